@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SVM detection and enabling (see hv/svm.h).
+ *
+ * Order matters (AMD APM vol. 2, 15.4): CPUID says whether the CPU has SVM;
+ * VM_CR.SVMDIS says whether firmware turned it off; only then may EFER.SVME
+ * be set, and VM_HSAVE_PA must point at a 4 KiB page of our own before the
+ * first VMRUN, where the CPU keeps host state across guest runs.
+ */
+#include <hv/console.h>
+#include <hv/format.h>
+#include <hv/string.h>
+#include <hv/svm.h>
+#include <hv/x86.h>
+
+#define CPUID_EXT_MAX		0x80000000
+#define CPUID_EXT_FEATURES	0x80000001
+#define CPUID_SVM		0x8000000a
+#define CPUID_EXT_ECX_SVM	(1U << 2)
+
+static const struct {
+	uint32_t bit;
+	const char *name;
+} feature_names[] = {
+	{ SVM_FEATURE_NPT, "npt" },
+	{ SVM_FEATURE_LBRV, "lbrv" },
+	{ SVM_FEATURE_SVML, "svm-lock" },
+	{ SVM_FEATURE_NRIPS, "nrip-save" },
+	{ SVM_FEATURE_TSC_RATE, "tsc-rate" },
+	{ SVM_FEATURE_VMCB_CLEAN, "vmcb-clean" },
+	{ SVM_FEATURE_FLUSH_BY_ASID, "flush-by-asid" },
+	{ SVM_FEATURE_DECODE_ASSISTS, "decode-assists" },
+	{ SVM_FEATURE_PAUSE_FILTER, "pause-filter" },
+	{ SVM_FEATURE_PAUSE_THRESHOLD, "pause-threshold" },
+	{ SVM_FEATURE_AVIC, "avic" },
+	{ SVM_FEATURE_VMSAVE_VIRT, "vmsave-virt" },
+	{ SVM_FEATURE_VGIF, "vgif" },
+	{ SVM_FEATURE_GMET, "gmet" },
+	{ SVM_FEATURE_X2AVIC, "x2avic" },
+	{ SVM_FEATURE_SPEC_CTRL, "spec-ctrl" },
+	{ SVM_FEATURE_VNMI, "vnmi" },
+	{ SVM_FEATURE_ADDR_CHK, "svme-addr-chk" },
+};
+
+void svm_feature_names(uint32_t features, char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(feature_names); i++) {
+		if (!(features & feature_names[i].bit))
+			continue;
+		len += hv_snprintf(buf + MIN(len, size), size - MIN(len, size),
+				   "%s%s", len ? " " : "", feature_names[i].name);
+	}
+	if (len == 0)
+		hv_snprintf(buf, size, "none");
+}
+
+const char *svm_cpu_enable(struct percpu *p, struct frame_allocator *fa)
+{
+	struct cpuid_regs r;
+	char names[256];
+
+	if (cpuid(CPUID_EXT_MAX).eax < CPUID_SVM ||
+	    !(cpuid(CPUID_EXT_FEATURES).ecx & CPUID_EXT_ECX_SVM))
+		return "this CPU has no SVM (AMD-V)";
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return "SVM is disabled by the firmware (VM_CR.SVMDIS); enable virtualization in the BIOS setup";
+
+	r = cpuid(CPUID_SVM);
+	p->svm.revision = r.eax & 0xff;
+	p->svm.nr_asids = r.ebx;
+	p->svm.features = r.edx;
+	if (!(p->svm.features & SVM_FEATURE_NPT))
+		return "this CPU's SVM has no nested paging (NPT)";
+
+	if (!p->svm.host_save_pa) {
+		p->svm.host_save_pa = frame_alloc(fa);
+		if (!p->svm.host_save_pa)
+			return "out of memory for the SVM host save area";
+		memset((void *)(uintptr_t)p->svm.host_save_pa, 0, PAGE_SIZE);
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, p->svm.host_save_pa);
+	p->svm_enabled = true;
+
+	svm_feature_names(p->svm.features, names, sizeof(names));
+	printk("cpu%u: apic %u up, SVM enabled: revision %u, %u ASIDs, features: %s\n",
+	       p->index, p->apic_id, p->svm.revision, p->svm.nr_asids, names);
+	return NULL;
+}

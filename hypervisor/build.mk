@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The hypervisor: freestanding x86-64 C and assembly, linked at 1 MiB.
+
+HV_DIR   := hypervisor
+HV_OUT   := $(BUILD)/hypervisor
+HV_ELF   := $(HV_OUT)/hypervisor.elf
+
+HV_CC    := gcc
+HV_LD    := ld
+HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fcf-protection=none -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+	-I$(HV_DIR)/include -DHV_VERSION='"$(VERSION)"' -MMD -MP
+HV_ASFLAGS := -I$(HV_DIR)/include -MMD -MP
+
+HV_C_SRCS := $(wildcard $(HV_DIR)/common/*.c $(HV_DIR)/arch/x86/*.c)
+HV_S_SRCS := $(wildcard $(HV_DIR)/arch/x86/*.S)
+HV_OBJS   := $(patsubst $(HV_DIR)/%.c,$(HV_OUT)/%.o,$(HV_C_SRCS)) \
+	     $(patsubst $(HV_DIR)/%.S,$(HV_OUT)/%.o,$(HV_S_SRCS))
+
+$(HV_OUT)/%.o: $(HV_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(HV_CC) $(HV_CFLAGS) -c $< -o $@
+
+$(HV_OUT)/%.o: $(HV_DIR)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(HV_CC) $(HV_ASFLAGS) -c $< -o $@
+
+$(HV_ELF): $(HV_OBJS) $(HV_DIR)/hypervisor.lds
+	$(HV_LD) -n -nostdlib -z noexecstack --no-warn-rwx-segments -T $(HV_DIR)/hypervisor.lds -o $@ $(HV_OBJS)
+
+.PHONY: hypervisor
+hypervisor: $(HV_ELF)
+
+-include $(HV_OBJS:.o=.d)

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hypervisor's console: every line goes to the debug serial port and into
+ * an in-memory ring that dom0 will read through a hypercall.
+ */
+#ifndef HV_CONSOLE_H
+#define HV_CONSOLE_H
+
+#include <hv/types.h>
+
+/* Size of the console ring in bytes: a power of two. */
+#define CONSOLE_RING_SIZE (64 * 1024)
+
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Only for machine_halt(), once every other CPU is stopped: releases the
+ * lock a stopped CPU may have held, so the halt reason still gets out.
+ */
+void console_break_lock(void);
+
+/* Called once this CPU's per-CPU data is installed (GS base set). */
+void console_percpu_ready(void);
+
+/*
+ * Copies up to size bytes of the ring starting at byte position *pos (a
+ * position counts every byte ever written) into buf.  Bytes that were already
+ * overwritten are skipped: *pos is moved forward to the oldest byte still
+ * held.  Returns the number of bytes copied and advances *pos past them.
+ */
+size_t console_ring_read(uint64_t *pos, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The physical local APIC in xAPIC (MMIO) mode: the emulated CPU has no
+ * x2APIC.  The hypervisor uses it for its own timer and for IPIs.
+ */
+#ifndef HV_LAPIC_H
+#define HV_LAPIC_H
+
+#include <hv/types.h>
+
+#define LAPIC_DEFAULT_BASE 0xfee00000ULL
+
+/* ICR delivery modes and flags. */
+#define ICR_FIXED		0x00000
+#define ICR_NMI			0x00400
+#define ICR_INIT		0x00500
+#define ICR_STARTUP		0x00600
+#define ICR_LEVEL_ASSERT	0x04000
+#define ICR_ALL_BUT_SELF	0xc0000
+
+extern uint32_t lapic_timer_khz;	/* timer ticks per ms, divide-by-1 */
+
+/* Enables this CPU's LAPIC (software enable, spurious vector, LVTs masked). */
+void lapic_init(void);
+bool lapic_ready(void);
+uint32_t lapic_id(void);
+
+/* Boot CPU only, after time_calibrate(): measures the timer's frequency. */
+void lapic_calibrate(void);
+
+void lapic_timer_start_periodic(unsigned int hz);
+void lapic_timer_interrupt(void);
+void lapic_eoi(void);
+
+/* Sends an IPI; waits until the APIC accepted it. */
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
+void lapic_nmi_all_but_self(void);
+
+#endif

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Installs the Debian 12 packages a purpose needs, when any is missing.
+#
+#   install-deps.sh build|run|test ...
+#
+# Checks with dpkg first, so a machine that has everything does not touch
+# apt at all.  Needs root or sudo for the install itself.
+set -euo pipefail
+
+declare -A packages=(
+	# compile the hypervisor and host tools, assemble the ISO
+	[build]="build-essential grub-pc-bin grub-common xorriso mtools"
+	# boot the appliance
+	[run]="qemu-system-x86"
+	# unit tests (Check) and system tests (pytest)
+	[test]="check pkg-config python3 python3-pytest"
+)
+
+wanted=()
+for purpose in "$@"; do
+	[ -n "${packages[$purpose]+x}" ] || { echo "$0: unknown purpose '$purpose'" >&2; exit 2; }
+	wanted+=(${packages[$purpose]})
+done
+
+missing=()
+for p in "${wanted[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing Debian packages: ${missing[*]}"
+sudo=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "$0: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+	sudo=sudo
+fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
