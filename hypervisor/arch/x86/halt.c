@@ -4,6 +4,7 @@
 #include <hv/console.h>
 #include <hv/halt.h>
 #include <hv/lapic.h>
+#include <hv/percpu.h>
 #include <hv/time.h>
 #include <hv/x86.h>
 
@@ -27,13 +28,30 @@ void debug_exit(unsigned int code)
 		outb(DEBUG_EXIT_PORT, (uint8_t)code);
 }
 
+static void stop_other_cpus(void)
+{
+	struct percpu *self = this_cpu();
+	unsigned int i;
+
+	for (i = 0; i < MAX_CPUS; i++) {
+		struct percpu *p = &percpu_area[i];
+
+		if (p != self && p->online)
+			lapic_send_ipi(p->apic_id, ICR_NMI);
+	}
+}
+
 __noreturn void machine_halt(const char *why)
 {
 	irq_disable();
 	halting = true;
-	/* Others may be mid-printk: stop them, then take the console. */
+	/*
+	 * Others may be mid-printk: stop them, then take the console.  Only
+	 * CPUs we started get the NMI: one still waiting for its SIPI must be
+	 * left alone (QEMU would run its BIOS reset code).
+	 */
 	if (lapic_ready()) {
-		lapic_nmi_all_but_self();
+		stop_other_cpus();
 		udelay(10000);
 		console_break_lock();
 	}

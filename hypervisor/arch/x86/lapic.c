@@ -145,10 +145,3 @@ void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 	lapic_write(REG_ICR_LOW, icr_low);
 	wait_icr_idle();
 }
-
-void lapic_nmi_all_but_self(void)
-{
-	wait_icr_idle();
-	lapic_write(REG_ICR_LOW, ICR_ALL_BUT_SELF | ICR_NMI);
-	wait_icr_idle();
-}

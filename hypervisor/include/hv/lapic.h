@@ -16,7 +16,6 @@
 #define ICR_INIT		0x00500
 #define ICR_STARTUP		0x00600
 #define ICR_LEVEL_ASSERT	0x04000
-#define ICR_ALL_BUT_SELF	0xc0000
 
 extern uint32_t lapic_timer_khz;	/* timer ticks per ms, divide-by-1 */
 
@@ -34,6 +33,5 @@ void lapic_eoi(void);
 
 /* Sends an IPI; waits until the APIC accepted it. */
 void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
-void lapic_nmi_all_but_self(void);
 
 #endif

@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Boot the appliance under QEMU and watch its serial console.
+
+A Machine is one QEMU process: the serial console is read by a background
+thread into a growing text buffer (and a log file under build/test-logs/),
+tests wait for lines to appear, and the machine always ends, through
+isa-debug-exit, a kill, or a timeout, so a test never hangs.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(REPO, "build")
+LOG_DIR = os.path.join(BUILD, "test-logs")
+
+# What the product runs on: an emulated AMD CPU with SVM and nested paging.
+DEFAULT_CPU = "qemu64,+svm,+npt"
+# Generous: TCG on a loaded 2-core CI machine is slow.  Tests that pass never
+# get near it; it only bounds how long a broken build takes to fail.
+DEFAULT_TIMEOUT = 180
+
+# QEMU's isa-debug-exit makes QEMU exit with (code << 1) | 1; the hypervisor's
+# codes are in hypervisor/include/hv/halt.h.
+EXIT_BOOT_COMPLETE = (0 << 1) | 1
+EXIT_HALTED = (1 << 1) | 1
+
+
+class Machine:
+    def __init__(self, iso, name, cpu=DEFAULT_CPU, smp=2, mem_mib=512,
+                 extra_args=(), debug_exit=True):
+        self.name = name
+        os.makedirs(LOG_DIR, exist_ok=True)
+        self.log_path = os.path.join(LOG_DIR, name + ".log")
+        self.monitor_path = os.path.join(LOG_DIR, name + ".monitor")
+        if os.path.exists(self.monitor_path):
+            os.unlink(self.monitor_path)
+        self.args = [
+            "qemu-system-x86_64", "-accel", "tcg", "-cpu", cpu,
+            "-smp", str(smp), "-m", str(mem_mib),
+            "-cdrom", iso, "-boot", "d",
+            "-display", "none", "-serial", "stdio", "-no-reboot",
+            "-monitor", "unix:%s,server=on,wait=off" % self.monitor_path,
+        ]
+        if debug_exit:
+            self.args += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        self.args += list(extra_args)
+        self._text = ""
+        self._cond = threading.Condition()
+        self.proc = None
+
+    # -- life cycle ---------------------------------------------------------
+
+    def start(self):
+        self._log = open(self.log_path, "w")
+        self._log.write("# " + " ".join(self.args) + "\n")
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        return self
+
+    def _read(self):
+        while True:
+            chunk = self.proc.stdout.read1(4096)
+            if not chunk:
+                break
+            text = chunk.decode("utf-8", "replace").replace("\r", "")
+            self._log.write(text)
+            self._log.flush()
+            with self._cond:
+                self._text += text
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait()
+            self._reader.join(timeout=10)
+            self._log.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.kill()
+
+    # -- reading the console ------------------------------------------------
+
+    @property
+    def output(self):
+        with self._cond:
+            return self._text
+
+    def tail(self, lines=40):
+        return "\n".join(self.output.splitlines()[-lines:])
+
+    def wait_for(self, pattern, timeout=DEFAULT_TIMEOUT):
+        """Waits until the console matches the regex; returns the match."""
+        regex = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                m = regex.search(self._text)
+                if m:
+                    return m
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None
+                                 and not self._reader.is_alive()):
+                    raise AssertionError(
+                        "%s: no match for %r (%s); console tail:\n%s" % (
+                            self.name, pattern,
+                            "timed out" if left <= 0 else "QEMU exited",
+                            self.tail()))
+                self._cond.wait(min(left, 1.0))
+
+    def wait_exit(self, timeout=DEFAULT_TIMEOUT):
+        """Waits for QEMU to exit and returns its exit code."""
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError("%s: QEMU still running after %ss; tail:\n%s"
+                                 % (self.name, timeout, self.tail()))
+        self._reader.join(timeout=10)
+        return code
+
+    # -- the QEMU monitor ---------------------------------------------------
+
+    def hmp(self, command, timeout=30):
+        """Runs one human-monitor command and returns what it printed."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        s.connect(self.monitor_path)
+        data = b""
+        try:
+            while b"(qemu)" not in data:
+                data += s.recv(4096)
+            s.sendall(command.encode() + b"\n")
+            data = b""
+            # The reply ends with the next prompt.
+            while data.count(b"(qemu)") < 1:
+                data += s.recv(4096)
+        finally:
+            s.close()
+        text = data.decode("utf-8", "replace").replace("\r", "")
+        # Drop the echoed command and the trailing prompt.
+        lines = [l for l in text.split("\n")
+                 if l.strip() and not l.startswith("(qemu)")
+                 and command not in l]
+        return "\n".join(lines)
