@@ -170,6 +170,8 @@ enum frame_error frame_init(struct frame_allocator *fa,
 
 	fa->free_frames = fa->managed_frames = count_free(fa);
 	memcpy(fa->managed, fa->bitmap, words * sizeof(uint64_t));
+	fa->next_hint = MIN(FRAME_FIRST_HINT >> PAGE_SHIFT, fa->nr_frames) /
+			BITS_PER_WORD;
 	return FRAME_OK;
 }
 
@@ -260,10 +262,45 @@ bool frame_free_contig(struct frame_allocator *fa, uint64_t phys,
 	for (i = 0; i < count; i++)
 		set_free(fa, pfn + i);
 	fa->free_frames += count;
-	if (pfn / BITS_PER_WORD < fa->next_hint)
-		fa->next_hint = pfn / BITS_PER_WORD;
 	spin_unlock(&fa->lock);
 	return true;
+}
+
+bool frame_take(struct frame_allocator *fa, uint64_t phys)
+{
+	uint64_t pfn = phys >> PAGE_SHIFT;
+	bool taken = false;
+
+	if (phys % PAGE_SIZE || pfn >= fa->nr_frames)
+		return false;
+	spin_lock(&fa->lock);
+	if (bit_is_set(fa, pfn)) {
+		set_used(fa, pfn);
+		fa->free_frames--;
+		taken = true;
+	}
+	spin_unlock(&fa->lock);
+	return taken;
+}
+
+uint64_t frame_donate(struct frame_allocator *fa, uint64_t start, uint64_t end)
+{
+	uint64_t pfn, added = 0;
+
+	start = ALIGN_UP(start, PAGE_SIZE) >> PAGE_SHIFT;
+	end = MIN(ALIGN_DOWN(end, PAGE_SIZE) >> PAGE_SHIFT, fa->nr_frames);
+	spin_lock(&fa->lock);
+	for (pfn = MAX(start, 1); pfn < end; pfn++) {
+		if (is_managed(fa, pfn))
+			continue;
+		fa->managed[pfn / BITS_PER_WORD] |= 1ULL << (pfn % BITS_PER_WORD);
+		set_free(fa, pfn);
+		added++;
+	}
+	fa->managed_frames += added;
+	fa->free_frames += added;
+	spin_unlock(&fa->lock);
+	return added;
 }
 
 bool frame_is_free(struct frame_allocator *fa, uint64_t phys)

@@ -9,12 +9,15 @@
 #include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/cpu.h>
+#include <hv/dom0.h>
 #include <hv/frame.h>
 #include <hv/halt.h>
 #include <hv/idt.h>
 #include <hv/lapic.h>
 #include <hv/mb2.h>
+#include <hv/msr_policy.h>
 #include <hv/paging.h>
+#include <hv/setup.h>
 #include <hv/smp.h>
 #include <hv/string.h>
 #include <hv/svm.h>
@@ -32,8 +35,9 @@
 extern char __image_start[], __image_end[];
 extern char boot_stack_top[];
 
-static struct boot_info boot_info;
-static struct frame_allocator frames;
+struct boot_info boot_info;
+struct frame_allocator frames;
+uint64_t usable_ram_bytes;
 static char bsp_critical_stack[PAGE_SIZE] __aligned(PAGE_SIZE);
 static volatile bool svm_failed_on_ap;
 
@@ -41,7 +45,31 @@ static volatile bool svm_failed_on_ap;
 static const char *const known_options[] = {
 	"debug_exit",	/* test-only: leave QEMU through isa-debug-exit */
 	"test_fault",	/* test-only: raise an exception after boot */
+	"dom0_mem",	/* dom0's RAM in MiB */
+	"dom0_crash",	/* reset (default) or halt when dom0 crashes */
 };
+
+bool is_ram_page(uint64_t pa)
+{
+	uint64_t page = ALIGN_DOWN(pa, PAGE_SIZE);
+	unsigned int i;
+
+	for (i = 0; i < boot_info.nr_mem; i++) {
+		const struct mem_region *r = &boot_info.mem[i];
+
+		if (r->type != MB2_MEM_AVAILABLE && page < r->base + r->len &&
+		    r->base < page + PAGE_SIZE)
+			return false;	/* shares the page with firmware */
+	}
+	for (i = 0; i < boot_info.nr_mem; i++) {
+		const struct mem_region *r = &boot_info.mem[i];
+
+		if (r->type == MB2_MEM_AVAILABLE && page >= r->base &&
+		    page + PAGE_SIZE <= r->base + r->len)
+			return true;
+	}
+	return false;
+}
 
 static void *identity(uint64_t pa)
 {
@@ -111,6 +139,7 @@ static void setup_memory(uint64_t info_pa)
 		machine_halt(err == FRAME_ERR_NO_RAM ? "no usable RAM" :
 			     "no room below 4 GiB for the frame bitmap");
 
+	usable_ram_bytes = usable;
 	printk("memory: %lu KiB usable RAM (%lu MiB); managing %lu KiB free "
 	       "(image %lu KiB, modules %lu KiB, frame bitmap %lu KiB kept)\n",
 	       usable / KiB, usable / MiB,
@@ -233,12 +262,18 @@ void hv_main(uint32_t magic, uint64_t info_pa)
 	if (cmdline_get(boot_info.cmdline, "test_fault", opt, sizeof(opt)))
 		raise_test_fault(opt);
 
+	if (!msr_policy_init(&frames))
+		machine_halt("out of memory for the MSR permission map");
+
 	printk("memory: %lu KiB free after boot\n",
 	       frames.free_frames * PAGE_SIZE / KiB);
 	printk("hv: boot complete\n");
-	debug_exit(DEBUG_EXIT_SUCCESS);
 
-	/* Nothing to run yet: idle, taking timer interrupts. */
+	if (boot_info.nr_modules > 0)
+		dom0_start();
+
+	printk("hv: no dom0 kernel among the boot modules; nothing to run\n");
+	debug_exit(DEBUG_EXIT_SUCCESS);
 	for (;;)
 		safe_halt();
 }

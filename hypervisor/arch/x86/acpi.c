@@ -66,13 +66,10 @@ static const struct rsdp *rsdp_valid(const void *p)
 	return r;
 }
 
-/* GRUB passes a copy of the RSDP; without one, search the BIOS area. */
-static const struct rsdp *find_rsdp(const struct boot_info *bi)
+static const struct rsdp *scan_bios_area(void)
 {
 	uint64_t a;
 
-	if (bi->acpi_rsdp && bi->acpi_rsdp_len >= 20)
-		return rsdp_valid(bi->acpi_rsdp);
 	for (a = 0xe0000; a < 0x100000; a += 16) {
 		const struct rsdp *r = rsdp_valid((const void *)(uintptr_t)a);
 
@@ -80,6 +77,21 @@ static const struct rsdp *find_rsdp(const struct boot_info *bi)
 			return r;
 	}
 	return NULL;
+}
+
+/* GRUB passes a copy of the RSDP; without one, search the BIOS area. */
+static const struct rsdp *find_rsdp(const struct boot_info *bi)
+{
+	if (bi->acpi_rsdp && bi->acpi_rsdp_len >= 20)
+		return rsdp_valid(bi->acpi_rsdp);
+	return scan_bios_area();
+}
+
+static const struct madt *the_madt;
+
+uint64_t acpi_rsdp_address(void)
+{
+	return (uint64_t)(uintptr_t)scan_bios_area();
 }
 
 static const struct sdt_header *sdt_valid(uint64_t pa, const char *sig)
@@ -135,6 +147,7 @@ unsigned int acpi_find_cpus(const struct boot_info *bi, uint32_t *apic_ids,
 		printk("acpi: no valid MADT\n");
 		return 0;
 	}
+	the_madt = m;
 
 	p = (const uint8_t *)(m + 1);
 	end = (const uint8_t *)m + m->h.length;
@@ -160,4 +173,40 @@ unsigned int acpi_find_cpus(const struct boot_info *bi, uint32_t *apic_ids,
 		printk("acpi: %u CPUs beyond the limit of %u are left off\n",
 		       skipped, max);
 	return n;
+}
+
+unsigned int acpi_madt_keep_only(uint32_t apic_id)
+{
+	struct madt *m = (struct madt *)the_madt;
+	uint8_t *p, *end, sum = 0;
+	unsigned int hidden = 0;
+	uint32_t i;
+
+	if (!m)
+		return 0;
+	p = (uint8_t *)(m + 1);
+	end = (uint8_t *)m + m->h.length;
+	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+		uint32_t id = UINT32_MAX, zero = 0;
+		unsigned int flags_off = 0;
+
+		if (p[0] == MADT_LAPIC && p[1] >= 8) {
+			id = p[3];
+			flags_off = 4;
+		} else if (p[0] == MADT_X2APIC && p[1] >= 16) {
+			memcpy(&id, p + 4, 4);
+			flags_off = 8;
+		}
+		/* Flags 0: neither enabled nor online-capable. */
+		if (flags_off && id != apic_id && memcmp(p + flags_off, &zero, 4)) {
+			memcpy(p + flags_off, &zero, 4);
+			hidden++;
+		}
+		p += p[1];
+	}
+	m->h.checksum = 0;
+	for (i = 0; i < m->h.length; i++)
+		sum += ((uint8_t *)m)[i];
+	m->h.checksum = (uint8_t)-sum;
+	return hidden;
 }

@@ -60,3 +60,16 @@ __noreturn void machine_halt(const char *why)
 	debug_exit(DEBUG_EXIT_HALTED);
 	cpu_stop();
 }
+
+__noreturn void machine_reset(void)
+{
+	irq_disable();
+	debug_exit(DEBUG_EXIT_HALTED);
+	outb(0xcf9, 0x02);	/* PCI reset control: prepare a hard reset */
+	udelay(50);
+	outb(0xcf9, 0x06);	/* ... and do it */
+	udelay(10000);
+	outb(0x64, 0xfe);	/* keyboard controller reset line */
+	udelay(10000);
+	machine_halt("the machine did not reset");
+}

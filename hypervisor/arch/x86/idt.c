@@ -8,6 +8,7 @@
 #include <hv/idt.h>
 #include <hv/lapic.h>
 #include <hv/percpu.h>
+#include <hv/vcpu.h>
 #include <hv/x86.h>
 
 struct idt_entry {
@@ -147,6 +148,11 @@ void interrupt_dispatch(struct exception_frame *f)
 		/* Another CPU is halting the machine and asked us to stop. */
 		if (machine_is_halting())
 			cpu_stop();
+		/* Otherwise it arrived while a guest ran: it is the guest's. */
+		if (cpu->current_vcpu) {
+			cpu->current_vcpu->nmi_pending = true;
+			return;
+		}
 		break;
 	}
 

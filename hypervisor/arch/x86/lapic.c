@@ -118,6 +118,22 @@ void lapic_timer_start_periodic(unsigned int hz)
 		    (uint32_t)(count ? count : 1));
 }
 
+void lapic_timer_stop(void)
+{
+	lapic_write(REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(REG_TIMER_INIT, 0);
+}
+
+uint32_t lapic_read_reg(unsigned int offset)
+{
+	return lapic_read(offset & 0xff0);
+}
+
+void lapic_write_reg(unsigned int offset, uint32_t value)
+{
+	lapic_write(offset & 0xff0, value);
+}
+
 void lapic_timer_interrupt(void)
 {
 	this_cpu()->timer_ticks++;

@@ -78,12 +78,16 @@ const char *svm_cpu_enable(struct percpu *p, struct frame_allocator *fa)
 
 	if (!p->svm.host_save_pa) {
 		p->svm.host_save_pa = frame_alloc(fa);
-		if (!p->svm.host_save_pa)
-			return "out of memory for the SVM host save area";
+		p->svm.host_state_pa = frame_alloc(fa);
+		if (!p->svm.host_save_pa || !p->svm.host_state_pa)
+			return "out of memory for the SVM host save areas";
 		memset((void *)(uintptr_t)p->svm.host_save_pa, 0, PAGE_SIZE);
+		memset((void *)(uintptr_t)p->svm.host_state_pa, 0, PAGE_SIZE);
 	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, p->svm.host_save_pa);
+	/* Our own FS/GS/TR state, reloaded by svm_run after every exit. */
+	__asm__ volatile("vmsave %%rax" : : "a"(p->svm.host_state_pa) : "memory");
 	p->svm_enabled = true;
 
 	svm_feature_names(p->svm.features, names, sizeof(names));

@@ -16,4 +16,14 @@
 unsigned int acpi_find_cpus(const struct boot_info *bi, uint32_t *apic_ids,
 			    unsigned int max);
 
+/* Physical address of the firmware's RSDP in the BIOS area, or 0. */
+uint64_t acpi_rsdp_address(void);
+
+/*
+ * Edits the MADT in place so that only the CPU with this APIC ID is enabled
+ * (dom0's Linux reads it and must not try to start the others).  Returns the
+ * number of CPUs hidden.
+ */
+unsigned int acpi_madt_keep_only(uint32_t apic_id);
+
 #endif

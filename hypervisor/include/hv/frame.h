@@ -47,6 +47,13 @@ enum frame_error {
 };
 
 /*
+ * Single-frame searches start here, so the hypervisor's own allocations stay
+ * out of the low megabyte, which dom0 wants whole (real-mode trampolines,
+ * BIOS data).  Allocations with a limit below it still find low frames.
+ */
+#define FRAME_FIRST_HINT	(1 * MiB)
+
+/*
  * The bitmap is placed in usable RAM between these two addresses: above the
  * low megabyte (kept for real-mode trampolines) and below 4 GiB, which the
  * boot page tables map.
@@ -87,6 +94,20 @@ static inline bool frame_free(struct frame_allocator *fa, uint64_t phys)
 {
 	return frame_free_contig(fa, phys, 1);
 }
+
+/*
+ * Takes the specific frame at phys if it is free (dom0's memory is chosen
+ * frame by frame, lowest first).  Returns false when it is not free.
+ */
+bool frame_take(struct frame_allocator *fa, uint64_t phys);
+
+/*
+ * Hands RAM that was reserved at start-up (a boot module once copied) over
+ * to the allocator: every frame wholly inside [start, end) that lies in the
+ * bitmap and is not already managed becomes managed and free.  Returns the
+ * number of frames added.
+ */
+uint64_t frame_donate(struct frame_allocator *fa, uint64_t start, uint64_t end);
 
 /* True when the frame holding phys is free (for tests and checks). */
 bool frame_is_free(struct frame_allocator *fa, uint64_t phys);

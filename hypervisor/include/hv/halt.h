@@ -17,6 +17,9 @@
 extern bool opt_debug_exit;
 
 __noreturn void machine_halt(const char *why);
+
+/* Resets the machine: PCI reset register, then the keyboard controller. */
+__noreturn void machine_reset(void);
 bool machine_is_halting(void);
 
 /* Halts this CPU for good (interrupts off; NMIs find it halted again). */

@@ -28,7 +28,15 @@ uint32_t lapic_id(void);
 void lapic_calibrate(void);
 
 void lapic_timer_start_periodic(unsigned int hz);
+void lapic_timer_stop(void);
 void lapic_timer_interrupt(void);
+
+/* Register access for the dom0 write filter; offsets as in the APIC page. */
+uint32_t lapic_read_reg(unsigned int offset);
+void lapic_write_reg(unsigned int offset, uint32_t value);
+
+#define LAPIC_REG_ICR_LOW	0x300
+#define LAPIC_REG_ICR_HIGH	0x310
 void lapic_eoi(void);
 
 /* Sends an IPI; waits until the APIC accepted it. */

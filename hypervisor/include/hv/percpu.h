@@ -35,7 +35,10 @@ struct svm_info {
 	uint32_t nr_asids;
 	uint32_t features;		/* CPUID 0x8000000A EDX */
 	uint64_t host_save_pa;		/* VM_HSAVE_PA area */
+	uint64_t host_state_pa;		/* our VMSAVE'd FS/GS/TR/syscall state */
 };
+
+struct vcpu;
 
 struct percpu {
 	struct percpu *self;		/* must stay first: %gs:0 */
@@ -48,6 +51,7 @@ struct percpu {
 	uint64_t critical_stack_top;	/* IST stack for #DF, NMI, #MC */
 	volatile uint64_t timer_ticks;
 	unsigned int fault_depth;	/* nested exceptions, to stop recursion */
+	struct vcpu *current_vcpu;	/* the guest this CPU runs, if any */
 	uint64_t gdt[GDT_ENTRIES] __aligned(8);
 	struct tss tss __aligned(16);
 };

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dom0's nested page faults and crashes (see hv/dom0.h).
+ *
+ * A nested page fault from dom0 is one of:
+ *  - a write to its local APIC page, which is mapped read-only so that no
+ *    write can start, reset or NMI another CPU: the write is decoded,
+ *    checked and done on dom0's behalf;
+ *  - a touch of RAM that is not dom0's (the hypervisor's or the domain
+ *    pool's): logged, and the page is backed by a read-only page of 0xff so
+ *    dom0 reads nothing of it; a write there is dropped (or #GP if it cannot
+ *    be decoded);
+ *  - anything else, device MMIO or firmware space, which is dom0's by
+ *    design: mapped 1:1 on this first touch.
+ */
+#include <hv/cmdline.h>
+#include <hv/console.h>
+#include <hv/decode.h>
+#include <hv/dom0.h>
+#include <hv/domain.h>
+#include <hv/guest_mem.h>
+#include <hv/halt.h>
+#include <hv/lapic.h>
+#include <hv/npt.h>
+#include <hv/percpu.h>
+#include <hv/setup.h>
+#include <hv/string.h>
+#include <hv/svm_vcpu.h>
+#include <hv/x86.h>
+
+#define ICR_DELIVERY_MODE(v)	(((v) >> 8) & 7)
+#define ICR_SHORTHAND(v)	(((v) >> 18) & 3)
+#define ICR_LOGICAL		(1U << 11)
+#define DM_FIXED		0
+#define DM_LOWEST		1
+#define DM_NMI			4
+#define SH_NONE			0
+#define SH_SELF			1
+
+static uint64_t sink_page;		/* read-only page of 0xff */
+static uint64_t refused_count;
+
+/* Only IPIs to dom0's own CPU, and never INIT, SIPI or SMI. */
+static bool icr_allowed(uint32_t icr)
+{
+	unsigned int mode = ICR_DELIVERY_MODE(icr);
+	uint32_t dest = lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24;
+
+	if (mode != DM_FIXED && mode != DM_LOWEST && mode != DM_NMI)
+		return false;
+	if (ICR_SHORTHAND(icr) == SH_SELF)
+		return true;
+	if (ICR_SHORTHAND(icr) != SH_NONE)
+		return false;	/* broadcasts would reach customer CPUs */
+	if (icr & ICR_LOGICAL)
+		/* Only dom0's CPU has a logical ID: the others' LDR is 0. */
+		return mode != DM_NMI;
+	return dest == this_cpu()->apic_id;
+}
+
+static bool decode_at_rip(struct vcpu *v, struct mmio_insn *mi)
+{
+	uint8_t insn[15];
+	size_t n = guest_fetch_insn(v, insn, sizeof(insn));
+
+	return n > 0 && decode_mmio(insn, n, mi);
+}
+
+static uint64_t store_value(struct vcpu *v, const struct mmio_insn *mi)
+{
+	uint64_t value;
+
+	if (mi->has_imm)
+		return mi->imm;
+	value = vcpu_get_reg(v, mi->reg);
+	return mi->high_byte ? value >> 8 : value;
+}
+
+static void lapic_write(struct vcpu *v, uint64_t gpa)
+{
+	unsigned int offset = gpa & 0xfff;
+	struct mmio_insn mi;
+	uint32_t value;
+
+	if (!decode_at_rip(v, &mi) || !mi.is_write || mi.size != 4) {
+		printk("dom0: undecodable write to the local APIC at rip %lx\n",
+		       v->vmcb->save.rip);
+		vcpu_inject_exception_error(v, VECTOR_GP, 0);
+		return;
+	}
+	value = (uint32_t)store_value(v, &mi);
+	if (offset == LAPIC_REG_ICR_LOW && !icr_allowed(value)) {
+		printk("dom0: refused IPI 0x%08x to apic %u: customer CPUs are not dom0's\n",
+		       value, lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24);
+	} else {
+		lapic_write_reg(offset, value);
+	}
+	vcpu_skip_insn(v, mi.length);
+}
+
+static void refuse_foreign_ram(struct vcpu *v, uint64_t gpa, bool write)
+{
+	uint64_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
+	struct mmio_insn mi;
+
+	refused_count++;
+	/* The first few in full, then every power of two: no log flood. */
+	if (refused_count <= 16 || !(refused_count & (refused_count - 1)))
+		printk("dom0: refused %s of %lx, memory that is not dom0's (rip %lx, %lu refused so far)\n",
+		       write ? "write" : "read", gpa, v->vmcb->save.rip,
+		       refused_count);
+
+	if (!write) {
+		if (!npt_map(&frames, v->dom->npt_root, page, sink_page,
+			     PAGE_SIZE, NPT_READ))
+			dom0_crash(v, "out of memory for nested page tables");
+		return;
+	}
+	/* A plain store is dropped; anything else is refused with #GP. */
+	if (decode_at_rip(v, &mi) && mi.is_write)
+		vcpu_skip_insn(v, mi.length);
+	else
+		vcpu_inject_exception_error(v, VECTOR_GP, 0);
+}
+
+void dom0_npf(struct vcpu *v)
+{
+	uint64_t gpa = v->vmcb->control.exit_info2;
+	uint64_t err = v->vmcb->control.exit_info1;
+	uint64_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
+	uint64_t lapic_base = rdmsr(MSR_APIC_BASE) & ~0xfffULL & 0xffffffffffULL;
+
+	if (!sink_page) {
+		sink_page = frame_alloc(&frames);
+		if (!sink_page)
+			dom0_crash(v, "out of memory");
+		memset((void *)(uintptr_t)sink_page, 0xff, PAGE_SIZE);
+	}
+
+	if (page == lapic_base && (err & NPF_WRITE)) {
+		lapic_write(v, gpa);
+		return;
+	}
+	if (is_ram_page(page) && !domain_owns(v->dom, page, PAGE_SIZE)) {
+		refuse_foreign_ram(v, gpa, err & NPF_WRITE);
+		return;
+	}
+	if (err & NPF_PRESENT) {
+		/* A permission fault on a page we mapped on purpose. */
+		printk("dom0: nested page fault %lx at %lx\n", err, gpa);
+		dom0_crash(v, "unexpected nested page fault");
+	}
+	if (!npt_map(&frames, v->dom->npt_root, page, page, PAGE_SIZE, NPT_RW))
+		dom0_crash(v, "out of memory for nested page tables");
+}
+
+__noreturn void dom0_crash(struct vcpu *v, const char *why)
+{
+	char action[8] = "reset";
+
+	printk("dom0: crashed: %s\n", why);
+	vcpu_dump(v);
+	v->dom->state = HV_DOMAIN_CRASHED;
+	cmdline_get(boot_info.cmdline, "dom0_crash", action, sizeof(action));
+	if (!strcmp(action, "halt"))
+		machine_halt("dom0 crashed (dom0_crash=halt)");
+	printk("dom0: resetting the machine (dom0_crash=reset)\n");
+	machine_reset();
+}

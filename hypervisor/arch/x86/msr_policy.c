@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * MSR and CPUID policy for dom0 (see hv/msr_policy.h).
+ *
+ * The MSR permission map has two bits per MSR (read, write) for three
+ * ranges; an MSR outside them is always intercepted.  Everything in range is
+ * passed through except the few below.  dom0 drives real hardware, so real
+ * values are what it needs; an unknown MSR outside the ranges gets #GP, as
+ * on a CPU that does not have it.
+ */
+#include <public/hvabi.h>
+#include <hv/console.h>
+#include <hv/msr_policy.h>
+#include <hv/string.h>
+#include <hv/svm_vcpu.h>
+#include <hv/x86.h>
+
+#define MSRPM_SIZE	(8 * KiB)
+#define IOPM_SIZE	(12 * KiB)
+
+#define MSR_IGNNE	0xc0010115
+#define MSR_SMM_CTL	0xc0010116
+
+#define EFER_VALID_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | \
+			 EFER_SVME | (1ULL << 13) | (1ULL << 14) | (1ULL << 15))
+
+static uint64_t msrpm_pa, iopm_pa;
+
+/* Bit offset of msr's read bit in the map, or -1 outside the ranges. */
+static long msrpm_bit(uint32_t msr)
+{
+	if (msr <= 0x1fff)
+		return (long)msr * 2;
+	if (msr >= 0xc0000000 && msr <= 0xc0001fff)
+		return 0x800 * 8 + (long)(msr - 0xc0000000) * 2;
+	if (msr >= 0xc0010000 && msr <= 0xc0011fff)
+		return 0x1000 * 8 + (long)(msr - 0xc0010000) * 2;
+	return -1;
+}
+
+static void intercept(uint8_t *map, uint32_t msr, bool read, bool write)
+{
+	long bit = msrpm_bit(msr);
+
+	if (read)
+		map[bit / 8] |= 1 << (bit % 8);
+	if (write)
+		map[(bit + 1) / 8] |= 1 << ((bit + 1) % 8);
+}
+
+bool msr_policy_init(struct frame_allocator *fa)
+{
+	uint8_t *map;
+
+	msrpm_pa = frame_alloc_contig(fa, MSRPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
+	iopm_pa = frame_alloc_contig(fa, IOPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
+	if (!msrpm_pa || !iopm_pa)
+		return false;
+	map = (uint8_t *)(uintptr_t)msrpm_pa;
+	memset(map, 0, MSRPM_SIZE);
+	memset((void *)(uintptr_t)iopm_pa, 0, IOPM_SIZE);
+
+	intercept(map, MSR_EFER, true, true);		/* SVME hidden, kept */
+	intercept(map, MSR_VM_CR, true, true);		/* SVM looks locked off */
+	intercept(map, MSR_VM_HSAVE_PA, true, true);	/* ours alone */
+	intercept(map, MSR_IGNNE, true, true);
+	intercept(map, MSR_SMM_CTL, true, true);
+	intercept(map, MSR_APIC_BASE, false, true);	/* no moving the APIC */
+	return true;
+}
+
+uint64_t msr_policy_bitmap(void)
+{
+	return msrpm_pa;
+}
+
+uint64_t msr_policy_io_bitmap(void)
+{
+	return iopm_pa;
+}
+
+static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
+{
+	switch (msr) {
+	case MSR_EFER:
+		*value = v->vmcb->save.efer & ~EFER_SVME;
+		return true;
+	case MSR_VM_CR:
+		/* What a BIOS that disabled SVM shows: kvm_amd will not load. */
+		*value = VM_CR_LOCK | VM_CR_SVMDIS;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+
+	switch (msr) {
+	case MSR_EFER:
+		if (value & ~EFER_VALID_BITS)
+			return false;
+		/* LMA follows paging, not writes; SVME must stay set. */
+		value = (value & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
+		if ((value ^ s->efer) & EFER_NXE)
+			vcpu_flush_tlb(v);
+		s->efer = value;
+		return true;
+	case MSR_APIC_BASE:
+		/* Same value (Linux rewrites it at boot) is fine; moves are not. */
+		if (value == rdmsr(MSR_APIC_BASE))
+			return true;
+		printk("dom0: refused APIC base change to %lx (rip %lx)\n",
+		       value, s->rip);
+		return false;
+	default:
+		return false;
+	}
+}
+
+void msr_exit(struct vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->regs.rcx;
+	bool is_write = v->vmcb->control.exit_info1 == 1;
+	uint64_t value;
+
+	if (is_write) {
+		value = (v->vmcb->save.rax & 0xffffffff) | (v->regs.rdx << 32);
+		if (!msr_write(v, msr, value)) {
+			vcpu_inject_exception_error(v, VECTOR_GP, 0);
+			return;
+		}
+	} else {
+		if (!msr_read(v, msr, &value)) {
+			vcpu_inject_exception_error(v, VECTOR_GP, 0);
+			return;
+		}
+		v->vmcb->save.rax = value & 0xffffffff;
+		v->regs.rdx = value >> 32;
+	}
+	vcpu_skip_insn(v, 2);
+}
+
+#define CPUID_HV_BASE		0x40000000
+#define CPUID_HV_LAST		0x40000001
+#define CPUID1_ECX_VMX		(1U << 5)
+#define CPUID1_ECX_HYPERVISOR	(1U << 31)
+#define CPUID_EXT1_ECX_SVM	(1U << 2)
+
+void cpuid_exit(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->vmcb->save.rax;
+	uint32_t subleaf = (uint32_t)v->regs.rcx;
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	if (leaf >= CPUID_HV_BASE && leaf <= 0x400000ff) {
+		if (leaf == CPUID_HV_BASE) {
+			r.eax = CPUID_HV_LAST;
+			memcpy(&r.ebx, HV_CPUID_SIGNATURE, 4);
+			memcpy(&r.ecx, HV_CPUID_SIGNATURE + 4, 4);
+			memcpy(&r.edx, HV_CPUID_SIGNATURE + 8, 4);
+		} else if (leaf == CPUID_HV_LAST) {
+			r.eax = HV_ABI_VERSION;
+		}
+	} else {
+		r = cpuid_count(leaf, subleaf);
+		switch (leaf) {
+		case 1:
+			r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
+			break;
+		case 0x80000001:
+			r.ecx &= ~CPUID_EXT1_ECX_SVM;
+			break;
+		case 0x8000000a:	/* SVM features: none to see */
+			r.eax = r.ebx = r.ecx = r.edx = 0;
+			break;
+		}
+	}
+	v->vmcb->save.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vcpu_skip_insn(v, 2);
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Nested page tables (see hv/npt.h).  Tables are frames from the domain
+ * pool, reached through the hypervisor's direct map.
+ */
+#include <hv/npt.h>
+#include <hv/string.h>
+
+#define PTE_P		(1ULL << 0)
+#define PTE_W		(1ULL << 1)
+#define PTE_U		(1ULL << 2)
+#define PTE_PS		(1ULL << 7)
+#define PTE_ADDR	0x000ffffffffff000ULL
+
+#define LARGE		(2 * MiB)
+
+static uint64_t *table(uint64_t entry)
+{
+	return (uint64_t *)(uintptr_t)(entry & PTE_ADDR);
+}
+
+static unsigned int index_of(uint64_t gpa, unsigned int level)
+{
+	return (gpa >> (12 + 9 * level)) & 511;
+}
+
+uint64_t npt_create(struct frame_allocator *fa)
+{
+	uint64_t pa = frame_alloc(fa);
+
+	if (pa)
+		memset((void *)(uintptr_t)pa, 0, PAGE_SIZE);
+	return pa;
+}
+
+/* The entry for gpa at `level` (0 = 4 KiB PTE, 1 = PDE), creating tables. */
+static uint64_t *walk_create(struct frame_allocator *fa, uint64_t root,
+			     uint64_t gpa, unsigned int level)
+{
+	uint64_t *t = (uint64_t *)(uintptr_t)root;
+	unsigned int l;
+
+	for (l = 3; l > level; l--) {
+		uint64_t *e = &t[index_of(gpa, l)];
+
+		if (!(*e & PTE_P)) {
+			uint64_t pa = npt_create(fa);
+
+			if (!pa)
+				return NULL;
+			*e = pa | PTE_P | PTE_W | PTE_U;
+		} else if (*e & PTE_PS) {
+			return NULL;	/* a large page is in the way */
+		}
+		t = table(*e);
+	}
+	return &t[index_of(gpa, level)];
+}
+
+bool npt_map(struct frame_allocator *fa, uint64_t root, uint64_t gpa,
+	     uint64_t hpa, uint64_t size, uint64_t perms)
+{
+	uint64_t flags = (perms & NPT_WRITE ? PTE_W : 0) | PTE_P | PTE_U;
+	uint64_t end = gpa + size;
+
+	while (gpa < end) {
+		uint64_t *e;
+
+		if (gpa % LARGE == 0 && hpa % LARGE == 0 && end - gpa >= LARGE) {
+			e = walk_create(fa, root, gpa, 1);
+			/* Keep an existing table of 4 KiB pages: refine it. */
+			if (e && (!(*e & PTE_P) || (*e & PTE_PS))) {
+				*e = hpa | flags | PTE_PS;
+				gpa += LARGE;
+				hpa += LARGE;
+				continue;
+			}
+		}
+		e = walk_create(fa, root, gpa, 0);
+		if (!e)
+			return false;
+		*e = hpa | flags;
+		gpa += PAGE_SIZE;
+		hpa += PAGE_SIZE;
+	}
+	return true;
+}
+
+bool npt_is_mapped(uint64_t root, uint64_t gpa)
+{
+	uint64_t *t = (uint64_t *)(uintptr_t)root;
+	unsigned int l;
+
+	for (l = 3;; l--) {
+		uint64_t e = t[index_of(gpa, l)];
+
+		if (!(e & PTE_P))
+			return false;
+		if (l == 0 || (e & PTE_PS))
+			return true;
+		t = table(e);
+	}
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vCPUs under SVM (see hv/svm_vcpu.h): VMCB set-up and the run loop.
+ *
+ * Intercepts every guest gets: VMRUN (mandatory) and the other SVM
+ * instructions, since guests see no SVM; VMMCALL (hypercalls); CPUID;
+ * MSR accesses through a permission map; shutdown (triple fault); NMI, so the
+ * hypervisor can stop CPUs.  Physical interrupts are not intercepted: with
+ * V_INTR_MASKING off they go straight to the guest's own IDT, which is right
+ * for dom0, the owner of the devices and of its CPU's local APIC.
+ */
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/halt.h>
+#include <hv/msr_policy.h>
+#include <hv/percpu.h>
+#include <hv/string.h>
+#include <hv/svm.h>
+#include <hv/svm_vcpu.h>
+#include <hv/x86.h>
+
+_Static_assert(__builtin_offsetof(struct vcpu_regs, r15) == 104,
+	       "svm_run.S relies on the vcpu_regs layout");
+
+void svm_run(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_state_pa);
+
+static struct vcpu vcpu_pool[MAX_CPUS];
+static unsigned int nr_vcpus_used;
+
+struct vcpu *current_vcpu(void)
+{
+	return this_cpu()->current_vcpu;
+}
+
+struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
+			     uint32_t asid)
+{
+	struct vcpu *v;
+	struct vmcb_control *c;
+	uint64_t vmcb_pa;
+
+	if (nr_vcpus_used == ARRAY_SIZE(vcpu_pool) ||
+	    d->nr_vcpus == DOMAIN_MAX_VCPUS)
+		return NULL;
+	vmcb_pa = frame_alloc(fa);
+	if (!vmcb_pa)
+		return NULL;
+	v = &vcpu_pool[nr_vcpus_used++];
+	memset(v, 0, sizeof(*v));
+	v->vmcb_pa = vmcb_pa;
+	v->vmcb = (struct vmcb *)(uintptr_t)vmcb_pa;
+	memset(v->vmcb, 0, PAGE_SIZE);
+	v->dom = d;
+	v->id = d->nr_vcpus;
+	d->vcpus[d->nr_vcpus++] = v;
+
+	c = &v->vmcb->control;
+	c->intercept_misc1 = INTERCEPT1_NMI | INTERCEPT1_CPUID |
+			     INTERCEPT1_MSR | INTERCEPT1_SHUTDOWN |
+			     INTERCEPT1_INVLPGA;
+	c->intercept_misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL |
+			     INTERCEPT2_VMLOAD | INTERCEPT2_VMSAVE |
+			     INTERCEPT2_STGI | INTERCEPT2_CLGI |
+			     INTERCEPT2_SKINIT;
+	c->msrpm_base_pa = msr_policy_bitmap();
+	c->iopm_base_pa = msr_policy_io_bitmap();	/* all ports pass */
+	c->asid = asid;
+	c->tlb_control = TLB_CONTROL_FLUSH_ALL;
+	c->nested_ctl = NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = d->npt_root;
+	return v;
+}
+
+uint64_t vcpu_get_reg(struct vcpu *v, unsigned int n)
+{
+	struct vcpu_regs *r = &v->regs;
+
+	switch (n & 15) {
+	case 0:  return v->vmcb->save.rax;
+	case 1:  return r->rcx;
+	case 2:  return r->rdx;
+	case 3:  return r->rbx;
+	case 4:  return v->vmcb->save.rsp;
+	case 5:  return r->rbp;
+	case 6:  return r->rsi;
+	case 7:  return r->rdi;
+	case 8:  return r->r8;
+	case 9:  return r->r9;
+	case 10: return r->r10;
+	case 11: return r->r11;
+	case 12: return r->r12;
+	case 13: return r->r13;
+	case 14: return r->r14;
+	default: return r->r15;
+	}
+}
+
+void vcpu_set_reg(struct vcpu *v, unsigned int n, uint64_t value)
+{
+	struct vcpu_regs *r = &v->regs;
+
+	switch (n & 15) {
+	case 0:  v->vmcb->save.rax = value; break;
+	case 1:  r->rcx = value; break;
+	case 2:  r->rdx = value; break;
+	case 3:  r->rbx = value; break;
+	case 4:  v->vmcb->save.rsp = value; break;
+	case 5:  r->rbp = value; break;
+	case 6:  r->rsi = value; break;
+	case 7:  r->rdi = value; break;
+	case 8:  r->r8 = value; break;
+	case 9:  r->r9 = value; break;
+	case 10: r->r10 = value; break;
+	case 11: r->r11 = value; break;
+	case 12: r->r12 = value; break;
+	case 13: r->r13 = value; break;
+	case 14: r->r14 = value; break;
+	default: r->r15 = value; break;
+	}
+}
+
+void vcpu_skip_insn(struct vcpu *v, unsigned int len)
+{
+	/* With NRIP save the CPU knows the length; TCG has no NRIP save. */
+	if (this_cpu()->svm.features & SVM_FEATURE_NRIPS && v->vmcb->control.next_rip)
+		v->vmcb->save.rip = v->vmcb->control.next_rip;
+	else
+		v->vmcb->save.rip += len;
+	/* An instruction completed: any interrupt shadow is over. */
+	v->vmcb->control.int_state &= ~1ULL;
+}
+
+void vcpu_inject_exception(struct vcpu *v, unsigned int vector)
+{
+	v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_EXCEPTION | vector;
+}
+
+void vcpu_inject_exception_error(struct vcpu *v, unsigned int vector,
+				 uint32_t error_code)
+{
+	v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_EXCEPTION |
+				     EVENT_ERROR_VALID | vector |
+				     ((uint64_t)error_code << 32);
+}
+
+void vcpu_flush_tlb(struct vcpu *v)
+{
+	v->vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
+}
+
+void vcpu_dump(struct vcpu *v)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	struct vcpu_regs *r = &v->regs;
+
+	printk("  RIP %016lx  RSP %016lx  RFLAGS %016lx  CPL %u\n", s->rip,
+	       s->rsp, s->rflags, s->cpl);
+	printk("  RAX %016lx  RBX %016lx  RCX %016lx  RDX %016lx\n", s->rax,
+	       r->rbx, r->rcx, r->rdx);
+	printk("  RSI %016lx  RDI %016lx  RBP %016lx  R8  %016lx\n", r->rsi,
+	       r->rdi, r->rbp, r->r8);
+	printk("  R9  %016lx  R10 %016lx  R11 %016lx  R12 %016lx\n", r->r9,
+	       r->r10, r->r11, r->r12);
+	printk("  R13 %016lx  R14 %016lx  R15 %016lx\n", r->r13, r->r14, r->r15);
+	printk("  CR0 %016lx  CR2 %016lx  CR3 %016lx  CR4 %016lx  EFER %016lx\n",
+	       s->cr0, s->cr2, s->cr3, s->cr4, s->efer);
+	printk("  CS %04x base %lx  SS %04x  exit %lx info1 %lx info2 %lx\n",
+	       s->cs.selector, s->cs.base, s->ss.selector,
+	       v->vmcb->control.exit_code, v->vmcb->control.exit_info1,
+	       v->vmcb->control.exit_info2);
+}
+
+static void count_exit(struct vcpu *v, uint64_t code)
+{
+	unsigned int slot = code < EXIT_STAT_NPF ? (unsigned int)code :
+			    code == VMEXIT_NPF ? EXIT_STAT_NPF : EXIT_STAT_OTHER;
+
+	v->exits[slot]++;
+	v->nr_exits++;
+}
+
+__noreturn void svm_vcpu_run(struct vcpu *v)
+{
+	struct percpu *cpu = this_cpu();
+
+	cpu->current_vcpu = v;
+	v->pcpu = cpu->index;
+	for (;;) {
+		/* An NMI that arrived for the guest goes in now, if free. */
+		if (v->nmi_pending &&
+		    !(v->vmcb->control.event_inj & EVENT_VALID)) {
+			v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_NMI | 2;
+			v->nmi_pending = false;
+		}
+		svm_run(v->vmcb_pa, &v->regs, cpu->svm.host_state_pa);
+		v->vmcb->control.tlb_control = TLB_CONTROL_NONE;
+		/*
+		 * An event whose delivery the exit interrupted (an interrupt
+		 * already taken from the APIC, an exception) must not be lost.
+		 */
+		if (v->vmcb->control.exit_int_info & EVENT_VALID)
+			v->vmcb->control.event_inj = v->vmcb->control.exit_int_info;
+		count_exit(v, v->vmcb->control.exit_code);
+		svm_handle_exit(v);
+	}
+}

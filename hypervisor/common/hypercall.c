@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hypercalls (see include/public/hvabi.h for the ABI).
+ *
+ * Each call that takes a buffer checks it with domain_map() before touching
+ * it: the whole buffer must be the caller's own RAM.  Fields the caller
+ * filled in are read once into locals, so a caller changing them meanwhile
+ * cannot make a check and a use see different values.
+ */
+#include <hv/console.h>
+#include <hv/hypercall.h>
+#include <hv/setup.h>
+#include <hv/smp.h>
+#include <hv/string.h>
+#include <hv/time.h>
+
+#ifndef HV_VERSION
+#define HV_VERSION "unknown"
+#endif
+
+/* The buffer of a structure call, or NULL. */
+static void *call_buffer(struct domain *d, const uint64_t args[4],
+			 size_t fixed_size, int64_t *err)
+{
+	void *buf;
+
+	if (args[1] < fixed_size || args[1] > HV_MAX_BUFFER) {
+		*err = -HV_EINVAL;
+		return NULL;
+	}
+	buf = domain_map(d, args[0], args[1]);
+	if (!buf)
+		*err = -HV_EFAULT;
+	return buf;
+}
+
+static int64_t do_physinfo(struct domain *d, const uint64_t args[4])
+{
+	struct hv_physinfo info, *out;
+	int64_t err;
+
+	out = call_buffer(d, args, sizeof(*out), &err);
+	if (!out)
+		return err;
+	memset(&info, 0, sizeof(info));
+	info.abi_version = HV_ABI_VERSION;
+	info.nr_cpus = nr_cpus_online;
+	info.nr_dom0_cpus = dom0.nr_vcpus;
+	info.total_ram_bytes = usable_ram_bytes;
+	info.dom0_ram_bytes = dom0.ram_bytes;
+	info.domain_free_bytes = frames.free_frames * PAGE_SIZE;
+	info.hypervisor_bytes = usable_ram_bytes - dom0.ram_bytes -
+				info.domain_free_bytes;
+	info.tsc_khz = tsc_khz;
+	memcpy(info.version, HV_VERSION, MIN(sizeof(HV_VERSION), HV_VERSION_LEN - 1));
+	memcpy(out, &info, sizeof(info));
+	return 0;
+}
+
+static int64_t do_console_read(struct domain *d, const uint64_t args[4])
+{
+	struct hv_console_read *req;
+	uint64_t pos;
+	size_t room, n;
+	int64_t err;
+
+	req = call_buffer(d, args, sizeof(*req), &err);
+	if (!req)
+		return err;
+	pos = req->pos;
+	room = MIN((size_t)req->size, args[1] - sizeof(*req));
+	n = console_ring_read(&pos, req->data, room);
+	req->pos = pos;
+	req->copied = (uint32_t)n;
+	return (int64_t)n;
+}
+
+static void describe(const struct domain *dom, struct hv_domain_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->domid = dom->id;
+	info->state = dom->state;
+	info->nr_vcpus = dom->nr_vcpus;
+	info->ram_bytes = dom->ram_bytes;
+	memcpy(info->name, dom->name, HV_NAME_LEN - 1);
+}
+
+static int64_t do_domain_list(struct domain *d, const uint64_t args[4])
+{
+	struct hv_domain_list *req;
+	struct hv_domain_info info;
+	uint32_t max, count = 0;
+	int64_t err;
+
+	req = call_buffer(d, args, sizeof(*req), &err);
+	if (!req)
+		return err;
+	max = MIN(req->max, (args[1] - sizeof(*req)) / sizeof(info));
+	/* Only dom0 exists until customer domains arrive. */
+	if (count < max) {
+		describe(&dom0, &info);
+		memcpy(&req->domains[count++], &info, sizeof(info));
+	}
+	req->count = count;
+	req->total = 1;
+	return count;
+}
+
+int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
+		  const uint64_t args[4])
+{
+	if (nr < HVCALL_BASE || nr > HVCALL_MAX)
+		return -HV_ENOSYS;
+	if (!d->privileged || !kernel_mode)
+		return -HV_EPERM;
+
+	switch (nr) {
+	case HVCALL_ABI_VERSION:
+		return HV_ABI_VERSION;
+	case HVCALL_PHYSINFO:
+		return do_physinfo(d, args);
+	case HVCALL_CONSOLE_READ:
+		return do_console_read(d, args);
+	case HVCALL_DOMAIN_LIST:
+		return do_domain_list(d, args);
+	}
+	return -HV_ENOSYS;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dom0, the control domain: a stock Linux that owns the machine's devices.
+ *
+ * Its guest-physical addresses equal host-physical ones for the RAM it is
+ * given and for everything that is not RAM (device MMIO, firmware tables),
+ * so its own drivers do real DMA.  RAM it was not given (the hypervisor's,
+ * the customer domains' pool) is neither in its e820 map nor in its nested
+ * page tables: a touch there is logged and answered from a page of 0xff.
+ */
+#ifndef HV_DOM0_H
+#define HV_DOM0_H
+
+#include <hv/types.h>
+#include <hv/vcpu.h>
+
+/*
+ * Builds dom0 from boot module 0 (the kernel, its command line the module's)
+ * and module 1 (the initrd, optional) and runs it on this CPU, never to
+ * return.  Halts the machine with a reason when it cannot.
+ */
+__noreturn void dom0_start(void);
+
+/* Exit handling specific to dom0. */
+void dom0_npf(struct vcpu *v);
+__noreturn void dom0_crash(struct vcpu *v, const char *why);
+
+#endif

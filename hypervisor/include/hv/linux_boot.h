@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Loading a Linux bzImage through the x86 64-bit boot protocol
+ * (Documentation/arch/x86/boot.rst in Linux): the "zero page" (struct
+ * boot_params) with the setup header copied from the image, the e820 memory
+ * map, the command line and initrd, and entry at the 64-bit entry point
+ * (load address + 0x200) with RSI pointing at the zero page.
+ *
+ * This file is pure: it reads the image and fills buffers, so it is unit
+ * tested on the host; placing things in guest memory is the caller's job.
+ */
+#ifndef HV_LINUX_BOOT_H
+#define HV_LINUX_BOOT_H
+
+#include <hv/types.h>
+
+#define BOOT_PARAMS_SIZE	4096
+#define E820_MAX_ZEROPAGE	128
+
+/* e820 types, as Linux knows them. */
+#define E820_RAM		1
+#define E820_RESERVED		2
+#define E820_ACPI		3
+#define E820_NVS		4
+#define E820_UNUSABLE		5
+
+struct e820_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+} __packed;
+
+/* What the caller needs to know to place and start the kernel. */
+struct linux_image {
+	uint16_t protocol;		/* boot protocol version, e.g. 0x020f */
+	uint64_t kernel_offset;		/* protected-mode kernel in the image */
+	uint64_t kernel_size;
+	uint64_t pref_address;		/* where it wants to be loaded */
+	uint64_t alignment;		/* load address alignment if relocatable */
+	bool relocatable;
+	uint64_t init_size;		/* bytes needed from the load address */
+	uint64_t initrd_addr_max;	/* highest byte an initrd may occupy */
+	uint32_t cmdline_size;		/* longest command line, without NUL */
+};
+
+enum linux_error {
+	LINUX_OK = 0,
+	LINUX_ERR_TOO_SMALL,		/* shorter than its own header says */
+	LINUX_ERR_NOT_BZIMAGE,		/* no 0xAA55 / "HdrS" */
+	LINUX_ERR_TOO_OLD,		/* protocol before 2.12 */
+	LINUX_ERR_NOT_64BIT,		/* no 64-bit entry point */
+	LINUX_ERR_CMDLINE,		/* command line too long */
+	LINUX_ERR_E820,			/* too many e820 entries */
+};
+
+const char *linux_strerror(enum linux_error err);
+
+/* Checks a bzImage and describes it. */
+enum linux_error linux_parse(const uint8_t *image, uint64_t size,
+			     struct linux_image *out);
+
+struct linux_boot_args {
+	uint64_t cmdline_gpa;		/* where the command line is */
+	uint64_t cmdline_len;		/* its length, without NUL */
+	uint64_t initrd_gpa;		/* 0 = no initrd */
+	uint64_t initrd_size;
+	uint64_t acpi_rsdp_gpa;		/* 0 = let Linux search */
+	const struct e820_entry *e820;
+	unsigned int nr_e820;
+};
+
+/*
+ * Fills zero_page (BOOT_PARAMS_SIZE bytes) for image: its setup header,
+ * loader type, command line, initrd, RSDP and e820 map.
+ */
+enum linux_error linux_build_zero_page(const uint8_t *image,
+				       const struct linux_image *li,
+				       const struct linux_boot_args *args,
+				       uint8_t *zero_page);
+
+#endif

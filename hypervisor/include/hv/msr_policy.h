@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What a guest may do with MSRs and CPUID.  dom0 sees the real machine
+ * except for what would let it take the hypervisor's place: SVM is hidden
+ * and cannot be switched off, its state areas cannot be moved, and the local
+ * APIC cannot be moved or switched off.
+ */
+#ifndef HV_MSR_POLICY_H
+#define HV_MSR_POLICY_H
+
+#include <hv/frame.h>
+#include <hv/vcpu.h>
+
+/* Builds the shared MSR and I/O permission maps; false when out of memory. */
+bool msr_policy_init(struct frame_allocator *fa);
+uint64_t msr_policy_bitmap(void);
+uint64_t msr_policy_io_bitmap(void);
+
+/* MSR exit: handles the access, injecting #GP where refused. */
+void msr_exit(struct vcpu *v);
+
+/* CPUID exit. */
+void cpuid_exit(struct vcpu *v);
+
+#endif

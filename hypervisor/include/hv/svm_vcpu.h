@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Running a vCPU under SVM: creating its VMCB, the run loop, and the
+ * helpers exit handlers share (event injection, skipping an instruction).
+ */
+#ifndef HV_SVM_VCPU_H
+#define HV_SVM_VCPU_H
+
+#include <hv/frame.h>
+#include <hv/vcpu.h>
+
+/*
+ * Allocates a vCPU of d with its VMCB, nested paging on d->npt_root, the
+ * intercepts every guest gets, and the given ASID.  Returns NULL when out of
+ * memory.  The caller fills in the guest's initial state (vmcb->save, regs).
+ */
+struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
+			     uint32_t asid);
+
+/* Runs v on this CPU for good, handling its exits. */
+__noreturn void svm_vcpu_run(struct vcpu *v);
+
+/* Returns from the current exit past an instruction of `len` bytes. */
+void vcpu_skip_insn(struct vcpu *v, unsigned int len);
+
+void vcpu_inject_exception(struct vcpu *v, unsigned int vector);
+void vcpu_inject_exception_error(struct vcpu *v, unsigned int vector,
+				 uint32_t error_code);
+
+/* Next exit: flush the guest's TLB (nested tables or EFER.NXE changed). */
+void vcpu_flush_tlb(struct vcpu *v);
+
+/* Logs the guest's registers (for crashes). */
+void vcpu_dump(struct vcpu *v);
+
+/* Exit handlers, in svm_exit.c. */
+void svm_handle_exit(struct vcpu *v);
+
+/* Per-CPU: the vCPU running here, so an NMI can be passed to it. */
+struct vcpu *current_vcpu(void);
+
+#define VECTOR_UD 6
+#define VECTOR_GP 13
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A virtual CPU: the guest's registers that SVM does not keep in the VMCB,
+ * its VMCB, and what the exit handlers need to know about it.
+ */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include <hv/types.h>
+#include <hv/vmcb.h>
+
+struct domain;
+
+/*
+ * Guest general-purpose registers other than RAX and RSP, which live in the
+ * VMCB.  The order is fixed: svm_run.S addresses the fields by offset.
+ */
+struct vcpu_regs {
+	uint64_t rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* Exit statistics: one counter per exit code below 0xa0, plus these two. */
+#define EXIT_STAT_NPF		0xa0
+#define EXIT_STAT_OTHER		0xa1
+#define EXIT_STAT_SLOTS		0xa2
+
+struct vcpu {
+	struct vcpu_regs regs;
+	struct vmcb *vmcb;
+	uint64_t vmcb_pa;
+	struct domain *dom;
+	unsigned int id;		/* within its domain */
+	unsigned int pcpu;		/* the CPU it runs on */
+	bool nmi_pending;		/* an NMI arrived for the guest */
+	uint64_t exits[EXIT_STAT_SLOTS];
+	uint64_t nr_exits;
+};
+
+/*
+ * Reads or writes guest register n in the x86 encoding order (0 = RAX,
+ * 1 = RCX, 2 = RDX, 3 = RBX, 4 = RSP, 5 = RBP, 6 = RSI, 7 = RDI, 8-15).
+ */
+uint64_t vcpu_get_reg(struct vcpu *v, unsigned int n);
+void vcpu_set_reg(struct vcpu *v, unsigned int n, uint64_t value);
+
+#endif

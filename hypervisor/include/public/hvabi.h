@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hypercall ABI between the hypervisor and its domains: the one
+ * definition that the hypervisor, the dom0 driver (a Linux module), libhv and
+ * the dom0 tools all include.  Fixed-width types and explicit padding only,
+ * so the layout is the same for every compiler and in kernel and user space.
+ * Documented in docs/hypercall-abi.md; change both together.
+ *
+ * Calling convention (AMD): VMMCALL with
+ *   RAX = call number (HVCALL_*),
+ *   RBX = argument 0, RCX = argument 1, RDX = argument 2, RSI = argument 3;
+ * the result comes back in RAX: 0 or a positive count on success, a negative
+ * HV_E* code on failure.  Other registers are preserved.
+ *
+ * Calls that take a structure pass its guest-physical address in argument 0
+ * and its size in bytes in argument 1.  The hypervisor checks that the size
+ * is at least the fixed part of the structure and at most HV_MAX_BUFFER
+ * (else HV_EINVAL), and that the whole buffer lies in one physically
+ * contiguous run of the caller's own RAM (else HV_EFAULT), before it reads or
+ * writes a byte.
+ *
+ * Privileged calls (every call in ABI version 0) are accepted only from
+ * dom0 running in kernel mode (CPL 0); from user mode they fail with
+ * HV_EPERM, from other domains with HV_EPERM as well.
+ */
+#ifndef HV_PUBLIC_HVABI_H
+#define HV_PUBLIC_HVABI_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#endif
+
+#define HV_ABI_VERSION		0
+
+/* Call numbers.  Kept clear of the KVM hypercall numbers (1..12) that domUs
+ * will also use. */
+#define HVCALL_BASE		0x1000
+#define HVCALL_ABI_VERSION	(HVCALL_BASE + 0)	/* -> HV_ABI_VERSION */
+#define HVCALL_PHYSINFO		(HVCALL_BASE + 1)	/* struct hv_physinfo */
+#define HVCALL_CONSOLE_READ	(HVCALL_BASE + 2)	/* struct hv_console_read */
+#define HVCALL_DOMAIN_LIST	(HVCALL_BASE + 3)	/* struct hv_domain_list */
+#define HVCALL_MAX		HVCALL_DOMAIN_LIST
+
+/* Largest buffer a call accepts, in bytes. */
+#define HV_MAX_BUFFER		(1024 * 1024)
+
+/* Error codes (negated in RAX). */
+#define HV_EPERM		1	/* caller may not make this call */
+#define HV_EFAULT		14	/* buffer outside the caller's RAM */
+#define HV_EINVAL		22	/* an argument is out of range */
+#define HV_ENOSYS		38	/* no such call */
+#define HV_ENOSPC		28	/* buffer too small for the result */
+
+/* The CPUID leaf 0x40000000 signature of our hypervisor (EBX, ECX, EDX). */
+#define HV_CPUID_SIGNATURE	"ApplianceHV\0"
+
+#define HV_VERSION_LEN		32
+#define HV_NAME_LEN		32
+
+/* HVCALL_PHYSINFO: what the machine is and how it is divided. */
+struct hv_physinfo {
+	uint32_t abi_version;		/* HV_ABI_VERSION */
+	uint32_t nr_cpus;		/* CPUs online in the hypervisor */
+	uint32_t nr_dom0_cpus;		/* of which dom0 runs on */
+	uint32_t pad0;
+	uint64_t total_ram_bytes;	/* usable RAM in the firmware map */
+	uint64_t dom0_ram_bytes;	/* RAM given to dom0 */
+	uint64_t domain_free_bytes;	/* free for customer domains */
+	uint64_t hypervisor_bytes;	/* held by the hypervisor itself */
+	uint64_t tsc_khz;
+	char version[HV_VERSION_LEN];	/* NUL-terminated */
+};
+
+/*
+ * HVCALL_CONSOLE_READ: copies hypervisor console bytes from position pos
+ * (bytes ever written; 0 = the oldest still held) into data[].  On return
+ * pos is the position after the last byte copied, copied the count, and the
+ * call returns the count.  Bytes that were overwritten before being read are
+ * skipped: pos jumps forward.
+ */
+struct hv_console_read {
+	uint64_t pos;			/* in/out */
+	uint32_t size;			/* in: bytes of data[] */
+	uint32_t copied;		/* out */
+	char data[];
+};
+
+/* Domain states. */
+#define HV_DOMAIN_RUNNING	1
+#define HV_DOMAIN_BLOCKED	2
+#define HV_DOMAIN_PAUSED	3
+#define HV_DOMAIN_SHUTDOWN	4
+#define HV_DOMAIN_CRASHED	5
+#define HV_DOMAIN_DYING		6
+
+struct hv_domain_info {
+	uint32_t domid;			/* 0 = dom0 */
+	uint32_t state;			/* HV_DOMAIN_* */
+	uint32_t nr_vcpus;
+	uint32_t pad0;
+	uint64_t ram_bytes;
+	uint64_t cpu_time_ns;		/* time its vCPUs ran, all of them */
+	char name[HV_NAME_LEN];		/* NUL-terminated */
+};
+
+/*
+ * HVCALL_DOMAIN_LIST: fills domains[] with up to max entries, sets count to
+ * the number written and total to the number of domains; returns count.
+ */
+struct hv_domain_list {
+	uint32_t max;			/* in: entries domains[] can hold */
+	uint32_t count;			/* out */
+	uint32_t total;			/* out */
+	uint32_t pad0;
+	struct hv_domain_info domains[];
+};
+
+#endif
