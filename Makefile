@@ -19,36 +19,51 @@ PYTEST_ARGS ?=
 all: iso
 
 include hypervisor/build.mk
+include dom0-image/dom0.mk
+include dom0-image/tools.mk
 include tests/unit/build.mk
+include tests/dom0/build.mk
 
 ISO := $(BUILD)/appliance.iso
 # The hypervisor's command line in the product image (see docs/boot-options.md).
 HV_CMDLINE ?=
+# dom0's kernel command line: one definition, read by the system tests too.
+DOM0_CMDLINE := $(shell cat packaging/dom0-cmdline)
+
+# The appliance's persistent data disk under `make run`: created empty on
+# first run, kept across runs and `make clean` (it holds the hoster's state).
+DATA_DISK ?= state/data.img
+DATA_DISK_SIZE ?= 4G
 
 iso: $(ISO)
 
-$(ISO): $(HV_ELF) packaging/mkiso.sh
-	packaging/mkiso.sh -o $@ -k $(HV_ELF) -c "$(HV_CMDLINE)" -t 2
+$(ISO): $(HV_ELF) $(DOM0_VMLINUZ) $(DOM0_INITRD) packaging/mkiso.sh packaging/dom0-cmdline
+	packaging/mkiso.sh -o $@ -k $(HV_ELF) -c "$(HV_CMDLINE)" -t 2 \
+		-m $(DOM0_VMLINUZ) "$(DOM0_CMDLINE)" -m $(DOM0_INITRD) ""
 
 deps:
-	packaging/install-deps.sh build run
+	packaging/install-deps.sh build run -- $(DOM0_PACKAGES)
 
 deps-test:
-	packaging/install-deps.sh build run test
+	packaging/install-deps.sh build run test -- $(DOM0_PACKAGES)
+
+$(DATA_DISK):
+	@mkdir -p $(dir $@)
+	truncate -s $(DATA_DISK_SIZE) $@
 
 run: deps
-	$(MAKE) iso
-	packaging/run-qemu.sh $(ISO)
+	$(MAKE) iso $(DATA_DISK)
+	packaging/run-qemu.sh $(ISO) -drive file=$(DATA_DISK),if=virtio,format=raw
 
 test: deps-test
-	$(MAKE) iso unit-tests
+	$(MAKE) iso unit-tests dom0-test-overlay
 	$(MAKE) test-unit
 	$(MAKE) test-system
 
 test-unit: $(UNIT_TESTS)
 	$(UNIT_TESTS)
 
-test-system: $(ISO)
+test-system: $(ISO) $(DOM0_TEST_OVERLAY)
 	$(PYTHON) -m pytest -v tests/system $(PYTEST_ARGS)
 
 clean:

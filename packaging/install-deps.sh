@@ -3,8 +3,10 @@
 #
 # Installs the Debian 12 packages a purpose needs, when any is missing.
 #
-#   install-deps.sh build|run|test ...
+#   install-deps.sh build|run|test ... [-- package ...]
 #
+# Packages after -- are wanted as well (the Makefile passes the lists that
+# component fragments such as dom0-image/dom0.mk define).
 # Checks with dpkg first, so a machine that has everything does not touch
 # apt at all.  Needs root or sudo for the install itself.
 set -euo pipefail
@@ -19,9 +21,15 @@ declare -A packages=(
 )
 
 wanted=()
-for purpose in "$@"; do
-	[ -n "${packages[$purpose]+x}" ] || { echo "$0: unknown purpose '$purpose'" >&2; exit 2; }
-	wanted+=(${packages[$purpose]})
+while [ $# -gt 0 ]; do
+	if [ "$1" = -- ]; then
+		shift
+		wanted+=("$@")
+		break
+	fi
+	[ -n "${packages[$1]+x}" ] || { echo "$0: unknown purpose '$1'" >&2; exit 2; }
+	wanted+=(${packages[$1]})
+	shift
 done
 
 missing=()

@@ -4,6 +4,10 @@
  * the serial port and to a ring buffer dom0 will read.  Lines from different
  * CPUs never interleave.
  *
+ * On the serial line every line starts with "(hv) ": dom0 writes to the same
+ * port, and a reader must be able to tell who said what.  The ring, which
+ * only holds our own output, has no prefix.
+ *
  * The lock remembers its owner.  An exception taken while this CPU holds it
  * (a fault inside printk itself) still prints its report instead of
  * deadlocking: on a crash path the report matters more than tidiness.
@@ -18,6 +22,7 @@
 
 static char ring[CONSOLE_RING_SIZE];
 static uint64_t ring_head;		/* bytes ever written */
+static bool serial_at_line_start = true;
 static volatile int lock_owner = NO_OWNER;
 static bool percpu_ready;
 
@@ -77,7 +82,12 @@ void printk(const char *fmt, ...)
 	for (i = 0; i < len; i++) {
 		ring[ring_head % CONSOLE_RING_SIZE] = buf[i];
 		ring_head++;
+		/* dom0 shares the serial line: mark every line that is ours. */
+		if (serial_at_line_start && buf[i] != '\n')
+			for (const char *p = CONSOLE_SERIAL_PREFIX; *p; p++)
+				uart_putc(*p);
 		uart_putc(buf[i]);
+		serial_at_line_start = buf[i] == '\n';
 	}
 	console_unlock(taken, flags);
 }

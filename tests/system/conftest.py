@@ -4,6 +4,7 @@ machines that are always torn down when the test ends."""
 
 import hashlib
 import os
+import socket
 import subprocess
 
 import pytest
@@ -12,6 +13,19 @@ from machine import BUILD, REPO, Machine
 
 HV_ELF = os.path.join(BUILD, "hypervisor", "hypervisor.elf")
 ISO_DIR = os.path.join(BUILD, "test-isos")
+DOM0_KERNEL = os.path.join(BUILD, "dom0", "vmlinuz")
+DOM0_INITRD = os.path.join(BUILD, "dom0", "initrd.img")
+DOM0_TEST_OVERLAY = os.path.join(BUILD, "tests", "dom0-overlay.cpio.gz")
+# dom0's kernel command line, as the product ISO has it.
+DOM0_CMDLINE = open(os.path.join(REPO, "packaging", "dom0-cmdline")).read().strip()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 @pytest.fixture(scope="session")
@@ -25,15 +39,19 @@ def make_iso():
     os.makedirs(ISO_DIR, exist_ok=True)
     built = {}
 
-    def build(cmdline):
-        if cmdline not in built:
-            tag = hashlib.sha256(cmdline.encode()).hexdigest()[:12]
+    def build(cmdline, modules=()):
+        """modules: (file, command line) pairs, as GRUB's module2 lines."""
+        key = (cmdline, tuple(modules))
+        if key not in built:
+            tag = hashlib.sha256(repr(key).encode()).hexdigest()[:12]
             iso = os.path.join(ISO_DIR, "hv-%s.iso" % tag)
-            subprocess.run([os.path.join(REPO, "packaging", "mkiso.sh"),
-                            "-o", iso, "-k", HV_ELF, "-c", cmdline, "-t", "0"],
-                           check=True)
-            built[cmdline] = iso
-        return built[cmdline]
+            args = [os.path.join(REPO, "packaging", "mkiso.sh"),
+                    "-o", iso, "-k", HV_ELF, "-c", cmdline, "-t", "0"]
+            for path, mcmd in modules:
+                args += ["-m", path, mcmd]
+            subprocess.run(args, check=True)
+            built[key] = iso
+        return built[key]
 
     return build
 
@@ -45,11 +63,11 @@ def boot(request, make_iso):
     Every machine a test starts is killed when the test ends, pass or fail."""
     machines = []
 
-    def start(cmdline="debug_exit", **kwargs):
+    def start(cmdline="debug_exit", modules=(), **kwargs):
         name = request.node.name.replace("/", "_")
         if machines:
             name += "-%d" % len(machines)
-        m = Machine(make_iso(cmdline), name,
+        m = Machine(make_iso(cmdline, modules), name,
                     debug_exit="debug_exit" in cmdline.split(), **kwargs)
         machines.append(m)
         return m.start()
@@ -57,3 +75,35 @@ def boot(request, make_iso):
     yield start
     for m in machines:
         m.kill()
+
+
+@pytest.fixture
+def boot_dom0(boot, tmp_path):
+    """boot_dom0(smp=, mem_mib=, data_disk=, cmdline_extra=) -> a Machine
+    running the appliance: hypervisor, the product's dom0 kernel and image,
+    plus the dom0 test tools overlay.  Host port m.http_port reaches dom0's
+    port 80.  Without data_disk, a fresh empty one is attached."""
+    for path in (DOM0_KERNEL, DOM0_INITRD, DOM0_TEST_OVERLAY):
+        if not os.path.exists(path):
+            pytest.fail("%s is missing: run `make` first" % path)
+
+    def start(smp=2, mem_mib=1024, data_disk=None, cmdline_extra=""):
+        port = free_port()
+        if data_disk is None:
+            data_disk = str(tmp_path / ("data-%d.img" % port))
+        if not os.path.exists(data_disk):
+            with open(data_disk, "wb") as f:
+                f.truncate(256 * 1024 * 1024)
+        extra = [
+            "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:%d-:80" % port,
+            "-device", "virtio-net-pci,netdev=net0",
+            "-drive", "file=%s,if=virtio,format=raw" % data_disk,
+        ]
+        cmdline = ("debug_exit dom0_crash=halt " + cmdline_extra).strip()
+        m = boot(cmdline=cmdline, smp=smp, mem_mib=mem_mib, extra_args=extra,
+                 modules=[(DOM0_KERNEL, DOM0_CMDLINE), (DOM0_INITRD, ""),
+                          (DOM0_TEST_OVERLAY, "")])
+        m.http_port = port
+        return m
+
+    return start

@@ -24,6 +24,10 @@ DEFAULT_CPU = "qemu64,+svm,+npt"
 # get near it; it only bounds how long a broken build takes to fail.
 DEFAULT_TIMEOUT = 180
 
+# Every line the hypervisor prints on the serial port starts with this
+# (hypervisor/include/hv/console.h); dom0 shares the port.
+HV = r"\(hv\) "
+
 # QEMU's isa-debug-exit makes QEMU exit with (code << 1) | 1; the hypervisor's
 # codes are in hypervisor/include/hv/halt.h.
 EXIT_BOOT_COMPLETE = (0 << 1) | 1
@@ -132,6 +136,35 @@ class Machine:
                                  % (self.name, timeout, self.tail()))
         self._reader.join(timeout=10)
         return code
+
+    # -- typing on the console ---------------------------------------------
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def run(self, command, timeout=DEFAULT_TIMEOUT):
+        """Runs a shell command on the guest's serial console.
+
+        Returns (exit status, output).  The output is what the command
+        printed between two marker lines; the markers carry a counter so an
+        old one can never be mistaken for the current one."""
+        self._cmd_seq = getattr(self, "_cmd_seq", 0) + 1
+        tag = "CMD%d" % self._cmd_seq
+        self.send("echo @@B%s; %s; echo @@E%s $?\n" % (tag, command, tag))
+        m = self.wait_for(r"^@@E%s (\d+)$" % tag, timeout)
+        start = self.wait_for(r"^@@B%s$" % tag, 1)
+        out = self.output[start.end():m.start()]
+        # Hypervisor lines can land in the middle: they are not the output.
+        out = "\n".join(l for l in out.split("\n")
+                        if not re.match(HV, l)).strip("\n")
+        return int(m.group(1)), out
+
+    def check(self, command, timeout=DEFAULT_TIMEOUT):
+        """Runs a command that must succeed; returns its output."""
+        status, out = self.run(command, timeout)
+        assert status == 0, "%r exited %d:\n%s" % (command, status, out)
+        return out
 
     # -- the QEMU monitor ---------------------------------------------------
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from machine import EXIT_BOOT_COMPLETE, EXIT_HALTED, REPO
+from machine import EXIT_BOOT_COMPLETE, EXIT_HALTED, HV, REPO
 from conftest import HV_ELF
 
 
@@ -39,7 +39,7 @@ def test_every_cpu_comes_up_with_svm(boot, cpus):
     assert "acpi: %d CPU(s) present" % cpus in out
     for i in range(cpus):
         # Each CPU reports itself, with the features its SVM has.
-        line = re.search(r"^cpu%d: apic (\d+) up, SVM enabled: revision \d+, "
+        line = re.search(HV + r"cpu%d: apic (\d+) up, SVM enabled: revision \d+, "
                          r"(\d+) ASIDs, features: (.*)$" % i, out, re.M)
         assert line, "cpu%d did not report SVM:\n%s" % (i, m.tail())
         assert int(line.group(2)) > 0
@@ -84,7 +84,7 @@ def test_refusal_halts_cleanly(boot):
     # Without debug_exit the product halts: every CPU must be in HLT, not
     # spinning, as QEMU's monitor reports.
     m = boot(cmdline="", cpu="qemu64,-svm", smp=2)
-    m.wait_for(r"^hv: system halted$")
+    m.wait_for(HV + r"hv: system halted$")
     # QEMU's register dump shows HLT=1 for a CPU stopped in HLT.  The AP was
     # never started: it waits for a SIPI, which QEMU also shows as halted.
     # The log line comes just before the HLT: allow the CPU a moment.
@@ -116,7 +116,7 @@ def test_exception_dumps_registers_and_halts(boot, fault, name, vector):
     if fault == "pf":
         # The faulting address: the test reads page 0, which is unmapped.
         assert re.search(r"CR2 0000000000000010\b", out)
-    assert out.rstrip().endswith("hv: system halted")
+    assert out.rstrip().endswith("(hv) hv: system halted")
     assert "hv: boot complete" not in out
 
 

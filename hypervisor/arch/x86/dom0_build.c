@@ -151,6 +151,39 @@ static unsigned int build_e820(const struct domain *d)
 	return n;
 }
 
+/*
+ * Every module after the kernel is part of dom0's initrd, concatenated in
+ * order, each starting 4-byte aligned: Linux unpacks concatenated (and
+ * separately compressed) cpio archives, so an extra module overlays files
+ * on the root image (tests add their tools this way).
+ */
+static uint64_t initrd_total_size(void)
+{
+	uint64_t size = 0;
+	unsigned int i;
+
+	for (i = 1; i < boot_info.nr_modules; i++)
+		size = ALIGN_UP(size, 4) + boot_info.modules[i].end -
+		       boot_info.modules[i].start;
+	return size;
+}
+
+static void copy_initrd(uint64_t dest)
+{
+	uint64_t off = 0;
+	unsigned int i;
+
+	for (i = 1; i < boot_info.nr_modules; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+		uint64_t aligned = ALIGN_UP(off, 4);
+
+		memset((void *)(uintptr_t)(dest + off), 0, aligned - off);
+		memcpy((void *)(uintptr_t)(dest + aligned),
+		       (const void *)(uintptr_t)m->start, m->end - m->start);
+		off = aligned + m->end - m->start;
+	}
+}
+
 static uint64_t place_kernel(const struct domain *d, const struct linux_image *li)
 {
 	uint64_t align = li->alignment ? li->alignment : 2 * MiB;
@@ -245,13 +278,11 @@ __noreturn void dom0_start(void)
 {
 	struct domain *d = &dom0;
 	const struct boot_module *km = &boot_info.modules[0];
-	const struct boot_module *im = boot_info.nr_modules > 1 ?
-				       &boot_info.modules[1] : NULL;
 	const uint8_t *image = (const uint8_t *)(uintptr_t)km->start;
 	struct linux_image li;
 	struct linux_boot_args args;
 	enum linux_error err;
-	uint64_t load, initrd = 0, initrd_size = im ? im->end - im->start : 0;
+	uint64_t load, initrd = 0, initrd_size = initrd_total_size();
 	uint64_t lapic_base = rdmsr(MSR_APIC_BASE) & ~0xfffULL & 0xffffffffffULL;
 	struct vcpu *v;
 	unsigned int i;
@@ -278,14 +309,13 @@ __noreturn void dom0_start(void)
 	if (!load)
 		machine_halt("no room in dom0's RAM for its kernel");
 	memcpy((void *)(uintptr_t)load, image + li.kernel_offset, li.kernel_size);
-	if (im) {
+	if (initrd_size) {
 		initrd = place_initrd(d, initrd_size,
 				      MIN(li.initrd_addr_max, 4 * GiB), load,
 				      load + li.init_size);
 		if (!initrd)
 			machine_halt("no room in dom0's RAM for its initrd");
-		memcpy((void *)(uintptr_t)initrd,
-		       (const void *)(uintptr_t)im->start, initrd_size);
+		copy_initrd(initrd);
 	}
 	printk("dom0: kernel (boot protocol %u.%02u) at %lx, initrd %lu KiB at %lx\n",
 	       li.protocol >> 8, li.protocol & 0xff, load, initrd_size / KiB,

@@ -8,6 +8,9 @@
 
 #include <hv/types.h>
 
+/* What starts every line the hypervisor writes to the serial port. */
+#define CONSOLE_SERIAL_PREFIX "(hv) "
+
 /* Size of the console ring in bytes: a power of two. */
 #define CONSOLE_RING_SIZE (64 * 1024)
 

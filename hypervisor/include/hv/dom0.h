@@ -15,9 +15,10 @@
 #include <hv/vcpu.h>
 
 /*
- * Builds dom0 from boot module 0 (the kernel, its command line the module's)
- * and module 1 (the initrd, optional) and runs it on this CPU, never to
- * return.  Halts the machine with a reason when it cannot.
+ * Builds dom0 from the boot modules and runs it on this CPU, never to
+ * return: module 0 is its kernel (a bzImage; the module's command line is
+ * the kernel's), modules 1..n, concatenated, its initrd.  Halts the machine
+ * with a reason when it cannot.
  */
 __noreturn void dom0_start(void);
 

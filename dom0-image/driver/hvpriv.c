@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvpriv - dom0's hypercall device, /dev/hvpriv.
+ *
+ * The hypervisor accepts its privileged calls only from dom0 in kernel mode
+ * (hvabi.h), so dom0's user space (libhv, hvctl, provisiond) cannot make
+ * them itself.  This module makes them on its behalf, like Xen's privcmd:
+ *
+ *   HVPRIV_IOCTL_CALL  a call that takes a structure: the structure is
+ *                      copied into a physically contiguous kernel buffer,
+ *                      whose physical address the hypervisor gets, and back;
+ *   HVPRIV_IOCTL_RAW   the caller's numbers, unchanged (for tests).
+ *
+ * The ioctl ABI is in hvpriv.h, the hypercall ABI in hvabi.h.  Only root may
+ * use the device: mode 0600 and a CAP_SYS_ADMIN check, because these calls
+ * can see and (later) change every domain on the machine.
+ *
+ * VMMCALL outside our hypervisor raises #UD, so the module refuses to load
+ * unless CPUID says that our hypervisor is the one underneath.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/io.h>
+#include <asm/processor.h>
+
+#include "hvabi.h"
+#include "hvpriv.h"
+
+/* CPUID leaf of the hypervisor's identification (EBX, ECX, EDX). */
+#define HVPRIV_CPUID_LEAF	0x40000000
+
+/*
+ * One hypercall, with the register convention of hvabi.h: RAX = number,
+ * RBX/RCX/RDX/RSI = arguments 0-3, result in RAX; the hypervisor preserves
+ * every other register.  "memory": the hypervisor may read and write the
+ * buffer whose address we pass, which the compiler cannot see.
+ */
+static long hvpriv_hypercall(u64 nr, u64 arg0, u64 arg1, u64 arg2, u64 arg3)
+{
+	long result;
+
+	asm volatile("vmmcall"
+		     : "=a" (result)
+		     : "a" (nr), "b" (arg0), "c" (arg1), "d" (arg2), "S" (arg3)
+		     : "memory");
+	return result;
+}
+
+/*
+ * The bounce buffer must be physically contiguous: the hypervisor gets one
+ * physical address and a size.  kmalloc memory always is; above a page,
+ * alloc_pages_exact gives back the unused tail of the power-of-two block
+ * that kmalloc would keep.  Zeroed, so that nothing stale can leak out.
+ * __GFP_NOWARN: the size comes from user space, and failing a large request
+ * with -ENOMEM is normal, not worth a warning with a stack trace.
+ */
+static void *hvpriv_buf_alloc(size_t size)
+{
+	if (size <= PAGE_SIZE)
+		return kzalloc(size, GFP_KERNEL);
+	return alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+}
+
+static void hvpriv_buf_free(void *buf, size_t size)
+{
+	if (!buf)
+		return;
+	if (size <= PAGE_SIZE)
+		kfree(buf);
+	else
+		free_pages_exact(buf, size);
+}
+
+static long hvpriv_ioctl_call(struct hvpriv_call __user *ucall)
+{
+	struct hvpriv_call call;
+	void __user *ubuf;
+	void *buf = NULL;
+	u64 arg0 = 0, arg1 = 0;
+	long ret = 0;
+
+	if (copy_from_user(&call, ucall, sizeof(call)))
+		return -EFAULT;
+	ubuf = u64_to_user_ptr(call.buf);
+
+	if (call.size == 0) {
+		/* A call without a structure: no buffer, arguments 0. */
+		if (call.buf != 0)
+			return -EINVAL;
+	} else {
+		if (call.size > HVPRIV_MAX_BUF)
+			return -EINVAL;
+		buf = hvpriv_buf_alloc(call.size);
+		if (!buf)
+			return -ENOMEM;
+		if (copy_from_user(buf, ubuf, call.size)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		/* dom0's guest-physical addresses are the host-physical ones. */
+		arg0 = virt_to_phys(buf);
+		arg1 = call.size;
+	}
+
+	call.result = hvpriv_hypercall(call.nr, arg0, arg1, 0, 0);
+
+	if (buf && copy_to_user(ubuf, buf, call.size)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (put_user(call.result, &ucall->result))
+		ret = -EFAULT;
+out:
+	hvpriv_buf_free(buf, call.size);
+	return ret;
+}
+
+static long hvpriv_ioctl_raw(struct hvpriv_raw __user *uraw)
+{
+	struct hvpriv_raw raw;
+
+	if (copy_from_user(&raw, uraw, sizeof(raw)))
+		return -EFAULT;
+
+	raw.result = hvpriv_hypercall(raw.nr, raw.args[0], raw.args[1],
+				      raw.args[2], raw.args[3]);
+
+	if (put_user(raw.result, &uraw->result))
+		return -EFAULT;
+	return 0;
+}
+
+static long hvpriv_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	/* The device is mode 0600 already; this also stops a root process
+	 * that dropped its capabilities, and an fd passed to someone else. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	switch (cmd) {
+	case HVPRIV_IOCTL_CALL:
+		return hvpriv_ioctl_call(uarg);
+	case HVPRIV_IOCTL_RAW:
+		return hvpriv_ioctl_raw(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations hvpriv_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= hvpriv_ioctl,
+	/* The structures are the same for 32-bit callers (hvpriv.h). */
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice hvpriv_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "hvpriv",
+	.fops	= &hvpriv_fops,
+	.mode	= 0600,
+};
+
+/*
+ * Is our hypervisor underneath?  CPUID leaf 1 ECX bit 31 says that there is
+ * a hypervisor at all; leaf 0x40000000 then names it in EBX, ECX, EDX.
+ */
+static bool hvpriv_on_appliance_hv(void)
+{
+	unsigned int eax, sig[3];
+
+	BUILD_BUG_ON(sizeof(HV_CPUID_SIGNATURE) - 1 != sizeof(sig));
+
+	if (!(cpuid_ecx(1) & BIT(31))) {
+		pr_err("not running on the appliance hypervisor (no hypervisor: CPUID.1:ECX bit 31 is clear)\n");
+		return false;
+	}
+
+	cpuid(HVPRIV_CPUID_LEAF, &eax, &sig[0], &sig[1], &sig[2]);
+	if (memcmp(sig, HV_CPUID_SIGNATURE, sizeof(sig)) != 0) {
+		pr_err("not running on the appliance hypervisor (CPUID 0x%x signature \"%*pE\", expected \"%s\")\n",
+		       HVPRIV_CPUID_LEAF, (int)sizeof(sig), sig,
+		       HV_CPUID_SIGNATURE);
+		return false;
+	}
+	return true;
+}
+
+static int __init hvpriv_init(void)
+{
+	long abi;
+	int ret;
+
+	if (!hvpriv_on_appliance_hv())
+		return -ENODEV;
+
+	/* Safe now that we know VMMCALL reaches our hypervisor.  Only
+	 * reported: the driver passes structures through without looking
+	 * at them, so it is libhv that must check the version. */
+	abi = hvpriv_hypercall(HVCALL_ABI_VERSION, 0, 0, 0, 0);
+	if (abi < 0)
+		pr_warn("HVCALL_ABI_VERSION failed: %ld\n", abi);
+	else
+		pr_info("hypervisor ABI version %ld (hvabi.h: %d)\n", abi,
+			HV_ABI_VERSION);
+
+	ret = misc_register(&hvpriv_misc);
+	if (ret) {
+		pr_err("cannot register /dev/hvpriv: %d\n", ret);
+		return ret;
+	}
+	return 0;
+}
+
+static void __exit hvpriv_exit(void)
+{
+	misc_deregister(&hvpriv_misc);
+}
+
+module_init(hvpriv_init);
+module_exit(hvpriv_exit);
+
+MODULE_DESCRIPTION("Hypercall device /dev/hvpriv for the appliance hypervisor's dom0");
+MODULE_LICENSE("GPL");

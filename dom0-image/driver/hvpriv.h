@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvpriv.h - the ioctl ABI of /dev/hvpriv, dom0's door to the hypervisor.
+ *
+ * Included by the driver (hvpriv.c, kernel space) and by libhv (user
+ * space), so it uses fixed-width types and explicit layouts only, like the
+ * hypercall ABI in hvabi.h (hypervisor/include/public/, which must be on
+ * the include path).  Both structures are the same for 32- and 64-bit
+ * callers (no pointers, no longs, no padding), so one definition serves all.
+ *
+ * Both ioctls are for root only: the device node is mode 0600 and the driver
+ * also checks CAP_SYS_ADMIN.  The ioctl itself returns 0 when the hypercall
+ * was made (whatever the hypervisor answered: see 'result') and -1/errno when
+ * it could not be made:
+ *   EPERM   caller lacks CAP_SYS_ADMIN
+ *   EINVAL  bad size/buf combination (HVPRIV_IOCTL_CALL)
+ *   EFAULT  the argument structure or the buffer could not be copied
+ *   ENOMEM  no memory for the bounce buffer
+ *   ENOTTY  unknown ioctl
+ */
+#ifndef HVPRIV_H
+#define HVPRIV_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>	/* uint32_t and friends, in the kernel too */
+#else
+#include <stdint.h>
+#endif
+#include <linux/ioctl.h>	/* _IOWR(), in kernel and user space */
+
+#include "hvabi.h"
+
+/* The device node, created by devtmpfs when the module loads. */
+#define HVPRIV_DEVICE		"/dev/hvpriv"
+
+/* Largest buffer HVPRIV_IOCTL_CALL accepts (bytes): the hypervisor's. */
+#define HVPRIV_MAX_BUF		HV_MAX_BUFFER
+
+/*
+ * HVPRIV_IOCTL_CALL: a hypercall that takes a structure (hvabi.h: argument 0
+ * = its guest-physical address, argument 1 = its size).
+ *
+ * The driver copies size bytes from user address buf into a physically
+ * contiguous kernel buffer, makes hypercall nr with (buffer's physical
+ * address, size, 0, 0), copies the buffer back to buf, and stores the
+ * hypervisor's RAX in result.  size must be 1..HVPRIV_MAX_BUF; a call without
+ * a structure (HVCALL_ABI_VERSION) uses size 0 and buf 0, and then gets
+ * arguments (0, 0, 0, 0).
+ */
+struct hvpriv_call {
+	uint32_t nr;		/* in: HVCALL_* */
+	uint32_t size;		/* in: bytes at buf */
+	uint64_t buf;		/* in: user address of the structure */
+	int64_t result;		/* out: RAX, >= 0 or -HV_E* */
+};
+
+/*
+ * HVPRIV_IOCTL_RAW: a hypercall with the caller's numbers, unchanged, like
+ * Xen's privcmd hypercall ioctl.  Nothing is copied or translated: any
+ * address in args[] is taken by the hypervisor as a guest-physical one.  For
+ * tests that send bad pointers or unknown call numbers; the hypervisor
+ * checks every argument itself.
+ */
+struct hvpriv_raw {
+	uint64_t nr;		/* in: RAX */
+	uint64_t args[4];	/* in: RBX, RCX, RDX, RSI */
+	int64_t result;		/* out: RAX */
+};
+
+/* 0xB9: an ioctl "magic" not listed in Linux's ioctl-number.rst (6.1). */
+#define HVPRIV_IOCTL_MAGIC	0xB9
+#define HVPRIV_IOCTL_CALL	_IOWR(HVPRIV_IOCTL_MAGIC, 0, struct hvpriv_call)
+#define HVPRIV_IOCTL_RAW	_IOWR(HVPRIV_IOCTL_MAGIC, 1, struct hvpriv_raw)
+
+#endif /* HVPRIV_H */

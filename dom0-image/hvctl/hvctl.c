@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvctl - dom0's command line tool for the hypervisor (see hvctl_usage()).
+ *
+ * Every command is one or a few hypercalls made through libhv and
+ * /dev/hvpriv, so hvctl runs as root in dom0 only.  The output is meant for
+ * people and scripts alike: `info` prints stable "key: value" lines (or
+ * JSON), `list` a table with one domain per line, `raw` a bare number.
+ *
+ * The parts are functions taking plain structures and a FILE, so that the
+ * unit tests (test_hvctl.c) can run them without the hypervisor; main() is
+ * left out of the test build with -DHVCTL_NO_MAIN.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hvpriv.h"
+#include "hvctl.h"
+
+#define MIB		(1024 * 1024)
+#define DMESG_CHUNK	4096	/* bytes asked for per console read */
+#define DMESG_POLL_NS	(200 * 1000 * 1000)	/* `dmesg -f`: 5 reads a second */
+#define LIST_FIRST_MAX	16	/* domains asked for on the first try */
+
+void hvctl_usage(FILE *out)
+{
+	fputs("usage: hvctl COMMAND [OPTION...]\n"
+	      "\n"
+	      "The hypervisor as dom0 sees it, through /dev/hvpriv (root only).\n"
+	      "\n"
+	      "  info [--json]         the machine and how it is divided:\n"
+	      "                        one \"key: value\" a line, or JSON\n"
+	      "  list                  the domains: id, name, state, vCPUs,\n"
+	      "                        memory (MiB), CPU time (s)\n"
+	      "  dmesg [-f|--follow]   the hypervisor's console; -f: keep\n"
+	      "                        printing what is added\n"
+	      "  raw NR [ARG0..ARG3]   make hypercall NR with up to 4 arguments\n"
+	      "                        (hex 0x... or decimal, missing ones 0);\n"
+	      "                        prints the result in decimal (for tests)\n"
+	      "  help, --help, -h      this text\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 hypervisor or driver error (including a\n"
+	      "negative result of `raw`), 2 usage error.\n",
+	      out);
+}
+
+static int usage_error(FILE *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hvctl: ", err);
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'hvctl --help'.\n", err);
+	return HVCTL_EXIT_USAGE;
+}
+
+int hvctl_parse_u64(const char *s, uint64_t *value)
+{
+	const char *digits = "0123456789";
+	unsigned long long v;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		digits = "0123456789abcdefABCDEF";
+		s += 2;
+	}
+	/* Digits only: strtoull() alone would also take spaces, a sign,
+	 * a second "0x" or nothing at all. */
+	if (s[0] == '\0' || s[strspn(s, digits)] != '\0')
+		return -1;
+
+	errno = 0;
+	v = strtoull(s, NULL, base);
+	if (errno == ERANGE)
+		return -1;
+	*value = v;
+	return 0;
+}
+
+int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
+{
+	const char *cmd;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	if (argc < 2)
+		return usage_error(err, "no command given");
+
+	/* --help anywhere: the user wants help, not an error. */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			a->cmd = HVCTL_HELP;
+			return HVCTL_EXIT_OK;
+		}
+	}
+
+	cmd = argv[1];
+	if (strcmp(cmd, "help") == 0) {
+		a->cmd = HVCTL_HELP;
+	} else if (strcmp(cmd, "info") == 0) {
+		a->cmd = HVCTL_INFO;
+		for (i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "--json") != 0)
+				return usage_error(err, "info: unknown option '%s'", argv[i]);
+			a->json = true;
+		}
+	} else if (strcmp(cmd, "list") == 0) {
+		a->cmd = HVCTL_LIST;
+		if (argc > 2)
+			return usage_error(err, "list: unknown option '%s'", argv[2]);
+	} else if (strcmp(cmd, "dmesg") == 0) {
+		a->cmd = HVCTL_DMESG;
+		for (i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "-f") != 0 && strcmp(argv[i], "--follow") != 0)
+				return usage_error(err, "dmesg: unknown option '%s'", argv[i]);
+			a->follow = true;
+		}
+	} else if (strcmp(cmd, "raw") == 0) {
+		a->cmd = HVCTL_RAW;
+		if (argc < 3)
+			return usage_error(err, "raw: missing hypercall number");
+		if (argc > 3 + 4)
+			return usage_error(err, "raw: at most 4 arguments after NR");
+		if (hvctl_parse_u64(argv[2], &a->raw_nr) != 0)
+			return usage_error(err, "raw: bad number '%s'", argv[2]);
+		for (i = 3; i < argc; i++) {
+			if (hvctl_parse_u64(argv[i], &a->raw_args[i - 3]) != 0)
+				return usage_error(err, "raw: bad number '%s'", argv[i]);
+		}
+	} else {
+		return usage_error(err, "unknown command '%s'", cmd);
+	}
+	return HVCTL_EXIT_OK;
+}
+
+/*
+ * Copy a string from the hypervisor (up to len bytes, NUL-terminated or
+ * not) into dst[len + 1] so that it cannot break our output: anything but
+ * printable ASCII becomes '?', and so do '"' and '\' (JSON needs no escapes
+ * then) and, unless keep_spaces, ' ' (the `list` table splits on blanks).
+ */
+static void sanitize(char *dst, const char *src, size_t len, bool keep_spaces)
+{
+	size_t i;
+
+	for (i = 0; i < len && src[i] != '\0'; i++) {
+		char c = src[i];
+
+		if (c < ' ' || c > '~' || c == '"' || c == '\\' ||
+		    (c == ' ' && !keep_spaces))
+			c = '?';
+		dst[i] = c;
+	}
+	dst[i] = '\0';
+}
+
+const char *hvctl_state_name(uint32_t state)
+{
+	switch (state) {
+	case HV_DOMAIN_RUNNING:
+		return "running";
+	case HV_DOMAIN_BLOCKED:
+		return "blocked";
+	case HV_DOMAIN_PAUSED:
+		return "paused";
+	case HV_DOMAIN_SHUTDOWN:
+		return "shutdown";
+	case HV_DOMAIN_CRASHED:
+		return "crashed";
+	case HV_DOMAIN_DYING:
+		return "dying";
+	default:
+		return "unknown";
+	}
+}
+
+/* One line of `hvctl info`: a string (str != NULL) or a number. */
+struct info_field {
+	const char *key;
+	const char *str;
+	uint64_t num;
+};
+
+void hvctl_print_info(FILE *out, uint32_t abi, const struct hv_physinfo *pi,
+		      bool json)
+{
+	char version[HV_VERSION_LEN + 1];
+	/* The keys are an interface: scripts read them.  Only add keys. */
+	const struct info_field fields[] = {
+		{ "abi_version", NULL, abi },
+		{ "hypervisor_version", version, 0 },
+		{ "cpus", NULL, pi->nr_cpus },
+		{ "dom0_cpus", NULL, pi->nr_dom0_cpus },
+		{ "total_ram_mib", NULL, pi->total_ram_bytes / MIB },
+		{ "dom0_ram_mib", NULL, pi->dom0_ram_bytes / MIB },
+		{ "domain_free_ram_mib", NULL, pi->domain_free_bytes / MIB },
+		{ "hypervisor_ram_mib", NULL, pi->hypervisor_bytes / MIB },
+		{ "tsc_khz", NULL, pi->tsc_khz },
+	};
+	size_t n = sizeof(fields) / sizeof(fields[0]);
+	size_t i;
+
+	sanitize(version, pi->version, HV_VERSION_LEN, true);
+
+	if (json)
+		fputs("{\n", out);
+	for (i = 0; i < n; i++) {
+		const struct info_field *f = &fields[i];
+		const char *comma = i + 1 < n ? "," : "";
+
+		if (json && f->str)
+			fprintf(out, "  \"%s\": \"%s\"%s\n", f->key, f->str, comma);
+		else if (json)
+			fprintf(out, "  \"%s\": %" PRIu64 "%s\n", f->key, f->num, comma);
+		else if (f->str)
+			fprintf(out, "%s: %s\n", f->key, f->str);
+		else
+			fprintf(out, "%s: %" PRIu64 "\n", f->key, f->num);
+	}
+	if (json)
+		fputs("}\n", out);
+}
+
+void hvctl_print_domains(FILE *out, const struct hv_domain_info *doms,
+			 uint32_t n)
+{
+	char name[HV_NAME_LEN + 1];
+	uint32_t i;
+
+	fprintf(out, "%-5s %-20s %-9s %5s %9s %10s\n",
+		"ID", "NAME", "STATE", "VCPUS", "MEM_MIB", "CPU_S");
+	for (i = 0; i < n; i++) {
+		const struct hv_domain_info *d = &doms[i];
+
+		sanitize(name, d->name, HV_NAME_LEN, false);
+		fprintf(out, "%-5" PRIu32 " %-20s %-9s %5" PRIu32 " %9" PRIu64 " %10.1f\n",
+			d->domid, name[0] ? name : "-",
+			hvctl_state_name(d->state), d->nr_vcpus,
+			d->ram_bytes / MIB, (double)d->cpu_time_ns / 1e9);
+	}
+}
+
+/* Report a failed call (libhv return value rc); the exit code. */
+static int fail(FILE *err, const char *what, int rc)
+{
+	fprintf(err, "hvctl: %s: %s\n", what, hv_strerror(rc));
+	return HVCTL_EXIT_FAIL;
+}
+
+/* The structures hvctl was compiled with must be the hypervisor's. */
+static int check_abi(struct hv_handle *h, uint32_t *abi, FILE *err)
+{
+	int rc;
+
+	rc = hv_abi_version(h, abi);
+	if (rc != 0)
+		return fail(err, "HVCALL_ABI_VERSION", rc);
+	if (*abi != HV_ABI_VERSION) {
+		fprintf(err, "hvctl: the hypervisor has ABI version %" PRIu32
+			", hvctl was built for version %d\n", *abi, HV_ABI_VERSION);
+		return HVCTL_EXIT_FAIL;
+	}
+	return HVCTL_EXIT_OK;
+}
+
+static int cmd_info(const struct hvctl_args *a, struct hv_handle *h,
+		    FILE *out, FILE *err)
+{
+	struct hv_physinfo pi;
+	uint32_t abi;
+	int rc;
+
+	rc = check_abi(h, &abi, err);
+	if (rc != HVCTL_EXIT_OK)
+		return rc;
+	rc = hv_physinfo(h, &pi);
+	if (rc != 0)
+		return fail(err, "HVCALL_PHYSINFO", rc);
+	hvctl_print_info(out, abi, &pi, a->json);
+	return HVCTL_EXIT_OK;
+}
+
+static int cmd_list(struct hv_handle *h, FILE *out, FILE *err)
+{
+	struct hv_domain_info *doms = NULL, *bigger;
+	uint32_t max = LIST_FIRST_MAX, count = 0, total = 0, abi;
+	int tries, rc;
+
+	rc = check_abi(h, &abi, err);
+	if (rc != HVCTL_EXIT_OK)
+		return rc;
+
+	/* If the array was too small, ask again with room for the total the
+	 * hypervisor reported; domains may come and go in between, so try a
+	 * few times, then show what we have. */
+	for (tries = 0; tries < 4; tries++) {
+		bigger = realloc(doms, (size_t)max * sizeof(*doms));
+		if (!bigger) {
+			free(doms);
+			return fail(err, "list", -ENOMEM);
+		}
+		doms = bigger;
+
+		rc = hv_domain_list(h, doms, max, &count, &total);
+		if (rc != 0) {
+			free(doms);
+			return fail(err, "HVCALL_DOMAIN_LIST", rc);
+		}
+		if (count >= total || max == HV_DOMAIN_LIST_MAX)
+			break;
+		max = total < HV_DOMAIN_LIST_MAX - 8 ? total + 8 : HV_DOMAIN_LIST_MAX;
+	}
+
+	hvctl_print_domains(out, doms, count);
+	if (count < total)
+		fprintf(err, "hvctl: showing %" PRIu32 " of %" PRIu32 " domains\n",
+			count, total);
+	free(doms);
+	return HVCTL_EXIT_OK;
+}
+
+static int cmd_dmesg(const struct hvctl_args *a, struct hv_handle *h,
+		     FILE *out, FILE *err)
+{
+	const struct timespec poll = { 0, DMESG_POLL_NS };
+	char buf[DMESG_CHUNK];
+	uint64_t pos = 0, before;
+	size_t copied;
+	bool first = true;
+	uint32_t abi;
+	int rc;
+
+	rc = check_abi(h, &abi, err);
+	if (rc != HVCTL_EXIT_OK)
+		return rc;
+
+	for (;;) {
+		before = pos;
+		rc = hv_console_read(h, &pos, buf, sizeof(buf), &copied);
+		if (rc != 0)
+			return fail(err, "HVCALL_CONSOLE_READ", rc);
+
+		/* Position 0 means "the oldest byte still held", so the first
+		 * read may jump; later jumps are output that was overwritten
+		 * in the ring before we got to it. */
+		if (!first && pos - before > copied)
+			fprintf(err, "hvctl: [%" PRIu64 " bytes of console output lost]\n",
+				pos - before - copied);
+		first = false;
+
+		if (copied > 0) {
+			fwrite(buf, 1, copied, out);
+			fflush(out);
+			continue;
+		}
+		if (!a->follow)
+			return HVCTL_EXIT_OK;
+		nanosleep(&poll, NULL);
+	}
+}
+
+static int cmd_raw(const struct hvctl_args *a, struct hv_handle *h,
+		   FILE *out, FILE *err)
+{
+	int64_t result;
+	int rc;
+
+	rc = hv_raw(h, a->raw_nr, a->raw_args, &result);
+	if (rc != 0)
+		return fail(err, "raw hypercall", rc);
+
+	/* The number is the last line, whatever the result: the error
+	 * message (stderr) goes out first. */
+	if (result < 0) {
+		/* -HV_E*; anything more negative is no known code. */
+		rc = result < -INT_MAX ? INT_MAX : (int)-result;
+		fprintf(err, "hvctl: hypervisor error: %s\n", hv_strerror(rc));
+	}
+	fprintf(out, "%" PRId64 "\n", result);
+	if (result < 0)
+		return HVCTL_EXIT_FAIL;
+	return HVCTL_EXIT_OK;
+}
+
+int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
+	      FILE *err)
+{
+	switch (a->cmd) {
+	case HVCTL_INFO:
+		return cmd_info(a, h, out, err);
+	case HVCTL_LIST:
+		return cmd_list(h, out, err);
+	case HVCTL_DMESG:
+		return cmd_dmesg(a, h, out, err);
+	case HVCTL_RAW:
+		return cmd_raw(a, h, out, err);
+	case HVCTL_HELP:
+		break;
+	}
+	hvctl_usage(out);
+	return HVCTL_EXIT_OK;
+}
+
+#ifndef HVCTL_NO_MAIN
+int main(int argc, char **argv)
+{
+	struct hvctl_args a;
+	struct hv_handle h;
+	int rc;
+
+	rc = hvctl_parse_args(argc, argv, &a, stderr);
+	if (rc != HVCTL_EXIT_OK)
+		return rc;
+	if (a.cmd == HVCTL_HELP) {
+		hvctl_usage(stdout);
+		return HVCTL_EXIT_OK;
+	}
+
+	rc = hv_open(&h);
+	if (rc != 0) {
+		fprintf(stderr, "hvctl: cannot open %s: %s\n", HVPRIV_DEVICE,
+			hv_strerror(rc));
+		if (rc == -ENOENT)
+			fputs("hvctl: is hvpriv.ko loaded? It loads only when dom0 runs on the appliance hypervisor.\n",
+			      stderr);
+		else if (rc == -EACCES || rc == -EPERM)
+			fputs("hvctl: only root may use the hypervisor\n", stderr);
+		return HVCTL_EXIT_FAIL;
+	}
+	rc = hvctl_run(&a, &h, stdout, stderr);
+	hv_close(&h);
+
+	/* Output that could not be written (full disk, closed pipe) is a
+	 * failure too, not a silent success. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "hvctl: writing output: %s\n", strerror(errno));
+		rc = HVCTL_EXIT_FAIL;
+	}
+	return rc;
+}
+#endif

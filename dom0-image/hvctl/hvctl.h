@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvctl.h - hvctl's parts, declared for hvctl.c's main() and for the unit
+ * tests (test_hvctl.c), which build hvctl.c with -DHVCTL_NO_MAIN.
+ */
+#ifndef HVCTL_H
+#define HVCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "libhv.h"
+
+/* Exit codes. */
+#define HVCTL_EXIT_OK		0
+#define HVCTL_EXIT_FAIL		1	/* hypervisor or driver error */
+#define HVCTL_EXIT_USAGE	2
+
+enum hvctl_cmd {
+	HVCTL_HELP,
+	HVCTL_INFO,
+	HVCTL_LIST,
+	HVCTL_DMESG,
+	HVCTL_RAW,
+};
+
+/* A parsed command line. */
+struct hvctl_args {
+	enum hvctl_cmd cmd;
+	bool json;		/* info --json */
+	bool follow;		/* dmesg -f */
+	uint64_t raw_nr;	/* raw NR [ARG0..ARG3]; missing args are 0 */
+	uint64_t raw_args[4];
+};
+
+/* Parse argv; on a usage error print a message to err and return
+ * HVCTL_EXIT_USAGE, else HVCTL_EXIT_OK. */
+int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err);
+
+/* "0x..." (hex) or decimal, the whole string, no sign: 0, or -1. */
+int hvctl_parse_u64(const char *s, uint64_t *value);
+
+void hvctl_usage(FILE *out);
+
+/* HV_DOMAIN_* as a word ("running", ...), "unknown" otherwise. */
+const char *hvctl_state_name(uint32_t state);
+
+/* `hvctl info` output for abi (HVCALL_ABI_VERSION) and *pi. */
+void hvctl_print_info(FILE *out, uint32_t abi, const struct hv_physinfo *pi,
+		      bool json);
+
+/* `hvctl list` output: a header line and one line per domain. */
+void hvctl_print_domains(FILE *out, const struct hv_domain_info *doms,
+			 uint32_t n);
+
+/* Run a parsed command (not HVCTL_HELP) on an open handle; the exit code. */
+int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
+	      FILE *err);
+
+#endif /* HVCTL_H */

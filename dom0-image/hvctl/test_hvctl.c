@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of hvctl (parsing, output) and libhv (how it fills and reads
+ * the hypercall structures), on the build host, with the Check framework.
+ *
+ * There is no /dev/hvpriv here: this file defines ioctl(), which the linker
+ * then uses for libhv's calls instead of the C library's, and answers them
+ * like the driver plus a small fake hypervisor would (see fake_hypercall).
+ * The fake checks the structure sizes the way hvabi.h says the hypervisor
+ * does, so a libhv that passed wrong sizes would fail here.
+ *
+ *   make -f dom0-image/tools.mk hvctl-unit-tests-run
+ *   CK_RUN_CASE=list build/tests/unit/hvctl-tests
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvpriv.h"
+#include "hvctl.h"
+
+#define MIB (1024ULL * 1024)
+
+/* --- the fake driver and hypervisor ------------------------------------------ */
+
+static struct {
+	int ioctl_errno;	/* nonzero: every ioctl fails with this */
+	int64_t error;		/* nonzero: every hypercall returns this */
+	uint32_t abi;		/* HVCALL_ABI_VERSION's answer */
+	struct hv_physinfo physinfo;
+	uint32_t nr_domains;
+	const char *console;
+	uint32_t console_chunk;	/* at most this many bytes per read */
+} fake;
+
+static void fake_reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.physinfo = (struct hv_physinfo) {
+		.abi_version = HV_ABI_VERSION,
+		.nr_cpus = 2,
+		.nr_dom0_cpus = 1,
+		.total_ram_bytes = 2047 * MIB + 512 * 1024,	/* rounds down */
+		.dom0_ram_bytes = 512 * MIB,
+		.domain_free_bytes = 1400 * MIB,
+		.hypervisor_bytes = 64 * MIB,
+		.tsc_khz = 2994999,
+		.version = "0.1.0",
+	};
+	fake.nr_domains = 1;
+	fake.console = "";
+	fake.console_chunk = 7;
+}
+
+static int64_t fake_console_read(struct hv_console_read *rd, uint32_t size)
+{
+	uint64_t len = strlen(fake.console), n;
+
+	if (size < sizeof(*rd) || rd->size > size - sizeof(*rd))
+		return -HV_EINVAL;
+	if (rd->pos > len)
+		rd->pos = len;
+	n = len - rd->pos;
+	if (n > rd->size)
+		n = rd->size;
+	if (n > fake.console_chunk)
+		n = fake.console_chunk;
+	memcpy(rd->data, fake.console + rd->pos, n);
+	rd->pos += n;
+	rd->copied = (uint32_t)n;
+	return (int64_t)n;
+}
+
+static int64_t fake_domain_list(struct hv_domain_list *l, uint32_t size)
+{
+	uint32_t i;
+
+	if (size < sizeof(*l) ||
+	    l->max > (size - sizeof(*l)) / sizeof(l->domains[0]))
+		return -HV_EINVAL;
+	l->count = l->max < fake.nr_domains ? l->max : fake.nr_domains;
+	l->total = fake.nr_domains;
+	for (i = 0; i < l->count; i++) {
+		struct hv_domain_info *d = &l->domains[i];
+
+		d->domid = i;
+		d->state = i == 0 ? HV_DOMAIN_RUNNING : HV_DOMAIN_BLOCKED;
+		d->nr_vcpus = i + 1;
+		d->ram_bytes = (i + 1) * 256 * MIB;
+		d->cpu_time_ns = i * 1500000000ULL;
+		snprintf(d->name, sizeof(d->name), "dom%u", i);
+	}
+	return l->count;
+}
+
+static int64_t fake_hypercall(uint32_t nr, void *buf, uint32_t size)
+{
+	if (fake.error)
+		return fake.error;
+
+	switch (nr) {
+	case HVCALL_ABI_VERSION:
+		return fake.abi;
+	case HVCALL_PHYSINFO:
+		if (size < sizeof(struct hv_physinfo))
+			return -HV_EINVAL;
+		memcpy(buf, &fake.physinfo, sizeof(fake.physinfo));
+		return 0;
+	case HVCALL_CONSOLE_READ:
+		return fake_console_read(buf, size);
+	case HVCALL_DOMAIN_LIST:
+		return fake_domain_list(buf, size);
+	default:
+		return -HV_ENOSYS;
+	}
+}
+
+/* Replaces the C library's ioctl() for libhv (same prototype). */
+int ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	void *arg;
+
+	(void)fd;
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+
+	if (fake.ioctl_errno) {
+		errno = fake.ioctl_errno;
+		return -1;
+	}
+	if (request == HVPRIV_IOCTL_CALL) {
+		struct hvpriv_call *call = arg;
+
+		/* The driver's rules for size and buf. */
+		if ((call->size == 0) != (call->buf == 0) ||
+		    call->size > HVPRIV_MAX_BUF) {
+			errno = EINVAL;
+			return -1;
+		}
+		call->result = fake_hypercall(call->nr,
+					      (void *)(uintptr_t)call->buf,
+					      call->size);
+		return 0;
+	}
+	if (request == HVPRIV_IOCTL_RAW) {
+		struct hvpriv_raw *raw = arg;
+
+		raw->result = raw->nr == HVCALL_ABI_VERSION && raw->args[0] == 0 ?
+			      0 : -HV_ENOSYS;
+		return 0;
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
+/* --- running hvctl ------------------------------------------------------------- */
+
+static char *out_text, *err_text;	/* what the last run printed */
+
+static void setup(void)
+{
+	fake_reset();
+}
+
+static void teardown(void)
+{
+	free(out_text);
+	free(err_text);
+	out_text = err_text = NULL;
+}
+
+/* hvctl's main() without the device: parse argv, run; the exit code. */
+static int run_argv(char **argv)
+{
+	struct hvctl_args a;
+	struct hv_handle h = { .fd = 3 };	/* the fake ignores it */
+	size_t out_len, err_len;
+	FILE *out, *err;
+	int argc = 0, rc;
+
+	while (argv[argc])
+		argc++;
+	free(out_text);
+	free(err_text);
+	out = open_memstream(&out_text, &out_len);
+	err = open_memstream(&err_text, &err_len);
+	ck_assert(out && err);
+
+	rc = hvctl_parse_args(argc, argv, &a, err);
+	if (rc == HVCTL_EXIT_OK)
+		rc = hvctl_run(&a, &h, out, err);
+	fclose(out);
+	fclose(err);
+	return rc;
+}
+
+#define RUN(...) run_argv((char *[]){ "hvctl", __VA_ARGS__, NULL })
+
+static unsigned count_lines(const char *s)
+{
+	unsigned n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* --- tests ----------------------------------------------------------------------- */
+
+START_TEST(test_parse_u64)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(hvctl_parse_u64("0", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(hvctl_parse_u64("4096", &v), 0);
+	ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(hvctl_parse_u64("0x1000", &v), 0);
+	ck_assert_uint_eq(v, 0x1000);
+	ck_assert_int_eq(hvctl_parse_u64("0XfFfFfFfFfFfFfFfF", &v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+
+	ck_assert_int_eq(hvctl_parse_u64("", &v), -1);
+	ck_assert_int_eq(hvctl_parse_u64("0x", &v), -1);
+	ck_assert_int_eq(hvctl_parse_u64("0x0x1", &v), -1);
+	ck_assert_int_eq(hvctl_parse_u64("-1", &v), -1);
+	ck_assert_int_eq(hvctl_parse_u64(" 1", &v), -1);
+	ck_assert_int_eq(hvctl_parse_u64("12abc", &v), -1);
+	ck_assert_int_eq(hvctl_parse_u64("0x10000000000000000", &v), -1);
+	ck_assert_int_eq(hvctl_parse_u64("18446744073709551616", &v), -1);
+}
+END_TEST
+
+START_TEST(test_parse_args)
+{
+	/* Usage errors: exit 2 and a message, before any hypercall. */
+	fake.ioctl_errno = ENODEV;
+	ck_assert_int_eq(run_argv((char *[]){ "hvctl", NULL }), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "no command"));
+	ck_assert_int_eq(RUN("frobnicate"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "unknown command 'frobnicate'"));
+	ck_assert_int_eq(RUN("info", "--yaml"), 2);
+	ck_assert_int_eq(RUN("list", "-l"), 2);
+	ck_assert_int_eq(RUN("dmesg", "-x"), 2);
+	ck_assert_int_eq(RUN("raw"), 2);
+	ck_assert_int_eq(RUN("raw", "1", "2", "3", "4", "5", "6"), 2);
+	ck_assert_int_eq(RUN("raw", "0x1000", "zz"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "bad number 'zz'"));
+
+	/* Help, wherever asked for: exit 0, usage on stdout. */
+	ck_assert_int_eq(RUN("--help"), 0);
+	ck_assert_ptr_nonnull(strstr(out_text, "usage: hvctl"));
+	ck_assert_int_eq(RUN("raw", "-h"), 0);
+	ck_assert_ptr_nonnull(strstr(out_text, "usage: hvctl"));
+}
+END_TEST
+
+START_TEST(test_parse_fields)
+{
+	struct hvctl_args a;
+	FILE *err = fopen("/dev/null", "w");
+
+	ck_assert_int_eq(hvctl_parse_args(6, (char *[]){ "hvctl", "raw", "0x1003",
+				"7", "0xffffffffffffffff", "0", NULL }, &a, err), 0);
+	ck_assert_int_eq(a.cmd, HVCTL_RAW);
+	ck_assert_uint_eq(a.raw_nr, 0x1003);
+	ck_assert_uint_eq(a.raw_args[0], 7);
+	ck_assert_uint_eq(a.raw_args[1], UINT64_MAX);
+	ck_assert_uint_eq(a.raw_args[2], 0);
+	ck_assert_uint_eq(a.raw_args[3], 0);
+
+	ck_assert_int_eq(hvctl_parse_args(3, (char *[]){ "hvctl", "dmesg", "-f", NULL },
+				&a, err), 0);
+	ck_assert_int_eq(a.cmd, HVCTL_DMESG);
+	ck_assert(a.follow);
+
+	ck_assert_int_eq(hvctl_parse_args(3, (char *[]){ "hvctl", "info", "--json", NULL },
+				&a, err), 0);
+	ck_assert_int_eq(a.cmd, HVCTL_INFO);
+	ck_assert(a.json);
+	fclose(err);
+}
+END_TEST
+
+START_TEST(test_info)
+{
+	ck_assert_int_eq(RUN("info"), 0);
+	ck_assert_str_eq(out_text,
+			 "abi_version: 0\n"
+			 "hypervisor_version: 0.1.0\n"
+			 "cpus: 2\n"
+			 "dom0_cpus: 1\n"
+			 "total_ram_mib: 2047\n"
+			 "dom0_ram_mib: 512\n"
+			 "domain_free_ram_mib: 1400\n"
+			 "hypervisor_ram_mib: 64\n"
+			 "tsc_khz: 2994999\n");
+	ck_assert_str_eq(err_text, "");
+}
+END_TEST
+
+START_TEST(test_info_json)
+{
+	/* A version string that would break JSON if copied as it is. */
+	strcpy(fake.physinfo.version, "1.0 \"x\"\\\n");
+
+	ck_assert_int_eq(RUN("info", "--json"), 0);
+	ck_assert_str_eq(out_text,
+			 "{\n"
+			 "  \"abi_version\": 0,\n"
+			 "  \"hypervisor_version\": \"1.0 ?x???\",\n"
+			 "  \"cpus\": 2,\n"
+			 "  \"dom0_cpus\": 1,\n"
+			 "  \"total_ram_mib\": 2047,\n"
+			 "  \"dom0_ram_mib\": 512,\n"
+			 "  \"domain_free_ram_mib\": 1400,\n"
+			 "  \"hypervisor_ram_mib\": 64,\n"
+			 "  \"tsc_khz\": 2994999\n"
+			 "}\n");
+}
+END_TEST
+
+START_TEST(test_info_unterminated_version)
+{
+	/* All 32 bytes used, no NUL: libhv must not read past the field. */
+	memset(fake.physinfo.version, 'v', HV_VERSION_LEN);
+
+	ck_assert_int_eq(RUN("info"), 0);
+	ck_assert_ptr_nonnull(strstr(out_text, "hypervisor_version: vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv\n"));
+}
+END_TEST
+
+START_TEST(test_list)
+{
+	/* More domains than hvctl's first request holds: it must ask again. */
+	fake.nr_domains = 20;
+
+	ck_assert_int_eq(RUN("list"), 0);
+	ck_assert_uint_eq(count_lines(out_text), 1 + 20);
+	ck_assert_ptr_nonnull(strstr(out_text,
+		"ID    NAME                 STATE     VCPUS   MEM_MIB      CPU_S\n"
+		"0     dom0                 running       1       256        0.0\n"
+		"1     dom1                 blocked       2       512        1.5\n"));
+	ck_assert_ptr_nonnull(strstr(out_text,
+		"19    dom19                blocked      20      5120       28.5\n"));
+	ck_assert_str_eq(err_text, "");
+}
+END_TEST
+
+START_TEST(test_format_domains)
+{
+	struct hv_domain_info d[2] = {
+		{ .domid = 7, .state = 99, .nr_vcpus = 4, .ram_bytes = 3 * MIB / 2,
+		  .cpu_time_ns = 123456789, .name = "web server\t1" },
+		{ .domid = 8, .state = HV_DOMAIN_CRASHED, .name = "" },
+	};
+	char *text = NULL;
+	size_t len;
+	FILE *out = open_memstream(&text, &len);
+
+	hvctl_print_domains(out, d, 2);
+	fclose(out);
+	/* Blanks and control characters in names would break the columns. */
+	ck_assert_str_eq(text,
+		"ID    NAME                 STATE     VCPUS   MEM_MIB      CPU_S\n"
+		"7     web?server?1         unknown       4         1        0.1\n"
+		"8     -                    crashed       0         0        0.0\n");
+	free(text);
+}
+END_TEST
+
+START_TEST(test_dmesg)
+{
+	/* Read in 7-byte pieces until the fake has nothing more. */
+	fake.console = "hv: boot complete\nhv: 2 CPUs\n";
+
+	ck_assert_int_eq(RUN("dmesg"), 0);
+	ck_assert_str_eq(out_text, fake.console);
+	ck_assert_str_eq(err_text, "");
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	/* The hypervisor refuses: exit 1, its error named. */
+	fake.error = -HV_EPERM;
+	ck_assert_int_eq(RUN("info"), 1);
+	ck_assert_ptr_nonnull(strstr(err_text, "HV_EPERM"));
+	ck_assert_int_eq(RUN("list"), 1);
+	ck_assert_int_eq(RUN("dmesg"), 1);
+
+	/* A different ABI version: refuse to read its structures. */
+	fake.error = 0;
+	fake.abi = 1;
+	ck_assert_int_eq(RUN("info"), 1);
+	ck_assert_ptr_nonnull(strstr(err_text, "ABI version 1"));
+	ck_assert_str_eq(out_text, "");
+
+	/* The driver fails the ioctl: exit 1, errno's text. */
+	fake.abi = 0;
+	fake.ioctl_errno = EFAULT;
+	ck_assert_int_eq(RUN("info"), 1);
+	ck_assert_ptr_nonnull(strstr(err_text, strerror(EFAULT)));
+}
+END_TEST
+
+START_TEST(test_raw)
+{
+	ck_assert_int_eq(RUN("raw", "0x1000"), 0);
+	ck_assert_str_eq(out_text, "0\n");
+
+	ck_assert_int_eq(RUN("raw", "0xdead", "1", "2", "3", "4"), 1);
+	ck_assert_str_eq(out_text, "-38\n");
+	ck_assert_ptr_nonnull(strstr(err_text, "HV_ENOSYS"));
+}
+END_TEST
+
+START_TEST(test_libhv_convention)
+{
+	struct hv_handle h = { .fd = 3 };
+	struct hv_physinfo pi;
+	uint32_t count = 99, total = 99;
+	uint64_t pos = 0;
+	size_t copied = 99;
+	char c;
+
+	/* HV_E* positive, errno negative, the sign tells them apart. */
+	fake.error = -HV_EFAULT;
+	ck_assert_int_eq(hv_physinfo(&h, &pi), HV_EFAULT);
+	fake.error = 0;
+	fake.ioctl_errno = EFAULT;
+	ck_assert_int_eq(hv_physinfo(&h, &pi), -EFAULT);
+	fake.ioctl_errno = 0;
+
+	/* max 0: only the total. */
+	fake.nr_domains = 5;
+	ck_assert_int_eq(hv_domain_list(&h, NULL, 0, &count, &total), 0);
+	ck_assert_uint_eq(count, 0);
+	ck_assert_uint_eq(total, 5);
+
+	/* Nothing new on the console: copied 0. */
+	ck_assert_int_eq(hv_console_read(&h, &pos, &c, 1, &copied), 0);
+	ck_assert_uint_eq(copied, 0);
+
+	ck_assert_str_eq(hv_strerror(0), "success");
+	ck_assert_ptr_nonnull(strstr(hv_strerror(HV_EINVAL), "HV_EINVAL"));
+	ck_assert_str_eq(hv_strerror(-ENOENT), strerror(ENOENT));
+	ck_assert_str_eq(hv_strerror(12345), "unknown hypervisor error");
+}
+END_TEST
+
+static Suite *hvctl_suite(void)
+{
+	Suite *s = suite_create("hvctl");
+	TCase *tc;
+
+	tc = tcase_create("parse");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_parse_u64);
+	tcase_add_test(tc, test_parse_args);
+	tcase_add_test(tc, test_parse_fields);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("info");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_info);
+	tcase_add_test(tc, test_info_json);
+	tcase_add_test(tc, test_info_unterminated_version);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("list");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_list);
+	tcase_add_test(tc, test_format_domains);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("calls");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_dmesg);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_raw);
+	tcase_add_test(tc, test_libhv_convention);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(hvctl_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libhv - dom0's C library for the hypervisor's calls, over /dev/hvpriv
+ * (the hvpriv.ko driver).  Used by hvctl and provisiond.
+ *
+ *	struct hv_handle hv;
+ *	struct hv_physinfo pi;
+ *	int err = hv_open(&hv);
+ *	if (err == 0)
+ *		err = hv_physinfo(&hv, &pi);
+ *	if (err != 0)
+ *		fprintf(stderr, "%s\n", hv_strerror(err));
+ *	hv_close(&hv);
+ *
+ * The structures and constants are hvabi.h's (included here); build with
+ * -I hypervisor/include/public -I dom0-image/driver -I dom0-image/libhv.
+ *
+ * Return convention: every function that can fail returns an int that is
+ *   0        success;
+ *   > 0      the hypervisor refused the call: its HV_E* code from hvabi.h
+ *            (HV_EPERM, HV_EFAULT, HV_EINVAL, HV_ENOSYS, HV_ENOSPC), positive;
+ *   < 0      the call did not get a usable answer from the hypervisor: a
+ *            negative errno from open/ioctl/malloc (-ENOENT: no /dev/hvpriv,
+ *            hvpriv.ko not loaded; -EACCES/-EPERM: not root; -ENOMEM; ...),
+ *            or -EPROTO if the hypervisor's answer makes no sense (e.g. it
+ *            claims to have copied more than the buffer holds).
+ * The HV_E* values coincide with the errno values of the same name, so the
+ * sign is what tells the two apart.  hv_strerror() describes all three.
+ *
+ * There is no global state: everything lives in the caller's hv_handle.
+ * Calls on one handle may be made from several threads at once (each is one
+ * ioctl on the same file descriptor).
+ */
+#ifndef LIBHV_H
+#define LIBHV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvabi.h"
+
+struct hv_handle {
+	int fd;			/* /dev/hvpriv, or -1 when closed */
+};
+
+/* Open /dev/hvpriv (root only).  On failure h->fd is -1. */
+int hv_open(struct hv_handle *h);
+
+/* Close the device; harmless on a handle that is already closed. */
+void hv_close(struct hv_handle *h);
+
+/* HVCALL_ABI_VERSION: the hypervisor's HV_ABI_VERSION into *version. */
+int hv_abi_version(struct hv_handle *h, uint32_t *version);
+
+/* HVCALL_PHYSINFO: fills *info; info->version is always NUL-terminated. */
+int hv_physinfo(struct hv_handle *h, struct hv_physinfo *info);
+
+/*
+ * HVCALL_CONSOLE_READ: copies up to size bytes of the hypervisor console,
+ * from position *pos on, into buf (not NUL-terminated).  On success *pos is
+ * the position after the last byte copied and *copied the number of bytes.
+ * Start with *pos = 0 (the oldest byte still held); *copied == 0 means that
+ * there is nothing new yet.  If *pos jumps by more than *copied, the bytes
+ * in between were overwritten before they were read.
+ */
+int hv_console_read(struct hv_handle *h, uint64_t *pos, char *buf,
+		    size_t size, size_t *copied);
+
+/*
+ * HVCALL_DOMAIN_LIST: fills out[] with up to max domains; *count is the
+ * number written, *total the number of domains there are (more than *count
+ * when out[] was too small: call again with a larger array).  max may be 0
+ * (out may then be NULL) to learn only *total.  Names are always
+ * NUL-terminated.  At most HV_DOMAIN_LIST_MAX entries per call.
+ */
+#define HV_DOMAIN_LIST_MAX	16383	/* what fits in the driver's 1 MiB */
+int hv_domain_list(struct hv_handle *h, struct hv_domain_info *out,
+		   uint32_t max, uint32_t *count, uint32_t *total);
+
+/*
+ * Any hypercall, numbers passed unchanged (HVPRIV_IOCTL_RAW), for tests.
+ * Returns 0 if the call was made, with the hypervisor's RAX in *result
+ * (>= 0, or -HV_E*); or a negative errno if it could not be made.
+ */
+int hv_raw(struct hv_handle *h, uint64_t nr, const uint64_t args[4],
+	   int64_t *result);
+
+/* A message for any return value above (0, HV_E* code or negative errno). */
+const char *hv_strerror(int err);
+
+#endif /* LIBHV_H */

@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""dom0: the stock Debian kernel boots under the hypervisor, owns the NIC and
+the data disk, reaches the hypervisor through our driver, and cannot touch
+what is not its own.
+
+Every test boots the appliance ISO (hypervisor + dom0 kernel + dom0 image,
+plus the test-tools overlay) in QEMU and drives dom0 on its serial console,
+as an operator would, and over the forwarded HTTP port, as a control panel
+would."""
+
+import os
+import re
+import secrets
+import urllib.request
+
+import pytest
+
+from machine import HV
+
+MEM_MIB = 1024
+
+
+def hvctl_info(m):
+    out = m.check("hvctl info")
+    return dict(re.findall(r"^(\w+): (.*)$", out, re.M))
+
+
+def test_dom0_reaches_userspace_and_sees_the_hypervisor(boot_dom0):
+    m = boot_dom0(smp=2, mem_mib=MEM_MIB)
+    m.wait_for(r"^dom0: userspace ready$")
+    info = hvctl_info(m)
+    assert info["abi_version"] == "0"
+    assert info["cpus"] == "2"
+    assert info["dom0_cpus"] == "1"
+    total = int(info["total_ram_mib"])
+    assert MEM_MIB - 2 <= total <= MEM_MIB
+    # dom0 got the default half; the rest is the customer pool and ours.
+    dom0 = int(info["dom0_ram_mib"])
+    free = int(info["domain_free_ram_mib"])
+    assert 0.4 * total <= dom0 <= 0.6 * total
+    assert dom0 + free <= total
+    # Linux agrees about its own memory: MemTotal is a bit under what it got.
+    memtotal_kib = int(re.search(r"MemTotal:\s+(\d+)",
+                                 m.check("cat /proc/meminfo")).group(1))
+    assert dom0 * 1024 * 0.85 <= memtotal_kib <= dom0 * 1024
+    # dom0's Linux sees one CPU: the others are for customer domains.
+    assert m.check("grep -c ^processor /proc/cpuinfo") == "1"
+    # SVM is hidden: no svm flag, and KVM's module cannot load.
+    assert not re.search(r"\bsvm\b", m.check("grep ^flags /proc/cpuinfo"))
+
+
+def test_dom0_runs_on_more_memory_and_cpus(boot_dom0):
+    m = boot_dom0(smp=4, mem_mib=3072, cmdline_extra="dom0_mem=512M")
+    m.wait_for(r"^dom0: userspace ready$")
+    info = hvctl_info(m)
+    assert info["cpus"] == "4"
+    assert info["dom0_ram_mib"] == "512"
+    assert int(info["domain_free_ram_mib"]) > 2048
+
+
+def test_http_from_the_host(boot_dom0):
+    m = boot_dom0()
+    m.wait_for(r"^dom0: service httpd listening on port 80$")
+    body = urllib.request.urlopen(
+        "http://127.0.0.1:%d/" % m.http_port, timeout=60).read().decode()
+    assert "Appliance hypervisor" in body
+    assert re.search(r"abi_version: 0", body), body
+
+
+def test_data_disk_survives_a_reboot(boot_dom0, tmp_path):
+    disk = str(tmp_path / "data.img")
+    token = secrets.token_hex(8)
+    m = boot_dom0(data_disk=disk)
+    m.wait_for(r"^dom0: data disk /dev/vda formatted")
+    m.wait_for(r"^dom0: userspace ready$")
+    m.check("echo %s > /data/token && sync" % token)
+    m.send("poweroff\n")
+    # dom0 powering off powers off the machine: QEMU exits by itself.
+    assert m.wait_exit() == 0, m.tail()
+
+    m2 = boot_dom0(data_disk=disk)
+    m2.wait_for(r"^dom0: userspace ready$")
+    assert "formatted" not in m2.output
+    assert m2.check("cat /data/token") == token
+
+
+def test_dom0_cannot_read_hypervisor_memory(boot_dom0):
+    m = boot_dom0()
+    m.wait_for(r"^dom0: userspace ready$")
+    # The hypervisor image starts at 1 MiB with its multiboot2 header
+    # (magic 0xe85250d6).  dom0 reading it through /dev/mem gets 0xff...
+    value = m.check("devmem 0x100000 32")
+    assert int(value, 16) == 0xFFFFFFFF, value
+    # ... and the hypervisor logs the attempt.
+    m.wait_for(HV + r"dom0: refused read of 100000, memory that is not dom0's")
+    # dom0 goes on working.
+    assert m.check("echo alive") == "alive"
+
+
+def test_bad_hypercalls_fail_and_everything_keeps_running(boot_dom0):
+    m = boot_dom0()
+    m.wait_for(r"^dom0: userspace ready$")
+    cases = [
+        ("0x1fff", "-38"),              # unknown number: HV_ENOSYS
+        ("0", "-38"),                   # below our range
+        ("0x1001 0x100000 88", "-14"),  # buffer in hypervisor memory: HV_EFAULT
+        ("0x1001 0xffffffffffff0000 88", "-14"),
+        ("0x1001 0x1000 4", "-22"),     # smaller than the structure: HV_EINVAL
+        ("0x1001 0x1000 0x40000000", "-22"),  # larger than HV_MAX_BUFFER
+        ("0x1002 0x100000 4096", "-14"),
+        ("0x1003 0xfffffffffffffff0 64", "-14"),  # wraps around
+    ]
+    for args, expected in cases:
+        # The result on stdout; hvctl explains it on stderr.
+        status, out = m.run("hvctl raw %s 2>/dev/null" % args)
+        assert out == expected, (args, out)
+        assert status == 1
+    # From user mode, bypassing the driver: refused with HV_EPERM, no crash.
+    assert m.check("hv-usermode-vmmcall") == "-1"
+    # A good call still works afterwards, and the hypervisor is alive.
+    assert hvctl_info(m)["abi_version"] == "0"
+    assert "hv: boot complete" in m.check("hvctl dmesg")
