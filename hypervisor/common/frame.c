@@ -33,6 +33,27 @@ static void set_used(struct frame_allocator *fa, uint64_t pfn)
 	fa->bitmap[pfn / BITS_PER_WORD] &= ~(1ULL << (pfn % BITS_PER_WORD));
 }
 
+/*
+ * Arithmetic on addresses near 2^64 must not wrap: a region's end is
+ * computed saturating, and page rounding is done on frame numbers.
+ */
+static uint64_t region_end(uint64_t base, uint64_t len)
+{
+	return base + len < base ? UINT64_MAX : base + len;
+}
+
+/* The first frame wholly at or above addr. */
+static uint64_t pfn_up(uint64_t addr)
+{
+	return (addr >> PAGE_SHIFT) + ((addr & (PAGE_SIZE - 1)) != 0);
+}
+
+/* One past the last frame wholly below addr. */
+static uint64_t pfn_down(uint64_t addr)
+{
+	return addr >> PAGE_SHIFT;
+}
+
 /* Marks every frame that overlaps [start, end) as used. */
 static void mark_used(struct frame_allocator *fa, uint64_t start, uint64_t end)
 {
@@ -65,7 +86,8 @@ static bool range_is_taken(uint64_t start, uint64_t end,
 			return true;
 	for (i = 0; i < nr_map; i++)
 		if (map[i].type != MB2_MEM_AVAILABLE &&
-		    overlaps(start, end, map[i].base, map[i].base + map[i].len))
+		    overlaps(start, end, map[i].base,
+			     region_end(map[i].base, map[i].len)))
 			return true;
 	return false;
 }
@@ -83,9 +105,9 @@ static uint64_t place_bitmap(uint64_t bytes, const struct mem_region *map,
 
 		if (map[i].type != MB2_MEM_AVAILABLE)
 			continue;
-		start = ALIGN_UP(MAX(map[i].base, FRAME_BITMAP_MIN), PAGE_SIZE);
-		end = ALIGN_DOWN(MIN(map[i].base + map[i].len, FRAME_BITMAP_MAX),
-				 PAGE_SIZE);
+		start = pfn_up(MAX(map[i].base, FRAME_BITMAP_MIN)) << PAGE_SHIFT;
+		end = pfn_down(MIN(region_end(map[i].base, map[i].len),
+				   FRAME_BITMAP_MAX)) << PAGE_SHIFT;
 		/* Slide up a page at a time past anything already taken. */
 		for (; start + bytes <= end && start + bytes > start;
 		     start += PAGE_SIZE)
@@ -121,20 +143,20 @@ enum frame_error frame_init(struct frame_allocator *fa,
 			    unsigned int nr_reserved,
 			    void *(*phys_to_virt)(uint64_t phys))
 {
-	uint64_t top = 0, words, bytes, pfn;
+	uint64_t top = 0, words, bytes, pfn;	/* top: a frame number */
 	unsigned int i;
 
 	memset(fa, 0, sizeof(*fa));
-	for (i = 0; i < nr_map; i++)
-		if (map[i].type == MB2_MEM_AVAILABLE &&
-		    ALIGN_DOWN(map[i].base + map[i].len, PAGE_SIZE) >
-		    ALIGN_UP(map[i].base, PAGE_SIZE))
-			top = MAX(top, ALIGN_DOWN(map[i].base + map[i].len,
-						  PAGE_SIZE));
+	for (i = 0; i < nr_map; i++) {
+		uint64_t end = pfn_down(region_end(map[i].base, map[i].len));
+
+		if (map[i].type == MB2_MEM_AVAILABLE && end > pfn_up(map[i].base))
+			top = MAX(top, end);
+	}
 	if (top == 0)
 		return FRAME_ERR_NO_RAM;
 
-	fa->nr_frames = top >> PAGE_SHIFT;
+	fa->nr_frames = top;
 	/* Two bitmaps of one bit per frame, each a whole number of words. */
 	words = ALIGN_UP(fa->nr_frames, BITS_PER_WORD) / BITS_PER_WORD;
 	bytes = ALIGN_UP(2 * words * sizeof(uint64_t), PAGE_SIZE);
@@ -152,9 +174,9 @@ enum frame_error frame_init(struct frame_allocator *fa,
 
 		if (map[i].type != MB2_MEM_AVAILABLE)
 			continue;
-		start = ALIGN_UP(map[i].base, PAGE_SIZE);
-		end = ALIGN_DOWN(map[i].base + map[i].len, PAGE_SIZE);
-		for (pfn = start >> PAGE_SHIFT; pfn < end >> PAGE_SHIFT; pfn++)
+		start = pfn_up(map[i].base);
+		end = pfn_down(region_end(map[i].base, map[i].len));
+		for (pfn = start; pfn < end; pfn++)
 			set_free(fa, pfn);
 	}
 	fa->usable_frames = count_free(fa);
@@ -162,7 +184,8 @@ enum frame_error frame_init(struct frame_allocator *fa,
 	/* Used again: anything the map says is not RAM, where it overlaps. */
 	for (i = 0; i < nr_map; i++)
 		if (map[i].type != MB2_MEM_AVAILABLE)
-			mark_used(fa, map[i].base, map[i].base + map[i].len);
+			mark_used(fa, map[i].base,
+				  region_end(map[i].base, map[i].len));
 	for (i = 0; i < nr_reserved; i++)
 		mark_used(fa, reserved[i].start, reserved[i].end);
 	mark_used(fa, fa->bitmap_phys, fa->bitmap_phys + bytes);
@@ -180,36 +203,42 @@ uint64_t frame_alloc(struct frame_allocator *fa)
 	return frame_alloc_contig(fa, 1, PAGE_SIZE, 0);
 }
 
-/* True when frames [pfn, pfn + count) are all free. */
-static bool run_is_free(const struct frame_allocator *fa, uint64_t pfn,
-			uint64_t count)
+/* The offset of the first used frame in [pfn, pfn + count), or count. */
+static uint64_t first_used(const struct frame_allocator *fa, uint64_t pfn,
+			   uint64_t count)
 {
 	uint64_t i;
 
 	for (i = 0; i < count; i++)
 		if (!bit_is_set(fa, pfn + i))
-			return false;
-	return true;
+			return i;
+	return count;
 }
 
 /*
  * Scans candidate first frames in [from, to) stepping by the alignment;
- * returns the first whose run is free, or UINT64_MAX.
+ * returns the first whose run is free, or UINT64_MAX.  A used frame inside
+ * a candidate run rules out every candidate up to it, so the scan jumps past
+ * it: linear in the range, not quadratic.
  */
 static uint64_t scan(const struct frame_allocator *fa, uint64_t from,
 		     uint64_t to, uint64_t count, uint64_t step)
 {
-	uint64_t pfn;
+	uint64_t pfn = ALIGN_UP(from, step);
 
-	for (pfn = ALIGN_UP(from, step); pfn + count <= to; pfn += step) {
+	while (pfn < to && count <= to - pfn) {
+		uint64_t used;
+
 		/* Skip a whole empty word at once in the single-frame case. */
 		if (step == 1 && pfn % BITS_PER_WORD == 0 &&
 		    fa->bitmap[pfn / BITS_PER_WORD] == 0) {
-			pfn += BITS_PER_WORD - 1;
+			pfn += BITS_PER_WORD;
 			continue;
 		}
-		if (run_is_free(fa, pfn, count))
+		used = first_used(fa, pfn, count);
+		if (used == count)
 			return pfn;
+		pfn = ALIGN_UP(pfn + used + 1, step);
 	}
 	return UINT64_MAX;
 }
@@ -219,7 +248,8 @@ uint64_t frame_alloc_contig(struct frame_allocator *fa, uint64_t count,
 {
 	uint64_t step, end, hint, pfn, i;
 
-	if (count == 0 || align < PAGE_SIZE || (align & (align - 1)))
+	if (count == 0 || count > fa->nr_frames || align < PAGE_SIZE ||
+	    (align & (align - 1)))
 		return 0;
 	step = align >> PAGE_SHIFT;
 	end = fa->nr_frames;
@@ -230,7 +260,7 @@ uint64_t frame_alloc_contig(struct frame_allocator *fa, uint64_t count,
 	hint = MIN(fa->next_hint * BITS_PER_WORD, end);
 	pfn = scan(fa, hint, end, count, step);
 	if (pfn == UINT64_MAX)
-		pfn = scan(fa, 0, MIN(hint + count, end), count, step);
+		pfn = scan(fa, 0, MIN(hint + count - 1, end), count, step);
 	if (pfn == UINT64_MAX) {
 		spin_unlock(&fa->lock);
 		return 0;
@@ -287,8 +317,8 @@ uint64_t frame_donate(struct frame_allocator *fa, uint64_t start, uint64_t end)
 {
 	uint64_t pfn, added = 0;
 
-	start = ALIGN_UP(start, PAGE_SIZE) >> PAGE_SHIFT;
-	end = MIN(ALIGN_DOWN(end, PAGE_SIZE) >> PAGE_SHIFT, fa->nr_frames);
+	start = pfn_up(start);
+	end = MIN(pfn_down(end), fa->nr_frames);
 	spin_lock(&fa->lock);
 	for (pfn = MAX(start, 1); pfn < end; pfn++) {
 		if (is_managed(fa, pfn))

@@ -31,7 +31,8 @@ static enum mb2_error parse_mmap(const struct mb2_tag *tag,
 	if (entry_size < sizeof(struct mb2_mmap_entry) || entry_size % 8)
 		return MB2_ERR_MMAP;
 
-	for (off = 16; off + entry_size <= tag->size; off += entry_size) {
+	/* 64-bit sums: a huge entry_size must not wrap back into the tag. */
+	for (off = 16; (uint64_t)off + entry_size <= tag->size; off += entry_size) {
 		const struct mb2_mmap_entry *e = (const void *)(p + off);
 		struct mem_region *r;
 
@@ -41,8 +42,11 @@ static enum mb2_error parse_mmap(const struct mb2_tag *tag,
 			return MB2_ERR_TOO_MANY;
 		r = &bi->mem[bi->nr_mem++];
 		r->base = e->base;
-		/* A region that wraps past 2^64 is clipped, not trusted. */
-		r->len = e->base + e->len < e->base ? -e->base : e->len;
+		/*
+		 * A region reaching 2^64 or past it is clipped to end before
+		 * the last byte, so base + len never overflows for anyone.
+		 */
+		r->len = e->len > UINT64_MAX - e->base ? UINT64_MAX - e->base : e->len;
 		r->type = e->type;
 	}
 	return MB2_OK;
@@ -80,6 +84,9 @@ enum mb2_error mb2_parse(const void *info, size_t max_size,
 	if (!info)
 		return MB2_ERR_NULL;
 
+	/* max_size bounds every read, the size field's own included. */
+	if (max_size < 16)
+		return MB2_ERR_SIZE;
 	total = *(const uint32_t *)base;
 	if (total < 16 || total > max_size)
 		return MB2_ERR_SIZE;

@@ -50,7 +50,7 @@ struct mb2_mmap_entry {
 
 struct mem_region {
 	uint64_t base;
-	uint64_t len;
+	uint64_t len;		/* base + len never wraps: at most 2^64 - 1 */
 	uint32_t type;		/* MB2_MEM_* */
 };
 
