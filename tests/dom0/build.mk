@@ -11,8 +11,19 @@ $(BUILD)/tests/dom0/usr/bin/%: tests/dom0/%.c hypervisor/include/public/hvabi.h
 	@echo "  CC      $<"
 	@gcc -static -O2 -Wall -Wextra -Werror -Ihypervisor/include/public -o $@ $<
 
-$(DOM0_TEST_OVERLAY): $(DOM0_TEST_TOOLS)
-	cd $(BUILD)/tests/dom0 && find usr | cpio --quiet -o -H newc -R 0:0 | gzip -9n > $(abspath $@)
+# hvtest.ko, built against the pinned dom0 kernel like hvpriv.ko: kbuild
+# writes next to its sources, so they are copied to a build directory first.
+HVTEST_OUT := $(BUILD)/tests/dom0-module
+HVTEST_KO  := $(BUILD)/tests/dom0/lib/hvtest.ko
+
+$(HVTEST_KO): tests/dom0/module/hvtest.c tests/dom0/module/Kbuild $(DOM0_HROOT)/.extracted
+	rm -rf $(HVTEST_OUT) && mkdir -p $(HVTEST_OUT) $(dir $@)
+	cp tests/dom0/module/hvtest.c tests/dom0/module/Kbuild $(HVTEST_OUT)/
+	$(MAKE) -s -C $(DOM0_KDIR) M=$(abspath $(HVTEST_OUT)) modules
+	cp $(HVTEST_OUT)/hvtest.ko $@
+
+$(DOM0_TEST_OVERLAY): $(DOM0_TEST_TOOLS) $(HVTEST_KO)
+	cd $(BUILD)/tests/dom0 && find usr lib | cpio --quiet -o -H newc -R 0:0 | gzip -9n > $(abspath $@)
 
 .PHONY: dom0-test-overlay
 dom0-test-overlay: $(DOM0_TEST_OVERLAY)

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from machine import HV
+from machine import EXIT_HALTED, HV
 
 MEM_MIB = 1024
 
@@ -120,3 +120,40 @@ def test_bad_hypercalls_fail_and_everything_keeps_running(boot_dom0):
     # A good call still works afterwards, and the hypervisor is alive.
     assert hvctl_info(m)["abi_version"] == "0"
     assert "hv: boot complete" in m.check("hvctl dmesg")
+
+
+def test_dom0_cannot_start_or_reset_customer_cpus(boot_dom0):
+    m = boot_dom0(smp=2)
+    m.wait_for(r"^dom0: userspace ready$")
+    # hvtest.ko (test overlay) writes the APIC's ICR directly, as a
+    # compromised dom0 kernel could.  Each IPI aimed at CPU 1 is refused.
+    for mode in ("init", "sipi", "nmi"):
+        m.run("insmod /lib/hvtest.ko action=ipi mode=%s apic=1" % mode)
+        m.wait_for(HV + r"dom0: refused IPI 0x[0-9a-f]+ to apic 1: customer "
+                   r"CPUs are not dom0's")
+    m.run("insmod /lib/hvtest.ko action=ipi mode=nmi shorthand=all-but-self")
+    m.wait_for(HV + r"dom0: refused IPI 0x000c0400 to apic 1")
+    # The hypervisor and both CPUs are still there, and dom0 goes on.
+    assert hvctl_info(m)["cpus"] == "2"
+    assert m.check("echo alive") == "alive"
+
+
+def test_dom0_triple_fault_is_logged_and_halts(boot_dom0):
+    m = boot_dom0()
+    m.wait_for(r"^dom0: userspace ready$")
+    m.send("insmod /lib/hvtest.ko action=triple_fault\n")
+    assert m.wait_exit() == EXIT_HALTED, m.tail()
+    m.wait_for(HV + r"dom0: crashed: triple fault$")
+    # dom0's registers at the fault are in the log.
+    for reg in ("RIP", "RSP", "RAX", "CR3", "EFER"):
+        assert re.search(HV + r"\s+.*\b%s [0-9a-f]{16}\b" % reg, m.output), reg
+    assert "hv: halting: dom0 crashed (dom0_crash=halt)" in m.output
+
+
+def test_dom0_triple_fault_resets_by_default(boot_dom0):
+    m = boot_dom0(cmdline_extra="dom0_crash=reset")
+    m.wait_for(r"^dom0: userspace ready$")
+    m.send("insmod /lib/hvtest.ko action=triple_fault\n")
+    # QEMU runs with -no-reboot: a machine reset ends it with status 0.
+    assert m.wait_exit() == 0, m.tail()
+    assert "dom0: resetting the machine (dom0_crash=reset)" in m.output

@@ -90,8 +90,9 @@ static void lapic_write(struct vcpu *v, uint64_t gpa)
 	}
 	value = (uint32_t)store_value(v, &mi);
 	if (offset == LAPIC_REG_ICR_LOW && !icr_allowed(value)) {
-		printk("dom0: refused IPI 0x%08x to apic %u: customer CPUs are not dom0's\n",
-		       value, lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24);
+		printk("dom0: refused IPI 0x%08x to apic %u: customer CPUs are not dom0's (rip %lx)\n",
+		       value, lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24,
+		       v->vmcb->save.rip);
 	} else {
 		lapic_write_reg(offset, value);
 	}

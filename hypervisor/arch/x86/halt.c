@@ -64,7 +64,6 @@ __noreturn void machine_halt(const char *why)
 __noreturn void machine_reset(void)
 {
 	irq_disable();
-	debug_exit(DEBUG_EXIT_HALTED);
 	outb(0xcf9, 0x02);	/* PCI reset control: prepare a hard reset */
 	udelay(50);
 	outb(0xcf9, 0x06);	/* ... and do it */
