@@ -15,7 +15,7 @@ PYTHON  ?= /usr/bin/python3
 # pytest arguments, e.g. make test-system PYTEST_ARGS='-k smp'
 PYTEST_ARGS ?=
 
-.PHONY: all iso run test test-unit test-system deps deps-test clean
+.PHONY: all iso run test test-unit test-system deps deps-test bench clean
 all: iso
 
 include hypervisor/build.mk
@@ -56,15 +56,23 @@ run: deps
 	packaging/run-qemu.sh $(ISO) -drive file=$(DATA_DISK),if=virtio,format=raw
 
 test: deps-test
-	$(MAKE) iso unit-tests dom0-test-overlay
+	$(MAKE) iso unit-tests hvctl-unit-tests dom0-test-overlay
 	$(MAKE) test-unit
 	$(MAKE) test-system
 
-test-unit: $(UNIT_TESTS)
-	$(UNIT_TESTS)
+# Every Check runner, each printing its own summary line.
+ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS)
+
+test-unit: $(ALL_UNIT_TESTS)
+	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status
 
 test-system: $(ISO) $(DOM0_TEST_OVERLAY)
 	$(PYTHON) -m pytest -v tests/system $(PYTEST_ARGS)
+
+# Benchmarks print figures; they never pass or fail on speed.
+bench: deps-test
+	$(MAKE) iso
+	$(PYTHON) tests/bench/boot_dom0.py
 
 clean:
 	rm -rf $(BUILD)

@@ -39,6 +39,8 @@ void hvctl_usage(FILE *out)
 	      "                        memory (MiB), CPU time (s)\n"
 	      "  dmesg [-f|--follow]   the hypervisor's console; -f: keep\n"
 	      "                        printing what is added\n"
+	      "  exits [DOMID [VCPU]]  how often a vCPU (default dom0's first)\n"
+	      "                        left the guest, by exit reason\n"
 	      "  raw NR [ARG0..ARG3]   make hypercall NR with up to 4 arguments\n"
 	      "                        (hex 0x... or decimal, missing ones 0);\n"
 	      "                        prints the result in decimal (for tests)\n"
@@ -122,6 +124,20 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 			if (strcmp(argv[i], "-f") != 0 && strcmp(argv[i], "--follow") != 0)
 				return usage_error(err, "dmesg: unknown option '%s'", argv[i]);
 			a->follow = true;
+		}
+	} else if (strcmp(cmd, "exits") == 0) {
+		uint64_t v;
+
+		a->cmd = HVCTL_EXITS;
+		if (argc > 4)
+			return usage_error(err, "exits: at most DOMID and VCPU");
+		for (i = 2; i < argc; i++) {
+			if (hvctl_parse_u64(argv[i], &v) != 0 || v > UINT32_MAX)
+				return usage_error(err, "exits: bad number '%s'", argv[i]);
+			if (i == 2)
+				a->domid = (uint32_t)v;
+			else
+				a->vcpu = (uint32_t)v;
 		}
 	} else if (strcmp(cmd, "raw") == 0) {
 		a->cmd = HVCTL_RAW;
@@ -327,6 +343,66 @@ static int cmd_list(struct hv_handle *h, FILE *out, FILE *err)
 	return HVCTL_EXIT_OK;
 }
 
+const char *hvctl_exit_name(uint32_t code)
+{
+	/* SVM exit codes, AMD APM vol. 2, appendix C. */
+	switch (code) {
+	case 0x060: return "intr";
+	case 0x061: return "nmi";
+	case 0x072: return "cpuid";
+	case 0x078: return "hlt";
+	case 0x07b: return "ioio";
+	case 0x07c: return "msr";
+	case 0x07f: return "shutdown";
+	case 0x080: return "vmrun";
+	case 0x081: return "vmmcall";
+	case 0x400: return "npf";
+	case HV_EXIT_OTHER: return "other";
+	}
+	if (code < 0x10)
+		return "cr-read";
+	if (code < 0x20)
+		return "cr-write";
+	if (code >= 0x40 && code < 0x60)
+		return "exception";
+	return NULL;
+}
+
+void hvctl_print_exits(FILE *out, const struct hv_exit_count *e, uint32_t n,
+		       uint64_t total)
+{
+	uint32_t i;
+
+	fprintf(out, "total: %" PRIu64 "\n", total);
+	for (i = 0; i < n; i++) {
+		const char *name = hvctl_exit_name(e[i].code);
+
+		if (e[i].code == HV_EXIT_OTHER)
+			fprintf(out, "other: %" PRIu64 "\n", e[i].count);
+		else
+			fprintf(out, "0x%03" PRIx32 " %s: %" PRIu64 "\n", e[i].code,
+				name ? name : "unnamed", e[i].count);
+	}
+}
+
+static int cmd_exits(const struct hvctl_args *a, struct hv_handle *h,
+		     FILE *out, FILE *err)
+{
+	struct hv_exit_count e[HV_EXITS_MAX];
+	uint32_t count = 0, abi;
+	uint64_t total = 0;
+	int rc;
+
+	rc = check_abi(h, &abi, err);
+	if (rc != HVCTL_EXIT_OK)
+		return rc;
+	rc = hv_vcpu_exits(h, a->domid, a->vcpu, e, HV_EXITS_MAX, &count, &total);
+	if (rc != 0)
+		return fail(err, "HVCALL_VCPU_EXITS", rc);
+	hvctl_print_exits(out, e, count, total);
+	return HVCTL_EXIT_OK;
+}
+
 static int cmd_dmesg(const struct hvctl_args *a, struct hv_handle *h,
 		     FILE *out, FILE *err)
 {
@@ -402,6 +478,8 @@ int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
 		return cmd_dmesg(a, h, out, err);
 	case HVCTL_RAW:
 		return cmd_raw(a, h, out, err);
+	case HVCTL_EXITS:
+		return cmd_exits(a, h, out, err);
 	case HVCTL_HELP:
 		break;
 	}

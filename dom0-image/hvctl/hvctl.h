@@ -23,6 +23,7 @@ enum hvctl_cmd {
 	HVCTL_LIST,
 	HVCTL_DMESG,
 	HVCTL_RAW,
+	HVCTL_EXITS,
 };
 
 /* A parsed command line. */
@@ -30,6 +31,8 @@ struct hvctl_args {
 	enum hvctl_cmd cmd;
 	bool json;		/* info --json */
 	bool follow;		/* dmesg -f */
+	uint32_t domid;		/* exits [DOMID [VCPU]] */
+	uint32_t vcpu;
 	uint64_t raw_nr;	/* raw NR [ARG0..ARG3]; missing args are 0 */
 	uint64_t raw_args[4];
 };
@@ -53,6 +56,13 @@ void hvctl_print_info(FILE *out, uint32_t abi, const struct hv_physinfo *pi,
 /* `hvctl list` output: a header line and one line per domain. */
 void hvctl_print_domains(FILE *out, const struct hv_domain_info *doms,
 			 uint32_t n);
+
+/* `hvctl exits` output: total, then one line per exit code, by name. */
+void hvctl_print_exits(FILE *out, const struct hv_exit_count *e, uint32_t n,
+		       uint64_t total);
+
+/* The name of an SVM exit code ("cpuid", "npf", ...), or NULL. */
+const char *hvctl_exit_name(uint32_t code);
 
 /* Run a parsed command (not HVCTL_HELP) on an open handle; the exit code. */
 int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,

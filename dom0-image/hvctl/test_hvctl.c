@@ -374,6 +374,39 @@ START_TEST(test_format_domains)
 }
 END_TEST
 
+START_TEST(test_format_exits)
+{
+	struct hv_exit_count e[3] = {
+		{ .code = 0x072, .count = 1234 },
+		{ .code = 0x400, .count = 56 },
+		{ .code = HV_EXIT_OTHER, .count = 7 },
+	};
+	struct hvctl_args a;
+	FILE *err = fopen("/dev/null", "w");
+	char *text = NULL;
+	size_t len;
+	FILE *out = open_memstream(&text, &len);
+
+	hvctl_print_exits(out, e, 3, 1297);
+	fclose(out);
+	ck_assert_str_eq(text,
+		"total: 1297\n"
+		"0x072 cpuid: 1234\n"
+		"0x400 npf: 56\n"
+		"other: 7\n");
+	free(text);
+
+	ck_assert_int_eq(hvctl_parse_args(4, (char *[]){ "hvctl", "exits", "3",
+				"0x1", NULL }, &a, err), 0);
+	ck_assert_int_eq(a.cmd, HVCTL_EXITS);
+	ck_assert_uint_eq(a.domid, 3);
+	ck_assert_uint_eq(a.vcpu, 1);
+	ck_assert_int_eq(hvctl_parse_args(3, (char *[]){ "hvctl", "exits",
+				"0x100000000", NULL }, &a, err), HVCTL_EXIT_USAGE);
+	fclose(err);
+}
+END_TEST
+
 START_TEST(test_dmesg)
 {
 	/* Read in 7-byte pieces until the fake has nothing more. */
@@ -477,6 +510,7 @@ static Suite *hvctl_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_list);
 	tcase_add_test(tc, test_format_domains);
+	tcase_add_test(tc, test_format_exits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("calls");

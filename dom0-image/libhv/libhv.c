@@ -162,6 +162,37 @@ int hv_domain_list(struct hv_handle *h, struct hv_domain_info *out,
 	return err;
 }
 
+int hv_vcpu_exits(struct hv_handle *h, uint32_t domid, uint32_t vcpu,
+		  struct hv_exit_count *out, uint32_t max, uint32_t *count,
+		  uint64_t *total)
+{
+	struct hv_vcpu_exits *req;
+	size_t size;
+	int64_t result;
+	int err;
+
+	if (max > HV_EXITS_MAX)
+		max = HV_EXITS_MAX;
+	size = sizeof(*req) + (size_t)max * sizeof(req->entries[0]);
+	req = calloc(1, size);
+	if (!req)
+		return -ENOMEM;
+	req->domid = domid;
+	req->vcpu = vcpu;
+	req->max = max;
+
+	err = hv_call(h, HVCALL_VCPU_EXITS, req, (uint32_t)size, &result);
+	if (err == 0 && req->count > max)
+		err = -EPROTO;
+	if (err == 0) {
+		memcpy(out, req->entries, req->count * sizeof(req->entries[0]));
+		*count = req->count;
+		*total = req->total;
+	}
+	free(req);
+	return err;
+}
+
 int hv_raw(struct hv_handle *h, uint64_t nr, const uint64_t args[4],
 	   int64_t *result)
 {

@@ -78,6 +78,16 @@ int hv_domain_list(struct hv_handle *h, struct hv_domain_info *out,
 		   uint32_t max, uint32_t *count, uint32_t *total);
 
 /*
+ * HVCALL_VCPU_EXITS: vCPU `vcpu` of domain `domid` left the guest *total
+ * times; out[] gets up to max (exit code, count) pairs with a non-zero
+ * count, *count of them.
+ */
+#define HV_EXITS_MAX		256
+int hv_vcpu_exits(struct hv_handle *h, uint32_t domid, uint32_t vcpu,
+		  struct hv_exit_count *out, uint32_t max, uint32_t *count,
+		  uint64_t *total);
+
+/*
  * Any hypercall, numbers passed unchanged (HVPRIV_IOCTL_RAW), for tests.
  * Returns 0 if the call was made, with the hypervisor's RAX in *result
  * (>= 0, or -HV_E*); or a negative errno if it could not be made.

@@ -106,6 +106,38 @@ static int64_t do_domain_list(struct domain *d, const uint64_t args[4])
 	return count;
 }
 
+static int64_t do_vcpu_exits(struct domain *d, const uint64_t args[4])
+{
+	struct hv_vcpu_exits *req;
+	struct hv_exit_count e;
+	const struct vcpu *v;
+	uint32_t domid, vcpu, max, count = 0, slot;
+	int64_t err;
+
+	req = call_buffer(d, args, sizeof(*req), &err);
+	if (!req)
+		return err;
+	domid = req->domid;
+	vcpu = req->vcpu;
+	max = MIN(req->max, (args[1] - sizeof(*req)) / sizeof(e));
+	if (domid != dom0.id || vcpu >= dom0.nr_vcpus)
+		return -HV_EINVAL;
+	v = dom0.vcpus[vcpu];
+
+	for (slot = 0; slot < EXIT_STAT_SLOTS && count < max; slot++) {
+		if (!v->exits[slot])
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.code = slot == EXIT_STAT_NPF ? 0x400 :
+			 slot == EXIT_STAT_OTHER ? HV_EXIT_OTHER : slot;
+		e.count = v->exits[slot];
+		memcpy(&req->entries[count++], &e, sizeof(e));
+	}
+	req->count = count;
+	req->total = v->nr_exits;
+	return count;
+}
+
 int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 		  const uint64_t args[4])
 {
@@ -123,6 +155,8 @@ int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 		return do_console_read(d, args);
 	case HVCALL_DOMAIN_LIST:
 		return do_domain_list(d, args);
+	case HVCALL_VCPU_EXITS:
+		return do_vcpu_exits(d, args);
 	}
 	return -HV_ENOSYS;
 }

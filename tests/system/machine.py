@@ -36,7 +36,10 @@ EXIT_HALTED = (1 << 1) | 1
 
 class Machine:
     def __init__(self, iso, name, cpu=DEFAULT_CPU, smp=2, mem_mib=512,
-                 extra_args=(), debug_exit=True):
+                 extra_args=(), debug_exit=True, direct_kernel=None):
+        """iso: the ISO to boot; or None with direct_kernel = (kernel,
+        initrd, command line) to boot Linux directly, without GRUB and the
+        hypervisor (the baseline of the benchmarks)."""
         self.name = name
         os.makedirs(LOG_DIR, exist_ok=True)
         self.log_path = os.path.join(LOG_DIR, name + ".log")
@@ -46,10 +49,15 @@ class Machine:
         self.args = [
             "qemu-system-x86_64", "-accel", "tcg", "-cpu", cpu,
             "-smp", str(smp), "-m", str(mem_mib),
-            "-cdrom", iso, "-boot", "d",
             "-display", "none", "-serial", "stdio", "-no-reboot",
             "-monitor", "unix:%s,server=on,wait=off" % self.monitor_path,
         ]
+        if iso:
+            self.args += ["-cdrom", iso, "-boot", "d"]
+        else:
+            kernel, initrd, append = direct_kernel
+            self.args += ["-kernel", kernel, "-initrd", initrd,
+                          "-append", append]
         if debug_exit:
             self.args += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         self.args += list(extra_args)
@@ -60,6 +68,7 @@ class Machine:
     # -- life cycle ---------------------------------------------------------
 
     def start(self):
+        self.started = time.monotonic()
         self._log = open(self.log_path, "w")
         self._log.write("# " + " ".join(self.args) + "\n")
         self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE,

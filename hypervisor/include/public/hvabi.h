@@ -41,7 +41,8 @@
 #define HVCALL_PHYSINFO		(HVCALL_BASE + 1)	/* struct hv_physinfo */
 #define HVCALL_CONSOLE_READ	(HVCALL_BASE + 2)	/* struct hv_console_read */
 #define HVCALL_DOMAIN_LIST	(HVCALL_BASE + 3)	/* struct hv_domain_list */
-#define HVCALL_MAX		HVCALL_DOMAIN_LIST
+#define HVCALL_VCPU_EXITS	(HVCALL_BASE + 4)	/* struct hv_vcpu_exits */
+#define HVCALL_MAX		HVCALL_VCPU_EXITS
 
 /* Largest buffer a call accepts, in bytes. */
 #define HV_MAX_BUFFER		(1024 * 1024)
@@ -115,6 +116,31 @@ struct hv_domain_list {
 	uint32_t total;			/* out */
 	uint32_t pad0;
 	struct hv_domain_info domains[];
+};
+
+/*
+ * HVCALL_VCPU_EXITS: how often a vCPU left the guest, by SVM exit code
+ * (AMD APM vol. 2, appendix C; 0x400 = nested page fault), for profiling.
+ * Fills entries[] with the codes whose count is not zero, in increasing
+ * code order, up to max; sets count to the number written.  Codes the
+ * hypervisor does not count one by one are summed under HV_EXIT_OTHER.
+ * HV_EINVAL for a domain or vCPU that does not exist.
+ */
+#define HV_EXIT_OTHER		0xffffffffU
+
+struct hv_exit_count {
+	uint32_t code;
+	uint32_t pad0;
+	uint64_t count;
+};
+
+struct hv_vcpu_exits {
+	uint32_t domid;			/* in */
+	uint32_t vcpu;			/* in */
+	uint32_t max;			/* in: entries entries[] can hold */
+	uint32_t count;			/* out */
+	uint64_t total;			/* out: all exits */
+	struct hv_exit_count entries[];
 };
 
 #endif
