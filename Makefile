@@ -23,6 +23,7 @@ include dom0-image/dom0.mk
 include dom0-image/tools.mk
 include tests/unit/build.mk
 include tests/dom0/build.mk
+include tests/guests/build.mk
 
 ISO := $(BUILD)/appliance.iso
 # The hypervisor's command line in the product image (see docs/boot-options.md).
@@ -56,7 +57,7 @@ run: deps
 	packaging/run-qemu.sh $(ISO) -drive file=$(DATA_DISK),if=virtio,format=raw
 
 test: deps-test
-	$(MAKE) iso unit-tests hvctl-unit-tests dom0-test-overlay
+	$(MAKE) iso unit-tests hvctl-unit-tests dom0-test-overlay guest-tests
 	$(MAKE) test-unit
 	$(MAKE) test-system
 
@@ -66,7 +67,7 @@ ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS)
 test-unit: $(ALL_UNIT_TESTS)
 	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status
 
-test-system: $(ISO) $(DOM0_TEST_OVERLAY)
+test-system: $(ISO) $(DOM0_TEST_OVERLAY) $(GUEST_ELFS)
 	$(PYTHON) -m pytest -v tests/system $(PYTEST_ARGS)
 
 # Benchmarks print figures; they never pass or fail on speed.

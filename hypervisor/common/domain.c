@@ -1,8 +1,133 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Domain memory ownership checks (see hv/domain.h). */
+/*
+ * Domains: creation, memory, lookup, console (see hv/domain.h).
+ *
+ * Customer domains live in a fixed table: MAX_DOMAINS slots, each
+ * struct domain a few tens of KiB, so nothing is allocated at run time for
+ * the bookkeeping itself.
+ */
+#include <hv/console.h>
 #include <hv/domain.h>
+#include <hv/npt.h>
+#include <hv/setup.h>
+#include <hv/spinlock.h>
+#include <hv/string.h>
+
+#define CHUNK (2 * MiB)
 
 struct domain dom0;
+static struct domain domains[MAX_DOMAINS];	/* slot i = domain id i + 1 */
+static struct spinlock domains_lock = SPINLOCK_INIT;
+
+struct domain *domain_get(uint32_t id)
+{
+	if (id == 0)
+		return dom0.nr_vcpus ? &dom0 : NULL;
+	if (id > MAX_DOMAINS || !domains[id - 1].in_use)
+		return NULL;
+	return &domains[id - 1];
+}
+
+unsigned int domain_count(void)
+{
+	unsigned int i, n = dom0.nr_vcpus ? 1 : 0;
+
+	for (i = 0; i < MAX_DOMAINS; i++)
+		n += domains[i].in_use;
+	return n;
+}
+
+static void free_memory(struct domain *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nr_ram; i++) {
+		/* Scrubbed before anyone else can have it. */
+		memset((void *)(uintptr_t)d->ram[i].hpa, 0,
+		       d->ram[i].end - d->ram[i].start);
+		frame_free_contig(&frames, d->ram[i].hpa,
+				  (d->ram[i].end - d->ram[i].start) / PAGE_SIZE);
+	}
+	d->nr_ram = 0;
+	d->ram_bytes = 0;
+}
+
+static bool add_chunk(struct domain *d, uint64_t gpa, uint64_t hpa)
+{
+	struct mem_extent *last = d->nr_ram ? &d->ram[d->nr_ram - 1] : NULL;
+
+	if (last && last->end == gpa && last->hpa + (gpa - last->start) == hpa) {
+		last->end += CHUNK;
+	} else {
+		if (d->nr_ram == DOMAIN_MAX_EXTENTS)
+			return false;
+		d->ram[d->nr_ram++] = (struct mem_extent){ gpa, gpa + CHUNK, hpa };
+	}
+	d->ram_bytes += CHUNK;
+	return true;
+}
+
+struct domain *domain_create(const char *name, uint64_t mem_bytes,
+			     const char **why)
+{
+	struct domain *d = NULL;
+	uint64_t gpa;
+	unsigned int i;
+
+	if (mem_bytes == 0 || mem_bytes % CHUNK) {
+		*why = "memory must be a non-zero multiple of 2 MiB";
+		return NULL;
+	}
+	spin_lock(&domains_lock);
+	for (i = 0; i < MAX_DOMAINS; i++)
+		if (!domains[i].in_use) {
+			d = &domains[i];
+			memset(d, 0, sizeof(*d));
+			d->in_use = true;
+			d->id = i + 1;
+			break;
+		}
+	spin_unlock(&domains_lock);
+	if (!d) {
+		*why = "too many domains";
+		return NULL;
+	}
+	for (i = 0; i + 1 < HV_NAME_LEN && name[i]; i++)
+		d->name[i] = name[i];
+	d->state = HV_DOMAIN_PAUSED;
+
+	d->npt_root = npt_create(&frames);
+	if (!d->npt_root)
+		goto out_of_memory;
+	for (gpa = 0; gpa < mem_bytes; gpa += CHUNK) {
+		uint64_t hpa = frame_alloc_contig(&frames, CHUNK / PAGE_SIZE,
+						  CHUNK, 0);
+
+		if (!hpa)
+			goto out_of_memory;
+		memset((void *)(uintptr_t)hpa, 0, CHUNK);
+		if (!add_chunk(d, gpa, hpa)) {
+			frame_free_contig(&frames, hpa, CHUNK / PAGE_SIZE);
+			goto out_of_memory;
+		}
+		if (!npt_map(&frames, d->npt_root, gpa, hpa, CHUNK, NPT_RW))
+			goto out_of_memory;
+	}
+	return d;
+
+out_of_memory:
+	domain_discard(d);
+	*why = "not enough free memory in 2 MiB chunks";
+	return NULL;
+}
+
+void domain_discard(struct domain *d)
+{
+	free_memory(d);
+	npt_destroy(&frames, d->npt_root);
+	d->npt_root = 0;
+	d->in_use = false;
+}
 
 bool domain_owns(const struct domain *d, uint64_t gpa, uint64_t size)
 {
@@ -18,8 +143,49 @@ bool domain_owns(const struct domain *d, uint64_t gpa, uint64_t size)
 
 void *domain_map(const struct domain *d, uint64_t gpa, uint64_t size)
 {
-	/* Only dom0 exists so far, and its guest-physical is host-physical. */
-	if (!domain_owns(d, gpa, size))
+	unsigned int i;
+
+	if (size == 0 || gpa + size < gpa)
 		return NULL;
-	return (void *)(uintptr_t)gpa;
+	for (i = 0; i < d->nr_ram; i++)
+		if (gpa >= d->ram[i].start && gpa + size <= d->ram[i].end)
+			return (void *)(uintptr_t)(d->ram[i].hpa +
+						   (gpa - d->ram[i].start));
+	return NULL;
+}
+
+bool domain_write(const struct domain *d, uint64_t gpa, const void *src,
+		  uint64_t size)
+{
+	const uint8_t *p = src;
+
+	while (size) {
+		/* At most up to the next 2 MiB boundary: extents end there. */
+		uint64_t chunk = MIN(size, CHUNK - (gpa % CHUNK));
+		void *dst = domain_map(d, gpa, chunk);
+
+		if (!dst)
+			return false;
+		memcpy(dst, p, chunk);
+		p += chunk;
+		gpa += chunk;
+		size -= chunk;
+	}
+	return true;
+}
+
+void domain_console_putc(struct domain *d, char c)
+{
+	d->console[d->console_head % DOMAIN_CONSOLE_SIZE] = c;
+	d->console_head++;
+	/* Echo whole lines to our log, marked with the domain's id. */
+	if (c == '\n' || d->line_len == sizeof(d->line) - 1) {
+		d->line[d->line_len] = '\0';
+		printk("(d%u) %s\n", d->id, d->line);
+		d->line_len = 0;
+		if (c == '\n')
+			return;
+	}
+	if (c != '\r')
+		d->line[d->line_len++] = c;
 }

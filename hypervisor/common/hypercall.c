@@ -89,20 +89,23 @@ static int64_t do_domain_list(struct domain *d, const uint64_t args[4])
 {
 	struct hv_domain_list *req;
 	struct hv_domain_info info;
-	uint32_t max, count = 0;
+	uint32_t max, count = 0, id;
 	int64_t err;
 
 	req = call_buffer(d, args, sizeof(*req), &err);
 	if (!req)
 		return err;
 	max = MIN(req->max, (args[1] - sizeof(*req)) / sizeof(info));
-	/* Only dom0 exists until customer domains arrive. */
-	if (count < max) {
-		describe(&dom0, &info);
+	for (id = 0; id <= MAX_DOMAINS && count < max; id++) {
+		const struct domain *dom = domain_get(id);
+
+		if (!dom)
+			continue;
+		describe(dom, &info);
 		memcpy(&req->domains[count++], &info, sizeof(info));
 	}
 	req->count = count;
-	req->total = 1;
+	req->total = domain_count();
 	return count;
 }
 
@@ -110,6 +113,7 @@ static int64_t do_vcpu_exits(struct domain *d, const uint64_t args[4])
 {
 	struct hv_vcpu_exits *req;
 	struct hv_exit_count e;
+	const struct domain *dom;
 	const struct vcpu *v;
 	uint32_t domid, vcpu, max, count = 0, slot;
 	int64_t err;
@@ -120,9 +124,10 @@ static int64_t do_vcpu_exits(struct domain *d, const uint64_t args[4])
 	domid = req->domid;
 	vcpu = req->vcpu;
 	max = MIN(req->max, (args[1] - sizeof(*req)) / sizeof(e));
-	if (domid != dom0.id || vcpu >= dom0.nr_vcpus)
+	dom = domain_get(domid);
+	if (!dom || vcpu >= dom->nr_vcpus)
 		return -HV_EINVAL;
-	v = dom0.vcpus[vcpu];
+	v = dom->vcpus[vcpu];
 
 	for (slot = 0; slot < EXIT_STAT_SLOTS && count < max; slot++) {
 		if (!v->exits[slot])

@@ -10,6 +10,7 @@
 #include <hv/console.h>
 #include <hv/cpu.h>
 #include <hv/dom0.h>
+#include <hv/domu.h>
 #include <hv/frame.h>
 #include <hv/halt.h>
 #include <hv/idt.h>
@@ -48,6 +49,15 @@ static const char *const known_options[] = {
 	"dom0_mem",	/* dom0's RAM in MiB */
 	"dom0_crash",	/* reset (default) or halt when dom0 crashes */
 };
+
+void donate_boot_modules(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < boot_info.nr_modules; i++)
+		frame_donate(&frames, boot_info.modules[i].start,
+			     boot_info.modules[i].end);
+}
 
 bool is_ram_page(uint64_t pa)
 {
@@ -269,11 +279,15 @@ void hv_main(uint32_t magic, uint64_t info_pa)
 	       frames.free_frames * PAGE_SIZE / KiB);
 	printk("hv: boot complete\n");
 
-	if (boot_info.nr_modules > 0)
+	/* Customer domains first: dom0 takes the low memory it wants anyway. */
+	if (boot_domains_start() == 0 && !dom0_present()) {
+		printk("hv: no dom0 kernel and no domain among the boot modules; nothing to run\n");
+		debug_exit(DEBUG_EXIT_SUCCESS);
+	}
+	if (dom0_present())
 		dom0_start();
 
-	printk("hv: no dom0 kernel among the boot modules; nothing to run\n");
-	debug_exit(DEBUG_EXIT_SUCCESS);
+	donate_boot_modules();
 	for (;;)
 		safe_halt();
 }

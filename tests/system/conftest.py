@@ -79,15 +79,18 @@ def boot(request, make_iso):
 
 @pytest.fixture
 def boot_dom0(boot, tmp_path):
-    """boot_dom0(smp=, mem_mib=, data_disk=, cmdline_extra=) -> a Machine
+    """boot_dom0(smp=, mem_mib=, data_disk=, cmdline_extra=, domains=)
+    -> a Machine
     running the appliance: hypervisor, the product's dom0 kernel and image,
     plus the dom0 test tools overlay.  Host port m.http_port reaches dom0's
-    port 80.  Without data_disk, a fresh empty one is attached."""
+    port 80.  Without data_disk, a fresh empty one is attached.  domains:
+    extra (file, command line) boot modules, e.g. boot-time domains."""
     for path in (DOM0_KERNEL, DOM0_INITRD, DOM0_TEST_OVERLAY):
         if not os.path.exists(path):
             pytest.fail("%s is missing: run `make` first" % path)
 
-    def start(smp=2, mem_mib=1024, data_disk=None, cmdline_extra=""):
+    def start(smp=2, mem_mib=1024, data_disk=None, cmdline_extra="",
+              domains=()):
         port = free_port()
         if data_disk is None:
             data_disk = str(tmp_path / ("data-%d.img" % port))
@@ -102,8 +105,19 @@ def boot_dom0(boot, tmp_path):
         cmdline = ("debug_exit dom0_crash=halt " + cmdline_extra).strip()
         m = boot(cmdline=cmdline, smp=smp, mem_mib=mem_mib, extra_args=extra,
                  modules=[(DOM0_KERNEL, DOM0_CMDLINE), (DOM0_INITRD, ""),
-                          (DOM0_TEST_OVERLAY, "")])
+                          (DOM0_TEST_OVERLAY, "")] + list(domains))
         m.http_port = port
         return m
 
     return start
+
+
+GUEST_DIR = os.path.join(BUILD, "tests", "guests")
+
+
+def guest(name, domain_args):
+    """The boot module of guest test kernel `name`, as a boot-time domain."""
+    path = os.path.join(GUEST_DIR, name + ".elf")
+    if not os.path.exists(path):
+        pytest.fail("%s is missing: run `make guest-tests`" % path)
+    return (path, "domain " + domain_args)

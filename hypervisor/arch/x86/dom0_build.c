@@ -18,6 +18,7 @@
 #include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/dom0.h>
+#include <hv/domu.h>
 #include <hv/domain.h>
 #include <hv/halt.h>
 #include <hv/lapic.h>
@@ -58,7 +59,7 @@ static bool add_extent(struct domain *d, uint64_t start, uint64_t end)
 	} else {
 		if (d->nr_ram == DOMAIN_MAX_EXTENTS)
 			return false;
-		d->ram[d->nr_ram++] = (struct mem_extent){ start, end };
+		d->ram[d->nr_ram++] = (struct mem_extent){ start, end, start };
 	}
 	d->ram_bytes += end - start;
 	return true;
@@ -157,24 +158,40 @@ static unsigned int build_e820(const struct domain *d)
  * separately compressed) cpio archives, so an extra module overlays files
  * on the root image (tests add their tools this way).
  */
+/* dom0's modules: all but the customer domains', the kernel first. */
+static const struct boot_module *dom0_module(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < boot_info.nr_modules; i++)
+		if (!module_is_domain(&boot_info.modules[i]) && n-- == 0)
+			return &boot_info.modules[i];
+	return NULL;
+}
+
+bool dom0_present(void)
+{
+	return dom0_module(0) != NULL;
+}
+
 static uint64_t initrd_total_size(void)
 {
+	const struct boot_module *m;
 	uint64_t size = 0;
 	unsigned int i;
 
-	for (i = 1; i < boot_info.nr_modules; i++)
-		size = ALIGN_UP(size, 4) + boot_info.modules[i].end -
-		       boot_info.modules[i].start;
+	for (i = 1; (m = dom0_module(i)); i++)
+		size = ALIGN_UP(size, 4) + m->end - m->start;
 	return size;
 }
 
 static void copy_initrd(uint64_t dest)
 {
+	const struct boot_module *m;
 	uint64_t off = 0;
 	unsigned int i;
 
-	for (i = 1; i < boot_info.nr_modules; i++) {
-		const struct boot_module *m = &boot_info.modules[i];
+	for (i = 1; (m = dom0_module(i)); i++) {
 		uint64_t aligned = ALIGN_UP(off, 4);
 
 		memset((void *)(uintptr_t)(dest + off), 0, aligned - off);
@@ -277,7 +294,7 @@ static void set_initial_state(struct vcpu *v, uint64_t entry)
 __noreturn void dom0_start(void)
 {
 	struct domain *d = &dom0;
-	const struct boot_module *km = &boot_info.modules[0];
+	const struct boot_module *km = dom0_module(0);
 	const uint8_t *image = (const uint8_t *)(uintptr_t)km->start;
 	struct linux_image li;
 	struct linux_boot_args args;
@@ -347,10 +364,8 @@ __noreturn void dom0_start(void)
 		printk("dom0: e820 %016lx-%016lx type %u\n", dom0_e820[i].addr,
 		       dom0_e820[i].addr + dom0_e820[i].size, dom0_e820[i].type);
 
-	/* The boot modules were copied: their memory joins the pool. */
-	for (i = 0; i < boot_info.nr_modules; i++)
-		frame_donate(&frames, boot_info.modules[i].start,
-			     boot_info.modules[i].end);
+	/* Every boot module is copied now: their memory joins the pool. */
+	donate_boot_modules();
 
 	/* dom0's Linux sees only its own CPU. */
 	acpi_madt_keep_only(this_cpu()->apic_id);

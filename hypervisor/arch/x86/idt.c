@@ -8,7 +8,7 @@
 #include <hv/idt.h>
 #include <hv/lapic.h>
 #include <hv/percpu.h>
-#include <hv/vcpu.h>
+#include <hv/domain.h>
 #include <hv/x86.h>
 
 struct idt_entry {
@@ -148,9 +148,16 @@ void interrupt_dispatch(struct exception_frame *f)
 		/* Another CPU is halting the machine and asked us to stop. */
 		if (machine_is_halting())
 			cpu_stop();
-		/* Otherwise it arrived while a guest ran: it is the guest's. */
-		if (cpu->current_vcpu) {
+		/*
+		 * Otherwise, on dom0's CPU it is dom0's (a device's, its
+		 * watchdog's).  On a domain CPU nothing sends NMIs: say so.
+		 */
+		if (cpu->current_vcpu && cpu->current_vcpu->dom->privileged) {
 			cpu->current_vcpu->nmi_pending = true;
+			return;
+		}
+		if (cpu->index != 0) {
+			printk("cpu%u: unexpected NMI ignored\n", cpu->index);
 			return;
 		}
 		break;

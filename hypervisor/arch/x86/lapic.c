@@ -137,6 +137,7 @@ void lapic_write_reg(unsigned int offset, uint32_t value)
 void lapic_timer_interrupt(void)
 {
 	this_cpu()->timer_ticks++;
+	this_cpu()->need_resched = true;
 	lapic_eoi();
 }
 

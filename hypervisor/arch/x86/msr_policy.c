@@ -24,7 +24,7 @@
 #define EFER_VALID_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | \
 			 EFER_SVME | (1ULL << 13) | (1ULL << 14) | (1ULL << 15))
 
-static uint64_t msrpm_pa, iopm_pa;
+static uint64_t msrpm_pa, iopm_pa, domu_msrpm_pa, domu_iopm_pa;
 
 /* Bit offset of msr's read bit in the map, or -1 outside the ranges. */
 static long msrpm_bit(uint32_t msr)
@@ -54,8 +54,12 @@ bool msr_policy_init(struct frame_allocator *fa)
 
 	msrpm_pa = frame_alloc_contig(fa, MSRPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
 	iopm_pa = frame_alloc_contig(fa, IOPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
-	if (!msrpm_pa || !iopm_pa)
+	domu_msrpm_pa = frame_alloc_contig(fa, MSRPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
+	domu_iopm_pa = frame_alloc_contig(fa, IOPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
+	if (!msrpm_pa || !iopm_pa || !domu_msrpm_pa || !domu_iopm_pa)
 		return false;
+	memset((void *)(uintptr_t)domu_msrpm_pa, 0xff, MSRPM_SIZE);
+	memset((void *)(uintptr_t)domu_iopm_pa, 0xff, IOPM_SIZE);
 	map = (uint8_t *)(uintptr_t)msrpm_pa;
 	memset(map, 0, MSRPM_SIZE);
 	memset((void *)(uintptr_t)iopm_pa, 0, IOPM_SIZE);
@@ -77,6 +81,16 @@ uint64_t msr_policy_bitmap(void)
 uint64_t msr_policy_io_bitmap(void)
 {
 	return iopm_pa;
+}
+
+uint64_t msr_policy_domu_bitmap(void)
+{
+	return domu_msrpm_pa;
+}
+
+uint64_t msr_policy_domu_io_bitmap(void)
+{
+	return domu_iopm_pa;
 }
 
 static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)

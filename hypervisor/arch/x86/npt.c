@@ -101,3 +101,20 @@ bool npt_is_mapped(uint64_t root, uint64_t gpa)
 		t = table(e);
 	}
 }
+
+static void free_level(struct frame_allocator *fa, uint64_t *t, unsigned int level)
+{
+	unsigned int i;
+
+	if (level > 0)
+		for (i = 0; i < 512; i++)
+			if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
+				free_level(fa, table(t[i]), level - 1);
+	frame_free(fa, (uint64_t)(uintptr_t)t);
+}
+
+void npt_destroy(struct frame_allocator *fa, uint64_t root)
+{
+	if (root)
+		free_level(fa, (uint64_t *)(uintptr_t)root, 3);
+}

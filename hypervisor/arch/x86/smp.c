@@ -7,6 +7,7 @@
 #include <hv/console.h>
 #include <hv/cpu.h>
 #include <hv/lapic.h>
+#include <hv/sched.h>
 #include <hv/smp.h>
 #include <hv/string.h>
 #include <hv/time.h>
@@ -29,8 +30,7 @@ static __noreturn void ap_entry(struct percpu *p)
 	cpu_init_tables(p);
 	ap_setup(p);
 	__atomic_store_n(&p->online, true, __ATOMIC_RELEASE);
-	for (;;)
-		safe_halt();
+	sched_run();
 }
 
 static bool wait_online(struct percpu *p, uint64_t us)

@@ -6,6 +6,7 @@
  */
 #include <hv/console.h>
 #include <hv/dom0.h>
+#include <hv/domu.h>
 #include <hv/domain.h>
 #include <hv/hypercall.h>
 #include <hv/msr_policy.h>
@@ -22,9 +23,40 @@ static void vmmcall_exit(struct vcpu *v)
 	vcpu_skip_insn(v, VMMCALL_LENGTH);
 }
 
+/* Exits of a customer vCPU that differ from dom0's. */
+static bool domu_exit(struct vcpu *v, uint64_t code)
+{
+	switch (code) {
+	case VMEXIT_CPUID:
+		domu_cpuid_exit(v);
+		return true;
+	case VMEXIT_MSR:
+		domu_msr_exit(v);
+		return true;
+	case VMEXIT_IOIO:
+		domu_ioio_exit(v);
+		return true;
+	case VMEXIT_HLT:
+		domu_hlt_exit(v);
+		return true;
+	case VMEXIT_NPF:
+		domu_npf_exit(v);
+		return true;
+	case VMEXIT_SHUTDOWN:
+		domu_crash(v, "triple fault");
+		return true;
+	case VMEXIT_INIT:
+		return true;	/* nothing sends INIT to customer CPUs */
+	}
+	return false;
+}
+
 void svm_handle_exit(struct vcpu *v)
 {
 	uint64_t code = v->vmcb->control.exit_code;
+
+	if (!v->dom->privileged && domu_exit(v, code))
+		return;
 
 	switch (code) {
 	case VMEXIT_CPUID:
@@ -56,10 +88,15 @@ void svm_handle_exit(struct vcpu *v)
 		return;
 	case VMEXIT_SHUTDOWN:
 		dom0_crash(v, "triple fault");
-	case VMEXIT_INVALID:
-		dom0_crash(v, "VMRUN refused the guest state (VMEXIT_INVALID)");
-	default:
-		printk("%s: unexpected exit 0x%lx\n", v->dom->name, code);
-		dom0_crash(v, "unexpected exit");
 	}
+
+	printk("d%u: unexpected exit 0x%lx\n", v->dom->id, code);
+	if (!v->dom->privileged) {
+		domu_crash(v, code == VMEXIT_INVALID ?
+			   "VMRUN refused the guest state" : "unexpected exit");
+		return;
+	}
+	dom0_crash(v, code == VMEXIT_INVALID ?
+		   "VMRUN refused the guest state (VMEXIT_INVALID)" :
+		   "unexpected exit");
 }

@@ -179,28 +179,65 @@ static void count_exit(struct vcpu *v, uint64_t code)
 	v->nr_exits++;
 }
 
+void svm_vcpu_confine(struct vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->control;
+
+	c->intercept_misc1 |= INTERCEPT1_INTR | INTERCEPT1_HLT |
+			      INTERCEPT1_IOIO | INTERCEPT1_INIT;
+	c->msrpm_base_pa = msr_policy_domu_bitmap();
+	c->iopm_base_pa = msr_policy_domu_io_bitmap();
+	/* The guest's IF masks only virtual interrupts, not the machine's. */
+	c->int_ctl |= INT_CTL_V_INTR_MASKING;
+}
+
+/* One VMRUN and the handling of the exit that ends it. */
+static void enter_once(struct vcpu *v, struct percpu *cpu)
+{
+	/* An NMI that arrived for the guest goes in now, if free. */
+	if (v->nmi_pending && !(v->vmcb->control.event_inj & EVENT_VALID)) {
+		v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_NMI | 2;
+		v->nmi_pending = false;
+	}
+	svm_run(v->vmcb_pa, &v->regs, cpu->svm.host_state_pa);
+	v->vmcb->control.tlb_control = TLB_CONTROL_NONE;
+	/*
+	 * An event whose delivery the exit interrupted (an interrupt already
+	 * taken from the APIC, an exception) must not be lost.
+	 */
+	if (v->vmcb->control.exit_int_info & EVENT_VALID)
+		v->vmcb->control.event_inj = v->vmcb->control.exit_int_info;
+	count_exit(v, v->vmcb->control.exit_code);
+	svm_handle_exit(v);
+}
+
 __noreturn void svm_vcpu_run(struct vcpu *v)
 {
 	struct percpu *cpu = this_cpu();
 
 	cpu->current_vcpu = v;
 	v->pcpu = cpu->index;
-	for (;;) {
-		/* An NMI that arrived for the guest goes in now, if free. */
-		if (v->nmi_pending &&
-		    !(v->vmcb->control.event_inj & EVENT_VALID)) {
-			v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_NMI | 2;
-			v->nmi_pending = false;
-		}
-		svm_run(v->vmcb_pa, &v->regs, cpu->svm.host_state_pa);
-		v->vmcb->control.tlb_control = TLB_CONTROL_NONE;
-		/*
-		 * An event whose delivery the exit interrupted (an interrupt
-		 * already taken from the APIC, an exception) must not be lost.
-		 */
-		if (v->vmcb->control.exit_int_info & EVENT_VALID)
-			v->vmcb->control.event_inj = v->vmcb->control.exit_int_info;
-		count_exit(v, v->vmcb->control.exit_code);
-		svm_handle_exit(v);
+	for (;;)
+		enter_once(v, cpu);
+}
+
+void svm_vcpu_run_slice(struct vcpu *v)
+{
+	struct percpu *cpu = this_cpu();
+
+	/*
+	 * vCPUs of one domain share its ASID.  Another vCPU ran here last,
+	 * so this one's TLB entries may be stale or someone else's: flush.
+	 * (TCG ignores ASIDs; real hardware does not.)
+	 */
+	if (cpu->last_vcpu != v) {
+		vcpu_flush_tlb(v);
+		cpu->last_vcpu = v;
 	}
+	cpu->current_vcpu = v;
+	cpu->need_resched = false;
+	while (!cpu->need_resched && v->state == VCPU_RUNNABLE &&
+	       v->dom->state == HV_DOMAIN_RUNNING)
+		enter_once(v, cpu);
+	cpu->current_vcpu = NULL;
 }

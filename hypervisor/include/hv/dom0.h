@@ -22,6 +22,9 @@
  */
 __noreturn void dom0_start(void);
 
+/* True when the boot modules include a dom0 kernel. */
+bool dom0_present(void);
+
 /* Exit handling specific to dom0. */
 void dom0_npf(struct vcpu *v);
 __noreturn void dom0_crash(struct vcpu *v, const char *why);

@@ -2,9 +2,10 @@
 /*
  * Domains: a guest's memory, nested page tables, vCPUs and state.
  *
- * Memory is a list of physical extents.  For dom0 guest-physical equals
- * host-physical (it drives real devices with real DMA), so its extents are
- * both at once.
+ * Memory is a list of extents, each a run of guest-physical addresses and
+ * the host-physical run behind it.  For dom0 the two are equal (it drives
+ * real devices with real DMA); a customer domain's memory starts at
+ * guest-physical 0 and comes from the pool in 2 MiB chunks.
  */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
@@ -17,24 +18,64 @@
 #define DOMAIN_MAX_VCPUS	8
 
 struct mem_extent {
-	uint64_t start;		/* first byte */
-	uint64_t end;		/* one past the last byte */
+	uint64_t start;		/* first guest-physical byte */
+	uint64_t end;		/* one past the last */
+	uint64_t hpa;		/* host-physical address of start */
 };
+
+#define MAX_DOMAINS		32
+#define DOMAIN_CONSOLE_SIZE	(16 * 1024)	/* a power of two */
 
 struct domain {
 	uint32_t id;
 	char name[HV_NAME_LEN];
-	uint32_t state;			/* HV_DOMAIN_* */
+	volatile uint32_t state;	/* HV_DOMAIN_* */
 	bool privileged;		/* may make HVCALL_* calls (dom0) */
+	bool in_use;			/* slot taken */
 	struct mem_extent ram[DOMAIN_MAX_EXTENTS];
 	unsigned int nr_ram;
 	uint64_t ram_bytes;
 	uint64_t npt_root;		/* nested page table root (PML4) */
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	uint32_t asid;
+
+	/* The console: what the guest wrote to its UART, kept after it ends. */
+	char console[DOMAIN_CONSOLE_SIZE];
+	uint64_t console_head;		/* bytes ever written */
+	char line[128];			/* the line being echoed to our log */
+	unsigned int line_len;
+	uint8_t uart_lcr;		/* the virtual UART's line control */
 };
 
 extern struct domain dom0;
+
+/* Customer domains; domain_get(0) is dom0.  NULL when no such domain. */
+struct domain *domain_get(uint32_t id);
+
+/* How many domains exist (dom0 included once it is built). */
+unsigned int domain_count(void);
+
+/*
+ * A new customer domain with mem_bytes of RAM (a multiple of 2 MiB, taken
+ * from the pool and zeroed) mapped at guest-physical 0 in fresh nested page
+ * tables.  Returns NULL and sets *why when it cannot.
+ */
+struct domain *domain_create(const char *name, uint64_t mem_bytes,
+			     const char **why);
+
+/*
+ * Frees a domain that never ran and has no vCPUs (its build failed): its
+ * memory is scrubbed and returned, its slot freed.
+ */
+void domain_discard(struct domain *d);
+
+/* Copies into guest memory, across extents; false if not all the domain's. */
+bool domain_write(const struct domain *d, uint64_t gpa, const void *src,
+		  uint64_t size);
+
+/* Appends guest console output (from the virtual UART). */
+void domain_console_putc(struct domain *d, char c);
 
 /* True when [gpa, gpa + size) lies wholly inside the domain's RAM. */
 bool domain_owns(const struct domain *d, uint64_t gpa, uint64_t size);

@@ -9,6 +9,8 @@
 #include <hv/types.h>
 
 #define LAPIC_DEFAULT_BASE 0xfee00000ULL
+/* Where customer domains find their (virtual) local APIC. */
+#define LAPIC_DEFAULT_BASE_FOR_GUESTS LAPIC_DEFAULT_BASE
 
 /* ICR delivery modes and flags. */
 #define ICR_FIXED		0x00000

@@ -16,6 +16,10 @@ bool msr_policy_init(struct frame_allocator *fa);
 uint64_t msr_policy_bitmap(void);
 uint64_t msr_policy_io_bitmap(void);
 
+/* Customer domains: every MSR and every port intercepted. */
+uint64_t msr_policy_domu_bitmap(void);
+uint64_t msr_policy_domu_io_bitmap(void);
+
 /* MSR exit: handles the access, injecting #GP where refused. */
 void msr_exit(struct vcpu *v);
 

@@ -26,6 +26,9 @@ uint64_t npt_create(struct frame_allocator *fa);
 bool npt_map(struct frame_allocator *fa, uint64_t root, uint64_t gpa,
 	     uint64_t hpa, uint64_t size, uint64_t perms);
 
+/* Frees every table of the tree (not the memory it maps). */
+void npt_destroy(struct frame_allocator *fa, uint64_t root);
+
 /* True when gpa has a mapping. */
 bool npt_is_mapped(uint64_t root, uint64_t gpa);
 

@@ -52,6 +52,8 @@ struct percpu {
 	volatile uint64_t timer_ticks;
 	unsigned int fault_depth;	/* nested exceptions, to stop recursion */
 	struct vcpu *current_vcpu;	/* the guest this CPU runs, if any */
+	struct vcpu *last_vcpu;		/* the guest it ran last (TLB hygiene) */
+	volatile bool need_resched;	/* set by the tick: slice is over */
 	uint64_t gdt[GDT_ENTRIES] __aligned(8);
 	struct tss tss __aligned(16);
 };

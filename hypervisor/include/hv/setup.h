@@ -17,4 +17,7 @@ extern uint64_t usable_ram_bytes;	/* available RAM in the firmware map */
  */
 bool is_ram_page(uint64_t pa);
 
+/* Once every boot module has been copied: their memory joins the pool. */
+void donate_boot_modules(void);
+
 #endif

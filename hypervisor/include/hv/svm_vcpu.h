@@ -17,8 +17,17 @@
 struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
 			     uint32_t asid);
 
-/* Runs v on this CPU for good, handling its exits. */
+/* Intercepts of a customer vCPU: every port, every MSR, interrupts, HLT. */
+void svm_vcpu_confine(struct vcpu *v);
+
+/* Runs v on this CPU for good, handling its exits (dom0). */
 __noreturn void svm_vcpu_run(struct vcpu *v);
+
+/*
+ * Runs v until its time slice ends (the tick sets need_resched), it blocks,
+ * or its domain stops running (a customer vCPU, from the scheduler).
+ */
+void svm_vcpu_run_slice(struct vcpu *v);
 
 /* Returns from the current exit past an instruction of `len` bytes. */
 void vcpu_skip_insn(struct vcpu *v, unsigned int len);

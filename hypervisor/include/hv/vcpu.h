@@ -25,6 +25,13 @@ struct vcpu_regs {
 #define EXIT_STAT_OTHER		0xa1
 #define EXIT_STAT_SLOTS		0xa2
 
+/* A vCPU's own state; its domain's state is checked as well. */
+enum vcpu_state {
+	VCPU_DOWN,		/* not started (an AP waiting for INIT-SIPI) */
+	VCPU_RUNNABLE,
+	VCPU_BLOCKED,		/* in HLT, waiting for an interrupt */
+};
+
 struct vcpu {
 	struct vcpu_regs regs;
 	struct vmcb *vmcb;
@@ -33,6 +40,8 @@ struct vcpu {
 	unsigned int id;		/* within its domain */
 	unsigned int pcpu;		/* the CPU it runs on */
 	bool nmi_pending;		/* an NMI arrived for the guest */
+	volatile enum vcpu_state state;
+	struct vcpu *next_on_cpu;	/* the scheduler's ring on its pCPU */
 	uint64_t exits[EXIT_STAT_SLOTS];
 	uint64_t nr_exits;
 };

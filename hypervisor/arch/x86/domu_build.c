@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Boot-time customer domains, as Xen's hyperlaunch starts them: a boot
+ * module whose command line reads
+ *
+ *     domain name=NAME mem=SIZE vcpus=N [-- KERNEL COMMAND LINE]
+ *
+ * (SIZE in MiB, "M" optional, a multiple of 2) holds a PVH kernel: an ELF
+ * with a XEN_ELFNOTE_PHYS32_ENTRY note.  The hypervisor makes the domain,
+ * loads the ELF's segments at their physical addresses, puts a
+ * struct hvm_start_info (with the command line and a memory map) at
+ * guest-physical HVP_START_INFO and starts vCPU 0 at the entry point in
+ * flat 32-bit protected mode with EBX pointing at it.  The guest tests
+ * (tests/guests/) boot this way; dom0 is not needed for them.
+ */
+#include <public/hvplatform.h>
+#include <hv/console.h>
+#include <hv/domu.h>
+#include <hv/elf.h>
+#include <hv/halt.h>
+#include <hv/linux_boot.h>
+#include <hv/percpu.h>
+#include <hv/sched.h>
+#include <hv/setup.h>
+#include <hv/string.h>
+#include <hv/svm_vcpu.h>
+#include <hv/x86.h>
+
+/* Where the start info, memory map and command line go in the guest. */
+#define HVP_START_INFO		0x1000
+#define HVP_MEMMAP		(HVP_START_INFO + 0x100)
+#define HVP_CMDLINE		0x2000
+#define HVP_CMDLINE_MAX		0x1000
+#define HVP_BOOT_DATA_END	0x3000
+
+#define SEG_ATTR_CODE32		0x0c9b	/* exec/read, S, P, D/B, G */
+#define SEG_ATTR_TSS32_BUSY	0x008b
+
+bool module_is_domain(const struct boot_module *m)
+{
+	return !strncmp(m->cmdline, "domain", 6) &&
+	       (m->cmdline[6] == ' ' || m->cmdline[6] == '\0');
+}
+
+struct domain_spec {
+	char name[HV_NAME_LEN];
+	uint64_t mem_bytes;
+	unsigned int vcpus;
+	const char *kernel_cmdline;	/* after "--", or "" */
+};
+
+/* Parses "domain name=... mem=... vcpus=... [-- ...]"; NULL or why not. */
+static const char *parse_spec(const char *p, struct domain_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->vcpus = 1;
+	spec->kernel_cmdline = "";
+	p += 6;
+	for (;;) {
+		const char *word, *val;
+		size_t klen = 0, vlen = 0;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (!strncmp(p, "--", 2) && (p[2] == ' ' || !p[2])) {
+			spec->kernel_cmdline = p[2] ? p + 3 : p + 2;
+			break;
+		}
+		word = p;
+		while (word[klen] && word[klen] != '=' && word[klen] != ' ')
+			klen++;
+		if (word[klen] != '=')
+			return "expected key=value";
+		val = word + klen + 1;
+		while (val[vlen] && val[vlen] != ' ')
+			vlen++;
+		p = val + vlen;
+
+		if (klen == 4 && !strncmp(word, "name", 4)) {
+			if (vlen == 0 || vlen >= HV_NAME_LEN)
+				return "name must be 1 to 31 characters";
+			memcpy(spec->name, val, vlen);
+		} else if ((klen == 3 && !strncmp(word, "mem", 3)) ||
+			   (klen == 5 && !strncmp(word, "vcpus", 5))) {
+			uint64_t n = 0;
+			size_t i = 0;
+
+			for (; i < vlen && val[i] >= '0' && val[i] <= '9'; i++)
+				if ((n = n * 10 + (uint64_t)(val[i] - '0')) > 1000000)
+					return "number too large";
+			if (klen == 3 && i < vlen && (val[i] == 'M' || val[i] == 'm'))
+				i++;
+			if (i != vlen || n == 0)
+				return "bad number";
+			if (klen == 3)
+				spec->mem_bytes = n * MiB;
+			else
+				spec->vcpus = (unsigned int)n;
+		} else {
+			return "unknown key (name, mem, vcpus)";
+		}
+	}
+	if (!spec->name[0] || !spec->mem_bytes)
+		return "name= and mem= are required";
+	if (spec->vcpus > DOMAIN_MAX_VCPUS)
+		return "too many vCPUs";
+	return NULL;
+}
+
+static const char *load_pvh(struct domain *d, const struct boot_module *m,
+			    const struct domain_spec *spec, uint32_t *entry)
+{
+	const uint8_t *file = (const uint8_t *)(uintptr_t)m->start;
+	struct hvm_start_info si;
+	struct hvm_memmap_table_entry ram;
+	struct elf_image elf;
+	enum elf_error err;
+	size_t cmdlen = strlen(spec->kernel_cmdline);
+	unsigned int i;
+
+	err = elf_parse(file, m->end - m->start, &elf);
+	if (err != ELF_OK)
+		return elf_strerror(err);
+	if (elf.lowest < HVP_BOOT_DATA_END || elf.highest > d->ram_bytes)
+		return "kernel does not fit between the boot data and the end of memory";
+	if (cmdlen >= HVP_CMDLINE_MAX)
+		return "kernel command line too long";
+
+	for (i = 0; i < elf.nr_segments; i++) {
+		const struct elf_segment *s = &elf.segments[i];
+
+		/* Memory is zeroed at creation: the bss needs no more. */
+		if (!domain_write(d, s->paddr, file + s->offset, s->filesz))
+			return "segment outside the domain's memory";
+	}
+
+	memset(&si, 0, sizeof(si));
+	si.magic = HVM_START_MAGIC;
+	si.version = 1;
+	si.cmdline_paddr = HVP_CMDLINE;
+	si.memmap_paddr = HVP_MEMMAP;
+	si.memmap_entries = 1;
+	ram = (struct hvm_memmap_table_entry){ 0, d->ram_bytes, E820_RAM, 0 };
+	if (!domain_write(d, HVP_START_INFO, &si, sizeof(si)) ||
+	    !domain_write(d, HVP_MEMMAP, &ram, sizeof(ram)) ||
+	    !domain_write(d, HVP_CMDLINE, spec->kernel_cmdline, cmdlen + 1))
+		return "no room for the start info";
+	*entry = elf.phys32_entry;
+	return NULL;
+}
+
+/* The PVH entry state: flat 32-bit protected mode, paging off. */
+static void set_pvh_state(struct vcpu *v, uint32_t entry)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_seg code = { 0x08, SEG_ATTR_CODE32, 0xffffffff, 0 };
+	struct vmcb_seg data = { 0x10, SEG_ATTR_DATA, 0xffffffff, 0 };
+
+	s->cs = code;
+	s->ds = s->es = s->ss = s->fs = s->gs = data;
+	s->tr = (struct vmcb_seg){ 0x18, SEG_ATTR_TSS32_BUSY, 0x67, 0 };
+	s->ldtr = (struct vmcb_seg){ 0, SEG_ATTR_LDT, 0, 0 };
+	s->gdtr = (struct vmcb_seg){ 0, 0, 0, 0 };
+	s->idtr = (struct vmcb_seg){ 0, 0, 0, 0 };
+	s->cr0 = X86_CR0_PE | (1ULL << 4);	/* PE, ET */
+	s->cr4 = 0;
+	s->efer = EFER_SVME;			/* hidden from the guest */
+	s->rflags = 0x2;
+	s->rip = entry;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = 0x0007040600070406ULL;
+	v->regs.rbx = HVP_START_INFO;
+}
+
+static const char *build_one(const struct boot_module *m)
+{
+	struct domain_spec spec;
+	struct domain *d;
+	const char *why;
+	uint32_t entry = 0;
+	unsigned int i;
+
+	why = parse_spec(m->cmdline, &spec);
+	if (why)
+		return why;
+	d = domain_create(spec.name, spec.mem_bytes, &why);
+	if (!d)
+		return why;
+	d->asid = 1 + d->id;
+	if (d->asid >= this_cpu()->svm.nr_asids) {
+		domain_discard(d);
+		return "out of ASIDs";
+	}
+	why = load_pvh(d, m, &spec, &entry);
+	if (why) {
+		domain_discard(d);
+		return why;
+	}
+	for (i = 0; i < spec.vcpus; i++) {
+		struct vcpu *v = svm_vcpu_create(d, &frames, d->asid);
+
+		if (!v) {
+			/* Its other vCPUs may be in a run queue: never run it. */
+			d->state = HV_DOMAIN_CRASHED;
+			return "out of memory for vCPUs";
+		}
+		svm_vcpu_confine(v);
+		if (i == 0) {
+			set_pvh_state(v, entry);
+			v->state = VCPU_RUNNABLE;
+		}
+		if (!sched_add_vcpu(v)) {
+			d->state = HV_DOMAIN_CRASHED;
+			return "no CPU for customer domains (boot with more than one)";
+		}
+	}
+	printk("d%u: domain '%s' built: %lu MiB, %u vCPU(s), on cpu%u\n",
+	       d->id, d->name, d->ram_bytes / MiB, d->nr_vcpus,
+	       d->vcpus[0]->pcpu);
+	return NULL;
+}
+
+unsigned int boot_domains_start(void)
+{
+	unsigned int i, started = 0;
+	uint32_t id;
+
+	/* Build them all first, then start them together. */
+	for (i = 0; i < boot_info.nr_modules; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+		const char *why;
+
+		if (!module_is_domain(m))
+			continue;
+		why = build_one(m);
+		if (why)
+			printk("hv: boot module %u ('%s') not started: %s\n", i,
+			       m->cmdline, why);
+	}
+	for (id = 1; id <= MAX_DOMAINS; id++) {
+		struct domain *d = domain_get(id);
+
+		if (d && d->state == HV_DOMAIN_PAUSED) {
+			d->state = HV_DOMAIN_RUNNING;
+			started++;
+		}
+	}
+	if (started)
+		printk("hv: %u boot-time domain(s) started\n", started);
+	return started;
+}
+
+/* With debug_exit and no dom0, the machine is done when every domain is. */
+static void check_all_ended(void)
+{
+	unsigned int id;
+
+	if (dom0.nr_vcpus)
+		return;
+	for (id = 1; id <= MAX_DOMAINS; id++) {
+		struct domain *d = domain_get(id);
+
+		if (d && (d->state == HV_DOMAIN_RUNNING ||
+			  d->state == HV_DOMAIN_PAUSED))
+			return;
+	}
+	printk("hv: every domain has ended\n");
+	debug_exit(DEBUG_EXIT_SUCCESS);
+}
+
+void domain_stop(struct domain *d, uint32_t state, const char *why)
+{
+	d->state = state;
+	printk("d%u: %s: %s\n", d->id,
+	       state == HV_DOMAIN_CRASHED ? "crashed" : "shut down", why);
+	check_all_ended();
+}

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exits of customer vCPUs.  A domU sees no PC hardware: its ports are the
+ * virtual UART and the ACPI sleep and reset registers; every other port
+ * reads as all-ones and drops writes, as an empty bus would.  Its MSRs are
+ * the few a 64-bit OS needs; any other gets #GP.  Anything it does that
+ * the platform does not offer ends the domain, never the hypervisor.
+ */
+#include <public/hvplatform.h>
+#include <hv/console.h>
+#include <hv/domu.h>
+#include <hv/lapic.h>
+#include <hv/svm_vcpu.h>
+#include <hv/x86.h>
+
+/* IOIO exit information (AMD APM vol. 2, 15.10.2). */
+#define IOIO_IN			(1ULL << 0)
+#define IOIO_STRING		(1ULL << 2)
+#define IOIO_SIZE(info)		(((info) >> 4) & 7)	/* 1, 2 or 4 bytes */
+#define IOIO_PORT(info)		((uint16_t)((info) >> 16))
+
+#define UART_LSR		5
+#define UART_IIR		2
+#define UART_LSR_THRE_TEMT	0x60
+#define UART_IIR_NO_INT		0x01
+#define UART_LCR		3
+#define UART_LCR_DLAB		0x80
+
+#define MSR_TSC			0x00000010
+#define MSR_PAT			0x00000277
+#define MSR_HWCR		0xc0010015
+#define HWCR_TSC_FREQ_SEL	(1ULL << 24)	/* Linux warns without it */
+
+static uint32_t uart_read(struct vcpu *v, unsigned int reg)
+{
+	(void)v;
+	switch (reg) {
+	case UART_LSR:
+		return UART_LSR_THRE_TEMT;	/* always ready to send */
+	case UART_IIR:
+		return UART_IIR_NO_INT;
+	default:
+		return 0;
+	}
+}
+
+static void uart_write(struct vcpu *v, unsigned int reg, uint8_t value)
+{
+	struct domain *d = v->dom;
+
+	if (reg == UART_LCR) {
+		d->uart_lcr = value;
+		return;
+	}
+	/* Register 0 with DLAB clear is the transmit holding register. */
+	if (reg == 0 && !(d->uart_lcr & UART_LCR_DLAB))
+		domain_console_putc(d, (char)value);
+}
+
+void domu_ioio_exit(struct vcpu *v)
+{
+	uint64_t info = v->vmcb->control.exit_info1;
+	uint16_t port = IOIO_PORT(info);
+	unsigned int size = IOIO_SIZE(info) & 4 ? 4 : IOIO_SIZE(info) & 2 ? 2 : 1;
+	uint64_t mask = size == 4 ? 0xffffffffULL : size == 2 ? 0xffff : 0xff;
+	uint64_t value = v->vmcb->save.rax & mask;
+
+	if (info & IOIO_STRING) {
+		/* INS/OUTS: no device here needs them. */
+		vcpu_inject_exception_error(v, VECTOR_GP, 0);
+		return;
+	}
+
+	if (info & IOIO_IN) {
+		uint64_t in = mask;	/* an empty bus reads all-ones */
+
+		if (port >= HVP_UART_PORT && port < HVP_UART_PORT + HVP_UART_PORTS)
+			in = uart_read(v, port - HVP_UART_PORT) & mask;
+		v->vmcb->save.rax = (v->vmcb->save.rax & ~mask) | in;
+	} else if (port >= HVP_UART_PORT && port < HVP_UART_PORT + HVP_UART_PORTS) {
+		uart_write(v, port - HVP_UART_PORT, (uint8_t)value);
+	} else if (port == HVP_SLEEP_CONTROL_PORT &&
+		   (value & HVP_SLEEP_POWEROFF) == HVP_SLEEP_POWEROFF) {
+		domain_stop(v->dom, HV_DOMAIN_SHUTDOWN, "powered off");
+	} else if (port == HVP_RESET_PORT && value == HVP_RESET_VALUE) {
+		domain_stop(v->dom, HV_DOMAIN_SHUTDOWN, "rebooted");
+	}
+	/* The next RIP is in EXITINFO2 for IOIO exits, even without NRIP. */
+	v->vmcb->save.rip = v->vmcb->control.exit_info2;
+}
+
+static bool efer_write(struct vcpu *v, uint64_t value)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	const uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+
+	if (value & ~allowed)
+		return false;
+	/* LME cannot change while paging is on (AMD APM vol. 2, 14.6.1). */
+	if ((s->cr0 & X86_CR0_PG) && ((value ^ s->efer) & EFER_LME))
+		return false;
+	value = (value & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
+	if ((value ^ s->efer) & EFER_NXE)
+		vcpu_flush_tlb(v);
+	s->efer = value;
+	return true;
+}
+
+/* PAT entries may only be the six architectural memory types. */
+static bool pat_valid(uint64_t pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		uint8_t t = (pat >> (8 * i)) & 0xff;
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+void domu_msr_exit(struct vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->regs.rcx;
+	bool is_write = v->vmcb->control.exit_info1 == 1;
+	struct vmcb_save *s = &v->vmcb->save;
+	uint64_t value = (s->rax & 0xffffffff) | (v->regs.rdx << 32);
+	bool ok = true;
+
+	if (is_write) {
+		switch (msr) {
+		case MSR_EFER:
+			ok = efer_write(v, value);
+			break;
+		case MSR_PAT:
+			ok = pat_valid(value);
+			if (ok)
+				s->g_pat = value;
+			break;
+		default:
+			ok = false;
+		}
+	} else {
+		switch (msr) {
+		case MSR_EFER:
+			value = s->efer & ~EFER_SVME;
+			break;
+		case MSR_PAT:
+			value = s->g_pat;
+			break;
+		case MSR_TSC:
+			value = rdtsc() + v->vmcb->control.tsc_offset;
+			break;
+		case MSR_HWCR:
+			value = HWCR_TSC_FREQ_SEL;
+			break;
+		case MSR_APIC_BASE:
+			value = LAPIC_DEFAULT_BASE_FOR_GUESTS | APIC_BASE_ENABLE |
+				(v->id == 0 ? APIC_BASE_BSP : 0);
+			break;
+		default:
+			ok = false;
+		}
+		if (ok) {
+			s->rax = value & 0xffffffff;
+			v->regs.rdx = value >> 32;
+		}
+	}
+	if (!ok) {
+		vcpu_inject_exception_error(v, VECTOR_GP, 0);
+		return;
+	}
+	vcpu_skip_insn(v, 2);
+}
+
+#define CPUID1_ECX_MONITOR	(1U << 3)
+#define CPUID1_ECX_VMX		(1U << 5)
+#define CPUID1_ECX_HYPERVISOR	(1U << 31)
+#define CPUID_EXT1_ECX_SVM	(1U << 2)
+#define CPUID6_EAX_ARAT		(1U << 2)
+
+void domu_cpuid_exit(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->vmcb->save.rax;
+	uint32_t subleaf = (uint32_t)v->regs.rcx;
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
+		/* The KVM signature: stock Linux knows its paravirt ABI. */
+		if (leaf == 0x40000000) {
+			r.eax = 0x40000001;
+			r.ebx = 0x4b4d564b;	/* "KVMK" */
+			r.ecx = 0x564b4d56;	/* "VMKV" */
+			r.edx = 0x0000004d;	/* "M\0\0\0" */
+		}
+	} else {
+		r = cpuid_count(leaf, subleaf);
+		switch (leaf) {
+		case 1:
+			r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR);
+			r.ecx |= CPUID1_ECX_HYPERVISOR;
+			/* This vCPU's APIC ID, one logical CPU per package. */
+			r.ebx = (r.ebx & 0x0000ffff) | (1U << 16) | (v->id << 24);
+			break;
+		case 6:
+			r.eax |= CPUID6_EAX_ARAT;
+			break;
+		case 0x80000001:
+			r.ecx &= ~CPUID_EXT1_ECX_SVM;
+			break;
+		case 0x8000000a:	/* SVM features: none to see */
+			r.eax = r.ebx = r.ecx = r.edx = 0;
+			break;
+		}
+	}
+	v->vmcb->save.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vcpu_skip_insn(v, 2);
+}
+
+void domu_hlt_exit(struct vcpu *v)
+{
+	vcpu_skip_insn(v, 1);
+	/*
+	 * With interrupts off nothing can ever wake it: the guest has
+	 * stopped for good (test kernels end so).  Otherwise it waits for an
+	 * interrupt, which the virtual APIC will deliver.
+	 */
+	v->state = VCPU_BLOCKED;
+}
+
+void domu_npf_exit(struct vcpu *v)
+{
+	uint64_t gpa = v->vmcb->control.exit_info2;
+
+	printk("d%u: access to %lx, outside its memory (rip %lx)\n", v->dom->id,
+	       gpa, v->vmcb->save.rip);
+	domu_crash(v, "access outside its memory");
+}
+
+void domu_crash(struct vcpu *v, const char *why)
+{
+	printk("d%u: vCPU %u crashed: %s\n", v->dom->id, v->id, why);
+	vcpu_dump(v);
+	domain_stop(v->dom, HV_DOMAIN_CRASHED, why);
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Round-robin scheduling of customer vCPUs (see hv/sched.h). */
+#include <hv/domain.h>
+#include <hv/percpu.h>
+#include <hv/sched.h>
+#include <hv/spinlock.h>
+#include <hv/svm_vcpu.h>
+#include <hv/x86.h>
+
+struct sched_cpu {
+	struct spinlock lock;
+	struct vcpu *cursor;	/* the vCPU that ran last; the ring goes on */
+	unsigned int nr_vcpus;
+};
+
+static struct sched_cpu sched_cpus[MAX_CPUS];
+static unsigned int nr_dom0_cpus = 1;
+
+void sched_set_dom0_cpus(unsigned int n)
+{
+	nr_dom0_cpus = n;
+}
+
+bool sched_add_vcpu(struct vcpu *v)
+{
+	struct sched_cpu *best = NULL;
+	unsigned int i, best_cpu = 0;
+
+	for (i = nr_dom0_cpus; i < MAX_CPUS; i++) {
+		if (!percpu_area[i].online)
+			continue;
+		if (!best || sched_cpus[i].nr_vcpus < best->nr_vcpus) {
+			best = &sched_cpus[i];
+			best_cpu = i;
+		}
+	}
+	if (!best)
+		return false;
+
+	spin_lock(&best->lock);
+	if (!best->cursor) {
+		v->next_on_cpu = v;
+		best->cursor = v;
+	} else {
+		v->next_on_cpu = best->cursor->next_on_cpu;
+		best->cursor->next_on_cpu = v;
+	}
+	best->nr_vcpus++;
+	v->pcpu = best_cpu;
+	spin_unlock(&best->lock);
+	return true;
+}
+
+static bool can_run(const struct vcpu *v)
+{
+	return v->state == VCPU_RUNNABLE && v->dom->state == HV_DOMAIN_RUNNING;
+}
+
+/* The next vCPU after the cursor that can run, or NULL. */
+static struct vcpu *pick(struct sched_cpu *sc)
+{
+	struct vcpu *v, *found = NULL;
+	unsigned int n;
+
+	spin_lock(&sc->lock);
+	v = sc->cursor;
+	for (n = 0; v && n < sc->nr_vcpus; n++) {
+		v = v->next_on_cpu;
+		if (can_run(v)) {
+			found = v;
+			sc->cursor = v;
+			break;
+		}
+	}
+	spin_unlock(&sc->lock);
+	return found;
+}
+
+__noreturn void sched_run(void)
+{
+	struct sched_cpu *sc = &sched_cpus[this_cpu()->index];
+
+	for (;;) {
+		struct vcpu *v = pick(sc);
+
+		if (!v) {
+			/* The next tick looks again. */
+			safe_halt();
+			continue;
+		}
+		irq_enable();
+		svm_vcpu_run_slice(v);
+	}
+}

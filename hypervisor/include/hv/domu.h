@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Customer domains (domUs): boot-time domains, their exits, and how they
+ * end.  The platform they see is in include/public/hvplatform.h and
+ * docs/domu-platform.md.
+ */
+#ifndef HV_DOMU_H
+#define HV_DOMU_H
+
+#include <hv/domain.h>
+#include <hv/mb2.h>
+
+/* True when a boot module is a customer domain ("domain name=..."). */
+bool module_is_domain(const struct boot_module *m);
+
+/*
+ * Creates and starts a domain for every domain module (Xen's hyperlaunch,
+ * without dom0).  A module that cannot be started is reported and skipped:
+ * one bad domain does not stop the others.  Returns how many started.
+ */
+unsigned int boot_domains_start(void);
+
+/*
+ * Ends domain d: its vCPUs stop at their next exit; memory and console stay
+ * until it is destroyed.  state is HV_DOMAIN_SHUTDOWN or _CRASHED.
+ */
+void domain_stop(struct domain *d, uint32_t state, const char *why);
+
+/* Exit handlers for customer vCPUs (domu_exit.c). */
+struct vcpu;
+void domu_ioio_exit(struct vcpu *v);
+void domu_msr_exit(struct vcpu *v);
+void domu_cpuid_exit(struct vcpu *v);
+void domu_hlt_exit(struct vcpu *v);
+void domu_npf_exit(struct vcpu *v);
+void domu_crash(struct vcpu *v, const char *why);
+
+#endif

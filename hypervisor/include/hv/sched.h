@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Scheduling customer vCPUs on the domain CPUs (every CPU but dom0's).
+ *
+ * For now a plain round-robin: each vCPU is placed on the domain CPU with
+ * the fewest vCPUs and runs there for one timer tick (10 ms) at a time, in
+ * turn with the others placed there.  The credit scheduler with weights and
+ * caps replaces the policy (the mechanism stays: rings per CPU, the tick
+ * asking for a reschedule, HLT blocking a vCPU).
+ */
+#ifndef HV_SCHED_H
+#define HV_SCHED_H
+
+#include <hv/vcpu.h>
+
+/* Places v on a domain CPU; false when there is none. */
+bool sched_add_vcpu(struct vcpu *v);
+
+/* What a domain CPU does once up: run vCPUs, idle when none can run. */
+__noreturn void sched_run(void);
+
+/* Marks the CPUs that run customer vCPUs (all but the first n). */
+void sched_set_dom0_cpus(unsigned int n);
+
+#endif

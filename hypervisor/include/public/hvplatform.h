@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The platform a customer domain (domU) sees: the few I/O ports and the
+ * boot conventions the hypervisor defines.  Shared by the hypervisor, the
+ * guest test kernels (tests/guests/) and, later, the ACPI tables it builds.
+ * Documented in docs/domu-platform.md.
+ */
+#ifndef HV_PUBLIC_HVPLATFORM_H
+#define HV_PUBLIC_HVPLATFORM_H
+
+/* The virtual 16550 UART: the domain's console. */
+#define HVP_UART_PORT		0x3f8
+#define HVP_UART_PORTS		8
+
+/*
+ * ACPI hardware-reduced sleep control register (one byte).  Writing
+ * SLP_EN | SLP_TYP(5) = 0x34 powers the domain off.
+ */
+#define HVP_SLEEP_CONTROL_PORT	0x600
+#define HVP_SLEEP_EN		0x20
+#define HVP_SLEEP_TYP_S5	(5 << 2)
+#define HVP_SLEEP_POWEROFF	(HVP_SLEEP_EN | HVP_SLEEP_TYP_S5)
+
+/* ACPI reset register (one byte): writing HVP_RESET_VALUE reboots. */
+#define HVP_RESET_PORT		0x604
+#define HVP_RESET_VALUE		0x01
+
+/*
+ * PVH boot (Xen's convention, which Linux and our test kernels follow):
+ * the kernel is an ELF whose note XEN_ELFNOTE_PHYS32_ENTRY gives a 32-bit
+ * entry point, entered in flat 32-bit protected mode with paging off and
+ * EBX = the guest-physical address of a struct hvm_start_info.
+ */
+#define HVP_ELFNOTE_PHYS32_ENTRY 18
+#define HVM_START_MAGIC		0x336ec578
+
+#ifndef __ASSEMBLER__
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#endif
+
+struct hvm_start_info {
+	uint32_t magic;			/* HVM_START_MAGIC */
+	uint32_t version;		/* 1: has the memory map */
+	uint32_t flags;
+	uint32_t nr_modules;
+	uint64_t modlist_paddr;
+	uint64_t cmdline_paddr;		/* NUL-terminated */
+	uint64_t rsdp_paddr;
+	uint64_t memmap_paddr;		/* struct hvm_memmap_table_entry[] */
+	uint32_t memmap_entries;
+	uint32_t reserved;
+};
+
+struct hvm_memmap_table_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;			/* e820 type: 1 = RAM */
+	uint32_t reserved;
+};
+#endif
+
+#endif

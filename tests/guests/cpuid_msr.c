@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What a customer domain sees of the CPU: CPUID filtered (no SVM, the
+ * hypervisor bit, the KVM signature, its own APIC ID), the MSRs a 64-bit
+ * OS needs and #GP for the rest, ports that read all-ones, and hypercalls
+ * that are dom0's refused.
+ */
+#include "lib/guest.h"
+
+#define MSR_EFER	0xc0000080
+#define MSR_PAT		0x277
+#define MSR_APIC_BASE	0x1b
+#define MSR_VM_CR	0xc0010114
+#define MSR_VM_HSAVE_PA	0xc0010117
+#define MSR_HWCR	0xc0010015
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+#define EFER_SVME	(1ULL << 12)
+#define GP		13
+
+static void check_cpuid(void)
+{
+	struct cpuid_result r = cpuid(0x40000000, 0);
+	char sig[13];
+
+	__builtin_memcpy(sig, &r.ebx, 4);
+	__builtin_memcpy(sig + 4, &r.ecx, 4);
+	__builtin_memcpy(sig + 8, &r.edx, 4);
+	sig[12] = '\0';
+	CHECK(!__builtin_memcmp(sig, "KVMKVMKVM\0\0\0", 12),
+	      "hypervisor signature '%s'", sig);
+	CHECK(r.eax >= 0x40000001, "max hypervisor leaf %x", r.eax);
+
+	r = cpuid(1, 0);
+	CHECK(r.ecx & (1U << 31), "hypervisor bit clear");
+	CHECK(!(r.ecx & (1U << 5)), "VMX visible");
+	CHECK(r.ebx >> 24 == 0, "APIC ID %u for vCPU 0", r.ebx >> 24);
+
+	r = cpuid(0x80000001, 0);
+	CHECK(!(r.ecx & (1U << 2)), "SVM visible in 0x80000001");
+	r = cpuid(0x8000000a, 0);
+	CHECK(!r.eax && !r.ebx && !r.ecx && !r.edx, "SVM features visible");
+	printk("cpuid: ok\n");
+}
+
+static void check_msrs(void)
+{
+	uint64_t v;
+
+	CHECK(rdmsr_safe(MSR_EFER, &v) == -1, "EFER read faulted");
+	CHECK((v & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA),
+	      "EFER %lx: not in long mode?", v);
+	CHECK(!(v & EFER_SVME), "EFER.SVME visible: %lx", v);
+	CHECK(wrmsr_safe(MSR_EFER, v | EFER_SVME) == GP, "EFER.SVME settable");
+	CHECK(wrmsr_safe(MSR_EFER, v & ~EFER_LME) == GP,
+	      "LME cleared with paging on");
+	CHECK(wrmsr_safe(MSR_EFER, v) == -1, "EFER rewrite refused");
+
+	CHECK(rdmsr_safe(MSR_VM_CR, &v) == GP, "VM_CR readable");
+	CHECK(rdmsr_safe(MSR_VM_HSAVE_PA, &v) == GP, "VM_HSAVE_PA readable");
+	CHECK(wrmsr_safe(MSR_VM_HSAVE_PA, 0x1000) == GP, "VM_HSAVE_PA writable");
+	CHECK(rdmsr_safe(0x12345678, &v) == GP, "unknown MSR readable");
+	CHECK(wrmsr_safe(0xc0011fff, 1) == GP, "unknown MSR writable");
+
+	CHECK(wrmsr_safe(MSR_PAT, 0x0007010600070106ULL) == -1, "PAT write refused");
+	CHECK(rdmsr_safe(MSR_PAT, &v) == -1 && v == 0x0007010600070106ULL,
+	      "PAT reads %lx", v);
+	CHECK(wrmsr_safe(MSR_PAT, 0x02) == GP, "reserved PAT type accepted");
+
+	CHECK(rdmsr_safe(MSR_APIC_BASE, &v) == -1 && v == 0xfee00900,
+	      "APIC base %lx", v);
+	CHECK(rdmsr_safe(MSR_HWCR, &v) == -1 && (v & (1ULL << 24)),
+	      "HWCR %lx", v);
+	printk("msr: ok\n");
+}
+
+static void check_ports(void)
+{
+	CHECK(inb(0x80) == 0xff, "port 0x80 reads %x", inb(0x80));
+	CHECK(inw(0x1234) == 0xffff, "port 0x1234 reads %x", inw(0x1234));
+	CHECK(inl(0xcfc) == 0xffffffff, "PCI config data reads %x", inl(0xcfc));
+	CHECK(inb(0x21) == 0xff, "no PIC: port 0x21 reads %x", inb(0x21));
+	CHECK(inb(HVP_UART_PORT + 5) & 0x20, "UART not ready to send");
+	outb(0x80, 0);	/* dropped */
+	outl(0xcf8, 0x80000000);
+	printk("ports: ok\n");
+}
+
+static void check_hypercalls(void)
+{
+	int64_t r = (int64_t)vmmcall(0x1001, 0x1000, 88, 0, 0);
+
+	CHECK(r == -1, "dom0's physinfo call gave %ld, not -HV_EPERM", r);
+	r = (int64_t)vmmcall(0x1fff, 0, 0, 0, 0);
+	CHECK(r == -38, "unknown call gave %ld, not -HV_ENOSYS", r);
+	printk("hypercalls: ok\n");
+}
+
+void test_main(const struct hvm_start_info *si)
+{
+	CHECK(si->memmap_entries >= 1, "no memory map");
+	printk("memory: %lu MiB\n", si->memmap_paddr ?
+	       ((const struct hvm_memmap_table_entry *)si->memmap_paddr)->size >> 20 : 0);
+	check_cpuid();
+	check_msrs();
+	check_ports();
+	check_hypercalls();
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The guest test library (see guest.h): console on the virtual UART,
+ * exception handling that lets a test survive a #GP it provoked on
+ * purpose, the result line and poweroff.
+ */
+#include "guest.h"
+
+int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+static void putc_uart(char c)
+{
+	outb(HVP_UART_PORT, (uint8_t)c);
+}
+
+void printk(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int i, n;
+
+	va_start(ap, fmt);
+	n = hv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < n && i < (int)sizeof(buf) - 1; i++)
+		putc_uart(buf[i]);
+}
+
+void poweroff(void)
+{
+	outb(HVP_SLEEP_CONTROL_PORT, HVP_SLEEP_POWEROFF);
+	/* Not reached: the domain is gone.  If it were, stop here. */
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+void test_fail(const char *fmt, ...)
+{
+	char buf[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printk("Test result: FAILURE %s\n", buf);
+	poweroff();
+}
+
+/* --- exceptions ------------------------------------------------------- */
+
+struct frame {
+	uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+/* Set by the *_safe helpers: skip this many bytes on a fault. */
+static volatile unsigned int fault_skip;
+static volatile int fault_vector = -1;
+
+void guest_exception(struct frame *f);
+void guest_exception(struct frame *f)
+{
+	if (fault_skip) {
+		fault_vector = (int)f->vector;
+		f->rip += fault_skip;
+		fault_skip = 0;
+		return;
+	}
+	test_fail("unexpected exception %lu (error %lx) at rip %lx",
+		  f->vector, f->error, f->rip);
+}
+
+int rdmsr_safe(uint32_t msr, uint64_t *value)
+{
+	uint32_t lo = 0, hi = 0;
+
+	fault_vector = -1;
+	fault_skip = 2;		/* rdmsr is 0f 32 */
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
+	fault_skip = 0;
+	*value = ((uint64_t)hi << 32) | lo;
+	return fault_vector;
+}
+
+int wrmsr_safe(uint32_t msr, uint64_t value)
+{
+	fault_vector = -1;
+	fault_skip = 2;		/* wrmsr is 0f 30 */
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value),
+			 "d"((uint32_t)(value >> 32)) : "memory");
+	fault_skip = 0;
+	return fault_vector;
+}
+
+struct idt_entry {
+	uint16_t offset_low, selector;
+	uint8_t ist, type;
+	uint16_t offset_mid;
+	uint32_t offset_high, reserved;
+} __attribute__((packed));
+
+static struct idt_entry idt[32] __attribute__((aligned(16)));
+extern char exception_stubs[];	/* 32 stubs of 16 bytes, in stubs.S */
+
+static void idt_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+	unsigned int v;
+
+	for (v = 0; v < 32; v++) {
+		uint64_t a = (uint64_t)(exception_stubs + 16 * v);
+
+		idt[v] = (struct idt_entry){ a & 0xffff, 0x08, 0, 0x8e,
+					     (a >> 16) & 0xffff, a >> 32, 0 };
+	}
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void guest_main(const struct hvm_start_info *si);
+void guest_main(const struct hvm_start_info *si)
+{
+	idt_init();
+	if (si->magic != HVM_START_MAGIC)
+		test_fail("bad start info magic %x", si->magic);
+	test_main(si);
+	printk("Test result: SUCCESS\n");
+	poweroff();
+}
