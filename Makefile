@@ -22,8 +22,8 @@ include hypervisor/build.mk
 include dom0-image/dom0.mk
 include dom0-image/tools.mk
 include tests/unit/build.mk
-include tests/dom0/build.mk
 include tests/guests/build.mk
+include tests/dom0/build.mk
 
 ISO := $(BUILD)/appliance.iso
 # The hypervisor's command line in the product image (see docs/boot-options.md).

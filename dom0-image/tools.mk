@@ -70,22 +70,29 @@ $(HVPRIV_KO): $(HVPRIV_FILES) $(HVABI_H) $(DOM0_HROOT)/.extracted dom0-image/too
 # --- libhv and hvctl -----------------------------------------------------------------
 TOOLS_CC     := gcc
 TOOLS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -MMD -MP
-LIBHV_CFLAGS := -I$(HVABI_DIR) -I$(HVPRIV_DIR) -I$(LIBHV_DIR)
+LIBHV_CFLAGS := -I$(HVABI_DIR) -I$(HVPRIV_DIR) -I$(LIBHV_DIR) -Ihypervisor/include
+# libhv's sources: its own, and the hypervisor's ELF parser (one definition
+# of how a kernel is read).
+LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o $(TOOLS_OUT)/elf.o
 
-$(TOOLS_OUT)/libhv.o: $(LIBHV_DIR)/libhv.c
+$(TOOLS_OUT)/%.o: $(LIBHV_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
 
-$(TOOLS_OUT)/hvctl.o: $(HVCTL_DIR)/hvctl.c
+$(TOOLS_OUT)/elf.o: hypervisor/common/elf.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
 
-$(LIBHV_A): $(TOOLS_OUT)/libhv.o
+$(TOOLS_OUT)/hvctl-%.o: $(HVCTL_DIR)/%.c
+	@mkdir -p $(dir $@)
+	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
+
+$(LIBHV_A): $(LIBHV_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
 # Static: dom0's root image has busybox but no shared C library.
-$(HVCTL): $(TOOLS_OUT)/hvctl.o $(LIBHV_A)
+$(HVCTL): $(TOOLS_OUT)/hvctl-hvctl.o $(TOOLS_OUT)/hvctl-domains.o $(LIBHV_A)
 	$(TOOLS_CC) -static -O2 -o $@ $^
 
 # --- unit tests (host, Check) ----------------------------------------------------------
@@ -98,7 +105,8 @@ HVCTL_TESTS_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -MMD -MP \
 	-fsanitize=address,undefined -fno-omit-frame-pointer \
 	$(LIBHV_CFLAGS) -I$(HVCTL_DIR) $(shell pkg-config --cflags check)
 HVCTL_TESTS_OBJS := $(HVCTL_TESTS_OUT)/test_hvctl.o $(HVCTL_TESTS_OUT)/hvctl.o \
-	$(HVCTL_TESTS_OUT)/libhv.o
+	$(HVCTL_TESTS_OUT)/domains.o \
+	$(HVCTL_TESTS_OUT)/libhv.o $(HVCTL_TESTS_OUT)/domain.o $(HVCTL_TESTS_OUT)/elf.o
 
 $(HVCTL_TESTS_OUT)/test_hvctl.o: $(HVCTL_DIR)/test_hvctl.c
 	@mkdir -p $(dir $@)
@@ -108,7 +116,15 @@ $(HVCTL_TESTS_OUT)/hvctl.o: $(HVCTL_DIR)/hvctl.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -DHVCTL_NO_MAIN -c $< -o $@
 
-$(HVCTL_TESTS_OUT)/libhv.o: $(LIBHV_DIR)/libhv.c
+$(HVCTL_TESTS_OUT)/domains.o: $(HVCTL_DIR)/domains.c
+	@mkdir -p $(dir $@)
+	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
+
+$(HVCTL_TESTS_OUT)/%.o: $(LIBHV_DIR)/%.c
+	@mkdir -p $(dir $@)
+	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
+
+$(HVCTL_TESTS_OUT)/elf.o: hypervisor/common/elf.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 

@@ -39,6 +39,12 @@ void hvctl_usage(FILE *out)
 	      "                        memory (MiB), CPU time (s)\n"
 	      "  dmesg [-f|--follow]   the hypervisor's console; -f: keep\n"
 	      "                        printing what is added\n"
+	      "  create NAME MEM_MIB VCPUS KERNEL [CMDLINE]\n"
+	      "                        build a customer domain from a PVH ELF\n"
+	      "                        kernel and start it; prints its id\n"
+	      "  pause|unpause|destroy DOMAIN\n"
+	      "                        DOMAIN: a name or an id\n"
+	      "  console DOMAIN [-f]   what the domain wrote to its console\n"
 	      "  exits [DOMID [VCPU]]  how often a vCPU (default dom0's first)\n"
 	      "                        left the guest, by exit reason\n"
 	      "  raw NR [ARG0..ARG3]   make hypercall NR with up to 4 arguments\n"
@@ -123,6 +129,33 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		for (i = 2; i < argc; i++) {
 			if (strcmp(argv[i], "-f") != 0 && strcmp(argv[i], "--follow") != 0)
 				return usage_error(err, "dmesg: unknown option '%s'", argv[i]);
+			a->follow = true;
+		}
+	} else if (strcmp(cmd, "create") == 0) {
+		uint64_t v;
+
+		a->cmd = HVCTL_CREATE;
+		if (argc < 6 || argc > 7)
+			return usage_error(err, "create NAME MEM_MIB VCPUS KERNEL [CMDLINE]");
+		a->domain = argv[2];
+		if (hvctl_parse_u64(argv[3], &a->mem_mib) != 0 || a->mem_mib == 0)
+			return usage_error(err, "create: bad memory size '%s'", argv[3]);
+		if (hvctl_parse_u64(argv[4], &v) != 0 || v == 0 || v > HV_DOMAIN_VCPUS_MAX)
+			return usage_error(err, "create: vCPUs must be 1 to %d", HV_DOMAIN_VCPUS_MAX);
+		a->nr_vcpus = (uint32_t)v;
+		a->kernel = argv[5];
+		a->cmdline = argc == 7 ? argv[6] : "";
+	} else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "unpause") == 0 ||
+		   strcmp(cmd, "destroy") == 0 || strcmp(cmd, "console") == 0) {
+		a->cmd = cmd[0] == 'p' ? HVCTL_PAUSE : cmd[0] == 'u' ? HVCTL_UNPAUSE :
+			 cmd[0] == 'd' ? HVCTL_DESTROY : HVCTL_CONSOLE;
+		if (argc < 3)
+			return usage_error(err, "%s: which domain?", cmd);
+		a->domain = argv[2];
+		for (i = 3; i < argc; i++) {
+			if (a->cmd != HVCTL_CONSOLE ||
+			    (strcmp(argv[i], "-f") && strcmp(argv[i], "--follow")))
+				return usage_error(err, "%s: unknown option '%s'", cmd, argv[i]);
 			a->follow = true;
 		}
 	} else if (strcmp(cmd, "exits") == 0) {
@@ -480,6 +513,12 @@ int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
 		return cmd_raw(a, h, out, err);
 	case HVCTL_EXITS:
 		return cmd_exits(a, h, out, err);
+	case HVCTL_CREATE:
+	case HVCTL_PAUSE:
+	case HVCTL_UNPAUSE:
+	case HVCTL_DESTROY:
+	case HVCTL_CONSOLE:
+		return hvctl_domain_cmd(a, h, out, err);
 	case HVCTL_HELP:
 		break;
 	}

@@ -24,6 +24,11 @@ enum hvctl_cmd {
 	HVCTL_DMESG,
 	HVCTL_RAW,
 	HVCTL_EXITS,
+	HVCTL_CREATE,		/* create NAME MEM_MIB VCPUS KERNEL [CMDLINE] */
+	HVCTL_PAUSE,		/* pause|unpause|destroy DOMAIN */
+	HVCTL_UNPAUSE,
+	HVCTL_DESTROY,
+	HVCTL_CONSOLE,		/* console DOMAIN [-f] */
 };
 
 /* A parsed command line. */
@@ -31,6 +36,11 @@ struct hvctl_args {
 	enum hvctl_cmd cmd;
 	bool json;		/* info --json */
 	bool follow;		/* dmesg -f */
+	const char *domain;	/* a domain's name or id */
+	const char *kernel;	/* create: the PVH ELF kernel file */
+	const char *cmdline;	/* create: its command line, or "" */
+	uint64_t mem_mib;	/* create */
+	uint32_t nr_vcpus;	/* create */
 	uint32_t domid;		/* exits [DOMID [VCPU]] */
 	uint32_t vcpu;
 	uint64_t raw_nr;	/* raw NR [ARG0..ARG3]; missing args are 0 */
@@ -63,6 +73,10 @@ void hvctl_print_exits(FILE *out, const struct hv_exit_count *e, uint32_t n,
 
 /* The name of an SVM exit code ("cpuid", "npf", ...), or NULL. */
 const char *hvctl_exit_name(uint32_t code);
+
+/* The domain commands (domains.c). */
+int hvctl_domain_cmd(const struct hvctl_args *a, struct hv_handle *h,
+		     FILE *out, FILE *err);
 
 /* Run a parsed command (not HVCTL_HELP) on an open handle; the exit code. */
 int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,

@@ -56,8 +56,8 @@ static int hv_result(int64_t result)
  * One HVPRIV_IOCTL_CALL (buf may be NULL with size 0), in libhv's return
  * convention; on success *result is the hypervisor's (non-negative) RAX.
  */
-static int hv_call(struct hv_handle *h, uint32_t nr, void *buf,
-		   uint32_t size, int64_t *result)
+int hv_call(struct hv_handle *h, uint32_t nr, void *buf, uint32_t size,
+	    int64_t *result)
 {
 	struct hvpriv_call call = {
 		.nr = nr,
@@ -222,7 +222,13 @@ const char *hv_strerror(int err)
 	case HV_ENOSYS:
 		return "no such hypercall (HV_ENOSYS)";
 	case HV_ENOSPC:
-		return "buffer too small for the result (HV_ENOSPC)";
+		return "no room: too many domains, or a buffer too small (HV_ENOSPC)";
+	case HV_ENOMEM:
+		return "not enough free memory for domains (HV_ENOMEM)";
+	case HV_ESRCH:
+		return "no such domain (HV_ESRCH)";
+	case HV_EBUSY:
+		return "the domain is not in a state for this (HV_EBUSY)";
 	default:
 		return "unknown hypervisor error";
 	}

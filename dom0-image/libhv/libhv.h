@@ -95,6 +95,44 @@ int hv_vcpu_exits(struct hv_handle *h, uint32_t domid, uint32_t vcpu,
 int hv_raw(struct hv_handle *h, uint64_t nr, const uint64_t args[4],
 	   int64_t *result);
 
+/*
+ * Any structure call: buf (size bytes, at most HV_MAX_BUFFER) goes to the
+ * hypervisor and back; *result is RAX.  Returns as the functions above.
+ */
+int hv_call(struct hv_handle *h, uint32_t nr, void *buf, uint32_t size,
+	    int64_t *result);
+
+/* --- customer domains (domain.c) --------------------------------------- */
+
+/* A paused domain; *domid its id. */
+int hv_domain_create(struct hv_handle *h, const char *name, uint64_t ram_bytes,
+		     uint32_t nr_vcpus, uint32_t *domid);
+
+/* Copies len bytes into the (not yet booted) domain at gpa. */
+int hv_domain_write(struct hv_handle *h, uint32_t domid, uint64_t gpa,
+		    const void *data, size_t len);
+
+/*
+ * Loads a PVH ELF kernel (file, size bytes) into the domain; *entry gets its
+ * 32-bit entry.  -ENOEXEC when the file is not a usable PVH kernel.
+ */
+int hv_domain_load_elf(struct hv_handle *h, uint32_t domid, const void *file,
+		       size_t size, uint32_t *entry);
+
+/* Starts vCPU 0 at entry with this kernel command line. */
+int hv_domain_boot_pvh(struct hv_handle *h, uint32_t domid, uint32_t entry,
+		       const char *cmdline);
+
+/* HV_DOMCTL_PAUSE, _UNPAUSE or _DESTROY. */
+int hv_domain_ctl(struct hv_handle *h, uint32_t domid, uint32_t op);
+
+/* The domain's console from *pos, as hv_console_read. */
+int hv_domain_console(struct hv_handle *h, uint32_t domid, uint64_t *pos,
+		      char *buf, size_t size, size_t *copied);
+
+/* The id of the domain called name; HV_ESRCH when there is none. */
+int hv_domain_find(struct hv_handle *h, const char *name, uint32_t *domid);
+
 /* A message for any return value above (0, HV_E* code or negative errno). */
 const char *hv_strerror(int err);
 

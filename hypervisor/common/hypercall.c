@@ -8,6 +8,7 @@
  * cannot make a check and a use see different values.
  */
 #include <hv/console.h>
+#include <hv/domctl.h>
 #include <hv/hypercall.h>
 #include <hv/setup.h>
 #include <hv/smp.h>
@@ -143,6 +144,44 @@ static int64_t do_vcpu_exits(struct domain *d, const uint64_t args[4])
 	return count;
 }
 
+/* Adapters: domctl's handlers take the buffer and its size. */
+static int64_t domctl_create_call(void *buf, uint64_t size)
+{
+	(void)size;
+	return domctl_create(buf);
+}
+
+static int64_t domctl_write_call(void *buf, uint64_t size)
+{
+	return domctl_write(buf, size);
+}
+
+static int64_t domctl_boot_call(void *buf, uint64_t size)
+{
+	return domctl_boot(buf, size);
+}
+
+static int64_t domctl_ctl_call(void *buf, uint64_t size)
+{
+	(void)size;
+	return domctl_ctl(buf);
+}
+
+static int64_t domctl_console_call(void *buf, uint64_t size)
+{
+	return domctl_console(buf, size);
+}
+
+static int64_t with_buffer(struct domain *d, const uint64_t args[4],
+			   size_t fixed_size,
+			   int64_t (*fn)(void *buf, uint64_t size))
+{
+	int64_t err;
+	void *buf = call_buffer(d, args, fixed_size, &err);
+
+	return buf ? fn(buf, args[1]) : err;
+}
+
 int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 		  const uint64_t args[4])
 {
@@ -162,6 +201,21 @@ int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 		return do_domain_list(d, args);
 	case HVCALL_VCPU_EXITS:
 		return do_vcpu_exits(d, args);
+	case HVCALL_DOMAIN_CREATE:
+		return with_buffer(d, args, sizeof(struct hv_domain_create),
+				   domctl_create_call);
+	case HVCALL_DOMAIN_WRITE:
+		return with_buffer(d, args, sizeof(struct hv_domain_write),
+				   domctl_write_call);
+	case HVCALL_DOMAIN_BOOT:
+		return with_buffer(d, args, sizeof(struct hv_domain_boot),
+				   domctl_boot_call);
+	case HVCALL_DOMAIN_CTL:
+		return with_buffer(d, args, sizeof(struct hv_domain_ctl),
+				   domctl_ctl_call);
+	case HVCALL_DOMAIN_CONSOLE:
+		return with_buffer(d, args, sizeof(struct hv_domain_console),
+				   domctl_console_call);
 	}
 	return -HV_ENOSYS;
 }

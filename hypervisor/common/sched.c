@@ -51,6 +51,40 @@ bool sched_add_vcpu(struct vcpu *v)
 	return true;
 }
 
+void sched_remove_vcpu(struct vcpu *v)
+{
+	struct sched_cpu *sc = &sched_cpus[v->pcpu];
+	struct vcpu *prev;
+	unsigned int n;
+
+	spin_lock(&sc->lock);
+	prev = sc->cursor;
+	for (n = 0; prev && n < sc->nr_vcpus; n++, prev = prev->next_on_cpu) {
+		if (prev->next_on_cpu != v)
+			continue;
+		if (prev == v) {		/* the only one */
+			sc->cursor = NULL;
+		} else {
+			prev->next_on_cpu = v->next_on_cpu;
+			if (sc->cursor == v)
+				sc->cursor = prev;
+		}
+		sc->nr_vcpus--;
+		break;
+	}
+	spin_unlock(&sc->lock);
+}
+
+bool sched_vcpu_running(const struct vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_CPUS; i++)
+		if (__atomic_load_n(&percpu_area[i].current_vcpu, __ATOMIC_ACQUIRE) == v)
+			return true;
+	return false;
+}
+
 static bool can_run(const struct vcpu *v)
 {
 	return v->state == VCPU_RUNNABLE && v->dom->state == HV_DOMAIN_RUNNING;
@@ -69,6 +103,12 @@ static struct vcpu *pick(struct sched_cpu *sc)
 		if (can_run(v)) {
 			found = v;
 			sc->cursor = v;
+			/*
+			 * Claimed under the lock: a destroyer that takes v off
+			 * the ring after this sees it running and waits.
+			 */
+			__atomic_store_n(&this_cpu()->current_vcpu, v,
+					 __ATOMIC_RELEASE);
 			break;
 		}
 	}

@@ -77,3 +77,66 @@ def test_hostile_domain_leaves_hypervisor_dom0_and_neighbour_unharmed(boot_dom0)
     assert re.search(r"^0\s+dom0\s+running\s", domains, re.M), domains
     info = dict(re.findall(r"^(\w+): (.*)$", m.check("hvctl info"), re.M))
     assert info["cpus"] == "3"
+
+
+def free_mib(m):
+    out = m.check("hvctl info")
+    return int(re.search(r"^domain_free_ram_mib: (\d+)$", out, re.M).group(1))
+
+
+def test_dom0_creates_pauses_and_destroys_domains(boot_dom0):
+    m = boot_dom0(smp=3)
+    m.wait_for(r"^dom0: userspace ready$")
+    free_before = free_mib(m)
+
+    # Create from dom0: the guest kernel is a file in dom0's filesystem.
+    domid = m.check("hvctl create c1 16 1 /usr/share/guests/cpuid_msr.elf")
+    assert domid.isdigit(), domid
+    m.wait_for(HV + r"\(d%s\) Test result: SUCCESS$" % domid)
+    m.wait_for(HV + r"d%s: shut down: powered off$" % domid)
+    listing = m.check("hvctl list")
+    assert re.search(r"^%s\s+c1\s+shutdown\s+1\s+16\s" % domid, listing, re.M), listing
+    # Its console stays readable after it stopped.
+    assert "Test result: SUCCESS" in m.check("hvctl console c1")
+
+    # Pause stops it; unpause lets it finish.
+    m.check("hvctl create busy 32 1 /usr/share/guests/neighbour.elf")
+    m.wait_for(HV + r"\(d\d+\) neighbour: round 0$")
+    m.check("hvctl pause busy")
+    assert re.search(r"^\d+\s+busy\s+paused\s", m.check("hvctl list"), re.M)
+    seen = m.check("hvctl console busy")
+    m.check("sleep 2")
+    assert m.check("hvctl console busy") == seen, "a paused domain ran"
+    m.check("hvctl unpause busy")
+    m.wait_for(HV + r"\(d\d+\) neighbour: done")
+
+    # Destroyed domains are gone and their memory is back in the pool.
+    m.check("hvctl destroy c1")
+    m.wait_for(HV + r"d%s: destroyed, 16 MiB scrubbed and returned" % domid)
+    m.wait_for(HV + r"\(d\d+\) Test result: SUCCESS$")
+    m.check("hvctl destroy busy")
+    assert "c1" not in m.check("hvctl list")
+    assert free_mib(m) == free_before
+
+
+def test_dom0_domain_commands_refuse_bad_input(boot_dom0):
+    m = boot_dom0(smp=2)
+    m.wait_for(r"^dom0: userspace ready$")
+    free_before = free_mib(m)
+    cases = [
+        ("hvctl create odd 3 1 /usr/share/guests/cpuid_msr.elf", "invalid argument"),
+        ("hvctl create huge 100000 1 /usr/share/guests/cpuid_msr.elf", "not enough free memory"),
+        ("hvctl create 'bad name' 16 1 /usr/share/guests/cpuid_msr.elf", "invalid argument"),
+        ("hvctl create nofile 16 1 /nonexistent.elf", "cannot read"),
+        ("hvctl create notelf 16 1 /etc/hostname", "not a PVH ELF kernel"),
+        ("hvctl destroy nosuch", "no such domain"),
+        ("hvctl pause 0", "no such domain"),       # dom0 is not a customer
+        ("hvctl create nine 16 9 /usr/share/guests/cpuid_msr.elf", "vCPUs must be 1 to 8"),
+    ]
+    for command, message in cases:
+        status, out = m.run(command + " 2>&1")
+        assert status != 0, command
+        assert message in out, (command, out)
+    # Nothing was left half-built, and the pool is whole.
+    assert not re.search(r"^[1-9]", m.check("hvctl list"), re.M)
+    assert free_mib(m) == free_before

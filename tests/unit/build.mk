@@ -21,20 +21,25 @@ UT_CHECK_LIBS   = $(shell pkg-config --cflags --libs check)
 
 # The hypervisor files under test, and the tests themselves.
 UT_HV_SRCS := hypervisor/common/frame.c hypervisor/common/mb2.c \
-	      hypervisor/common/cmdline.c hypervisor/common/format.c
+	      hypervisor/common/cmdline.c hypervisor/common/format.c \
+	      hypervisor/common/elf.c hypervisor/arch/x86/decode.c \
+	      hypervisor/arch/x86/linux_boot.c
 UT_SRCS    := $(wildcard $(UT_DIR)/*.c)
-UT_HV_OBJS := $(patsubst hypervisor/common/%.c,$(UT_OUT)/hv/%.o,$(UT_HV_SRCS))
+UT_HV_OBJS := $(patsubst hypervisor/%.c,$(UT_OUT)/hv/%.o,$(UT_HV_SRCS))
 UT_OBJS    := $(patsubst $(UT_DIR)/%.c,$(UT_OUT)/%.o,$(UT_SRCS))
 
-$(UT_HV_OBJS): $(UT_OUT)/hv/%.o: hypervisor/common/%.c
+$(UT_HV_OBJS): $(UT_OUT)/hv/%.o: hypervisor/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (host)"
 	@$(UT_CC) $(UT_CFLAGS) -c $< -o $@
 
+# Some tests also read what the build made (the dom0 kernel, the guest test
+# kernels) when it is there: UT_BUILD_DIR tells them where to look.
 $(UT_OBJS): $(UT_OUT)/%.o: $(UT_DIR)/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(UT_CC) $(UT_CFLAGS) $(UT_CHECK_CFLAGS) -c $< -o $@
+	@$(UT_CC) $(UT_CFLAGS) $(UT_CHECK_CFLAGS) -DUT_BUILD_DIR='"$(BUILD)"' \
+		-c $< -o $@
 
 $(UNIT_TESTS): $(UT_OBJS) $(UT_HV_OBJS)
 	@echo "  LD      $@"

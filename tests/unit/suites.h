@@ -3,12 +3,23 @@
 #ifndef UNIT_SUITES_H
 #define UNIT_SUITES_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <check.h>
 
 Suite *frame_suite(void);	/* hypervisor/common/frame.c */
 Suite *mb2_suite(void);		/* hypervisor/common/mb2.c */
 Suite *cmdline_suite(void);	/* hypervisor/common/cmdline.c */
 Suite *format_suite(void);	/* hypervisor/common/format.c */
+Suite *decode_suite(void);	/* hypervisor/arch/x86/decode.c */
+Suite *linux_boot_suite(void);	/* hypervisor/arch/x86/linux_boot.c */
+Suite *elf_suite(void);		/* hypervisor/common/elf.c */
+
+/*
+ * Reads a whole file into a malloc'd buffer of exactly its size (files.c);
+ * fails the test if it cannot.  The caller frees it.
+ */
+uint8_t *read_whole_file(const char *path, size_t *size);
 
 /*
  * Like ck_assert, but silent when it holds.  Check records the line of every

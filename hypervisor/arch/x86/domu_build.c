@@ -109,33 +109,15 @@ static const char *parse_spec(const char *p, struct domain_spec *spec)
 	return NULL;
 }
 
-static const char *load_pvh(struct domain *d, const struct boot_module *m,
-			    const struct domain_spec *spec, uint32_t *entry)
+/* Writes the start info, memory map and command line into the guest. */
+static const char *write_start_info(struct domain *d, const char *cmdline,
+				    size_t cmdlen)
 {
-	const uint8_t *file = (const uint8_t *)(uintptr_t)m->start;
 	struct hvm_start_info si;
 	struct hvm_memmap_table_entry ram;
-	struct elf_image elf;
-	enum elf_error err;
-	size_t cmdlen = strlen(spec->kernel_cmdline);
-	unsigned int i;
 
-	err = elf_parse(file, m->end - m->start, &elf);
-	if (err != ELF_OK)
-		return elf_strerror(err);
-	if (elf.lowest < HVP_BOOT_DATA_END || elf.highest > d->ram_bytes)
-		return "kernel does not fit between the boot data and the end of memory";
 	if (cmdlen >= HVP_CMDLINE_MAX)
 		return "kernel command line too long";
-
-	for (i = 0; i < elf.nr_segments; i++) {
-		const struct elf_segment *s = &elf.segments[i];
-
-		/* Memory is zeroed at creation: the bss needs no more. */
-		if (!domain_write(d, s->paddr, file + s->offset, s->filesz))
-			return "segment outside the domain's memory";
-	}
-
 	memset(&si, 0, sizeof(si));
 	si.magic = HVM_START_MAGIC;
 	si.version = 1;
@@ -145,8 +127,32 @@ static const char *load_pvh(struct domain *d, const struct boot_module *m,
 	ram = (struct hvm_memmap_table_entry){ 0, d->ram_bytes, E820_RAM, 0 };
 	if (!domain_write(d, HVP_START_INFO, &si, sizeof(si)) ||
 	    !domain_write(d, HVP_MEMMAP, &ram, sizeof(ram)) ||
-	    !domain_write(d, HVP_CMDLINE, spec->kernel_cmdline, cmdlen + 1))
+	    !domain_write(d, HVP_CMDLINE, cmdline, cmdlen) ||
+	    !domain_write(d, HVP_CMDLINE + cmdlen, "", 1))
 		return "no room for the start info";
+	return NULL;
+}
+
+static const char *load_elf(struct domain *d, const struct boot_module *m,
+			    uint32_t *entry)
+{
+	const uint8_t *file = (const uint8_t *)(uintptr_t)m->start;
+	struct elf_image elf;
+	enum elf_error err;
+	unsigned int i;
+
+	err = elf_parse(file, m->end - m->start, &elf);
+	if (err != ELF_OK)
+		return elf_strerror(err);
+	if (elf.lowest < HVP_BOOT_DATA_END || elf.highest > d->ram_bytes)
+		return "kernel does not fit between the boot data and the end of memory";
+	for (i = 0; i < elf.nr_segments; i++) {
+		const struct elf_segment *s = &elf.segments[i];
+
+		/* Memory is zeroed at creation: the bss needs no more. */
+		if (!domain_write(d, s->paddr, file + s->offset, s->filesz))
+			return "segment outside the domain's memory";
+	}
 	*entry = elf.phys32_entry;
 	return NULL;
 }
@@ -175,52 +181,83 @@ static void set_pvh_state(struct vcpu *v, uint32_t entry)
 	v->regs.rbx = HVP_START_INFO;
 }
 
+struct domain *domu_new(const char *name, uint64_t mem_bytes,
+			unsigned int nr_vcpus, const char **why)
+{
+	struct domain *d;
+	unsigned int i;
+
+	if (nr_vcpus == 0 || nr_vcpus > DOMAIN_MAX_VCPUS) {
+		*why = "1 to 8 vCPUs";
+		return NULL;
+	}
+	d = domain_create(name, mem_bytes, why);
+	if (!d)
+		return NULL;
+	d->asid = 1 + d->id;
+	if (d->asid >= this_cpu()->svm.nr_asids) {
+		domain_discard(d);
+		*why = "out of ASIDs";
+		return NULL;
+	}
+	for (i = 0; i < nr_vcpus; i++) {
+		struct vcpu *v = svm_vcpu_create(d, &frames, d->asid);
+
+		if (!v) {
+			domain_destroy(d);
+			*why = "out of memory for vCPUs";
+			return NULL;
+		}
+		svm_vcpu_confine(v);
+	}
+	return d;
+}
+
+const char *domu_boot_pvh(struct domain *d, uint32_t entry,
+			  const char *cmdline, size_t cmdlen, bool start)
+{
+	const char *why;
+	unsigned int i;
+
+	if (d->booted)
+		return "already booted";
+	why = write_start_info(d, cmdline, cmdlen);
+	if (why)
+		return why;
+	set_pvh_state(d->vcpus[0], entry);
+	d->vcpus[0]->state = VCPU_RUNNABLE;
+	for (i = 0; i < d->nr_vcpus; i++)
+		if (!sched_add_vcpu(d->vcpus[i]))
+			return "no CPU for customer domains (boot with more than one)";
+	d->booted = true;
+	printk("d%u: domain '%s' built: %lu MiB, %u vCPU(s), on cpu%u\n",
+	       d->id, d->name, d->ram_bytes / MiB, d->nr_vcpus,
+	       d->vcpus[0]->pcpu);
+	if (start)
+		d->state = HV_DOMAIN_RUNNING;
+	return NULL;
+}
+
 static const char *build_one(const struct boot_module *m)
 {
 	struct domain_spec spec;
 	struct domain *d;
 	const char *why;
 	uint32_t entry = 0;
-	unsigned int i;
 
 	why = parse_spec(m->cmdline, &spec);
 	if (why)
 		return why;
-	d = domain_create(spec.name, spec.mem_bytes, &why);
+	d = domu_new(spec.name, spec.mem_bytes, spec.vcpus, &why);
 	if (!d)
 		return why;
-	d->asid = 1 + d->id;
-	if (d->asid >= this_cpu()->svm.nr_asids) {
-		domain_discard(d);
-		return "out of ASIDs";
-	}
-	why = load_pvh(d, m, &spec, &entry);
-	if (why) {
-		domain_discard(d);
-		return why;
-	}
-	for (i = 0; i < spec.vcpus; i++) {
-		struct vcpu *v = svm_vcpu_create(d, &frames, d->asid);
-
-		if (!v) {
-			/* Its other vCPUs may be in a run queue: never run it. */
-			d->state = HV_DOMAIN_CRASHED;
-			return "out of memory for vCPUs";
-		}
-		svm_vcpu_confine(v);
-		if (i == 0) {
-			set_pvh_state(v, entry);
-			v->state = VCPU_RUNNABLE;
-		}
-		if (!sched_add_vcpu(v)) {
-			d->state = HV_DOMAIN_CRASHED;
-			return "no CPU for customer domains (boot with more than one)";
-		}
-	}
-	printk("d%u: domain '%s' built: %lu MiB, %u vCPU(s), on cpu%u\n",
-	       d->id, d->name, d->ram_bytes / MiB, d->nr_vcpus,
-	       d->vcpus[0]->pcpu);
-	return NULL;
+	why = load_elf(d, m, &entry);
+	if (!why)
+		why = domu_boot_pvh(d, entry, spec.kernel_cmdline,
+				    strlen(spec.kernel_cmdline), false);
+	if (why)
+		domain_destroy(d);
+	return why;
 }
 
 unsigned int boot_domains_start(void)
@@ -243,7 +280,7 @@ unsigned int boot_domains_start(void)
 	for (id = 1; id <= MAX_DOMAINS; id++) {
 		struct domain *d = domain_get(id);
 
-		if (d && d->state == HV_DOMAIN_PAUSED) {
+		if (d && d->booted && d->state == HV_DOMAIN_PAUSED) {
 			d->state = HV_DOMAIN_RUNNING;
 			started++;
 		}
@@ -277,4 +314,23 @@ void domain_stop(struct domain *d, uint32_t state, const char *why)
 	printk("d%u: %s: %s\n", d->id,
 	       state == HV_DOMAIN_CRASHED ? "crashed" : "shut down", why);
 	check_all_ended();
+}
+
+void domain_destroy(struct domain *d)
+{
+	unsigned int i;
+
+	d->state = HV_DOMAIN_DYING;
+	/* Off the run queues first; then wait for whoever runs them now. */
+	for (i = 0; i < d->nr_vcpus; i++)
+		sched_remove_vcpu(d->vcpus[i]);	/* a no-op if never placed */
+	for (i = 0; i < d->nr_vcpus; i++)
+		while (sched_vcpu_running(d->vcpus[i]))
+			cpu_relax();
+	for (i = 0; i < d->nr_vcpus; i++)
+		svm_vcpu_destroy(d->vcpus[i], &frames);
+	d->nr_vcpus = 0;
+	printk("d%u: destroyed, %lu MiB scrubbed and returned\n", d->id,
+	       d->ram_bytes / MiB);
+	domain_discard(d);
 }

@@ -14,6 +14,7 @@
 #include <hv/halt.h>
 #include <hv/msr_policy.h>
 #include <hv/percpu.h>
+#include <hv/spinlock.h>
 #include <hv/string.h>
 #include <hv/svm.h>
 #include <hv/svm_vcpu.h>
@@ -24,8 +25,12 @@ _Static_assert(__builtin_offsetof(struct vcpu_regs, r15) == 104,
 
 void svm_run(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_state_pa);
 
-static struct vcpu vcpu_pool[MAX_CPUS];
-static unsigned int nr_vcpus_used;
+/* Every vCPU of every domain: dom0's and DOMAIN_MAX_VCPUS per domU. */
+#define MAX_VCPUS (DOMAIN_MAX_VCPUS * (MAX_DOMAINS + 1))
+
+static struct vcpu vcpu_pool[MAX_VCPUS];
+static bool vcpu_used[MAX_VCPUS];
+static struct spinlock vcpu_pool_lock = SPINLOCK_INIT;
 
 struct vcpu *current_vcpu(void)
 {
@@ -35,17 +40,27 @@ struct vcpu *current_vcpu(void)
 struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
 			     uint32_t asid)
 {
-	struct vcpu *v;
+	struct vcpu *v = NULL;
 	struct vmcb_control *c;
 	uint64_t vmcb_pa;
+	unsigned int i;
 
-	if (nr_vcpus_used == ARRAY_SIZE(vcpu_pool) ||
-	    d->nr_vcpus == DOMAIN_MAX_VCPUS)
+	if (d->nr_vcpus == DOMAIN_MAX_VCPUS)
 		return NULL;
 	vmcb_pa = frame_alloc(fa);
 	if (!vmcb_pa)
 		return NULL;
-	v = &vcpu_pool[nr_vcpus_used++];
+	spin_lock(&vcpu_pool_lock);
+	for (i = 0; i < MAX_VCPUS && !v; i++)
+		if (!vcpu_used[i]) {
+			vcpu_used[i] = true;
+			v = &vcpu_pool[i];
+		}
+	spin_unlock(&vcpu_pool_lock);
+	if (!v) {
+		frame_free(fa, vmcb_pa);
+		return NULL;
+	}
 	memset(v, 0, sizeof(*v));
 	v->vmcb_pa = vmcb_pa;
 	v->vmcb = (struct vmcb *)(uintptr_t)vmcb_pa;
@@ -69,6 +84,20 @@ struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
 	c->nested_ctl = NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = d->npt_root;
 	return v;
+}
+
+void svm_vcpu_destroy(struct vcpu *v, struct frame_allocator *fa)
+{
+	unsigned int i;
+
+	/* No CPU may take it for the vCPU it ran last (TLB hygiene). */
+	for (i = 0; i < MAX_CPUS; i++)
+		if (percpu_area[i].last_vcpu == v)
+			percpu_area[i].last_vcpu = NULL;
+	frame_free(fa, v->vmcb_pa);
+	spin_lock(&vcpu_pool_lock);
+	vcpu_used[v - vcpu_pool] = false;
+	spin_unlock(&vcpu_pool_lock);
 }
 
 uint64_t vcpu_get_reg(struct vcpu *v, unsigned int n)

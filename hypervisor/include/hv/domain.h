@@ -32,6 +32,7 @@ struct domain {
 	volatile uint32_t state;	/* HV_DOMAIN_* */
 	bool privileged;		/* may make HVCALL_* calls (dom0) */
 	bool in_use;			/* slot taken */
+	bool booted;			/* its kernel was started */
 	struct mem_extent ram[DOMAIN_MAX_EXTENTS];
 	unsigned int nr_ram;
 	uint64_t ram_bytes;

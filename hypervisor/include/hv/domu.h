@@ -21,6 +21,26 @@ bool module_is_domain(const struct boot_module *m);
 unsigned int boot_domains_start(void);
 
 /*
+ * A paused customer domain with its memory and nr_vcpus vCPUs (confined,
+ * none running yet), or NULL with *why.
+ */
+struct domain *domu_new(const char *name, uint64_t mem_bytes,
+			unsigned int nr_vcpus, const char **why);
+
+/*
+ * Boots d by the PVH convention: start info, vCPU 0 at entry, every vCPU
+ * placed on a domain CPU; running at once when start.  NULL or why not.
+ */
+const char *domu_boot_pvh(struct domain *d, uint32_t entry,
+			  const char *cmdline, size_t cmdlen, bool start);
+
+/*
+ * Stops every vCPU of d, waits until no CPU runs them, frees them and the
+ * domain (memory scrubbed).  d must not be used afterwards.
+ */
+void domain_destroy(struct domain *d);
+
+/*
  * Ends domain d: its vCPUs stop at their next exit; memory and console stay
  * until it is destroyed.  state is HV_DOMAIN_SHUTDOWN or _CRASHED.
  */

@@ -16,6 +16,12 @@
 /* Places v on a domain CPU; false when there is none. */
 bool sched_add_vcpu(struct vcpu *v);
 
+/* Takes v off its CPU's ring; it must not be running. */
+void sched_remove_vcpu(struct vcpu *v);
+
+/* True when some CPU is running v right now. */
+bool sched_vcpu_running(const struct vcpu *v);
+
 /* What a domain CPU does once up: run vCPUs, idle when none can run. */
 __noreturn void sched_run(void);
 

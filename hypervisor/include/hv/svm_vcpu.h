@@ -17,6 +17,9 @@
 struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
 			     uint32_t asid);
 
+/* Frees a vCPU that no CPU runs any more, and its VMCB. */
+void svm_vcpu_destroy(struct vcpu *v, struct frame_allocator *fa);
+
 /* Intercepts of a customer vCPU: every port, every MSR, interrupts, HLT. */
 void svm_vcpu_confine(struct vcpu *v);
 

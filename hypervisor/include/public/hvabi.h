@@ -42,7 +42,12 @@
 #define HVCALL_CONSOLE_READ	(HVCALL_BASE + 2)	/* struct hv_console_read */
 #define HVCALL_DOMAIN_LIST	(HVCALL_BASE + 3)	/* struct hv_domain_list */
 #define HVCALL_VCPU_EXITS	(HVCALL_BASE + 4)	/* struct hv_vcpu_exits */
-#define HVCALL_MAX		HVCALL_VCPU_EXITS
+#define HVCALL_DOMAIN_CREATE	(HVCALL_BASE + 5)	/* struct hv_domain_create */
+#define HVCALL_DOMAIN_WRITE	(HVCALL_BASE + 6)	/* struct hv_domain_write */
+#define HVCALL_DOMAIN_BOOT	(HVCALL_BASE + 7)	/* struct hv_domain_boot */
+#define HVCALL_DOMAIN_CTL	(HVCALL_BASE + 8)	/* struct hv_domain_ctl */
+#define HVCALL_DOMAIN_CONSOLE	(HVCALL_BASE + 9)	/* struct hv_domain_console */
+#define HVCALL_MAX		HVCALL_DOMAIN_CONSOLE
 
 /* Largest buffer a call accepts, in bytes. */
 #define HV_MAX_BUFFER		(1024 * 1024)
@@ -53,6 +58,9 @@
 #define HV_EINVAL		22	/* an argument is out of range */
 #define HV_ENOSYS		38	/* no such call */
 #define HV_ENOSPC		28	/* buffer too small for the result */
+#define HV_ENOMEM		12	/* not enough free memory */
+#define HV_ESRCH		3	/* no such domain */
+#define HV_EBUSY		16	/* the domain is not in a state for this */
 
 /* The CPUID leaf 0x40000000 signature of our hypervisor (EBX, ECX, EDX). */
 #define HV_CPUID_SIGNATURE	"ApplianceHV\0"
@@ -141,6 +149,76 @@ struct hv_vcpu_exits {
 	uint32_t count;			/* out */
 	uint64_t total;			/* out: all exits */
 	struct hv_exit_count entries[];
+};
+
+/*
+ * Building a customer domain from dom0, in three steps:
+ *
+ * 1. HVCALL_DOMAIN_CREATE: a paused domain with ram_bytes of zeroed RAM (a
+ *    multiple of 2 MiB) at guest-physical 0 and nr_vcpus vCPUs (1 to 8).
+ *    Returns the new domain id (also in domid).  HV_ENOMEM when the pool
+ *    has not enough free 2 MiB chunks, HV_EINVAL for a bad name or size.
+ * 2. HVCALL_DOMAIN_WRITE, as often as needed: copies len bytes of data[]
+ *    into the domain's memory at gpa.  Only before it is booted
+ *    (HV_EBUSY after); HV_EFAULT when [gpa, gpa + len) is not all its RAM.
+ * 3. HVCALL_DOMAIN_BOOT: starts vCPU 0 by the PVH convention at entry32,
+ *    with a start info holding cmdline and the memory map at 0x1000
+ *    (docs/domu-platform.md); the domain runs from now on.
+ */
+#define HV_DOMAIN_VCPUS_MAX	8
+
+struct hv_domain_create {
+	char name[HV_NAME_LEN];		/* in: NUL-terminated, [A-Za-z0-9._-] */
+	uint64_t ram_bytes;		/* in */
+	uint32_t nr_vcpus;		/* in */
+	uint32_t domid;			/* out */
+};
+
+struct hv_domain_write {
+	uint32_t domid;
+	uint32_t pad0;
+	uint64_t gpa;
+	uint64_t len;			/* bytes of data[] */
+	uint8_t data[];
+};
+
+#define HV_BOOT_PVH		1
+
+struct hv_domain_boot {
+	uint32_t domid;
+	uint32_t protocol;		/* HV_BOOT_PVH */
+	uint32_t entry32;		/* from the ELF's PVH note */
+	uint32_t cmdline_len;		/* bytes of cmdline[], no NUL needed */
+	char cmdline[];
+};
+
+/*
+ * HVCALL_DOMAIN_CTL: pause (its vCPUs stop running, state paused),
+ * unpause, or destroy (its vCPUs stop, its memory is scrubbed and returned
+ * to the pool, its id freed).  A stopped domain (shut down, crashed) can
+ * only be destroyed; dom0 can be none of these.
+ */
+#define HV_DOMCTL_PAUSE		1
+#define HV_DOMCTL_UNPAUSE	2
+#define HV_DOMCTL_DESTROY	3
+
+struct hv_domain_ctl {
+	uint32_t domid;
+	uint32_t op;			/* HV_DOMCTL_* */
+};
+
+/*
+ * HVCALL_DOMAIN_CONSOLE: what the domain wrote to its console (kept after
+ * it stops, until it is destroyed), from position pos, as
+ * HVCALL_CONSOLE_READ does for the hypervisor's own.
+ */
+struct hv_domain_console {
+	uint32_t domid;
+	uint32_t size;			/* in: bytes of data[] */
+	uint64_t pos;			/* in/out */
+	uint32_t copied;		/* out */
+	uint32_t pad0;
+	char data[];
 };
 
 #endif

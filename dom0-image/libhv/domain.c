@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libhv: building and controlling customer domains (see libhv.h).  The ELF
+ * parser is the hypervisor's own (hypervisor/common/elf.c), compiled in
+ * here: dom0 and the hypervisor read a kernel the same way.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hv/elf.h>
+
+#include "libhv.h"
+
+/* Data per HVCALL_DOMAIN_WRITE: well under the driver's 1 MiB. */
+#define WRITE_CHUNK (512 * 1024)
+
+int hv_domain_create(struct hv_handle *h, const char *name, uint64_t ram_bytes,
+		     uint32_t nr_vcpus, uint32_t *domid)
+{
+	struct hv_domain_create c;
+	int64_t result;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	if (strlen(name) >= sizeof(c.name))
+		return HV_EINVAL;
+	strcpy(c.name, name);
+	c.ram_bytes = ram_bytes;
+	c.nr_vcpus = nr_vcpus;
+	err = hv_call(h, HVCALL_DOMAIN_CREATE, &c, sizeof(c), &result);
+	if (err == 0)
+		*domid = c.domid;
+	return err;
+}
+
+int hv_domain_write(struct hv_handle *h, uint32_t domid, uint64_t gpa,
+		    const void *data, size_t len)
+{
+	struct hv_domain_write *w = malloc(sizeof(*w) + WRITE_CHUNK);
+	const uint8_t *p = data;
+	int64_t result;
+	int err = 0;
+
+	if (!w)
+		return -ENOMEM;
+	while (len && err == 0) {
+		size_t n = len < WRITE_CHUNK ? len : WRITE_CHUNK;
+
+		memset(w, 0, sizeof(*w));
+		w->domid = domid;
+		w->gpa = gpa;
+		w->len = n;
+		memcpy(w->data, p, n);
+		err = hv_call(h, HVCALL_DOMAIN_WRITE, w,
+			      (uint32_t)(sizeof(*w) + n), &result);
+		p += n;
+		gpa += n;
+		len -= n;
+	}
+	free(w);
+	return err;
+}
+
+int hv_domain_load_elf(struct hv_handle *h, uint32_t domid, const void *file,
+		       size_t size, uint32_t *entry)
+{
+	struct elf_image elf;
+	unsigned int i;
+	int err;
+
+	if (elf_parse(file, size, &elf) != ELF_OK)
+		return -ENOEXEC;
+	for (i = 0; i < elf.nr_segments; i++) {
+		const struct elf_segment *s = &elf.segments[i];
+
+		err = hv_domain_write(h, domid, s->paddr,
+				      (const uint8_t *)file + s->offset, s->filesz);
+		if (err)
+			return err;
+	}
+	*entry = elf.phys32_entry;
+	return 0;
+}
+
+int hv_domain_boot_pvh(struct hv_handle *h, uint32_t domid, uint32_t entry,
+		       const char *cmdline)
+{
+	size_t len = strlen(cmdline);
+	struct hv_domain_boot *b = calloc(1, sizeof(*b) + len);
+	int64_t result;
+	int err;
+
+	if (!b)
+		return -ENOMEM;
+	b->domid = domid;
+	b->protocol = HV_BOOT_PVH;
+	b->entry32 = entry;
+	b->cmdline_len = (uint32_t)len;
+	memcpy(b->cmdline, cmdline, len);
+	err = hv_call(h, HVCALL_DOMAIN_BOOT, b, (uint32_t)(sizeof(*b) + len),
+		      &result);
+	free(b);
+	return err;
+}
+
+int hv_domain_ctl(struct hv_handle *h, uint32_t domid, uint32_t op)
+{
+	struct hv_domain_ctl c = { .domid = domid, .op = op };
+	int64_t result;
+
+	return hv_call(h, HVCALL_DOMAIN_CTL, &c, sizeof(c), &result);
+}
+
+int hv_domain_console(struct hv_handle *h, uint32_t domid, uint64_t *pos,
+		      char *buf, size_t size, size_t *copied)
+{
+	struct hv_domain_console *c;
+	int64_t result;
+	int err;
+
+	if (size > HV_MAX_BUFFER - sizeof(*c))
+		size = HV_MAX_BUFFER - sizeof(*c);
+	c = calloc(1, sizeof(*c) + size);
+	if (!c)
+		return -ENOMEM;
+	c->domid = domid;
+	c->size = (uint32_t)size;
+	c->pos = *pos;
+	err = hv_call(h, HVCALL_DOMAIN_CONSOLE, c, (uint32_t)(sizeof(*c) + size),
+		      &result);
+	if (err == 0 && c->copied > size)
+		err = -EPROTO;
+	if (err == 0) {
+		memcpy(buf, c->data, c->copied);
+		*copied = c->copied;
+		*pos = c->pos;
+	}
+	free(c);
+	return err;
+}
+
+int hv_domain_find(struct hv_handle *h, const char *name, uint32_t *domid)
+{
+	static struct hv_domain_info doms[256];
+	uint32_t count = 0, total = 0, i;
+	int err = hv_domain_list(h, doms, 256, &count, &total);
+
+	if (err)
+		return err;
+	for (i = 0; i < count; i++)
+		if (!strncmp(doms[i].name, name, HV_NAME_LEN)) {
+			*domid = doms[i].domid;
+			return 0;
+		}
+	return HV_ESRCH;
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dom0's control of customer domains: HVCALL_DOMAIN_CREATE, _WRITE, _BOOT,
+ * _CTL and _CONSOLE (see include/public/hvabi.h).  Called from hypercall()
+ * once the caller is known to be dom0's kernel and the buffer its RAM.
+ *
+ * One lock serialises these calls: dom0 makes them from any of its vCPUs,
+ * and a domain must not be destroyed while another call writes into it.
+ */
+#include <hv/console.h>
+#include <hv/domctl.h>
+#include <hv/domu.h>
+#include <hv/spinlock.h>
+#include <hv/string.h>
+
+static struct spinlock domctl_lock = SPINLOCK_INIT;
+
+static bool name_valid(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < HV_NAME_LEN && name[i]; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return i > 0 && i < HV_NAME_LEN;
+}
+
+/* A customer domain that exists and is not being destroyed. */
+static struct domain *customer(uint32_t domid)
+{
+	struct domain *d = domid ? domain_get(domid) : NULL;
+
+	return d && d->state != HV_DOMAIN_DYING ? d : NULL;
+}
+
+int64_t domctl_create(struct hv_domain_create *req)
+{
+	struct hv_domain_create c;
+	struct domain *d;
+	const char *why;
+
+	memcpy(&c, req, sizeof(c));
+	c.name[HV_NAME_LEN - 1] = '\0';
+	if (!name_valid(c.name) || c.ram_bytes == 0 ||
+	    c.ram_bytes % (2 * MiB) || c.ram_bytes > 512 * GiB ||
+	    c.nr_vcpus == 0 || c.nr_vcpus > HV_DOMAIN_VCPUS_MAX)
+		return -HV_EINVAL;
+
+	spin_lock(&domctl_lock);
+	d = domu_new(c.name, c.ram_bytes, c.nr_vcpus, &why);
+	spin_unlock(&domctl_lock);
+	if (!d) {
+		printk("hv: dom0 could not create domain '%s': %s\n", c.name, why);
+		return !strcmp(why, "too many domains") ||
+		       !strcmp(why, "out of ASIDs") ? -HV_ENOSPC : -HV_ENOMEM;
+	}
+	printk("d%u: created by dom0: '%s', %lu MiB, %u vCPU(s)\n", d->id,
+	       d->name, d->ram_bytes / MiB, d->nr_vcpus);
+	req->domid = d->id;
+	return d->id;
+}
+
+int64_t domctl_write(struct hv_domain_write *req, uint64_t buf_size)
+{
+	uint32_t domid = req->domid;
+	uint64_t gpa = req->gpa, len = req->len;
+	struct domain *d;
+	int64_t ret = 0;
+
+	if (len > buf_size - sizeof(*req))
+		return -HV_EINVAL;
+	spin_lock(&domctl_lock);
+	d = customer(domid);
+	if (!d)
+		ret = -HV_ESRCH;
+	else if (d->booted)
+		ret = -HV_EBUSY;
+	else if (!domain_write(d, gpa, req->data, len))
+		ret = -HV_EFAULT;
+	spin_unlock(&domctl_lock);
+	return ret;
+}
+
+int64_t domctl_boot(struct hv_domain_boot *req, uint64_t buf_size)
+{
+	uint32_t domid = req->domid, entry = req->entry32;
+	uint32_t len = req->cmdline_len;
+	struct domain *d;
+	const char *why;
+	int64_t ret = 0;
+
+	if (req->protocol != HV_BOOT_PVH || len > buf_size - sizeof(*req))
+		return -HV_EINVAL;
+	spin_lock(&domctl_lock);
+	d = customer(domid);
+	if (!d) {
+		ret = -HV_ESRCH;
+	} else if (d->booted) {
+		ret = -HV_EBUSY;
+	} else {
+		why = domu_boot_pvh(d, entry, req->cmdline, len, true);
+		if (why) {
+			printk("d%u: boot refused: %s\n", d->id, why);
+			ret = -HV_EINVAL;
+		}
+	}
+	spin_unlock(&domctl_lock);
+	return ret;
+}
+
+int64_t domctl_ctl(const struct hv_domain_ctl *req)
+{
+	uint32_t domid = req->domid, op = req->op;
+	struct domain *d;
+	int64_t ret = 0;
+
+	spin_lock(&domctl_lock);
+	d = customer(domid);
+	if (!d) {
+		ret = -HV_ESRCH;
+	} else if (op == HV_DOMCTL_PAUSE) {
+		if (d->state == HV_DOMAIN_RUNNING)
+			d->state = HV_DOMAIN_PAUSED;
+		else if (d->state != HV_DOMAIN_PAUSED)
+			ret = -HV_EBUSY;
+	} else if (op == HV_DOMCTL_UNPAUSE) {
+		if (d->state == HV_DOMAIN_PAUSED && d->booted)
+			d->state = HV_DOMAIN_RUNNING;
+		else if (d->state != HV_DOMAIN_RUNNING)
+			ret = -HV_EBUSY;
+	} else if (op == HV_DOMCTL_DESTROY) {
+		domain_destroy(d);
+	} else {
+		ret = -HV_EINVAL;
+	}
+	spin_unlock(&domctl_lock);
+	return ret;
+}
+
+int64_t domctl_console(struct hv_domain_console *req, uint64_t buf_size)
+{
+	uint32_t domid = req->domid;
+	uint64_t pos = req->pos, room = MIN(req->size, buf_size - sizeof(*req));
+	const struct domain *d;
+	uint64_t n = 0;
+
+	spin_lock(&domctl_lock);
+	d = customer(domid);
+	if (!d) {
+		spin_unlock(&domctl_lock);
+		return -HV_ESRCH;
+	}
+	if (d->console_head > DOMAIN_CONSOLE_SIZE &&
+	    pos < d->console_head - DOMAIN_CONSOLE_SIZE)
+		pos = d->console_head - DOMAIN_CONSOLE_SIZE;
+	if (pos > d->console_head)
+		pos = d->console_head;
+	while (n < room && pos < d->console_head)
+		req->data[n++] = d->console[pos++ % DOMAIN_CONSOLE_SIZE];
+	spin_unlock(&domctl_lock);
+	req->pos = pos;
+	req->copied = (uint32_t)n;
+	return (int64_t)n;
+}
