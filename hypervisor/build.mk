@@ -11,18 +11,26 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-fcf-protection=none -mno-red-zone -mgeneral-regs-only -mcmodel=small \
-	-I$(HV_DIR)/include -DHV_VERSION='"$(VERSION)"' -MMD -MP
+	-I$(HV_DIR)/include -Iquota -DHV_VERSION='"$(VERSION)"' -MMD -MP
 HV_ASFLAGS := -I$(HV_DIR)/include -MMD -MP
 
 HV_C_SRCS := $(wildcard $(HV_DIR)/common/*.c $(HV_DIR)/arch/x86/*.c)
 HV_S_SRCS := $(wildcard $(HV_DIR)/arch/x86/*.S)
+# The quota arithmetic (quota/), compiled freestanding into the hypervisor.
+HV_QUOTA_SRCS := $(wildcard quota/*.c)
 HV_OBJS   := $(patsubst $(HV_DIR)/%.c,$(HV_OUT)/%.o,$(HV_C_SRCS)) \
-	     $(patsubst $(HV_DIR)/%.S,$(HV_OUT)/%.o,$(HV_S_SRCS))
+	     $(patsubst $(HV_DIR)/%.S,$(HV_OUT)/%.o,$(HV_S_SRCS)) \
+	     $(patsubst quota/%.c,$(HV_OUT)/quota/%.o,$(HV_QUOTA_SRCS))
 
 $(HV_OUT)/%.o: $(HV_DIR)/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(HV_CC) $(HV_CFLAGS) -c $< -o $@
+
+$(HV_OUT)/quota/%.o: quota/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(HV_CC) $(HV_CFLAGS) -Iquota -c $< -o $@
 
 $(HV_OUT)/%.o: $(HV_DIR)/%.S
 	@mkdir -p $(dir $@)

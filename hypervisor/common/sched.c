@@ -4,7 +4,10 @@
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/spinlock.h>
+#include <hv/lapic.h>
 #include <hv/svm_vcpu.h>
+#include <hv/time.h>
+#include <hv/vlapic.h>
 #include <hv/x86.h>
 
 struct sched_cpu {
@@ -116,15 +119,54 @@ static struct vcpu *pick(struct sched_cpu *sc)
 	return found;
 }
 
+/*
+ * Fires the virtual timers that are due on this CPU's vCPUs (waking those
+ * blocked in HLT) and returns the earliest deadline still pending, or
+ * UINT64_MAX.
+ */
+static uint64_t run_timers(struct sched_cpu *sc, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	struct vcpu *v;
+	unsigned int n;
+
+	spin_lock(&sc->lock);
+	v = sc->cursor;
+	for (n = 0; v && n < sc->nr_vcpus; n++, v = v->next_on_cpu) {
+		uint64_t d;
+
+		if (v->dom->state != HV_DOMAIN_RUNNING)
+			continue;
+		vlapic_timer_check(v, now);
+		d = vlapic_next_deadline(v);
+		if (d && d < next)
+			next = d;
+	}
+	spin_unlock(&sc->lock);
+	return next;
+}
+
 __noreturn void sched_run(void)
 {
 	struct sched_cpu *sc = &sched_cpus[this_cpu()->index];
+	uint64_t slice = SCHED_SLICE_US * tsc_khz / 1000;
 
 	for (;;) {
-		struct vcpu *v = pick(sc);
+		uint64_t now = rdtsc();
+		uint64_t next = run_timers(sc, now);
+		struct vcpu *v;
 
+		/*
+		 * One timer for everything on this CPU: the end of the slice
+		 * about to start, or the earliest guest timer if sooner.  Idle,
+		 * the slice length bounds how long a new domain waits.
+		 */
+		irq_disable();
+		lapic_timer_oneshot(next < now + slice ?
+				    (next > now ? next - now : 1) : slice);
+		v = pick(sc);
 		if (!v) {
-			/* The next tick looks again. */
+			this_cpu()->current_vcpu = NULL;
 			safe_halt();
 			continue;
 		}

@@ -67,8 +67,10 @@ static void check_msrs(void)
 	      "PAT reads %lx", v);
 	CHECK(wrmsr_safe(MSR_PAT, 0x02) == GP, "reserved PAT type accepted");
 
-	CHECK(rdmsr_safe(MSR_APIC_BASE, &v) == -1 && v == 0xfee00900,
+	/* x2APIC mode (EXTD), enabled, BSP, at the usual base. */
+	CHECK(rdmsr_safe(MSR_APIC_BASE, &v) == -1 && v == 0xfee00d00,
 	      "APIC base %lx", v);
+	CHECK(cpuid(1, 0).ecx & (1U << 21), "no x2APIC in CPUID");
 	CHECK(rdmsr_safe(MSR_HWCR, &v) == -1 && (v & (1ULL << 24)),
 	      "HWCR %lx", v);
 	printk("msr: ok\n");

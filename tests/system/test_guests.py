@@ -140,3 +140,16 @@ def test_dom0_domain_commands_refuse_bad_input(boot_dom0):
     # Nothing was left half-built, and the pool is whole.
     assert not re.search(r"^[1-9]", m.check("hvctl list"), re.M)
     assert free_mib(m) == free_before
+
+
+def test_x2apic_timer_against_kvmclock(boot):
+    # Two domains on one domain CPU: the timer guest blocks in HLT while
+    # the other runs, and its timers still fire on time.
+    m = boot(smp=2, modules=[
+        guest("timer_kvmclock", "name=timer mem=16M"),
+        guest("neighbour", "name=neighbour mem=32M"),
+    ])
+    assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
+    assert result(m, 1) == "SUCCESS", m.tail()
+    assert result(m, 2) == "SUCCESS", m.tail()
+    assert re.search(HV + r"\(d1\) one-shot 50 ms: fired after \d+ ms", m.output)

@@ -10,6 +10,9 @@
 #include <hv/console.h>
 #include <hv/domu.h>
 #include <hv/lapic.h>
+#include <hv/pvclock.h>
+#include <hv/time.h>
+#include <hv/vlapic.h>
 #include <hv/svm_vcpu.h>
 #include <hv/x86.h>
 
@@ -120,6 +123,49 @@ static bool pat_valid(uint64_t pat)
 	return true;
 }
 
+/* x2APIC, enabled, at the usual base; the boot vCPU is the BSP. */
+static uint64_t apic_base_value(const struct vcpu *v)
+{
+	return LAPIC_DEFAULT_BASE_FOR_GUESTS | APIC_BASE_ENABLE |
+	       APIC_BASE_EXTD | (v->id == 0 ? APIC_BASE_BSP : 0);
+}
+
+/*
+ * kvmclock: the guest names a page for its vCPU's time info.  Its TSC
+ * started at 0 when the vCPU was made, and so did its clock: system time
+ * is simply the TSC scaled, from timestamp 0, and never needs updating
+ * while the TSC rate holds.
+ */
+static bool kvmclock_enable(struct vcpu *v, uint64_t value)
+{
+	struct pvclock_vcpu_time_info t;
+	uint64_t gpa = value & ~1ULL;
+	uint32_t mul;
+	int8_t shift;
+
+	v->kvmclock_gpa = value;
+	if (!(value & 1))
+		return true;
+	__builtin_memset(&t, 0, sizeof(t));
+	t.version = 2;
+	pvclock_scale(tsc_khz, &mul, &shift);
+	t.tsc_to_system_mul = mul;
+	t.tsc_shift = shift;
+	if (gpa % 4 || !domain_write(v->dom, gpa, &t, sizeof(t))) {
+		v->kvmclock_gpa = 0;
+		return false;
+	}
+	return true;
+}
+
+/* Wall clock at system time 0: not known to the hypervisor yet (0). */
+static bool kvmclock_wall_clock(struct vcpu *v, uint64_t gpa)
+{
+	struct pvclock_wall_clock w = { 2, 0, 0 };
+
+	return gpa % 4 == 0 && domain_write(v->dom, gpa, &w, sizeof(w));
+}
+
 void domu_msr_exit(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
@@ -128,8 +174,26 @@ void domu_msr_exit(struct vcpu *v)
 	uint64_t value = (s->rax & 0xffffffff) | (v->regs.rdx << 32);
 	bool ok = true;
 
-	if (is_write) {
+	if ((msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST) ||
+	    msr == MSR_TSC_DEADLINE) {
+		ok = is_write ? vlapic_msr_write(v, msr, value) :
+			        vlapic_msr_read(v, msr, &value);
+		if (ok && !is_write) {
+			s->rax = value & 0xffffffff;
+			v->regs.rdx = value >> 32;
+		}
+	} else if (is_write) {
 		switch (msr) {
+		case MSR_KVM_SYSTEM_TIME_NEW:
+			ok = kvmclock_enable(v, value);
+			break;
+		case MSR_KVM_WALL_CLOCK_NEW:
+			ok = kvmclock_wall_clock(v, value);
+			break;
+		case MSR_APIC_BASE:
+			/* Only the value it has: x2APIC at the default base. */
+			ok = value == apic_base_value(v);
+			break;
 		case MSR_EFER:
 			ok = efer_write(v, value);
 			break;
@@ -156,8 +220,10 @@ void domu_msr_exit(struct vcpu *v)
 			value = HWCR_TSC_FREQ_SEL;
 			break;
 		case MSR_APIC_BASE:
-			value = LAPIC_DEFAULT_BASE_FOR_GUESTS | APIC_BASE_ENABLE |
-				(v->id == 0 ? APIC_BASE_BSP : 0);
+			value = apic_base_value(v);
+			break;
+		case MSR_KVM_SYSTEM_TIME_NEW:
+			value = v->kvmclock_gpa;
 			break;
 		default:
 			ok = false;
@@ -179,6 +245,11 @@ void domu_msr_exit(struct vcpu *v)
 #define CPUID1_ECX_HYPERVISOR	(1U << 31)
 #define CPUID_EXT1_ECX_SVM	(1U << 2)
 #define CPUID6_EAX_ARAT		(1U << 2)
+#define CPUID1_ECX_X2APIC	(1U << 21)
+#define CPUID1_ECX_TSC_DEADLINE	(1U << 24)
+/* KVM paravirtual features (Linux: include/uapi/asm/kvm_para.h). */
+#define KVM_FEATURE_NOP_IO_DELAY	(1U << 1)
+#define KVM_FEATURE_CLOCKSOURCE2	(1U << 3)
 
 void domu_cpuid_exit(struct vcpu *v)
 {
@@ -193,13 +264,16 @@ void domu_cpuid_exit(struct vcpu *v)
 			r.ebx = 0x4b4d564b;	/* "KVMK" */
 			r.ecx = 0x564b4d56;	/* "VMKV" */
 			r.edx = 0x0000004d;	/* "M\0\0\0" */
+		} else if (leaf == 0x40000001) {
+			r.eax = KVM_FEATURE_NOP_IO_DELAY | KVM_FEATURE_CLOCKSOURCE2;
 		}
 	} else {
 		r = cpuid_count(leaf, subleaf);
 		switch (leaf) {
 		case 1:
 			r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR);
-			r.ecx |= CPUID1_ECX_HYPERVISOR;
+			r.ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC |
+				 CPUID1_ECX_TSC_DEADLINE;
 			/* This vCPU's APIC ID, one logical CPU per package. */
 			r.ebx = (r.ebx & 0x0000ffff) | (1U << 16) | (v->id << 24);
 			break;
@@ -225,10 +299,12 @@ void domu_hlt_exit(struct vcpu *v)
 {
 	vcpu_skip_insn(v, 1);
 	/*
-	 * With interrupts off nothing can ever wake it: the guest has
-	 * stopped for good (test kernels end so).  Otherwise it waits for an
-	 * interrupt, which the virtual APIC will deliver.
+	 * An interrupt already waiting ends the HLT at once.  Otherwise the
+	 * vCPU blocks until its timer or an IPI wakes it; with interrupts off
+	 * only an NMI can (test kernels end so).
 	 */
+	if ((v->vmcb->save.rflags & X86_RFLAGS_IF) && vlapic_has_pending(v))
+		return;
 	v->state = VCPU_BLOCKED;
 }
 

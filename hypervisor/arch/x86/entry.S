@@ -64,6 +64,12 @@ isr_timer:
 	pushq	$VECTOR_TIMER
 	jmp	isr_common
 
+	.globl	isr_kick
+isr_kick:
+	pushq	$0
+	pushq	$VECTOR_KICK
+	jmp	isr_common
+
 	.globl	isr_spurious
 isr_spurious:
 	pushq	$0

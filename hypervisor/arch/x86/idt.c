@@ -35,7 +35,7 @@ DECLARE_STUB(16); DECLARE_STUB(17); DECLARE_STUB(18); DECLARE_STUB(19);
 DECLARE_STUB(20); DECLARE_STUB(21); DECLARE_STUB(22); DECLARE_STUB(23);
 DECLARE_STUB(24); DECLARE_STUB(25); DECLARE_STUB(26); DECLARE_STUB(27);
 DECLARE_STUB(28); DECLARE_STUB(29); DECLARE_STUB(30); DECLARE_STUB(31);
-extern char isr_timer[], isr_spurious[];
+extern char isr_timer[], isr_spurious[], isr_kick[];
 
 static void *const exception_stubs[32] = {
 	isr_0, isr_1, isr_2, isr_3, isr_4, isr_5, isr_6, isr_7,
@@ -74,6 +74,7 @@ void idt_init(void)
 	}
 	set_gate(VECTOR_TIMER, isr_timer, 0);
 	set_gate(VECTOR_SPURIOUS, isr_spurious, 0);
+	set_gate(VECTOR_KICK, isr_kick, 0);
 }
 
 void idt_load(void)
@@ -144,6 +145,11 @@ void interrupt_dispatch(struct exception_frame *f)
 		return;
 	case VECTOR_SPURIOUS:
 		return;		/* no EOI for spurious interrupts */
+	case VECTOR_KICK:
+		/* Taking it was the point: it ended HLT or the guest's run. */
+		cpu->need_resched = true;
+		lapic_eoi();
+		return;
 	case VECTOR_NMI:
 		/* Another CPU is halting the machine and asked us to stop. */
 		if (machine_is_halting())

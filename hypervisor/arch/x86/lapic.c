@@ -9,6 +9,7 @@
 #include <hv/asm.h>
 #include <hv/console.h>
 #include <hv/lapic.h>
+#include <hv/muldiv.h>
 #include <hv/percpu.h>
 #include <hv/time.h>
 #include <hv/x86.h>
@@ -122,6 +123,16 @@ void lapic_timer_stop(void)
 {
 	lapic_write(REG_LVT_TIMER, LVT_MASKED);
 	lapic_write(REG_TIMER_INIT, 0);
+}
+
+void lapic_timer_oneshot(uint64_t tsc_ticks)
+{
+	uint64_t count = muldiv64(tsc_ticks, lapic_timer_khz, tsc_khz ? tsc_khz : 1);
+
+	lapic_write(REG_TIMER_DIV, TIMER_DIV_1);
+	lapic_write(REG_LVT_TIMER, VECTOR_TIMER);	/* one-shot */
+	lapic_write(REG_TIMER_INIT, count > 0xffffffff ? 0xffffffff :
+		    count ? (uint32_t)count : 1);
 }
 
 uint32_t lapic_read_reg(unsigned int offset)

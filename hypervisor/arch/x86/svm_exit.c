@@ -11,6 +11,7 @@
 #include <hv/hypercall.h>
 #include <hv/msr_policy.h>
 #include <hv/svm_vcpu.h>
+#include <hv/vlapic.h>
 
 #define VMMCALL_LENGTH 3
 
@@ -47,6 +48,11 @@ static bool domu_exit(struct vcpu *v, uint64_t code)
 		return true;
 	case VMEXIT_INIT:
 		return true;	/* nothing sends INIT to customer CPUs */
+	case VMEXIT_VINTR:
+		vlapic_window_open(v);
+		return true;
+	case VMEXIT_INTR:
+		return true;	/* the host's interrupt runs at STGI */
 	}
 	return false;
 }

@@ -18,6 +18,7 @@
 #include <hv/string.h>
 #include <hv/svm.h>
 #include <hv/svm_vcpu.h>
+#include <hv/vlapic.h>
 #include <hv/x86.h>
 
 _Static_assert(__builtin_offsetof(struct vcpu_regs, r15) == 104,
@@ -212,6 +213,10 @@ void svm_vcpu_confine(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
 
+	/* Its TSC starts at 0 now; kvmclock counts from there too. */
+	c->tsc_offset = -rdtsc();
+	vlapic_reset(v);
+
 	c->intercept_misc1 |= INTERCEPT1_INTR | INTERCEPT1_HLT |
 			      INTERCEPT1_IOIO | INTERCEPT1_INIT;
 	c->msrpm_base_pa = msr_policy_domu_bitmap();
@@ -266,7 +271,10 @@ void svm_vcpu_run_slice(struct vcpu *v)
 	cpu->current_vcpu = v;
 	cpu->need_resched = false;
 	while (!cpu->need_resched && v->state == VCPU_RUNNABLE &&
-	       v->dom->state == HV_DOMAIN_RUNNING)
+	       v->dom->state == HV_DOMAIN_RUNNING) {
+		vlapic_timer_check(v, rdtsc());
+		vlapic_inject(v);
 		enter_once(v, cpu);
-	cpu->current_vcpu = NULL;
+	}
+	__atomic_store_n(&cpu->current_vcpu, NULL, __ATOMIC_RELEASE);
 }

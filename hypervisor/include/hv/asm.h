@@ -15,6 +15,7 @@
 
 /* Interrupt vectors the hypervisor itself uses. */
 #define VECTOR_TIMER		0xef
+#define VECTOR_KICK		0xf0	/* another CPU wants this one to look again */
 #define VECTOR_SPURIOUS		0xff
 
 /* Port of QEMU's isa-debug-exit device in our tests. */

@@ -31,6 +31,9 @@ void lapic_calibrate(void);
 
 void lapic_timer_start_periodic(unsigned int hz);
 void lapic_timer_stop(void);
+
+/* One interrupt, tsc_ticks of this CPU's TSC from now (at least 1 count). */
+void lapic_timer_oneshot(uint64_t tsc_ticks);
 void lapic_timer_interrupt(void);
 
 /* Register access for the dom0 write filter; offsets as in the APIC page. */

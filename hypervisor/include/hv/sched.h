@@ -13,6 +13,9 @@
 
 #include <hv/vcpu.h>
 
+/* How long a vCPU runs before the next one on its CPU gets a turn. */
+#define SCHED_SLICE_US 10000
+
 /* Places v on a domain CPU; false when there is none. */
 bool sched_add_vcpu(struct vcpu *v);
 

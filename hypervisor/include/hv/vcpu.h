@@ -7,6 +7,7 @@
 #define HV_VCPU_H
 
 #include <hv/types.h>
+#include <hv/vlapic.h>
 #include <hv/vmcb.h>
 
 struct domain;
@@ -42,6 +43,8 @@ struct vcpu {
 	bool nmi_pending;		/* an NMI arrived for the guest */
 	volatile enum vcpu_state state;
 	struct vcpu *next_on_cpu;	/* the scheduler's ring on its pCPU */
+	struct vlapic vlapic;		/* customer vCPUs only */
+	uint64_t kvmclock_gpa;		/* its kvmclock page, 0 = off */
 	uint64_t exits[EXIT_STAT_SLOTS];
 	uint64_t nr_exits;
 };

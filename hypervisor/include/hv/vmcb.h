@@ -147,6 +147,7 @@ _Static_assert(__builtin_offsetof(struct vmcb_save, g_pat) == 0x268, "g_pat");
 #define VMEXIT_NMI		0x061
 #define VMEXIT_SMI		0x062
 #define VMEXIT_INIT		0x063
+#define VMEXIT_VINTR		0x064
 #define VMEXIT_CPUID		0x072
 #define VMEXIT_HLT		0x078
 #define VMEXIT_INVLPGA		0x07a

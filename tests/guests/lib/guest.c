@@ -59,6 +59,11 @@ static volatile int fault_vector = -1;
 void guest_exception(struct frame *f);
 void guest_exception(struct frame *f)
 {
+	if (f->vector >= 32) {
+		guest_interrupt((unsigned int)f->vector);
+		wrmsr_safe(X2APIC_EOI, 0);
+		return;
+	}
 	if (fault_skip) {
 		fault_vector = (int)f->vector;
 		f->rip += fault_skip;
@@ -98,8 +103,14 @@ struct idt_entry {
 	uint32_t offset_high, reserved;
 } __attribute__((packed));
 
-static struct idt_entry idt[32] __attribute__((aligned(16)));
-extern char exception_stubs[];	/* 32 stubs of 16 bytes, in stubs.S */
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+extern char exception_stubs[];	/* 256 stubs of 16 bytes, in stubs.S */
+
+/* Interrupts (vectors 32-255) go to the test's handler, then EOI. */
+__attribute__((weak)) void guest_interrupt(unsigned int vector)
+{
+	test_fail("unexpected interrupt, vector %u", vector);
+}
 
 static void idt_init(void)
 {
@@ -109,7 +120,7 @@ static void idt_init(void)
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
 	unsigned int v;
 
-	for (v = 0; v < 32; v++) {
+	for (v = 0; v < 256; v++) {
 		uint64_t a = (uint64_t)(exception_stubs + 16 * v);
 
 		idt[v] = (struct idt_entry){ a & 0xffff, 0x08, 0, 0x8e,

@@ -84,6 +84,27 @@ static inline struct cpuid_result cpuid(uint32_t leaf, uint32_t subleaf)
 int rdmsr_safe(uint32_t msr, uint64_t *value);
 int wrmsr_safe(uint32_t msr, uint64_t value);
 
+/* The test's interrupt handler (vectors 32-255); the library sends EOI. */
+void guest_interrupt(unsigned int vector);
+
+#define X2APIC_EOI	0x80b
+#define X2APIC_SVR	0x80f
+#define X2APIC_ICR	0x830
+#define X2APIC_LVT_TIMER 0x832
+#define X2APIC_TMICT	0x838
+#define X2APIC_TMCCT	0x839
+#define X2APIC_TDCR	0x83e
+#define X2APIC_SELF_IPI	0x83f
+#define MSR_TSC_DEADLINE 0x6e0
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 /* VMMCALL with RAX = nr and four arguments; returns RAX. */
 static inline uint64_t vmmcall(uint64_t nr, uint64_t a0, uint64_t a1,
 			       uint64_t a2, uint64_t a3)

@@ -5,7 +5,7 @@
 	.globl	exception_stubs
 exception_stubs:
 	.set	v, 0
-	.rept	32
+	.rept	256
 	.balign 16
 	/* Vectors with a CPU-pushed error code: 8, 10-14, 17, 21, 29, 30. */
 	.if (v == 8) || (v >= 10 && v <= 14) || (v == 17) || (v == 21) || (v == 29) || (v == 30)

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The virtual local APIC, x2APIC mode (see hv/vlapic.h).
+ *
+ * Other vCPUs (IPIs) and this vCPU's own CPU both touch IRR, so it is
+ * updated with atomic bit operations; everything else belongs to the CPU
+ * the vCPU runs on.  A vCPU that gets an interrupt while blocked in HLT is
+ * made runnable, and its CPU is kicked out of HLT or out of the guest.
+ */
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/lapic.h>
+#include <hv/muldiv.h>
+#include <hv/percpu.h>
+#include <hv/svm_vcpu.h>
+#include <hv/time.h>
+#include <hv/vlapic.h>
+#include <hv/x86.h>
+
+/* x2APIC MSRs: 0x800 + (xAPIC register offset >> 4). */
+#define R_ID		0x802
+#define R_VERSION	0x803
+#define R_TPR		0x808
+#define R_PPR		0x80a
+#define R_EOI		0x80b
+#define R_LDR		0x80d
+#define R_SVR		0x80f
+#define R_ISR0		0x810
+#define R_TMR0		0x818
+#define R_IRR0		0x820
+#define R_ESR		0x828
+#define R_LVT_CMCI	0x82f
+#define R_ICR		0x830
+#define R_LVT_TIMER	0x832
+#define R_LVT_THERMAL	0x833
+#define R_LVT_PERF	0x834
+#define R_LVT_LINT0	0x835
+#define R_LVT_LINT1	0x836
+#define R_LVT_ERROR	0x837
+#define R_TMICT		0x838
+#define R_TMCCT		0x839
+#define R_TDCR		0x83e
+#define R_SELF_IPI	0x83f
+
+#define APIC_VERSION	0x00050014	/* 6 LVT entries, version 0x14 */
+#define SVR_ENABLE	0x100
+#define LVT_MASKED	(1U << 16)
+#define TIMER_MODE(l)	(((l) >> 17) & 3)
+#define TIMER_ONESHOT	0
+#define TIMER_PERIODIC	1
+#define TIMER_TSC_DL	2
+
+#define ICR_VECTOR(i)	((uint8_t)(i))
+#define ICR_MODE(i)	(((i) >> 8) & 7)
+#define ICR_LOGICAL	(1ULL << 11)
+#define ICR_SHORTHAND(i) (((i) >> 18) & 3)
+#define ICR_DEST(i)	((uint32_t)((i) >> 32))
+#define DM_FIXED	0
+#define DM_LOWEST	1
+#define DM_NMI		4
+#define DM_INIT		5
+#define DM_SIPI		6
+#define SH_NONE		0
+#define SH_SELF		1
+#define SH_ALL		2
+#define SH_OTHERS	3
+
+#define INT_CTL_V_IRQ		(1ULL << 8)
+#define INT_CTL_V_PRIO_MAX	(0xfULL << 16)
+#define INT_CTL_V_IGN_TPR	(1ULL << 20)
+#define INTERCEPT1_VINTR	(1U << 4)
+
+static struct vlapic *apic(struct vcpu *v)
+{
+	return &v->vlapic;
+}
+
+void vlapic_reset(struct vcpu *v)
+{
+	struct vlapic *a = apic(v);
+
+	__builtin_memset(a, 0, sizeof(*a));
+	a->svr = 0xff;
+	a->lvt_timer = a->lvt_lint0 = a->lvt_lint1 = a->lvt_error =
+		a->lvt_thermal = a->lvt_perf = a->lvt_cmci = LVT_MASKED;
+}
+
+static int highest(const uint32_t *bits)
+{
+	int w;
+
+	for (w = 7; w >= 0; w--) {
+		uint32_t x = __atomic_load_n(&bits[w], __ATOMIC_ACQUIRE);
+
+		if (x)
+			return w * 32 + 31 - __builtin_clz(x);
+	}
+	return -1;
+}
+
+static uint32_t ppr(const struct vlapic *a)
+{
+	int isr = highest(a->isr);
+	uint32_t isr_class = isr >= 0 ? (uint32_t)isr & 0xf0 : 0;
+
+	return MAX(a->tpr & 0xf0, isr_class);
+}
+
+/* The vector the guest would take now, or -1. */
+static int deliverable(const struct vlapic *a)
+{
+	int irr = highest(a->irr);
+
+	if (irr < 16 || !(a->svr & SVR_ENABLE))
+		return -1;
+	return ((uint32_t)irr & 0xf0) > ppr(a) ? irr : -1;
+}
+
+bool vlapic_has_pending(const struct vcpu *v)
+{
+	return deliverable(&v->vlapic) >= 0 || v->nmi_pending;
+}
+
+/* Wakes v if it sleeps in HLT; pulls its CPU out of the guest or of HLT. */
+static void kick(struct vcpu *v)
+{
+	if (v->state == VCPU_BLOCKED)
+		v->state = VCPU_RUNNABLE;
+	if (v->pcpu != this_cpu()->index)
+		lapic_send_ipi(percpu_area[v->pcpu].apic_id, ICR_FIXED | VECTOR_KICK);
+}
+
+void vlapic_set_irq(struct vcpu *v, uint8_t vector)
+{
+	__atomic_fetch_or(&v->vlapic.irr[vector / 32], 1U << (vector % 32),
+			  __ATOMIC_RELEASE);
+	kick(v);
+}
+
+void vlapic_inject(struct vcpu *v)
+{
+	struct vlapic *a = apic(v);
+	struct vmcb_control *c = &v->vmcb->control;
+	bool can_take = (v->vmcb->save.rflags & X86_RFLAGS_IF) &&
+			!(c->int_state & 1);
+	int vector;
+
+	if (c->event_inj & EVENT_VALID)
+		return;		/* something is already going in */
+	vector = deliverable(a);
+	if (vector < 0)
+		return;
+	if (!can_take) {
+		/* Exit as soon as the guest opens its interrupt window. */
+		c->int_ctl |= INT_CTL_V_IRQ | INT_CTL_V_PRIO_MAX | INT_CTL_V_IGN_TPR;
+		c->intercept_misc1 |= INTERCEPT1_VINTR;
+		return;
+	}
+	__atomic_fetch_and(&a->irr[vector / 32], ~(1U << (vector % 32)),
+			   __ATOMIC_ACQ_REL);
+	a->isr[vector / 32] |= 1U << (vector % 32);
+	c->event_inj = EVENT_VALID | EVENT_TYPE_INTR | (uint64_t)vector;
+}
+
+void vlapic_window_open(struct vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->control;
+
+	c->int_ctl &= ~(INT_CTL_V_IRQ | INT_CTL_V_PRIO_MAX | INT_CTL_V_IGN_TPR);
+	c->intercept_misc1 &= ~INTERCEPT1_VINTR;
+}
+
+/* --- timer ---------------------------------------------------------------- */
+
+static uint64_t divisor(const struct vlapic *a)
+{
+	unsigned int d = (a->timer_divide & 3) | ((a->timer_divide & 8) >> 1);
+
+	return d == 7 ? 1 : 2ULL << d;
+}
+
+/* Host TSC ticks for `counts` of the virtual 1 GHz bus after the divider. */
+static uint64_t counts_to_tsc(const struct vlapic *a, uint64_t counts)
+{
+	/* counts * divisor fits: 2^32 * 128. */
+	return muldiv64(counts * divisor(a), tsc_khz, VLAPIC_BUS_KHZ);
+}
+
+static void timer_start(struct vlapic *a, uint64_t now)
+{
+	a->timer_start_tsc = now;
+	a->timer_deadline_tsc = a->timer_initial ?
+				now + counts_to_tsc(a, a->timer_initial) : 0;
+}
+
+static uint32_t timer_current(const struct vlapic *a, uint64_t now)
+{
+	uint64_t left;
+
+	if (!a->timer_deadline_tsc || now >= a->timer_deadline_tsc)
+		return 0;
+	left = a->timer_deadline_tsc - now;
+	return (uint32_t)MIN(muldiv64(left, VLAPIC_BUS_KHZ, tsc_khz) / divisor(a),
+			     0xffffffffULL);
+}
+
+bool vlapic_timer_check(struct vcpu *v, uint64_t now)
+{
+	struct vlapic *a = apic(v);
+
+	if (!a->timer_deadline_tsc || now < a->timer_deadline_tsc)
+		return false;
+	if (TIMER_MODE(a->lvt_timer) == TIMER_PERIODIC && a->timer_initial) {
+		uint64_t period = counts_to_tsc(a, a->timer_initial);
+
+		a->timer_deadline_tsc += period ? period : 1;
+		if (a->timer_deadline_tsc <= now)	/* fell behind: no burst */
+			a->timer_deadline_tsc = now + period;
+	} else {
+		a->timer_deadline_tsc = 0;
+		a->tsc_deadline = 0;
+	}
+	if (a->lvt_timer & LVT_MASKED)
+		return false;
+	vlapic_set_irq(v, (uint8_t)a->lvt_timer);
+	return true;
+}
+
+uint64_t vlapic_next_deadline(const struct vcpu *v)
+{
+	return v->vlapic.timer_deadline_tsc;
+}
+
+/* --- IPIs ----------------------------------------------------------------- */
+
+static uint32_t ldr_of(uint32_t id)
+{
+	return ((id >> 4) << 16) | (1U << (id & 0xf));
+}
+
+static bool targets(uint64_t icr, const struct vcpu *from, const struct vcpu *to)
+{
+	switch (ICR_SHORTHAND(icr)) {
+	case SH_SELF:
+		return to == from;
+	case SH_ALL:
+		return true;
+	case SH_OTHERS:
+		return to != from;
+	}
+	if (icr & ICR_LOGICAL) {
+		uint32_t dest = ICR_DEST(icr), ldr = ldr_of(to->id);
+
+		return dest >> 16 == ldr >> 16 && (dest & ldr & 0xffff);
+	}
+	return ICR_DEST(icr) == to->id || ICR_DEST(icr) == 0xffffffff;
+}
+
+/* A vCPU started by INIT-SIPI: real mode at vector * 4 KiB. */
+static void sipi(struct vcpu *v, uint8_t vector)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_seg data = { 0, 0x93, 0xffff, 0 };
+
+	s->cs = (struct vmcb_seg){ (uint16_t)(vector << 8), 0x9b, 0xffff,
+				   (uint64_t)vector << 12 };
+	s->ds = s->es = s->ss = s->fs = s->gs = data;
+	s->gdtr = s->idtr = (struct vmcb_seg){ 0, 0, 0xffff, 0 };
+	s->ldtr = (struct vmcb_seg){ 0, 0x82, 0xffff, 0 };
+	s->tr = (struct vmcb_seg){ 0, 0x8b, 0xffff, 0 };
+	s->cr0 = 1ULL << 4;	/* ET */
+	s->cr3 = 0;
+	s->cr4 = 0;
+	s->efer = EFER_SVME;
+	s->rflags = 0x2;
+	s->rip = 0;
+	s->rsp = 0;
+	s->rax = 0;
+	__builtin_memset(&v->regs, 0, sizeof(v->regs));
+	v->vlapic.init_received = false;
+	vcpu_flush_tlb(v);
+	v->state = VCPU_RUNNABLE;
+	kick(v);
+}
+
+static void send_ipi(struct vcpu *from, uint64_t icr)
+{
+	struct domain *d = from->dom;
+	unsigned int i;
+
+	for (i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *to = d->vcpus[i];
+
+		if (!targets(icr, from, to))
+			continue;
+		switch (ICR_MODE(icr)) {
+		case DM_FIXED:
+		case DM_LOWEST:
+			vlapic_set_irq(to, ICR_VECTOR(icr));
+			break;
+		case DM_NMI:
+			to->nmi_pending = true;
+			kick(to);
+			break;
+		case DM_INIT:
+			/* The boot vCPU is not reset by its own OS's IPIs. */
+			if (to != from && to->id != 0 && to->state != VCPU_RUNNABLE) {
+				to->vlapic.init_received = true;
+				to->state = VCPU_DOWN;
+			}
+			break;
+		case DM_SIPI:
+			if (to->state == VCPU_DOWN && to->vlapic.init_received)
+				sipi(to, ICR_VECTOR(icr));
+			break;
+		}
+	}
+}
+
+/* --- registers ------------------------------------------------------------ */
+
+bool vlapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
+{
+	struct vlapic *a = apic(v);
+	uint64_t now = rdtsc();
+
+	if (msr >= R_ISR0 && msr < R_ISR0 + 8) {
+		*value = a->isr[msr - R_ISR0];
+		return true;
+	}
+	if (msr >= R_TMR0 && msr < R_TMR0 + 8) {
+		*value = 0;	/* every interrupt here is edge-triggered */
+		return true;
+	}
+	if (msr >= R_IRR0 && msr < R_IRR0 + 8) {
+		*value = __atomic_load_n(&a->irr[msr - R_IRR0], __ATOMIC_ACQUIRE);
+		return true;
+	}
+	switch (msr) {
+	case R_ID:		*value = v->id; return true;
+	case R_VERSION:		*value = APIC_VERSION; return true;
+	case R_TPR:		*value = a->tpr; return true;
+	case R_PPR:		*value = ppr(a); return true;
+	case R_LDR:		*value = ldr_of(v->id); return true;
+	case R_SVR:		*value = a->svr; return true;
+	case R_ESR:		*value = a->esr; return true;
+	case R_LVT_CMCI:	*value = a->lvt_cmci; return true;
+	case R_ICR:		*value = 0; return true;	/* never busy */
+	case R_LVT_TIMER:	*value = a->lvt_timer; return true;
+	case R_LVT_THERMAL:	*value = a->lvt_thermal; return true;
+	case R_LVT_PERF:	*value = a->lvt_perf; return true;
+	case R_LVT_LINT0:	*value = a->lvt_lint0; return true;
+	case R_LVT_LINT1:	*value = a->lvt_lint1; return true;
+	case R_LVT_ERROR:	*value = a->lvt_error; return true;
+	case R_TMICT:		*value = a->timer_initial; return true;
+	case R_TMCCT:		*value = timer_current(a, now); return true;
+	case R_TDCR:		*value = a->timer_divide; return true;
+	case MSR_TSC_DEADLINE:	*value = a->tsc_deadline; return true;
+	}
+	return false;
+}
+
+static void lvt_timer_write(struct vlapic *a, uint32_t value, uint64_t now)
+{
+	uint32_t old_mode = TIMER_MODE(a->lvt_timer);
+
+	a->lvt_timer = value & (0xff | LVT_MASKED | (3U << 17));
+	if (TIMER_MODE(a->lvt_timer) != old_mode) {
+		/* Switching modes stops the timer (SDM 10.5.4.1). */
+		a->timer_initial = 0;
+		a->timer_deadline_tsc = 0;
+		a->tsc_deadline = 0;
+	}
+	(void)now;
+}
+
+bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
+{
+	struct vlapic *a = apic(v);
+	uint64_t now = rdtsc();
+	int isr;
+
+	switch (msr) {
+	case R_TPR:
+		a->tpr = value & 0xff;
+		return true;
+	case R_EOI:
+		if (value)
+			return false;
+		isr = highest(a->isr);
+		if (isr >= 0)
+			a->isr[isr / 32] &= ~(1U << (isr % 32));
+		return true;
+	case R_SVR:
+		a->svr = value & 0x1ff;
+		return true;
+	case R_ESR:
+		if (value)
+			return false;
+		a->esr = 0;
+		return true;
+	case R_ICR:
+		send_ipi(v, value);
+		return true;
+	case R_SELF_IPI:
+		vlapic_set_irq(v, (uint8_t)value);
+		return true;
+	case R_LVT_TIMER:
+		lvt_timer_write(a, (uint32_t)value, now);
+		return true;
+	case R_LVT_CMCI:	a->lvt_cmci = (uint32_t)value; return true;
+	case R_LVT_THERMAL:	a->lvt_thermal = (uint32_t)value; return true;
+	case R_LVT_PERF:	a->lvt_perf = (uint32_t)value; return true;
+	case R_LVT_LINT0:	a->lvt_lint0 = (uint32_t)value; return true;
+	case R_LVT_LINT1:	a->lvt_lint1 = (uint32_t)value; return true;
+	case R_LVT_ERROR:	a->lvt_error = (uint32_t)value; return true;
+	case R_TMICT:
+		if (TIMER_MODE(a->lvt_timer) == TIMER_TSC_DL)
+			return true;	/* ignored in TSC-deadline mode */
+		a->timer_initial = (uint32_t)value;
+		timer_start(a, now);
+		return true;
+	case R_TDCR:
+		a->timer_divide = value & 0xb;
+		return true;
+	case MSR_TSC_DEADLINE:
+		if (TIMER_MODE(a->lvt_timer) != TIMER_TSC_DL)
+			return true;	/* ignored in the other modes */
+		a->tsc_deadline = value;
+		/* Guest TSC = host TSC + offset. */
+		a->timer_deadline_tsc = value ?
+			MAX(value - v->vmcb->control.tsc_offset, 1) : 0;
+		return true;
+	}
+	return false;
+}

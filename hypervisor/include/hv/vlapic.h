@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The virtual local APIC of a customer vCPU, in x2APIC mode only: its
+ * registers are MSRs 0x800-0x8ff, so no MMIO needs decoding.  It keeps the
+ * interrupt request and in-service bitmaps, delivers the highest pending
+ * vector when the guest can take it, and runs the APIC timer in one-shot,
+ * periodic and TSC-deadline modes on the hypervisor's own per-CPU timer.
+ *
+ * Its clock: a virtual APIC bus of 1 GHz (one count a nanosecond before
+ * the divider), so a guest that knows nothing else still gets the right
+ * rate; Linux uses the TSC-deadline mode, whose TSC rate kvmclock gives it.
+ */
+#ifndef HV_VLAPIC_H
+#define HV_VLAPIC_H
+
+#include <hv/types.h>
+
+struct vcpu;
+
+#define VLAPIC_BUS_KHZ		1000000ULL	/* 1 GHz */
+#define X2APIC_MSR_FIRST	0x800
+#define X2APIC_MSR_LAST		0x8ff
+#define MSR_TSC_DEADLINE	0x6e0
+
+struct vlapic {
+	uint32_t irr[8];		/* requested vectors, 256 bits */
+	uint32_t isr[8];		/* in service */
+	uint32_t tpr;
+	uint32_t svr;			/* spurious vector and enable */
+	uint32_t lvt_timer, lvt_lint0, lvt_lint1, lvt_error;
+	uint32_t lvt_thermal, lvt_perf, lvt_cmci;
+	uint32_t esr;
+	uint32_t timer_initial;		/* TMICT */
+	uint32_t timer_divide;		/* TDCR */
+	uint64_t timer_start_tsc;	/* host TSC when counting began */
+	uint64_t timer_deadline_tsc;	/* host TSC when it fires; 0 = off */
+	uint64_t tsc_deadline;		/* guest TSC (MSR 0x6e0), 0 = off */
+	bool init_received;		/* waiting for a SIPI */
+};
+
+void vlapic_reset(struct vcpu *v);
+
+/* x2APIC MSR and TSC-deadline accesses; false means #GP. */
+bool vlapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value);
+bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value);
+
+/* Requests vector on v (from a device, an IPI, the timer). */
+void vlapic_set_irq(struct vcpu *v, uint8_t vector);
+
+/* Fires v's timer if due (host TSC now); true when it raised an IRQ. */
+bool vlapic_timer_check(struct vcpu *v, uint64_t now);
+
+/* The host TSC at which v next needs attention (its timer), or 0. */
+uint64_t vlapic_next_deadline(const struct vcpu *v);
+
+/* True when an interrupt is waiting that the guest would accept (HLT). */
+bool vlapic_has_pending(const struct vcpu *v);
+
+/*
+ * Before VMRUN: inject the highest pending interrupt if the guest can take
+ * it now, else ask for an exit when it can (a virtual interrupt window).
+ */
+void vlapic_inject(struct vcpu *v);
+
+/* The VINTR exit: the guest can take interrupts again. */
+void vlapic_window_open(struct vcpu *v);
+
+#endif
