@@ -61,14 +61,17 @@ enum elf_error elf_parse(const uint8_t *file, uint64_t size,
 
 	memset(out, 0, sizeof(*out));
 	out->lowest = UINT64_MAX;
-	if (size < 52 || memcmp(file, "\177ELF", 4))
+	/* Identity first (magic, class, machine: 20 bytes), then size. */
+	if (size < 4 || memcmp(file, "\177ELF", 4))
 		return ELF_ERR_NOT_ELF;
+	if (size < 20)
+		return ELF_ERR_TRUNCATED;
 	is64 = file[EI_CLASS] == ELFCLASS64;
 	if (!is64 && file[EI_CLASS] != ELFCLASS32)
 		return ELF_ERR_NOT_ELF;
 	if (get(file + 18, 2) != (is64 ? EM_X86_64 : EM_386))
 		return ELF_ERR_NOT_ELF;
-	if (is64 && size < 64)
+	if (size < (is64 ? 64u : 52u))
 		return ELF_ERR_TRUNCATED;
 
 	phoff = is64 ? get(file + 32, 8) : get(file + 28, 4);
