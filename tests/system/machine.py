@@ -131,7 +131,8 @@ class Machine:
                     raise AssertionError(
                         "%s: no match for %r (%s); console tail:\n%s" % (
                             self.name, pattern,
-                            "timed out" if left <= 0 else "QEMU exited",
+                            "timed out" if left <= 0 else
+                            "QEMU exited with status %s" % self.proc.returncode,
                             self.tail()))
                 self._cond.wait(min(left, 1.0))
 

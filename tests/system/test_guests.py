@@ -153,3 +153,13 @@ def test_x2apic_timer_against_kvmclock(boot):
     assert result(m, 1) == "SUCCESS", m.tail()
     assert result(m, 2) == "SUCCESS", m.tail()
     assert re.search(HV + r"\(d1\) one-shot 50 ms: fired after \d+ ms", m.output)
+
+
+def test_smp_guest_starts_its_vcpus_and_exchanges_ipis(boot):
+    # On three CPUs the two vCPUs run on different CPUs (IPIs cross CPUs,
+    # with a kick); on two they share one.
+    for cpus in (3, 2):
+        m = boot(smp=cpus, modules=[guest("smp_ipi", "name=smp mem=16M vcpus=2")])
+        assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
+        assert result(m, 1) == "SUCCESS", m.tail()
+        assert "200 IPI round trips" in m.output

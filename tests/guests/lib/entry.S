@@ -86,6 +86,7 @@ gdt_ptr:
 
 	.section .bss
 	.balign 4096
+	.globl	pml4
 pml4:	.skip	4096
 pdpt:	.skip	4096
 pd:	.skip	4096

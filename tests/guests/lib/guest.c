@@ -129,6 +129,59 @@ static void idt_init(void)
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
+/* --- other vCPUs ---------------------------------------------------- */
+
+#define AP_TRAMPOLINE 0x8000
+extern char ap_trampoline[], ap_trampoline_end[];
+static uint8_t ap_stack[8][8192] __attribute__((aligned(16)));
+uint64_t ap_stack_top;
+static volatile unsigned int ap_started;
+
+unsigned int apic_id(void)
+{
+	uint64_t id = 0;
+
+	rdmsr_safe(0x802, &id);
+	return (unsigned int)id;
+}
+
+__attribute__((weak)) void test_ap_main(unsigned int id)
+{
+	(void)id;
+}
+
+void ap_main(unsigned int unused)
+{
+	unsigned int id = apic_id();
+
+	(void)unused;
+	idt_init();
+	wrmsr_safe(X2APIC_SVR, 0x1ff);
+	__atomic_store_n(&ap_started, id, __ATOMIC_RELEASE);
+	test_ap_main(id);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+void start_ap(unsigned int id)
+{
+	uint64_t dest = (uint64_t)id << 32;
+	uint64_t start = rdtsc();
+
+	__builtin_memcpy((void *)AP_TRAMPOLINE, ap_trampoline,
+			 ap_trampoline_end - ap_trampoline);
+	ap_stack_top = (uint64_t)&ap_stack[id][sizeof(ap_stack[id])];
+	ap_started = 0;
+	wrmsr_safe(X2APIC_ICR, dest | 0x4500);			/* INIT */
+	wrmsr_safe(X2APIC_ICR, dest | 0x4600 | (AP_TRAMPOLINE >> 12)); /* SIPI */
+	while (__atomic_load_n(&ap_started, __ATOMIC_ACQUIRE) != id) {
+		__asm__ volatile("pause");
+		/* About 10 s at any plausible TSC rate. */
+		if (rdtsc() - start > 40000000000ULL)
+			test_fail("vCPU %u did not start", id);
+	}
+}
+
 void guest_main(const struct hvm_start_info *si);
 void guest_main(const struct hvm_start_info *si)
 {

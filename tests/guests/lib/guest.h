@@ -84,6 +84,17 @@ static inline struct cpuid_result cpuid(uint32_t leaf, uint32_t subleaf)
 int rdmsr_safe(uint32_t msr, uint64_t *value);
 int wrmsr_safe(uint32_t msr, uint64_t value);
 
+/*
+ * Starts vCPU `id` with INIT-SIPI: it runs ap_main(id) in long mode on its
+ * own stack, with the library's IDT loaded.  Returns once it is running.
+ */
+void start_ap(unsigned int id);
+void ap_main(unsigned int id);		/* the test's */
+void test_ap_main(unsigned int id);	/* the test's, called by ap_main */
+
+/* This vCPU's x2APIC ID (its number). */
+unsigned int apic_id(void);
+
 /* The test's interrupt handler (vectors 32-255); the library sends EOI. */
 void guest_interrupt(unsigned int vector);
 
