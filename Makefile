@@ -6,6 +6,7 @@
 #   make run        install what is missing, build, boot the ISO under QEMU
 #   make test       install what is missing, build, run every test
 #   make test-unit  host unit tests only          make test-system  QEMU tests only
+#   make test-api   provisiond's REST API tests (on the host, test-double hypervisor)
 #
 # Everything built lands in build/; `make clean` removes it.
 
@@ -15,12 +16,14 @@ PYTHON  ?= /usr/bin/python3
 # pytest arguments, e.g. make test-system PYTEST_ARGS='-k smp'
 PYTEST_ARGS ?=
 
-.PHONY: all iso run test test-unit test-system deps deps-test bench clean
+.PHONY: all iso run test test-unit test-api test-system deps deps-test bench clean
 all: iso
 
 include hypervisor/build.mk
 include dom0-image/dom0.mk
 include dom0-image/tools.mk
+include quota/build.mk
+include provisiond/build.mk
 include tests/unit/build.mk
 include tests/guests/build.mk
 include tests/dom0/build.mk
@@ -46,7 +49,7 @@ deps:
 	packaging/install-deps.sh build run -- $(DOM0_PACKAGES)
 
 deps-test:
-	packaging/install-deps.sh build run test -- $(DOM0_PACKAGES)
+	packaging/install-deps.sh build run test -- $(DOM0_PACKAGES) $(PROVISIOND_PACKAGES)
 
 $(DATA_DISK):
 	@mkdir -p $(dir $@)
@@ -57,12 +60,15 @@ run: deps
 	packaging/run-qemu.sh $(ISO) -drive file=$(DATA_DISK),if=virtio,format=raw
 
 test: deps-test
-	$(MAKE) iso unit-tests hvctl-unit-tests dom0-test-overlay guest-tests
+	$(MAKE) iso unit-tests hvctl-unit-tests quota-unit-tests provisiond-unit-tests \
+		provisiond dom0-test-overlay guest-tests
 	$(MAKE) test-unit
+	$(MAKE) test-api
 	$(MAKE) test-system
 
 # Every Check runner, each printing its own summary line.
-ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS)
+ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS) $(QUOTA_UNIT_TESTS) \
+		 $(PROVISIOND_UNIT_TESTS)
 
 test-unit: $(ALL_UNIT_TESTS)
 	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * api.h - the REST API's handlers (one file per resource: api_*.c), the
+ * request-body specs the router validates with, and their shared helpers:
+ * rows to JSON, fetching one object, paginated lists.
+ */
+#ifndef PROVISIOND_API_H
+#define PROVISIOND_API_H
+
+#include "http.h"
+#include "validate.h"
+
+/* Settings the handlers need, filled in by main() before serving. */
+struct api_settings {
+	int long_poll_max;		/* s, largest ?wait= */
+	const char *hv_backend;		/* "fake", ... */
+	int64_t started_at;		/* epoch s */
+	int schema_version;
+};
+
+extern struct api_settings api_settings;
+
+/* --- rows to JSON --- */
+
+enum col_type {
+	COL_TEXT,
+	COL_INT,
+	COL_BOOL,
+	COL_TIME,	/* epoch seconds -> RFC 3339 string */
+	COL_JSON,	/* JSON text -> embedded JSON */
+};
+
+/* One output field: its JSON name, type, and SQL (the name if NULL).
+ * SQL NULL always becomes JSON null. */
+struct column {
+	const char *name;
+	enum col_type type;
+	const char *expr;
+};
+
+#define COLUMNS_END	{ .name = NULL }
+
+/* "expr AS name, ..." into buf. */
+void columns_sql(const struct column *cols, char *buf, size_t size);
+
+/* The current row of st (columns in cols order) as a JSON object. */
+json_t *row_to_json(sqlite3_stmt *st, const struct column *cols);
+
+/*
+ * "SELECT <cols> <from_where>" with text parameters ?1..?n (NULL binds SQL
+ * NULL).  *out is the first row or NULL if there is none.  0, or -1 on a
+ * database error.
+ */
+int api_fetch(sqlite3 *db, const struct column *cols, const char *from_where,
+	      int nparams, const char *const params[], json_t **out);
+
+/*
+ * A paginated list: "SELECT <cols>, seq <from_where> AND seq > cursor
+ * ORDER BY seq LIMIT n", from_where using ?1..?nparams.  Reads ?limit
+ * (1..200, default 50) and ?cursor (opaque, from next_cursor) and answers
+ * 200 {"items": [...], "next_cursor": "..." | null}.
+ */
+int api_list(struct request *req, const struct column *cols,
+	     const char *from_where, int nparams, const char *const params[]);
+
+/* Query parameters every list takes. */
+#define LIST_QUERY	"limit", "cursor"
+
+/* The JSON body's string field (NULL if absent or null). */
+const char *body_str(struct request *req, const char *name);
+bool body_has(struct request *req, const char *name);
+
+/* Records the object a write is about, for the audit log. */
+void audit_target(struct request *req, const char *type, const char *id,
+		  const char *tenant_id);
+
+/* Column lists shared between resources. */
+extern const struct column server_columns[];
+extern const struct column job_columns[];
+
+/* Fetches a server / job as the caller may see it (NULL: 404). */
+int fetch_server(struct request *req, const char *id, json_t **out);
+int fetch_job(sqlite3 *db, const char *id, const char *scope, json_t **out);
+
+/* --- handlers and their body specs --- */
+
+extern const struct field_spec tenant_create_spec[], tenant_update_spec[];
+int tenants_create(struct request *req);
+int tenants_list(struct request *req);
+int tenants_get(struct request *req);
+int tenants_update(struct request *req);
+int tenants_delete(struct request *req);
+
+extern const struct field_spec token_create_spec[];
+int tokens_create(struct request *req);
+int tokens_list(struct request *req);
+int tokens_get(struct request *req);
+int tokens_revoke(struct request *req);
+
+extern const struct field_spec plan_create_spec[], plan_update_spec[];
+int plans_create(struct request *req);
+int plans_list(struct request *req);
+int plans_get(struct request *req);
+int plans_update(struct request *req);
+int plans_delete(struct request *req);
+
+extern const struct field_spec image_create_spec[], image_update_spec[];
+int images_create(struct request *req);
+int images_list(struct request *req);
+int images_get(struct request *req);
+int images_update(struct request *req);
+int images_delete(struct request *req);
+
+extern const struct field_spec server_create_spec[], server_update_spec[],
+	server_stop_spec[], server_change_plan_spec[], server_reinstall_spec[],
+	empty_spec[];
+int servers_create(struct request *req);
+int servers_list(struct request *req);
+int servers_get(struct request *req);
+int servers_update(struct request *req);
+int servers_delete(struct request *req);
+int servers_start(struct request *req);
+int servers_stop(struct request *req);
+int servers_reboot(struct request *req);
+int servers_suspend(struct request *req);
+int servers_unsuspend(struct request *req);
+int servers_change_plan(struct request *req);
+int servers_reinstall(struct request *req);
+
+int jobs_list(struct request *req);
+int jobs_get(struct request *req);
+
+int audit_list(struct request *req);
+int usage_list(struct request *req);
+int system_get(struct request *req);
+int health_get(struct request *req);
+
+#endif

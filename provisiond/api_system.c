@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * api_system.c - /v1/health, /v1/system and /v1/usage.
+ *
+ * Usage is what billing pulls, all servers in one paginated call: CPU time
+ * in nanoseconds since each server was created, kept across domain
+ * restarts (a destroyed domain's time is folded into the server's total)
+ * and across restarts of provisiond (it is in the database).  The monitor
+ * thread samples running domains every monitor_interval seconds, so the
+ * figure of a running server may lag by that much; sampled_at says when.
+ * Deleted servers stay in the list with their final figures (deleted_at
+ * set), so that the last period can be billed.
+ */
+#include "api.h"
+#include "reconcile.h"
+#include "version.h"
+
+struct api_settings api_settings;
+
+int health_get(struct request *req)
+{
+	return req_reply(req, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+int system_get(struct request *req)
+{
+	char started[TIME_STR_LEN];
+
+	time_format(api_settings.started_at, started);
+	return req_reply(req, 200, json_pack("{s:s, s:s, s:i, s:s, s:o}",
+					     "version", PROVISIOND_VERSION,
+					     "hv_backend", api_settings.hv_backend,
+					     "schema_version", api_settings.schema_version,
+					     "started_at", started,
+					     "reconcile", reconcile_report()));
+}
+
+static const struct column usage_columns[] = {
+	{ "server_id", COL_TEXT, "id" },
+	{ "tenant_id", COL_TEXT, NULL },
+	{ "external_id", COL_TEXT, NULL },
+	{ "hostname", COL_TEXT, NULL },
+	{ "cpu_time_ns", COL_INT, "cpu_time_base_ns + cpu_time_live_ns" },
+	{ "sampled_at", COL_TIME, "usage_sampled_at" },
+	{ "created_at", COL_TIME, NULL },
+	{ "deleted_at", COL_TIME, NULL },
+	COLUMNS_END
+};
+
+int usage_list(struct request *req)
+{
+	const char *params[] = { req_scope(req), req_query(req, "tenant_id") };
+
+	return api_list(req, usage_columns,
+			"FROM servers WHERE (?1 IS NULL OR tenant_id = ?1)"
+			" AND (?2 IS NULL OR tenant_id = ?2)", 2, params);
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * auth.c - API tokens (see auth.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+
+int token_generate(const char *token_id, char out[TOKEN_MAX],
+		   unsigned char hash[SHA256_LEN])
+{
+	unsigned char secret[32];
+	char hex[2 * sizeof(secret) + 1];
+	int err = random_bytes(secret, sizeof(secret));
+
+	if (err)
+		return err;
+	hex_encode(secret, sizeof(secret), hex);
+	/* token_id is "tok_<16 hex>": the token carries the hex part. */
+	snprintf(out, TOKEN_MAX, TOKEN_PREFIX "%s_%s", token_id + 4, hex);
+	sha256(out, strlen(out), hash);
+	memset(secret, 0, sizeof(secret));
+	memset(hex, 0, sizeof(hex));
+	return 0;
+}
+
+static bool all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+bool token_parse(const char *s, char token_id[ID_MAX])
+{
+	const size_t plen = strlen(TOKEN_PREFIX);
+
+	if (strlen(s) != TOKEN_LEN || strncmp(s, TOKEN_PREFIX, plen) != 0 ||
+	    !all_hex(s + plen, ID_HEX_LEN) || s[plen + ID_HEX_LEN] != '_' ||
+	    !all_hex(s + plen + ID_HEX_LEN + 1, 64))
+		return false;
+	snprintf(token_id, ID_MAX, "tok_%.*s", ID_HEX_LEN, s + plen);
+	return true;
+}
+
+bool digest_equal(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	volatile unsigned char diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+enum auth_result token_verify(const char *presented,
+			      const unsigned char stored[SHA256_LEN],
+			      int64_t expires_at, int64_t revoked_at, int64_t now)
+{
+	unsigned char digest[SHA256_LEN];
+
+	sha256(presented, strlen(presented), digest);
+	if (!digest_equal(digest, stored, SHA256_LEN))
+		return AUTH_INVALID;
+	if (revoked_at)
+		return AUTH_REVOKED;
+	if (expires_at && now >= expires_at)
+		return AUTH_EXPIRED;
+	return AUTH_OK;
+}
+
+enum auth_result auth_check(sqlite3 *rdb, const char *authorization,
+			    int64_t now, struct principal *who,
+			    int64_t *last_used)
+{
+	/* Compared against when the id is unknown, so that an unknown id
+	 * costs the same digest as a known one. */
+	static const unsigned char no_such_token[SHA256_LEN];
+	char token_id[ID_MAX];
+	const char *token;
+	enum auth_result res;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!authorization)
+		return AUTH_MISSING;
+	if (strncasecmp(authorization, "Bearer ", 7) != 0)
+		return AUTH_MALFORMED;
+	token = authorization + 7;
+	while (*token == ' ')
+		token++;
+	if (!token_parse(token, token_id))
+		return AUTH_MALFORMED;
+
+	st = db_prep(rdb, "SELECT hash, scope, tenant_id, expires_at, revoked_at,"
+			  " last_used_at FROM tokens WHERE id = ?", "s", token_id);
+	if (!st)
+		return AUTH_ERROR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		token_verify(token, no_such_token, 0, 0, now);
+		sqlite3_finalize(st);
+		return AUTH_INVALID;
+	}
+	if (rc != SQLITE_ROW || sqlite3_column_bytes(st, 0) != SHA256_LEN) {
+		log_error("auth: token lookup: %s", sqlite3_errmsg(rdb));
+		sqlite3_finalize(st);
+		return AUTH_ERROR;
+	}
+
+	res = token_verify(token, sqlite3_column_blob(st, 0),
+			   sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+			   now);
+	if (res == AUTH_OK) {
+		const char *tenant = (const char *)sqlite3_column_text(st, 2);
+
+		who->admin = strcmp((const char *)sqlite3_column_text(st, 1),
+				    "admin") == 0;
+		str_copy(who->token_id, token_id, sizeof(who->token_id));
+		str_copy(who->tenant_id, tenant ? tenant : "", sizeof(who->tenant_id));
+		*last_used = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return res;
+}
+
+void auth_touch(const char *token_id, int64_t last_used, int64_t now)
+{
+	sqlite3 *w;
+
+	if (last_used == now)
+		return;
+	w = db_write_begin();
+	if (!w)
+		return;
+	/* The WHERE keeps two requests in the same second to one update. */
+	if (db_run(w, "UPDATE tokens SET last_used_at = ?1 WHERE id = ?2"
+		      " AND (last_used_at IS NULL OR last_used_at < ?1)",
+		   "is", now, token_id) != SQLITE_OK) {
+		db_write_rollback(w);
+		return;
+	}
+	db_write_commit(w);
+}
+
+int token_insert(sqlite3 *wdb, const char *name, bool admin,
+		 const char *tenant_id, int64_t expires_at,
+		 const char *created_by, char id[ID_MAX], char secret[TOKEN_MAX])
+{
+	unsigned char hash[SHA256_LEN];
+	int rc;
+
+	if (id_new("tok", id) || token_generate(id, secret, hash))
+		return SQLITE_ERROR;
+	/* nullif: expires_at 0 means "never", stored as NULL. */
+	rc = db_run(wdb, "INSERT INTO tokens (id, name, scope, tenant_id, hash,"
+			 " created_by, created_at, expires_at)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, nullif(?, 0))",
+		    "ssssbsii", id, name, admin ? "admin" : "customer",
+		    admin ? NULL : tenant_id, hash, SHA256_LEN, created_by, now_s(),
+		    expires_at);
+	return rc;
+}

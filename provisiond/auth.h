@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * auth.h - API tokens: creating them, checking them, scopes.
+ *
+ * A token is "pvd_<16 hex>_<64 hex>": the first part is the public half of
+ * the token's id (tok_<16 hex>), the second 32 random bytes.  The database
+ * keeps only SHA-256 of the whole string.  A request's token is looked up by
+ * its id and its digest compared in constant time, so response times tell
+ * nothing about how much of a guessed secret was right.
+ *
+ * Scopes: "admin" sees and does everything; "customer" belongs to one tenant
+ * and sees that tenant's objects only (everything else is answered as if it
+ * did not exist).
+ */
+#ifndef PROVISIOND_AUTH_H
+#define PROVISIOND_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "sha256.h"
+#include "util.h"
+
+#define TOKEN_PREFIX	"pvd_"
+#define TOKEN_LEN	(4 + ID_HEX_LEN + 1 + 64)
+#define TOKEN_MAX	(TOKEN_LEN + 1)
+
+/* Who is calling, once authenticated. */
+struct principal {
+	bool admin;
+	char token_id[ID_MAX];
+	char tenant_id[ID_MAX];		/* customer's tenant; "" for admin */
+};
+
+enum auth_result {
+	AUTH_OK,
+	AUTH_MISSING,		/* no Authorization header */
+	AUTH_MALFORMED,		/* not "Bearer <token>" */
+	AUTH_INVALID,		/* unknown token or wrong secret */
+	AUTH_EXPIRED,
+	AUTH_REVOKED,
+	AUTH_ERROR,		/* the database failed */
+};
+
+/* A new secret for token_id: out is the token string, hash its digest. */
+int token_generate(const char *token_id, char out[TOKEN_MAX],
+		   unsigned char hash[SHA256_LEN]);
+
+/* True if s has the token format; token_id gets "tok_<16 hex>". */
+bool token_parse(const char *s, char token_id[ID_MAX]);
+
+/* Compares n bytes in time that does not depend on where they differ. */
+bool digest_equal(const unsigned char *a, const unsigned char *b, size_t n);
+
+/*
+ * The decision for a presented token against its row: the digest first (so
+ * a caller without the secret learns nothing about revocation or expiry),
+ * then revocation, then expiry.  revoked_at/expires_at 0 = not set.
+ */
+enum auth_result token_verify(const char *presented,
+			      const unsigned char stored[SHA256_LEN],
+			      int64_t expires_at, int64_t revoked_at, int64_t now);
+
+/*
+ * Authenticates an Authorization header value against the database (a
+ * reader).  On AUTH_OK fills *who and *last_used (0 if never).
+ */
+enum auth_result auth_check(sqlite3 *rdb, const char *authorization,
+			    int64_t now, struct principal *who,
+			    int64_t *last_used);
+
+/*
+ * Records that the token was used now.  Writes at most once a second per
+ * token: last_used_at has a resolution of one second, and a write per
+ * request would put every GET behind the writer.
+ */
+void auth_touch(const char *token_id, int64_t last_used, int64_t now);
+
+/*
+ * Inserts a token in the caller's write transaction.  tenant_id NULL for an
+ * admin token; expires_at 0 for none.  Fills id and secret (show it once).
+ */
+int token_insert(sqlite3 *wdb, const char *name, bool admin,
+		 const char *tenant_id, int64_t expires_at,
+		 const char *created_by, char id[ID_MAX], char secret[TOKEN_MAX]);
+
+#endif

@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# provisiond/build.mk - the provisioning daemon, its unit tests (Check) and
+# its API tests (pytest).
+#
+# A GNU make fragment like dom0-image/tools.mk: paths are relative to the
+# repository root, BUILD := build.  The top-level Makefile can include it;
+# it also works on its own from the repository root:
+#
+#     make -f provisiond/build.mk provisiond provisiond-unit-tests test-api
+#
+# Outputs:
+#   build/provisiond/provisiond          the daemon, for the host
+#   build/provisiond/provisiond-asan     the same with ASan/UBSan (make
+#                                        provisiond-asan; test-api-asan
+#                                        runs the API tests against it)
+#   build/tests/unit/provisiond-tests    Check unit tests: validation,
+#                                        tokens, job state machine,
+#                                        migrations, config
+#
+# For dom0 (no C library there; programs are static): a static link is not
+# possible from Debian 12's packages, because libmicrohttpd is built with
+# HTTPS support and GnuTLS needs p11-kit, which Debian ships as a shared
+# library only.  Until libmicrohttpd is built without TLS for the image, the
+# dom0 image needs the shared libraries in PROVISIOND_SHARED_LIBS (what
+# `ldd build/provisiond/provisiond` lists) and the dynamic loader.
+
+# Keep the including Makefile's default goal.
+PROVISIOND_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
+BUILD ?= build
+PYTHON ?= /usr/bin/python3
+PYTEST_ARGS ?=
+
+# Debian packages to build and test provisiond.
+PROVISIOND_PACKAGES := gcc make pkg-config libsqlite3-dev libmicrohttpd-dev \
+	libjansson-dev check python3 python3-pytest python3-requests \
+	python3-yaml python3-jsonschema
+
+# Shared libraries the daemon needs at run time, the loader included.
+PROVISIOND_SHARED_LIBS := ld-linux-x86-64.so.2 libc.so.6 libm.so.6 \
+	libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 libgnutls.so.30 \
+	libp11-kit.so.0 libidn2.so.0 libunistring.so.2 libtasn1.so.6 \
+	libnettle.so.8 libhogweed.so.6 libgmp.so.10 libffi.so.8
+
+PVD_DIR  := provisiond
+PVD_OUT  := $(BUILD)/provisiond
+PROVISIOND := $(PVD_OUT)/provisiond
+PROVISIOND_ASAN := $(PVD_OUT)/provisiond-asan
+PVD_UT_OUT := $(BUILD)/tests/unit/provisiond
+PROVISIOND_UNIT_TESTS := $(BUILD)/tests/unit/provisiond-tests
+
+PVD_VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
+PVD_CC   := gcc
+PVD_PKGS := libmicrohttpd jansson sqlite3
+# Deferred (=): pkg-config runs only when something is built.
+PVD_PKG_CFLAGS = $(shell pkg-config --cflags $(PVD_PKGS))
+PVD_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
+	-Wno-missing-field-initializers -D_GNU_SOURCE \
+	-DPROVISIOND_VERSION='"$(PVD_VERSION)"' \
+	-Ihypervisor/include/public -I$(PVD_DIR) $(PVD_PKG_CFLAGS) -MMD -MP
+PVD_LIBS = $(shell pkg-config --libs $(PVD_PKGS)) -lpthread
+
+PVD_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+# One concern per file; main.c only wires them together.
+PVD_SRCS := $(addprefix $(PVD_DIR)/, \
+	main.c config.c log.c util.c sha256.c db.c migrations.c auth.c \
+	validate.c http.c router.c idempotency.c audit.c api_common.c \
+	api_tenants.c api_tokens.c api_plans.c api_images.c api_servers.c \
+	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
+	monitor.c hv_backend.c hv_fake.c)
+PVD_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_SRCS))
+PVD_ASAN_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/asan/%.o,$(PVD_SRCS))
+
+# The unit tests link the pure and database parts, built with sanitizers.
+PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
+	config.c log.c util.c sha256.c db.c migrations.c auth.c validate.c \
+	job_state.c idempotency.c)
+PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
+PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
+	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))
+PVD_CHECK_CFLAGS = $(shell pkg-config --cflags check)
+PVD_CHECK_LIBS = $(shell pkg-config --libs check)
+
+.PHONY: provisiond provisiond-asan provisiond-unit-tests \
+	provisiond-unit-tests-run test-api test-api-asan provisiond-clean
+
+provisiond: $(PROVISIOND)
+provisiond-asan: $(PROVISIOND_ASAN)
+provisiond-unit-tests: $(PROVISIOND_UNIT_TESTS)
+
+$(PVD_OUT)/obj/%.o: $(PVD_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(PVD_CC) $(PVD_CFLAGS) -c $< -o $@
+
+$(PVD_OUT)/asan/%.o: $(PVD_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (asan)"
+	@$(PVD_CC) $(PVD_CFLAGS) -O1 $(PVD_SANITIZE) -c $< -o $@
+
+$(PROVISIOND): $(PVD_OBJS)
+	@echo "  LD      $@"
+	@$(PVD_CC) -o $@ $^ $(PVD_LIBS)
+
+$(PROVISIOND_ASAN): $(PVD_ASAN_OBJS)
+	@echo "  LD      $@"
+	@$(PVD_CC) $(PVD_SANITIZE) -o $@ $^ $(PVD_LIBS)
+
+$(PVD_UT_OUT)/%.o: $(PVD_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (unit tests)"
+	@$(PVD_CC) $(PVD_CFLAGS) -O1 $(PVD_SANITIZE) $(PVD_CHECK_CFLAGS) -c $< -o $@
+
+$(PROVISIOND_UNIT_TESTS): $(PVD_UT_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(PVD_CC) $(PVD_SANITIZE) -o $@ $^ $(PVD_CHECK_LIBS) $(PVD_LIBS)
+
+provisiond-unit-tests-run: $(PROVISIOND_UNIT_TESTS)
+	$(PROVISIOND_UNIT_TESTS)
+
+# The API tests start their own provisiond (PROVISIOND names the binary)
+# with --hv=fake on a free port and a temporary database.
+test-api: $(PROVISIOND)
+	PROVISIOND=$(abspath $(PROVISIOND)) $(PYTHON) -m pytest -q tests/api $(PYTEST_ARGS)
+
+test-api-asan: $(PROVISIOND_ASAN)
+	PROVISIOND=$(abspath $(PROVISIOND_ASAN)) $(PYTHON) -m pytest -q tests/api $(PYTEST_ARGS)
+
+provisiond-clean:
+	rm -rf $(PVD_OUT) $(PVD_UT_OUT) $(PROVISIOND_UNIT_TESTS)
+
+-include $(PVD_OBJS:.o=.d) $(PVD_ASAN_OBJS:.o=.d) $(PVD_UT_OBJS:.o=.d)
+
+# Restore the includer's default goal; on our own, build the daemon.
+ifeq ($(PROVISIOND_SAVED_DEFAULT_GOAL),)
+.DEFAULT_GOAL := provisiond
+else
+.DEFAULT_GOAL := $(PROVISIOND_SAVED_DEFAULT_GOAL)
+endif

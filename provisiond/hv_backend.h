@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hv_backend.h - what provisiond needs from the hypervisor, as a table of
+ * function pointers.
+ *
+ * provisiond's jobs, reconciler and usage monitor call the hypervisor only
+ * through struct hv_backend, never libhv or /dev/hvpriv directly.  Two
+ * implementations are meant to exist:
+ *
+ *   "libhv"  the product: dom0's libhv (dom0-image/libhv/libhv.h) over the
+ *            hvpriv driver.  NOT WRITTEN YET: the hypervisor cannot create
+ *            customer domains today.  Asking for it fails at startup with
+ *            "hypervisor backend not available in this build".
+ *   "fake"   hv_fake.c, a TEST DOUBLE for the API tests on a development
+ *            host.  It never runs a guest.
+ *
+ * The model is Xen's: a domain is created paused from a configuration
+ * (memory, vCPUs, CPU weight and cap, kernel, initrd, command line), then
+ * unpaused; a stopped server has no domain at all.
+ *
+ * Return convention (libhv's, so the real backend passes codes through):
+ *   0    success;
+ *   > 0  the hypervisor refused: an HV_E* code from hvabi.h (HV_EINVAL ...);
+ *   < 0  no usable answer: a negative errno (-ENOENT: no /dev/hvpriv,
+ *        -EIO, -ETIMEDOUT, -ENOMEM ...).
+ * hv_backend_strerror() describes any of them.  Calls on one backend may
+ * come from several threads at once; implementations lock what they share.
+ *
+ * Idempotence, which crash recovery relies on: create() with the name of a
+ * domain that exists returns that domain's id (and sets *existed) instead
+ * of making a second one.  provisiond names each domain after its server's
+ * id, so re-running an interrupted create can never duplicate a server.
+ */
+#ifndef PROVISIOND_HV_BACKEND_H
+#define PROVISIOND_HV_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvabi.h"
+
+/* Domain names: at most HVB_NAME_MAX - 1 bytes (hvabi.h's HV_NAME_LEN). */
+#define HVB_NAME_MAX	HV_NAME_LEN
+
+/* Domain states are hvabi.h's HV_DOMAIN_* values:
+ *   HV_DOMAIN_RUNNING, _BLOCKED (running, idle), _PAUSED, _SHUTDOWN (the
+ *   guest powered off; the domain exists until destroyed), _CRASHED, _DYING. */
+
+/* What create() builds. */
+struct hvb_domain_config {
+	const char *name;		/* unique; the server's id */
+	uint32_t memory_mib;
+	uint32_t vcpus;
+	uint32_t cpu_weight;		/* credit scheduler weight, 1..65535 */
+	uint32_t cpu_cap_pct;		/* % of one CPU; 0 = no cap */
+	const char *kernel_path;	/* files in dom0 */
+	const char *initrd_path;	/* NULL or "" for none */
+	const char *cmdline;		/* "" for none */
+};
+
+/* One domain, as list() reports it. */
+struct hvb_domain {
+	uint32_t domid;			/* 0 is dom0 */
+	uint32_t state;			/* HV_DOMAIN_* */
+	uint32_t vcpus;
+	uint64_t memory_bytes;
+	uint64_t cpu_time_ns;		/* all its vCPUs, since it was created */
+	char name[HVB_NAME_MAX];	/* NUL-terminated */
+};
+
+struct hv_backend {
+	const char *name;		/* "libhv", "fake" */
+	void *priv;
+
+	/* Creates a domain, paused; idempotent by name (see above). */
+	int (*create)(struct hv_backend *hv, const struct hvb_domain_config *cfg,
+		      uint32_t *domid, bool *existed);
+	/* Starts a created domain, or resumes a paused one. */
+	int (*unpause)(struct hv_backend *hv, uint32_t domid);
+	/* Stops scheduling the domain's vCPUs; its memory stays. */
+	int (*pause)(struct hv_backend *hv, uint32_t domid);
+	/* Asks the guest to power off (ACPI-style); returns at once.  The
+	 * domain reaches HV_DOMAIN_SHUTDOWN when the guest complies. */
+	int (*shutdown)(struct hv_backend *hv, uint32_t domid);
+	/* Asks the guest to reboot; the domain and its id stay. */
+	int (*reboot)(struct hv_backend *hv, uint32_t domid);
+	/* Tears the domain down at once and frees its memory. */
+	int (*destroy)(struct hv_backend *hv, uint32_t domid);
+	/* Fills out[] with up to max domains (dom0 included); *count written,
+	 * *total existing.  max may be 0 to learn *total only. */
+	int (*list)(struct hv_backend *hv, struct hvb_domain *out, uint32_t max,
+		    uint32_t *count, uint32_t *total);
+	/* The CPU time the domain's vCPUs have used, in ns. */
+	int (*cpu_usage)(struct hv_backend *hv, uint32_t domid,
+			 uint64_t *cpu_time_ns);
+	/* Releases everything; the backend is unusable afterwards. */
+	void (*close)(struct hv_backend *hv);
+};
+
+/*
+ * Opens the backend called kind ("fake" or "libhv").  fake_state is the fake
+ * backend's state file (ignored by the others).  0, or -1 with err filled in;
+ * for "libhv" err is "hypervisor backend not available in this build ...".
+ */
+int hv_backend_open(const char *kind, const char *fake_state,
+		    struct hv_backend **out, char *err, size_t errlen);
+
+/* A description of a backend return value (HV_E* code or -errno). */
+const char *hv_backend_strerror(int err);
+
+/* True if an error is worth retrying later (transient, not a refusal). */
+bool hv_backend_retryable(int err);
+
+/*
+ * Lists every domain, growing the array as needed.  *out is malloc'ed (free
+ * it); 0 or the backend's error.
+ */
+int hvb_list_all(struct hv_backend *hv, struct hvb_domain **out, uint32_t *n);
+
+/* Finds the domain called name (never dom0): *found and *d.  0, or the
+ * backend's error from list(). */
+int hvb_find(struct hv_backend *hv, const char *name, struct hvb_domain *d,
+	     bool *found);
+
+/* The fake backend (hv_fake.c); TEST ONLY. */
+int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
+		 size_t errlen);
+
+#endif

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hv_fake.c - a TEST DOUBLE of the hypervisor, selected with --hv=fake.
+ *
+ *     THIS IS NOT A HYPERVISOR.  It runs no guest.  It exists so that the
+ *     API tests (tests/api/) can drive provisiond on a development host,
+ *     where there is no hypervisor, and exercise its failure paths.  The
+ *     product backend is "libhv" (see hv_backend.h); nothing selects this
+ *     one unless --hv=fake is given.
+ *
+ * It keeps the domains it "runs" in a small JSON file (hv_fake_state, by
+ * default next to the database), rewritten atomically (write + rename) on
+ * every change, so that, like a real hypervisor, it still knows its domains
+ * after provisiond is killed and restarted.  Tests read that file to check
+ * what exists, and may edit it while provisiond is stopped (to plant an
+ * orphan domain or remove one).
+ *
+ * Faults: before each operation the fake reads "<state>.faults", if it
+ * exists, one rule per line:
+ *
+ *     <op> fail <ERR>      the operation fails with ERR: EIO, ETIMEDOUT,
+ *                          EAGAIN, ENOMEM (-errno) or HV_EINVAL, HV_ENOSPC,
+ *                          HV_EPERM (the hypervisor refusing)
+ *     <op> delay <ms>      the operation first sleeps ms milliseconds
+ *     <op> block           the operation waits, before doing anything,
+ *                          until the rule is removed from the file
+ *     create block-after   create makes and saves the domain, then waits
+ *                          until the rule is removed
+ *     shutdown ignore      the guest ignores shutdown requests
+ *
+ * <op> is create, unpause, pause, shutdown, reboot, destroy, list or
+ * cpu_usage.  While blocked the fake writes "<state>.blocked" holding the
+ * operation's name, so a test knows when to kill -9 provisiond.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "hv_backend.h"
+#include "log.h"
+#include "util.h"
+
+#define FAKE_PATH_MAX	1100
+#define BLOCK_POLL_MS	20
+
+struct fake {
+	struct hv_backend ops;
+	pthread_mutex_t lock;		/* guards state and the state file */
+	json_t *state;			/* {"next_domid": N, "domains": [...]} */
+	char state_path[FAKE_PATH_MAX];
+	char faults_path[FAKE_PATH_MAX];
+	char blocked_path[FAKE_PATH_MAX];
+};
+
+struct fault {
+	int delay_ms;
+	bool block;
+	bool block_after;
+	bool ignore;
+	int fail;			/* 0, HV_E* or -errno */
+};
+
+static struct fake *fake_of(struct hv_backend *hv)
+{
+	return hv->priv;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int error_by_name(const char *name)
+{
+	static const struct { const char *name; int err; } errors[] = {
+		{ "EIO", -EIO }, { "ETIMEDOUT", -ETIMEDOUT }, { "EAGAIN", -EAGAIN },
+		{ "ENOMEM", -ENOMEM }, { "HV_EINVAL", HV_EINVAL },
+		{ "HV_ENOSPC", HV_ENOSPC }, { "HV_EPERM", HV_EPERM },
+	};
+
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (strcmp(errors[i].name, name) == 0)
+			return errors[i].err;
+	return -EIO;
+}
+
+/* The rules for op in the faults file (none if there is no file). */
+static void read_faults(struct fake *f, const char *op, struct fault *out)
+{
+	char line[256], rule_op[64], action[64], arg[64];
+	FILE *fp = fopen(f->faults_path, "r");
+
+	memset(out, 0, sizeof(*out));
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		int n = sscanf(line, "%63s %63s %63s", rule_op, action, arg);
+
+		if (n < 2 || strcmp(rule_op, op) != 0)
+			continue;
+		if (strcmp(action, "fail") == 0)
+			out->fail = error_by_name(n == 3 ? arg : "EIO");
+		else if (strcmp(action, "delay") == 0 && n == 3)
+			out->delay_ms = atoi(arg);
+		else if (strcmp(action, "block") == 0)
+			out->block = true;
+		else if (strcmp(action, "block-after") == 0)
+			out->block_after = true;
+		else if (strcmp(action, "ignore") == 0)
+			out->ignore = true;
+	}
+	fclose(fp);
+}
+
+/* Waits while the faults file still says to block op (before or after). */
+static void block_while(struct fake *f, const char *op, bool after)
+{
+	struct fault fl;
+	FILE *fp = fopen(f->blocked_path, "w");
+
+	log_warn("hv fake: %s blocked by %s (test fault)", op, f->faults_path);
+	if (fp) {
+		fprintf(fp, "%s\n", op);
+		fclose(fp);
+	}
+	do {
+		sleep_ms(BLOCK_POLL_MS);
+		read_faults(f, op, &fl);
+	} while (after ? fl.block_after : fl.block);
+	unlink(f->blocked_path);
+	log_info("hv fake: %s unblocked", op);
+}
+
+/* Applies the delay, block and fail rules that come before an operation. */
+static int before_op(struct fake *f, const char *op, struct fault *fl)
+{
+	read_faults(f, op, fl);
+	if (fl->delay_ms > 0)
+		sleep_ms(fl->delay_ms);
+	if (fl->block)
+		block_while(f, op, false);
+	if (fl->fail)
+		log_info("hv fake: %s fails: %s (test fault)", op,
+			 hv_backend_strerror(fl->fail));
+	return fl->fail;
+}
+
+/* Writes the state to a temporary file and renames it over the old one. */
+static int save(struct fake *f)
+{
+	char tmp[FAKE_PATH_MAX + 8];
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", f->state_path);
+	if (json_dump_file(f->state, tmp, JSON_INDENT(1) | JSON_SORT_KEYS) < 0 ||
+	    rename(tmp, f->state_path) < 0) {
+		log_error("hv fake: cannot write %s: %s", f->state_path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static json_t *domains(struct fake *f)
+{
+	return json_object_get(f->state, "domains");
+}
+
+static json_t *find_by_id(struct fake *f, uint32_t domid, size_t *index)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(domains(f), i, d) {
+		if (json_integer_value(json_object_get(d, "domid")) == domid) {
+			if (index)
+				*index = i;
+			return d;
+		}
+	}
+	return NULL;
+}
+
+static json_t *find_by_name(struct fake *f, const char *name)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(domains(f), i, d)
+		if (strcmp(json_string_value(json_object_get(d, "name")), name) == 0)
+			return d;
+	return NULL;
+}
+
+static uint32_t dom_state(json_t *d)
+{
+	return (uint32_t)json_integer_value(json_object_get(d, "state"));
+}
+
+/* CPU time so far: what was banked plus the current run, one vCPU busy. */
+static uint64_t dom_cpu_ns(json_t *d)
+{
+	int64_t cpu = json_integer_value(json_object_get(d, "cpu_time_ns"));
+	int64_t since = json_integer_value(json_object_get(d, "running_since_ms"));
+
+	if (since > 0 && wall_ms() > since)
+		cpu += (wall_ms() - since) * 1000000;
+	return (uint64_t)cpu;
+}
+
+/* Moves a domain to a new state, banking CPU time when it stops running. */
+static void set_state(json_t *d, uint32_t state)
+{
+	json_object_set_new(d, "cpu_time_ns", json_integer((json_int_t)dom_cpu_ns(d)));
+	json_object_set_new(d, "running_since_ms",
+			    json_integer(state == HV_DOMAIN_RUNNING ? wall_ms() : 0));
+	json_object_set_new(d, "state", json_integer(state));
+}
+
+static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
+		       uint32_t *domid, bool *existed)
+{
+	struct fake *f = fake_of(hv);
+	struct fault fl;
+	json_t *d;
+	int err = before_op(f, "create", &fl);
+
+	if (err)
+		return err;
+	if (strlen(cfg->name) >= HVB_NAME_MAX || cfg->vcpus == 0 ||
+	    cfg->memory_mib == 0)
+		return HV_EINVAL;
+
+	pthread_mutex_lock(&f->lock);
+	d = find_by_name(f, cfg->name);
+	*existed = d != NULL;
+	if (!d) {
+		json_int_t next = json_integer_value(json_object_get(f->state, "next_domid"));
+
+		d = json_pack("{s:I, s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:s,"
+			      " s:i, s:i, s:i}",
+			      "domid", next, "name", cfg->name,
+			      "state", HV_DOMAIN_PAUSED, "vcpus", (int)cfg->vcpus,
+			      "memory_mib", (int)cfg->memory_mib,
+			      "cpu_weight", (int)cfg->cpu_weight,
+			      "cpu_cap_pct", (int)cfg->cpu_cap_pct,
+			      "kernel", cfg->kernel_path,
+			      "initrd", cfg->initrd_path ? cfg->initrd_path : "",
+			      "cmdline", cfg->cmdline ? cfg->cmdline : "",
+			      "cpu_time_ns", 0, "running_since_ms", 0, "reboots", 0);
+		json_array_append_new(domains(f), d);
+		json_object_set_new(f->state, "next_domid", json_integer(next + 1));
+		err = save(f);
+	}
+	*domid = (uint32_t)json_integer_value(json_object_get(d, "domid"));
+	pthread_mutex_unlock(&f->lock);
+
+	if (!err && fl.block_after)
+		block_while(f, "create", true);
+	return err;
+}
+
+/* The common shape of unpause, pause, shutdown, reboot and destroy. */
+static int fake_op(struct hv_backend *hv, const char *op, uint32_t domid)
+{
+	struct fake *f = fake_of(hv);
+	struct fault fl;
+	size_t index;
+	json_t *d;
+	int err = before_op(f, op, &fl);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&f->lock);
+	d = find_by_id(f, domid, &index);
+	if (!d) {
+		err = HV_EINVAL;
+	} else if (strcmp(op, "destroy") == 0) {
+		json_array_remove(domains(f), index);
+	} else if (strcmp(op, "unpause") == 0) {
+		if (dom_state(d) == HV_DOMAIN_PAUSED)
+			set_state(d, HV_DOMAIN_RUNNING);
+		else if (dom_state(d) != HV_DOMAIN_RUNNING)
+			err = HV_EINVAL;
+	} else if (strcmp(op, "pause") == 0) {
+		if (dom_state(d) == HV_DOMAIN_RUNNING)
+			set_state(d, HV_DOMAIN_PAUSED);
+		else if (dom_state(d) != HV_DOMAIN_PAUSED)
+			err = HV_EINVAL;
+	} else if (strcmp(op, "shutdown") == 0) {
+		/* A cooperative guest powers off at once. */
+		if (!fl.ignore)
+			set_state(d, HV_DOMAIN_SHUTDOWN);
+	} else if (strcmp(op, "reboot") == 0) {
+		if (dom_state(d) != HV_DOMAIN_RUNNING)
+			err = HV_EINVAL;
+		else
+			json_object_set_new(d, "reboots", json_integer(
+				json_integer_value(json_object_get(d, "reboots")) + 1));
+	}
+	if (!err)
+		err = save(f);
+	pthread_mutex_unlock(&f->lock);
+	return err;
+}
+
+static int fake_unpause(struct hv_backend *hv, uint32_t domid)
+{
+	return fake_op(hv, "unpause", domid);
+}
+
+static int fake_pause(struct hv_backend *hv, uint32_t domid)
+{
+	return fake_op(hv, "pause", domid);
+}
+
+static int fake_shutdown(struct hv_backend *hv, uint32_t domid)
+{
+	return fake_op(hv, "shutdown", domid);
+}
+
+static int fake_reboot(struct hv_backend *hv, uint32_t domid)
+{
+	return fake_op(hv, "reboot", domid);
+}
+
+static int fake_destroy(struct hv_backend *hv, uint32_t domid)
+{
+	return fake_op(hv, "destroy", domid);
+}
+
+static void fill_info(struct hvb_domain *out, json_t *d)
+{
+	memset(out, 0, sizeof(*out));
+	out->domid = (uint32_t)json_integer_value(json_object_get(d, "domid"));
+	out->state = dom_state(d);
+	out->vcpus = (uint32_t)json_integer_value(json_object_get(d, "vcpus"));
+	out->memory_bytes = (uint64_t)json_integer_value(
+		json_object_get(d, "memory_mib")) * 1024 * 1024;
+	out->cpu_time_ns = dom_cpu_ns(d);
+	str_copy(out->name, json_string_value(json_object_get(d, "name")),
+		 sizeof(out->name));
+}
+
+static int fake_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max,
+		     uint32_t *count, uint32_t *total)
+{
+	struct fake *f = fake_of(hv);
+	struct fault fl;
+	size_t i;
+	json_t *d;
+	int err = before_op(f, "list", &fl);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&f->lock);
+	/* Like the real hypervisor's list, dom0 comes first. */
+	*total = (uint32_t)json_array_size(domains(f)) + 1;
+	*count = 0;
+	if (max > 0) {
+		memset(&out[0], 0, sizeof(out[0]));
+		out[0].state = HV_DOMAIN_RUNNING;
+		out[0].vcpus = 1;
+		str_copy(out[0].name, "dom0", sizeof(out[0].name));
+		*count = 1;
+	}
+	json_array_foreach(domains(f), i, d) {
+		if (*count >= max)
+			break;
+		fill_info(&out[(*count)++], d);
+	}
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+static int fake_cpu_usage(struct hv_backend *hv, uint32_t domid, uint64_t *ns)
+{
+	struct fake *f = fake_of(hv);
+	struct fault fl;
+	json_t *d;
+	int err = before_op(f, "cpu_usage", &fl);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&f->lock);
+	d = find_by_id(f, domid, NULL);
+	if (d)
+		*ns = dom_cpu_ns(d);
+	pthread_mutex_unlock(&f->lock);
+	return d ? 0 : HV_EINVAL;
+}
+
+static void fake_close(struct hv_backend *hv)
+{
+	struct fake *f = fake_of(hv);
+
+	json_decref(f->state);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+}
+
+int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
+		 size_t errlen)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	json_error_t jerr;
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (!str_copy(f->state_path, state_path, sizeof(f->state_path) - 16)) {
+		snprintf(err, errlen, "hv fake: state path too long");
+		free(f);
+		return -1;
+	}
+	snprintf(f->faults_path, sizeof(f->faults_path), "%s.faults", state_path);
+	snprintf(f->blocked_path, sizeof(f->blocked_path), "%s.blocked", state_path);
+	pthread_mutex_init(&f->lock, NULL);
+
+	if (access(state_path, F_OK) == 0) {
+		f->state = json_load_file(state_path, 0, &jerr);
+		if (!f->state || !json_is_array(json_object_get(f->state, "domains")) ||
+		    !json_is_integer(json_object_get(f->state, "next_domid"))) {
+			snprintf(err, errlen, "hv fake: %s: not a fake hypervisor state (%s)",
+				 state_path, f->state ? "wrong shape" : jerr.text);
+			json_decref(f->state);
+			free(f);
+			return -1;
+		}
+	} else {
+		f->state = json_pack("{s:i, s:[]}", "next_domid", 1, "domains");
+		if (save(f) < 0) {
+			snprintf(err, errlen, "hv fake: cannot create %s", state_path);
+			json_decref(f->state);
+			free(f);
+			return -1;
+		}
+	}
+
+	f->ops = (struct hv_backend) {
+		.name = "fake",
+		.priv = f,
+		.create = fake_create,
+		.unpause = fake_unpause,
+		.pause = fake_pause,
+		.shutdown = fake_shutdown,
+		.reboot = fake_reboot,
+		.destroy = fake_destroy,
+		.list = fake_list,
+		.cpu_usage = fake_cpu_usage,
+		.close = fake_close,
+	};
+	log_warn("hypervisor backend: FAKE (test double, runs no guests), state in %s",
+		 state_path);
+	*out = &f->ops;
+	return 0;
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * job_exec.c - the steps of each job, against the hypervisor backend.
+ *
+ * Every step is idempotent, because a job interrupted by a crash runs
+ * again from the start (jobs.h):
+ *
+ *   ensure_running:  find the domain by name (the server's id); if there is
+ *                    none, create it (create is idempotent by name too);
+ *                    unpause it; record its id.
+ *   ensure_stopped:  find the domain; if it exists, ask the guest to shut
+ *                    down, wait up to stop_timeout, then destroy it; fold
+ *                    its CPU time into the server's total; record that it
+ *                    is gone.
+ *
+ * Most jobs just make the domain match the server's intent, which the API
+ * already stored with the job: create, start, stop, suspend and unsuspend
+ * all "converge".  reboot, change_plan, reinstall and delete add a step.
+ * The writer is held only for the short updates between hypervisor calls.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "db.h"
+#include "jobs.h"
+#include "log.h"
+
+#define POLL_MS	50	/* how often a shutdown is checked on */
+
+/* The server as a job sees it. */
+struct server_row {
+	char desired[16];
+	bool suspended;
+	bool deleted;
+	char plan_id[ID_MAX];
+	char image_id[ID_MAX];
+};
+
+static int fail(struct job_run *run, const char *code, bool retryable,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(struct job_run *run, const char *code, bool retryable,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	str_copy(run->error_code, code, sizeof(run->error_code));
+	run->retryable = retryable;
+	va_start(ap, fmt);
+	vsnprintf(run->error_message, sizeof(run->error_message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int hv_fail(struct job_run *run, const char *what, int err)
+{
+	return fail(run, "hv_error", hv_backend_retryable(err), "%s: %s", what,
+		    hv_backend_strerror(err));
+}
+
+static int db_fail(struct job_run *run)
+{
+	return fail(run, "internal_error", true, "database update failed");
+}
+
+/* Runs one UPDATE on the server in a transaction of its own. */
+static int update_server(struct job_run *run, const char *sql, const char *types,
+			 ...)
+{
+	sqlite3 *w = db_write_begin();
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	(void)types;
+	if (!w)
+		return db_fail(run);
+	/* Every update here binds (?1 = server id, ?2 = now, ?3.. extra). */
+	st = db_prep(w, sql, "si", run->server_id, now_s());
+	if (!st) {
+		db_write_rollback(w);
+		return db_fail(run);
+	}
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 'i')
+			sqlite3_bind_int64(st, i + 3, va_arg(ap, int64_t));
+		else
+			sqlite3_bind_text(st, i + 3, va_arg(ap, const char *), -1,
+					  SQLITE_TRANSIENT);
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_write_rollback(w);
+		return db_fail(run);
+	}
+	return db_write_commit(w) == SQLITE_OK ? 0 : db_fail(run);
+}
+
+static int record_domain(struct job_run *run, uint32_t domid, const char *actual)
+{
+	return update_server(run, "UPDATE servers SET domain_id = ?3, actual_state = ?4,"
+				  " updated_at = ?2 WHERE id = ?1",
+			     "is", (int64_t)domid, actual);
+}
+
+/* The domain is gone: its last CPU sample joins the server's total. */
+static int record_gone(struct job_run *run, const char *actual)
+{
+	return update_server(run, "UPDATE servers SET"
+				  " cpu_time_base_ns = cpu_time_base_ns + cpu_time_live_ns,"
+				  " cpu_time_live_ns = 0, domain_id = NULL,"
+				  " actual_state = ?3, updated_at = ?2 WHERE id = ?1",
+			     "s", actual);
+}
+
+static int load_server(struct job_run *run, struct server_row *s)
+{
+	sqlite3 *r = db_read_get();
+	sqlite3_stmt *st = db_prep(r, "SELECT desired_state, suspended, deleted_at,"
+				      " plan_id, image_id FROM servers WHERE id = ?",
+				  "s", run->server_id);
+	int rc = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		const char *plan = (const char *)sqlite3_column_text(st, 3);
+		const char *image = (const char *)sqlite3_column_text(st, 4);
+
+		str_copy(s->desired, (const char *)sqlite3_column_text(st, 0),
+			 sizeof(s->desired));
+		s->suspended = sqlite3_column_int(st, 1) != 0;
+		s->deleted = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		str_copy(s->plan_id, plan ? plan : "", sizeof(s->plan_id));
+		str_copy(s->image_id, image ? image : "", sizeof(s->image_id));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	db_read_put(r);
+	if (rc)
+		return fail(run, "not_found", false, "server %s no longer exists",
+			    run->server_id);
+	return 0;
+}
+
+/* Strings a domain configuration points into. */
+struct config_text {
+	char kernel[1100];
+	char initrd[1100];
+	char cmdline[2100];
+};
+
+static int load_config(struct job_run *run, const struct server_row *s,
+		       struct hvb_domain_config *cfg, struct config_text *t)
+{
+	sqlite3 *r = db_read_get();
+	sqlite3_stmt *st = db_prep(r, "SELECT p.vcpus, p.memory_mib, p.cpu_weight,"
+				      " p.cpu_cap_pct, i.kernel_path, i.initrd_path,"
+				      " i.cmdline FROM plans p, images i"
+				      " WHERE p.id = ? AND i.id = ?",
+				  "ss", s->plan_id, s->image_id);
+	int rc = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		const char *initrd = (const char *)sqlite3_column_text(st, 5);
+
+		cfg->name = run->server_id;
+		cfg->vcpus = (uint32_t)sqlite3_column_int(st, 0);
+		cfg->memory_mib = (uint32_t)sqlite3_column_int(st, 1);
+		cfg->cpu_weight = (uint32_t)sqlite3_column_int(st, 2);
+		cfg->cpu_cap_pct = (uint32_t)sqlite3_column_int(st, 3);
+		str_copy(t->kernel, (const char *)sqlite3_column_text(st, 4),
+			 sizeof(t->kernel));
+		str_copy(t->initrd, initrd ? initrd : "", sizeof(t->initrd));
+		str_copy(t->cmdline, (const char *)sqlite3_column_text(st, 6),
+			 sizeof(t->cmdline));
+		cfg->kernel_path = t->kernel;
+		cfg->initrd_path = t->initrd;
+		cfg->cmdline = t->cmdline;
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	db_read_put(r);
+	if (rc)
+		return fail(run, "not_found", false,
+			    "the server's plan or image no longer exists");
+	return 0;
+}
+
+static int find(struct hv_backend *hv, struct job_run *run, struct hvb_domain *d,
+		bool *found)
+{
+	int err = hvb_find(hv, run->server_id, d, found);
+
+	return err ? hv_fail(run, "list domains", err) : 0;
+}
+
+static int ensure_running(struct hv_backend *hv, struct job_run *run,
+			  const struct server_row *s)
+{
+	struct hvb_domain_config cfg;
+	struct config_text text;
+	struct hvb_domain d;
+	bool found, existed;
+	uint32_t domid;
+	int err;
+
+	if (find(hv, run, &d, &found))
+		return -1;
+
+	/* A guest that powered off or crashed is replaced by a fresh one. */
+	if (found && (d.state == HV_DOMAIN_SHUTDOWN || d.state == HV_DOMAIN_CRASHED ||
+		      d.state == HV_DOMAIN_DYING)) {
+		err = hv->destroy(hv, d.domid);
+		if (err)
+			return hv_fail(run, "destroy the stopped domain", err);
+		if (record_gone(run, "stopped"))
+			return -1;
+		found = false;
+	}
+
+	if (!found) {
+		if (load_config(run, s, &cfg, &text))
+			return -1;
+		err = hv->create(hv, &cfg, &domid, &existed);
+		if (err)
+			return hv_fail(run, "create domain", err);
+		if (existed)
+			log_info("job %s: domain %s already existed (id %u): reused",
+				 run->id, run->server_id, domid);
+		if (record_domain(run, domid, "paused") || find(hv, run, &d, &found))
+			return -1;
+		if (!found)
+			return fail(run, "hv_error", true,
+				    "the domain vanished right after it was created");
+	}
+
+	if (d.state == HV_DOMAIN_PAUSED) {
+		err = hv->unpause(hv, d.domid);
+		if (err)
+			return hv_fail(run, "start domain", err);
+	}
+	return record_domain(run, d.domid, "running");
+}
+
+static int ensure_stopped(struct hv_backend *hv, int stop_timeout_s,
+			  struct job_run *run, bool force)
+{
+	struct hvb_domain d;
+	uint64_t cpu_ns;
+	bool found;
+	int err;
+
+	if (find(hv, run, &d, &found))
+		return -1;
+	if (!found)
+		return record_gone(run, "stopped");
+
+	if (!force && (d.state == HV_DOMAIN_RUNNING || d.state == HV_DOMAIN_BLOCKED)) {
+		int64_t deadline = mono_ms() + (int64_t)stop_timeout_s * 1000;
+
+		err = hv->shutdown(hv, d.domid);
+		if (err)
+			log_warn("job %s: shutdown of %s failed (%s): destroying it",
+				 run->id, run->server_id, hv_backend_strerror(err));
+		while (!err) {
+			if (find(hv, run, &d, &found))
+				return -1;
+			if (!found)
+				return record_gone(run, "stopped");
+			if (d.state == HV_DOMAIN_SHUTDOWN)
+				break;
+			if (mono_ms() >= deadline) {
+				log_warn("job %s: %s did not shut down within %d s: destroying it",
+					 run->id, run->server_id, stop_timeout_s);
+				break;
+			}
+			if (jobs_stopping()) {
+				run->interrupted = true;
+				return fail(run, "interrupted", true,
+					    "provisiond stopped while the guest was shutting down");
+			}
+			sleep_ms(POLL_MS);
+		}
+	}
+
+	/* The last CPU sample, taken just before the domain goes. */
+	if (hv->cpu_usage(hv, d.domid, &cpu_ns) == 0 &&
+	    update_server(run, "UPDATE servers SET cpu_time_live_ns = ?3,"
+			       " usage_sampled_at = ?2 WHERE id = ?1",
+			  "i", (int64_t)cpu_ns))
+		return -1;
+
+	err = hv->destroy(hv, d.domid);
+	if (err) {
+		bool still;
+
+		/* Gone anyway (destroyed by someone else)?  Then fine. */
+		if (find(hv, run, &d, &still))
+			return -1;
+		if (still)
+			return hv_fail(run, "destroy domain", err);
+	}
+	return record_gone(run, "stopped");
+}
+
+static int converge(struct hv_backend *hv, int stop_timeout_s,
+		    struct job_run *run, const struct server_row *s, bool force)
+{
+	if (server_wants_running(s->desired, s->suspended))
+		return ensure_running(hv, run, s);
+	return ensure_stopped(hv, stop_timeout_s, run, force);
+}
+
+static int reboot(struct hv_backend *hv, struct job_run *run)
+{
+	struct hvb_domain d;
+	bool found;
+	int err;
+
+	if (find(hv, run, &d, &found))
+		return -1;
+	if (!found || (d.state != HV_DOMAIN_RUNNING && d.state != HV_DOMAIN_BLOCKED))
+		return fail(run, "invalid_state", false, "the server is not running");
+	err = hv->reboot(hv, d.domid);
+	return err ? hv_fail(run, "reboot domain", err) : 0;
+}
+
+static const char *param(json_t *params, const char *name)
+{
+	return json_string_value(json_object_get(params, name));
+}
+
+int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
+{
+	struct server_row s;
+	json_t *params = json_loads(run->params, 0, NULL);
+	int rc;
+
+	if (load_server(run, &s)) {
+		json_decref(params);
+		return -1;
+	}
+	if (s.deleted) {
+		json_decref(params);
+		if (run->kind == JOB_DELETE)
+			return 0;
+		return fail(run, "not_found", false, "the server was deleted");
+	}
+
+	switch (run->kind) {
+	case JOB_REBOOT:
+		rc = reboot(hv, run);
+		break;
+
+	case JOB_CHANGE_PLAN:
+		/* The new plan applies to a new domain: stop the old one. */
+		rc = ensure_stopped(hv, stop_timeout_s, run, false);
+		if (rc == 0)
+			rc = update_server(run, "UPDATE servers SET plan_id = ?3,"
+						" updated_at = ?2 WHERE id = ?1",
+					   "s", param(params, "plan_id"));
+		if (rc == 0 && !load_server(run, &s))
+			rc = converge(hv, stop_timeout_s, run, &s, false);
+		break;
+
+	case JOB_REINSTALL:
+		/* The old system is discarded: no graceful shutdown. */
+		rc = ensure_stopped(hv, stop_timeout_s, run, true);
+		if (rc == 0)
+			rc = update_server(run, "UPDATE servers SET image_id = ?3,"
+						" hostname = coalesce(?4, hostname),"
+						" updated_at = ?2 WHERE id = ?1",
+					   "ss", param(params, "image_id"),
+					   param(params, "hostname"));
+		if (rc == 0 && !load_server(run, &s))
+			rc = converge(hv, stop_timeout_s, run, &s, true);
+		break;
+
+	case JOB_DELETE:
+		rc = ensure_stopped(hv, stop_timeout_s, run, true);
+		if (rc == 0)
+			rc = update_server(run, "UPDATE servers SET"
+						" actual_state = 'deleted', deleted_at = ?2,"
+						" updated_at = ?2 WHERE id = ?1", "");
+		break;
+
+	case JOB_STOP:
+		rc = converge(hv, stop_timeout_s, run, &s,
+			      json_is_true(json_object_get(params, "force")));
+		break;
+
+	default:	/* create, start, suspend, unsuspend */
+		rc = converge(hv, stop_timeout_s, run, &s, false);
+		break;
+	}
+	json_decref(params);
+	return rc;
+}

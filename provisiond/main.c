@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * provisiond - the provisioning daemon: a REST API (api/openapi.yaml) over
+ * an SQLite store of what should exist, and the jobs that make the
+ * hypervisor match it.
+ *
+ * Start-up, in this order, so that no request is served before the
+ * database and the hypervisor agree:
+ *
+ *   settings (config file, then flags)
+ *   -> hypervisor backend (--hv; "libhv" is not built yet: refused)
+ *   -> database (WAL, migrations)
+ *   -> reconciliation (interrupted jobs, missing and orphan domains)
+ *   -> job workers, usage monitor
+ *   -> HTTP; "listening on ADDRESS port N" is logged when requests are served
+ *
+ * SIGTERM or SIGINT stops it cleanly: HTTP first, then the workers (a job
+ * cut short is resumed at the next start), then the rest.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "audit.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "hv_backend.h"
+#include "http.h"
+#include "jobs.h"
+#include "log.h"
+#include "reconcile.h"
+#include "version.h"
+
+/* --create-admin-token NAME: the way to the first token. */
+static int create_admin_token(const struct config *cfg)
+{
+	char err[512], id[ID_MAX], secret[TOKEN_MAX];
+	struct audit_entry e = {
+		.actor = "cli",
+		.actor_scope = "system",
+		.action = "token.create",
+		.target_type = "token",
+		.ok = true,
+		.detail = "admin token created with --create-admin-token",
+	};
+	sqlite3 *w;
+
+	if (db_open(cfg->db, 1, err, sizeof(err)) < 0) {
+		log_error("database: %s", err);
+		return 1;
+	}
+	w = db_write_begin();
+	if (!w || token_insert(w, cfg->create_admin_token, true, NULL, 0, "cli", id,
+			       secret) != SQLITE_OK) {
+		if (w)
+			db_write_rollback(w);
+		db_close();
+		log_error("cannot create the token");
+		return 1;
+	}
+	e.target_id = id;
+	if (audit_write(w, &e) != SQLITE_OK || db_write_commit(w) != SQLITE_OK) {
+		db_close();
+		log_error("cannot create the token");
+		return 1;
+	}
+	db_close();
+	log_info("admin token %s (%s) created; it is printed once, on stdout", id,
+		 cfg->create_admin_token);
+	printf("%s\n", secret);
+	memset(secret, 0, sizeof(secret));
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct hv_backend *hv = NULL;
+	struct http_settings hs;
+	struct jobs_settings js;
+	struct reconcile_settings rs;
+	char err[1024];
+	sigset_t stop_signals;
+	int port, sig, status = 1;
+
+	switch (config_load(&cfg, argc, argv, err, sizeof(err))) {
+	case CONFIG_HELP:
+		config_usage(stdout);
+		return 0;
+	case CONFIG_VERSION:
+		printf("provisiond %s\n", PROVISIOND_VERSION);
+		return 0;
+	case CONFIG_ERROR:
+		fprintf(stderr, "provisiond: %s (see --help)\n", err);
+		return 2;
+	case CONFIG_RUN:
+		break;
+	}
+	log_set_level(cfg.log_level);
+
+	/* Block the stop signals before any thread exists: every thread
+	 * inherits the mask, and main() alone takes them with sigwait(). */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (cfg.create_admin_token[0])
+		return create_admin_token(&cfg);
+
+	log_info("provisiond %s starting (database %s, hypervisor backend %s)",
+		 PROVISIOND_VERSION, cfg.db, cfg.hv);
+	if (hv_backend_open(cfg.hv, cfg.hv_fake_state, &hv, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	if (db_open(cfg.db, cfg.http_threads + cfg.job_workers + 2, err,
+		    sizeof(err)) < 0) {
+		log_error("database: %s", err);
+		hv->close(hv);
+		return 1;
+	}
+
+	rs.orphans = cfg.orphans;
+	rs.max_job_attempts = cfg.max_job_attempts;
+	if (reconcile_run(hv, &rs, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out_db;
+	}
+
+	js.workers = cfg.job_workers;
+	js.stop_timeout_s = cfg.stop_timeout;
+	jobs_init(hv, &js);
+	if (jobs_start() < 0) {
+		log_error("cannot start the job workers");
+		goto out_db;
+	}
+	if (monitor_start(hv, cfg.monitor_interval) < 0) {
+		log_error("cannot start the usage monitor");
+		goto out_jobs;
+	}
+
+	api_settings.long_poll_max = cfg.long_poll_max;
+	api_settings.hv_backend = hv->name;
+	api_settings.started_at = now_s();
+	{
+		sqlite3 *r = db_read_get();
+
+		api_settings.schema_version = db_schema_version(r);
+		db_read_put(r);
+	}
+
+	hs.listen = cfg.listen;
+	hs.port = cfg.port;
+	hs.threads = cfg.http_threads;
+	hs.max_body = cfg.max_body;
+	if (http_start(&hs, &port, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out_monitor;
+	}
+	log_info("listening on %s port %d", cfg.listen, port);
+
+	while (sigwait(&stop_signals, &sig) != 0)
+		;
+	log_info("%s: stopping", strsignal(sig));
+	http_stop();
+	status = 0;
+out_monitor:
+	monitor_stop();
+out_jobs:
+	jobs_stop();
+out_db:
+	db_close();
+	hv->close(hv);
+	if (status == 0)
+		log_info("stopped");
+	return status;
+}

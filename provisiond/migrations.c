@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * migrations.c - the database schema, as an ordered list of migrations.
+ *
+ * A database records each migration applied to it in schema_migrations;
+ * at startup db_migrate() applies the newer ones, each in one transaction,
+ * so a crash in the middle of an upgrade leaves the previous version intact.
+ * Never edit a migration that has shipped: add a new one at the end.
+ *
+ * Conventions: every resource has `seq` (its order of creation: lists are
+ * paginated on it) and `id` (the public, random "<type>_<16 hex>" id).
+ * Times are epoch seconds.  The audit log has no foreign keys on purpose:
+ * it outlives what it talks about.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "util.h"
+
+static const char schema_v1[] =
+	"CREATE TABLE tenants ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  external_id TEXT UNIQUE,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+
+	/* hash: SHA-256 of the whole token string; the token itself is
+	 * shown once at creation and never stored. */
+	"CREATE TABLE tokens ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  scope TEXT NOT NULL CHECK (scope IN ('admin', 'customer')),"
+	"  tenant_id TEXT REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  hash BLOB NOT NULL CHECK (length(hash) = 32),"
+	"  created_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER,"
+	"  revoked_at INTEGER,"
+	"  last_used_at INTEGER,"
+	"  CHECK ((scope = 'admin') = (tenant_id IS NULL))"
+	");"
+	"CREATE INDEX tokens_tenant ON tokens(tenant_id, seq);"
+
+	/* disk_* / net_* / transfer_gib: filled in by later issues (disks,
+	 * I/O and network quotas); stored and returned, not enforced yet. */
+	"CREATE TABLE plans ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  vcpus INTEGER NOT NULL CHECK (vcpus BETWEEN 1 AND 64),"
+	"  memory_mib INTEGER NOT NULL CHECK (memory_mib >= 16),"
+	"  cpu_weight INTEGER NOT NULL CHECK (cpu_weight BETWEEN 1 AND 65535),"
+	"  cpu_cap_pct INTEGER NOT NULL CHECK (cpu_cap_pct >= 0),"
+	"  disk_gib INTEGER,"
+	"  disk_iops INTEGER,"
+	"  disk_mbps INTEGER,"
+	"  net_mbps INTEGER,"
+	"  transfer_gib INTEGER,"
+	"  available INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+
+	"CREATE TABLE images ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  kernel_path TEXT NOT NULL,"
+	"  initrd_path TEXT,"
+	"  cmdline TEXT NOT NULL DEFAULT '',"
+	"  available INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+
+	/* A deleted server keeps its row (deleted_at set) for its jobs and
+	 * its final usage; plan_id and image_id only become NULL for such
+	 * rows, when the plan or image is deleted later.  The domain's name
+	 * in the hypervisor is the server's id. */
+	"CREATE TABLE servers ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  plan_id TEXT REFERENCES plans(id) ON DELETE SET NULL,"
+	"  image_id TEXT REFERENCES images(id) ON DELETE SET NULL,"
+	"  hostname TEXT NOT NULL,"
+	"  external_id TEXT,"
+	"  desired_state TEXT NOT NULL"
+	"    CHECK (desired_state IN ('running', 'stopped', 'deleted')),"
+	"  actual_state TEXT NOT NULL CHECK (actual_state IN"
+	"    ('provisioning', 'running', 'paused', 'stopped', 'crashed', 'deleted')),"
+	"  suspended INTEGER NOT NULL DEFAULT 0,"
+	"  domain_id INTEGER,"
+	"  cpu_time_base_ns INTEGER NOT NULL DEFAULT 0,"
+	"  cpu_time_live_ns INTEGER NOT NULL DEFAULT 0,"
+	"  usage_sampled_at INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  deleted_at INTEGER"
+	");"
+	"CREATE UNIQUE INDEX servers_external_id ON servers(external_id)"
+	"  WHERE external_id IS NOT NULL AND deleted_at IS NULL;"
+	"CREATE INDEX servers_tenant ON servers(tenant_id, seq);"
+	"CREATE INDEX servers_plan ON servers(plan_id);"
+	"CREATE INDEX servers_image ON servers(image_id);"
+
+	/* At most one queued or running job per server: the index is the
+	 * backstop behind the 409 the API answers first. */
+	"CREATE TABLE jobs ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,"
+	"  tenant_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('create', 'start', 'stop', 'reboot',"
+	"    'suspend', 'unsuspend', 'change_plan', 'reinstall', 'delete')),"
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),"
+	"  params TEXT NOT NULL DEFAULT '{}',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  error_code TEXT,"
+	"  error_message TEXT,"
+	"  error_retryable INTEGER NOT NULL DEFAULT 0,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  started_at INTEGER,"
+	"  finished_at INTEGER"
+	");"
+	"CREATE UNIQUE INDEX jobs_one_active ON jobs(server_id)"
+	"  WHERE state IN ('queued', 'running');"
+	"CREATE INDEX jobs_server ON jobs(server_id, seq);"
+	"CREATE INDEX jobs_state ON jobs(state, seq);"
+	"CREATE INDEX jobs_tenant ON jobs(tenant_id, seq);"
+
+	/* A retried POST with the same Idempotency-Key (per principal: the
+	 * admin scope, or one tenant) gets the stored first response. */
+	"CREATE TABLE idempotency_keys ("
+	"  principal TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  fingerprint BLOB NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  location TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (principal, key)"
+	");"
+	"CREATE INDEX idempotency_keys_age ON idempotency_keys(created_at);"
+
+	"CREATE TABLE audit_log ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  actor_scope TEXT NOT NULL CHECK (actor_scope IN ('admin', 'customer', 'system')),"
+	"  actor_tenant_id TEXT,"
+	"  action TEXT NOT NULL,"
+	"  target_type TEXT,"
+	"  target_id TEXT,"
+	"  tenant_id TEXT,"
+	"  result TEXT NOT NULL CHECK (result IN ('ok', 'error')),"
+	"  status INTEGER,"
+	"  error_code TEXT,"
+	"  request_id TEXT,"
+	"  detail TEXT"
+	");"
+	"CREATE INDEX audit_tenant ON audit_log(tenant_id, seq);"
+	"CREATE INDEX audit_target ON audit_log(target_id, seq);";
+
+const struct migration db_migrations[] = {
+	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
+	     "idempotency keys, audit log", schema_v1 },
+};
+
+const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);
+
+int db_schema_version(sqlite3 *c)
+{
+	return (int)db_int(c, "SELECT coalesce(max(version), 0) FROM schema_migrations", 0);
+}
+
+int db_migrate(sqlite3 *c, const struct migration *list, size_t count,
+	       char *err, size_t errlen)
+{
+	int current, newest = 0;
+	char *msg = NULL;
+
+	for (size_t i = 0; i < count; i++) {
+		if (list[i].version <= newest) {
+			snprintf(err, errlen, "migration %d (%s) is out of order",
+				 list[i].version, list[i].name);
+			return -1;
+		}
+		newest = list[i].version;
+	}
+
+	if (sqlite3_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			    "  version INTEGER PRIMARY KEY,"
+			    "  name TEXT NOT NULL,"
+			    "  applied_at INTEGER NOT NULL)",
+			 NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "schema_migrations: %s", msg ? msg : "failed");
+		sqlite3_free(msg);
+		return -1;
+	}
+	current = db_schema_version(c);
+	if (current > newest) {
+		snprintf(err, errlen,
+			 "database schema version %d is newer than this provisiond knows (%d)",
+			 current, newest);
+		return -1;
+	}
+
+	for (size_t i = 0; i < count; i++) {
+		const struct migration *m = &list[i];
+
+		if (m->version <= current)
+			continue;
+		if (sqlite3_exec(c, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(c, m->sql, NULL, NULL, &msg) != SQLITE_OK ||
+		    db_run(c, "INSERT INTO schema_migrations (version, name, applied_at)"
+			      " VALUES (?, ?, ?)", "dsi",
+			   m->version, m->name, now_s()) != SQLITE_OK ||
+		    sqlite3_exec(c, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "migration %d (%s): %s", m->version,
+				 m->name, msg ? msg : sqlite3_errmsg(c));
+			sqlite3_free(msg);
+			sqlite3_exec(c, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}

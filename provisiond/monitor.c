@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * monitor.c - a thread that samples the hypervisor every monitor_interval
+ * seconds: each server's CPU time (for billing, GET /v1/usage) and its
+ * domain's observed state (actual_state).
+ *
+ * It only observes: a server whose guest powered itself off shows
+ * actual_state "stopped" with desired_state "running", and nothing restarts
+ * it until someone asks (POST .../start) or provisiond restarts.  Servers
+ * with a queued or running job are left to the job, which owns them.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+#include "reconcile.h"
+#include "util.h"
+
+static struct {
+	struct hv_backend *hv;
+	int interval_s;
+	pthread_t thread;
+	bool started;
+	bool stopping;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+} mon = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER,
+};
+
+static void sample(void)
+{
+	struct hvb_domain *doms;
+	sqlite3_stmt *st;
+	uint32_t n;
+	sqlite3 *w;
+	int64_t listed_at = now_s();
+	int err = hvb_list_all(mon.hv, &doms, &n), rc = SQLITE_DONE;
+
+	if (err) {
+		log_warn("monitor: cannot list domains: %s", hv_backend_strerror(err));
+		return;
+	}
+	w = db_write_begin();
+	if (!w) {
+		free(doms);
+		return;
+	}
+	/* Servers a job changed since the list was taken are skipped: the
+	 * list may predate what the job did. */
+	st = db_prep(w, "SELECT id, domain_id FROM servers s WHERE deleted_at IS NULL"
+			" AND updated_at < ? AND NOT EXISTS (SELECT 1 FROM jobs j"
+			" WHERE j.server_id = s.id AND j.state IN ('queued', 'running'))",
+		     "i", listed_at);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		bool had = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		int64_t recorded = sqlite3_column_int64(st, 1);
+		const struct hvb_domain *d = NULL;
+
+		for (uint32_t i = 0; i < n; i++)
+			if (doms[i].domid != 0 && strcmp(doms[i].name, id) == 0)
+				d = &doms[i];
+
+		/* A different or no domain: the old one's time is final. */
+		if (had && (!d || d->domid != recorded) &&
+		    db_run(w, "UPDATE servers SET"
+			      " cpu_time_base_ns = cpu_time_base_ns + cpu_time_live_ns,"
+			      " cpu_time_live_ns = 0, domain_id = NULL, actual_state = 'stopped'"
+			      " WHERE id = ?", "s", id) != SQLITE_OK)
+			break;
+		if (d && db_run(w, "UPDATE servers SET cpu_time_live_ns = ?, domain_id = ?,"
+				   " actual_state = ?, usage_sampled_at = ? WHERE id = ?",
+				"iisis", (int64_t)d->cpu_time_ns, (int64_t)d->domid,
+				actual_state_of(d->state), now_s(), id) != SQLITE_OK)
+			break;
+	}
+	sqlite3_finalize(st);
+	free(doms);
+	if (rc != SQLITE_DONE) {
+		db_write_rollback(w);
+		log_warn("monitor: sample not recorded");
+		return;
+	}
+	db_write_commit(w);
+}
+
+static void *monitor_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&mon.lock);
+	while (!mon.stopping) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += mon.interval_s;
+		pthread_cond_timedwait(&mon.wake, &mon.lock, &ts);
+		if (mon.stopping)
+			break;
+		pthread_mutex_unlock(&mon.lock);
+		sample();
+		pthread_mutex_lock(&mon.lock);
+	}
+	pthread_mutex_unlock(&mon.lock);
+	return NULL;
+}
+
+int monitor_start(struct hv_backend *hv, int interval_s)
+{
+	mon.hv = hv;
+	mon.interval_s = interval_s;
+	mon.stopping = false;
+	if (interval_s <= 0)
+		return 0;	/* off */
+	if (pthread_create(&mon.thread, NULL, monitor_main, NULL) != 0)
+		return -1;
+	mon.started = true;
+	return 0;
+}
+
+void monitor_stop(void)
+{
+	pthread_mutex_lock(&mon.lock);
+	mon.stopping = true;
+	pthread_cond_signal(&mon.wake);
+	pthread_mutex_unlock(&mon.lock);
+	if (mon.started) {
+		pthread_join(mon.thread, NULL);
+		mon.started = false;
+	}
+}

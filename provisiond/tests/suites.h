@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* suites.h - the unit-test suites of provisiond, one per file. */
+#ifndef PROVISIOND_TEST_SUITES_H
+#define PROVISIOND_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *validate_suite(void);
+Suite *auth_suite(void);
+Suite *job_state_suite(void);
+Suite *migrations_suite(void);
+Suite *config_suite(void);
+
+#endif

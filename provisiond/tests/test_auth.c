@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tokens (auth.c, sha256.c) and idempotency keys (idempotency.c): SHA-256
+ * against the NIST vectors, the token format, what is stored, the order of
+ * the checks, and authentication against a real database.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <check.h>
+
+#include "auth.h"
+#include "db.h"
+#include "idempotency.h"
+#include "sha256.h"
+#include "suites.h"
+
+static void digest_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char d[SHA256_LEN];
+
+	sha256(data, len, d);
+	hex_encode(d, sizeof(d), out);
+}
+
+START_TEST(sha256_vectors)
+{
+	static const char two_blocks[] =
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	struct sha256 c;
+	unsigned char d[SHA256_LEN];
+	char hex[65], *million;
+
+	digest_hex("", 0, hex);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	digest_hex("abc", 3, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	digest_hex(two_blocks, strlen(two_blocks), hex);
+	ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+
+	/* One million 'a', fed in uneven pieces. */
+	million = malloc(1000000);
+	memset(million, 'a', 1000000);
+	sha256_init(&c);
+	for (size_t off = 0; off < 1000000; ) {
+		size_t n = off % 7 + 61;
+
+		if (n > 1000000 - off)
+			n = 1000000 - off;
+		sha256_update(&c, million + off, n);
+		off += n;
+	}
+	sha256_final(&c, d);
+	hex_encode(d, sizeof(d), hex);
+	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(million);
+}
+END_TEST
+
+START_TEST(token_format)
+{
+	char token[TOKEN_MAX], other[TOKEN_MAX], id[ID_MAX];
+	unsigned char hash[SHA256_LEN], check[SHA256_LEN];
+
+	ck_assert_int_eq(token_generate("tok_0123456789abcdef", token, hash), 0);
+	ck_assert_int_eq(strlen(token), TOKEN_LEN);
+	ck_assert(strncmp(token, "pvd_0123456789abcdef_", 21) == 0);
+	/* The stored hash is SHA-256 of the token, not the token. */
+	sha256(token, strlen(token), check);
+	ck_assert(memcmp(hash, check, SHA256_LEN) == 0);
+	ck_assert(token_parse(token, id));
+	ck_assert_str_eq(id, "tok_0123456789abcdef");
+	/* Fresh randomness every time. */
+	ck_assert_int_eq(token_generate("tok_0123456789abcdef", other, hash), 0);
+	ck_assert_str_ne(token, other);
+}
+END_TEST
+
+START_TEST(token_parse_rejects)
+{
+	char id[ID_MAX], t[TOKEN_MAX + 8];
+
+	ck_assert(!token_parse("", id));
+	ck_assert(!token_parse("pvd_", id));
+	strcpy(t, "pvd_0123456789abcdef_");
+	memset(t + 21, 'a', 64);
+	t[85] = '\0';
+	ck_assert(token_parse(t, id));
+	t[30] = 'G';	/* not hex */
+	ck_assert(!token_parse(t, id));
+	t[30] = 'a';
+	t[20] = '.';	/* separator */
+	ck_assert(!token_parse(t, id));
+	t[20] = '_';
+	strcat(t, "a");	/* too long */
+	ck_assert(!token_parse(t, id));
+	t[84] = '\0';	/* too short */
+	ck_assert(!token_parse(t, id));
+	ck_assert(!token_parse("' OR 1=1 --", id));
+}
+END_TEST
+
+START_TEST(constant_time_compare)
+{
+	unsigned char a[32], b[32];
+
+	memset(a, 7, sizeof(a));
+	memcpy(b, a, sizeof(b));
+	ck_assert(digest_equal(a, b, 32));
+	b[0] ^= 1;
+	ck_assert(!digest_equal(a, b, 32));
+	b[0] ^= 1;
+	b[31] ^= 0x80;
+	ck_assert(!digest_equal(a, b, 32));
+}
+END_TEST
+
+START_TEST(verify_order)
+{
+	char token[TOKEN_MAX], wrong[TOKEN_MAX];
+	unsigned char hash[SHA256_LEN], other[SHA256_LEN];
+	int64_t now = 1000000;
+
+	token_generate("tok_0123456789abcdef", token, hash);
+	token_generate("tok_0123456789abcdef", wrong, other);
+	ck_assert_int_eq(token_verify(token, hash, 0, 0, now), AUTH_OK);
+	ck_assert_int_eq(token_verify(token, hash, now + 1, 0, now), AUTH_OK);
+	ck_assert_int_eq(token_verify(token, hash, now, 0, now), AUTH_EXPIRED);
+	ck_assert_int_eq(token_verify(token, hash, now - 1, 0, now), AUTH_EXPIRED);
+	ck_assert_int_eq(token_verify(token, hash, 0, now - 5, now), AUTH_REVOKED);
+	ck_assert_int_eq(token_verify(token, hash, now - 1, now - 5, now), AUTH_REVOKED);
+	/* Without the secret, nothing about revocation or expiry leaks. */
+	ck_assert_int_eq(token_verify(wrong, hash, 0, 0, now), AUTH_INVALID);
+	ck_assert_int_eq(token_verify(wrong, hash, now - 1, now - 5, now), AUTH_INVALID);
+}
+END_TEST
+
+static sqlite3 *temp_db(char path[64])
+{
+	char err[256];
+	sqlite3 *db;
+	int fd;
+
+	strcpy(path, "/tmp/provisiond-test-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(db_connect(path, false, &db, err, sizeof(err)), 0);
+	ck_assert_msg(db_migrate(db, db_migrations, db_migrations_count, err,
+				 sizeof(err)) == 0, "%s", err);
+	return db;
+}
+
+static void drop_db(sqlite3 *db, const char *path)
+{
+	char side[80];
+
+	sqlite3_close(db);
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
+START_TEST(auth_against_database)
+{
+	char path[64], id[ID_MAX], secret[TOKEN_MAX], header[TOKEN_MAX + 16];
+	struct principal who;
+	int64_t last_used, now = now_s();
+	sqlite3 *db = temp_db(path);
+	sqlite3_stmt *st;
+
+	ck_assert_int_eq(db_run(db, "INSERT INTO tenants (id, name, created_at, updated_at)"
+				    " VALUES ('ten_0000000000000001', 'A', 0, 0)", ""),
+			 SQLITE_OK);
+	ck_assert_int_eq(token_insert(db, "panel", false, "ten_0000000000000001", 0,
+				      "cli", id, secret), SQLITE_OK);
+
+	/* Only the digest is stored. */
+	st = db_prep(db, "SELECT hash FROM tokens WHERE id = ?", "s", id);
+	ck_assert(sqlite3_step(st) == SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_bytes(st, 0), SHA256_LEN);
+	ck_assert(memmem(sqlite3_column_blob(st, 0), SHA256_LEN, secret, 8) == NULL);
+	sqlite3_finalize(st);
+
+	snprintf(header, sizeof(header), "Bearer %s", secret);
+	ck_assert_int_eq(auth_check(db, header, now, &who, &last_used), AUTH_OK);
+	ck_assert(!who.admin);
+	ck_assert_str_eq(who.tenant_id, "ten_0000000000000001");
+	ck_assert_str_eq(who.token_id, id);
+	snprintf(header, sizeof(header), "bearer   %s", secret);
+	ck_assert_int_eq(auth_check(db, header, now, &who, &last_used), AUTH_OK);
+
+	ck_assert_int_eq(auth_check(db, NULL, now, &who, &last_used), AUTH_MISSING);
+	ck_assert_int_eq(auth_check(db, "Basic abc", now, &who, &last_used), AUTH_MALFORMED);
+	ck_assert_int_eq(auth_check(db, "Bearer nope", now, &who, &last_used), AUTH_MALFORMED);
+	/* Right format, unknown id. */
+	snprintf(header, sizeof(header), "Bearer %s", secret);
+	header[7 + 4] = header[7 + 4] == 'a' ? 'b' : 'a';
+	ck_assert_int_eq(auth_check(db, header, now, &who, &last_used), AUTH_INVALID);
+	/* Known id, wrong secret. */
+	snprintf(header, sizeof(header), "Bearer %s", secret);
+	header[7 + 30] = header[7 + 30] == 'a' ? 'b' : 'a';
+	ck_assert_int_eq(auth_check(db, header, now, &who, &last_used), AUTH_INVALID);
+
+	snprintf(header, sizeof(header), "Bearer %s", secret);
+	ck_assert_int_eq(db_run(db, "UPDATE tokens SET expires_at = ? WHERE id = ?", "is",
+				now, id), SQLITE_OK);
+	ck_assert_int_eq(auth_check(db, header, now, &who, &last_used), AUTH_EXPIRED);
+	ck_assert_int_eq(db_run(db, "UPDATE tokens SET revoked_at = ? WHERE id = ?", "is",
+				now, id), SQLITE_OK);
+	ck_assert_int_eq(auth_check(db, header, now, &who, &last_used), AUTH_REVOKED);
+
+	/* Admin tokens have no tenant; customer tokens must have one. */
+	ck_assert_int_eq(token_insert(db, "root", true, NULL, 0, "cli", id, secret),
+			 SQLITE_OK);
+	snprintf(header, sizeof(header), "Bearer %s", secret);
+	ck_assert_int_eq(auth_check(db, header, now, &who, &last_used), AUTH_OK);
+	ck_assert(who.admin);
+	ck_assert_str_eq(who.tenant_id, "");
+	ck_assert_int_ne(token_insert(db, "bad", false, NULL, 0, "cli", id, secret),
+			 SQLITE_OK);
+	drop_db(db, path);
+}
+END_TEST
+
+START_TEST(idempotency_keys)
+{
+	unsigned char a[SHA256_LEN], b[SHA256_LEN];
+	char path[64], *body = NULL, *location = NULL, key300[301];
+	sqlite3 *db = temp_db(path);
+	int status = 0;
+
+	ck_assert(idem_key_valid("retry-1"));
+	ck_assert(!idem_key_valid(""));
+	ck_assert(!idem_key_valid("has space"));
+	ck_assert(!idem_key_valid("tab\t"));
+	memset(key300, 'k', 300);
+	key300[300] = '\0';
+	ck_assert(!idem_key_valid(key300));
+	key300[255] = '\0';
+	ck_assert(idem_key_valid(key300));
+
+	idem_fingerprint("POST", "/v1/servers", "{}", 2, a);
+	idem_fingerprint("POST", "/v1/servers", "{ }", 3, b);
+	ck_assert(memcmp(a, b, SHA256_LEN) != 0);
+	idem_fingerprint("POST", "/v1/servers", "{}", 2, b);
+	ck_assert(memcmp(a, b, SHA256_LEN) == 0);
+
+	ck_assert_int_eq(idem_lookup(db, "admin", "k1", a, &status, &body, &location),
+			 IDEM_NEW);
+	ck_assert_int_eq(idem_store(db, "admin", "k1", a, 202, "{\"x\":1}", "/v1/jobs/j"),
+			 SQLITE_OK);
+	ck_assert_int_eq(idem_lookup(db, "admin", "k1", a, &status, &body, &location),
+			 IDEM_REPLAY);
+	ck_assert_int_eq(status, 202);
+	ck_assert_str_eq(body, "{\"x\":1}");
+	ck_assert_str_eq(location, "/v1/jobs/j");
+	free(body);
+	free(location);
+	/* Same key, another request: refused.  Another principal: new. */
+	idem_fingerprint("POST", "/v1/tenants", "{}", 2, b);
+	ck_assert_int_eq(idem_lookup(db, "admin", "k1", b, &status, &body, &location),
+			 IDEM_MISMATCH);
+	ck_assert_int_eq(idem_lookup(db, "ten_x", "k1", a, &status, &body, &location),
+			 IDEM_NEW);
+	/* Expired keys are not replayed. */
+	ck_assert_int_eq(db_run(db, "UPDATE idempotency_keys SET created_at = ?", "i",
+				now_s() - IDEM_RETENTION_S - 1), SQLITE_OK);
+	ck_assert_int_eq(idem_lookup(db, "admin", "k1", a, &status, &body, &location),
+			 IDEM_NEW);
+	drop_db(db, path);
+}
+END_TEST
+
+Suite *auth_suite(void)
+{
+	Suite *s = suite_create("auth");
+	TCase *tc = tcase_create("auth");
+
+	tcase_add_test(tc, sha256_vectors);
+	tcase_add_test(tc, token_format);
+	tcase_add_test(tc, token_parse_rejects);
+	tcase_add_test(tc, constant_time_compare);
+	tcase_add_test(tc, verify_order);
+	tcase_add_test(tc, auth_against_database);
+	tcase_add_test(tc, idempotency_keys);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* version.h - provisiond's version: the repository's VERSION file, passed by
+ * build.mk as -DPROVISIOND_VERSION="...". */
+#ifndef PROVISIOND_VERSION_H
+#define PROVISIOND_VERSION_H
+
+#ifndef PROVISIOND_VERSION
+#define PROVISIOND_VERSION "unknown"
+#endif
+
+#endif

@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""
+Fixtures of the provisiond API tests.  One provisiond (fake hypervisor
+backend, temporary database, free port) serves the tests that only talk to
+it; tests that restart or kill it start their own (pvd.Daemon).
+"""
+import uuid
+
+import pytest
+
+import pvd
+
+
+def pytest_configure(config):
+    assert pvd.BINARY.exists(), (
+        "%s not built: make -f provisiond/build.mk provisiond" % pvd.BINARY)
+
+
+def unique(prefix="t"):
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:10])
+
+
+class World:
+    """Makes tenants, tokens, plans, images and servers through the API."""
+
+    def __init__(self, daemon, admin):
+        self.daemon = daemon
+        self.admin = admin
+        self.plan = self.make_plan()
+        self.big_plan = self.make_plan(vcpus=2, memory_mib=1024, cpu_weight=512,
+                                       cpu_cap_pct=150)
+        self.image = self.make_image()
+
+    def make_tenant(self, **fields):
+        body = dict({"name": unique("tenant")}, **fields)
+        r = self.admin.post("/v1/tenants", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def make_token(self, tenant_id=None, client=None, **fields):
+        body = dict({"name": unique("token"),
+                     "scope": "customer" if tenant_id else "admin"}, **fields)
+        if tenant_id:
+            body["tenant_id"] = tenant_id
+        r = (client or self.admin).post("/v1/tokens", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def customer(self, tenant_id):
+        """A client with a new customer token of the tenant."""
+        return self.daemon.client(self.make_token(tenant_id)["secret"])
+
+    def make_plan(self, **fields):
+        body = dict({"name": unique("plan"), "vcpus": 1, "memory_mib": 256}, **fields)
+        r = self.admin.post("/v1/plans", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def make_image(self, **fields):
+        body = dict({"name": unique("image"), "kernel_path": "/var/lib/images/vmlinuz",
+                     "initrd_path": "/var/lib/images/initrd.gz",
+                     "cmdline": "console=hvc0 quiet"}, **fields)
+        r = self.admin.post("/v1/images", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def make_server(self, tenant_id, client=None, wait=True, **fields):
+        body = dict({"plan_id": self.plan["id"], "image_id": self.image["id"],
+                     "hostname": "web-1.example.com"}, **fields)
+        if client is None:
+            body["tenant_id"] = tenant_id
+        r = (client or self.admin).post("/v1/servers", json=body)
+        assert r.status_code == 202, r.text
+        server, job = r.json()["server"], r.json()["job"]
+        if wait:
+            job = self.admin.wait_job(job["id"])
+            assert job["state"] == "succeeded", job
+            server = self.admin.get("/v1/servers/" + server["id"]).json()
+        return server, job
+
+    def action(self, server_id, action, client=None, body=None, wait=True):
+        r = (client or self.admin).post("/v1/servers/%s/%s" % (server_id, action), json=body)
+        assert r.status_code == 202, r.text
+        job = r.json()["job"]
+        if wait:
+            job = self.admin.wait_job(job["id"])
+        return job
+
+
+@pytest.fixture(scope="session")
+def daemon(tmp_path_factory):
+    d = pvd.Daemon(tmp_path_factory.mktemp("shared")).start()
+    yield d
+    rc = d.stop()
+    assert rc == 0, "provisiond did not stop cleanly (%s):\n%s" % (rc, d.log_text()[-3000:])
+
+
+@pytest.fixture(scope="session")
+def admin(daemon):
+    return daemon.client(daemon.admin_token)
+
+
+@pytest.fixture(scope="session")
+def world(daemon, admin):
+    return World(daemon, admin)
+
+
+@pytest.fixture
+def tenant(world):
+    """A fresh tenant and a customer client for it."""
+    t = world.make_tenant()
+    return t, world.customer(t["id"])
+
+
+@pytest.fixture
+def own_daemon(tmp_path):
+    """A provisiond of the test's own, for restarts and kills."""
+    daemons = []
+
+    def make(*args, **kw):
+        d = pvd.Daemon(tmp_path / ("d%d" % len(daemons)), *args, **kw)
+        daemons.append(d)
+        return d
+
+    yield make
+    for d in daemons:
+        d.kill9()

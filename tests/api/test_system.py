@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The daemon itself: health, /v1/system, backends, settings."""
+import subprocess
+
+import pvd
+
+
+def test_health_needs_no_token(daemon):
+    r = daemon.client().get("/v1/health")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+def test_system_summary(admin, tenant):
+    r = admin.get("/v1/system")
+    assert r.status_code == 200
+    s = r.json()
+    assert s["hv_backend"] == "fake" and s["schema_version"] >= 1
+    assert s["reconcile"]["orphan_policy"] == "report"
+    _, customer = tenant
+    r = customer.get("/v1/system")
+    assert r.status_code == 403
+
+
+def run(*args, timeout=20):
+    return subprocess.run([str(pvd.BINARY)] + list(args), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_real_backend_refused_clearly(tmp_path):
+    """--hv=libhv (the default) does not exist yet: fail at startup, plainly."""
+    for args in (["--hv=libhv"], []):
+        out = run("--db", str(tmp_path / "db"), "--port", "0", *args)
+        assert out.returncode == 1, out
+        assert "hypervisor backend not available in this build" in out.stderr
+        assert "listening" not in out.stderr
+
+
+def test_unknown_backend_and_bad_settings(tmp_path):
+    out = run("--db", str(tmp_path / "db"), "--hv=xen")
+    assert out.returncode == 1 and "unknown hypervisor backend 'xen'" in out.stderr
+    out = run("--port", "99999")
+    assert out.returncode == 2 and "port" in out.stderr
+    out = run("--frobnicate=1")
+    assert out.returncode == 2 and "unknown setting 'frobnicate'" in out.stderr
+    conf = tmp_path / "bad.conf"
+    conf.write_text("port = 8080\nlisten\n")
+    out = run("--config", str(conf))
+    assert out.returncode == 2 and "bad.conf:2" in out.stderr
+    out = run("--db", str(tmp_path / "missing-dir" / "db"), "--hv=fake")
+    assert out.returncode == 1 and "database" in out.stderr
+
+
+def test_help_and_version():
+    out = run("--help")
+    assert out.returncode == 0
+    for flag in ("--listen", "--port", "--db", "--log-level", "--hv", "--max-body",
+                 "--orphans", "--create-admin-token", "--config"):
+        assert flag in out.stdout
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.startswith("provisiond ")
+
+
+def test_config_file_and_flags(tmp_path, own_daemon):
+    conf = tmp_path / "provisiond.conf"
+    conf.write_text("# test settings\n"
+                    "max_body = 2k\n"
+                    "log_level = debug\n"
+                    "long_poll_max = 5\n")
+    d = own_daemon("--config", str(conf), "--long-poll-max", "7").start()
+    admin = d.client(d.admin_token)
+    r = admin.post("/v1/tenants", json={"name": "x" * 3000})
+    assert r.status_code == 413				# max_body from the file
+    r = admin.get("/v1/jobs/job_0000000000000000", params={"wait": 7})
+    assert r.status_code == 404				# 7 allowed: the flag won
+    r = admin.get("/v1/jobs/job_0000000000000000", params={"wait": 8})
+    assert r.status_code == 400
+    assert " debug: " in d.log_text()			# log_level from the file
+    assert d.stop() == 0
