@@ -15,8 +15,11 @@ set -euo pipefail
 iso=${1:?usage: $0 ISO [qemu args]}
 shift
 
+# thread=single: QEMU 7.2's multi-threaded TCG crashes now and then
+# (memory_region_dispatch_write on a NULL region) with SVM guests on several
+# CPUs; one TCG thread does not (see docs/testing.md).
 exec qemu-system-x86_64 \
-	-accel tcg -cpu qemu64,+svm,+npt \
+	-accel tcg,thread=single -cpu qemu64,+svm,+npt \
 	-smp "${QEMU_CPUS:-2}" -m "${QEMU_MEM:-2048}" \
 	-cdrom "$iso" -boot d \
 	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:${HTTP_PORT:-8080}-:80,hostfwd=tcp:127.0.0.1:${SSH_PORT:-2222}-:22 \

@@ -146,6 +146,21 @@ static uint64_t run_timers(struct sched_cpu *sc, uint64_t now)
 	return next;
 }
 
+/*
+ * Programs this CPU's timer for `deadline` (host TSC), unless it is already
+ * set for then: each LAPIC register write is an MMIO access, and the run
+ * loop passes here after every guest exit that ends a slice.
+ */
+static void arm_timer(uint64_t now, uint64_t deadline)
+{
+	struct percpu *cpu = this_cpu();
+
+	if (cpu->timer_deadline > now && cpu->timer_deadline == deadline)
+		return;
+	cpu->timer_deadline = deadline;
+	lapic_timer_oneshot(deadline - now);
+}
+
 __noreturn void sched_run(void)
 {
 	struct sched_cpu *sc = &sched_cpus[this_cpu()->index];
@@ -162,8 +177,7 @@ __noreturn void sched_run(void)
 		 * the slice length bounds how long a new domain waits.
 		 */
 		irq_disable();
-		lapic_timer_oneshot(next < now + slice ?
-				    (next > now ? next - now : 1) : slice);
+		arm_timer(now, next < now + slice ? MAX(next, now + 1) : now + slice);
 		v = pick(sc);
 		if (!v) {
 			this_cpu()->current_vcpu = NULL;

@@ -303,9 +303,14 @@ void domu_hlt_exit(struct vcpu *v)
 	 * vCPU blocks until its timer or an IPI wakes it; with interrupts off
 	 * only an NMI can (test kernels end so).
 	 */
+	/*
+	 * Block first, then look: another CPU sets IRR and then wakes a
+	 * blocked vCPU, so one of the two always sees the other (no lost
+	 * wake-up between our look and our sleep).
+	 */
+	__atomic_store_n(&v->state, VCPU_BLOCKED, __ATOMIC_SEQ_CST);
 	if ((v->vmcb->save.rflags & X86_RFLAGS_IF) && vlapic_has_pending(v))
-		return;
-	v->state = VCPU_BLOCKED;
+		__atomic_store_n(&v->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);
 }
 
 void domu_npf_exit(struct vcpu *v)

@@ -124,8 +124,11 @@ bool vlapic_has_pending(const struct vcpu *v)
 /* Wakes v if it sleeps in HLT; pulls its CPU out of the guest or of HLT. */
 static void kick(struct vcpu *v)
 {
-	if (v->state == VCPU_BLOCKED)
-		v->state = VCPU_RUNNABLE;
+	enum vcpu_state blocked = VCPU_BLOCKED;
+
+	/* After the IRR update (see domu_hlt_exit for the other half). */
+	__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	if (v->pcpu != this_cpu()->index)
 		lapic_send_ipi(percpu_area[v->pcpu].apic_id, ICR_FIXED | VECTOR_KICK);
 }

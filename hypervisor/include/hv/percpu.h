@@ -54,6 +54,7 @@ struct percpu {
 	struct vcpu *current_vcpu;	/* the guest this CPU runs, if any */
 	struct vcpu *last_vcpu;		/* the guest it ran last (TLB hygiene) */
 	volatile bool need_resched;	/* set by the tick: slice is over */
+	uint64_t timer_deadline;	/* host TSC the one-shot timer is set for */
 	uint64_t gdt[GDT_ENTRIES] __aligned(8);
 	struct tss tss __aligned(16);
 };
