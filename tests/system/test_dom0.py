@@ -133,6 +133,16 @@ def test_dom0_cannot_start_or_reset_customer_cpus(boot_dom0):
                    r"CPUs are not dom0's")
     m.run("insmod /lib/hvtest.ko action=ipi mode=nmi shorthand=all-but-self")
     m.wait_for(HV + r"dom0: refused IPI 0x000c0400 to apic 1")
+    # Through the IOAPIC too: a device interrupt routed as INIT or NMI to
+    # CPU 1 is refused and the entry left masked; one to dom0's own CPU
+    # passes.
+    for mode, code in (("init", "0500"), ("nmi", "0400")):
+        m.run("insmod /lib/hvtest.ko action=ioapic mode=%s apic=1" % mode)
+        m.wait_for(HV + r"dom0: refused IOAPIC 0 entry 23 = 01000000:0000%s"
+                   % code)
+    before = m.output.count("refused IOAPIC")
+    m.run("insmod /lib/hvtest.ko action=ioapic mode=fixed apic=0")
+    assert m.output.count("refused IOAPIC") == before
     # The hypervisor and both CPUs are still there, and dom0 goes on.
     assert hvctl_info(m)["cpus"] == "2"
     assert m.check("echo alive") == "alive"

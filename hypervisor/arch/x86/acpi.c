@@ -39,6 +39,7 @@ struct madt {
 } __packed;
 
 #define MADT_LAPIC		0
+#define MADT_IOAPIC		1
 #define MADT_X2APIC		9
 #define MADT_ENABLED		0x1
 
@@ -88,6 +89,8 @@ static const struct rsdp *find_rsdp(const struct boot_info *bi)
 }
 
 static const struct madt *the_madt;
+uint64_t acpi_ioapic_base[ACPI_MAX_IOAPICS];
+unsigned int acpi_nr_ioapics;
 
 uint64_t acpi_rsdp_address(void)
 {
@@ -160,6 +163,13 @@ unsigned int acpi_find_cpus(const struct boot_info *bi, uint32_t *apic_ids,
 		} else if (p[0] == MADT_X2APIC && p[1] >= 16) {
 			memcpy(&id, p + 4, 4);
 			memcpy(&flags, p + 8, 4);
+		}
+		if (p[0] == MADT_IOAPIC && p[1] >= 12 &&
+		    acpi_nr_ioapics < ACPI_MAX_IOAPICS) {
+			uint32_t base;
+
+			memcpy(&base, p + 4, 4);
+			acpi_ioapic_base[acpi_nr_ioapics++] = base;
 		}
 		if (id != UINT32_MAX && (flags & MADT_ENABLED)) {
 			if (n < max)

@@ -10,9 +10,12 @@
  *    pool's): logged, and the page is backed by a read-only page of 0xff so
  *    dom0 reads nothing of it; a write there is dropped (or #GP if it cannot
  *    be decoded);
+ *  - a write to an IOAPIC, mapped read-only for the same reason: a
+ *    redirection entry could send INIT or NMI to a customer CPU;
  *  - anything else, device MMIO or firmware space, which is dom0's by
  *    design: mapped 1:1 on this first touch.
  */
+#include <hv/acpi.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/decode.h>
@@ -37,7 +40,15 @@
 #define SH_NONE			0
 #define SH_SELF			1
 
+#define IOAPIC_REGSEL		0x00
+#define IOAPIC_WINDOW		0x10
+#define IOAPIC_REDIR_FIRST	0x10	/* entry n: 0x10 + 2n (low), + 1 (high) */
+#define REDIR_MASKED		(1U << 16)
+
 static uint64_t sink_page;		/* read-only page of 0xff */
+static uint32_t ioapic_index[ACPI_MAX_IOAPICS];	/* last IOREGSEL written */
+static uint32_t ioapic_high[ACPI_MAX_IOAPICS][128];	/* dest of each entry */
+static uint32_t ioapic_low[ACPI_MAX_IOAPICS][128];	/* low half as written */
 static uint64_t refused_count;
 
 /* Only IPIs to dom0's own CPU, and never INIT, SIPI or SMI. */
@@ -99,6 +110,82 @@ static void lapic_write(struct vcpu *v, uint64_t gpa)
 	vcpu_skip_insn(v, mi.length);
 }
 
+static int ioapic_of(uint64_t page)
+{
+	unsigned int i;
+
+	for (i = 0; i < acpi_nr_ioapics; i++)
+		if (ALIGN_DOWN(acpi_ioapic_base[i], PAGE_SIZE) == page)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * An IOAPIC redirection entry may route a device's interrupt only as a
+ * fixed or lowest-priority interrupt to dom0's own CPU: INIT, NMI, SMI or
+ * ExtINT to a customer CPU would start, reset or stop it behind the
+ * hypervisor's back.  A refused entry is written masked.
+ */
+static uint32_t filter_redirection(unsigned int apic, uint32_t index,
+				   uint32_t value, struct vcpu *v)
+{
+	unsigned int entry = (index - IOAPIC_REDIR_FIRST) / 2;
+	bool high = (index - IOAPIC_REDIR_FIRST) % 2;
+	uint32_t low, dest_high;
+	unsigned int mode;
+
+	if (entry >= 128)
+		return value;
+	/* Judge the entry as it would be after this write. */
+	low = high ? ioapic_low[apic][entry] : value;
+	dest_high = high ? value : ioapic_high[apic][entry];
+	mode = (low >> 8) & 7;
+	if ((low & REDIR_MASKED) ||
+	    ((mode == 0 || mode == 1) &&
+	     ((low & (1U << 11)) ? true :	/* logical: customers' LDR is 0 */
+	      (dest_high >> 24) == this_cpu()->apic_id))) {
+		if (high)
+			ioapic_high[apic][entry] = value;
+		else
+			ioapic_low[apic][entry] = value;
+		return value;
+	}
+	if (high) {
+		/* Retargeting an armed entry: keep the old destination. */
+		printk("dom0: refused IOAPIC %u entry %u destination %u: customer CPUs are not dom0's (rip %lx)\n",
+		       apic, entry, value >> 24, v->vmcb->save.rip);
+		return ioapic_high[apic][entry];
+	}
+	ioapic_low[apic][entry] = low | REDIR_MASKED;
+	printk("dom0: refused IOAPIC %u entry %u = %08x:%08x (mode %u, dest %u): customer CPUs are not dom0's (rip %lx); written masked\n",
+	       apic, entry, dest_high, low, mode, dest_high >> 24,
+	       v->vmcb->save.rip);
+	return low | REDIR_MASKED;
+}
+
+static void ioapic_write(struct vcpu *v, unsigned int apic, uint64_t gpa)
+{
+	volatile uint32_t *regs = (volatile uint32_t *)(uintptr_t)
+				  ALIGN_DOWN(gpa, PAGE_SIZE);
+	unsigned int offset = gpa & 0xfff;
+	struct mmio_insn mi;
+	uint32_t value;
+
+	if (!decode_at_rip(v, &mi) || !mi.is_write || mi.size != 4) {
+		printk("dom0: undecodable write to the IOAPIC at rip %lx\n",
+		       v->vmcb->save.rip);
+		vcpu_inject_exception_error(v, VECTOR_GP, 0);
+		return;
+	}
+	value = (uint32_t)store_value(v, &mi);
+	if (offset == IOAPIC_REGSEL)
+		ioapic_index[apic] = value & 0xff;
+	else if (offset == IOAPIC_WINDOW && ioapic_index[apic] >= IOAPIC_REDIR_FIRST)
+		value = filter_redirection(apic, ioapic_index[apic], value, v);
+	regs[offset / 4] = value;
+	vcpu_skip_insn(v, mi.length);
+}
+
 static void refuse_foreign_ram(struct vcpu *v, uint64_t gpa, bool write)
 {
 	uint64_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
@@ -140,6 +227,17 @@ void dom0_npf(struct vcpu *v)
 
 	if (page == lapic_base && (err & NPF_WRITE)) {
 		lapic_write(v, gpa);
+		return;
+	}
+	if (ioapic_of(page) >= 0) {
+		if (err & NPF_WRITE) {
+			ioapic_write(v, (unsigned int)ioapic_of(page), gpa);
+			return;
+		}
+		/* Reads pass: map it read-only, writes keep trapping. */
+		if (!npt_map(&frames, v->dom->npt_root, page, page, PAGE_SIZE,
+			     NPT_READ))
+			dom0_crash(v, "out of memory for nested page tables");
 		return;
 	}
 	if (is_ram_page(page) && !domain_owns(v->dom, page, PAGE_SIZE)) {

@@ -16,6 +16,11 @@
 unsigned int acpi_find_cpus(const struct boot_info *bi, uint32_t *apic_ids,
 			    unsigned int max);
 
+/* The IOAPICs' register pages, from the MADT (valid after acpi_find_cpus). */
+#define ACPI_MAX_IOAPICS 8
+extern uint64_t acpi_ioapic_base[ACPI_MAX_IOAPICS];
+extern unsigned int acpi_nr_ioapics;
+
 /* Physical address of the firmware's RSDP in the BIOS area, or 0. */
 uint64_t acpi_rsdp_address(void);
 

@@ -9,6 +9,8 @@
  *   insmod hvtest.ko action=ipi mode=nmi apic=1    NMI IPI
  *   insmod hvtest.ko action=ipi mode=nmi shorthand=all-but-self
  *   insmod hvtest.ko action=triple_fault           empty IDT, then int3
+ *   insmod hvtest.ko action=ioapic mode=init apic=1
+ *                     IOAPIC pin 23 routed as INIT (or nmi, fixed) to apic
  *
  * For "ipi" it writes the local APIC's ICR directly (xAPIC MMIO), past
  * Linux's own APIC code, and fails to load on purpose afterwards (-EAGAIN)
@@ -19,6 +21,7 @@
 #include <linux/string.h>
 #include <asm/apicdef.h>
 #include <asm/desc.h>
+#include <asm/io_apic.h>
 
 static char *action = "";
 static char *mode = "init";
@@ -66,10 +69,40 @@ static void triple_fault(void)
 	asm volatile("int3");
 }
 
+/* Writes IOAPIC pin 23's redirection entry directly, then reads it back. */
+static int route_ioapic_pin(void)
+{
+	void __iomem *ioapic = ioremap(IO_APIC_DEFAULT_PHYS_BASE, PAGE_SIZE);
+	const unsigned int pin = 23;
+	u32 low, readback;
+
+	if (!ioapic)
+		return -ENOMEM;
+	if (!strcmp(mode, "init"))
+		low = APIC_DM_INIT;
+	else if (!strcmp(mode, "nmi"))
+		low = APIC_DM_NMI;
+	else
+		low = APIC_DM_FIXED | 0xf1;
+	writel(0x10 + 2 * pin + 1, ioapic);		/* IOREGSEL: high half */
+	writel(SET_XAPIC_DEST_FIELD(apic), ioapic + 0x10);
+	writel(0x10 + 2 * pin, ioapic);			/* low half arms it */
+	writel(low, ioapic + 0x10);
+	readback = readl(ioapic + 0x10);
+	pr_info("hvtest: IOAPIC pin %u wrote %08x, reads %08x\n", pin, low,
+		readback);
+	/* Leave the pin masked, as it was. */
+	writel(0x10000, ioapic + 0x10);
+	iounmap(ioapic);
+	return -EAGAIN;
+}
+
 static int __init hvtest_init(void)
 {
 	if (!strcmp(action, "ipi"))
 		return send_ipi();
+	if (!strcmp(action, "ioapic"))
+		return route_ioapic_pin();
 	if (!strcmp(action, "triple_fault")) {
 		triple_fault();
 		return -EIO;	/* not reached */
