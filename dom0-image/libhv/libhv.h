@@ -73,7 +73,7 @@ int hv_console_read(struct hv_handle *h, uint64_t *pos, char *buf,
  * (out may then be NULL) to learn only *total.  Names are always
  * NUL-terminated.  At most HV_DOMAIN_LIST_MAX entries per call.
  */
-#define HV_DOMAIN_LIST_MAX	16383	/* what fits in the driver's 1 MiB */
+#define HV_DOMAIN_LIST_MAX	14000	/* what fits in the driver's 1 MiB */
 int hv_domain_list(struct hv_handle *h, struct hv_domain_info *out,
 		   uint32_t max, uint32_t *count, uint32_t *total);
 

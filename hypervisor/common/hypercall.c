@@ -78,11 +78,17 @@ static int64_t do_console_read(struct domain *d, const uint64_t args[4])
 
 static void describe(const struct domain *dom, struct hv_domain_info *info)
 {
+	unsigned int i;
+
 	memset(info, 0, sizeof(*info));
 	info->domid = dom->id;
 	info->state = dom->state;
 	info->nr_vcpus = dom->nr_vcpus;
 	info->ram_bytes = dom->ram_bytes;
+	for (i = 0; i < dom->nr_vcpus; i++) {
+		info->cpu_time_ns += dom->vcpus[i]->run_ns;
+		info->steal_ns += dom->vcpus[i]->steal_ns;
+	}
 	memcpy(info->name, dom->name, HV_NAME_LEN - 1);
 }
 

@@ -18,6 +18,7 @@
 #include <hv/string.h>
 #include <hv/svm.h>
 #include <hv/svm_vcpu.h>
+#include <hv/time.h>
 #include <hv/vlapic.h>
 #include <hv/x86.h>
 
@@ -251,13 +252,19 @@ __noreturn void svm_vcpu_run(struct vcpu *v)
 
 	cpu->current_vcpu = v;
 	v->pcpu = cpu->index;
-	for (;;)
+	for (;;) {
+		/* dom0 has its CPU to itself: all of its time is its own. */
+		uint64_t start = rdtsc();
+
 		enter_once(v, cpu);
+		v->run_ns += tsc_to_ns(rdtsc() - start);
+	}
 }
 
 void svm_vcpu_run_slice(struct vcpu *v)
 {
 	struct percpu *cpu = this_cpu();
+	uint64_t start, end;
 
 	/*
 	 * vCPUs of one domain share its ASID.  Another vCPU ran here last,
@@ -270,11 +277,18 @@ void svm_vcpu_run_slice(struct vcpu *v)
 	}
 	cpu->current_vcpu = v;
 	cpu->need_resched = false;
+	start = rdtsc();
+	if (v->waiting_since && start > v->waiting_since)
+		v->steal_ns += tsc_to_ns(start - v->waiting_since);
 	while (!cpu->need_resched && v->state == VCPU_RUNNABLE &&
 	       v->dom->state == HV_DOMAIN_RUNNING) {
 		vlapic_timer_check(v, rdtsc());
 		vlapic_inject(v);
 		enter_once(v, cpu);
 	}
+	end = rdtsc();
+	v->run_ns += tsc_to_ns(end - start);
+	/* Still runnable: from now on it waits for its CPU. */
+	v->waiting_since = v->state == VCPU_RUNNABLE ? end : 0;
 	__atomic_store_n(&cpu->current_vcpu, NULL, __ATOMIC_RELEASE);
 }

@@ -127,8 +127,12 @@ static void kick(struct vcpu *v)
 	enum vcpu_state blocked = VCPU_BLOCKED;
 
 	/* After the IRR update (see domu_hlt_exit for the other half). */
-	__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
-				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	if (__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE,
+					false, __ATOMIC_SEQ_CST,
+					__ATOMIC_SEQ_CST) &&
+	    v->pcpu == this_cpu()->index)
+		/* Only our own TSC: TSCs of different CPUs may disagree. */
+		v->waiting_since = rdtsc();
 	if (v->pcpu != this_cpu()->index)
 		lapic_send_ipi(percpu_area[v->pcpu].apic_id, ICR_FIXED | VECTOR_KICK);
 }

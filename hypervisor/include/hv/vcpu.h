@@ -45,6 +45,16 @@ struct vcpu {
 	struct vcpu *next_on_cpu;	/* the scheduler's ring on its pCPU */
 	struct vlapic vlapic;		/* customer vCPUs only */
 	uint64_t kvmclock_gpa;		/* its kvmclock page, 0 = off */
+
+	/*
+	 * Accounting, in ns of its CPU's TSC: time it ran (from VMRUN to the
+	 * exit, its exits' handling included) and time it was runnable but
+	 * another vCPU had its CPU (steal).  Monotonic for the vCPU's life.
+	 */
+	uint64_t run_ns;
+	uint64_t steal_ns;
+	uint64_t waiting_since;		/* TSC when it last became runnable
+					   and not running; 0 = not waiting */
 	uint64_t exits[EXIT_STAT_SLOTS];
 	uint64_t nr_exits;
 };

@@ -111,6 +111,7 @@ struct hv_domain_info {
 	uint32_t pad0;
 	uint64_t ram_bytes;
 	uint64_t cpu_time_ns;		/* time its vCPUs ran, all of them */
+	uint64_t steal_ns;		/* time they were runnable but waited */
 	char name[HV_NAME_LEN];		/* NUL-terminated */
 };
 
