@@ -45,6 +45,9 @@ void hvctl_usage(FILE *out)
 	      "  pause|unpause|destroy DOMAIN\n"
 	      "                        DOMAIN: a name or an id\n"
 	      "  console DOMAIN [-f]   what the domain wrote to its console\n"
+	      "  sched DOMAIN [--weight W] [--cap C]\n"
+	      "                        its CPU share (1-65535) and ceiling (%% of\n"
+	      "                        a CPU, 0 = none); prints what holds\n"
 	      "  exits [DOMID [VCPU]]  how often a vCPU (default dom0's first)\n"
 	      "                        left the guest, by exit reason\n"
 	      "  raw NR [ARG0..ARG3]   make hypercall NR with up to 4 arguments\n"
@@ -157,6 +160,26 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 			    (strcmp(argv[i], "-f") && strcmp(argv[i], "--follow")))
 				return usage_error(err, "%s: unknown option '%s'", cmd, argv[i]);
 			a->follow = true;
+		}
+	} else if (strcmp(cmd, "sched") == 0) {
+		uint64_t n;
+
+		a->cmd = HVCTL_SCHED;
+		a->weight = a->cap = -1;
+		if (argc < 3)
+			return usage_error(err, "sched: which domain?");
+		a->domain = argv[2];
+		for (i = 3; i < argc; i++) {
+			bool is_weight = !strcmp(argv[i], "--weight");
+
+			if ((!is_weight && strcmp(argv[i], "--cap")) || i + 1 >= argc ||
+			    hvctl_parse_u64(argv[i + 1], &n) != 0 || n > UINT32_MAX)
+				return usage_error(err, "sched DOMAIN [--weight W] [--cap C]");
+			if (is_weight)
+				a->weight = (int64_t)n;
+			else
+				a->cap = (int64_t)n;
+			i++;
 		}
 	} else if (strcmp(cmd, "exits") == 0) {
 		uint64_t v;
@@ -518,6 +541,7 @@ int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
 	case HVCTL_UNPAUSE:
 	case HVCTL_DESTROY:
 	case HVCTL_CONSOLE:
+	case HVCTL_SCHED:
 		return hvctl_domain_cmd(a, h, out, err);
 	case HVCTL_HELP:
 		break;

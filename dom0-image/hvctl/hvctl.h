@@ -29,6 +29,7 @@ enum hvctl_cmd {
 	HVCTL_UNPAUSE,
 	HVCTL_DESTROY,
 	HVCTL_CONSOLE,		/* console DOMAIN [-f] */
+	HVCTL_SCHED,		/* sched DOMAIN [--weight W] [--cap C] */
 };
 
 /* A parsed command line. */
@@ -41,6 +42,8 @@ struct hvctl_args {
 	const char *cmdline;	/* create: its command line, or "" */
 	uint64_t mem_mib;	/* create */
 	uint32_t nr_vcpus;	/* create */
+	int64_t weight;		/* sched: -1 = leave as is */
+	int64_t cap;		/* sched: -1 = leave as is */
 	uint32_t domid;		/* exits [DOMID [VCPU]] */
 	uint32_t vcpu;
 	uint64_t raw_nr;	/* raw NR [ARG0..ARG3]; missing args are 0 */

@@ -140,6 +140,22 @@ int hv_domain_console(struct hv_handle *h, uint32_t domid, uint64_t *pos,
 	return err;
 }
 
+int hv_domain_sched(struct hv_handle *h, uint32_t domid, bool set,
+		    uint32_t *weight, uint32_t *cap_pct)
+{
+	struct hv_domain_sched s = {
+		.domid = domid, .set = set, .weight = *weight, .cap_pct = *cap_pct,
+	};
+	int64_t result;
+	int err = hv_call(h, HVCALL_DOMAIN_SCHED, &s, sizeof(s), &result);
+
+	if (err == 0) {
+		*weight = s.weight;
+		*cap_pct = s.cap_pct;
+	}
+	return err;
+}
+
 int hv_domain_find(struct hv_handle *h, const char *name, uint32_t *domid)
 {
 	static struct hv_domain_info doms[256];

@@ -35,6 +35,7 @@
 #define LIBHV_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hvabi.h"
@@ -129,6 +130,13 @@ int hv_domain_ctl(struct hv_handle *h, uint32_t domid, uint32_t op);
 /* The domain's console from *pos, as hv_console_read. */
 int hv_domain_console(struct hv_handle *h, uint32_t domid, uint64_t *pos,
 		      char *buf, size_t size, size_t *copied);
+
+/*
+ * A domain's CPU quota: with set, changes weight (1-65535) and cap (percent
+ * of one CPU, 0 = none); either way *weight and *cap_pct get what holds.
+ */
+int hv_domain_sched(struct hv_handle *h, uint32_t domid, bool set,
+		    uint32_t *weight, uint32_t *cap_pct);
 
 /* The id of the domain called name; HV_ESRCH when there is none. */
 int hv_domain_find(struct hv_handle *h, const char *name, uint32_t *domid);

@@ -9,6 +9,7 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/npt.h>
+#include <hv/sched.h>
 #include <hv/setup.h>
 #include <hv/spinlock.h>
 #include <hv/string.h>
@@ -95,6 +96,7 @@ struct domain *domain_create(const char *name, uint64_t mem_bytes,
 	for (i = 0; i + 1 < HV_NAME_LEN && name[i]; i++)
 		d->name[i] = name[i];
 	d->state = HV_DOMAIN_PAUSED;
+	sched_domain_init(d);
 
 	d->npt_root = npt_create(&frames);
 	if (!d->npt_root)

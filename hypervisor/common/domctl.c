@@ -10,6 +10,7 @@
 #include <hv/console.h>
 #include <hv/domctl.h>
 #include <hv/domu.h>
+#include <hv/sched.h>
 #include <hv/spinlock.h>
 #include <hv/string.h>
 
@@ -136,6 +137,29 @@ int64_t domctl_ctl(const struct hv_domain_ctl *req)
 		domain_destroy(d);
 	} else {
 		ret = -HV_EINVAL;
+	}
+	spin_unlock(&domctl_lock);
+	return ret;
+}
+
+int64_t domctl_sched(struct hv_domain_sched *req)
+{
+	uint32_t domid = req->domid, set = req->set;
+	uint32_t weight = req->weight, cap = req->cap_pct;
+	struct domain *d;
+	int64_t ret = 0;
+
+	spin_lock(&domctl_lock);
+	d = customer(domid);
+	if (!d) {
+		ret = -HV_ESRCH;
+	} else if (set && !sched_set_quota(d, weight, cap)) {
+		ret = -HV_EINVAL;
+	} else {
+		if (set)
+			printk("d%u: weight %u, cap %u%%\n", d->id, weight, cap);
+		req->weight = d->weight;
+		req->cap_pct = d->cap.cap_pct;
 	}
 	spin_unlock(&domctl_lock);
 	return ret;

@@ -1,10 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Round-robin scheduling of customer vCPUs (see hv/sched.h). */
+/*
+ * Scheduling customer vCPUs on the domain CPUs (every CPU but dom0's).
+ *
+ * What it promises
+ *
+ *   - Weights: under contention on a CPU, runnable vCPUs get CPU time in
+ *     proportion to their domains' weights (1-65535, default 256).  It is
+ *     work-conserving: a CPU never idles while a vCPU that may run waits.
+ *   - Caps: a domain with a cap never gets more than cap percent of one CPU
+ *     (summed over its vCPUs), measured over every 10 ms period; with no
+ *     cap it may use every cycle nobody else wants.
+ *   - Accounting by timestamps: a vCPU pays for exactly the time from its
+ *     VMRUN to its exit, in ns of its CPU's TSC, never by sampling ticks;
+ *     one that yields just before a tick still pays.
+ *   - Halted vCPUs cost nothing: HLT blocks a vCPU until its timer or an
+ *     interrupt wakes it; a woken vCPU is placed just ahead of the queue
+ *     (a few ms of credit, no more), so an I/O-bound domain answers fast
+ *     next to CPU hogs without banking an unbounded credit while asleep.
+ *     A vCPU parked by its cap is placed the same way when it may run
+ *     again: lifting a cap gives an even share, not a burst.
+ *
+ * How
+ *
+ *   Weighted fair queueing by virtual time, as Linux's CFS: each vCPU's
+ *   virtual time advances by ran_ns * 256 / weight; the CPU runs the
+ *   runnable vCPU with the smallest virtual time, for at most a 10 ms
+ *   slice.  So a vCPU of weight 512 advances half as fast as one of 256 and
+ *   gets twice the time.  Caps are credit2's: a per-domain budget of
+ *   period * cap / 100 refilled every 10 ms period; a domain whose budget
+ *   is spent is parked until the next refill, whatever its virtual time,
+ *   and a slice never runs past the budget left, so a cap holds within one
+ *   period rather than at Xen credit1's 30 ms granularity.  Debt from an
+ *   overrun is carried into the next period (bounded by one period), so the
+ *   long-run share equals the cap.  The arithmetic (exact, overflow-safe,
+ *   wrap-safe comparisons) is quota/'s, tested on the host.
+ *
+ *   Each vCPU stays on the domain CPU with the fewest vCPUs when it was
+ *   made (no migration yet); each CPU has its own ring under its own lock.
+ *   A CPU programs one one-shot timer for the earliest of: the end of the
+ *   slice, the next guest timer of its vCPUs, the next cap refill when only
+ *   capped vCPUs wait.
+ */
 #include <hv/domain.h>
+#include <hv/lapic.h>
+#include <hv/muldiv.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/spinlock.h>
-#include <hv/lapic.h>
 #include <hv/svm_vcpu.h>
 #include <hv/time.h>
 #include <hv/vlapic.h>
@@ -12,8 +54,9 @@
 
 struct sched_cpu {
 	struct spinlock lock;
-	struct vcpu *cursor;	/* the vCPU that ran last; the ring goes on */
+	struct vcpu *cursor;	/* any vCPU of the ring (the ring's handle) */
 	unsigned int nr_vcpus;
+	uint64_t min_vtime;	/* never goes back: where wakers are placed */
 };
 
 static struct sched_cpu sched_cpus[MAX_CPUS];
@@ -22,6 +65,29 @@ static unsigned int nr_dom0_cpus = 1;
 void sched_set_dom0_cpus(unsigned int n)
 {
 	nr_dom0_cpus = n;
+}
+
+static uint64_t now_ns(void)
+{
+	return tsc_to_ns(rdtsc());
+}
+
+void sched_domain_init(struct domain *d)
+{
+	d->weight = QUOTA_WEIGHT_DEFAULT;
+	cap_init(&d->cap, 0, QUOTA_CAP_PERIOD_DEFAULT_NS, now_ns());
+}
+
+bool sched_set_quota(struct domain *d, uint32_t weight, uint32_t cap_pct)
+{
+	if (!quota_weight_valid(weight) ||
+	    cap_pct > 100 * (d->nr_vcpus ? d->nr_vcpus : 1))
+		return false;
+	spin_lock(&d->sched_lock);
+	d->weight = weight;
+	cap_set(&d->cap, cap_pct, now_ns());
+	spin_unlock(&d->sched_lock);
+	return true;
 }
 
 bool sched_add_vcpu(struct vcpu *v)
@@ -41,6 +107,7 @@ bool sched_add_vcpu(struct vcpu *v)
 		return false;
 
 	spin_lock(&best->lock);
+	vtime_init(&v->vt, best->min_vtime);
 	if (!best->cursor) {
 		v->next_on_cpu = v;
 		best->cursor = v;
@@ -88,43 +155,93 @@ bool sched_vcpu_running(const struct vcpu *v)
 	return false;
 }
 
-static bool can_run(const struct vcpu *v)
+/* True when the domain's cap lets it run now (refilling it if due). */
+static bool within_cap(struct domain *d, uint64_t now, uint64_t *refill)
 {
-	return v->state == VCPU_RUNNABLE && v->dom->state == HV_DOMAIN_RUNNING;
+	bool ok;
+
+	spin_lock(&d->sched_lock);
+	cap_refill(&d->cap, now);
+	ok = cap_runnable(&d->cap);
+	if (!ok && cap_next_refill_ns(&d->cap) < *refill)
+		*refill = cap_next_refill_ns(&d->cap);
+	spin_unlock(&d->sched_lock);
+	return ok;
 }
 
-/* The next vCPU after the cursor that can run, or NULL. */
-static struct vcpu *pick(struct sched_cpu *sc)
+/*
+ * The runnable vCPU with the smallest virtual time whose domain's cap
+ * allows it, claimed for this CPU; or NULL, with *refill the earliest cap
+ * refill (ns) that would change that.
+ */
+static struct vcpu *pick(struct sched_cpu *sc, uint64_t now, uint64_t *refill)
 {
-	struct vcpu *v, *found = NULL;
+	struct vcpu *v, *best = NULL;
 	unsigned int n;
 
+	*refill = UINT64_MAX;
 	spin_lock(&sc->lock);
 	v = sc->cursor;
-	for (n = 0; v && n < sc->nr_vcpus; n++) {
-		v = v->next_on_cpu;
-		if (can_run(v)) {
-			found = v;
-			sc->cursor = v;
-			/*
-			 * Claimed under the lock: a destroyer that takes v off
-			 * the ring after this sees it running and waits.
-			 */
-			__atomic_store_n(&this_cpu()->current_vcpu, v,
-					 __ATOMIC_RELEASE);
-			break;
+	for (n = 0; v && n < sc->nr_vcpus; n++, v = v->next_on_cpu) {
+		if (v->state != VCPU_RUNNABLE || v->dom->state != HV_DOMAIN_RUNNING)
+			continue;
+		if (v->slept) {
+			/* Back from HLT: no credit banked beyond a few ms. */
+			v->vt.ns = vtime_on_wake(v->vt.ns, sc->min_vtime,
+						 QUOTA_WAKE_CREDIT_DEFAULT_NS);
+			v->slept = false;
 		}
+		if (!within_cap(v->dom, now, refill)) {
+			/*
+			 * Parked by its cap: like a sleeper, it may not bank
+			 * the time it could not run as credit for later.
+			 */
+			v->slept = true;
+			continue;
+		}
+		if (!best || vtime_before(v->vt.ns, best->vt.ns))
+			best = v;
+	}
+	if (best) {
+		sc->min_vtime = vtime_max(sc->min_vtime, best->vt.ns);
+		/*
+		 * Claimed under the lock: a destroyer that takes it off the
+		 * ring after this sees it running and waits.
+		 */
+		__atomic_store_n(&this_cpu()->current_vcpu, best, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&sc->lock);
-	return found;
+	return best;
+}
+
+/* After v ran ran_ns: its virtual time and its domain's cap budget. */
+static void charge(struct vcpu *v, uint64_t ran_ns)
+{
+	struct domain *d = v->dom;
+
+	vtime_charge(&v->vt, ran_ns, d->weight);
+	spin_lock(&d->sched_lock);
+	cap_charge(&d->cap, ran_ns);
+	spin_unlock(&d->sched_lock);
+}
+
+/* How long v may run now: a slice, or what is left of its cap budget. */
+static uint64_t slice_ns(struct vcpu *v)
+{
+	uint64_t left;
+
+	spin_lock(&v->dom->sched_lock);
+	left = cap_budget_left_ns(&v->dom->cap);
+	spin_unlock(&v->dom->sched_lock);
+	return MIN(left, SCHED_SLICE_US * 1000);
 }
 
 /*
  * Fires the virtual timers that are due on this CPU's vCPUs (waking those
- * blocked in HLT) and returns the earliest deadline still pending, or
- * UINT64_MAX.
+ * blocked in HLT) and returns the earliest guest deadline still pending
+ * (host TSC), or UINT64_MAX.
  */
-static uint64_t run_timers(struct sched_cpu *sc, uint64_t now)
+static uint64_t run_timers(struct sched_cpu *sc, uint64_t now_tsc)
 {
 	uint64_t next = UINT64_MAX;
 	struct vcpu *v;
@@ -137,7 +254,7 @@ static uint64_t run_timers(struct sched_cpu *sc, uint64_t now)
 
 		if (v->dom->state != HV_DOMAIN_RUNNING)
 			continue;
-		vlapic_timer_check(v, now);
+		vlapic_timer_check(v, now_tsc);
 		d = vlapic_next_deadline(v);
 		if (d && d < next)
 			next = d;
@@ -147,44 +264,54 @@ static uint64_t run_timers(struct sched_cpu *sc, uint64_t now)
 }
 
 /*
- * Programs this CPU's timer for `deadline` (host TSC), unless it is already
- * set for then: each LAPIC register write is an MMIO access, and the run
- * loop passes here after every guest exit that ends a slice.
+ * Programs this CPU's timer for `deadline` (host TSC), unless it is still
+ * armed for exactly then: each LAPIC register write is an MMIO access.  The
+ * timer interrupt clears timer_deadline, since the LAPIC timer can fire a
+ * little before the TSC reaches the deadline it was computed from.
  */
 static void arm_timer(uint64_t now, uint64_t deadline)
 {
 	struct percpu *cpu = this_cpu();
 
-	if (cpu->timer_deadline > now && cpu->timer_deadline == deadline)
+	if (cpu->timer_deadline && cpu->timer_deadline == deadline)
 		return;
 	cpu->timer_deadline = deadline;
 	lapic_timer_oneshot(deadline - now);
 }
 
+static uint64_t ns_to_tsc(uint64_t ns)
+{
+	return muldiv64(ns, tsc_khz, 1000000);
+}
+
 __noreturn void sched_run(void)
 {
 	struct sched_cpu *sc = &sched_cpus[this_cpu()->index];
-	uint64_t slice = SCHED_SLICE_US * tsc_khz / 1000;
+	uint64_t idle_poll = ns_to_tsc(SCHED_SLICE_US * 1000);
 
 	for (;;) {
-		uint64_t now = rdtsc();
-		uint64_t next = run_timers(sc, now);
+		uint64_t now_tsc = rdtsc(), now = tsc_to_ns(now_tsc);
+		uint64_t next = run_timers(sc, now_tsc), refill, deadline;
+		uint64_t ran_before;
 		struct vcpu *v;
 
-		/*
-		 * One timer for everything on this CPU: the end of the slice
-		 * about to start, or the earliest guest timer if sooner.  Idle,
-		 * the slice length bounds how long a new domain waits.
-		 */
 		irq_disable();
-		arm_timer(now, next < now + slice ? MAX(next, now + 1) : now + slice);
-		v = pick(sc);
+		v = pick(sc, now, &refill);
 		if (!v) {
+			/* Idle until a guest timer, a cap refill or a poll. */
+			deadline = MIN(next, now_tsc + idle_poll);
+			if (refill != UINT64_MAX && refill > now)
+				deadline = MIN(deadline, now_tsc + ns_to_tsc(refill - now));
+			arm_timer(now_tsc, MAX(deadline, now_tsc + 1));
 			this_cpu()->current_vcpu = NULL;
 			safe_halt();
 			continue;
 		}
+		deadline = MIN(next, now_tsc + ns_to_tsc(slice_ns(v)));
+		arm_timer(now_tsc, MAX(deadline, now_tsc + 1));
 		irq_enable();
+		ran_before = v->run_ns;
 		svm_vcpu_run_slice(v);
+		charge(v, v->run_ns - ran_before);
 	}
 }

@@ -166,8 +166,11 @@ class Machine:
         self._cmd_seq = getattr(self, "_cmd_seq", 0) + 1
         tag = "CMD%d" % self._cmd_seq
         self.send("echo @@B%s; %s; echo @@E%s $?\n" % (tag, command, tag))
-        m = self.wait_for(r"^@@E%s (\d+)$" % tag, timeout)
-        start = self.wait_for(r"^@@B%s$" % tag, 1)
+        # The hypervisor writes to the same serial line and its lines can
+        # land in the middle of dom0's: match the markers anywhere.  The
+        # typed command shows them too, but followed by ";" and "$?".
+        m = self.wait_for(r"@@E%s (\d+)" % tag, timeout)
+        start = self.wait_for(r"@@B%s(?![;\d])" % tag, 1)
         out = self.output[start.end():m.start()]
         # Hypervisor lines can land in the middle: they are not the output.
         out = "\n".join(l for l in out.split("\n")

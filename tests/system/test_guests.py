@@ -52,7 +52,7 @@ def test_bad_domain_modules_are_refused_and_the_rest_run(boot):
     assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
     out = m.output
     assert "not started: memory must be a non-zero multiple of 2 MiB" in out
-    assert "not started: unknown key (name, mem, vcpus)" in out
+    assert "not started: unknown key (name, mem, vcpus, weight, cap)" in out
     assert "not started: name= and mem= are required" in out
     assert "not started: not an x86 ELF file" in out
     assert re.search(HV + r"hv: 1 boot-time domain\(s\) started", out)

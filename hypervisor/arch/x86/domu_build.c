@@ -46,6 +46,8 @@ struct domain_spec {
 	char name[HV_NAME_LEN];
 	uint64_t mem_bytes;
 	unsigned int vcpus;
+	uint32_t weight;		/* 0 = default */
+	uint32_t cap_pct;
 	const char *kernel_cmdline;	/* after "--", or "" */
 };
 
@@ -83,7 +85,9 @@ static const char *parse_spec(const char *p, struct domain_spec *spec)
 				return "name must be 1 to 31 characters";
 			memcpy(spec->name, val, vlen);
 		} else if ((klen == 3 && !strncmp(word, "mem", 3)) ||
-			   (klen == 5 && !strncmp(word, "vcpus", 5))) {
+			   (klen == 5 && !strncmp(word, "vcpus", 5)) ||
+			   (klen == 6 && !strncmp(word, "weight", 6)) ||
+			   (klen == 3 && !strncmp(word, "cap", 3))) {
 			uint64_t n = 0;
 			size_t i = 0;
 
@@ -92,14 +96,18 @@ static const char *parse_spec(const char *p, struct domain_spec *spec)
 					return "number too large";
 			if (klen == 3 && i < vlen && (val[i] == 'M' || val[i] == 'm'))
 				i++;
-			if (i != vlen || n == 0)
+			if (i != vlen || (n == 0 && word[0] != 'c'))
 				return "bad number";
-			if (klen == 3)
+			if (word[0] == 'm')
 				spec->mem_bytes = n * MiB;
-			else
+			else if (word[0] == 'v')
 				spec->vcpus = (unsigned int)n;
+			else if (word[0] == 'w')
+				spec->weight = (uint32_t)n;
+			else
+				spec->cap_pct = (uint32_t)n;
 		} else {
-			return "unknown key (name, mem, vcpus)";
+			return "unknown key (name, mem, vcpus, weight, cap)";
 		}
 	}
 	if (!spec->name[0] || !spec->mem_bytes)
@@ -251,6 +259,12 @@ static const char *build_one(const struct boot_module *m)
 	d = domu_new(spec.name, spec.mem_bytes, spec.vcpus, &why);
 	if (!d)
 		return why;
+	if ((spec.weight || spec.cap_pct) &&
+	    !sched_set_quota(d, spec.weight ? spec.weight : d->weight,
+			     spec.cap_pct)) {
+		domain_destroy(d);
+		return "weight must be 1-65535 and cap 0-100 per vCPU";
+	}
 	why = load_elf(d, m, &entry);
 	if (!why)
 		why = domu_boot_pvh(d, entry, spec.kernel_cmdline,

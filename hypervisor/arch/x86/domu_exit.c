@@ -308,6 +308,7 @@ void domu_hlt_exit(struct vcpu *v)
 	 * blocked vCPU, so one of the two always sees the other (no lost
 	 * wake-up between our look and our sleep).
 	 */
+	v->slept = true;
 	__atomic_store_n(&v->state, VCPU_BLOCKED, __ATOMIC_SEQ_CST);
 	if ((v->vmcb->save.rflags & X86_RFLAGS_IF) && vlapic_has_pending(v))
 		__atomic_store_n(&v->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);

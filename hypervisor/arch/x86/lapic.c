@@ -149,6 +149,8 @@ void lapic_timer_interrupt(void)
 {
 	this_cpu()->timer_ticks++;
 	this_cpu()->need_resched = true;
+	/* Fired: nothing is armed now, whatever the TSC says (see arm_timer). */
+	this_cpu()->timer_deadline = 0;
 	lapic_eoi();
 }
 

@@ -11,6 +11,8 @@
 #define HV_DOMAIN_H
 
 #include <public/hvabi.h>
+#include <cap.h>
+#include <hv/spinlock.h>
 #include <hv/types.h>
 #include <hv/vcpu.h>
 
@@ -40,6 +42,11 @@ struct domain {
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	uint32_t asid;
+
+	/* CPU quota (common/sched.c): share under contention and ceiling. */
+	uint32_t weight;		/* 1-65535, default 256 */
+	struct cpu_cap cap;		/* cap_pct 0 = none; guarded by: */
+	struct spinlock sched_lock;
 
 	/* The console: what the guest wrote to its UART, kept after it ends. */
 	char console[DOMAIN_CONSOLE_SIZE];

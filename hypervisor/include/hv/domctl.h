@@ -12,5 +12,6 @@ int64_t domctl_write(struct hv_domain_write *req, uint64_t buf_size);
 int64_t domctl_boot(struct hv_domain_boot *req, uint64_t buf_size);
 int64_t domctl_ctl(const struct hv_domain_ctl *req);
 int64_t domctl_console(struct hv_domain_console *req, uint64_t buf_size);
+int64_t domctl_sched(struct hv_domain_sched *req);
 
 #endif

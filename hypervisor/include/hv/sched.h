@@ -1,12 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Scheduling customer vCPUs on the domain CPUs (every CPU but dom0's).
- *
- * For now a plain round-robin: each vCPU is placed on the domain CPU with
- * the fewest vCPUs and runs there for one timer tick (10 ms) at a time, in
- * turn with the others placed there.  The credit scheduler with weights and
- * caps replaces the policy (the mechanism stays: rings per CPU, the tick
- * asking for a reschedule, HLT blocking a vCPU).
+ * Scheduling customer vCPUs on the domain CPUs (every CPU but dom0's), with
+ * weights and caps: see the design comment at the top of common/sched.c.
  */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
@@ -15,6 +10,14 @@
 
 /* How long a vCPU runs before the next one on its CPU gets a turn. */
 #define SCHED_SLICE_US 10000
+
+struct domain;
+
+/* A new domain's quota: default weight, no cap. */
+void sched_domain_init(struct domain *d);
+
+/* Changes a domain's weight and cap, at once; false when out of range. */
+bool sched_set_quota(struct domain *d, uint32_t weight, uint32_t cap_pct);
 
 /* Places v on a domain CPU; false when there is none. */
 bool sched_add_vcpu(struct vcpu *v);

@@ -7,6 +7,7 @@
 #define HV_VCPU_H
 
 #include <hv/types.h>
+#include <fairshare.h>
 #include <hv/vlapic.h>
 #include <hv/vmcb.h>
 
@@ -51,6 +52,8 @@ struct vcpu {
 	 * exit, its exits' handling included) and time it was runnable but
 	 * another vCPU had its CPU (steal).  Monotonic for the vCPU's life.
 	 */
+	struct vtime vt;		/* weighted virtual time (sched.c) */
+	bool slept;			/* blocked since it last ran */
 	uint64_t run_ns;
 	uint64_t steal_ns;
 	uint64_t waiting_since;		/* TSC when it last became runnable

@@ -47,7 +47,8 @@
 #define HVCALL_DOMAIN_BOOT	(HVCALL_BASE + 7)	/* struct hv_domain_boot */
 #define HVCALL_DOMAIN_CTL	(HVCALL_BASE + 8)	/* struct hv_domain_ctl */
 #define HVCALL_DOMAIN_CONSOLE	(HVCALL_BASE + 9)	/* struct hv_domain_console */
-#define HVCALL_MAX		HVCALL_DOMAIN_CONSOLE
+#define HVCALL_DOMAIN_SCHED	(HVCALL_BASE + 10)	/* struct hv_domain_sched */
+#define HVCALL_MAX		HVCALL_DOMAIN_SCHED
 
 /* Largest buffer a call accepts, in bytes. */
 #define HV_MAX_BUFFER		(1024 * 1024)
@@ -220,6 +221,20 @@ struct hv_domain_console {
 	uint32_t copied;		/* out */
 	uint32_t pad0;
 	char data[];
+};
+
+/*
+ * HVCALL_DOMAIN_SCHED: a customer domain's CPU quota.  weight (1-65535,
+ * default 256) is its share of a CPU under contention, relative to the
+ * others'; cap_pct (0 = none, else 1 to 100 per vCPU) a hard ceiling in
+ * percent of one CPU.  With set = 1 both are changed, effective at once
+ * (HV_EINVAL when out of range); with set = 0 they are only read back.
+ */
+struct hv_domain_sched {
+	uint32_t domid;
+	uint32_t set;			/* in: 1 = change, 0 = read */
+	uint32_t weight;		/* in/out */
+	uint32_t cap_pct;		/* in/out */
 };
 
 #endif
