@@ -115,8 +115,19 @@ $(DOM0_VMLINUZ): $(DOM0_KROOT)/.extracted
 
 # --- Root image (initrd) ---------------------------------------------------------
 # Our own programs in the image, as FILE=PATH-in-image; tools.mk builds them.
+# provisiond (provisiond/build.mk) is linked dynamically against Debian's
+# libraries (see the note there), so the image also gets its shared
+# libraries, copied from the build host (a Debian 12 amd64 too) to the same
+# paths; the loader and libc are already there for e2fsprogs.  Keep this
+# list in step with `ldd build/provisiond/provisiond`.
+DOM0_PROVISIOND_LIBS := libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 \
+                    libgnutls.so.30 libp11-kit.so.0 libidn2.so.0 \
+                    libunistring.so.2 libtasn1.so.6 libnettle.so.8 \
+                    libhogweed.so.6 libgmp.so.10 libffi.so.8 libm.so.6 libc.so.6
 DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
-                    $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko
+                    $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko \
+                    $(BUILD)/provisiond/provisiond=usr/sbin/provisiond \
+                    $(foreach l,$(DOM0_PROVISIOND_LIBS),/lib/x86_64-linux-gnu/$(l)=lib/x86_64-linux-gnu/$(l))
 
 $(DOM0_INITRD): $(DOM0_KROOT)/.extracted $(DOM0_INITRD_INPUTS) \
 		$(foreach f,$(DOM0_IMAGE_FILES),$(firstword $(subst =, ,$(f))))

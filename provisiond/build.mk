@@ -43,6 +43,13 @@ PROVISIOND_SHARED_LIBS := ld-linux-x86-64.so.2 libc.so.6 libm.so.6 \
 	libp11-kit.so.0 libidn2.so.0 libunistring.so.2 libtasn1.so.6 \
 	libnettle.so.8 libhogweed.so.6 libgmp.so.10 libffi.so.8
 
+# libhv (the real hypervisor backend, hv_libhv.c) comes from
+# dom0-image/tools.mk, which the top-level Makefile includes before this
+# file; on our own, include it here.
+ifndef LIBHV_A
+include dom0-image/tools.mk
+endif
+
 PVD_DIR  := provisiond
 PVD_OUT  := $(BUILD)/provisiond
 PROVISIOND := $(PVD_OUT)/provisiond
@@ -58,7 +65,8 @@ PVD_PKG_CFLAGS = $(shell pkg-config --cflags $(PVD_PKGS))
 PVD_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-Wno-missing-field-initializers -D_GNU_SOURCE \
 	-DPROVISIOND_VERSION='"$(PVD_VERSION)"' \
-	-Ihypervisor/include/public -I$(PVD_DIR) $(PVD_PKG_CFLAGS) -MMD -MP
+	-Ihypervisor/include/public -I$(PVD_DIR) $(LIBHV_CFLAGS) \
+	$(PVD_PKG_CFLAGS) -MMD -MP
 PVD_LIBS = $(shell pkg-config --libs $(PVD_PKGS)) -lpthread
 
 PVD_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -70,7 +78,7 @@ PVD_SRCS := $(addprefix $(PVD_DIR)/, \
 	validate.c http.c router.c idempotency.c audit.c api_common.c \
 	api_tenants.c api_tokens.c api_plans.c api_images.c api_servers.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
-	monitor.c hv_backend.c hv_fake.c)
+	monitor.c hv_backend.c hv_libhv.c hv_fake.c)
 PVD_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_SRCS))
 PVD_ASAN_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/asan/%.o,$(PVD_SRCS))
 
@@ -101,11 +109,11 @@ $(PVD_OUT)/asan/%.o: $(PVD_DIR)/%.c
 	@echo "  CC      $< (asan)"
 	@$(PVD_CC) $(PVD_CFLAGS) -O1 $(PVD_SANITIZE) -c $< -o $@
 
-$(PROVISIOND): $(PVD_OBJS)
+$(PROVISIOND): $(PVD_OBJS) $(LIBHV_A)
 	@echo "  LD      $@"
 	@$(PVD_CC) -o $@ $^ $(PVD_LIBS)
 
-$(PROVISIOND_ASAN): $(PVD_ASAN_OBJS)
+$(PROVISIOND_ASAN): $(PVD_ASAN_OBJS) $(LIBHV_A)
 	@echo "  LD      $@"
 	@$(PVD_CC) $(PVD_SANITIZE) -o $@ $^ $(PVD_LIBS)
 

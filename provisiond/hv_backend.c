@@ -10,24 +10,18 @@
 
 #include "hv_backend.h"
 
+/* hv_libhv.c (declared here: hv_backend.h is shared with other work). */
+int hv_libhv_open(struct hv_backend **out, char *err, size_t errlen);
+
 int hv_backend_open(const char *kind, const char *fake_state,
 		    struct hv_backend **out, char *err, size_t errlen)
 {
 	if (strcmp(kind, "fake") == 0)
 		return hv_fake_open(fake_state, out, err, errlen);
 
-	/*
-	 * The libhv backend is written once the hypervisor can create,
-	 * start, stop and destroy customer domains.  Until then refuse
-	 * plainly: provisiond must never pretend to have made a server.
-	 */
-	if (strcmp(kind, "libhv") == 0) {
-		snprintf(err, errlen,
-			 "hypervisor backend not available in this build: --hv=libhv "
-			 "(the hypervisor cannot create customer domains yet; the only "
-			 "backend built is --hv=fake, a test double for the API tests)");
-		return -1;
-	}
+	/* The product: dom0's libhv over /dev/hvpriv (hv_libhv.c). */
+	if (strcmp(kind, "libhv") == 0)
+		return hv_libhv_open(out, err, errlen);
 	snprintf(err, errlen, "unknown hypervisor backend '%s' (libhv or fake)", kind);
 	return -1;
 }
@@ -45,9 +39,15 @@ const char *hv_backend_strerror(int err)
 		case HV_EINVAL:
 			return "hypervisor: invalid argument or no such domain (HV_EINVAL)";
 		case HV_ENOSYS:
-			return "hypervisor: call not supported (HV_ENOSYS)";
+			return "hypervisor: not supported (HV_ENOSYS; e.g. a guest shutdown or reboot request, which the hypervisor cannot send yet)";
 		case HV_ENOSPC:
 			return "hypervisor: out of resources (HV_ENOSPC)";
+		case HV_ENOMEM:
+			return "hypervisor: not enough free memory (HV_ENOMEM)";
+		case HV_ESRCH:
+			return "hypervisor: no such domain (HV_ESRCH)";
+		case HV_EBUSY:
+			return "hypervisor: the domain is not in a state for this (HV_EBUSY)";
 		default:
 			return "hypervisor: unknown error code";
 		}
@@ -60,7 +60,7 @@ bool hv_backend_retryable(int err)
 	/* The hypervisor's refusals are final; HV_ENOSPC (no free memory)
 	 * may pass when another domain goes away. */
 	if (err > 0)
-		return err == HV_ENOSPC;
+		return err == HV_ENOSPC || err == HV_ENOMEM;
 	return err == -EIO || err == -EAGAIN || err == -EINTR ||
 	       err == -ETIMEDOUT || err == -ENOMEM || err == -EBUSY;
 }

@@ -5,12 +5,13 @@
  *
  * provisiond's jobs, reconciler and usage monitor call the hypervisor only
  * through struct hv_backend, never libhv or /dev/hvpriv directly.  Two
- * implementations are meant to exist:
+ * implementations exist:
  *
- *   "libhv"  the product: dom0's libhv (dom0-image/libhv/libhv.h) over the
- *            hvpriv driver.  NOT WRITTEN YET: the hypervisor cannot create
- *            customer domains today.  Asking for it fails at startup with
- *            "hypervisor backend not available in this build".
+ *   "libhv"  the product (hv_libhv.c): dom0's libhv
+ *            (dom0-image/libhv/libhv.h) over the hvpriv driver.  Without
+ *            /dev/hvpriv (not on the appliance hypervisor) it fails at
+ *            startup, saying so.  Guests cannot yet be asked to shut down
+ *            or reboot: those return HV_ENOSYS (a stop then destroys).
  *   "fake"   hv_fake.c, a TEST DOUBLE for the API tests on a development
  *            host.  It never runs a guest.
  *
@@ -101,7 +102,7 @@ struct hv_backend {
 /*
  * Opens the backend called kind ("fake" or "libhv").  fake_state is the fake
  * backend's state file (ignored by the others).  0, or -1 with err filled in;
- * for "libhv" err is "hypervisor backend not available in this build ...".
+ * for "libhv" without /dev/hvpriv, err says the backend is not available.
  */
 int hv_backend_open(const char *kind, const char *fake_state,
 		    struct hv_backend **out, char *err, size_t errlen);

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hv_libhv.c - the real hypervisor backend (--hv=libhv), over dom0's libhv
+ * (dom0-image/libhv/libhv.h) and /dev/hvpriv.
+ *
+ * How the interface of hv_backend.h maps onto the hypervisor today:
+ *
+ *   create     hv_domain_find (idempotent by name), else hv_domain_create
+ *              (paused, RAM + vCPUs) and hv_domain_load_elf of the image's
+ *              kernel (a PVH ELF file in dom0).  The domain is then built
+ *              but not booted: the hypervisor starts vCPU 0 only with
+ *              hv_domain_boot_pvh, which also RUNS the domain at once.  So
+ *              create remembers (in memory, by domain id) the kernel's entry
+ *              and the command line, and unpause does the boot.
+ *   unpause    a created, never-booted domain: hv_domain_boot_pvh; else
+ *              HV_DOMCTL_UNPAUSE.  A paused domain that was never booted
+ *              but is not in the map (provisiond restarted between create
+ *              and unpause) cannot be booted (the kernel's entry is lost):
+ *              it is destroyed and -EAGAIN returned, so that the job's
+ *              retry (or the next reconciliation) creates it afresh.
+ *   pause, destroy   HV_DOMCTL_PAUSE / HV_DOMCTL_DESTROY.
+ *   shutdown   NOT POSSIBLE YET: the hypervisor has no way to ask a guest
+ *              to power off (no ACPI power button, no PV shutdown request).
+ *              Returns HV_ENOSYS; the stop job (job_exec.c) then logs that
+ *              and destroys the domain, its documented fallback.
+ *   reboot     NOT POSSIBLE YET either: HV_ENOSYS, and the reboot job
+ *              fails with hv_error "call not supported".
+ *   list, cpu_usage   hv_domain_list.
+ *
+ * CPU weight and cap: set with hv_domain_sched when hvabi.h has
+ * HVCALL_DOMAIN_SCHED (a failure there fails the create); without it they
+ * are ignored.  Not supported yet: an initrd (create refuses with
+ * -EOPNOTSUPP).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hv_backend.h"
+#include "libhv.h"
+#include "log.h"
+
+#define MIB		(1024ULL * 1024)
+#define KERNEL_MAX	(256 * MIB)	/* larger kernel files are refused */
+
+/* A domain created by us and not booted yet. */
+struct pending {
+	struct pending *next;
+	uint32_t domid;
+	uint32_t entry;
+	char *cmdline;
+};
+
+struct lhv {
+	struct hv_backend ops;
+	struct hv_handle h;
+	pthread_mutex_t lock;		/* guards pending and create */
+	struct pending *pending;
+};
+
+static struct lhv *lhv_of(struct hv_backend *hv)
+{
+	return hv->priv;
+}
+
+/* Takes the entry for domid out of the list (the caller frees it). */
+static struct pending *pending_take(struct lhv *l, uint32_t domid)
+{
+	for (struct pending **pp = &l->pending; *pp; pp = &(*pp)->next) {
+		struct pending *p = *pp;
+
+		if (p->domid == domid) {
+			*pp = p->next;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void pending_free(struct pending *p)
+{
+	if (p) {
+		free(p->cmdline);
+		free(p);
+	}
+}
+
+/* Reads a whole file into memory: 0 or -errno. */
+static int read_file(const char *path, void **out, size_t *size)
+{
+	struct stat st;
+	size_t done = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > KERNEL_MAX) {
+		close(fd);
+		return S_ISREG(st.st_mode) && st.st_size > 0 ? -EFBIG : -ENOEXEC;
+	}
+	buf = malloc(st.st_size);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int err = n < 0 ? -errno : -EIO;
+
+			free(buf);
+			close(fd);
+			return err;
+		}
+		done += n;
+	}
+	close(fd);
+	*out = buf;
+	*size = done;
+	return 0;
+}
+
+/* The domain's entry in the hypervisor's list: 0, or HV_ESRCH. */
+static int lookup(struct lhv *l, uint32_t domid, struct hv_domain_info *out)
+{
+	uint32_t max = 64;
+
+	for (;;) {
+		struct hv_domain_info *doms = calloc(max, sizeof(*doms));
+		uint32_t count, total;
+		int err;
+
+		if (!doms)
+			return -ENOMEM;
+		err = hv_domain_list(&l->h, doms, max, &count, &total);
+		if (err) {
+			free(doms);
+			return err;
+		}
+		if (count < total && max < HV_DOMAIN_LIST_MAX) {
+			free(doms);
+			max = total + 16 > HV_DOMAIN_LIST_MAX ? HV_DOMAIN_LIST_MAX
+							      : total + 16;
+			continue;
+		}
+		for (uint32_t i = 0; i < count; i++) {
+			if (doms[i].domid == domid) {
+				*out = doms[i];
+				free(doms);
+				return 0;
+			}
+		}
+		free(doms);
+		return HV_ESRCH;
+	}
+}
+
+static int lhv_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
+		      uint32_t *domid, bool *existed)
+{
+	struct lhv *l = lhv_of(hv);
+	struct pending *p = NULL;
+	void *kernel = NULL;
+	size_t ksize = 0;
+	uint32_t id, entry;
+	int err;
+
+	*existed = false;
+	if (cfg->initrd_path && cfg->initrd_path[0]) {
+		log_error("libhv: %s: an initrd is not supported by the hypervisor yet",
+			  cfg->name);
+		return -EOPNOTSUPP;
+	}
+	if (!cfg->kernel_path || !cfg->kernel_path[0])
+		return -EINVAL;
+
+	/* One create at a time: two racing creates of one name must not
+	 * both miss the find. */
+	pthread_mutex_lock(&l->lock);
+	err = hv_domain_find(&l->h, cfg->name, &id);
+	if (err == 0) {
+		*domid = id;
+		*existed = true;
+		goto out;
+	}
+	if (err != HV_ESRCH)
+		goto out;
+
+	err = read_file(cfg->kernel_path, &kernel, &ksize);
+	if (err) {
+		log_error("libhv: %s: cannot read kernel %s: %s", cfg->name,
+			  cfg->kernel_path, strerror(-err));
+		goto out;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->cmdline = strdup(cfg->cmdline ? cfg->cmdline : ""))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = hv_domain_create(&l->h, cfg->name, (uint64_t)cfg->memory_mib * MIB,
+			       cfg->vcpus, &id);
+	if (err)
+		goto out;
+	err = hv_domain_load_elf(&l->h, id, kernel, ksize, &entry);
+	if (err) {
+		log_error("libhv: %s: loading kernel %s into d%u: %s", cfg->name,
+			  cfg->kernel_path, id, hv_strerror(err));
+		/* Leave nothing half-built behind. */
+		hv_domain_ctl(&l->h, id, HV_DOMCTL_DESTROY);
+		goto out;
+	}
+#ifdef HVCALL_DOMAIN_SCHED
+	/* The plan's CPU quota, where the hypervisor has the call. */
+	{
+		uint32_t weight = cfg->cpu_weight ? cfg->cpu_weight : 256;
+		uint32_t cap = cfg->cpu_cap_pct;
+
+		err = hv_domain_sched(&l->h, id, true, &weight, &cap);
+		if (err) {
+			log_error("libhv: %s: setting CPU weight %u, cap %u%% of d%u: %s",
+				  cfg->name, cfg->cpu_weight, cfg->cpu_cap_pct, id,
+				  hv_strerror(err));
+			hv_domain_ctl(&l->h, id, HV_DOMCTL_DESTROY);
+			goto out;
+		}
+	}
+#endif
+	p->domid = id;
+	p->entry = entry;
+	p->next = l->pending;
+	l->pending = p;
+	p = NULL;
+	*domid = id;
+	log_info("libhv: domain %s created as d%u (%u MiB, %u vCPU(s), kernel %s), paused",
+		 cfg->name, id, cfg->memory_mib, cfg->vcpus, cfg->kernel_path);
+out:
+	pthread_mutex_unlock(&l->lock);
+	pending_free(p);
+	free(kernel);
+	return err;
+}
+
+static int lhv_unpause(struct hv_backend *hv, uint32_t domid)
+{
+	struct lhv *l = lhv_of(hv);
+	struct hv_domain_info info;
+	struct pending *p;
+	int err;
+
+	pthread_mutex_lock(&l->lock);
+	p = pending_take(l, domid);
+	if (p) {
+		err = hv_domain_boot_pvh(&l->h, domid, p->entry, p->cmdline);
+		if (err && err != HV_ESRCH) {
+			/* Keep it: a later unpause may try again. */
+			p->next = l->pending;
+			l->pending = p;
+			p = NULL;
+		} else if (!err) {
+			log_info("libhv: d%u booted", domid);
+		}
+		pthread_mutex_unlock(&l->lock);
+		pending_free(p);
+		return err;
+	}
+	pthread_mutex_unlock(&l->lock);
+
+	err = hv_domain_ctl(&l->h, domid, HV_DOMCTL_UNPAUSE);
+	if (err != HV_EBUSY)
+		return err;
+	/* Paused but never booted, and we no longer know its kernel entry
+	 * (provisiond restarted since it was created): start over. */
+	if (lookup(l, domid, &info) == 0 && info.state == HV_DOMAIN_PAUSED) {
+		log_warn("libhv: d%u (%s) was created but never booted by an earlier "
+			 "run: destroying it so that it is created again", domid, info.name);
+		err = hv_domain_ctl(&l->h, domid, HV_DOMCTL_DESTROY);
+		return err ? err : -EAGAIN;
+	}
+	return HV_EBUSY;
+}
+
+static int lhv_pause(struct hv_backend *hv, uint32_t domid)
+{
+	return hv_domain_ctl(&lhv_of(hv)->h, domid, HV_DOMCTL_PAUSE);
+}
+
+static int lhv_shutdown(struct hv_backend *hv, uint32_t domid)
+{
+	(void)hv;
+	(void)domid;
+	/* No way to ask the guest yet (see the top of this file). */
+	return HV_ENOSYS;
+}
+
+static int lhv_reboot(struct hv_backend *hv, uint32_t domid)
+{
+	(void)hv;
+	(void)domid;
+	return HV_ENOSYS;
+}
+
+static int lhv_destroy(struct hv_backend *hv, uint32_t domid)
+{
+	struct lhv *l = lhv_of(hv);
+	int err = hv_domain_ctl(&l->h, domid, HV_DOMCTL_DESTROY);
+
+	if (err == 0 || err == HV_ESRCH) {
+		pthread_mutex_lock(&l->lock);
+		pending_free(pending_take(l, domid));
+		pthread_mutex_unlock(&l->lock);
+	}
+	return err;
+}
+
+static int lhv_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max,
+		    uint32_t *count, uint32_t *total)
+{
+	struct lhv *l = lhv_of(hv);
+	struct hv_domain_info *doms = NULL;
+	uint32_t n = 0, t = 0;
+	int err;
+
+	if (max > HV_DOMAIN_LIST_MAX)
+		max = HV_DOMAIN_LIST_MAX;
+	if (max) {
+		doms = calloc(max, sizeof(*doms));
+		if (!doms)
+			return -ENOMEM;
+	}
+	err = hv_domain_list(&l->h, doms, max, &n, &t);
+	if (err) {
+		free(doms);
+		return err;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct hvb_domain *d = &out[i];
+
+		memset(d, 0, sizeof(*d));
+		d->domid = doms[i].domid;
+		d->state = doms[i].state;
+		d->vcpus = doms[i].nr_vcpus;
+		d->memory_bytes = doms[i].ram_bytes;
+		d->cpu_time_ns = doms[i].cpu_time_ns;
+		snprintf(d->name, sizeof(d->name), "%s", doms[i].name);
+	}
+	free(doms);
+	*count = n;
+	*total = t;
+	return 0;
+}
+
+static int lhv_cpu_usage(struct hv_backend *hv, uint32_t domid,
+			 uint64_t *cpu_time_ns)
+{
+	struct hv_domain_info info;
+	int err = lookup(lhv_of(hv), domid, &info);
+
+	if (err == 0)
+		*cpu_time_ns = info.cpu_time_ns;
+	return err;
+}
+
+static void lhv_close(struct hv_backend *hv)
+{
+	struct lhv *l = lhv_of(hv);
+
+	if (!l)
+		return;
+	while (l->pending) {
+		struct pending *p = l->pending;
+
+		l->pending = p->next;
+		pending_free(p);
+	}
+	hv_close(&l->h);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
+int hv_libhv_open(struct hv_backend **out, char *err, size_t errlen)
+{
+	struct lhv *l = calloc(1, sizeof(*l));
+	uint32_t version;
+	int rc;
+
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = hv_open(&l->h);
+	if (rc == 0)
+		rc = hv_abi_version(&l->h, &version);
+	if (rc == 0 && version != HV_ABI_VERSION) {
+		snprintf(err, errlen, "hypervisor ABI version %u, provisiond built for %u",
+			 version, HV_ABI_VERSION);
+		hv_close(&l->h);
+		free(l);
+		return -1;
+	}
+	if (rc) {
+		snprintf(err, errlen, "hypervisor backend 'libhv' not available: cannot "
+			 "open the hypervisor (/dev/hvpriv): %s (is this dom0 on the "
+			 "appliance hypervisor, with hvpriv.ko loaded?)", hv_strerror(rc));
+		hv_close(&l->h);
+		free(l);
+		return -1;
+	}
+	pthread_mutex_init(&l->lock, NULL);
+	l->ops = (struct hv_backend){
+		.name = "libhv",
+		.priv = l,
+		.create = lhv_create,
+		.unpause = lhv_unpause,
+		.pause = lhv_pause,
+		.shutdown = lhv_shutdown,
+		.reboot = lhv_reboot,
+		.destroy = lhv_destroy,
+		.list = lhv_list,
+		.cpu_usage = lhv_cpu_usage,
+		.close = lhv_close,
+	};
+	*out = &l->ops;
+	return 0;
+}
