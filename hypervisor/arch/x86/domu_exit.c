@@ -10,6 +10,7 @@
 #include <hv/console.h>
 #include <hv/domu.h>
 #include <hv/lapic.h>
+#include <hv/msr_policy.h>
 #include <hv/pvclock.h>
 #include <hv/time.h>
 #include <hv/vlapic.h>
@@ -241,9 +242,6 @@ void domu_msr_exit(struct vcpu *v)
 }
 
 #define CPUID1_ECX_MONITOR	(1U << 3)
-#define CPUID1_ECX_VMX		(1U << 5)
-#define CPUID1_ECX_HYPERVISOR	(1U << 31)
-#define CPUID_EXT1_ECX_SVM	(1U << 2)
 #define CPUID6_EAX_ARAT		(1U << 2)
 #define CPUID1_ECX_X2APIC	(1U << 21)
 #define CPUID1_ECX_TSC_DEADLINE	(1U << 24)
@@ -268,31 +266,21 @@ void domu_cpuid_exit(struct vcpu *v)
 			r.eax = KVM_FEATURE_NOP_IO_DELAY | KVM_FEATURE_CLOCKSOURCE2;
 		}
 	} else {
-		r = cpuid_count(leaf, subleaf);
+		r = cpuid_for_guest(leaf, subleaf);
 		switch (leaf) {
 		case 1:
-			r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR);
-			r.ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC |
-				 CPUID1_ECX_TSC_DEADLINE;
+			/* The platform's own APIC, no MONITOR/MWAIT. */
+			r.ecx &= ~CPUID1_ECX_MONITOR;
+			r.ecx |= CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE;
 			/* This vCPU's APIC ID, one logical CPU per package. */
 			r.ebx = (r.ebx & 0x0000ffff) | (1U << 16) | (v->id << 24);
 			break;
 		case 6:
 			r.eax |= CPUID6_EAX_ARAT;
 			break;
-		case 0x80000001:
-			r.ecx &= ~CPUID_EXT1_ECX_SVM;
-			break;
-		case 0x8000000a:	/* SVM features: none to see */
-			r.eax = r.ebx = r.ecx = r.edx = 0;
-			break;
 		}
 	}
-	v->vmcb->save.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
-	vcpu_skip_insn(v, 2);
+	cpuid_complete(v, r);
 }
 
 void domu_hlt_exit(struct vcpu *v)

@@ -163,6 +163,33 @@ void msr_exit(struct vcpu *v)
 #define CPUID1_ECX_HYPERVISOR	(1U << 31)
 #define CPUID_EXT1_ECX_SVM	(1U << 2)
 
+struct cpuid_regs cpuid_for_guest(uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r = cpuid_count(leaf, subleaf);
+
+	switch (leaf) {
+	case 1:
+		r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
+		break;
+	case 0x80000001:
+		r.ecx &= ~CPUID_EXT1_ECX_SVM;
+		break;
+	case 0x8000000a:	/* SVM features: none to see */
+		r.eax = r.ebx = r.ecx = r.edx = 0;
+		break;
+	}
+	return r;
+}
+
+void cpuid_complete(struct vcpu *v, struct cpuid_regs r)
+{
+	v->vmcb->save.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vcpu_skip_insn(v, 2);
+}
+
 void cpuid_exit(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->vmcb->save.rax;
@@ -179,22 +206,7 @@ void cpuid_exit(struct vcpu *v)
 			r.eax = HV_ABI_VERSION;
 		}
 	} else {
-		r = cpuid_count(leaf, subleaf);
-		switch (leaf) {
-		case 1:
-			r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
-			break;
-		case 0x80000001:
-			r.ecx &= ~CPUID_EXT1_ECX_SVM;
-			break;
-		case 0x8000000a:	/* SVM features: none to see */
-			r.eax = r.ebx = r.ecx = r.edx = 0;
-			break;
-		}
+		r = cpuid_for_guest(leaf, subleaf);
 	}
-	v->vmcb->save.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
-	vcpu_skip_insn(v, 2);
+	cpuid_complete(v, r);
 }

@@ -23,7 +23,16 @@ uint64_t msr_policy_domu_io_bitmap(void);
 /* MSR exit: handles the access, injecting #GP where refused. */
 void msr_exit(struct vcpu *v);
 
-/* CPUID exit. */
+/* CPUID exit (dom0's). */
 void cpuid_exit(struct vcpu *v);
+
+/*
+ * The host's CPUID with virtualization hidden (no SVM, no VMX, the
+ * hypervisor bit): what every guest's CPUID starts from.
+ */
+struct cpuid_regs cpuid_for_guest(uint32_t leaf, uint32_t subleaf);
+
+/* Returns r to the guest in EAX-EDX and completes its CPUID. */
+void cpuid_complete(struct vcpu *v, struct cpuid_regs r);
 
 #endif
