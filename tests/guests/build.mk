@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Guest test kernels (XTF style): tiny PVH kernels, one per tests/guests/*.c,
 # booted as boot-time domains; each prints "Test result: SUCCESS|FAILURE".
-# Their printf is the hypervisor's own formatter (hypervisor/common/format.c).
+# Their printf is the hypervisor's own formatter (hypervisor/common/format.c)
+# and their kvmclock arithmetic its own (hypervisor/common/pvclock.c).
 
 GUEST_DIR    := tests/guests
 GUEST_OUT    := $(BUILD)/tests/guests
@@ -12,7 +13,8 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
 	-fcf-protection=none -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-I$(GUEST_DIR) -Ihypervisor/include -MMD -MP
 GUEST_LIB_OBJS := $(GUEST_OUT)/lib/entry.o $(GUEST_OUT)/lib/stubs.o $(GUEST_OUT)/lib/ap.o \
-	$(GUEST_OUT)/lib/guest.o $(GUEST_OUT)/lib/format.o $(GUEST_OUT)/lib/string.o
+	$(GUEST_OUT)/lib/guest.o $(GUEST_OUT)/lib/format.o $(GUEST_OUT)/lib/string.o \
+	$(GUEST_OUT)/lib/pvclock.o
 
 $(GUEST_OUT)/lib/%.o: $(GUEST_DIR)/lib/%.S
 	@mkdir -p $(dir $@)

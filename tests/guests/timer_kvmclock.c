@@ -7,21 +7,11 @@
  */
 #include "lib/guest.h"
 
-#define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
 #define MSR_APIC_BASE		0x1b
 #define TIMER_VECTOR		0x40
 #define SELF_IPI_VECTOR		0x41
 #define MS			((uint64_t)1000000)	/* ns */
 
-struct pvclock {
-	uint32_t version, pad0;
-	uint64_t tsc_timestamp, system_time;
-	uint32_t mul;
-	int8_t shift;
-	uint8_t flags, pad[2];
-} __attribute__((packed));
-
-static volatile struct pvclock clock __attribute__((aligned(64)));
 static volatile unsigned int timer_ticks, self_ipis;
 
 void guest_interrupt(unsigned int vector)
@@ -34,35 +24,13 @@ void guest_interrupt(unsigned int vector)
 		test_fail("unexpected interrupt %u", vector);
 }
 
-static uint64_t scale(uint64_t delta)
-{
-	if (clock.shift < 0)
-		delta >>= -clock.shift;
-	else
-		delta <<= clock.shift;
-	return (uint64_t)(((unsigned __int128)delta * clock.mul) >> 32);
-}
-
-static uint64_t now_ns(void)
-{
-	return clock.system_time + scale(rdtsc() - clock.tsc_timestamp);
-}
-
-/* TSC ticks in ns nanoseconds: the inverse of scale(). */
-static uint64_t ns_to_tsc(uint64_t ns)
-{
-	uint64_t t = (ns << 32) / clock.mul;
-
-	return clock.shift < 0 ? t << -clock.shift : t >> clock.shift;
-}
-
 static void wait_ticks(unsigned int n, const char *what)
 {
-	uint64_t start = now_ns();
+	uint64_t start = kvmclock_ns();
 
 	while (timer_ticks < n) {
 		__asm__ volatile("sti; hlt; cli");
-		CHECK(now_ns() - start < 5000 * MS, "%s: no interrupt in 5 s", what);
+		CHECK(kvmclock_ns() - start < 5000 * MS, "%s: no interrupt in 5 s", what);
 	}
 }
 
@@ -74,15 +42,13 @@ void test_main(const struct hvm_start_info *si)
 	(void)si;
 	CHECK(rdmsr_safe(MSR_APIC_BASE, &v) == -1 && (v & (1 << 10)),
 	      "x2APIC not enabled: APIC base %lx", v);
-	CHECK(wrmsr_safe(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)&clock | 1) == -1,
-	      "kvmclock refused");
-	CHECK(clock.mul != 0 && !(clock.version & 1), "kvmclock not filled in");
-	printk("kvmclock: mul %u shift %d\n", clock.mul, clock.shift);
+	CHECK(kvmclock_enable(), "kvmclock refused or not filled in");
+	printk("kvmclock: mul %u shift %d\n", kvmclock_mul(), kvmclock_shift());
 
 	/* kvmclock only goes forward. */
-	last = now_ns();
+	last = kvmclock_ns();
 	for (i = 0; i < 100000; i++) {
-		uint64_t t = now_ns();
+		uint64_t t = kvmclock_ns();
 
 		CHECK(t >= last, "kvmclock went back: %lu < %lu", t, last);
 		last = t;
@@ -93,12 +59,12 @@ void test_main(const struct hvm_start_info *si)
 
 	/* One-shot, 50 ms. */
 	wrmsr_safe(X2APIC_LVT_TIMER, TIMER_VECTOR);
-	t0 = now_ns();
+	t0 = kvmclock_ns();
 	wrmsr_safe(X2APIC_TMICT, 50 * MS);
 	rdmsr_safe(X2APIC_TMCCT, &v);
 	CHECK(v > 0 && v <= 50 * MS, "current count %lu", v);
 	wait_ticks(1, "one-shot");
-	t1 = now_ns();
+	t1 = kvmclock_ns();
 	CHECK(t1 - t0 >= 50 * MS, "one-shot fired after %lu ns, early", t1 - t0);
 	printk("one-shot 50 ms: fired after %lu ms\n", (t1 - t0) / MS);
 	CHECK(timer_ticks == 1, "one-shot fired %u times", timer_ticks);
@@ -106,10 +72,10 @@ void test_main(const struct hvm_start_info *si)
 	/* Periodic, 10 ms, ten times. */
 	timer_ticks = 0;
 	wrmsr_safe(X2APIC_LVT_TIMER, TIMER_VECTOR | (1 << 17));
-	t0 = now_ns();
+	t0 = kvmclock_ns();
 	wrmsr_safe(X2APIC_TMICT, 10 * MS);
 	wait_ticks(10, "periodic");
-	t1 = now_ns();
+	t1 = kvmclock_ns();
 	wrmsr_safe(X2APIC_TMICT, 0);
 	CHECK(t1 - t0 >= 100 * MS, "10 periods in %lu ns, early", t1 - t0);
 	printk("periodic 10 ms x 10: %lu ms\n", (t1 - t0) / MS);
@@ -117,10 +83,10 @@ void test_main(const struct hvm_start_info *si)
 	/* TSC deadline, 20 ms. */
 	timer_ticks = 0;
 	wrmsr_safe(X2APIC_LVT_TIMER, TIMER_VECTOR | (2 << 17));
-	t0 = now_ns();
-	wrmsr_safe(MSR_TSC_DEADLINE, rdtsc() + ns_to_tsc(20 * MS));
+	t0 = kvmclock_ns();
+	wrmsr_safe(MSR_TSC_DEADLINE, rdtsc() + kvmclock_ns_to_tsc(20 * MS));
 	wait_ticks(1, "TSC deadline");
-	t1 = now_ns();
+	t1 = kvmclock_ns();
 	CHECK(t1 - t0 >= 20 * MS - MS / 10, "TSC deadline after %lu ns, early",
 	      t1 - t0);
 	printk("TSC deadline 20 ms: fired after %lu ms\n", (t1 - t0) / MS);
@@ -129,8 +95,8 @@ void test_main(const struct hvm_start_info *si)
 	timer_ticks = 0;
 	wrmsr_safe(X2APIC_LVT_TIMER, TIMER_VECTOR | (1 << 16));
 	wrmsr_safe(X2APIC_TMICT, 1 * MS);
-	t0 = now_ns();
-	while (now_ns() - t0 < 20 * MS)
+	t0 = kvmclock_ns();
+	while (kvmclock_ns() - t0 < 20 * MS)
 		__asm__ volatile("sti; nop; cli");
 	CHECK(timer_ticks == 0, "masked timer fired");
 

@@ -15,8 +15,7 @@
 #include <hv/string.h>
 
 /* Length of the ModRM operand (ModRM, SIB, displacement) at p. */
-static int modrm_length(const uint8_t *p, size_t avail, bool addr32,
-			uint8_t *modrm_out)
+static int modrm_length(const uint8_t *p, size_t avail, uint8_t *modrm_out)
 {
 	uint8_t modrm, mod, rm;
 	int len = 1;
@@ -29,7 +28,7 @@ static int modrm_length(const uint8_t *p, size_t avail, bool addr32,
 	*modrm_out = modrm;
 	if (mod == 3)
 		return -1;	/* a register operand cannot be MMIO */
-	(void)addr32;	/* 32- and 64-bit addressing share the encoding */
+	/* 32- and 64-bit addressing (the 67 prefix) share this encoding. */
 	if (rm == 4) {		/* SIB follows */
 		if (avail < 2)
 			return -1;
@@ -48,7 +47,7 @@ static int modrm_length(const uint8_t *p, size_t avail, bool addr32,
 
 bool decode_mmio(const uint8_t *insn, size_t avail, struct mmio_insn *out)
 {
-	bool opsize16 = false, addr32 = false;
+	bool opsize16 = false;
 	uint8_t rex = 0, opcode, modrm = 0;
 	size_t i = 0;
 	int mlen;
@@ -64,7 +63,7 @@ bool decode_mmio(const uint8_t *insn, size_t avail, struct mmio_insn *out)
 		if (b == 0x66)
 			opsize16 = true;
 		else if (b == 0x67)
-			addr32 = true;
+			continue;	/* address size: same ModRM layout */
 		else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e ||
 			 b == 0x64 || b == 0x65)
 			continue;
@@ -86,7 +85,7 @@ bool decode_mmio(const uint8_t *insn, size_t avail, struct mmio_insn *out)
 	case 0x89:		/* MOV r/m, r */
 	case 0x8b:		/* MOV r, r/m */
 		out->is_write = opcode == 0x88 || opcode == 0x89;
-		mlen = modrm_length(insn + i, avail - i, addr32, &modrm);
+		mlen = modrm_length(insn + i, avail - i, &modrm);
 		if (mlen < 0)
 			return false;
 		i += mlen;
@@ -100,7 +99,7 @@ bool decode_mmio(const uint8_t *insn, size_t avail, struct mmio_insn *out)
 		imm_len = out->size == 8 ? 4 : out->size;
 		out->is_write = true;
 		out->has_imm = true;
-		mlen = modrm_length(insn + i, avail - i, addr32, &modrm);
+		mlen = modrm_length(insn + i, avail - i, &modrm);
 		if (mlen < 0 || ((modrm >> 3) & 7) != 0)
 			return false;
 		i += mlen;
@@ -119,7 +118,7 @@ bool decode_mmio(const uint8_t *insn, size_t avail, struct mmio_insn *out)
 		out->size = insn[i] == 0xb6 ? 1 : 2;
 		out->zero_extend_to = (rex & 0x8) ? 8 : opsize16 ? 2 : 4;
 		i++;
-		mlen = modrm_length(insn + i, avail - i, addr32, &modrm);
+		mlen = modrm_length(insn + i, avail - i, &modrm);
 		if (mlen < 0)
 			return false;
 		i += mlen;

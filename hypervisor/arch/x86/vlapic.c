@@ -367,7 +367,7 @@ bool vlapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 	return false;
 }
 
-static void lvt_timer_write(struct vlapic *a, uint32_t value, uint64_t now)
+static void lvt_timer_write(struct vlapic *a, uint32_t value)
 {
 	uint32_t old_mode = TIMER_MODE(a->lvt_timer);
 
@@ -378,7 +378,6 @@ static void lvt_timer_write(struct vlapic *a, uint32_t value, uint64_t now)
 		a->timer_deadline_tsc = 0;
 		a->tsc_deadline = 0;
 	}
-	(void)now;
 }
 
 bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
@@ -413,7 +412,7 @@ bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 		vlapic_set_irq(v, (uint8_t)value);
 		return true;
 	case R_LVT_TIMER:
-		lvt_timer_write(a, (uint32_t)value, now);
+		lvt_timer_write(a, (uint32_t)value);
 		return true;
 	case R_LVT_CMCI:	a->lvt_cmci = (uint32_t)value; return true;
 	case R_LVT_THERMAL:	a->lvt_thermal = (uint32_t)value; return true;

@@ -5,6 +5,7 @@
  * purpose, the result line and poweroff.
  */
 #include "guest.h"
+#include <hv/pvclock.h>
 
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
@@ -127,6 +128,40 @@ static void idt_init(void)
 					     (a >> 16) & 0xffff, a >> 32, 0 };
 	}
 	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+/* --- kvmclock --------------------------------------------------------- */
+
+static volatile struct pvclock_vcpu_time_info clock __attribute__((aligned(64)));
+
+bool kvmclock_enable(void)
+{
+	return wrmsr_safe(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)&clock | 1) == -1 &&
+	       clock.tsc_to_system_mul != 0 && !(clock.version & 1);
+}
+
+uint64_t kvmclock_ns(void)
+{
+	return clock.system_time +
+	       pvclock_scale_delta(rdtsc() - clock.tsc_timestamp,
+				   clock.tsc_to_system_mul, clock.tsc_shift);
+}
+
+uint64_t kvmclock_ns_to_tsc(uint64_t ns)
+{
+	uint64_t t = (ns << 32) / clock.tsc_to_system_mul;
+
+	return clock.tsc_shift < 0 ? t << -clock.tsc_shift : t >> clock.tsc_shift;
+}
+
+uint32_t kvmclock_mul(void)
+{
+	return clock.tsc_to_system_mul;
+}
+
+int kvmclock_shift(void)
+{
+	return clock.tsc_shift;
 }
 
 /* --- other vCPUs ---------------------------------------------------- */

@@ -92,6 +92,18 @@ void start_ap(unsigned int id);
 void ap_main(unsigned int id);		/* the test's */
 void test_ap_main(unsigned int id);	/* the test's, called by ap_main */
 
+/*
+ * kvmclock, read the way Linux reads it (hv/pvclock.h, the hypervisor's own
+ * definition).  kvmclock_enable() registers this vCPU's time info page and
+ * returns false if the hypervisor refused it; kvmclock_ns() is the time.
+ */
+bool kvmclock_enable(void);
+uint64_t kvmclock_ns(void);
+/* TSC ticks in ns nanoseconds: the inverse of the clock's scale. */
+uint64_t kvmclock_ns_to_tsc(uint64_t ns);
+uint32_t kvmclock_mul(void);
+int kvmclock_shift(void);
+
 /* This vCPU's x2APIC ID (its number). */
 unsigned int apic_id(void);
 
