@@ -29,7 +29,7 @@
 #define HV_VERSION "unknown"
 #endif
 
-/* The timer every CPU runs, and how many ticks prove it works. */
+/* The boot CPU's timer until dom0 takes it, and how many ticks prove it. */
 #define TIMER_HZ 100
 #define TIMER_CHECK_TICKS 10
 
@@ -188,9 +188,8 @@ void ap_setup(struct percpu *p)
 		printk("cpu%u: apic %u up, but cannot run guests: %s\n",
 		       p->index, p->apic_id, why);
 		svm_failed_on_ap = true;
-		return;
 	}
-	lapic_timer_start_periodic(TIMER_HZ);
+	/* Its timer is the scheduler's, one-shot (common/sched.c). */
 }
 
 static void check_timer(struct percpu *bsp)
@@ -200,7 +199,7 @@ static void check_timer(struct percpu *bsp)
 	lapic_timer_start_periodic(TIMER_HZ);
 	while (bsp->timer_ticks - start < TIMER_CHECK_TICKS)
 		safe_halt();
-	printk("timer: periodic %u Hz on every CPU (%u ticks seen on cpu0)\n",
+	printk("timer: periodic %u Hz on cpu0 (%u ticks seen); domain CPUs run one-shot\n",
 	       TIMER_HZ, TIMER_CHECK_TICKS);
 }
 
