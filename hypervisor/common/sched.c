@@ -296,6 +296,12 @@ __noreturn void sched_run(void)
 		struct vcpu *v;
 
 		irq_disable();
+		/*
+		 * Cleared before the timer is armed, never after: a short slice
+		 * can end as soon as interrupts are back on, and that tick must
+		 * not be lost, or the vCPU would run on with no timer left.
+		 */
+		this_cpu()->need_resched = false;
 		v = pick(sc, now, &refill);
 		if (!v) {
 			/* Idle until a guest timer, a cap refill or a poll. */

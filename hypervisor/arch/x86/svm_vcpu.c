@@ -276,7 +276,7 @@ void svm_vcpu_run_slice(struct vcpu *v)
 		cpu->last_vcpu = v;
 	}
 	cpu->current_vcpu = v;
-	cpu->need_resched = false;
+	/* need_resched was cleared by the scheduler before it armed the timer. */
 	start = rdtsc();
 	if (v->waiting_since && start > v->waiting_since)
 		v->steal_ns += tsc_to_ns(start - v->waiting_since);
