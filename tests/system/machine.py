@@ -10,7 +10,9 @@ isa-debug-exit, a kill, or a timeout, so a test never hangs.
 import os
 import re
 import socket
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -47,9 +49,10 @@ class Machine:
         self.name = name
         os.makedirs(LOG_DIR, exist_ok=True)
         self.log_path = os.path.join(LOG_DIR, name + ".log")
-        self.monitor_path = os.path.join(LOG_DIR, name + ".monitor")
-        if os.path.exists(self.monitor_path):
-            os.unlink(self.monitor_path)
+        # A UNIX socket path must fit in 108 bytes, which a clone's path
+        # plus a parametrized test name can exceed: keep it short and private.
+        self._sock_dir = tempfile.mkdtemp(prefix="hvmon")
+        self.monitor_path = os.path.join(self._sock_dir, "monitor")
         self.args = [
             "qemu-system-x86_64", "-accel", QEMU_ACCEL, "-cpu", cpu,
             "-smp", str(smp), "-m", str(mem_mib),
@@ -103,6 +106,7 @@ class Machine:
             self.proc.wait()
             self._reader.join(timeout=10)
             self._log.close()
+        shutil.rmtree(self._sock_dir, ignore_errors=True)
 
     def __enter__(self):
         return self.start()
