@@ -20,6 +20,7 @@ PYTEST_ARGS ?=
 all: iso
 
 include hypervisor/build.mk
+include dom0-image/domu.mk
 include dom0-image/dom0.mk
 include dom0-image/tools.mk
 include quota/build.mk

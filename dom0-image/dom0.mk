@@ -120,6 +120,9 @@ $(DOM0_VMLINUZ): $(DOM0_KROOT)/.extracted
 # libraries, copied from the build host (a Debian 12 amd64 too) to the same
 # paths; the loader and libc are already there for e2fsprogs.  Keep this
 # list in step with `ldd build/provisiond/provisiond`.
+# The customer domains' Linux (dom0-image/domu.mk, read before this file):
+# this same kernel, their root image and its command line, in
+# /usr/share/domu/ for dom0 to start domains from.
 DOM0_PROVISIOND_LIBS := libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 \
                     libgnutls.so.30 libp11-kit.so.0 libidn2.so.0 \
                     libunistring.so.2 libtasn1.so.6 libnettle.so.8 \
@@ -127,6 +130,9 @@ DOM0_PROVISIOND_LIBS := libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 \
 DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
                     $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko \
                     $(BUILD)/provisiond/provisiond=usr/sbin/provisiond \
+                    $(DOM0_VMLINUZ)=usr/share/domu/vmlinuz \
+                    $(DOMU_INITRD)=usr/share/domu/initrd.img \
+                    $(DOMU_CMDLINE_FILE)=usr/share/domu/cmdline \
                     $(foreach l,$(DOM0_PROVISIOND_LIBS),/lib/x86_64-linux-gnu/$(l)=lib/x86_64-linux-gnu/$(l))
 
 $(DOM0_INITRD): $(DOM0_KROOT)/.extracted $(DOM0_INITRD_INPUTS) \

@@ -16,8 +16,9 @@ declare -A packages=(
 	[build]="build-essential grub-pc-bin grub-common xorriso mtools"
 	# boot the appliance
 	[run]="qemu-system-x86"
-	# unit tests (Check) and system tests (pytest)
-	[test]="check pkg-config python3 python3-pytest"
+	# unit tests (Check) and system tests (pytest); stress-ng goes into the
+	# domU test image (dom0-image/domu.mk)
+	[test]="check pkg-config python3 python3-pytest stress-ng"
 )
 
 wanted=()

@@ -22,12 +22,15 @@ $(HVTEST_KO): tests/dom0/module/hvtest.c tests/dom0/module/Kbuild $(DOM0_HROOT)/
 	$(MAKE) -s -C $(DOM0_KDIR) M=$(abspath $(HVTEST_OUT)) modules
 	cp $(HVTEST_OUT)/hvtest.ko $@
 
-# The guest test kernels too, for hvctl create.
+# The guest test kernels too, for hvctl create, and the domU test image
+# (dom0-image/domu.mk: busybox and stress-ng) to boot with the product's
+# /usr/share/domu/vmlinuz.
 DOM0_TEST_GUESTS := $(BUILD)/tests/dom0/usr/share/guests
 
-$(DOM0_TEST_OVERLAY): $(DOM0_TEST_TOOLS) $(HVTEST_KO) $(GUEST_ELFS)
+$(DOM0_TEST_OVERLAY): $(DOM0_TEST_TOOLS) $(HVTEST_KO) $(GUEST_ELFS) $(DOMU_TEST_INITRD)
 	rm -rf $(DOM0_TEST_GUESTS) && mkdir -p $(DOM0_TEST_GUESTS)
 	cp $(GUEST_ELFS) $(DOM0_TEST_GUESTS)/
+	cp $(DOMU_TEST_INITRD) $(DOM0_TEST_GUESTS)/domu-test-initrd.img
 	cd $(BUILD)/tests/dom0 && find usr lib | cpio --quiet -o -H newc -R 0:0 | gzip -9n > $(abspath $@)
 
 .PHONY: dom0-test-overlay

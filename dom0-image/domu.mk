@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# dom0-image/domu.mk - build the Linux image customer domains (domUs) boot.
+#
+# A GNU make fragment included by the top-level Makefile, before dom0.mk,
+# which puts these images into dom0's (every path here is relative to the
+# repository root).  See docs/domu-image.md.
+#
+# The kernel is dom0's: the pinned Debian vmlinuz, build/dom0/vmlinuz
+# (DOM0_VMLINUZ, built by dom0.mk).  The root image is built from Debian
+# packages on the build host, as dom0's is:
+#   busybox-static, cpio, gzip   the image (in DOM0_PACKAGES already)
+#   stress-ng                    the test image only (install-deps.sh's
+#                                "test" purpose)
+#
+# Outputs:
+#   build/domu/initrd.img              gzip'd newc cpio: busybox, /init
+#   build/tests/domu-test-initrd.img   the same + stress-ng and its shared
+#                                      libraries (the base image with an
+#                                      overlay archive appended)
+#   dom0-image/domu/cmdline            (a source file) the kernel command
+#                                      line these images are booted with
+#
+# Targets: domu-image (both images), domu-clean.
+
+DOMU_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
+DOMU_DIR          := $(BUILD)/domu
+DOMU_INITRD       := $(DOMU_DIR)/initrd.img
+DOMU_TEST_OVERLAY := $(BUILD)/tests/domu-test-overlay.cpio.gz
+DOMU_TEST_INITRD  := $(BUILD)/tests/domu-test-initrd.img
+DOMU_CMDLINE_FILE := dom0-image/domu/cmdline
+
+# Programs the test image adds, with the libraries ldd finds for them.
+DOMU_TEST_PROGRAMS := /usr/bin/stress-ng
+
+# Everything the image is made from: a change to any of them rebuilds it
+# (rootfs/'s directories too: removing a file changes its directory's time).
+DOMU_INITRD_INPUTS := dom0-image/domu/mkimage.sh dom0-image/domu/init \
+                      $(shell find dom0-image/domu/rootfs ! -type l)
+
+.PHONY: domu-image domu-clean
+
+# With the kernel, dom0.mk's DOM0_VMLINUZ (named by its path: dom0.mk is
+# read after this file).
+domu-image: $(DOMU_INITRD) $(DOMU_TEST_INITRD) build/dom0/vmlinuz
+
+$(DOMU_INITRD): $(DOMU_INITRD_INPUTS)
+	@mkdir -p $(dir $@)
+	bash dom0-image/domu/mkimage.sh base $@
+
+# Rebuilt when the programs change (a Debian update of stress-ng); a library
+# updated alone is picked up by `make domu-clean`.
+$(DOMU_TEST_OVERLAY): dom0-image/domu/mkimage.sh $(DOMU_TEST_PROGRAMS)
+	@mkdir -p $(dir $@)
+	bash dom0-image/domu/mkimage.sh overlay $@ $(DOMU_TEST_PROGRAMS)
+
+$(DOMU_TEST_INITRD): $(DOMU_INITRD) $(DOMU_TEST_OVERLAY)
+	cat $^ > $@.tmp
+	mv $@.tmp $@
+
+domu-clean:
+	rm -rf $(DOMU_DIR) $(DOMU_TEST_OVERLAY) $(DOMU_TEST_INITRD) \
+		$(BUILD)/tests/domu-test-overlay-root
+
+.DEFAULT_GOAL := $(DOMU_SAVED_DEFAULT_GOAL)
