@@ -71,15 +71,20 @@ $(HVPRIV_KO): $(HVPRIV_FILES) $(HVABI_H) $(DOM0_HROOT)/.extracted dom0-image/too
 TOOLS_CC     := gcc
 TOOLS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -MMD -MP
 LIBHV_CFLAGS := -I$(HVABI_DIR) -I$(HVPRIV_DIR) -I$(LIBHV_DIR) -Ihypervisor/include
-# libhv's sources: its own, and the hypervisor's ELF parser (one definition
-# of how a kernel is read).
-LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o $(TOOLS_OUT)/elf.o
+# libhv's sources: its own, and the hypervisor's ELF parser and Linux boot
+# protocol code (one definition of how a kernel is read and placed).
+LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o $(TOOLS_OUT)/elf.o \
+	      $(TOOLS_OUT)/linux_boot.o
 
 $(TOOLS_OUT)/%.o: $(LIBHV_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
 
 $(TOOLS_OUT)/elf.o: hypervisor/common/elf.c
+	@mkdir -p $(dir $@)
+	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
+
+$(TOOLS_OUT)/linux_boot.o: hypervisor/arch/x86/linux_boot.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
 
@@ -106,7 +111,8 @@ HVCTL_TESTS_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -MMD -MP \
 	$(LIBHV_CFLAGS) -I$(HVCTL_DIR) $(shell pkg-config --cflags check)
 HVCTL_TESTS_OBJS := $(HVCTL_TESTS_OUT)/test_hvctl.o $(HVCTL_TESTS_OUT)/hvctl.o \
 	$(HVCTL_TESTS_OUT)/domains.o \
-	$(HVCTL_TESTS_OUT)/libhv.o $(HVCTL_TESTS_OUT)/domain.o $(HVCTL_TESTS_OUT)/elf.o
+	$(HVCTL_TESTS_OUT)/libhv.o $(HVCTL_TESTS_OUT)/domain.o $(HVCTL_TESTS_OUT)/elf.o \
+	$(HVCTL_TESTS_OUT)/linux_boot.o
 
 $(HVCTL_TESTS_OUT)/test_hvctl.o: $(HVCTL_DIR)/test_hvctl.c
 	@mkdir -p $(dir $@)
@@ -125,6 +131,10 @@ $(HVCTL_TESTS_OUT)/%.o: $(LIBHV_DIR)/%.c
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 
 $(HVCTL_TESTS_OUT)/elf.o: hypervisor/common/elf.c
+	@mkdir -p $(dir $@)
+	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
+
+$(HVCTL_TESTS_OUT)/linux_boot.o: hypervisor/arch/x86/linux_boot.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 

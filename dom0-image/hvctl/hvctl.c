@@ -39,12 +39,18 @@ void hvctl_usage(FILE *out)
 	      "                        memory (MiB), CPU time (s)\n"
 	      "  dmesg [-f|--follow]   the hypervisor's console; -f: keep\n"
 	      "                        printing what is added\n"
-	      "  create NAME MEM_MIB VCPUS KERNEL [CMDLINE]\n"
-	      "                        build a customer domain from a PVH ELF\n"
-	      "                        kernel and start it; prints its id\n"
+	      "  create NAME MEM_MIB VCPUS KERNEL [--initrd FILE] [CMDLINE]\n"
+	      "                        build a customer domain from a Linux\n"
+	      "                        bzImage (and initrd) or a PVH ELF kernel\n"
+	      "                        and start it; prints its id\n"
 	      "  pause|unpause|destroy DOMAIN\n"
 	      "                        DOMAIN: a name or an id\n"
-	      "  console DOMAIN [-f]   what the domain wrote to its console\n"
+	      "  shutdown DOMAIN       press its power button (the guest shuts\n"
+	      "                        down if it is set up to)\n"
+	      "  console DOMAIN [-f]   what the domain wrote to its console; -f:\n"
+	      "                        keep following it and, on a terminal,\n"
+	      "                        type into it (Ctrl-] leaves)\n"
+	      "  input DOMAIN TEXT     type TEXT and Enter on its console\n"
 	      "  sched DOMAIN [--weight W] [--cap C]\n"
 	      "                        its CPU share (1-65535) and ceiling (%% of\n"
 	      "                        a CPU, 0 = none); prints what holds\n"
@@ -138,8 +144,14 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		uint64_t v;
 
 		a->cmd = HVCTL_CREATE;
-		if (argc < 6 || argc > 7)
-			return usage_error(err, "create NAME MEM_MIB VCPUS KERNEL [CMDLINE]");
+		int rest = 6;	/* after KERNEL: [--initrd FILE] [CMDLINE] */
+
+		if (argc >= 8 && strcmp(argv[6], "--initrd") == 0) {
+			a->initrd = argv[7];
+			rest = 8;
+		}
+		if (argc < 6 || argc > rest + 1)
+			return usage_error(err, "create NAME MEM_MIB VCPUS KERNEL [--initrd FILE] [CMDLINE]");
 		a->domain = argv[2];
 		if (hvctl_parse_u64(argv[3], &a->mem_mib) != 0 || a->mem_mib == 0)
 			return usage_error(err, "create: bad memory size '%s'", argv[3]);
@@ -147,11 +159,19 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 			return usage_error(err, "create: vCPUs must be 1 to %d", HV_DOMAIN_VCPUS_MAX);
 		a->nr_vcpus = (uint32_t)v;
 		a->kernel = argv[5];
-		a->cmdline = argc == 7 ? argv[6] : "";
+		a->cmdline = argc == rest + 1 ? argv[rest] : "";
+	} else if (strcmp(cmd, "input") == 0) {
+		a->cmd = HVCTL_INPUT;
+		if (argc != 4)
+			return usage_error(err, "input DOMAIN TEXT");
+		a->domain = argv[2];
+		a->text = argv[3];
 	} else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "unpause") == 0 ||
-		   strcmp(cmd, "destroy") == 0 || strcmp(cmd, "console") == 0) {
+		   strcmp(cmd, "destroy") == 0 || strcmp(cmd, "console") == 0 ||
+		   strcmp(cmd, "shutdown") == 0) {
 		a->cmd = cmd[0] == 'p' ? HVCTL_PAUSE : cmd[0] == 'u' ? HVCTL_UNPAUSE :
-			 cmd[0] == 'd' ? HVCTL_DESTROY : HVCTL_CONSOLE;
+			 cmd[0] == 'd' ? HVCTL_DESTROY : cmd[0] == 's' ? HVCTL_SHUTDOWN :
+			 HVCTL_CONSOLE;
 		if (argc < 3)
 			return usage_error(err, "%s: which domain?", cmd);
 		a->domain = argv[2];
@@ -541,6 +561,8 @@ int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
 	case HVCTL_UNPAUSE:
 	case HVCTL_DESTROY:
 	case HVCTL_CONSOLE:
+	case HVCTL_SHUTDOWN:
+	case HVCTL_INPUT:
 	case HVCTL_SCHED:
 		return hvctl_domain_cmd(a, h, out, err);
 	case HVCTL_HELP:

@@ -29,6 +29,8 @@ enum hvctl_cmd {
 	HVCTL_UNPAUSE,
 	HVCTL_DESTROY,
 	HVCTL_CONSOLE,		/* console DOMAIN [-f] */
+	HVCTL_SHUTDOWN,		/* shutdown DOMAIN */
+	HVCTL_INPUT,		/* input DOMAIN TEXT */
 	HVCTL_SCHED,		/* sched DOMAIN [--weight W] [--cap C] */
 };
 
@@ -38,7 +40,9 @@ struct hvctl_args {
 	bool json;		/* info --json */
 	bool follow;		/* dmesg -f */
 	const char *domain;	/* a domain's name or id */
-	const char *kernel;	/* create: the PVH ELF kernel file */
+	const char *kernel;	/* create: a PVH ELF or a Linux bzImage */
+	const char *initrd;	/* create --initrd: a Linux initrd, or NULL */
+	const char *text;	/* input: the line to type */
 	const char *cmdline;	/* create: its command line, or "" */
 	uint64_t mem_mib;	/* create */
 	uint32_t nr_vcpus;	/* create */

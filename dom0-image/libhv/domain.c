@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <hv/elf.h>
+#include <hv/linux_boot.h>
+#include <public/hvplatform.h>
 
 #include "libhv.h"
 
@@ -101,6 +103,75 @@ int hv_domain_boot_pvh(struct hv_handle *h, uint32_t domid, uint32_t entry,
 	err = hv_call(h, HVCALL_DOMAIN_BOOT, b, (uint32_t)(sizeof(*b) + len),
 		      &result);
 	free(b);
+	return err;
+}
+
+bool hv_is_linux_image(const void *file, size_t size)
+{
+	struct linux_image li;
+
+	return linux_parse(file, size, &li) == LINUX_OK;
+}
+
+int hv_domain_boot_linux(struct hv_handle *h, uint32_t domid,
+			 uint64_t ram_bytes, const void *image, size_t size,
+			 const void *initrd, size_t initrd_size,
+			 const char *cmdline)
+{
+	size_t len = strlen(cmdline);
+	struct hv_domain_boot *b;
+	struct linux_image li;
+	uint64_t kernel_gpa, initrd_gpa;
+	int64_t result;
+	int err;
+
+	if (linux_parse(image, size, &li) != LINUX_OK)
+		return -ENOEXEC;
+	if (linux_place(&li, ram_bytes, HVP_LOAD_MIN, initrd_size, &kernel_gpa,
+			&initrd_gpa) != LINUX_OK)
+		return -ENOSPC;
+	err = hv_domain_write(h, domid, kernel_gpa,
+			      (const uint8_t *)image + li.kernel_offset,
+			      li.kernel_size);
+	if (!err && initrd_size)
+		err = hv_domain_write(h, domid, initrd_gpa, initrd, initrd_size);
+	if (err)
+		return err;
+
+	b = calloc(1, sizeof(*b) + len);
+	if (!b)
+		return -ENOMEM;
+	b->domid = domid;
+	b->protocol = HV_BOOT_LINUX;
+	b->cmdline_len = (uint32_t)len;
+	b->image_size = size;
+	b->kernel_gpa = kernel_gpa;
+	b->initrd_gpa = initrd_gpa;
+	b->initrd_size = initrd_size;
+	memcpy(b->linux_head, image, HV_LINUX_HEAD_LEN);
+	memcpy(b->cmdline, cmdline, len);
+	err = hv_call(h, HVCALL_DOMAIN_BOOT, b, (uint32_t)(sizeof(*b) + len),
+		      &result);
+	free(b);
+	return err;
+}
+
+int hv_domain_input(struct hv_handle *h, uint32_t domid, const char *data,
+		    size_t len, size_t *taken)
+{
+	struct hv_domain_input *in = malloc(sizeof(*in) + len);
+	int64_t result = 0;
+	int err;
+
+	if (!in)
+		return -ENOMEM;
+	in->domid = domid;
+	in->len = (uint32_t)len;
+	memcpy(in->data, data, len);
+	err = hv_call(h, HVCALL_DOMAIN_INPUT, in, (uint32_t)(sizeof(*in) + len),
+		      &result);
+	free(in);
+	*taken = err ? 0 : (size_t)result;
 	return err;
 }
 

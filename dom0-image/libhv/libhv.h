@@ -124,7 +124,25 @@ int hv_domain_load_elf(struct hv_handle *h, uint32_t domid, const void *file,
 int hv_domain_boot_pvh(struct hv_handle *h, uint32_t domid, uint32_t entry,
 		       const char *cmdline);
 
-/* HV_DOMCTL_PAUSE, _UNPAUSE or _DESTROY. */
+/*
+ * Loads a Linux bzImage (and an initrd, if initrd_size) into a domain
+ * with ram_bytes of RAM, placed as linux_place() says, and starts it with
+ * this command line.  -ENOEXEC when the file is not a usable bzImage,
+ * -ENOSPC when it does not fit.
+ */
+int hv_domain_boot_linux(struct hv_handle *h, uint32_t domid,
+			 uint64_t ram_bytes, const void *image, size_t size,
+			 const void *initrd, size_t initrd_size,
+			 const char *cmdline);
+
+/* True when file looks like a Linux bzImage (else try it as an ELF). */
+bool hv_is_linux_image(const void *file, size_t size);
+
+/* Console input for the domain; *taken says how much its buffer took. */
+int hv_domain_input(struct hv_handle *h, uint32_t domid, const char *data,
+		    size_t len, size_t *taken);
+
+/* HV_DOMCTL_PAUSE, _UNPAUSE, _DESTROY or _POWER_BUTTON. */
 int hv_domain_ctl(struct hv_handle *h, uint32_t domid, uint32_t op);
 
 /* The domain's console from *pos, as hv_console_read. */

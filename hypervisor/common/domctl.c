@@ -94,7 +94,8 @@ int64_t domctl_boot(struct hv_domain_boot *req, uint64_t buf_size)
 	const char *why;
 	int64_t ret = 0;
 
-	if (req->protocol != HV_BOOT_PVH || len > buf_size - sizeof(*req))
+	if ((req->protocol != HV_BOOT_PVH && req->protocol != HV_BOOT_LINUX) ||
+	    len > buf_size - sizeof(*req))
 		return -HV_EINVAL;
 	spin_lock(&domctl_lock);
 	d = customer(domid);
@@ -103,7 +104,21 @@ int64_t domctl_boot(struct hv_domain_boot *req, uint64_t buf_size)
 	} else if (d->booted) {
 		ret = -HV_EBUSY;
 	} else {
-		why = domu_boot_pvh(d, entry, req->cmdline, len, true);
+		if (req->protocol == HV_BOOT_PVH) {
+			why = domu_boot_pvh(d, entry, req->cmdline, len, true);
+		} else {
+			struct domu_linux_boot lb = {
+				.head = req->linux_head,
+				.image_size = req->image_size,
+				.kernel_gpa = req->kernel_gpa,
+				.initrd_gpa = req->initrd_gpa,
+				.initrd_size = req->initrd_size,
+				.cmdline = req->cmdline,
+				.cmdline_len = len,
+			};
+
+			why = domu_boot_linux(d, &lb, true);
+		}
 		if (why) {
 			printk("d%u: boot refused: %s\n", d->id, why);
 			ret = -HV_EINVAL;
@@ -135,6 +150,11 @@ int64_t domctl_ctl(const struct hv_domain_ctl *req)
 			ret = -HV_EBUSY;
 	} else if (op == HV_DOMCTL_DESTROY) {
 		domain_destroy(d);
+	} else if (op == HV_DOMCTL_POWER_BUTTON) {
+		if (d->state == HV_DOMAIN_RUNNING)
+			domu_press_power_button(d);
+		else
+			ret = -HV_EBUSY;
 	} else {
 		ret = -HV_EINVAL;
 	}
@@ -189,4 +209,24 @@ int64_t domctl_console(struct hv_domain_console *req, uint64_t buf_size)
 	req->pos = pos;
 	req->copied = (uint32_t)n;
 	return (int64_t)n;
+}
+
+int64_t domctl_input(struct hv_domain_input *req, uint64_t buf_size)
+{
+	uint32_t domid = req->domid, len = req->len;
+	struct domain *d;
+	int64_t ret;
+
+	if (len > buf_size - sizeof(*req))
+		return -HV_EINVAL;
+	spin_lock(&domctl_lock);
+	d = customer(domid);
+	if (!d)
+		ret = -HV_ESRCH;
+	else if (d->state != HV_DOMAIN_RUNNING && d->state != HV_DOMAIN_PAUSED)
+		ret = -HV_EBUSY;
+	else
+		ret = (int64_t)domu_console_input(d, req->data, len);
+	spin_unlock(&domctl_lock);
+	return ret;
 }

@@ -184,6 +184,11 @@ static int64_t domctl_sched_call(void *buf, uint64_t size)
 	return domctl_sched(buf);
 }
 
+static int64_t domctl_input_call(void *buf, uint64_t size)
+{
+	return domctl_input(buf, size);
+}
+
 static int64_t with_buffer(struct domain *d, const uint64_t args[4],
 			   size_t fixed_size,
 			   int64_t (*fn)(void *buf, uint64_t size))
@@ -231,6 +236,9 @@ int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 	case HVCALL_DOMAIN_SCHED:
 		return with_buffer(d, args, sizeof(struct hv_domain_sched),
 				   domctl_sched_call);
+	case HVCALL_DOMAIN_INPUT:
+		return with_buffer(d, args, sizeof(struct hv_domain_input),
+				   domctl_input_call);
 	}
 	return -HV_ENOSYS;
 }

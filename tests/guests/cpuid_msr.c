@@ -101,8 +101,18 @@ static void check_hypercalls(void)
 void test_main(const struct hvm_start_info *si)
 {
 	CHECK(si->memmap_entries >= 1, "no memory map");
-	printk("memory: %lu MiB\n", si->memmap_paddr ?
-	       ((const struct hvm_memmap_table_entry *)si->memmap_paddr)->size >> 20 : 0);
+	{
+		const struct hvm_memmap_table_entry *map = (const void *)si->memmap_paddr;
+		uint64_t ram = 0;
+		uint32_t i;
+
+		for (i = 0; i < si->memmap_entries; i++)
+			if (map[i].type == 1)
+				ram += map[i].size;
+		printk("memory: %lu KiB of RAM in %u ranges, ACPI RSDP at %lx\n",
+		       ram >> 10, si->memmap_entries, si->rsdp_paddr);
+		CHECK(si->rsdp_paddr != 0, "no ACPI RSDP");
+	}
 	check_cpuid();
 	check_msrs();
 	check_ports();

@@ -136,7 +136,7 @@ def test_dom0_domain_commands_refuse_bad_input(boot_dom0):
         ("hvctl create huge 100000 1 /usr/share/guests/cpuid_msr.elf", "not enough free memory"),
         ("hvctl create 'bad name' 16 1 /usr/share/guests/cpuid_msr.elf", "invalid argument"),
         ("hvctl create nofile 16 1 /nonexistent.elf", "cannot read"),
-        ("hvctl create notelf 16 1 /etc/hostname", "not a PVH ELF kernel"),
+        ("hvctl create notelf 16 1 /etc/hostname", "not a Linux bzImage or PVH ELF kernel"),
         ("hvctl destroy nosuch", "no such domain"),
         ("hvctl pause 0", "no such domain"),       # dom0 is not a customer
         ("hvctl create nine 16 9 /usr/share/guests/cpuid_msr.elf", "vCPUs must be 1 to 8"),

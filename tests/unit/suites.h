@@ -14,6 +14,7 @@ Suite *format_suite(void);	/* hypervisor/common/format.c */
 Suite *decode_suite(void);	/* hypervisor/arch/x86/decode.c */
 Suite *linux_boot_suite(void);	/* hypervisor/arch/x86/linux_boot.c */
 Suite *elf_suite(void);		/* hypervisor/common/elf.c */
+Suite *acpi_build_suite(void);	/* hypervisor/arch/x86/acpi_build.c */
 
 /*
  * Reads a whole file into a malloc'd buffer of exactly its size (files.c);

@@ -4,44 +4,9 @@
  * length and checksum before use: firmware tables are input like any other.
  */
 #include <hv/acpi.h>
+#include <hv/acpi_defs.h>
 #include <hv/console.h>
 #include <hv/string.h>
-
-struct rsdp {
-	char signature[8];	/* "RSD PTR " */
-	uint8_t checksum;
-	char oem_id[6];
-	uint8_t revision;	/* 0: ACPI 1.0, RSDT only; 2+: XSDT */
-	uint32_t rsdt_address;
-	uint32_t length;
-	uint64_t xsdt_address;
-	uint8_t extended_checksum;
-	uint8_t reserved[3];
-} __packed;
-
-struct sdt_header {
-	char signature[4];
-	uint32_t length;
-	uint8_t revision;
-	uint8_t checksum;
-	char oem_id[6];
-	char oem_table_id[8];
-	uint32_t oem_revision;
-	uint32_t creator_id;
-	uint32_t creator_revision;
-} __packed;
-
-struct madt {
-	struct sdt_header h;
-	uint32_t lapic_address;
-	uint32_t flags;
-	/* followed by entries */
-} __packed;
-
-#define MADT_LAPIC		0
-#define MADT_IOAPIC		1
-#define MADT_X2APIC		9
-#define MADT_ENABLED		0x1
 
 /* The largest table we agree to read: MADTs are a few KiB. */
 #define SDT_MAX_LENGTH		(1024 * 1024)

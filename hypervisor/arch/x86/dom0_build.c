@@ -34,15 +34,10 @@
 #define DOM0_STACK_TOP		0x6000
 #define DOM0_GDT		0x6000
 #define DOM0_ZERO_PAGE		0x7000
-#define DOM0_PML4		0x9000
-#define DOM0_PDPT		0xa000
-#define DOM0_PD			0xb000	/* four pages: 0-4 GiB */
+#define DOM0_PML4		0x9000	/* and the PDPT and four PDs after it */
 #define DOM0_CMDLINE		0x20000
 #define DOM0_LOW_END		0x30000
 
-/* Selectors Linux's 64-bit entry expects (__BOOT_CS, __BOOT_DS). */
-#define BOOT_CS			0x10
-#define BOOT_DS			0x18
 
 #define DOM0_MEM_MIN		(128 * MiB)
 #define DOM0_MEM_DEFAULT_MAX	(2 * GiB)
@@ -164,7 +159,7 @@ static const struct boot_module *dom0_module(unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < boot_info.nr_modules; i++)
-		if (!module_is_domain(&boot_info.modules[i]) && n-- == 0)
+		if (!module_is_for_domain(i) && n-- == 0)
 			return &boot_info.modules[i];
 	return NULL;
 }
@@ -241,54 +236,10 @@ static uint64_t place_initrd(const struct domain *d, uint64_t size,
 	return 0;
 }
 
-static void write_boot_page_tables(void)
-{
-	uint64_t *pml4 = (uint64_t *)(uintptr_t)DOM0_PML4, *pdpt = (uint64_t *)(uintptr_t)DOM0_PDPT;
-	uint64_t *pd = (uint64_t *)(uintptr_t)DOM0_PD;
-	unsigned int i;
-
-	memset(pml4, 0, PAGE_SIZE);
-	memset(pdpt, 0, PAGE_SIZE);
-	pml4[0] = DOM0_PDPT | 0x3;
-	for (i = 0; i < 4; i++)
-		pdpt[i] = (DOM0_PD + i * PAGE_SIZE) | 0x3;
-	for (i = 0; i < 4 * 512; i++)
-		pd[i] = (uint64_t)i * 2 * MiB | 0x83;	/* P, RW, 2 MiB */
-}
-
-static void write_boot_gdt(void)
-{
-	uint64_t *gdt = (uint64_t *)(uintptr_t)DOM0_GDT;
-
-	memset(gdt, 0, 4 * sizeof(uint64_t));
-	gdt[BOOT_CS / 8] = 0x00af9a000000ffffULL;	/* 64-bit code */
-	gdt[BOOT_DS / 8] = 0x00cf92000000ffffULL;	/* data */
-}
-
 static void set_initial_state(struct vcpu *v, uint64_t entry)
 {
-	struct vmcb_save *s = &v->vmcb->save;
-	struct vmcb_seg code = { BOOT_CS, SEG_ATTR_CODE64, 0xffffffff, 0 };
-	struct vmcb_seg data = { BOOT_DS, SEG_ATTR_DATA, 0xffffffff, 0 };
-
-	s->cs = code;
-	s->ds = s->es = s->ss = s->fs = s->gs = data;
-	s->gdtr = (struct vmcb_seg){ 0, 0, 4 * 8 - 1, DOM0_GDT };
-	s->idtr = (struct vmcb_seg){ 0, 0, 0, 0 };
-	s->ldtr = (struct vmcb_seg){ 0, SEG_ATTR_LDT, 0xffff, 0 };
-	s->tr = (struct vmcb_seg){ 0, SEG_ATTR_TSS64_BUSY, 0xffff, 0 };
-	s->cpl = 0;
-	s->cr0 = X86_CR0_PE | X86_CR0_PG | (1ULL << 4) | (1ULL << 5); /* ET, NE */
-	s->cr3 = DOM0_PML4;
-	s->cr4 = X86_CR4_PAE;
-	s->efer = EFER_LME | EFER_LMA | EFER_SVME;
-	s->rflags = 0x2;
-	s->rip = entry;
-	s->rsp = DOM0_STACK_TOP;
-	s->dr6 = 0xffff0ff0;
-	s->dr7 = 0x400;
-	s->g_pat = 0x0007040600070406ULL;	/* the power-on PAT */
-	v->regs.rsi = DOM0_ZERO_PAGE;
+	vcpu_set_linux_entry(v, entry, DOM0_GDT, DOM0_PML4, DOM0_ZERO_PAGE);
+	v->vmcb->save.rsp = DOM0_STACK_TOP;
 }
 
 __noreturn void dom0_start(void)
@@ -357,8 +308,8 @@ __noreturn void dom0_start(void)
 		printk("dom0: %s\n", linux_strerror(err));
 		machine_halt("cannot build dom0's zero page");
 	}
-	write_boot_page_tables();
-	write_boot_gdt();
+	linux_boot_page_tables((uint64_t *)(uintptr_t)DOM0_PML4, DOM0_PML4);
+	linux_boot_gdt((uint64_t *)(uintptr_t)DOM0_GDT);
 	printk("dom0: command line '%s'\n", km->cmdline);
 	for (i = 0; i < args.nr_e820; i++)
 		printk("dom0: e820 %016lx-%016lx type %u\n", dom0_e820[i].addr,

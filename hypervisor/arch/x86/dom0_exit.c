@@ -18,10 +18,9 @@
 #include <hv/acpi.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
-#include <hv/decode.h>
+#include <hv/mmio.h>
 #include <hv/dom0.h>
 #include <hv/domain.h>
-#include <hv/guest_mem.h>
 #include <hv/halt.h>
 #include <hv/lapic.h>
 #include <hv/npt.h>
@@ -69,37 +68,19 @@ static bool icr_allowed(uint32_t icr)
 	return dest == this_cpu()->apic_id;
 }
 
-static bool decode_at_rip(struct vcpu *v, struct mmio_insn *mi)
-{
-	uint8_t insn[15];
-	size_t n = guest_fetch_insn(v, insn, sizeof(insn));
-
-	return n > 0 && decode_mmio(insn, n, mi);
-}
-
-static uint64_t store_value(struct vcpu *v, const struct mmio_insn *mi)
-{
-	uint64_t value;
-
-	if (mi->has_imm)
-		return mi->imm;
-	value = vcpu_get_reg(v, mi->reg);
-	return mi->high_byte ? value >> 8 : value;
-}
-
 static void lapic_write(struct vcpu *v, uint64_t gpa)
 {
 	unsigned int offset = gpa & 0xfff;
 	struct mmio_insn mi;
 	uint32_t value;
 
-	if (!decode_at_rip(v, &mi) || !mi.is_write || mi.size != 4) {
+	if (!mmio_decode_at_rip(v, &mi) || !mi.is_write || mi.size != 4) {
 		printk("dom0: undecodable write to the local APIC at rip %lx\n",
 		       v->vmcb->save.rip);
 		vcpu_inject_exception_error(v, VECTOR_GP, 0);
 		return;
 	}
-	value = (uint32_t)store_value(v, &mi);
+	value = (uint32_t)mmio_store_value(v, &mi);
 	if (offset == LAPIC_REG_ICR_LOW && !icr_allowed(value)) {
 		printk("dom0: refused IPI 0x%08x to apic %u: customer CPUs are not dom0's (rip %lx)\n",
 		       value, lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24,
@@ -107,7 +88,7 @@ static void lapic_write(struct vcpu *v, uint64_t gpa)
 	} else {
 		lapic_write_reg(offset, value);
 	}
-	vcpu_skip_insn(v, mi.length);
+	mmio_complete(v, &mi);
 }
 
 static int ioapic_of(uint64_t page)
@@ -171,19 +152,19 @@ static void ioapic_write(struct vcpu *v, unsigned int apic, uint64_t gpa)
 	struct mmio_insn mi;
 	uint32_t value;
 
-	if (!decode_at_rip(v, &mi) || !mi.is_write || mi.size != 4) {
+	if (!mmio_decode_at_rip(v, &mi) || !mi.is_write || mi.size != 4) {
 		printk("dom0: undecodable write to the IOAPIC at rip %lx\n",
 		       v->vmcb->save.rip);
 		vcpu_inject_exception_error(v, VECTOR_GP, 0);
 		return;
 	}
-	value = (uint32_t)store_value(v, &mi);
+	value = (uint32_t)mmio_store_value(v, &mi);
 	if (offset == IOAPIC_REGSEL)
 		ioapic_index[apic] = value & 0xff;
 	else if (offset == IOAPIC_WINDOW && ioapic_index[apic] >= IOAPIC_REDIR_FIRST)
 		value = filter_redirection(apic, ioapic_index[apic], value, v);
 	regs[offset / 4] = value;
-	vcpu_skip_insn(v, mi.length);
+	mmio_complete(v, &mi);
 }
 
 static void refuse_foreign_ram(struct vcpu *v, uint64_t gpa, bool write)
@@ -205,8 +186,8 @@ static void refuse_foreign_ram(struct vcpu *v, uint64_t gpa, bool write)
 		return;
 	}
 	/* A plain store is dropped; anything else is refused with #GP. */
-	if (decode_at_rip(v, &mi) && mi.is_write)
-		vcpu_skip_insn(v, mi.length);
+	if (mmio_decode_at_rip(v, &mi) && mi.is_write)
+		mmio_complete(v, &mi);
 	else
 		vcpu_inject_exception_error(v, VECTOR_GP, 0);
 }

@@ -5,13 +5,17 @@
  *
  *     domain name=NAME mem=SIZE vcpus=N [-- KERNEL COMMAND LINE]
  *
- * (SIZE in MiB, "M" optional, a multiple of 2) holds a PVH kernel: an ELF
- * with a XEN_ELFNOTE_PHYS32_ENTRY note.  The hypervisor makes the domain,
- * loads the ELF's segments at their physical addresses, puts a
- * struct hvm_start_info (with the command line and a memory map) at
- * guest-physical HVP_START_INFO and starts vCPU 0 at the entry point in
- * flat 32-bit protected mode with EBX pointing at it.  The guest tests
- * (tests/guests/) boot this way; dom0 is not needed for them.
+ * (SIZE in MiB, "M" optional, a multiple of 2) holds its kernel, either
+ *  - a PVH kernel: an ELF with a XEN_ELFNOTE_PHYS32_ENTRY note.  The
+ *    hypervisor loads the ELF's segments at their physical addresses, puts
+ *    a struct hvm_start_info (with the command line, a memory map and the
+ *    ACPI RSDP) at guest-physical HVP_START_INFO and starts vCPU 0 at the
+ *    entry point in flat 32-bit protected mode with EBX pointing at it.
+ *    The guest tests (tests/guests/) boot this way.
+ *  - a Linux bzImage, started by the 64-bit boot protocol
+ *    (domu_linux.c).  A module right after it whose command line is
+ *    "initrd" is its initrd.
+ * dom0 is not needed for either.
  */
 #include <public/hvplatform.h>
 #include <hv/console.h>
@@ -25,13 +29,6 @@
 #include <hv/string.h>
 #include <hv/svm_vcpu.h>
 #include <hv/x86.h>
-
-/* Where the start info, memory map and command line go in the guest. */
-#define HVP_START_INFO		0x1000
-#define HVP_MEMMAP		(HVP_START_INFO + 0x100)
-#define HVP_CMDLINE		0x2000
-#define HVP_CMDLINE_MAX		0x1000
-#define HVP_BOOT_DATA_END	0x3000
 
 #define SEG_ATTR_CODE32		0x0c9b	/* exec/read, S, P, D/B, G */
 #define SEG_ATTR_TSS32_BUSY	0x008b
@@ -122,19 +119,27 @@ static const char *write_start_info(struct domain *d, const char *cmdline,
 				    size_t cmdlen)
 {
 	struct hvm_start_info si;
-	struct hvm_memmap_table_entry ram;
+	struct e820_entry e820[3];
+	struct hvm_memmap_table_entry map[3];
+	unsigned int i, n;
 
 	if (cmdlen >= HVP_CMDLINE_MAX)
 		return "kernel command line too long";
+	n = domu_write_platform(d, e820, ARRAY_SIZE(e820));
+	if (!n)
+		return "no room for the ACPI tables";
+	for (i = 0; i < n; i++)
+		map[i] = (struct hvm_memmap_table_entry){ e820[i].addr,
+			e820[i].size, e820[i].type, 0 };
 	memset(&si, 0, sizeof(si));
 	si.magic = HVM_START_MAGIC;
 	si.version = 1;
 	si.cmdline_paddr = HVP_CMDLINE;
+	si.rsdp_paddr = HVP_ACPI_BASE;
 	si.memmap_paddr = HVP_MEMMAP;
-	si.memmap_entries = 1;
-	ram = (struct hvm_memmap_table_entry){ 0, d->ram_bytes, E820_RAM, 0 };
+	si.memmap_entries = n;
 	if (!domain_write(d, HVP_START_INFO, &si, sizeof(si)) ||
-	    !domain_write(d, HVP_MEMMAP, &ram, sizeof(ram)) ||
+	    !domain_write(d, HVP_MEMMAP, map, n * sizeof(map[0])) ||
 	    !domain_write(d, HVP_CMDLINE, cmdline, cmdlen) ||
 	    !domain_write(d, HVP_CMDLINE + cmdlen, "", 1))
 		return "no room for the start info";
@@ -152,8 +157,8 @@ static const char *load_elf(struct domain *d, const struct boot_module *m,
 	err = elf_parse(file, m->end - m->start, &elf);
 	if (err != ELF_OK)
 		return elf_strerror(err);
-	if (elf.lowest < HVP_BOOT_DATA_END || elf.highest > d->ram_bytes)
-		return "kernel does not fit between the boot data and the end of memory";
+	if (elf.lowest < HVP_LOAD_MIN || elf.highest > d->ram_bytes)
+		return "kernel does not fit between 1 MiB and the end of memory";
 	for (i = 0; i < elf.nr_segments; i++) {
 		const struct elf_segment *s = &elf.segments[i];
 
@@ -202,6 +207,9 @@ struct domain *domu_new(const char *name, uint64_t mem_bytes,
 	d = domain_create(name, mem_bytes, why);
 	if (!d)
 		return NULL;
+	vuart_reset(&d->uart);
+	vioapic_reset(&d->ioapic);
+	d->ioapic.id = nr_vcpus;	/* after the vCPUs' APIC IDs (MADT) */
 	d->asid = 1 + d->id;
 	if (d->asid >= this_cpu()->svm.nr_asids) {
 		domain_discard(d);
@@ -225,7 +233,6 @@ const char *domu_boot_pvh(struct domain *d, uint32_t entry,
 			  const char *cmdline, size_t cmdlen, bool start)
 {
 	const char *why;
-	unsigned int i;
 
 	if (d->booted)
 		return "already booted";
@@ -233,6 +240,13 @@ const char *domu_boot_pvh(struct domain *d, uint32_t entry,
 	if (why)
 		return why;
 	set_pvh_state(d->vcpus[0], entry);
+	return domu_start_vcpus(d, start);
+}
+
+const char *domu_start_vcpus(struct domain *d, bool start)
+{
+	unsigned int i;
+
 	d->vcpus[0]->state = VCPU_RUNNABLE;
 	for (i = 0; i < d->nr_vcpus; i++)
 		if (!sched_add_vcpu(d->vcpus[i]))
@@ -246,8 +260,50 @@ const char *domu_boot_pvh(struct domain *d, uint32_t entry,
 	return NULL;
 }
 
-static const char *build_one(const struct boot_module *m)
+static const char *load_linux(struct domain *d, const struct boot_module *m,
+			      const struct boot_module *initrd,
+			      const struct linux_image *li, const char *cmdline)
 {
+	const uint8_t *image = (const uint8_t *)(uintptr_t)m->start;
+	uint64_t initrd_size = initrd ? initrd->end - initrd->start : 0;
+	struct domu_linux_boot lb = {
+		.head = image,
+		.image_size = m->end - m->start,
+		.initrd_size = initrd_size,
+		.cmdline = cmdline,
+		.cmdline_len = strlen(cmdline),
+	};
+	enum linux_error err;
+
+	err = linux_place(li, d->ram_bytes, HVP_LOAD_MIN, initrd_size,
+			  &lb.kernel_gpa, &lb.initrd_gpa);
+	if (err != LINUX_OK)
+		return linux_strerror(err);
+	if (!domain_write(d, lb.kernel_gpa, image + li->kernel_offset,
+			  li->kernel_size) ||
+	    (initrd && !domain_write(d, lb.initrd_gpa,
+				     (const void *)(uintptr_t)initrd->start,
+				     initrd_size)))
+		return "kernel or initrd outside the domain's memory";
+	return domu_boot_linux(d, &lb, false);
+}
+
+static bool module_is_initrd(const struct boot_module *m)
+{
+	return !strcmp(m->cmdline, "initrd");
+}
+
+bool module_is_for_domain(unsigned int i)
+{
+	return module_is_domain(&boot_info.modules[i]) ||
+	       (i > 0 && module_is_initrd(&boot_info.modules[i]) &&
+		module_is_domain(&boot_info.modules[i - 1]));
+}
+
+static const char *build_one(const struct boot_module *m,
+			     const struct boot_module *initrd)
+{
+	struct linux_image li;
 	struct domain_spec spec;
 	struct domain *d;
 	const char *why;
@@ -265,10 +321,15 @@ static const char *build_one(const struct boot_module *m)
 		domain_destroy(d);
 		return "weight must be 1-65535 and cap 0-100 per vCPU";
 	}
-	why = load_elf(d, m, &entry);
-	if (!why)
-		why = domu_boot_pvh(d, entry, spec.kernel_cmdline,
-				    strlen(spec.kernel_cmdline), false);
+	if (linux_parse((const uint8_t *)(uintptr_t)m->start,
+			m->end - m->start, &li) == LINUX_OK) {
+		why = load_linux(d, m, initrd, &li, spec.kernel_cmdline);
+	} else {
+		why = load_elf(d, m, &entry);
+		if (!why)
+			why = domu_boot_pvh(d, entry, spec.kernel_cmdline,
+					    strlen(spec.kernel_cmdline), false);
+	}
 	if (why)
 		domain_destroy(d);
 	return why;
@@ -284,9 +345,12 @@ unsigned int boot_domains_start(void)
 		const struct boot_module *m = &boot_info.modules[i];
 		const char *why;
 
+		const struct boot_module *next = i + 1 < boot_info.nr_modules ?
+			&boot_info.modules[i + 1] : NULL;
+
 		if (!module_is_domain(m))
 			continue;
-		why = build_one(m);
+		why = build_one(m, next && module_is_initrd(next) ? next : NULL);
 		if (why)
 			printk("hv: boot module %u ('%s') not started: %s\n", i,
 			       m->cmdline, why);

@@ -10,6 +10,7 @@
 #include <hv/console.h>
 #include <hv/domu.h>
 #include <hv/lapic.h>
+#include <hv/mmio.h>
 #include <hv/msr_policy.h>
 #include <hv/pvclock.h>
 #include <hv/time.h>
@@ -23,46 +24,22 @@
 #define IOIO_SIZE(info)		(((info) >> 4) & 7)	/* 1, 2 or 4 bytes */
 #define IOIO_PORT(info)		((uint16_t)((info) >> 16))
 
-#define UART_LSR		5
-#define UART_IIR		2
-#define UART_LSR_THRE_TEMT	0x60
-#define UART_IIR_NO_INT		0x01
-#define UART_LCR		3
-#define UART_LCR_DLAB		0x80
-
 #define MSR_TSC			0x00000010
 #define MSR_PAT			0x00000277
 #define MSR_HWCR		0xc0010015
+#define MSR_MTRR_CAP		0x000000fe
+#define MSR_MTRR_DEF_TYPE	0x000002ff
+#define MTRR_DEF_TYPE_WB	0xc06	/* enabled, fixed enabled, write-back */
 #define HWCR_TSC_FREQ_SEL	(1ULL << 24)	/* Linux warns without it */
 
-static uint32_t uart_read(struct vcpu *v, unsigned int reg)
+static bool is_uart(uint16_t port)
 {
-	(void)v;
-	switch (reg) {
-	case UART_LSR:
-		return UART_LSR_THRE_TEMT;	/* always ready to send */
-	case UART_IIR:
-		return UART_IIR_NO_INT;
-	default:
-		return 0;
-	}
-}
-
-static void uart_write(struct vcpu *v, unsigned int reg, uint8_t value)
-{
-	struct domain *d = v->dom;
-
-	if (reg == UART_LCR) {
-		d->uart_lcr = value;
-		return;
-	}
-	/* Register 0 with DLAB clear is the transmit holding register. */
-	if (reg == 0 && !(d->uart_lcr & UART_LCR_DLAB))
-		domain_console_putc(d, (char)value);
+	return port >= HVP_UART_PORT && port < HVP_UART_PORT + HVP_UART_PORTS;
 }
 
 void domu_ioio_exit(struct vcpu *v)
 {
+	struct domain *d = v->dom;
 	uint64_t info = v->vmcb->control.exit_info1;
 	uint16_t port = IOIO_PORT(info);
 	unsigned int size = IOIO_SIZE(info) & 4 ? 4 : IOIO_SIZE(info) & 2 ? 2 : 1;
@@ -78,11 +55,18 @@ void domu_ioio_exit(struct vcpu *v)
 	if (info & IOIO_IN) {
 		uint64_t in = mask;	/* an empty bus reads all-ones */
 
-		if (port >= HVP_UART_PORT && port < HVP_UART_PORT + HVP_UART_PORTS)
-			in = uart_read(v, port - HVP_UART_PORT) & mask;
-		v->vmcb->save.rax = (v->vmcb->save.rax & ~mask) | in;
-	} else if (port >= HVP_UART_PORT && port < HVP_UART_PORT + HVP_UART_PORTS) {
-		uart_write(v, port - HVP_UART_PORT, (uint8_t)value);
+		if (is_uart(port)) {
+			spin_lock(&d->platform_lock);
+			in = vuart_read(d, port - HVP_UART_PORT);
+			spin_unlock(&d->platform_lock);
+		} else if (port == HVP_SLEEP_STATUS_PORT) {
+			in = 0;		/* never asleep, never waking */
+		}
+		v->vmcb->save.rax = (v->vmcb->save.rax & ~mask) | (in & mask);
+	} else if (is_uart(port)) {
+		spin_lock(&d->platform_lock);
+		vuart_write(d, port - HVP_UART_PORT, (uint8_t)value);
+		spin_unlock(&d->platform_lock);
 	} else if (port == HVP_SLEEP_CONTROL_PORT &&
 		   (value & HVP_SLEEP_POWEROFF) == HVP_SLEEP_POWEROFF) {
 		domain_stop(v->dom, HV_DOMAIN_SHUTDOWN, "powered off");
@@ -198,6 +182,10 @@ void domu_msr_exit(struct vcpu *v)
 		case MSR_EFER:
 			ok = efer_write(v, value);
 			break;
+		case MSR_MTRR_DEF_TYPE:
+			/* Memory types come from the guest's PAT: MTRRs stay WB. */
+			ok = value == MTRR_DEF_TYPE_WB;
+			break;
 		case MSR_PAT:
 			ok = pat_valid(value);
 			if (ok)
@@ -219,6 +207,12 @@ void domu_msr_exit(struct vcpu *v)
 			break;
 		case MSR_HWCR:
 			value = HWCR_TSC_FREQ_SEL;
+			break;
+		case MSR_MTRR_CAP:
+			value = 0;	/* no variable or fixed ranges */
+			break;
+		case MSR_MTRR_DEF_TYPE:
+			value = MTRR_DEF_TYPE_WB;
 			break;
 		case MSR_APIC_BASE:
 			value = apic_base_value(v);
@@ -242,7 +236,12 @@ void domu_msr_exit(struct vcpu *v)
 }
 
 #define CPUID1_ECX_MONITOR	(1U << 3)
+#define CPUID1_EDX_MCE		(1U << 7)
+#define CPUID1_EDX_MCA		(1U << 14)
 #define CPUID6_EAX_ARAT		(1U << 2)
+#define CPUID7_ECX_RDPID	(1U << 22)
+#define CPUID_EXT1_EDX_RDTSCP	(1U << 27)
+#define CPUID_EXT7_EDX_INVARIANT_TSC (1U << 8)
 #define CPUID1_ECX_X2APIC	(1U << 21)
 #define CPUID1_ECX_TSC_DEADLINE	(1U << 24)
 /* KVM paravirtual features (Linux: include/uapi/asm/kvm_para.h). */
@@ -271,12 +270,31 @@ void domu_cpuid_exit(struct vcpu *v)
 		case 1:
 			/* The platform's own APIC, no MONITOR/MWAIT. */
 			r.ecx &= ~CPUID1_ECX_MONITOR;
+			/* No machine-check MSRs: the host handles those. */
+			r.edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MCA);
 			r.ecx |= CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE;
 			/* This vCPU's APIC ID, one logical CPU per package. */
 			r.ebx = (r.ebx & 0x0000ffff) | (1U << 16) | (v->id << 24);
 			break;
 		case 6:
 			r.eax |= CPUID6_EAX_ARAT;
+			break;
+		case 7:
+			r.ecx &= ~CPUID7_ECX_RDPID;	/* no TSC_AUX here */
+			break;
+		case 0x80000001:
+			r.edx &= ~CPUID_EXT1_EDX_RDTSCP;
+			break;
+		case 0x80000007:
+			/*
+			 * No invariant TSC: a vCPU moves between CPUs whose
+			 * TSCs need not agree, so Linux should keep time by
+			 * kvmclock, which the hypervisor keeps right.
+			 */
+			r.edx &= ~CPUID_EXT7_EDX_INVARIANT_TSC;
+			break;
+		case 0x80000008:
+			r.ecx &= ~0xf0ffU;	/* one core per package */
 			break;
 		}
 	}
@@ -302,9 +320,36 @@ void domu_hlt_exit(struct vcpu *v)
 		__atomic_store_n(&v->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);
 }
 
+/* An access to the IOAPIC's page: 32-bit MOVs only, as the chip takes. */
+static void ioapic_access(struct vcpu *v, uint64_t gpa)
+{
+	struct domain *d = v->dom;
+	struct mmio_insn mi;
+
+	if (!mmio_decode_at_rip(v, &mi) || mi.size != 4) {
+		printk("d%u: unsupported IOAPIC access at rip %lx\n", d->id,
+		       v->vmcb->save.rip);
+		vcpu_inject_exception_error(v, VECTOR_GP, 0);
+		return;
+	}
+	spin_lock(&d->platform_lock);
+	if (mi.is_write)
+		vioapic_mmio_write(d, gpa & 0xfff,
+				   (uint32_t)mmio_store_value(v, &mi));
+	else
+		mmio_load_value(v, &mi, vioapic_mmio_read(d, gpa & 0xfff));
+	spin_unlock(&d->platform_lock);
+	mmio_complete(v, &mi);
+}
+
 void domu_npf_exit(struct vcpu *v)
 {
 	uint64_t gpa = v->vmcb->control.exit_info2;
+
+	if (gpa >= HVP_IOAPIC_BASE && gpa < HVP_IOAPIC_BASE + PAGE_SIZE) {
+		ioapic_access(v, gpa);
+		return;
+	}
 
 	printk("d%u: access to %lx, outside its memory (rip %lx)\n", v->dom->id,
 	       gpa, v->vmcb->save.rip);

@@ -155,6 +155,83 @@ enum linux_error linux_build_zero_page(const uint8_t *image,
 	return LINUX_OK;
 }
 
+/* [a, a + n) inside [lo, hi), without wrapping. */
+static bool inside(uint64_t a, uint64_t n, uint64_t lo, uint64_t hi)
+{
+	return a >= lo && a <= hi && n <= hi - a;
+}
+
+enum linux_error linux_check_placement(const struct linux_image *li,
+				       uint64_t ram_bytes, uint64_t low,
+				       uint64_t kernel, uint64_t initrd,
+				       uint64_t initrd_size)
+{
+	uint64_t align = li->alignment ? li->alignment : 1;
+
+	if (!inside(kernel, li->init_size, low, ram_bytes))
+		return LINUX_ERR_PLACEMENT;
+	if (kernel != li->pref_address &&
+	    (!li->relocatable || align & (align - 1) || kernel % align))
+		return LINUX_ERR_PLACEMENT;
+	if (!initrd_size)
+		return LINUX_OK;
+	if (!inside(initrd, initrd_size, low, ram_bytes) ||
+	    initrd + initrd_size - 1 > li->initrd_addr_max ||
+	    (initrd < kernel + li->init_size && kernel < initrd + initrd_size))
+		return LINUX_ERR_PLACEMENT;
+	return LINUX_OK;
+}
+
+enum linux_error linux_place(const struct linux_image *li, uint64_t ram_bytes,
+			     uint64_t low, uint64_t initrd_size,
+			     uint64_t *kernel, uint64_t *initrd)
+{
+	uint64_t align = li->alignment ? li->alignment : 2 * 1024 * 1024;
+	uint64_t top;
+
+	if (align & (align - 1))
+		return LINUX_ERR_PLACEMENT;
+	*kernel = li->pref_address;
+	if (!inside(*kernel, li->init_size, low, ram_bytes)) {
+		if (!li->relocatable || low > UINT64_MAX - align)
+			return LINUX_ERR_NO_ROOM;
+		*kernel = ALIGN_UP(low, align);
+	}
+	*initrd = 0;
+	if (initrd_size) {
+		top = ram_bytes;
+		if (li->initrd_addr_max != UINT64_MAX && top > li->initrd_addr_max + 1)
+			top = li->initrd_addr_max + 1;
+		if (initrd_size > top)
+			return LINUX_ERR_NO_ROOM;
+		*initrd = ALIGN_DOWN(top - initrd_size, 4096);
+	}
+	if (linux_check_placement(li, ram_bytes, low, *kernel, *initrd,
+				  initrd_size) != LINUX_OK)
+		return LINUX_ERR_NO_ROOM;
+	return LINUX_OK;
+}
+
+void linux_boot_gdt(uint64_t gdt[LINUX_BOOT_GDT_ENTRIES])
+{
+	memset(gdt, 0, LINUX_BOOT_GDT_ENTRIES * sizeof(uint64_t));
+	gdt[LINUX_BOOT_CS / 8] = 0x00af9a000000ffffULL;	/* 64-bit code */
+	gdt[LINUX_BOOT_DS / 8] = 0x00cf92000000ffffULL;	/* data */
+}
+
+void linux_boot_page_tables(uint64_t *pages, uint64_t base)
+{
+	uint64_t *pml4 = pages, *pdpt = pages + 512, *pd = pages + 1024;
+	unsigned int i;
+
+	memset(pages, 0, LINUX_BOOT_PT_PAGES * 4096);
+	pml4[0] = (base + 4096) | 0x3;				/* P, RW */
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (base + (2 + i) * 4096) | 0x3;
+	for (i = 0; i < 4 * 512; i++)
+		pd[i] = (uint64_t)i * 2 * 1024 * 1024 | 0x83;	/* P, RW, PS */
+}
+
 const char *linux_strerror(enum linux_error err)
 {
 	switch (err) {
@@ -165,6 +242,8 @@ const char *linux_strerror(enum linux_error err)
 	case LINUX_ERR_NOT_64BIT:	return "kernel has no 64-bit entry point";
 	case LINUX_ERR_CMDLINE:		return "command line too long";
 	case LINUX_ERR_E820:		return "too many e820 entries";
+	case LINUX_ERR_NO_ROOM:		return "kernel and initrd do not fit in memory";
+	case LINUX_ERR_PLACEMENT:	return "kernel or initrd outside the allowed places";
 	}
 	return "unknown error";
 }

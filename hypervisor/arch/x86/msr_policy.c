@@ -48,8 +48,29 @@ static void intercept(uint8_t *map, uint32_t msr, bool read, bool write)
 		map[(bit + 1) / 8] |= 1 << ((bit + 1) % 8);
 }
 
+static void pass(uint8_t *map, uint32_t msr)
+{
+	long bit = msrpm_bit(msr);
+
+	map[bit / 8] &= ~(1 << (bit % 8));
+	map[(bit + 1) / 8] &= ~(1 << ((bit + 1) % 8));
+}
+
+/*
+ * What a customer vCPU reads and writes without an exit: the segment bases
+ * and system-call MSRs, which live in its VMCB and which VMLOAD/VMSAVE
+ * switch (svm_run.S), so no other context ever sees its values.
+ */
+static const uint32_t domu_passthrough[] = {
+	0x174, 0x175, 0x176,			/* SYSENTER_CS, _ESP, _EIP */
+	0xc0000081, 0xc0000082, 0xc0000083,	/* STAR, LSTAR, CSTAR */
+	0xc0000084,				/* SFMASK */
+	0xc0000100, 0xc0000101, 0xc0000102,	/* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+};
+
 bool msr_policy_init(struct frame_allocator *fa)
 {
+	unsigned int i;
 	uint8_t *map;
 
 	msrpm_pa = frame_alloc_contig(fa, MSRPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
@@ -59,6 +80,8 @@ bool msr_policy_init(struct frame_allocator *fa)
 	if (!msrpm_pa || !iopm_pa || !domu_msrpm_pa || !domu_iopm_pa)
 		return false;
 	memset((void *)(uintptr_t)domu_msrpm_pa, 0xff, MSRPM_SIZE);
+	for (i = 0; i < ARRAY_SIZE(domu_passthrough); i++)
+		pass((uint8_t *)(uintptr_t)domu_msrpm_pa, domu_passthrough[i]);
 	memset((void *)(uintptr_t)domu_iopm_pa, 0xff, IOPM_SIZE);
 	map = (uint8_t *)(uintptr_t)msrpm_pa;
 	memset(map, 0, MSRPM_SIZE);

@@ -12,6 +12,7 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/halt.h>
+#include <hv/linux_boot.h>
 #include <hv/msr_policy.h>
 #include <hv/percpu.h>
 #include <hv/spinlock.h>
@@ -159,6 +160,33 @@ void vcpu_skip_insn(struct vcpu *v, unsigned int len)
 		v->vmcb->save.rip += len;
 	/* An instruction completed: any interrupt shadow is over. */
 	v->vmcb->control.int_state &= ~1ULL;
+}
+
+void vcpu_set_linux_entry(struct vcpu *v, uint64_t entry, uint64_t gdt,
+			  uint64_t cr3, uint64_t zero_page)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_seg code = { LINUX_BOOT_CS, SEG_ATTR_CODE64, 0xffffffff, 0 };
+	struct vmcb_seg data = { LINUX_BOOT_DS, SEG_ATTR_DATA, 0xffffffff, 0 };
+
+	s->cs = code;
+	s->ds = s->es = s->ss = s->fs = s->gs = data;
+	s->gdtr = (struct vmcb_seg){ 0, 0, LINUX_BOOT_GDT_ENTRIES * 8 - 1, gdt };
+	s->idtr = (struct vmcb_seg){ 0, 0, 0, 0 };
+	s->ldtr = (struct vmcb_seg){ 0, SEG_ATTR_LDT, 0xffff, 0 };
+	s->tr = (struct vmcb_seg){ 0, SEG_ATTR_TSS64_BUSY, 0xffff, 0 };
+	s->cpl = 0;
+	s->cr0 = X86_CR0_PE | X86_CR0_PG | (1ULL << 4) | (1ULL << 5); /* ET, NE */
+	s->cr3 = cr3;
+	s->cr4 = X86_CR4_PAE;
+	s->efer = EFER_LME | EFER_LMA | EFER_SVME;
+	s->rflags = 0x2;
+	s->rip = entry;
+	s->rsp = 0;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = 0x0007040600070406ULL;	/* the power-on PAT */
+	v->regs.rsi = zero_page;
 }
 
 void vcpu_inject_exception(struct vcpu *v, unsigned int vector)

@@ -394,8 +394,15 @@ bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 		if (value)
 			return false;
 		isr = highest(a->isr);
-		if (isr >= 0)
-			a->isr[isr / 32] &= ~(1U << (isr % 32));
+		if (isr < 0)
+			return true;
+		a->isr[isr / 32] &= ~(1U << (isr % 32));
+		/* A level-triggered IOAPIC entry waits for this EOI. */
+		if (__atomic_load_n(&v->dom->ioapic.remote_irr, __ATOMIC_ACQUIRE)) {
+			spin_lock(&v->dom->platform_lock);
+			vioapic_eoi(v->dom, (uint8_t)isr);
+			spin_unlock(&v->dom->platform_lock);
+		}
 		return true;
 	case R_SVR:
 		a->svr = value & 0x1ff;

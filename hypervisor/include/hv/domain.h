@@ -15,6 +15,8 @@
 #include <hv/spinlock.h>
 #include <hv/types.h>
 #include <hv/vcpu.h>
+#include <hv/vioapic.h>
+#include <hv/vuart.h>
 
 #define DOMAIN_MAX_EXTENTS	64
 #define DOMAIN_MAX_VCPUS	8
@@ -53,7 +55,11 @@ struct domain {
 	uint64_t console_head;		/* bytes ever written */
 	char line[128];			/* the line being echoed to our log */
 	unsigned int line_len;
-	uint8_t uart_lcr;		/* the virtual UART's line control */
+
+	/* Platform devices of a customer domain, guarded by platform_lock. */
+	struct spinlock platform_lock;
+	struct vuart uart;
+	struct vioapic ioapic;
 };
 
 extern struct domain dom0;

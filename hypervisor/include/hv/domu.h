@@ -8,10 +8,14 @@
 #define HV_DOMU_H
 
 #include <hv/domain.h>
+#include <hv/linux_boot.h>
 #include <hv/mb2.h>
 
 /* True when a boot module is a customer domain ("domain name=..."). */
 bool module_is_domain(const struct boot_module *m);
+
+/* True when boot module i is a customer domain's kernel or its initrd. */
+bool module_is_for_domain(unsigned int i);
 
 /*
  * Creates and starts a domain for every domain module (Xen's hyperlaunch,
@@ -33,6 +37,42 @@ struct domain *domu_new(const char *name, uint64_t mem_bytes,
  */
 const char *domu_boot_pvh(struct domain *d, uint32_t entry,
 			  const char *cmdline, size_t cmdlen, bool start);
+
+/* A Linux bzImage's boot, as dom0 or a boot module describes it. */
+struct domu_linux_boot {
+	const uint8_t *head;		/* the image's first LINUX_HEAD_LEN bytes */
+	uint64_t image_size;
+	uint64_t kernel_gpa;		/* where its protected-mode part was put */
+	uint64_t initrd_gpa;
+	uint64_t initrd_size;		/* 0 = none */
+	const char *cmdline;
+	size_t cmdline_len;
+};
+
+/*
+ * Boots d by the Linux 64-bit boot protocol; kernel and initrd are
+ * already in its memory, placed by linux_place()'s rules (checked here).
+ * Running at once when start.  NULL or why not.
+ */
+const char *domu_boot_linux(struct domain *d, const struct domu_linux_boot *lb,
+			    bool start);
+
+/*
+ * Writes what the hypervisor tells every domain about its platform: ACPI
+ * tables at HVP_ACPI_BASE and the memory map (into e820, at most max
+ * entries).  Returns the number of e820 entries, 0 on failure.
+ */
+unsigned int domu_write_platform(struct domain *d, struct e820_entry *e820,
+				 unsigned int max);
+
+/* Places vCPUs on domain CPUs and marks d booted; NULL or why not. */
+const char *domu_start_vcpus(struct domain *d, bool start);
+
+/* Console input from dom0; returns the bytes taken. */
+size_t domu_console_input(struct domain *d, const char *data, size_t len);
+
+/* Presses d's ACPI power button (a GED interrupt). */
+void domu_press_power_button(struct domain *d);
 
 /*
  * Stops every vCPU of d, waits until no CPU runs them, frees them and the

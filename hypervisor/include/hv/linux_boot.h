@@ -51,13 +51,37 @@ enum linux_error {
 	LINUX_ERR_NOT_64BIT,		/* no 64-bit entry point */
 	LINUX_ERR_CMDLINE,		/* command line too long */
 	LINUX_ERR_E820,			/* too many e820 entries */
+	LINUX_ERR_NO_ROOM,		/* kernel and initrd do not fit */
+	LINUX_ERR_PLACEMENT,		/* kernel or initrd misplaced */
 };
+
+/* linux_parse reads no more than this much of the image: the setup header. */
+#define LINUX_HEAD_LEN		1024
 
 const char *linux_strerror(enum linux_error err);
 
-/* Checks a bzImage and describes it. */
+/*
+ * Checks a bzImage of size bytes and describes it.  Only the first
+ * LINUX_HEAD_LEN bytes are read, so image may be just those.
+ */
 enum linux_error linux_parse(const uint8_t *image, uint64_t size,
 			     struct linux_image *out);
+
+/*
+ * Placement in a domain whose RAM is [0, ram_bytes), nothing below low
+ * (the boot data) usable: the kernel at its preferred address, or if it is
+ * relocatable the lowest aligned address at or above low; the initrd
+ * page-aligned at the top of RAM under its limit, above the kernel.
+ */
+enum linux_error linux_place(const struct linux_image *li, uint64_t ram_bytes,
+			     uint64_t low, uint64_t initrd_size,
+			     uint64_t *kernel, uint64_t *initrd);
+
+/* Checks a placement someone else chose, by the same rules. */
+enum linux_error linux_check_placement(const struct linux_image *li,
+				       uint64_t ram_bytes, uint64_t low,
+				       uint64_t kernel, uint64_t initrd,
+				       uint64_t initrd_size);
 
 struct linux_boot_args {
 	uint64_t cmdline_gpa;		/* where the command line is */
@@ -77,5 +101,20 @@ enum linux_error linux_build_zero_page(const uint8_t *image,
 				       const struct linux_image *li,
 				       const struct linux_boot_args *args,
 				       uint8_t *zero_page);
+
+/*
+ * What the 64-bit entry needs besides the zero page: a GDT with the
+ * selectors Linux expects (__BOOT_CS 0x10, __BOOT_DS 0x18) and page tables
+ * mapping 0-4 GiB 1:1 with 2 MiB pages.
+ */
+#define LINUX_BOOT_CS		0x10
+#define LINUX_BOOT_DS		0x18
+#define LINUX_BOOT_GDT_ENTRIES	4
+#define LINUX_BOOT_PT_PAGES	6	/* PML4, PDPT, four PDs, contiguous */
+
+void linux_boot_gdt(uint64_t gdt[LINUX_BOOT_GDT_ENTRIES]);
+
+/* Fills LINUX_BOOT_PT_PAGES pages that will live at physical address base. */
+void linux_boot_page_tables(uint64_t *pages, uint64_t base);
 
 #endif

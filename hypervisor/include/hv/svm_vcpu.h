@@ -35,6 +35,14 @@ void svm_vcpu_run_slice(struct vcpu *v);
 /* Returns from the current exit past an instruction of `len` bytes. */
 void vcpu_skip_insn(struct vcpu *v, unsigned int len);
 
+/*
+ * The Linux 64-bit boot protocol's entry state: long mode on the page
+ * tables at cr3 and the GDT at gdt (hv/linux_boot.h makes both), RSI at
+ * the zero page, RIP at entry.
+ */
+void vcpu_set_linux_entry(struct vcpu *v, uint64_t entry, uint64_t gdt,
+			  uint64_t cr3, uint64_t zero_page);
+
 void vcpu_inject_exception(struct vcpu *v, unsigned int vector);
 void vcpu_inject_exception_error(struct vcpu *v, unsigned int vector,
 				 uint32_t error_code);

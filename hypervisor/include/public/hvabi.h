@@ -48,7 +48,8 @@
 #define HVCALL_DOMAIN_CTL	(HVCALL_BASE + 8)	/* struct hv_domain_ctl */
 #define HVCALL_DOMAIN_CONSOLE	(HVCALL_BASE + 9)	/* struct hv_domain_console */
 #define HVCALL_DOMAIN_SCHED	(HVCALL_BASE + 10)	/* struct hv_domain_sched */
-#define HVCALL_MAX		HVCALL_DOMAIN_SCHED
+#define HVCALL_DOMAIN_INPUT	(HVCALL_BASE + 11)	/* struct hv_domain_input */
+#define HVCALL_MAX		HVCALL_DOMAIN_INPUT
 
 /* Largest buffer a call accepts, in bytes. */
 #define HV_MAX_BUFFER		(1024 * 1024)
@@ -184,13 +185,32 @@ struct hv_domain_write {
 	uint8_t data[];
 };
 
-#define HV_BOOT_PVH		1
+#define HV_BOOT_PVH		1	/* an ELF with a PVH entry note */
+#define HV_BOOT_LINUX		2	/* a Linux bzImage, 64-bit protocol */
+#define HV_LINUX_HEAD_LEN	1024	/* the bzImage's setup header part */
 
+/*
+ * HVCALL_DOMAIN_BOOT: starts a domain whose kernel dom0 has written into
+ * its memory (HVCALL_DOMAIN_WRITE).  The hypervisor then writes the
+ * platform's description (ACPI tables, memory map) and the boot structures
+ * (include/public/hvplatform.h has the layout) and starts vCPU 0.
+ *   PVH:   entry32 is the ELF's PVH entry point.
+ *   LINUX: dom0 wrote the protected-mode kernel (the bzImage from its
+ *          setup sectors on) at kernel_gpa and the initrd at initrd_gpa;
+ *          linux_head holds the image's first HV_LINUX_HEAD_LEN bytes and
+ *          image_size its whole size.  The placement must follow the rules
+ *          of linux_place() (hypervisor/arch/x86/linux_boot.c), else EINVAL.
+ */
 struct hv_domain_boot {
 	uint32_t domid;
-	uint32_t protocol;		/* HV_BOOT_PVH */
-	uint32_t entry32;		/* from the ELF's PVH note */
+	uint32_t protocol;		/* HV_BOOT_* */
+	uint32_t entry32;		/* PVH */
 	uint32_t cmdline_len;		/* bytes of cmdline[], no NUL needed */
+	uint64_t image_size;		/* LINUX */
+	uint64_t kernel_gpa;		/* LINUX */
+	uint64_t initrd_gpa;		/* LINUX */
+	uint64_t initrd_size;		/* LINUX, 0 = no initrd */
+	uint8_t linux_head[HV_LINUX_HEAD_LEN];	/* LINUX */
 	char cmdline[];
 };
 
@@ -203,6 +223,11 @@ struct hv_domain_boot {
 #define HV_DOMCTL_PAUSE		1
 #define HV_DOMCTL_UNPAUSE	2
 #define HV_DOMCTL_DESTROY	3
+/*
+ * Asks a running domain to shut down gracefully: its ACPI power button is
+ * pressed (the guest decides what to do; Linux with acpid powers off).
+ */
+#define HV_DOMCTL_POWER_BUTTON	4
 
 struct hv_domain_ctl {
 	uint32_t domid;
@@ -220,6 +245,17 @@ struct hv_domain_console {
 	uint64_t pos;			/* in/out */
 	uint32_t copied;		/* out */
 	uint32_t pad0;
+	char data[];
+};
+
+/*
+ * HVCALL_DOMAIN_INPUT: keystrokes for the domain's console (its UART's
+ * receive buffer, VUART_RX_SIZE bytes).  Returns how many bytes were taken
+ * (fewer than len when the buffer is full: try the rest again later).
+ */
+struct hv_domain_input {
+	uint32_t domid;
+	uint32_t len;			/* bytes of data[] */
 	char data[];
 };
 

@@ -8,9 +8,45 @@
 #ifndef HV_PUBLIC_HVPLATFORM_H
 #define HV_PUBLIC_HVPLATFORM_H
 
-/* The virtual 16550 UART: the domain's console. */
+/* The virtual 16550 UART: the domain's console, on IOAPIC pin 4. */
 #define HVP_UART_PORT		0x3f8
 #define HVP_UART_PORTS		8
+#define HVP_UART_GSI		4
+
+/*
+ * The ACPI Generic Event Device's interrupt: the hypervisor raises it to
+ * press the domain's power button (a graceful shutdown request).
+ */
+#define HVP_GED_GSI		9
+
+/* The virtual IOAPIC: 24 pins (GSIs 0-23), its register page here. */
+#define HVP_IOAPIC_BASE		0xfec00000ULL
+#define HVP_IOAPIC_PINS		24
+/* The local APICs' xAPIC base, reported in the MADT (x2APIC is used). */
+#define HVP_LAPIC_BASE		0xfee00000ULL
+
+/*
+ * Guest-physical layout of what the hypervisor writes into a domain before
+ * it starts (the rest of RAM is the kernel's).  Below 1 MiB:
+ *   0x01000  PVH start info, memory map;   0x02000  the command line
+ *   0x03000  Linux zero page;              0x04000  Linux boot GDT
+ *   0x05000  Linux boot page tables (PML4, PDPT, four PDs: 0-4 GiB)
+ *   0xe0000  ACPI tables, RSDP first (e820: reserved 0xa0000-0xfffff)
+ * Kernels and initrds go at or above HVP_LOAD_MIN.
+ */
+#define HVP_START_INFO		0x1000
+#define HVP_MEMMAP		0x1100
+#define HVP_CMDLINE		0x2000
+#define HVP_CMDLINE_MAX		0x1000
+#define HVP_LINUX_ZERO_PAGE	0x3000
+#define HVP_LINUX_GDT		0x4000
+#define HVP_LINUX_PML4		0x5000
+#define HVP_LINUX_PDPT		0x6000
+#define HVP_LINUX_PD		0x7000
+#define HVP_LEGACY_HOLE		0xa0000
+#define HVP_ACPI_BASE		0xe0000
+#define HVP_ACPI_MAX		0x10000
+#define HVP_LOAD_MIN		0x100000
 
 /*
  * ACPI hardware-reduced sleep control register (one byte).  Writing
@@ -20,6 +56,9 @@
 #define HVP_SLEEP_EN		0x20
 #define HVP_SLEEP_TYP_S5	(5 << 2)
 #define HVP_SLEEP_POWEROFF	(HVP_SLEEP_EN | HVP_SLEEP_TYP_S5)
+
+/* ACPI hardware-reduced sleep status register (one byte, reads 0). */
+#define HVP_SLEEP_STATUS_PORT	0x601
 
 /* ACPI reset register (one byte): writing HVP_RESET_VALUE reboots. */
 #define HVP_RESET_PORT		0x604
