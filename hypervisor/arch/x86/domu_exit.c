@@ -183,8 +183,12 @@ void domu_msr_exit(struct vcpu *v)
 			ok = efer_write(v, value);
 			break;
 		case MSR_MTRR_DEF_TYPE:
-			/* Memory types come from the guest's PAT: MTRRs stay WB. */
-			ok = value == MTRR_DEF_TYPE_WB;
+			/*
+			 * Memory types come from the guest's PAT, the MTRRs
+			 * stay write-back: Linux turns them off and on around
+			 * its cache set-up, which changes nothing here.
+			 */
+			ok = !(value & ~0xcffULL);
 			break;
 		case MSR_PAT:
 			ok = pat_valid(value);
