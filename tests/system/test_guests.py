@@ -95,8 +95,13 @@ def test_dom0_creates_pauses_and_destroys_domains(boot_dom0):
     domid = m.check("hvctl create c1 16 1 /usr/share/guests/cpuid_msr.elf")
     assert domid.isdigit(), domid
     m.wait_for(HV + r"\(d%s\) Test result: SUCCESS$" % domid)
-    m.wait_for(HV + r"d%s: shut down: powered off$" % domid)
-    listing = m.check("hvctl list")
+    # dom0 shares the serial line with the hypervisor, so a hypervisor line
+    # can be cut by dom0's prompt: ask hvctl for the state instead.
+    for _ in range(60):
+        listing = m.check("hvctl list")
+        if re.search(r"^%s\s+c1\s+shutdown\s+1\s+16\s" % domid, listing, re.M):
+            break
+        m.check("sleep 1")
     assert re.search(r"^%s\s+c1\s+shutdown\s+1\s+16\s" % domid, listing, re.M), listing
     # Its console stays readable after it stopped.
     assert "Test result: SUCCESS" in m.check("hvctl console c1")
@@ -121,7 +126,6 @@ def test_dom0_creates_pauses_and_destroys_domains(boot_dom0):
 
     # Destroyed domains are gone and their memory is back in the pool.
     m.check("hvctl destroy c1")
-    m.wait_for(HV + r"d%s: destroyed, 16 MiB scrubbed and returned" % domid)
     m.check("hvctl destroy busy")  # still running: destroyed all the same
     assert "c1" not in m.check("hvctl list")
     assert free_mib(m) == free_before
