@@ -46,7 +46,7 @@ rm -rf "$stage"
 mkdir -p "$stage"
 cd "$stage"
 mkdir -p bin sbin usr/bin usr/sbin etc lib lib64 dev proc sys run tmp \
-         root data srv/www var/log
+         root data var/log
 chmod 1777 tmp
 
 # --- busybox -----------------------------------------------------------------------

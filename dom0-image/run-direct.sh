@@ -19,7 +19,9 @@
 # The serial console is on stdin/stdout (-nographic): type at the dom0
 # shell; Ctrl-A x quits QEMU; `poweroff` in dom0 makes QEMU exit.
 # Host ports (override with the environment variables):
-#   127.0.0.1:${DOM0_HTTP_PORT:-8080} -> dom0 port 80 (httpd)
+#   127.0.0.1:${DOM0_HTTP_PORT:-8080} -> dom0 port 80 (provisiond's REST API;
+#                                        it needs the hypervisor, so nothing
+#                                        answers there in a direct boot)
 #   127.0.0.1:${DOM0_SSH_PORT:-2222}  -> dom0 port 22
 # Extra QEMU arguments may be given in $QEMU_EXTRA_ARGS (split on spaces).
 set -euo pipefail

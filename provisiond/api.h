@@ -134,5 +134,6 @@ int audit_list(struct request *req);
 int usage_list(struct request *req);
 int system_get(struct request *req);
 int health_get(struct request *req);
+int index_get(struct request *req);
 
 #endif

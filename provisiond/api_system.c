@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * api_system.c - /v1/health, /v1/system and /v1/usage.
+ * api_system.c - /, /v1/health, /v1/system and /v1/usage.
  *
  * Usage is what billing pulls, all servers in one paginated call: CPU time
  * in nanoseconds since each server was created, kept across domain
@@ -16,6 +16,21 @@
 #include "version.h"
 
 struct api_settings api_settings;
+
+/*
+ * GET /: what answers on the appliance's address (port 80) and where its
+ * API is, for someone who opens it in a browser or a script probing it.
+ * No token; nothing that is not public (the build's version is in the
+ * admin's GET /v1/system).
+ */
+int index_get(struct request *req)
+{
+	return req_reply(req, 200, json_pack("{s:s, s:s, s:s, s:s}",
+					     "service", "provisiond",
+					     "api_version", API_VERSION,
+					     "api", "/v1",
+					     "health", "/v1/health"));
+}
 
 int health_get(struct request *req)
 {

@@ -44,6 +44,7 @@ static const char *const q_usage[] = { LIST_QUERY, "tenant_id", NULL };
 #define A	R_ADMIN
 
 const struct route routes[] = {
+	{ "GET", "/", R_PUBLIC, NULL, NULL, NULL, index_get },
 	{ "GET", "/v1/health", R_PUBLIC, NULL, NULL, NULL, health_get },
 	{ "GET", "/v1/system", A, NULL, NULL, NULL, system_get },
 	{ "GET", "/v1/usage", 0, q_usage, NULL, NULL, usage_list },

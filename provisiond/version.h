@@ -8,4 +8,8 @@
 #define PROVISIOND_VERSION "unknown"
 #endif
 
+/* The REST API's version: api/openapi.yaml's info.version, and the /v1 of
+ * its paths. */
+#define API_VERSION "1"
+
 #endif

@@ -1,8 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""The daemon itself: health, /v1/system, backends, settings."""
+"""The daemon itself: the index, health, /v1/system, backends, settings."""
 import subprocess
 
 import pvd
+
+
+def test_index_says_where_the_api_is(daemon):
+    """GET / (what a browser opening the appliance's address gets): no
+    token, the API's version and paths, and nothing private."""
+    r = daemon.client().get("/")
+    assert r.status_code == 200
+    index = r.json()
+    assert index == {"service": "provisiond", "api_version": "1", "api": "/v1",
+                     "health": "/v1/health"}
+    assert index["api_version"] == pvd.CONTRACT.doc["info"]["version"]
+    assert daemon.client().get(index["health"]).json() == {"status": "ok"}
+    # Only GET: other methods get 405 naming it; a query is refused.
+    r = daemon.client().post("/")
+    assert r.status_code == 405 and r.headers["Allow"] == "GET"
+    r = daemon.client().get("/", params={"x": "1"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_query"
 
 
 def test_health_needs_no_token(daemon):

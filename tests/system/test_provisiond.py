@@ -1,19 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """provisiond in the appliance: dom0's service 60-provisiond starts it with
-the real backend (--hv=libhv) on 127.0.0.1:8000, and a server made through
-its REST API becomes a running customer domain.
+the real backend (--hv=libhv) on port 80, and a server made through its
+REST API becomes a running customer domain.
 
-The API is driven from inside dom0 with busybox wget (dom0 has no curl; the
-fixture forwards only port 80).  Answers are written to /tmp/r in dom0 and
-examined there (grep's exit status), ids kept in files in dom0: the
-hypervisor's lines share the serial console and can land in the middle of
-anything dom0 prints."""
+The API is driven from inside dom0 with busybox wget, at 127.0.0.1:80 (dom0
+has no curl; test_dom0.py reaches the same API from the host through the
+forwarded port).  Answers are written to /tmp/r in dom0 and examined there
+(grep's exit status), ids kept in files in dom0: the hypervisor's lines
+share the serial console and can land in the middle of anything dom0
+prints."""
 
 import pytest
 
 from machine import HV
 
-PVD = "http://127.0.0.1:8000"
+PVD = "http://127.0.0.1:80"
 
 # api TOKENFILE PATH [BODY]: GET, or POST of a JSON body; the answer in /tmp/r.
 API_FN = (
@@ -56,7 +57,7 @@ def wait_job(m):
     "(dom0 shares COM1 with the hypervisor's log) is not known yet"))
 def test_server_through_api_runs_as_domain(boot_dom0):
     m = boot_dom0(smp=2)
-    started = m.wait_for(r"^dom0: (service provisiond listening on port 8000"
+    started = m.wait_for(r"^dom0: (service provisiond listening on port 80"
                          r"|ERROR: provisiond.*)$", timeout=150)
     assert "listening" in started.group(1), \
         m.check("cat /data/provisiond/log; ps; date")
