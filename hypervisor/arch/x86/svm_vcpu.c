@@ -308,10 +308,22 @@ void svm_vcpu_run_slice(struct vcpu *v)
 	start = rdtsc();
 	if (v->waiting_since && start > v->waiting_since)
 		v->steal_ns += tsc_to_ns(start - v->waiting_since);
-	while (!cpu->need_resched && v->state == VCPU_RUNNABLE &&
-	       v->dom->state == HV_DOMAIN_RUNNING) {
+	while (v->state == VCPU_RUNNABLE && v->dom->state == HV_DOMAIN_RUNNING) {
 		vlapic_timer_check(v, rdtsc());
 		vlapic_inject(v);
+		/*
+		 * The end of the slice is looked at with GIF clear, and it stays
+		 * clear until VMRUN (svm_run clears it again, harmlessly): a tick
+		 * that comes after the look is held, then ends the guest's run
+		 * at once as an intercepted INTR.  Looked at with interrupts on,
+		 * a tick between the look and VMRUN was taken here, and the
+		 * guest ran on with no timer left: for good, if it never exits.
+		 */
+		__asm__ volatile("clgi" : : : "memory");
+		if (cpu->need_resched) {
+			__asm__ volatile("stgi" : : : "memory");
+			break;
+		}
 		enter_once(v, cpu);
 	}
 	end = rdtsc();
