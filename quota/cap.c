@@ -4,7 +4,8 @@
  * promises).
  *
  * Sizes: period_ns <= 1e9 and cap_pct <= 6553500, so period_ns * cap_pct
- * < 6.6e15 and every budget fits an int64_t with a wide margin.
+ * < 6.6e15 and every budget fits an int64_t with a wide margin; so do the
+ * grants of the at most 101 periods that repay a debt together (< 6.7e17).
  */
 #include "cap.h"
 
@@ -13,13 +14,23 @@ static uint64_t saturating_add(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-/* The budget of the period starting now, ns, carrying the 1/100 ns remainder. */
-static int64_t grant_next_period(struct cpu_cap *c)
+/*
+ * The budgets of the next k periods together, ns, carrying the 1/100 ns
+ * remainder.  k is 1, or the few periods that repay a debt together
+ * (k <= debt / budget + 1 <= 101, see cap_refill), so the product fits.
+ */
+static int64_t grant_periods(struct cpu_cap *c, uint64_t k)
 {
-	uint64_t hundredths = c->period_ns * c->cap_pct + c->grant_remainder;
+	uint64_t hundredths = c->period_ns * c->cap_pct * k + c->grant_remainder;
 
 	c->grant_remainder = (uint32_t)(hundredths % 100);
 	return (int64_t)(hundredths / 100);
+}
+
+/* The budget of the period starting now, ns. */
+static int64_t grant_next_period(struct cpu_cap *c)
+{
+	return grant_periods(c, 1);
 }
 
 static void start_capped(struct cpu_cap *c, uint64_t now_ns)
@@ -59,9 +70,16 @@ bool cap_init(struct cpu_cap *c, uint32_t cap_pct, uint64_t period_ns,
 	return in_range;
 }
 
+/* The most debt a domain can carry, ns (see cap.h): >= one budget. */
+static int64_t debt_bound(const struct cpu_cap *c, uint64_t per_period_ns)
+{
+	return (int64_t)(per_period_ns > c->period_ns ? per_period_ns :
+			 c->period_ns);
+}
+
 void cap_charge(struct cpu_cap *c, uint64_t ran_ns)
 {
-	int64_t most_debt = -(int64_t)c->budget_per_period_ns;
+	int64_t most_debt = -debt_bound(c, c->budget_per_period_ns);
 	/* How far the budget can fall before the debt bound: >= 0. */
 	uint64_t room = (uint64_t)(c->budget_ns - most_debt);
 
@@ -81,10 +99,20 @@ uint64_t cap_refill(struct cpu_cap *c, uint64_t now_ns)
 		return 0;
 
 	periods = (now_ns - c->next_refill_ns) / c->period_ns + 1;
-	if (periods == 1 && c->budget_ns < 0)
-		c->budget_ns += grant_next_period(c);	/* repay the debt */
-	else
-		c->budget_ns = grant_next_period(c);	/* unused budget is lost */
+	/*
+	 * In debt: each period started repays it with its grant, however
+	 * many there were, and what is left beyond one budget is lost.
+	 * Not in debt, or so many periods that the debt is repaid anyway:
+	 * one fresh budget, unused budget being lost.
+	 */
+	if (c->budget_ns < 0 &&
+	    periods <= (uint64_t)-c->budget_ns / c->budget_per_period_ns + 1) {
+		c->budget_ns += grant_periods(c, periods);
+		if (c->budget_ns > (int64_t)c->budget_per_period_ns)
+			c->budget_ns = (int64_t)c->budget_per_period_ns;
+	} else {
+		c->budget_ns = grant_next_period(c);
+	}
 
 	/* periods * period_ns <= now_ns - next_refill_ns + period_ns: no overflow */
 	c->next_refill_ns = saturating_add(c->next_refill_ns, periods * c->period_ns);
@@ -136,13 +164,13 @@ bool cap_set(struct cpu_cap *c, uint32_t new_pct, uint64_t now_ns)
 
 	/*
 	 * used = old_per_period - budget_ns; the new budget is
-	 * new_per_period - used, within the same bounds as ever: debt of at
-	 * most one period's budget (as in cap_charge), and no more than one
-	 * period's budget (a carried 1/100 ns remainder can add 1 ns).
+	 * new_per_period - used, within the same bounds as ever: the debt
+	 * bound of cap_charge, and no more than one period's budget (a
+	 * carried 1/100 ns remainder can add 1 ns).
 	 */
 	c->budget_ns += new_per_period - old_per_period;
-	if (c->budget_ns < -new_per_period)
-		c->budget_ns = -new_per_period;
+	if (c->budget_ns < -debt_bound(c, (uint64_t)new_per_period))
+		c->budget_ns = -debt_bound(c, (uint64_t)new_per_period);
 	if (c->budget_ns > new_per_period)
 		c->budget_ns = new_per_period;
 	c->cap_pct = new_pct;

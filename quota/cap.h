@@ -23,12 +23,19 @@
  * either.  Unused budget is not carried: a domain idle for a while cannot
  * then burst above its cap (use it or lose it, as credit2).
  *
- * Bounded debt: debt never exceeds one period's budget.  After a single
- * long run (a missed timer, a long hypercall) the domain is parked for the
- * rest of that period and at most one more, never starved for longer.  The
- * run's excess beyond that is forgiven, the price of that guarantee; a
- * scheduler that preempts at budget exhaustion (cap_budget_left_ns) never
- * pays it.
+ * Bounded debt: debt never exceeds one period of CPU time (period_ns), or
+ * one period's budget when that is more (caps above 100%).  So an overrun
+ * of up to a whole period is repaid in full whatever the cap: a timer that
+ * stops a 5% domain 3 ms into its 0.5 ms budget costs it its next 5
+ * periods, and the cap still holds.  (With debt bounded at one budget, the
+ * first design, late timers under emulation took a 5% cap to about 8%.)
+ * After a single long run (a missed timer, a long hypercall) the domain is
+ * parked until its grants have repaid the debt: it runs again at the
+ * (period_ns / budget + 1)th refill at the latest (the 5th at 25%, the
+ * 21st at 5%, the 101st at 1%), never starved for longer; what one run
+ * takes beyond the bound is forgiven, the price of that guarantee.  A
+ * scheduler that preempts on time at budget exhaustion
+ * (cap_budget_left_ns) never comes near it.
  *
  * Recommended period: 10 ms (QUOTA_CAP_PERIOD_DEFAULT_NS), credit2's.
  * Short enough that a capped domain is never parked much longer than
@@ -39,7 +46,9 @@
  * Precision: a greedy domain that is preempted at budget exhaustion gets
  * exactly cap x (whole periods); over any window of W ns its CPU time is
  * within one period's budget of cap x W.  With 10 ms periods over a 10 s
- * window that is within 0.1% of the cap: 25% gives 2.5 s +- 2.5 ms.
+ * window that is within 0.1% of the cap: 25% gives 2.5 s +- 2.5 ms.  One
+ * preempted late is within that plus the debt it carries at the window's
+ * ends (at most one period: 10 ms, 0.1 percentage point over 10 s).
  *
  * Using it: charge, then refill.  At every scheduling event, cap_charge()
  * the time each of the domain's vCPUs ran since it was last charged, then
@@ -87,7 +96,8 @@ struct cpu_cap {
 	uint64_t budget_per_period_ns;
 	/*
 	 * CPU time the domain may still use this period, ns.  Negative is
-	 * debt, never below -budget_per_period_ns.  Meaningless when uncapped.
+	 * debt, never below -max(period_ns, budget_per_period_ns).
+	 * Meaningless when uncapped.
 	 */
 	int64_t budget_ns;
 	/* When the next period starts and the budget is refilled, ns (absolute). */
@@ -106,16 +116,19 @@ bool cap_init(struct cpu_cap *c, uint32_t cap_pct, uint64_t period_ns,
 
 /*
  * Charges ran_ns of CPU time (ns) used by any of the domain's vCPUs.
- * Debt saturates at one period's budget.  No effect when uncapped.
+ * Debt saturates at one period (period_ns), or one period's budget when
+ * that is more.  No effect when uncapped.
  */
 void cap_charge(struct cpu_cap *c, uint64_t ran_ns);
 
 /*
  * Starts every period that began at or before now_ns, however many were
- * missed (a year of idleness is one call).  One elapsed period repays the
- * debt and grants a new budget, dropping what was left unused; two or more
- * leave exactly one fresh budget.  Returns the number of periods started
- * (0 when now_ns is before cap_next_refill_ns(), and always 0 uncapped).
+ * missed (a year of idleness is one call).  Each period started grants a
+ * budget that first repays the debt; what would be left beyond one period's
+ * budget is dropped (unused budget is lost).  So one period repays the debt
+ * from a new budget, and several repay it with several, never leaving more
+ * than one fresh budget.  Returns the number of periods started (0 when
+ * now_ns is before cap_next_refill_ns(), and always 0 uncapped).
  */
 uint64_t cap_refill(struct cpu_cap *c, uint64_t now_ns);
 

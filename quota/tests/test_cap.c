@@ -6,9 +6,10 @@
  * into the next period, parked until cap_next_refill_ns); a greedy domain
  * capped at 25% with 10 ms periods gets exactly 2.5 s in 10 simulated
  * seconds, both when preempted at budget exhaustion and when it always
- * overruns by running whole 1 ms slices; bounded debt (one long run parks
- * the domain for at most one more period); a year of missed periods in one
- * refill; a 65-vCPU domain capped at 6500% and 3250%; the largest cap and
+ * overruns by running whole 1 ms slices, and 7 ms ones; bounded debt (one
+ * long run parks the domain for at most period / budget + 1 refills; debt
+ * is repaid by every period started, however many at once); a year of
+ * missed periods in one refill; a 65-vCPU domain capped at 6500% and 3250%; the largest cap and
  * period; an odd period whose budget is not a whole ns; now_ns near 2^63 and
  * 2^64; cap_set up, down, to and from uncapped; uncapped domains; bad
  * arguments clamped and reported.
@@ -157,9 +158,21 @@ START_TEST(test_greedy_overrunning_slices_exact)
 	cap_init(&c, 25, 10 * MS, 0);
 	ck_assert_uint_eq(run_greedy_whole_slices(&c, MS, 0, 10 * SEC), 2500 * MS);
 
-	/* 7 ms slices against a 2.5 ms budget: the debt bound forgives some. */
+	/*
+	 * 7 ms slices against a 2.5 ms budget: 4.5 ms of debt each time,
+	 * within the bound of one period, repaid in full: 25%, give or take
+	 * the 6 ms of debt the last slice leaves at the end of the 10 s.
+	 */
 	cap_init(&c, 25, 10 * MS, 0);
-	ck_assert_uint_eq(run_greedy_whole_slices(&c, 7 * MS, 0, 10 * SEC), 3500 * MS);
+	ck_assert_uint_eq(run_greedy_whole_slices(&c, 7 * MS, 0, 10 * SEC), 2506 * MS);
+
+	/*
+	 * 15 ms slices overrun by 12.5 ms, beyond the 10 ms bound: 2.5 ms of
+	 * each is forgiven.  Each slice starts at a refill and is parked for
+	 * 4 more, so 15 ms every 50 ms instead of 12.5 ms.
+	 */
+	cap_init(&c, 25, 10 * MS, 0);
+	ck_assert_uint_eq(run_greedy_whole_slices(&c, 15 * MS, 0, 10 * SEC), 3000 * MS);
 }
 END_TEST
 
@@ -170,26 +183,51 @@ START_TEST(test_debt_is_bounded)
 	/* A single 1 s run against a 2.5 ms budget (a missed timer). */
 	cap_init(&c, 25, 10 * MS, 0);
 	cap_charge(&c, SEC);
-	ck_assert_int_eq(c.budget_ns, -2500000);
-	/* The next refill repays the bounded debt: parked one more period... */
+	/* Debt bounded at one period of CPU time, 10 ms, not the 2.5 ms budget. */
+	ck_assert_int_eq(c.budget_ns, -10 * (int64_t)MS);
+	/* Each refill repays 2.5 ms: parked through the 4th refill... */
 	ck_assert_uint_eq(cap_refill(&c, 10 * MS), 1);
+	ck_assert_int_eq(c.budget_ns, -7500000);
+	ck_assert_uint_eq(cap_refill(&c, 20 * MS), 1);
+	ck_assert_uint_eq(cap_refill(&c, 30 * MS), 1);
+	ck_assert_uint_eq(cap_refill(&c, 40 * MS), 1);
 	ck_assert_int_eq(c.budget_ns, 0);
 	ck_assert(!cap_runnable(&c));
-	ck_assert_uint_eq(cap_next_refill_ns(&c), 20 * MS);
-	/* ... and no longer. */
-	ck_assert_uint_eq(cap_refill(&c, 20 * MS), 1);
+	ck_assert_uint_eq(cap_next_refill_ns(&c), 50 * MS);
+	/* ... and no longer: period_ns / budget + 1 = 5 refills. */
+	ck_assert_uint_eq(cap_refill(&c, 50 * MS), 1);
 	ck_assert(cap_runnable(&c));
 	ck_assert_int_eq(c.budget_ns, 2500000);
 
 	/* Charging UINT64_MAX ns is the same bounded debt. */
 	cap_charge(&c, UINT64_MAX);
-	ck_assert_int_eq(c.budget_ns, -2500000);
+	ck_assert_int_eq(c.budget_ns, -10 * (int64_t)MS);
 
-	/* Two missed periods at once after the long run: a fresh budget. */
-	cap_charge(&c, SEC);
-	ck_assert_uint_eq(cap_refill(&c, 40 * MS), 2);
+	/* Two periods started at once (a run across a refill): both repay. */
+	ck_assert_uint_eq(cap_refill(&c, 70 * MS), 2);
+	ck_assert_int_eq(c.budget_ns, -5 * (int64_t)MS);
+	ck_assert_uint_eq(cap_next_refill_ns(&c), 80 * MS);
+
+	/* Three periods repay the 5 ms left and more: one budget, no more. */
+	ck_assert_uint_eq(cap_refill(&c, 100 * MS), 3);
 	ck_assert_int_eq(c.budget_ns, 2500000);
-	ck_assert_uint_eq(cap_next_refill_ns(&c), 50 * MS);
+	ck_assert_uint_eq(cap_next_refill_ns(&c), 110 * MS);
+
+	/* Exactly repaid by two periods: 0, parked until the next. */
+	cap_charge(&c, 7500000);
+	ck_assert_int_eq(c.budget_ns, -5 * (int64_t)MS);
+	ck_assert_uint_eq(cap_refill(&c, 120 * MS), 2);
+	ck_assert_int_eq(c.budget_ns, 0);
+	ck_assert(!cap_runnable(&c));
+
+	/* 5% and a 3 ms run (a late timer): parked for exactly 5 periods. */
+	cap_init(&c, 5, 10 * MS, 0);
+	cap_charge(&c, 3 * MS);
+	ck_assert_int_eq(c.budget_ns, -2500000);
+	ck_assert_uint_eq(cap_refill(&c, 50 * MS), 5);
+	ck_assert_int_eq(c.budget_ns, 0);
+	ck_assert_uint_eq(cap_refill(&c, 60 * MS), 1);
+	ck_assert_int_eq(c.budget_ns, 500000);
 }
 END_TEST
 
@@ -308,15 +346,23 @@ START_TEST(test_set_raise_and_lower)
 	ck_assert_int_eq(c.budget_ns, 0);
 	ck_assert(!cap_runnable(&c));
 
-	/* 50% with 5 ms used, lowered to 10%: 4 ms over, debt bounded at 1 ms. */
+	/* 50% with 5 ms used, lowered to 10%: 4 ms over, repaid in full. */
 	cap_init(&c, 50, 10 * MS, 0);
 	cap_charge(&c, 5 * MS);
 	ck_assert(cap_set(&c, 10, 6 * MS));
-	ck_assert_int_eq(c.budget_ns, -(int64_t)MS);
+	ck_assert_int_eq(c.budget_ns, -4 * (int64_t)MS);
 	ck_assert_uint_eq(cap_refill(&c, 10 * MS), 1);
+	ck_assert_int_eq(c.budget_ns, -3 * (int64_t)MS);
+	ck_assert_uint_eq(cap_refill(&c, 40 * MS), 3);
 	ck_assert_int_eq(c.budget_ns, 0);
-	ck_assert_uint_eq(cap_refill(&c, 20 * MS), 1);
+	ck_assert_uint_eq(cap_refill(&c, 50 * MS), 1);
 	ck_assert_int_eq(c.budget_ns, (int64_t)MS);
+
+	/* 300% with 25 ms used, lowered to 10%: 24 ms over, bounded at 10 ms. */
+	cap_init(&c, 300, 10 * MS, 0);
+	cap_charge(&c, 25 * MS);
+	ck_assert(cap_set(&c, 10, 6 * MS));
+	ck_assert_int_eq(c.budget_ns, -10 * (int64_t)MS);
 
 	/* cap_set brings missed periods up to date before changing. */
 	cap_init(&c, 20, 10 * MS, 0);
