@@ -8,8 +8,9 @@
  *     proportion to their domains' weights (1-65535, default 256).  It is
  *     work-conserving: a CPU never idles while a vCPU that may run waits.
  *   - Caps: a domain with a cap never gets more than cap percent of one CPU
- *     (summed over its vCPUs), measured over every 10 ms period; with no
- *     cap it may use every cycle nobody else wants.
+ *     (summed over its vCPUs), measured over every 10 ms period, but for
+ *     what a late timer lets it overrun, which it repays from the periods
+ *     that follow.  With no cap it may use every cycle nobody else wants.
  *   - Accounting by timestamps: a vCPU pays for exactly the time from its
  *     VMRUN to its exit, in ns of its CPU's TSC, never by sampling ticks;
  *     one that yields just before a tick still pays.
@@ -29,17 +30,23 @@
  *   gets twice the time.  Caps are credit2's: a per-domain budget of
  *   period * cap / 100 refilled every 10 ms period; a domain whose budget
  *   is spent is parked until the next refill, whatever its virtual time,
- *   and a slice never runs past the budget left, so a cap holds within one
- *   period rather than at Xen credit1's 30 ms granularity.  Debt from an
- *   overrun is carried into the next period (bounded by one period), so the
- *   long-run share equals the cap.  The arithmetic (exact, overflow-safe,
- *   wrap-safe comparisons) is quota/'s, tested on the host.
+ *   and a slice never runs past the budget left (shared out among the
+ *   domain's vCPUs that may run, since they may be running on several CPUs
+ *   at once), so a cap holds within one period rather than at Xen
+ *   credit1's 30 ms granularity.  Debt from an overrun is carried into the
+ *   next periods (up to one period of CPU time), so the long-run share
+ *   equals the cap.  A parked vCPU is looked at again at its refill, even
+ *   if that cuts another vCPU's slice short: waiting for the slice's end
+ *   would cost a capped domain budget it is owed.  The arithmetic (exact,
+ *   overflow-safe, wrap-safe comparisons) is quota/'s, tested on the host.
  *
  *   Each vCPU stays on the domain CPU with the fewest vCPUs when it was
  *   made (no migration yet); each CPU has its own ring under its own lock.
  *   A CPU programs one one-shot timer for the earliest of: the end of the
- *   slice, the next guest timer of its vCPUs, the next cap refill when only
- *   capped vCPUs wait.
+ *   slice, the next guest timer of its vCPUs, the next cap refill of a
+ *   vCPU its cap parks.
+ *
+ *   tests/bench/sched.py (make bench-sched) measures how well this holds.
  */
 #include <hv/domain.h>
 #include <hv/lapic.h>
@@ -225,14 +232,31 @@ static void charge(struct vcpu *v, uint64_t ran_ns)
 	spin_unlock(&d->sched_lock);
 }
 
-/* How long v may run now: a slice, or what is left of its cap budget. */
+/*
+ * How long v may run now: a slice, or its share of what is left of its
+ * domain's cap budget.  The budget is shared out among the domain's vCPUs
+ * that may run (their states read without a lock: a guess is enough), as
+ * they may be running on other CPUs at the same time and are charged only
+ * when their slices end; each taking all that is left would overrun the
+ * budget, the overrun would be charged after the next refill, and the
+ * refill would drop as unused a budget that was in fact being used.
+ */
 static uint64_t slice_ns(struct vcpu *v)
 {
-	uint64_t left;
+	struct domain *d = v->dom;
+	uint64_t left, runnable = 0;
+	unsigned int i;
 
-	spin_lock(&v->dom->sched_lock);
-	left = cap_budget_left_ns(&v->dom->cap);
-	spin_unlock(&v->dom->sched_lock);
+	spin_lock(&d->sched_lock);
+	left = cap_budget_left_ns(&d->cap);
+	spin_unlock(&d->sched_lock);
+	if (left == UINT64_MAX)
+		return SCHED_SLICE_US * 1000;		/* uncapped */
+	for (i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i]->state == VCPU_RUNNABLE)
+			runnable++;
+	if (runnable > 1)
+		left = (left + runnable - 1) / runnable;
 	return MIN(left, SCHED_SLICE_US * 1000);
 }
 
@@ -303,11 +327,17 @@ __noreturn void sched_run(void)
 		 */
 		this_cpu()->need_resched = false;
 		v = pick(sc, now, &refill);
+		/*
+		 * A vCPU parked by its cap may run again at its refill: the
+		 * CPU looks again then, whether it idles or runs another.  Else
+		 * a refill that comes during a 10 ms slice waits for its end,
+		 * and a capped domain loses budget it was owed.
+		 */
+		if (refill != UINT64_MAX && refill > now)
+			next = MIN(next, now_tsc + ns_to_tsc(refill - now));
 		if (!v) {
 			/* Idle until a guest timer, a cap refill or a poll. */
 			deadline = MIN(next, now_tsc + idle_poll);
-			if (refill != UINT64_MAX && refill > now)
-				deadline = MIN(deadline, now_tsc + ns_to_tsc(refill - now));
 			arm_timer(now_tsc, MAX(deadline, now_tsc + 1));
 			this_cpu()->current_vcpu = NULL;
 			safe_halt();
