@@ -78,6 +78,13 @@ test-system: $(ISO) $(DOM0_TEST_OVERLAY) $(GUEST_ELFS)
 	$(PYTHON) -m pytest -v tests/system $(PYTEST_ARGS)
 
 # Benchmarks print figures; they never pass or fail on speed.
+# bench-sched: the CPU scheduler's precision, caps, weights and wake
+# latency (2-3 minutes).
+.PHONY: bench-sched
+bench-sched: deps-test
+	$(MAKE) iso dom0-test-overlay
+	$(PYTHON) tests/bench/sched.py
+
 bench: deps-test
 	$(MAKE) iso
 	$(PYTHON) tests/bench/boot_dom0.py

@@ -6,10 +6,10 @@
 DOM0_TEST_OVERLAY := $(BUILD)/tests/dom0-overlay.cpio.gz
 DOM0_TEST_TOOLS   := $(patsubst tests/dom0/%.c,$(BUILD)/tests/dom0/usr/bin/%,$(wildcard tests/dom0/*.c))
 
-$(BUILD)/tests/dom0/usr/bin/%: tests/dom0/%.c hypervisor/include/public/hvabi.h
+$(BUILD)/tests/dom0/usr/bin/%: tests/dom0/%.c hypervisor/include/public/hvabi.h dom0-image/driver/hvpriv.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@gcc -static -O2 -Wall -Wextra -Werror -Ihypervisor/include/public -o $@ $<
+	@gcc -static -O2 -Wall -Wextra -Werror -Ihypervisor/include/public -Idom0-image/driver -o $@ $<
 
 # hvtest.ko, built against the pinned dom0 kernel like hvpriv.ko: kbuild
 # writes next to its sources, so they are copied to a build directory first.
