@@ -7,6 +7,7 @@
 #   make test       install what is missing, build, run every test
 #   make test-unit  host unit tests only          make test-system  QEMU tests only
 #   make test-api   provisiond's REST API tests (on the host, test-double hypervisor)
+#   make bench      dom0's boot time             make bench-api  provisiond's API speed
 #
 # Everything built lands in build/; `make clean` removes it.
 
@@ -16,7 +17,8 @@ PYTHON  ?= /usr/bin/python3
 # pytest arguments, e.g. make test-system PYTEST_ARGS='-k smp'
 PYTEST_ARGS ?=
 
-.PHONY: all iso run test test-unit test-api test-system deps deps-test bench clean
+.PHONY: all iso run test test-unit test-api test-system deps deps-test bench \
+	bench-api clean
 all: iso
 
 include hypervisor/build.mk
@@ -88,6 +90,11 @@ bench-sched: deps-test
 bench: deps-test
 	$(MAKE) iso
 	$(PYTHON) tests/bench/boot_dom0.py
+
+# provisiond on the host with 1,000 servers, under wrk (docs/testing.md).
+bench-api: deps-test
+	$(MAKE) provisiond
+	$(PYTHON) tests/bench/api.py
 
 clean:
 	rm -rf $(BUILD)

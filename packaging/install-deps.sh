@@ -17,8 +17,8 @@ declare -A packages=(
 	# boot the appliance
 	[run]="qemu-system-x86"
 	# unit tests (Check) and system tests (pytest); stress-ng goes into the
-	# domU test image (dom0-image/domu.mk)
-	[test]="check pkg-config python3 python3-pytest stress-ng"
+	# domU test image (dom0-image/domu.mk); wrk drives make bench-api
+	[test]="check pkg-config python3 python3-pytest stress-ng wrk"
 )
 
 wanted=()

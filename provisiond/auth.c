@@ -96,19 +96,19 @@ enum auth_result auth_check(sqlite3 *rdb, const char *authorization,
 	if (!token_parse(token, token_id))
 		return AUTH_MALFORMED;
 
-	st = db_prep(rdb, "SELECT hash, scope, tenant_id, expires_at, revoked_at,"
+	st = db_cached(rdb, "SELECT hash, scope, tenant_id, expires_at, revoked_at,"
 			  " last_used_at FROM tokens WHERE id = ?", "s", token_id);
 	if (!st)
 		return AUTH_ERROR;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		token_verify(token, no_such_token, 0, 0, now);
-		sqlite3_finalize(st);
+		db_release(st);
 		return AUTH_INVALID;
 	}
 	if (rc != SQLITE_ROW || sqlite3_column_bytes(st, 0) != SHA256_LEN) {
 		log_error("auth: token lookup: %s", sqlite3_errmsg(rdb));
-		sqlite3_finalize(st);
+		db_release(st);
 		return AUTH_ERROR;
 	}
 
@@ -124,7 +124,7 @@ enum auth_result auth_check(sqlite3 *rdb, const char *authorization,
 		str_copy(who->tenant_id, tenant ? tenant : "", sizeof(who->tenant_id));
 		*last_used = sqlite3_column_int64(st, 5);
 	}
-	sqlite3_finalize(st);
+	db_release(st);
 	return res;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "log.h"
@@ -17,17 +18,58 @@
  * --create-admin-token command, an operator's sqlite3 shell). */
 #define BUSY_TIMEOUT_MS	5000
 
+/*
+ * The statement cache.  Compiling SQL (sqlite3_prepare) costs more than
+ * running the small queries the API makes: a list request spent a fifth
+ * of its time compiling its two statements.  So each pooled connection
+ * keeps up to STMT_CACHE statements compiled, found again by their SQL
+ * text: db_cached() hands one out (compiling it the first time),
+ * db_release() resets it for the next caller.  db_run() goes through the
+ * cache too.  A connection is used by one thread at a time (the reader
+ * pool, the writer mutex), and so is its cache: no lock of its own.  When
+ * the cache is full, statements are compiled and finalized as before.  SQL
+ * texts must therefore be few and fixed: values go in bound parameters.
+ */
+#define STMT_CACHE	64
+
+struct cached_stmt {
+	sqlite3_stmt *st;		/* NULL: a free slot */
+	bool in_use;			/* handed out, not yet released */
+};
+
+struct conn {
+	sqlite3 *c;
+	struct cached_stmt cache[STMT_CACHE];
+};
+
+/*
+ * Requests first.  Each job step and each usage sample is a transaction
+ * of its own, with its fsync; a client waiting for its write request
+ * should not also wait for the job workers' queue.  So db_write_begin()
+ * (requests) counts the requests waiting for the writer, and
+ * db_write_begin_background() (jobs, the monitor) lets them go first: it
+ * waits while any is waiting, at most BACKGROUND_YIELD_MS, so that a
+ * stream of requests delays jobs but cannot stop them.
+ */
+#define BACKGROUND_YIELD_MS	50
+
 static struct {
 	pthread_mutex_t write_lock;
-	sqlite3 *writer;
+	struct conn writer;
+
+	pthread_mutex_t prio_lock;	/* guards requests_waiting */
+	pthread_cond_t no_requests;
+	int requests_waiting;
 
 	pthread_mutex_t pool_lock;
 	pthread_cond_t pool_free;
-	sqlite3 **readers;
+	struct conn *readers;
 	bool *in_use;
 	int nreaders;
 } db = {
 	.write_lock = PTHREAD_MUTEX_INITIALIZER,
+	.prio_lock = PTHREAD_MUTEX_INITIALIZER,
+	.no_requests = PTHREAD_COND_INITIALIZER,
 	.pool_lock = PTHREAD_MUTEX_INITIALIZER,
 	.pool_free = PTHREAD_COND_INITIALIZER,
 };
@@ -94,14 +136,88 @@ int db_connect(const char *path, bool readonly, sqlite3 **out, char *err,
 	return 0;
 }
 
+/* Finalizes the connection's cached statements, then closes it. */
+static void conn_close(struct conn *k)
+{
+	for (int i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(k->cache[i].st);
+		k->cache[i].st = NULL;
+		k->cache[i].in_use = false;
+	}
+	if (k->c)
+		sqlite3_close(k->c);
+	k->c = NULL;
+}
+
+/* The pooled connection c, or NULL (a connection of db_connect()'s own,
+ * as the unit tests make: it has no cache). */
+static struct conn *conn_of(sqlite3 *c)
+{
+	if (c == db.writer.c)
+		return &db.writer;
+	for (int i = 0; i < db.nreaders; i++)
+		if (db.readers[i].c == c)
+			return &db.readers[i];
+	return NULL;
+}
+
+/* A statement for sql from c's cache, compiled the first time; NULL if
+ * c has no cache or it is full (the caller compiles it uncached). */
+static sqlite3_stmt *cache_take(sqlite3 *c, const char *sql)
+{
+	struct conn *k = conn_of(c);
+	struct cached_stmt *free_slot = NULL;
+
+	if (!k)
+		return NULL;
+	for (int i = 0; i < STMT_CACHE; i++) {
+		struct cached_stmt *e = &k->cache[i];
+
+		if (!e->st) {
+			if (!free_slot)
+				free_slot = e;
+		} else if (!e->in_use && strcmp(sqlite3_sql(e->st), sql) == 0) {
+			e->in_use = true;
+			return e->st;
+		}
+	}
+	if (!free_slot)
+		return NULL;
+	if (sqlite3_prepare_v3(c, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &free_slot->st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(free_slot->st);
+		free_slot->st = NULL;
+		return NULL;	/* the caller's own prepare reports it */
+	}
+	free_slot->in_use = true;
+	return free_slot->st;
+}
+
+void db_release(sqlite3_stmt *st)
+{
+	struct conn *k;
+
+	if (!st)
+		return;
+	k = conn_of(sqlite3_db_handle(st));
+	for (int i = 0; k && i < STMT_CACHE; i++) {
+		if (k->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			k->cache[i].in_use = false;
+			return;
+		}
+	}
+	sqlite3_finalize(st);	/* not cached */
+}
+
 int db_open(const char *path, int nreaders, char *err, size_t errlen)
 {
-	if (db_connect(path, false, &db.writer, err, errlen) < 0)
+	if (db_connect(path, false, &db.writer.c, err, errlen) < 0)
 		return -1;
-	if (db_migrate(db.writer, db_migrations, db_migrations_count, err,
+	if (db_migrate(db.writer.c, db_migrations, db_migrations_count, err,
 		       errlen) < 0) {
-		sqlite3_close(db.writer);
-		db.writer = NULL;
+		conn_close(&db.writer);
 		return -1;
 	}
 
@@ -113,7 +229,7 @@ int db_open(const char *path, int nreaders, char *err, size_t errlen)
 		return -1;
 	}
 	for (int i = 0; i < nreaders; i++) {
-		if (db_connect(path, true, &db.readers[i], err, errlen) < 0) {
+		if (db_connect(path, true, &db.readers[i].c, err, errlen) < 0) {
 			db_close();
 			return -1;
 		}
@@ -125,27 +241,59 @@ int db_open(const char *path, int nreaders, char *err, size_t errlen)
 void db_close(void)
 {
 	for (int i = 0; i < db.nreaders; i++)
-		sqlite3_close(db.readers[i]);
+		conn_close(&db.readers[i]);
 	free(db.readers);
 	free(db.in_use);
 	db.readers = NULL;
 	db.in_use = NULL;
 	db.nreaders = 0;
-	if (db.writer) {
-		sqlite3_close(db.writer);
-		db.writer = NULL;
+	conn_close(&db.writer);
+}
+
+/* With the writer held: begins the transaction, or lets go on failure. */
+static sqlite3 *begin_immediate(void)
+{
+	if (sqlite3_exec(db.writer.c, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		log_error("database: BEGIN IMMEDIATE: %s", sqlite3_errmsg(db.writer.c));
+		pthread_mutex_unlock(&db.write_lock);
+		return NULL;
 	}
+	return db.writer.c;
 }
 
 sqlite3 *db_write_begin(void)
 {
+	pthread_mutex_lock(&db.prio_lock);
+	db.requests_waiting++;
+	pthread_mutex_unlock(&db.prio_lock);
+
 	pthread_mutex_lock(&db.write_lock);
-	if (sqlite3_exec(db.writer, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		log_error("database: BEGIN IMMEDIATE: %s", sqlite3_errmsg(db.writer));
-		pthread_mutex_unlock(&db.write_lock);
-		return NULL;
+
+	pthread_mutex_lock(&db.prio_lock);
+	if (--db.requests_waiting == 0)
+		pthread_cond_broadcast(&db.no_requests);
+	pthread_mutex_unlock(&db.prio_lock);
+	return begin_immediate();
+}
+
+sqlite3 *db_write_begin_background(void)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);	/* condition waits take it */
+	until.tv_nsec += BACKGROUND_YIELD_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
 	}
-	return db.writer;
+	pthread_mutex_lock(&db.prio_lock);
+	while (db.requests_waiting > 0 &&
+	       pthread_cond_timedwait(&db.no_requests, &db.prio_lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&db.prio_lock);
+
+	pthread_mutex_lock(&db.write_lock);
+	return begin_immediate();
 }
 
 int db_write_commit(sqlite3 *c)
@@ -176,7 +324,7 @@ sqlite3 *db_read_get(void)
 		for (int i = 0; i < db.nreaders; i++) {
 			if (!db.in_use[i]) {
 				db.in_use[i] = true;
-				c = db.readers[i];
+				c = db.readers[i].c;
 				break;
 			}
 		}
@@ -191,7 +339,7 @@ void db_read_put(sqlite3 *c)
 {
 	pthread_mutex_lock(&db.pool_lock);
 	for (int i = 0; i < db.nreaders; i++)
-		if (db.readers[i] == c)
+		if (db.readers[i].c == c)
 			db.in_use[i] = false;
 	pthread_cond_signal(&db.pool_free);
 	pthread_mutex_unlock(&db.pool_lock);
@@ -209,14 +357,15 @@ static int bind_json(sqlite3_stmt *st, int i, const json_t *v)
 	return sqlite3_bind_null(st, i);
 }
 
-static sqlite3_stmt *prep_va(sqlite3 *c, const char *sql, const char *types,
-			     va_list ap)
+static sqlite3_stmt *prep_va(sqlite3 *c, bool cached, const char *sql,
+			     const char *types, va_list ap)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = cached ? cache_take(c, sql) : NULL;
 	int rc = SQLITE_OK;
 
-	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) != SQLITE_OK) {
+	if (!st && sqlite3_prepare_v2(c, sql, -1, &st, NULL) != SQLITE_OK) {
 		log_error("database: prepare: %s: %s", sqlite3_errmsg(c), sql);
+		sqlite3_finalize(st);
 		return NULL;
 	}
 	for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
@@ -253,7 +402,10 @@ static sqlite3_stmt *prep_va(sqlite3 *c, const char *sql, const char *types,
 	}
 	if (rc != SQLITE_OK) {
 		log_error("database: bind: %s: %s", sqlite3_errstr(rc), sql);
-		sqlite3_finalize(st);
+		if (cached)
+			db_release(st);
+		else
+			sqlite3_finalize(st);
 		return NULL;
 	}
 	return st;
@@ -265,7 +417,18 @@ sqlite3_stmt *db_prep(sqlite3 *c, const char *sql, const char *types, ...)
 	va_list ap;
 
 	va_start(ap, types);
-	st = prep_va(c, sql, types, ap);
+	st = prep_va(c, false, sql, types, ap);
+	va_end(ap);
+	return st;
+}
+
+sqlite3_stmt *db_cached(sqlite3 *c, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, types);
+	st = prep_va(c, true, sql, types, ap);
 	va_end(ap);
 	return st;
 }
@@ -277,7 +440,7 @@ int db_run(sqlite3 *c, const char *sql, const char *types, ...)
 	int rc;
 
 	va_start(ap, types);
-	st = prep_va(c, sql, types, ap);
+	st = prep_va(c, true, sql, types, ap);
 	va_end(ap);
 	if (!st)
 		return SQLITE_ERROR;
@@ -285,7 +448,7 @@ int db_run(sqlite3 *c, const char *sql, const char *types, ...)
 		;
 	if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT)
 		log_error("database: %s: %s", sqlite3_errmsg(c), sql);
-	sqlite3_finalize(st);
+	db_release(st);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 

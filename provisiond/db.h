@@ -28,8 +28,13 @@
 int db_open(const char *path, int nreaders, char *err, size_t errlen);
 void db_close(void);
 
-/* Takes the writer and begins an immediate transaction; NULL on failure. */
+/* Takes the writer and begins an immediate transaction; NULL on failure.
+ * For requests, which a client waits for. */
 sqlite3 *db_write_begin(void);
+
+/* The same for work nobody waits on (job steps, usage samples): requests
+ * waiting for the writer go first (see db.c). */
+sqlite3 *db_write_begin_background(void);
 
 /* Commits and lets go of the writer.  On failure rolls back; returns rc. */
 int db_write_commit(sqlite3 *db);
@@ -62,7 +67,20 @@ int db_connect(const char *path, bool readonly, sqlite3 **out, char *err,
  */
 sqlite3_stmt *db_prep(sqlite3 *db, const char *sql, const char *types, ...);
 
-/* db_prep, then steps to the end.  SQLITE_OK, or the error (logged). */
+/*
+ * db_prep from the connection's statement cache (see db.c): for the
+ * statements every request runs.  The statement must be given back with
+ * db_release(), never sqlite3_finalize().  sql must be a fixed text (values
+ * go in parameters), or the cache fills up with texts seen once.
+ */
+sqlite3_stmt *db_cached(sqlite3 *db, const char *sql, const char *types, ...);
+
+/* Gives back a statement from db_cached() (reset for its next use).
+ * NULL is ignored. */
+void db_release(sqlite3_stmt *st);
+
+/* db_cached, then steps to the end and releases the statement.  SQLITE_OK,
+ * or the error (logged). */
 int db_run(sqlite3 *db, const char *sql, const char *types, ...);
 
 /* A single integer (first column of the first row); dflt if no row. */

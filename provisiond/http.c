@@ -70,6 +70,18 @@ int req_reply(struct request *req, int status, json_t *body)
 {
 	json_decref(req->response);
 	req->response = body;
+	free(req->raw_response);
+	req->raw_response = NULL;
+	req->status = status;
+	return status;
+}
+
+int req_reply_text(struct request *req, int status, char *text)
+{
+	json_decref(req->response);
+	req->response = NULL;
+	free(req->raw_response);
+	req->raw_response = text;
 	req->status = status;
 	return status;
 }
@@ -142,8 +154,13 @@ static enum MHD_Result send_answer(struct request *req)
 	size_t len = 0;
 
 	if (req->status != 204) {
-		text = req->raw_response ? strdup(req->raw_response)
-			: json_dumps(req->response, JSON_COMPACT);
+		/* A text answer is handed over to libmicrohttpd as it is. */
+		if (req->raw_response) {
+			text = req->raw_response;
+			req->raw_response = NULL;
+		} else {
+			text = json_dumps(req->response, JSON_COMPACT);
+		}
 		if (!text)
 			return MHD_NO;
 		len = strlen(text);

@@ -47,7 +47,9 @@ struct request {
 	/* The answer. */
 	int status;
 	json_t *response;
-	char *raw_response;		/* a stored answer (idempotent replay) */
+	char *raw_response;		/* JSON text: a stored answer (idempotent
+					 * replay) or a list page; wins over
+					 * response */
 	char location[128];
 	bool replayed;
 	char allow[64];			/* for 405 */
@@ -90,6 +92,9 @@ void http_job_finished(void);
 
 /* Sets a JSON answer (takes the reference to body).  Returns status. */
 int req_reply(struct request *req, int status, json_t *body);
+
+/* Sets an answer already written as JSON text (takes the malloc'd text). */
+int req_reply_text(struct request *req, int status, char *text);
 
 /*
  * Sets an error answer in the one error shape,

@@ -71,7 +71,7 @@ static int db_fail(struct job_run *run)
 static int update_server(struct job_run *run, const char *sql, const char *types,
 			 ...)
 {
-	sqlite3 *w = db_write_begin();
+	sqlite3 *w = db_write_begin_background();
 	sqlite3_stmt *st;
 	va_list ap;
 	int rc;

@@ -87,7 +87,7 @@ bool job_active_for(sqlite3 *db, const char *server_id, char id[ID_MAX])
 /* Takes the oldest queued job and marks it running.  False if none. */
 static bool claim(struct job_run *run)
 {
-	sqlite3 *w = db_write_begin();
+	sqlite3 *w = db_write_begin_background();
 	sqlite3_stmt *st;
 	bool got = false;
 
@@ -147,7 +147,7 @@ static void finish(const struct job_run *run, bool ok)
 		snprintf(detail, sizeof(detail), "%s failed: %s", run->id,
 			 run->error_message);
 
-	w = db_write_begin();
+	w = db_write_begin_background();
 	if (!w)
 		return;	/* left running: the next start resumes it */
 	if (run->interrupted) {

@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Pagination: limit and an opaque cursor, stable while objects come and go."""
+from conftest import unique
+
+
 def page(client, path, **params):
     r = client.get(path, params=params)
     assert r.status_code == 200, r.text
@@ -57,3 +60,30 @@ def test_every_list_paginates(admin, world):
             assert two["items"][0][key] == everything[1][key], path
         default = page(admin, path)
         assert len(default["items"]) == min(50, len(everything)), path
+
+
+def test_list_items_are_the_objects_themselves(admin, world):
+    """List pages are written as JSON text straight from the database, single
+    objects through Jansson (provisiond/api_common.c): both must give the
+    same values, awkward strings, nulls, booleans, times and JSON included."""
+    awkward = 'quote " backslash \\ slash / <b>&amp; 名前 ✓ 🚀 %s%n'
+    t = world.make_tenant(name=awkward, external_id=awkward + unique(""))
+    s, _ = world.make_server(t["id"], start=False, hostname="odd-1",
+                               external_id=None)
+    plain, _ = world.make_server(t["id"], start=False, hostname="odd-2",
+                                 external_id="x" + awkward)
+    pairs = [("/v1/tenants", {"external_id": t["external_id"]}, "/v1/tenants/"),
+             ("/v1/servers", {"tenant_id": t["id"]}, "/v1/servers/"),
+             ("/v1/jobs", {"tenant_id": t["id"]}, "/v1/jobs/")]
+    for path, params, one in pairs:
+        items = admin.list_all(path, params=params)
+        assert items, path
+        for item in items:
+            assert item == admin.get(one + item["id"]).json(), path
+    assert admin.get("/v1/tenants/" + t["id"]).json()["name"] == awkward
+    servers = admin.list_all("/v1/servers", params={"tenant_id": t["id"]})
+    assert [x["external_id"] for x in servers] == [None, "x" + awkward]
+    assert all(x["suspended"] is False for x in servers)
+    usage = admin.list_all("/v1/usage", params={"tenant_id": t["id"]})
+    assert {u["server_id"] for u in usage} == {s["id"], plain["id"]}
+    assert all(isinstance(u["cpu_time_ns"], int) for u in usage)
