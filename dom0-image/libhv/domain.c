@@ -85,25 +85,36 @@ int hv_domain_load_elf(struct hv_handle *h, uint32_t domid, const void *file,
 	return 0;
 }
 
-int hv_domain_boot_pvh(struct hv_handle *h, uint32_t domid, uint32_t entry,
-		       const char *cmdline)
+/* HVCALL_DOMAIN_BOOT with the fixed part in *fixed and cmdline after it. */
+static int boot_call(struct hv_handle *h, const struct hv_domain_boot *fixed,
+		     const char *cmdline)
 {
 	size_t len = strlen(cmdline);
-	struct hv_domain_boot *b = calloc(1, sizeof(*b) + len);
+	struct hv_domain_boot *b = malloc(sizeof(*b) + len);
 	int64_t result;
 	int err;
 
 	if (!b)
 		return -ENOMEM;
-	b->domid = domid;
-	b->protocol = HV_BOOT_PVH;
-	b->entry32 = entry;
+	*b = *fixed;
 	b->cmdline_len = (uint32_t)len;
 	memcpy(b->cmdline, cmdline, len);
 	err = hv_call(h, HVCALL_DOMAIN_BOOT, b, (uint32_t)(sizeof(*b) + len),
 		      &result);
 	free(b);
 	return err;
+}
+
+int hv_domain_boot_pvh(struct hv_handle *h, uint32_t domid, uint32_t entry,
+		       const char *cmdline)
+{
+	struct hv_domain_boot b = {
+		.domid = domid,
+		.protocol = HV_BOOT_PVH,
+		.entry32 = entry,
+	};
+
+	return boot_call(h, &b, cmdline);
 }
 
 bool hv_is_linux_image(const void *file, size_t size)
@@ -118,11 +129,9 @@ int hv_domain_boot_linux(struct hv_handle *h, uint32_t domid,
 			 const void *initrd, size_t initrd_size,
 			 const char *cmdline)
 {
-	size_t len = strlen(cmdline);
-	struct hv_domain_boot *b;
+	struct hv_domain_boot b = { 0 };
 	struct linux_image li;
 	uint64_t kernel_gpa, initrd_gpa;
-	int64_t result;
 	int err;
 
 	if (linux_parse(image, size, &li) != LINUX_OK)
@@ -138,22 +147,14 @@ int hv_domain_boot_linux(struct hv_handle *h, uint32_t domid,
 	if (err)
 		return err;
 
-	b = calloc(1, sizeof(*b) + len);
-	if (!b)
-		return -ENOMEM;
-	b->domid = domid;
-	b->protocol = HV_BOOT_LINUX;
-	b->cmdline_len = (uint32_t)len;
-	b->image_size = size;
-	b->kernel_gpa = kernel_gpa;
-	b->initrd_gpa = initrd_gpa;
-	b->initrd_size = initrd_size;
-	memcpy(b->linux_head, image, HV_LINUX_HEAD_LEN);
-	memcpy(b->cmdline, cmdline, len);
-	err = hv_call(h, HVCALL_DOMAIN_BOOT, b, (uint32_t)(sizeof(*b) + len),
-		      &result);
-	free(b);
-	return err;
+	b.domid = domid;
+	b.protocol = HV_BOOT_LINUX;
+	b.image_size = size;
+	b.kernel_gpa = kernel_gpa;
+	b.initrd_gpa = initrd_gpa;
+	b.initrd_size = initrd_size;
+	memcpy(b.linux_head, image, HV_LINUX_HEAD_LEN);
+	return boot_call(h, &b, cmdline);
 }
 
 int hv_domain_input(struct hv_handle *h, uint32_t domid, const char *data,

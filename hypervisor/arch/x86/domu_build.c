@@ -343,10 +343,9 @@ unsigned int boot_domains_start(void)
 	/* Build them all first, then start them together. */
 	for (i = 0; i < boot_info.nr_modules; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
-		const char *why;
-
 		const struct boot_module *next = i + 1 < boot_info.nr_modules ?
 			&boot_info.modules[i + 1] : NULL;
+		const char *why;
 
 		if (!module_is_domain(m))
 			continue;

@@ -24,7 +24,6 @@
 
 _Static_assert(HVP_LINUX_PML4 + LINUX_BOOT_PT_PAGES * 4096 <= HVP_LEGACY_HOLE,
 	       "boot page tables below the legacy hole");
-_Static_assert(HV_LINUX_HEAD_LEN == LINUX_HEAD_LEN, "one header length");
 
 unsigned int domu_write_platform(struct domain *d, struct e820_entry *e820,
 				 unsigned int max)

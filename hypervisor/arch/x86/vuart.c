@@ -38,7 +38,7 @@
 
 void vuart_reset(struct vuart *u)
 {
-	*u = (struct vuart){ .thr_ipending = false };
+	*u = (struct vuart){ 0 };
 }
 
 /* The interrupt the UART would report now (IIR's low bits). */

@@ -12,6 +12,7 @@
 #ifndef HV_LINUX_BOOT_H
 #define HV_LINUX_BOOT_H
 
+#include <public/hvabi.h>
 #include <hv/types.h>
 
 #define BOOT_PARAMS_SIZE	4096
@@ -55,8 +56,11 @@ enum linux_error {
 	LINUX_ERR_PLACEMENT,		/* kernel or initrd misplaced */
 };
 
-/* linux_parse reads no more than this much of the image: the setup header. */
-#define LINUX_HEAD_LEN		1024
+/*
+ * linux_parse reads no more than this much of the image (the setup
+ * header): the ABI's HV_LINUX_HEAD_LEN, what dom0 sends with a boot.
+ */
+#define LINUX_HEAD_LEN		HV_LINUX_HEAD_LEN
 
 const char *linux_strerror(enum linux_error err);
 
