@@ -48,7 +48,10 @@ cp "$kernel" "$stage/boot/hypervisor.elf"
 		[ -f "$file" ] || { echo "$0: no such module: $file" >&2; exit 1; }
 		name=$(basename "$file")
 		cp "$file" "$stage/boot/$name"
-		echo "	module2 /boot/$name $mcmd"
+		# --nounzip: the kernels unpack their own initrds.  GRUB would
+		# gunzip a gzip module and take its size from the last member's
+		# trailer, which truncates an initrd of several gzip members.
+		echo "	module2 --nounzip /boot/$name $mcmd"
 	done
 	echo "	boot"
 	echo "}"

@@ -167,11 +167,6 @@ def test_x2apic_timer_against_kvmclock(boot):
     assert re.search(HV + r"\(d1\) one-shot 50 ms: fired after \d+ ms", m.output)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known bug, open: about 1 run in 5, one IPI of the 200 is delivered "
-    "twice (pings 201 or 199 against pongs 200); no event is re-injected "
-    "from EXITINTINFO when it happens, and it persists without the VINTR "
-    "window path, so the duplicate comes from elsewhere"))
 def test_smp_guest_starts_its_vcpus_and_exchanges_ipis(boot):
     # On three CPUs the two vCPUs run on different CPUs (IPIs cross CPUs,
     # with a kick); on two they share one.

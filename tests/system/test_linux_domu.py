@@ -46,12 +46,6 @@ def boot_linux(boot_dom0, vcpus):
     return m, domid
 
 
-GS_BUG = ("known bugs: the guest kernel now and then takes an exception "
-          "with the user GS base on its entry stack and panics, and the "
-          "guest's console now and then stops (docs/testing.md)")
-
-
-@pytest.mark.xfail(reason=GS_BUG, strict=False)
 @pytest.mark.parametrize("vcpus", [1, 2])
 def test_debian_kernel_boots_takes_input_and_powers_off(boot_dom0, vcpus):
     m, domid = boot_linux(boot_dom0, vcpus)
@@ -73,7 +67,6 @@ def test_debian_kernel_boots_takes_input_and_powers_off(boot_dom0, vcpus):
     assert not re.search(r"\blin\b", m.check("hvctl list"))
 
 
-@pytest.mark.xfail(reason=GS_BUG, strict=False)
 def test_stress_ng_verifies_in_a_two_vcpu_domain(boot_dom0):
     m, domid = boot_linux(boot_dom0, 2)
     # stress-ng verifies its own results; any failure makes it exit non-zero.

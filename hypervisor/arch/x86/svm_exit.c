@@ -48,9 +48,6 @@ static bool domu_exit(struct vcpu *v, uint64_t code)
 		return true;
 	case VMEXIT_INIT:
 		return true;	/* nothing sends INIT to customer CPUs */
-	case VMEXIT_VINTR:
-		vlapic_window_open(v);
-		return true;
 	case VMEXIT_INTR:
 		return true;	/* the host's interrupt runs at STGI */
 	}

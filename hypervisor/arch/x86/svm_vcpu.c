@@ -264,6 +264,8 @@ static void enter_once(struct vcpu *v, struct percpu *cpu)
 	}
 	svm_run(v->vmcb_pa, &v->regs, cpu->svm.host_state_pa);
 	v->vmcb->control.tlb_control = TLB_CONTROL_NONE;
+	if (!v->dom->privileged)
+		vlapic_after_exit(v);
 	/*
 	 * An event whose delivery the exit interrupted (an interrupt already
 	 * taken from the APIC, an exception) must not be lost.

@@ -66,9 +66,11 @@
 #define SH_OTHERS	3
 
 #define INT_CTL_V_IRQ		(1ULL << 8)
-#define INT_CTL_V_PRIO_MAX	(0xfULL << 16)
+#define INT_CTL_V_PRIO_SHIFT	16
+#define INT_CTL_V_PRIO_MASK	(0xfULL << INT_CTL_V_PRIO_SHIFT)
 #define INT_CTL_V_IGN_TPR	(1ULL << 20)
-#define INTERCEPT1_VINTR	(1U << 4)
+#define INT_CTL_V_VECTOR_SHIFT	32
+#define INT_CTL_V_VECTOR_MASK	(0xffULL << INT_CTL_V_VECTOR_SHIFT)
 
 static struct vlapic *apic(struct vcpu *v)
 {
@@ -144,37 +146,65 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vector)
 	kick(v);
 }
 
+/*
+ * Interrupts reach the guest as SVM virtual interrupts (V_IRQ with the
+ * vector in V_INTR_VECTOR, APM vol. 2, 15.21.4), not through EVENTINJ:
+ * the CPU itself delivers a virtual interrupt when the guest's RFLAGS.IF
+ * allows and no interrupt shadow is in force, and clears V_IRQ as the
+ * guest takes it.  So there is no interrupt window to wait for and no exit
+ * to ask for one, and an interrupt can never go in while the guest has
+ * interrupts off.  (EVENTINJ ignores IF; it is kept for exceptions and
+ * NMIs.  QEMU's TCG, which these tests run on, also delivers an EVENTINJ
+ * interrupt a second time, ignoring IF, when its CPU loop is kicked right
+ * after VMRUN: a guest then took its timer interrupt twice, the second
+ * time in kernel mode with the user's GS base, and panicked.)
+ *
+ * The vector offered stays in IRR until the guest takes it: then, at the
+ * next exit, it moves to ISR (vlapic_after_exit), as an APIC's INTA would.
+ */
 void vlapic_inject(struct vcpu *v)
 {
 	struct vlapic *a = apic(v);
 	struct vmcb_control *c = &v->vmcb->control;
-	bool can_take = (v->vmcb->save.rflags & X86_RFLAGS_IF) &&
-			!(c->int_state & 1);
-	int vector;
+	int vector = deliverable(a);
 
-	if (c->event_inj & EVENT_VALID)
-		return;		/* something is already going in */
-	vector = deliverable(a);
-	if (vector < 0)
+	if (vector == a->offered)
 		return;
-	if (!can_take) {
-		/* Exit as soon as the guest opens its interrupt window. */
-		c->int_ctl |= INT_CTL_V_IRQ | INT_CTL_V_PRIO_MAX | INT_CTL_V_IGN_TPR;
-		c->intercept_misc1 |= INTERCEPT1_VINTR;
+	c->int_ctl &= ~(INT_CTL_V_IRQ | INT_CTL_V_PRIO_MASK | INT_CTL_V_VECTOR_MASK);
+	a->offered = 0;
+	if (vector < 0)
+		return;		/* withdrawn: the guest raised its TPR */
+	c->int_ctl |= INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR |
+		      ((uint64_t)(vector >> 4) << INT_CTL_V_PRIO_SHIFT) |
+		      ((uint64_t)vector << INT_CTL_V_VECTOR_SHIFT);
+	a->offered = (uint8_t)vector;
+}
+
+void vlapic_after_exit(struct vcpu *v)
+{
+	struct vlapic *a = apic(v);
+	struct vmcb_control *c = &v->vmcb->control;
+	uint64_t info = c->exit_int_info;
+	unsigned int vector = a->offered;
+
+	if (!vector || (c->int_ctl & INT_CTL_V_IRQ))
+		return;		/* nothing offered, or not taken yet */
+	c->int_ctl &= ~(INT_CTL_V_PRIO_MASK | INT_CTL_V_VECTOR_MASK);
+	a->offered = 0;
+	/*
+	 * Taken, but this exit cut its delivery short: the guest has not got
+	 * it, so offer it again rather than inject it.  (Hardware reports it
+	 * as an interrupt; QEMU's TCG as an exception with the same vector.)
+	 */
+	if ((info & EVENT_VALID) && (info & 0xff) == vector &&
+	    ((info & EVENT_TYPE_MASK) == EVENT_TYPE_INTR ||
+	     ((info & EVENT_TYPE_MASK) == EVENT_TYPE_EXCEPTION && vector >= 32))) {
+		c->exit_int_info = 0;
 		return;
 	}
 	__atomic_fetch_and(&a->irr[vector / 32], ~(1U << (vector % 32)),
 			   __ATOMIC_ACQ_REL);
 	a->isr[vector / 32] |= 1U << (vector % 32);
-	c->event_inj = EVENT_VALID | EVENT_TYPE_INTR | (uint64_t)vector;
-}
-
-void vlapic_window_open(struct vcpu *v)
-{
-	struct vmcb_control *c = &v->vmcb->control;
-
-	c->int_ctl &= ~(INT_CTL_V_IRQ | INT_CTL_V_PRIO_MAX | INT_CTL_V_IGN_TPR);
-	c->intercept_misc1 &= ~INTERCEPT1_VINTR;
 }
 
 /* --- timer ---------------------------------------------------------------- */

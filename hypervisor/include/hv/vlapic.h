@@ -36,6 +36,7 @@ struct vlapic {
 	uint64_t timer_deadline_tsc;	/* host TSC when it fires; 0 = off */
 	uint64_t tsc_deadline;		/* guest TSC (MSR 0x6e0), 0 = off */
 	bool init_received;		/* waiting for a SIPI */
+	uint8_t offered;		/* vector in the VMCB's V_IRQ, 0 = none */
 };
 
 void vlapic_reset(struct vcpu *v);
@@ -57,12 +58,12 @@ uint64_t vlapic_next_deadline(const struct vcpu *v);
 bool vlapic_has_pending(const struct vcpu *v);
 
 /*
- * Before VMRUN: inject the highest pending interrupt if the guest can take
- * it now, else ask for an exit when it can (a virtual interrupt window).
+ * Before VMRUN: offer the guest the highest pending interrupt as a virtual
+ * interrupt, which the CPU delivers when the guest's IF allows.
  */
 void vlapic_inject(struct vcpu *v);
 
-/* The VINTR exit: the guest can take interrupts again. */
-void vlapic_window_open(struct vcpu *v);
+/* Right after an exit: if the guest took the vector offered, it is in service. */
+void vlapic_after_exit(struct vcpu *v);
 
 #endif

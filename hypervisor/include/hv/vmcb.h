@@ -137,6 +137,7 @@ _Static_assert(__builtin_offsetof(struct vmcb_save, g_pat) == 0x268, "g_pat");
 /* event_inj and exit_int_info */
 #define EVENT_VALID		(1ULL << 31)
 #define EVENT_ERROR_VALID	(1ULL << 11)
+#define EVENT_TYPE_MASK		(7ULL << 8)
 #define EVENT_TYPE_INTR		(0ULL << 8)
 #define EVENT_TYPE_NMI		(2ULL << 8)
 #define EVENT_TYPE_EXCEPTION	(3ULL << 8)
