@@ -49,7 +49,8 @@
 #define HVCALL_DOMAIN_CONSOLE	(HVCALL_BASE + 9)	/* struct hv_domain_console */
 #define HVCALL_DOMAIN_SCHED	(HVCALL_BASE + 10)	/* struct hv_domain_sched */
 #define HVCALL_DOMAIN_INPUT	(HVCALL_BASE + 11)	/* struct hv_domain_input */
-#define HVCALL_MAX		HVCALL_DOMAIN_INPUT
+#define HVCALL_SET_TIME		(HVCALL_BASE + 12)	/* struct hv_set_time */
+#define HVCALL_MAX		HVCALL_SET_TIME
 
 /* Largest buffer a call accepts, in bytes. */
 #define HV_MAX_BUFFER		(1024 * 1024)
@@ -257,6 +258,22 @@ struct hv_domain_input {
 	uint32_t domid;
 	uint32_t len;			/* bytes of data[] */
 	char data[];
+};
+
+/*
+ * HVCALL_SET_TIME: dom0 tells the hypervisor what its clock says, so that
+ * customer domains' kvmclocks agree with it.  tsc_khz is the TSC rate dom0's
+ * kernel calibrated (Linux refines it against the HPET or ACPI PM timer,
+ * more precisely than the hypervisor's early PIT calibration); 0 keeps the
+ * rate, else it must be within 5% of the hypervisor's own figure.  wall_ns
+ * is dom0's CLOCK_REALTIME (ns since 1970-01-01 UTC) at the moment its TSC
+ * read tsc; 0 keeps the wall clock.  Both apply to domains' kvmclocks set
+ * up afterwards (Linux sets its up at boot).
+ */
+struct hv_set_time {
+	uint64_t tsc_khz;		/* in */
+	uint64_t tsc;			/* in */
+	uint64_t wall_ns;		/* in */
 };
 
 /*
