@@ -55,12 +55,22 @@ $(DOMU_TEST_OVERLAY): dom0-image/domu/mkimage.sh $(DOMU_TEST_PROGRAMS)
 	@mkdir -p $(dir $@)
 	bash dom0-image/domu/mkimage.sh overlay $@ $(DOMU_TEST_PROGRAMS)
 
-$(DOMU_TEST_INITRD): $(DOMU_INITRD) $(DOMU_TEST_OVERLAY)
+# Static test tools shared with dom0's test overlay (tests/dom0/build.mk
+# builds them): tscclock, for the clock tests.
+DOMU_TEST_TOOLS := $(BUILD)/tests/domu-test-tools.cpio.gz
+
+$(DOMU_TEST_TOOLS): $(BUILD)/tests/dom0/usr/bin/tscclock
+	rm -rf $@.root && mkdir -p $@.root/usr/bin
+	cp $^ $@.root/usr/bin/
+	cd $@.root && find usr | cpio --quiet -o -H newc -R 0:0 | gzip -9n > $(abspath $@)
+	rm -rf $@.root
+
+$(DOMU_TEST_INITRD): $(DOMU_INITRD) $(DOMU_TEST_OVERLAY) $(DOMU_TEST_TOOLS)
 	cat $^ > $@.tmp
 	mv $@.tmp $@
 
 domu-clean:
-	rm -rf $(DOMU_DIR) $(DOMU_TEST_OVERLAY) $(DOMU_TEST_INITRD) \
+	rm -rf $(DOMU_DIR) $(DOMU_TEST_OVERLAY) $(DOMU_TEST_INITRD) $(DOMU_TEST_TOOLS) \
 		$(BUILD)/tests/domu-test-overlay-root
 
 .DEFAULT_GOAL := $(DOMU_SAVED_DEFAULT_GOAL)

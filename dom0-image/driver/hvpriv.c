@@ -28,9 +28,13 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <asm/io.h>
+#include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 
 #include "hvabi.h"
 #include "hvpriv.h"
@@ -199,6 +203,41 @@ static bool hvpriv_on_appliance_hv(void)
 	return true;
 }
 
+/*
+ * dom0's clock for the customer domains' kvmclocks (HVCALL_SET_TIME): the
+ * TSC rate this kernel calibrated, which it refines against the HPET or
+ * the ACPI PM timer far better than the hypervisor's early PIT look, and
+ * its wall clock at one TSC reading.  Sent at load and then every minute,
+ * so that domains made later follow NTP's corrections of dom0's clock.
+ */
+#define HVPRIV_TIME_PERIOD	(60 * HZ)
+
+static void hvpriv_send_time(struct work_struct *work);
+static DECLARE_DELAYED_WORK(hvpriv_time_work, hvpriv_send_time);
+
+static void hvpriv_send_time(struct work_struct *work)
+{
+	struct hv_set_time *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	unsigned long flags;
+	long ret;
+
+	if (t) {
+		/* Both readings together, with nothing in between. */
+		local_irq_save(flags);
+		t->tsc = rdtsc();
+		t->wall_ns = ktime_get_real_ns();
+		local_irq_restore(flags);
+		t->tsc_khz = tsc_khz;
+		ret = hvpriv_hypercall(HVCALL_SET_TIME, virt_to_phys(t),
+				       sizeof(*t), 0, 0);
+		if (ret < 0)
+			pr_warn_once("HVCALL_SET_TIME (TSC %u kHz) failed: %ld\n",
+				     tsc_khz, ret);
+		kfree(t);
+	}
+	schedule_delayed_work(&hvpriv_time_work, HVPRIV_TIME_PERIOD);
+}
+
 static int __init hvpriv_init(void)
 {
 	long abi;
@@ -222,11 +261,13 @@ static int __init hvpriv_init(void)
 		pr_err("cannot register /dev/hvpriv: %d\n", ret);
 		return ret;
 	}
+	hvpriv_send_time(NULL);
 	return 0;
 }
 
 static void __exit hvpriv_exit(void)
 {
+	cancel_delayed_work_sync(&hvpriv_time_work);
 	misc_deregister(&hvpriv_misc);
 }
 

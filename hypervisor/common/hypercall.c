@@ -150,6 +150,17 @@ static int64_t do_vcpu_exits(struct domain *d, const uint64_t args[4])
 	return count;
 }
 
+static int64_t do_set_time(struct domain *d, const uint64_t args[4])
+{
+	struct hv_set_time *req;
+	int64_t err;
+
+	req = call_buffer(d, args, sizeof(*req), &err);
+	if (!req)
+		return err;
+	return time_set(req->tsc_khz, req->tsc, req->wall_ns);
+}
+
 /* Adapters: domctl's handlers take the buffer and its size. */
 static int64_t domctl_create_call(void *buf, uint64_t size)
 {
@@ -239,6 +250,8 @@ int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 	case HVCALL_DOMAIN_INPUT:
 		return with_buffer(d, args, sizeof(struct hv_domain_input),
 				   domctl_input_call);
+	case HVCALL_SET_TIME:
+		return do_set_time(d, args);
 	}
 	return -HV_ENOSYS;
 }

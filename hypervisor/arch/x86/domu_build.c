@@ -28,6 +28,7 @@
 #include <hv/setup.h>
 #include <hv/string.h>
 #include <hv/svm_vcpu.h>
+#include <hv/time.h>
 #include <hv/x86.h>
 
 #define SEG_ATTR_CODE32		0x0c9b	/* exec/read, S, P, D/B, G */
@@ -210,6 +211,8 @@ struct domain *domu_new(const char *name, uint64_t mem_bytes,
 	vuart_reset(&d->uart);
 	vioapic_reset(&d->ioapic);
 	d->ioapic.id = nr_vcpus;	/* after the vCPUs' APIC IDs (MADT) */
+	d->tsc_zero = rdtsc();
+	d->tsc_khz = tsc_khz;
 	d->asid = 1 + d->id;
 	if (d->asid >= this_cpu()->svm.nr_asids) {
 		domain_discard(d);

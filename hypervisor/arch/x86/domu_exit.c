@@ -133,7 +133,7 @@ static bool kvmclock_enable(struct vcpu *v, uint64_t value)
 		return true;
 	__builtin_memset(&t, 0, sizeof(t));
 	t.version = 2;
-	pvclock_scale(tsc_khz, &mul, &shift);
+	pvclock_scale(v->dom->tsc_khz, &mul, &shift);
 	t.tsc_to_system_mul = mul;
 	t.tsc_shift = shift;
 	if (gpa % 4 || !domain_write(v->dom, gpa, &t, sizeof(t))) {
@@ -143,10 +143,18 @@ static bool kvmclock_enable(struct vcpu *v, uint64_t value)
 	return true;
 }
 
-/* Wall clock at system time 0: not known to the hypervisor yet (0). */
+/*
+ * The wall clock at the guest's system time 0 (its domain's start), as
+ * dom0 told it (HVCALL_SET_TIME); 1970 while dom0 has not.
+ */
 static bool kvmclock_wall_clock(struct vcpu *v, uint64_t gpa)
 {
-	struct pvclock_wall_clock w = { 2, 0, 0 };
+	uint64_t ns = time_wall_ns_at(v->dom->tsc_zero);
+	struct pvclock_wall_clock w = {
+		.version = 2,
+		.sec = (uint32_t)(ns / 1000000000),
+		.nsec = (uint32_t)(ns % 1000000000),
+	};
 
 	return gpa % 4 == 0 && domain_write(v->dom, gpa, &w, sizeof(w));
 }

@@ -242,8 +242,8 @@ void svm_vcpu_confine(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
 
-	/* Its TSC starts at 0 now; kvmclock counts from there too. */
-	c->tsc_offset = -rdtsc();
+	/* Its TSC reads 0 at its domain's start; kvmclock counts from there. */
+	c->tsc_offset = -v->dom->tsc_zero;
 	vlapic_reset(v);
 
 	c->intercept_misc1 |= INTERCEPT1_INTR | INTERCEPT1_HLT |

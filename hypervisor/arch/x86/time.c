@@ -7,7 +7,9 @@
  * interrupts.  The hypervisor touches the PIT only here, at boot; the device
  * itself belongs to dom0 afterwards.
  */
+#include <public/hvabi.h>
 #include <hv/console.h>
+#include <hv/spinlock.h>
 #include <hv/time.h>
 #include <hv/x86.h>
 
@@ -19,6 +21,11 @@
 #define PIT_CH2_MODE0_LOHI 0xb0	/* channel 2, lobyte/hibyte, mode 0, binary */
 
 uint64_t tsc_khz;
+static uint64_t pit_tsc_khz;	/* the boot calibration, the yardstick */
+
+/* dom0's wall clock at one of its TSC readings; wall_ns 0 = not known. */
+static struct spinlock wall_lock = SPINLOCK_INIT;
+static uint64_t wall_ns, wall_tsc;
 
 bool pit_measure(unsigned int ms, void (*fn)(void *arg, bool end), void *arg)
 {
@@ -61,7 +68,7 @@ void time_calibrate(void)
 
 	if (!pit_measure(ms, sample_tsc, tsc)) {
 		/* Without a PIT we still need delays: assume 2 GHz, log it. */
-		tsc_khz = 2000000;
+		tsc_khz = pit_tsc_khz = 2000000;
 		printk("time: no PIT answered; assuming TSC at %lu kHz\n",
 		       tsc_khz);
 		return;
@@ -69,6 +76,7 @@ void time_calibrate(void)
 	tsc_khz = (tsc[1] - tsc[0]) / ms;
 	if (tsc_khz == 0)
 		tsc_khz = 1;
+	pit_tsc_khz = tsc_khz;
 	printk("time: TSC %lu.%03lu MHz (calibrated against the PIT)\n",
 	       tsc_khz / 1000, tsc_khz % 1000);
 }
@@ -85,4 +93,39 @@ uint64_t tsc_to_ns(uint64_t tsc)
 {
 	/* Split to avoid overflow for large tsc: (q*k + r) * 1e6 / khz. */
 	return tsc / tsc_khz * 1000000 + tsc % tsc_khz * 1000000 / tsc_khz;
+}
+
+int64_t time_set(uint64_t khz, uint64_t tsc, uint64_t new_wall_ns)
+{
+	if (khz && (khz < pit_tsc_khz - pit_tsc_khz / 20 ||
+		    khz > pit_tsc_khz + pit_tsc_khz / 20))
+		return -HV_EINVAL;
+	if (khz && khz != tsc_khz) {
+		printk("time: TSC %lu.%03lu MHz, as dom0 calibrated it\n",
+		       khz / 1000, khz % 1000);
+		/* One aligned store: readers see the old rate or the new. */
+		__atomic_store_n(&tsc_khz, khz, __ATOMIC_RELEASE);
+	}
+	if (new_wall_ns) {
+		spin_lock(&wall_lock);
+		wall_ns = new_wall_ns;
+		wall_tsc = tsc;
+		spin_unlock(&wall_lock);
+	}
+	return 0;
+}
+
+uint64_t time_wall_ns_at(uint64_t tsc)
+{
+	uint64_t ns;
+
+	spin_lock(&wall_lock);
+	if (!wall_ns)
+		ns = 0;
+	else if (tsc >= wall_tsc)
+		ns = wall_ns + tsc_to_ns(tsc - wall_tsc);
+	else
+		ns = wall_ns - MIN(wall_ns, tsc_to_ns(wall_tsc - tsc));
+	spin_unlock(&wall_lock);
+	return ns;
 }

@@ -45,6 +45,14 @@ struct domain {
 	unsigned int nr_vcpus;
 	uint32_t asid;
 
+	/*
+	 * Its clocks: every vCPU's TSC reads 0 at host TSC tsc_zero, and its
+	 * kvmclock converts with the TSC rate known when it was made, so all
+	 * its vCPUs keep one time.
+	 */
+	uint64_t tsc_zero;
+	uint64_t tsc_khz;
+
 	/* CPU quota (common/sched.c): share under contention and ceiling. */
 	uint32_t weight;		/* 1-65535, default 256 */
 	struct cpu_cap cap;		/* cap_pct 0 = none; guarded by: */
