@@ -13,8 +13,13 @@
 #   stress-ng                    the test image only (install-deps.sh's
 #                                "test" purpose)
 #
+# Two modules of that kernel go into the image (DOMU_MODULES), from the
+# unpacked kernel package (dom0.mk's DOM0_KROOT): the ACPI power button and
+# the event devices through which busybox acpid sees it.
+#
 # Outputs:
-#   build/domu/initrd.img              gzip'd newc cpio: busybox, /init
+#   build/domu/initrd.img              gzip'd newc cpio: busybox, /init,
+#                                      the modules
 #   build/tests/domu-test-initrd.img   the same + stress-ng and its shared
 #                                      libraries (the base image with an
 #                                      overlay archive appended)
@@ -32,6 +37,14 @@ DOMU_TEST_INITRD  := $(BUILD)/tests/domu-test-initrd.img
 DOMU_CMDLINE_FILE := dom0-image/domu/cmdline
 
 # Programs the test image adds, with the libraries ldd finds for them.
+# Kernel modules the image loads, under lib/modules/<kver>/kernel/ of the
+# unpacked kernel package; none depends on another (Debian builds both as
+# modules: CONFIG_ACPI_BUTTON=m, CONFIG_INPUT_EVDEV=m).
+#   button.ko  the ACPI power button (PNP0C0C), which hvctl shutdown and
+#              provisiond's stop press: it reports KEY_POWER
+#   evdev.ko   /dev/input/event*, where acpid reads that key
+DOMU_MODULES := drivers/acpi/button.ko drivers/input/evdev.ko
+
 DOMU_TEST_PROGRAMS := /usr/bin/stress-ng
 
 # Everything the image is made from: a change to any of them rebuilds it
@@ -45,9 +58,12 @@ DOMU_INITRD_INPUTS := dom0-image/domu/mkimage.sh dom0-image/domu/init \
 # read after this file).
 domu-image: $(DOMU_INITRD) $(DOMU_TEST_INITRD) build/dom0/vmlinuz
 
-$(DOMU_INITRD): $(DOMU_INITRD_INPUTS)
+# The kernel package is named by its path (dom0.mk's DOM0_KROOT, which the
+# recipe may use: recipes are expanded after every file is read).
+$(DOMU_INITRD): $(DOMU_INITRD_INPUTS) build/dom0/kernel/.extracted
 	@mkdir -p $(dir $@)
-	bash dom0-image/domu/mkimage.sh base $@
+	bash dom0-image/domu/mkimage.sh base $@ \
+		$(addprefix $(DOM0_KROOT)/lib/modules/$(DOM0_KVER)/kernel/,$(DOMU_MODULES))
 
 # Rebuilt when the programs change (a Debian update of stress-ng); a library
 # updated alone is picked up by `make domu-clean`.

@@ -39,7 +39,7 @@ const char *hv_backend_strerror(int err)
 		case HV_EINVAL:
 			return "hypervisor: invalid argument or no such domain (HV_EINVAL)";
 		case HV_ENOSYS:
-			return "hypervisor: not supported (HV_ENOSYS; e.g. a guest shutdown or reboot request, which the hypervisor cannot send yet)";
+			return "hypervisor: not supported (HV_ENOSYS)";
 		case HV_ENOSPC:
 			return "hypervisor: out of resources (HV_ENOSPC)";
 		case HV_ENOMEM:

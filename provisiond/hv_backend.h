@@ -10,8 +10,9 @@
  *   "libhv"  the product (hv_libhv.c): dom0's libhv
  *            (dom0-image/libhv/libhv.h) over the hvpriv driver.  Without
  *            /dev/hvpriv (not on the appliance hypervisor) it fails at
- *            startup, saying so.  Guests cannot yet be asked to shut down
- *            or reboot: those return HV_ENOSYS (a stop then destroys).
+ *            startup, saying so.  shutdown presses the guest's ACPI power
+ *            button; reboot returns HV_ENOSYS (no reset in place: the
+ *            reboot job restarts the server instead, job_exec.c).
  *   "fake"   hv_fake.c, a TEST DOUBLE for the API tests on a development
  *            host.  It never runs a guest.
  *
@@ -77,14 +78,17 @@ struct hv_backend {
 	/* Creates a domain, paused; idempotent by name (see above). */
 	int (*create)(struct hv_backend *hv, const struct hvb_domain_config *cfg,
 		      uint32_t *domid, bool *existed);
-	/* Starts a created domain, or resumes a paused one. */
+	/* Starts a created domain, or resumes a paused one.  -EAGAIN: the
+	 * domain could not be started and was destroyed, to be created afresh
+	 * (libhv after a restart between create and the first unpause). */
 	int (*unpause)(struct hv_backend *hv, uint32_t domid);
 	/* Stops scheduling the domain's vCPUs; its memory stays. */
 	int (*pause)(struct hv_backend *hv, uint32_t domid);
 	/* Asks the guest to power off (ACPI-style); returns at once.  The
 	 * domain reaches HV_DOMAIN_SHUTDOWN when the guest complies. */
 	int (*shutdown)(struct hv_backend *hv, uint32_t domid);
-	/* Asks the guest to reboot; the domain and its id stay. */
+	/* Asks the guest to reboot; the domain and its id stay.  HV_ENOSYS
+	 * when the backend cannot: the caller then stops and starts it. */
 	int (*reboot)(struct hv_backend *hv, uint32_t domid);
 	/* Tears the domain down at once and frees its memory. */
 	int (*destroy)(struct hv_backend *hv, uint32_t domid);

@@ -20,7 +20,7 @@
  *
  *     <op> fail <ERR>      the operation fails with ERR: EIO, ETIMEDOUT,
  *                          EAGAIN, ENOMEM (-errno) or HV_EINVAL, HV_ENOSPC,
- *                          HV_EPERM (the hypervisor refusing)
+ *                          HV_EPERM, HV_ENOSYS (the hypervisor refusing)
  *     <op> delay <ms>      the operation first sleeps ms milliseconds
  *     <op> block           the operation waits, before doing anything,
  *                          until the rule is removed from the file
@@ -85,6 +85,7 @@ static int error_by_name(const char *name)
 		{ "EIO", -EIO }, { "ETIMEDOUT", -ETIMEDOUT }, { "EAGAIN", -EAGAIN },
 		{ "ENOMEM", -ENOMEM }, { "HV_EINVAL", HV_EINVAL },
 		{ "HV_ENOSPC", HV_ENOSPC }, { "HV_EPERM", HV_EPERM },
+		{ "HV_ENOSYS", HV_ENOSYS },	/* e.g. reboot, as libhv's */
 	};
 
 	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)

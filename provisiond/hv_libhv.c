@@ -3,34 +3,36 @@
  * hv_libhv.c - the real hypervisor backend (--hv=libhv), over dom0's libhv
  * (dom0-image/libhv/libhv.h) and /dev/hvpriv.
  *
- * How the interface of hv_backend.h maps onto the hypervisor today:
+ * How the interface of hv_backend.h maps onto the hypervisor:
  *
  *   create     hv_domain_find (idempotent by name), else hv_domain_create
- *              (paused, RAM + vCPUs) and hv_domain_load_elf of the image's
- *              kernel (a PVH ELF file in dom0).  The domain is then built
- *              but not booted: the hypervisor starts vCPU 0 only with
- *              hv_domain_boot_pvh, which also RUNS the domain at once.  So
- *              create remembers (in memory, by domain id) the kernel's entry
- *              and the command line, and unpause does the boot.
- *   unpause    a created, never-booted domain: hv_domain_boot_pvh; else
+ *              (paused, RAM + vCPUs) and the image loaded into it: a Linux
+ *              bzImage with its initrd (hv_domain_load_linux), or a PVH ELF
+ *              kernel (hv_domain_load_elf; no initrd).  The domain is then
+ *              built but not booted: the hypervisor starts vCPU 0 only with
+ *              HVCALL_DOMAIN_BOOT, which also RUNS the domain at once.  So
+ *              create remembers (in memory, by domain id) the boot call's
+ *              arguments and the command line, and unpause makes the call.
+ *   unpause    a created, never-booted domain: hv_domain_boot; else
  *              HV_DOMCTL_UNPAUSE.  A paused domain that was never booted
  *              but is not in the map (provisiond restarted between create
- *              and unpause) cannot be booted (the kernel's entry is lost):
- *              it is destroyed and -EAGAIN returned, so that the job's
- *              retry (or the next reconciliation) creates it afresh.
+ *              and unpause) cannot be booted (its boot arguments are lost):
+ *              it is destroyed and -EAGAIN returned, which tells the job to
+ *              create it afresh (job_exec.c).
  *   pause, destroy   HV_DOMCTL_PAUSE / HV_DOMCTL_DESTROY.
- *   shutdown   NOT POSSIBLE YET: the hypervisor has no way to ask a guest
- *              to power off (no ACPI power button, no PV shutdown request).
- *              Returns HV_ENOSYS; the stop job (job_exec.c) then logs that
- *              and destroys the domain, its documented fallback.
- *   reboot     NOT POSSIBLE YET either: HV_ENOSYS, and the reboot job
- *              fails with hv_error "call not supported".
+ *   shutdown   HV_DOMCTL_POWER_BUTTON: the ACPI power button is pressed
+ *              (docs/domu-platform.md); the guest decides.  The domain image
+ *              of docs/domu-image.md powers off; a guest that ignores the
+ *              button is destroyed by the stop job after stop_timeout.
+ *   reboot     HV_ENOSYS: the hypervisor cannot reset a guest in place (a
+ *              guest's own reboot ends its domain as "shut down").  The
+ *              reboot job then restarts the server: a graceful stop and a
+ *              fresh domain (job_exec.c).
  *   list, cpu_usage   hv_domain_list.
  *
  * CPU weight and cap: set with hv_domain_sched when hvabi.h has
  * HVCALL_DOMAIN_SCHED (a failure there fails the create); without it they
- * are ignored.  Not supported yet: an initrd (create refuses with
- * -EOPNOTSUPP).
+ * are ignored.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,13 +48,13 @@
 #include "log.h"
 
 #define MIB		(1024ULL * 1024)
-#define KERNEL_MAX	(256 * MIB)	/* larger kernel files are refused */
+#define FILE_MAX	(256 * MIB)	/* larger kernel or initrd files are refused */
 
-/* A domain created by us and not booted yet. */
+/* A domain created by us and not booted yet: its HVCALL_DOMAIN_BOOT. */
 struct pending {
 	struct pending *next;
 	uint32_t domid;
-	uint32_t entry;
+	struct hv_domain_boot boot;	/* everything but the command line */
 	char *cmdline;
 };
 
@@ -107,7 +109,7 @@ static int read_file(const char *path, void **out, size_t *size)
 		return err;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (uint64_t)st.st_size > KERNEL_MAX) {
+	    (uint64_t)st.st_size > FILE_MAX) {
 		close(fd);
 		return S_ISREG(st.st_mode) && st.st_size > 0 ? -EFBIG : -ENOEXEC;
 	}
@@ -171,22 +173,73 @@ static int lookup(struct lhv *l, uint32_t domid, struct hv_domain_info *out)
 	}
 }
 
+/*
+ * Loads the image into the new domain id and fills p->boot: a Linux bzImage
+ * with its initrd, or a PVH ELF kernel.  0, or an error with a log line.
+ */
+static int load_image(struct lhv *l, const struct hvb_domain_config *cfg,
+		      uint32_t id, struct pending *p)
+{
+	bool has_initrd = cfg->initrd_path && cfg->initrd_path[0];
+	void *kernel = NULL, *initrd = NULL;
+	size_t ksize = 0, isize = 0;
+	uint32_t entry = 0;
+	int err;
+
+	err = read_file(cfg->kernel_path, &kernel, &ksize);
+	if (err) {
+		log_error("libhv: %s: cannot read kernel %s: %s", cfg->name,
+			  cfg->kernel_path, strerror(-err));
+		return err;
+	}
+	if (hv_is_linux_image(kernel, ksize)) {
+		if (has_initrd) {
+			err = read_file(cfg->initrd_path, &initrd, &isize);
+			if (err)
+				log_error("libhv: %s: cannot read initrd %s: %s",
+					  cfg->name, cfg->initrd_path, strerror(-err));
+		}
+		if (!err) {
+			err = hv_domain_load_linux(&l->h, id,
+						   (uint64_t)cfg->memory_mib * MIB,
+						   kernel, ksize, initrd, isize, &p->boot);
+			if (err == -ENOSPC)
+				log_error("libhv: %s: kernel %s and its initrd do not "
+					  "fit in %u MiB", cfg->name, cfg->kernel_path,
+					  cfg->memory_mib);
+			else if (err)
+				log_error("libhv: %s: loading Linux %s into d%u: %s",
+					  cfg->name, cfg->kernel_path, id, hv_strerror(err));
+		}
+	} else if (has_initrd) {
+		/* An initrd is Linux's; a PVH ELF kernel has no use for one. */
+		log_error("libhv: %s: %s is not a Linux bzImage, so it cannot take "
+			  "the initrd %s", cfg->name, cfg->kernel_path, cfg->initrd_path);
+		err = -EINVAL;
+	} else {
+		err = hv_domain_load_elf(&l->h, id, kernel, ksize, &entry);
+		if (err)
+			log_error("libhv: %s: loading %s into d%u: %s", cfg->name,
+				  cfg->kernel_path, id, err == -ENOEXEC ?
+				  "not a Linux bzImage or PVH ELF kernel" : hv_strerror(err));
+		p->boot = (struct hv_domain_boot){
+			.domid = id, .protocol = HV_BOOT_PVH, .entry32 = entry,
+		};
+	}
+	free(initrd);
+	free(kernel);
+	return err;
+}
+
 static int lhv_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
 		      uint32_t *domid, bool *existed)
 {
 	struct lhv *l = lhv_of(hv);
 	struct pending *p = NULL;
-	void *kernel = NULL;
-	size_t ksize = 0;
-	uint32_t id, entry;
+	uint32_t id;
 	int err;
 
 	*existed = false;
-	if (cfg->initrd_path && cfg->initrd_path[0]) {
-		log_error("libhv: %s: an initrd is not supported by the hypervisor yet",
-			  cfg->name);
-		return -EOPNOTSUPP;
-	}
 	if (!cfg->kernel_path || !cfg->kernel_path[0])
 		return -EINVAL;
 
@@ -202,12 +255,6 @@ static int lhv_create(struct hv_backend *hv, const struct hvb_domain_config *cfg
 	if (err != HV_ESRCH)
 		goto out;
 
-	err = read_file(cfg->kernel_path, &kernel, &ksize);
-	if (err) {
-		log_error("libhv: %s: cannot read kernel %s: %s", cfg->name,
-			  cfg->kernel_path, strerror(-err));
-		goto out;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p || !(p->cmdline = strdup(cfg->cmdline ? cfg->cmdline : ""))) {
 		err = -ENOMEM;
@@ -217,10 +264,8 @@ static int lhv_create(struct hv_backend *hv, const struct hvb_domain_config *cfg
 			       cfg->vcpus, &id);
 	if (err)
 		goto out;
-	err = hv_domain_load_elf(&l->h, id, kernel, ksize, &entry);
+	err = load_image(l, cfg, id, p);
 	if (err) {
-		log_error("libhv: %s: loading kernel %s into d%u: %s", cfg->name,
-			  cfg->kernel_path, id, hv_strerror(err));
 		/* Leave nothing half-built behind. */
 		hv_domain_ctl(&l->h, id, HV_DOMCTL_DESTROY);
 		goto out;
@@ -242,17 +287,17 @@ static int lhv_create(struct hv_backend *hv, const struct hvb_domain_config *cfg
 	}
 #endif
 	p->domid = id;
-	p->entry = entry;
 	p->next = l->pending;
 	l->pending = p;
 	p = NULL;
 	*domid = id;
-	log_info("libhv: domain %s created as d%u (%u MiB, %u vCPU(s), kernel %s), paused",
-		 cfg->name, id, cfg->memory_mib, cfg->vcpus, cfg->kernel_path);
+	log_info("libhv: domain %s created as d%u (%u MiB, %u vCPU(s), kernel %s%s%s), "
+		 "paused", cfg->name, id, cfg->memory_mib, cfg->vcpus, cfg->kernel_path,
+		 cfg->initrd_path && cfg->initrd_path[0] ? ", initrd " : "",
+		 cfg->initrd_path ? cfg->initrd_path : "");
 out:
 	pthread_mutex_unlock(&l->lock);
 	pending_free(p);
-	free(kernel);
 	return err;
 }
 
@@ -266,7 +311,7 @@ static int lhv_unpause(struct hv_backend *hv, uint32_t domid)
 	pthread_mutex_lock(&l->lock);
 	p = pending_take(l, domid);
 	if (p) {
-		err = hv_domain_boot_pvh(&l->h, domid, p->entry, p->cmdline);
+		err = hv_domain_boot(&l->h, &p->boot, p->cmdline);
 		if (err && err != HV_ESRCH) {
 			/* Keep it: a later unpause may try again. */
 			p->next = l->pending;
@@ -284,7 +329,7 @@ static int lhv_unpause(struct hv_backend *hv, uint32_t domid)
 	err = hv_domain_ctl(&l->h, domid, HV_DOMCTL_UNPAUSE);
 	if (err != HV_EBUSY)
 		return err;
-	/* Paused but never booted, and we no longer know its kernel entry
+	/* Paused but never booted, and we no longer know how to boot it
 	 * (provisiond restarted since it was created): start over. */
 	if (lookup(l, domid, &info) == 0 && info.state == HV_DOMAIN_PAUSED) {
 		log_warn("libhv: d%u (%s) was created but never booted by an earlier "
@@ -302,16 +347,15 @@ static int lhv_pause(struct hv_backend *hv, uint32_t domid)
 
 static int lhv_shutdown(struct hv_backend *hv, uint32_t domid)
 {
-	(void)hv;
-	(void)domid;
-	/* No way to ask the guest yet (see the top of this file). */
-	return HV_ENOSYS;
+	/* The ACPI power button: the guest decides (see the top of this file). */
+	return hv_domain_ctl(&lhv_of(hv)->h, domid, HV_DOMCTL_POWER_BUTTON);
 }
 
 static int lhv_reboot(struct hv_backend *hv, uint32_t domid)
 {
 	(void)hv;
 	(void)domid;
+	/* No reset in place: the reboot job restarts the server instead. */
 	return HV_ENOSYS;
 }
 

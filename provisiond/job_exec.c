@@ -7,17 +7,24 @@
  *
  *   ensure_running:  find the domain by name (the server's id); if there is
  *                    none, create it (create is idempotent by name too);
- *                    unpause it; record its id.
+ *                    unpause it; record its id.  A domain an earlier run
+ *                    built but never started is built again (once).
  *   ensure_stopped:  find the domain; if it exists, ask the guest to shut
- *                    down, wait up to stop_timeout, then destroy it; fold
- *                    its CPU time into the server's total; record that it
- *                    is gone.
+ *                    down (the backend's shutdown: libhv presses its ACPI
+ *                    power button), wait up to stop_timeout for it to
+ *                    reach "shut down", then destroy it either way (a guest
+ *                    that ignores the request is destroyed after the
+ *                    timeout, logged); fold its CPU time into the server's
+ *                    total; record that it is gone.
+ *   reboot:          the backend's reboot, or where it has none (libhv)
+ *                    ensure_stopped then ensure_running.
  *
  * Most jobs just make the domain match the server's intent, which the API
  * already stored with the job: create, start, stop, suspend and unsuspend
  * all "converge".  reboot, change_plan, reinstall and delete add a step.
  * The writer is held only for the short updates between hypervisor calls.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,8 +208,10 @@ static int find(struct hv_backend *hv, struct job_run *run, struct hvb_domain *d
 	return err ? hv_fail(run, "list domains", err) : 0;
 }
 
-static int ensure_running(struct hv_backend *hv, struct job_run *run,
-			  const struct server_row *s)
+/* One attempt at ensure_running(); -EAGAIN from the backend's unpause is
+ * passed back (the domain was destroyed to be created afresh). */
+static int start_domain(struct hv_backend *hv, struct job_run *run,
+			const struct server_row *s, int *unpause_err)
 {
 	struct hvb_domain_config cfg;
 	struct config_text text;
@@ -211,6 +220,7 @@ static int ensure_running(struct hv_backend *hv, struct job_run *run,
 	uint32_t domid;
 	int err;
 
+	*unpause_err = 0;
 	if (find(hv, run, &d, &found))
 		return -1;
 
@@ -243,10 +253,29 @@ static int ensure_running(struct hv_backend *hv, struct job_run *run,
 
 	if (d.state == HV_DOMAIN_PAUSED) {
 		err = hv->unpause(hv, d.domid);
-		if (err)
+		if (err) {
+			*unpause_err = err;
 			return hv_fail(run, "start domain", err);
+		}
 	}
 	return record_domain(run, d.domid, "running");
+}
+
+static int ensure_running(struct hv_backend *hv, struct job_run *run,
+			  const struct server_row *s)
+{
+	int unpause_err;
+
+	if (start_domain(hv, run, s, &unpause_err) == 0)
+		return 0;
+	if (unpause_err != -EAGAIN)
+		return -1;
+	/* A domain built by an earlier run of provisiond (killed between
+	 * create and start) could not be booted and was destroyed: build it
+	 * again, once. */
+	log_info("job %s: domain %s was built but never started by an earlier run: "
+		 "creating it again", run->id, run->server_id);
+	return start_domain(hv, run, s, &unpause_err);
 }
 
 static int ensure_stopped(struct hv_backend *hv, int stop_timeout_s,
@@ -263,22 +292,30 @@ static int ensure_stopped(struct hv_backend *hv, int stop_timeout_s,
 		return record_gone(run, "stopped");
 
 	if (!force && (d.state == HV_DOMAIN_RUNNING || d.state == HV_DOMAIN_BLOCKED)) {
-		int64_t deadline = mono_ms() + (int64_t)stop_timeout_s * 1000;
+		int64_t asked = mono_ms(), deadline = asked + (int64_t)stop_timeout_s * 1000;
 
 		err = hv->shutdown(hv, d.domid);
 		if (err)
 			log_warn("job %s: shutdown of %s failed (%s): destroying it",
 				 run->id, run->server_id, hv_backend_strerror(err));
+		else
+			log_info("job %s: asked %s (d%u) to shut down; destroying it if it "
+				 "has not within %d s", run->id, run->server_id, d.domid,
+				 stop_timeout_s);
 		while (!err) {
 			if (find(hv, run, &d, &found))
 				return -1;
 			if (!found)
 				return record_gone(run, "stopped");
-			if (d.state == HV_DOMAIN_SHUTDOWN)
+			if (d.state == HV_DOMAIN_SHUTDOWN) {
+				log_info("job %s: %s shut down after %lld ms", run->id,
+					 run->server_id, (long long)(mono_ms() - asked));
 				break;
+			}
 			if (mono_ms() >= deadline) {
-				log_warn("job %s: %s did not shut down within %d s: destroying it",
-					 run->id, run->server_id, stop_timeout_s);
+				log_warn("job %s: %s did not shut down within %d s: destroying "
+					 "it (the fallback)", run->id, run->server_id,
+					 stop_timeout_s);
 				break;
 			}
 			if (jobs_stopping()) {
@@ -318,7 +355,13 @@ static int converge(struct hv_backend *hv, int stop_timeout_s,
 	return ensure_stopped(hv, stop_timeout_s, run, force);
 }
 
-static int reboot(struct hv_backend *hv, struct job_run *run)
+/*
+ * Asks the backend to reboot the guest in place; a backend that cannot
+ * (libhv: the hypervisor has no reset of a running guest) gets a restart:
+ * the same graceful stop as a stop job, then a fresh domain.
+ */
+static int reboot(struct hv_backend *hv, int stop_timeout_s, struct job_run *run,
+		  const struct server_row *s)
 {
 	struct hvb_domain d;
 	bool found;
@@ -329,7 +372,13 @@ static int reboot(struct hv_backend *hv, struct job_run *run)
 	if (!found || (d.state != HV_DOMAIN_RUNNING && d.state != HV_DOMAIN_BLOCKED))
 		return fail(run, "invalid_state", false, "the server is not running");
 	err = hv->reboot(hv, d.domid);
-	return err ? hv_fail(run, "reboot domain", err) : 0;
+	if (err != HV_ENOSYS)
+		return err ? hv_fail(run, "reboot domain", err) : 0;
+	log_info("job %s: %s cannot be reset in place: restarting it", run->id,
+		 run->server_id);
+	if (ensure_stopped(hv, stop_timeout_s, run, false))
+		return -1;
+	return ensure_running(hv, run, s);
 }
 
 static const char *param(json_t *params, const char *name)
@@ -356,7 +405,7 @@ int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
 
 	switch (run->kind) {
 	case JOB_REBOOT:
-		rc = reboot(hv, run);
+		rc = reboot(hv, stop_timeout_s, run, &s);
 		break;
 
 	case JOB_CHANGE_PLAN:

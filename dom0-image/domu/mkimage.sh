@@ -4,12 +4,14 @@
 # mkimage.sh - build the customer domains' (domUs') Linux root image, an
 # initramfs (gzip'd newc cpio), and overlays for it.
 #
-#   usage: mkimage.sh base OUTPUT
+#   usage: mkimage.sh base OUTPUT [MODULE.ko...]
 #          mkimage.sh overlay OUTPUT PROGRAM...
 #
 #   base     the image itself: static busybox and its applet links, /init
 #            (dom0-image/domu/init) and the overlay tree dom0-image/domu/rootfs/,
-#            and the /dev/console node.  No kernel modules.
+#            the /dev/console node, and each MODULE.ko (a kernel module file
+#            of the image's kernel, without dependencies) in /lib/modules/,
+#            which /init loads.
 #   overlay  an archive to append to the base image (Linux unpacks
 #            concatenated archives one after the other): each PROGRAM, an
 #            absolute path on the build host, with every shared library
@@ -24,12 +26,17 @@ set -euo pipefail
 
 if [ $# -lt 2 ] || { [ "$1" != base ] && [ "$1" != overlay ]; } ||
    { [ "$1" = overlay ] && [ $# -lt 3 ]; }; then
-    echo "usage: $0 base OUTPUT | overlay OUTPUT PROGRAM..." >&2
+    echo "usage: $0 base OUTPUT [MODULE.ko...] | overlay OUTPUT PROGRAM..." >&2
     exit 2
 fi
 kind=$1
 output=$(realpath -m "$2")               # absolute: we cd into the staging dir
 shift 2
+args=()                                  # MODULEs or PROGRAMs, made absolute
+for arg in "$@"; do                      # (-s: symlinks are not resolved)
+    args+=("$(realpath -m -s "$arg")")
+done
+set -- "${args[@]}"
 here=$(dirname "$(realpath "$0")")       # dom0-image/domu/
 
 name=$(basename "$output")
@@ -77,6 +84,18 @@ if [ "$kind" = base ]; then
     cp "$here/init" init
     chmod 755 init
     cp -a "$here/rootfs/." .
+
+    # --- kernel modules ----------------------------------------------------------
+    # Flat in /lib/modules/: /init insmods each one, so none may depend on
+    # another module (domu.mk picks them so).
+    mkdir -p lib/modules
+    for module in "$@"; do
+        if [ ! -f "$module" ]; then
+            echo "$0: kernel module $module not found" >&2
+            exit 1
+        fi
+        cp "$module" lib/modules/
+    done
 else
     # --- programs and their shared libraries -------------------------------------
     for prog in "$@"; do

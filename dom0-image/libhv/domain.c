@@ -105,6 +105,12 @@ static int boot_call(struct hv_handle *h, const struct hv_domain_boot *fixed,
 	return err;
 }
 
+int hv_domain_boot(struct hv_handle *h, const struct hv_domain_boot *boot,
+		   const char *cmdline)
+{
+	return boot_call(h, boot, cmdline);
+}
+
 int hv_domain_boot_pvh(struct hv_handle *h, uint32_t domid, uint32_t entry,
 		       const char *cmdline)
 {
@@ -124,12 +130,11 @@ bool hv_is_linux_image(const void *file, size_t size)
 	return linux_parse(file, size, &li) == LINUX_OK;
 }
 
-int hv_domain_boot_linux(struct hv_handle *h, uint32_t domid,
+int hv_domain_load_linux(struct hv_handle *h, uint32_t domid,
 			 uint64_t ram_bytes, const void *image, size_t size,
 			 const void *initrd, size_t initrd_size,
-			 const char *cmdline)
+			 struct hv_domain_boot *boot)
 {
-	struct hv_domain_boot b = { 0 };
 	struct linux_image li;
 	uint64_t kernel_gpa, initrd_gpa;
 	int err;
@@ -147,14 +152,27 @@ int hv_domain_boot_linux(struct hv_handle *h, uint32_t domid,
 	if (err)
 		return err;
 
-	b.domid = domid;
-	b.protocol = HV_BOOT_LINUX;
-	b.image_size = size;
-	b.kernel_gpa = kernel_gpa;
-	b.initrd_gpa = initrd_gpa;
-	b.initrd_size = initrd_size;
-	memcpy(b.linux_head, image, HV_LINUX_HEAD_LEN);
-	return boot_call(h, &b, cmdline);
+	memset(boot, 0, sizeof(*boot));
+	boot->domid = domid;
+	boot->protocol = HV_BOOT_LINUX;
+	boot->image_size = size;
+	boot->kernel_gpa = kernel_gpa;
+	boot->initrd_gpa = initrd_gpa;
+	boot->initrd_size = initrd_size;
+	memcpy(boot->linux_head, image, HV_LINUX_HEAD_LEN);
+	return 0;
+}
+
+int hv_domain_boot_linux(struct hv_handle *h, uint32_t domid,
+			 uint64_t ram_bytes, const void *image, size_t size,
+			 const void *initrd, size_t initrd_size,
+			 const char *cmdline)
+{
+	struct hv_domain_boot b;
+	int err = hv_domain_load_linux(h, domid, ram_bytes, image, size, initrd,
+				       initrd_size, &b);
+
+	return err ? err : boot_call(h, &b, cmdline);
 }
 
 int hv_domain_input(struct hv_handle *h, uint32_t domid, const char *data,
@@ -230,16 +248,31 @@ int hv_domain_sched(struct hv_handle *h, uint32_t domid, bool set,
 
 int hv_domain_find(struct hv_handle *h, const char *name, uint32_t *domid)
 {
-	static struct hv_domain_info doms[256];
-	uint32_t count = 0, total = 0, i;
-	int err = hv_domain_list(h, doms, 256, &count, &total);
+	/* On the heap, not static: callers may look up from several threads
+	 * at once (provisiond's job workers). */
+	uint32_t max = 256, count = 0, total = 0, i;
+	struct hv_domain_info *doms;
+	int err;
 
-	if (err)
-		return err;
-	for (i = 0; i < count; i++)
+	for (;;) {
+		doms = calloc(max, sizeof(*doms));
+		if (!doms)
+			return -ENOMEM;
+		err = hv_domain_list(h, doms, max, &count, &total);
+		if (err || count >= total || max >= HV_DOMAIN_LIST_MAX)
+			break;
+		/* More domains than fit: ask again with room for all. */
+		free(doms);
+		max = total + 16 < HV_DOMAIN_LIST_MAX ? total + 16 : HV_DOMAIN_LIST_MAX;
+	}
+	if (!err)
+		err = HV_ESRCH;
+	for (i = 0; err == HV_ESRCH && i < count; i++) {
 		if (!strncmp(doms[i].name, name, HV_NAME_LEN)) {
 			*domid = doms[i].domid;
-			return 0;
+			err = 0;
 		}
-	return HV_ESRCH;
+	}
+	free(doms);
+	return err;
 }

@@ -135,6 +135,19 @@ int hv_domain_boot_linux(struct hv_handle *h, uint32_t domid,
 			 const void *initrd, size_t initrd_size,
 			 const char *cmdline);
 
+/*
+ * hv_domain_boot_linux in two steps, for a caller that builds a domain now
+ * and starts it later (provisiond creates domains paused): load writes the
+ * kernel and initrd into the domain and fills *boot (the domain is not
+ * started); hv_domain_boot then starts it with this command line.
+ */
+int hv_domain_load_linux(struct hv_handle *h, uint32_t domid,
+			 uint64_t ram_bytes, const void *image, size_t size,
+			 const void *initrd, size_t initrd_size,
+			 struct hv_domain_boot *boot);
+int hv_domain_boot(struct hv_handle *h, const struct hv_domain_boot *boot,
+		   const char *cmdline);
+
 /* True when file looks like a Linux bzImage (else try it as an ELF). */
 bool hv_is_linux_image(const void *file, size_t size);
 

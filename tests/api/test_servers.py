@@ -88,6 +88,27 @@ def test_graceful_stop_falls_back_to_destroy(daemon, admin, world):
         daemon.clear_faults()
 
 
+def test_reboot_without_reset_in_place_restarts(daemon, admin, world):
+    """A backend that cannot reset a guest in place (libhv: HV_ENOSYS) gets
+    a restart: the guest is asked to shut down, and a fresh domain runs."""
+    t = world.make_tenant()
+    server, _ = world.make_server(t["id"])
+    old = daemon.domains()[server["id"]]["domid"]
+    daemon.set_faults("reboot fail HV_ENOSYS")
+    try:
+        job = world.action(server["id"], "reboot")
+    finally:
+        daemon.clear_faults()
+    assert job["state"] == "succeeded", job
+    dom = daemon.domains()[server["id"]]
+    assert dom["domid"] != old and dom["state"] == 1 and dom["reboots"] == 0
+    s = admin.get("/v1/servers/" + server["id"]).json()
+    assert s["actual_state"] == "running" and s["domain_id"] == dom["domid"]
+    log = daemon.log_text()
+    assert "%s cannot be reset in place: restarting it" % server["id"] in log
+    assert "asked %s (d%d) to shut down" % (server["id"], old) in log
+
+
 def test_suspend_locks_out_customer(daemon, admin, world, tenant):
     t, customer = tenant
     server, _ = world.make_server(t["id"], client=customer)

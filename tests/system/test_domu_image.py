@@ -107,3 +107,22 @@ def test_product_image_boots_and_powers_off_or_reboots(command, kernel_says):
         assert kernel_says in m.output, m.tail()
     finally:
         m.kill()
+
+
+def test_power_button_powers_the_image_off():
+    """The ACPI power button (QEMU's system_powerdown, as the hypervisor's
+    HV_DOMCTL_POWER_BUTTON) makes the product image power off cleanly:
+    button.ko and evdev.ko report the key, acpid runs its handler, and
+    busybox init shuts down."""
+    m = start("test_domu_image-power-button", domu_direct.INITRD)
+    try:
+        m.wait_for(READY)
+        assert "domU: ERROR" not in m.output, m.tail()
+        m.hmp("system_powerdown")
+        assert m.wait_exit() == 0, m.tail()
+        out = m.output
+        assert "domU: power button pressed: powering off" in out, m.tail()
+        assert "domU: going down" in out, m.tail()
+        assert "reboot: Power down" in out, m.tail()
+    finally:
+        m.kill()
