@@ -14,7 +14,10 @@ has hv-cputime and the guest kernels in /usr/share/guests) twice:
        not the lack of competition, is what limits it, and the second soaks
        up whatever the cap leaves;
      - weights 1:2:4:8 (64, 128, 256, 512): four uncapped burners on CPU 1;
-     - wake latency beside two burners (weight 256) on CPU 1.
+     - wake latency beside two burners (weight 256) on CPU 1;
+     - steal time: Linux (the domU kernel and test image) with 1 vCPU,
+       busy during the window, beside a burner on CPU 1: the steal its
+       /proc/stat shows against the hypervisor's count for that vCPU.
   2. -smp 3: two domain CPUs.  A 2-vCPU burner capped at 150, then at 100
      (weight 65535), with an uncapped burner (weight 1) on each CPU.
 
@@ -61,6 +64,10 @@ OVERLAY = os.path.join(BUILD, "tests", "dom0-overlay.cpio.gz")
 DOM0_CMDLINE = open(os.path.join(REPO, "packaging", "dom0-cmdline")).read().strip()
 READY = r"^dom0: userspace ready$"
 GUESTS = "/usr/share/guests"
+LINUX_KERNEL = "/usr/share/domu/vmlinuz"
+LINUX_INITRD = GUESTS + "/domu-test-initrd.img"
+LINUX_MEM_MIB = 256
+USER_HZ = 100			# /proc/stat's unit
 
 CAPS_1VCPU = (5, 10, 25, 50, 100)
 CAPS_2VCPU = (150, 100)
@@ -72,6 +79,7 @@ WEIGHT_TOLERANCE = 0.02		# relative to the proportional share
 # (no sleeper waits one out).
 WAKE_EXTRA_MEDIAN_US = 1000.0
 WAKE_P99_US = 10000.0
+STEAL_TOLERANCE = 0.01		# Linux's steal against the hypervisor's
 CAPPED_WEIGHT = 65535		# the capped domain: the cap is its only limit
 HOG_WEIGHT = 1			# its neighbour: takes what the cap leaves
 
@@ -149,9 +157,23 @@ class Appliance:
     def create(self, name, kernel, vcpus=1, cmdline="", weight=None,
                cap=None):
         """Creates and starts a domain; returns the CPU its vCPU 0 is on."""
+        return self.create_from(name, "16 %d %s/%s.elf %s" % (
+            vcpus, GUESTS, kernel, cmdline), weight, cap)
+
+    def create_linux(self, name):
+        """Creates a 1-vCPU Linux domain, waits for its shell; returns the
+        CPU it is on."""
+        cpu = self.create_from(name, "%d 1 %s --initrd %s 'console=ttyS0 "
+                               "quiet'" % (LINUX_MEM_MIB, LINUX_KERNEL,
+                                           LINUX_INITRD))
+        self.wait(HV + r"\(d%d\) domU: userspace ready$" % self.domids[name],
+                  self.since, timeout=300)
+        return cpu
+
+    def create_from(self, name, args, weight=None, cap=None):
+        """`hvctl create NAME ARGS`; returns the CPU its vCPU 0 is on."""
         since = len(self.m.output)
-        out = self.check("hvctl create %s 16 %d %s/%s.elf %s" % (
-            name, vcpus, GUESTS, kernel, cmdline))
+        out = self.check("hvctl create %s %s" % (name, args))
         # A hypervisor line can land in the middle of the id's line.
         m = re.search(r"^(\d+)$", re.sub(HV + r".*", "", out), re.M)
         if not m:
@@ -183,6 +205,10 @@ class Appliance:
         `settle` seconds: (window_ns, sample_ns, {name: row})."""
         self.check("sleep %s; hv-cputime %s > /tmp/window" % (settle, seconds),
                    timeout=seconds + settle + 120)
+        return self.read_window()
+
+    def read_window(self):
+        """What hv-cputime wrote to /tmp/window, as window() returns it."""
         # The console is shared with the hypervisor, whose lines can land in
         # the middle of ours: read the file again until it comes through
         # whole (it ends with "end" and every row parses).
@@ -223,6 +249,14 @@ class Appliance:
         n, lo, med, p99, hi, early = (int(x) for x in m.groups()[:6])
         return {"n": n, "min": lo / 1e3, "median": med / 1e3, "p99": p99 / 1e3,
                 "max": hi / 1e3, "early": early}
+
+    def linux_steal_ns(self, name, tag, since):
+        """The `steal` column of the `cpu` line of /proc/stat that a Linux
+        domain printed as "TAG cpu ..." after offset `since`, in ns."""
+        m = self.wait(HV + r"\(d%d\) %s cpu((?: \d+)+)\r?\n"
+                      % (self.domids[name], tag), since, timeout=60)
+        # user nice system idle iowait irq softirq steal ...
+        return int(m.group(1).split()[7]) * (10**9 // USER_HZ)
 
 
 class Report:
@@ -299,6 +333,47 @@ def wake_rows(rep, a, label, w, median_us=None, p99_us=None):
                  a.load[0], a.load[1]))
 
 
+def steal_rows(rep, a, seconds):
+    """Linux's steal time (the KVM steal-time MSR) against the
+    hypervisor's count over hv-cputime's window.  Steal grows only while
+    Linux is busy and the hog runs: Linux, idle, reads its /proc/stat, busy
+    loops for the window, then reads it again; the hog runs only inside
+    the window.  So nothing is stolen at either end of either count, and
+    the console round trips between the reads do not enter the figure.
+    (Busy and alone on its CPU, a vCPU still waits between its slices, for
+    the hypervisor: about 1% of the time, so Linux must not be busy outside
+    the window either.)"""
+    if a.create_linux("linux") != 1 or a.create("hog", "burner") != 1:
+        raise Broken("Linux and the burner are not on cpu1")
+    a.check("hvctl pause hog")
+    since = len(a.m.output)
+    a.check("hvctl input linux 'echo STEAL0 $(head -1 /proc/stat); "
+            "timeout %d sh -c \"while :; do :; done\"; "
+            "echo STEAL1 $(head -1 /proc/stat)'; "
+            "hv-cputime %s > /tmp/window & sleep 1; hvctl unpause hog; "
+            "sleep %s; hvctl pause hog; wait" % (
+                seconds + 1.5, seconds + 2, seconds), timeout=seconds + 120)
+    window_ns, sample_ns, doms = a.read_window()
+    guest = a.linux_steal_ns("linux", "STEAL1", since) - \
+        a.linux_steal_ns("linux", "STEAL0", since)
+    hv = doms["linux"]["steal_ns"]
+    if hv == 0:
+        raise Broken("the hypervisor counted no steal for Linux")
+    ratio = guest / hv
+    rep.row("steal time seen by Linux / hypervisor's, 1 vCPU beside a hog",
+            "1.000 +- %g %%" % (100 * STEAL_TOLERANCE), "%.4f" % ratio,
+            "%+.2f %%" % (100 * (ratio - 1)),
+            abs(ratio - 1) <= STEAL_TOLERANCE)
+    rep.note("steal time: Linux's /proc/stat %.3f s (in 10 ms ticks), the "
+             "hypervisor's %.3f s, over %g s of a hog beside it (window "
+             "%.3f s, Linux ran %.2f %%, the hog %.2f %%); host load %.1f, "
+             "%d other QEMU(s)" % (
+                 guest / 1e9, hv / 1e9, seconds, window_ns / 1e9,
+                 pct(doms["linux"]["cpu_ns"], window_ns),
+                 pct(doms["hog"]["cpu_ns"], window_ns), a.load[0], a.load[1]))
+    a.destroy("linux", "hog")
+
+
 def one_cpu(iso, tmp, seconds, rep):
     with Appliance(iso, tmp, 2, "bench-sched-smp2") as a:
         print("[-smp 2] dom0 is up; one domain CPU", flush=True)
@@ -335,6 +410,9 @@ def one_cpu(iso, tmp, seconds, rep):
         wake_rows(rep, a, "wake latency beside 2 hogs",
                   a.wake_latency("wake1"),
                   alone["median"] + WAKE_EXTRA_MEDIAN_US, WAKE_P99_US)
+        a.destroy("hog1", "hog2")
+
+        steal_rows(rep, a, seconds)
 
 
 def two_cpus(iso, tmp, seconds, rep):

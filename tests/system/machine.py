@@ -33,6 +33,14 @@ DEFAULT_TIMEOUT = 180
 # Every line the hypervisor prints on the serial port starts with this
 # (hypervisor/include/hv/console.h); dom0 shares the port.
 HV = r"\(hv\) "
+# A whole hypervisor line, which can land anywhere in one of dom0's.
+HV_LINE = HV + r"[^\n]*\n"
+
+
+def split_anywhere(literal):
+    """A regex for `literal` even if hypervisor lines split it or follow
+    it at once (they can land after any character, a marker's included)."""
+    return "".join("%s(?:%s)?" % (re.escape(c), HV_LINE) for c in literal)
 
 # QEMU's isa-debug-exit makes QEMU exit with (code << 1) | 1; the hypervisor's
 # codes are in hypervisor/include/hv/halt.h.
@@ -171,10 +179,11 @@ class Machine:
         tag = "CMD%d" % self._cmd_seq
         self.send("echo @@B%s; %s; echo @@E%s $?\n" % (tag, command, tag))
         # The hypervisor writes to the same serial line and its lines can
-        # land in the middle of dom0's: match the markers anywhere.  The
-        # typed command shows them too, but followed by ";" and "$?".
-        m = self.wait_for(r"@@E%s (\d+)" % tag, timeout)
-        start = self.wait_for(r"@@B%s(?![;\d])" % tag, 1)
+        # land in the middle of dom0's, even of a marker: match the markers
+        # anywhere, split or not.  The typed command shows them too, but
+        # followed by ";" and "$?".
+        m = self.wait_for(split_anywhere("@@E%s " % tag) + r"(\d+)", timeout)
+        start = self.wait_for(split_anywhere("@@B%s" % tag) + r"(?![;\d])", 1)
         out = self.output[start.end():m.start()]
         # Hypervisor lines can land in the middle: they are not the output.
         out = "\n".join(l for l in out.split("\n")

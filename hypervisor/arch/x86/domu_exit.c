@@ -13,6 +13,7 @@
 #include <hv/mmio.h>
 #include <hv/msr_policy.h>
 #include <hv/pvclock.h>
+#include <hv/steal_time.h>
 #include <hv/time.h>
 #include <hv/vlapic.h>
 #include <hv/svm_vcpu.h>
@@ -183,6 +184,9 @@ void domu_msr_exit(struct vcpu *v)
 		case MSR_KVM_WALL_CLOCK_NEW:
 			ok = kvmclock_wall_clock(v, value);
 			break;
+		case MSR_KVM_STEAL_TIME:
+			ok = steal_time_msr_write(v, value);
+			break;
 		case MSR_APIC_BASE:
 			/* Only the value it has: x2APIC at the default base. */
 			ok = value == apic_base_value(v);
@@ -232,6 +236,9 @@ void domu_msr_exit(struct vcpu *v)
 		case MSR_KVM_SYSTEM_TIME_NEW:
 			value = v->kvmclock_gpa;
 			break;
+		case MSR_KVM_STEAL_TIME:
+			value = steal_time_msr_read(v);
+			break;
 		default:
 			ok = false;
 		}
@@ -274,7 +281,8 @@ void domu_cpuid_exit(struct vcpu *v)
 			r.ecx = 0x564b4d56;	/* "VMKV" */
 			r.edx = 0x0000004d;	/* "M\0\0\0" */
 		} else if (leaf == 0x40000001) {
-			r.eax = KVM_FEATURE_NOP_IO_DELAY | KVM_FEATURE_CLOCKSOURCE2;
+			r.eax = KVM_FEATURE_NOP_IO_DELAY | KVM_FEATURE_CLOCKSOURCE2 |
+				KVM_FEATURE_STEAL_TIME;
 		}
 	} else {
 		r = cpuid_for_guest(leaf, subleaf);

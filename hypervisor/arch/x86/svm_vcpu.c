@@ -16,6 +16,7 @@
 #include <hv/msr_policy.h>
 #include <hv/percpu.h>
 #include <hv/spinlock.h>
+#include <hv/steal_time.h>
 #include <hv/string.h>
 #include <hv/svm.h>
 #include <hv/svm_vcpu.h>
@@ -310,6 +311,7 @@ void svm_vcpu_run_slice(struct vcpu *v)
 	start = rdtsc();
 	if (v->waiting_since && start > v->waiting_since)
 		v->steal_ns += tsc_to_ns(start - v->waiting_since);
+	steal_time_schedule_in(v);
 	while (v->state == VCPU_RUNNABLE && v->dom->state == HV_DOMAIN_RUNNING) {
 		vlapic_timer_check(v, rdtsc());
 		vlapic_inject(v);
@@ -332,5 +334,6 @@ void svm_vcpu_run_slice(struct vcpu *v)
 	v->run_ns += tsc_to_ns(end - start);
 	/* Still runnable: from now on it waits for its CPU. */
 	v->waiting_since = v->state == VCPU_RUNNABLE ? end : 0;
+	steal_time_schedule_out(v);
 	__atomic_store_n(&cpu->current_vcpu, NULL, __ATOMIC_RELEASE);
 }

@@ -46,6 +46,8 @@ struct vcpu {
 	struct vcpu *next_on_cpu;	/* the scheduler's ring on its pCPU */
 	struct vlapic vlapic;		/* customer vCPUs only */
 	uint64_t kvmclock_gpa;		/* its kvmclock page, 0 = off */
+	uint64_t steal_time_msr;	/* MSR_KVM_STEAL_TIME as written */
+	uint64_t steal_time_published;	/* steal_ns already in its area */
 
 	/*
 	 * Accounting, in ns of its CPU's TSC: time it ran (from VMRUN to the
