@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvctl's domain commands: create, pause, unpause, destroy, shutdown,
- * console, input.
+ * hvctl's domain commands: create, reboot, pause, unpause, destroy,
+ * shutdown, console, input.
  * A domain is named by its name or its id.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -86,6 +88,94 @@ static int boot_kernel(const struct hvctl_args *a, struct hv_handle *h,
 	return rc;
 }
 
+/*
+ * What `create` was given, kept so that `reboot` can create the domain
+ * again: the hypervisor cannot restart a guest by itself, since the guest
+ * has overwritten the kernel dom0 loaded into its memory (Xen's toolstack
+ * does the same).  One file per domain name under /run (gone at dom0's
+ * reboot, like the domains), lines "key value".
+ */
+#define RECIPE_DIR "/run/hvctl"
+
+static bool recipe_path(const char *name, char *path, size_t size)
+{
+	/* The hypervisor allows no '/' in names; never leave RECIPE_DIR. */
+	return !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..") &&
+	       (size_t)snprintf(path, size, RECIPE_DIR "/%s", name) < size;
+}
+
+static void save_recipe(const struct hvctl_args *a, FILE *err)
+{
+	char path[256], kernel[PATH_MAX], initrd[PATH_MAX];
+	FILE *f;
+
+	if (!recipe_path(a->domain, path, sizeof(path)) ||
+	    !realpath(a->kernel, kernel) ||
+	    (a->initrd && !realpath(a->initrd, initrd)) ||
+	    (mkdir(RECIPE_DIR, 0700) && errno != EEXIST) ||
+	    !(f = fopen(path, "w"))) {
+		fprintf(err, "hvctl: warning: cannot keep %s's recipe; "
+			"`hvctl reboot` will not know it\n", a->domain);
+		return;
+	}
+	fprintf(f, "mem_mib %" PRIu64 "\nvcpus %" PRIu32 "\nkernel %s\n",
+		a->mem_mib, a->nr_vcpus, kernel);
+	if (a->initrd)
+		fprintf(f, "initrd %s\n", initrd);
+	fprintf(f, "cmdline %s\n", a->cmdline);
+	fclose(f);
+}
+
+/*
+ * Reads name's recipe into *a (strings in buf, which must outlive a).
+ * Returns 0, or -ENOENT when hvctl did not create it.
+ */
+static int load_recipe(const char *name, struct hvctl_args *a,
+		       char buf[][PATH_MAX], int nbuf)
+{
+	char path[256], line[PATH_MAX + 16];
+	int used = 0, have = 0;
+	uint64_t n;
+	FILE *f;
+
+	if (!recipe_path(name, path, sizeof(path)) || !(f = fopen(path, "r")))
+		return -ENOENT;
+	memset(a, 0, sizeof(*a));
+	a->cmd = HVCTL_CREATE;
+	a->domain = name;
+	a->cmdline = "";
+	while (fgets(line, sizeof(line), f) && used < nbuf) {
+		char *value = strchr(line, ' ');
+
+		if (!value)
+			continue;
+		*value++ = '\0';
+		value[strcspn(value, "\n")] = '\0';
+		if (!strcmp(line, "mem_mib") && !hvctl_parse_u64(value, &n)) {
+			a->mem_mib = n;
+			have |= 1;
+		} else if (!strcmp(line, "vcpus") && !hvctl_parse_u64(value, &n) &&
+			   n >= 1 && n <= HV_DOMAIN_VCPUS_MAX) {
+			a->nr_vcpus = (uint32_t)n;
+			have |= 2;
+		} else if (!strcmp(line, "kernel") || !strcmp(line, "initrd") ||
+			   !strcmp(line, "cmdline")) {
+			snprintf(buf[used], PATH_MAX, "%s", value);
+			if (line[0] == 'k') {
+				a->kernel = buf[used];
+				have |= 4;
+			} else if (line[0] == 'i') {
+				a->initrd = buf[used];
+			} else {
+				a->cmdline = buf[used];
+			}
+			used++;
+		}
+	}
+	fclose(f);
+	return have == 7 ? 0 : -EINVAL;
+}
+
 static int cmd_create(const struct hvctl_args *a, struct hv_handle *h,
 		      FILE *out, FILE *err)
 {
@@ -114,8 +204,31 @@ static int cmd_create(const struct hvctl_args *a, struct hv_handle *h,
 			      rc == -ENOSPC ? "kernel and initrd do not fit in its memory" :
 			      "boot", rc);
 	}
+	save_recipe(a, err);
 	fprintf(out, "%" PRIu32 "\n", domid);
 	return HVCTL_EXIT_OK;
+}
+
+/* Destroys the domain if it exists, then creates it again from its recipe. */
+static int cmd_reboot(const char *name, struct hv_handle *h, FILE *out,
+		      FILE *err)
+{
+	char buf[3][PATH_MAX];
+	struct hvctl_args again;
+	uint32_t domid;
+	int rc = load_recipe(name, &again, buf, 3);
+
+	if (rc) {
+		fprintf(err, "hvctl: reboot: %s was not made by `hvctl create` "
+			"in this dom0 (no usable %s/%s)\n", name, RECIPE_DIR, name);
+		return HVCTL_EXIT_FAIL;
+	}
+	if (hv_domain_find(h, name, &domid) == 0) {
+		rc = hv_domain_ctl(h, domid, HV_DOMCTL_DESTROY);
+		if (rc)
+			return report(err, name, rc);
+	}
+	return cmd_create(&again, h, out, err);
 }
 
 /* Sends all of data, waiting while the guest's buffer is full. */
@@ -205,6 +318,8 @@ int hvctl_domain_cmd(const struct hvctl_args *a, struct hv_handle *h,
 
 	if (a->cmd == HVCTL_CREATE)
 		return cmd_create(a, h, out, err);
+	if (a->cmd == HVCTL_REBOOT)
+		return cmd_reboot(a->domain, h, out, err);
 	rc = resolve(h, a->domain, &domid);
 	if (rc)
 		return report(err, a->domain, rc);

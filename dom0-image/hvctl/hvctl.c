@@ -47,6 +47,9 @@ void hvctl_usage(FILE *out)
 	      "                        DOMAIN: a name or an id\n"
 	      "  shutdown DOMAIN       press its power button (the guest shuts\n"
 	      "                        down if it is set up to)\n"
+	      "  reboot DOMAIN         destroy it if it still exists and create\n"
+	      "                        it again as `create` made it (also after\n"
+	      "                        the guest rebooted: state \"reboot\")\n"
 	      "  console DOMAIN [-f]   what the domain wrote to its console; -f:\n"
 	      "                        keep following it and, on a terminal,\n"
 	      "                        type into it (Ctrl-] leaves)\n"
@@ -168,10 +171,10 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		a->text = argv[3];
 	} else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "unpause") == 0 ||
 		   strcmp(cmd, "destroy") == 0 || strcmp(cmd, "console") == 0 ||
-		   strcmp(cmd, "shutdown") == 0) {
+		   strcmp(cmd, "shutdown") == 0 || strcmp(cmd, "reboot") == 0) {
 		a->cmd = cmd[0] == 'p' ? HVCTL_PAUSE : cmd[0] == 'u' ? HVCTL_UNPAUSE :
 			 cmd[0] == 'd' ? HVCTL_DESTROY : cmd[0] == 's' ? HVCTL_SHUTDOWN :
-			 HVCTL_CONSOLE;
+			 cmd[0] == 'r' ? HVCTL_REBOOT : HVCTL_CONSOLE;
 		if (argc < 3)
 			return usage_error(err, "%s: which domain?", cmd);
 		a->domain = argv[2];
@@ -267,6 +270,8 @@ const char *hvctl_state_name(uint32_t state)
 		return "shutdown";
 	case HV_DOMAIN_CRASHED:
 		return "crashed";
+	case HV_DOMAIN_REBOOT:
+		return "reboot";
 	case HV_DOMAIN_DYING:
 		return "dying";
 	default:
@@ -564,6 +569,7 @@ int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
 	case HVCTL_SHUTDOWN:
 	case HVCTL_INPUT:
 	case HVCTL_SCHED:
+	case HVCTL_REBOOT:
 		return hvctl_domain_cmd(a, h, out, err);
 	case HVCTL_HELP:
 		break;

@@ -31,7 +31,9 @@ enum hvctl_cmd {
 	HVCTL_CONSOLE,		/* console DOMAIN [-f] */
 	HVCTL_SHUTDOWN,		/* shutdown DOMAIN */
 	HVCTL_INPUT,		/* input DOMAIN TEXT */
-	HVCTL_SCHED,		/* sched DOMAIN [--weight W] [--cap C] */
+	HVCTL_SCHED,		/* sched DOMAIN [--weight W] [--cap C]
+				   [--cpus LIST [--vcpu N]] */
+	HVCTL_REBOOT,		/* reboot DOMAIN */
 };
 
 /* A parsed command line. */

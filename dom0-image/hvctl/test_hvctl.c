@@ -251,6 +251,10 @@ START_TEST(test_parse_args)
 	ck_assert_int_eq(RUN("raw", "1", "2", "3", "4", "5", "6"), 2);
 	ck_assert_int_eq(RUN("raw", "0x1000", "zz"), 2);
 	ck_assert_ptr_nonnull(strstr(err_text, "bad number 'zz'"));
+	ck_assert_int_eq(RUN("reboot"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "reboot: which domain?"));
+	ck_assert_int_eq(RUN("reboot", "web", "-f"), 2);
+	ck_assert_str_eq(hvctl_state_name(HV_DOMAIN_REBOOT), "reboot");
 
 	/* Help, wherever asked for: exit 0, usage on stdout. */
 	ck_assert_int_eq(RUN("--help"), 0);

@@ -124,3 +124,20 @@ def test_stress_ng_verifies_in_a_two_vcpu_domain(boot_dom0):
     print("domU clock against dom0's over %.0f s: %+.2f ppm"
           % ((g1[1] - g0[1]) / 1e9, ppm))
     assert abs(ppm) < 100, ppm
+
+
+def test_hvctl_reboot_creates_the_domain_again(boot_dom0):
+    m, domid = boot_linux(boot_dom0, 1)
+    # hvctl destroys it and creates it again as `hvctl create` made it: a
+    # new domain with the same name, kernel, initrd and command line.
+    # (Ids are reused, so the new one may well be the old one.)
+    again = int(m.check("hvctl reboot lin").strip().splitlines()[-1])
+    m.wait_for(HV + r"d%d: destroyed(?s:.*)^" % domid +
+               HV + r"d%d: Linux .*(?s:.*)^" % again +
+               guest_line(again, r"domU: userspace ready"), timeout=240)
+    listing = m.check("hvctl list")
+    assert re.search(r"^\s*%d\s+lin\s+(running|blocked)\s" % again, listing, re.M)
+    assert len(re.findall(r"\slin\s", listing)) == 1, listing
+    # A name hvctl never created has no recipe: a clear error, nothing done.
+    status, out = m.run("hvctl reboot nosuch")
+    assert status == 1 and "was not made by `hvctl create`" in out, out

@@ -392,7 +392,8 @@ void domain_stop(struct domain *d, uint32_t state, const char *why)
 {
 	d->state = state;
 	printk("d%u: %s: %s\n", d->id,
-	       state == HV_DOMAIN_CRASHED ? "crashed" : "shut down", why);
+	       state == HV_DOMAIN_CRASHED ? "crashed" :
+	       state == HV_DOMAIN_REBOOT ? "reboot requested" : "shut down", why);
 	check_all_ended();
 }
 

@@ -72,7 +72,7 @@ void domu_ioio_exit(struct vcpu *v)
 		   (value & HVP_SLEEP_POWEROFF) == HVP_SLEEP_POWEROFF) {
 		domain_stop(v->dom, HV_DOMAIN_SHUTDOWN, "powered off");
 	} else if (port == HVP_RESET_PORT && value == HVP_RESET_VALUE) {
-		domain_stop(v->dom, HV_DOMAIN_SHUTDOWN, "rebooted");
+		domain_stop(v->dom, HV_DOMAIN_REBOOT, "rebooted");
 	}
 	/* The next RIP is in EXITINFO2 for IOIO exits, even without NRIP. */
 	v->vmcb->save.rip = v->vmcb->control.exit_info2;

@@ -106,6 +106,8 @@ struct hv_console_read {
 #define HV_DOMAIN_SHUTDOWN	4
 #define HV_DOMAIN_CRASHED	5
 #define HV_DOMAIN_DYING		6
+#define HV_DOMAIN_REBOOT	7	/* the guest asked to be restarted:
+					   ended, for dom0 to create anew */
 
 struct hv_domain_info {
 	uint32_t domid;			/* 0 = dom0 */
