@@ -72,9 +72,10 @@ TOOLS_CC     := gcc
 TOOLS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -MMD -MP
 LIBHV_CFLAGS := -I$(HVABI_DIR) -I$(HVPRIV_DIR) -I$(LIBHV_DIR) -Ihypervisor/include
 # libhv's sources: its own, and the hypervisor's ELF parser and Linux boot
-# protocol code (one definition of how a kernel is read and placed).
+# protocol code (one definition of how a kernel is read and placed), and its
+# CPU lists (hvctl reads and prints affinities as the hypervisor does).
 LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o $(TOOLS_OUT)/elf.o \
-	      $(TOOLS_OUT)/linux_boot.o
+	      $(TOOLS_OUT)/linux_boot.o $(TOOLS_OUT)/cpuset.o
 
 $(TOOLS_OUT)/%.o: $(LIBHV_DIR)/%.c
 	@mkdir -p $(dir $@)
@@ -88,6 +89,10 @@ $(TOOLS_OUT)/linux_boot.o: hypervisor/arch/x86/linux_boot.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
 
+$(TOOLS_OUT)/cpuset.o: hypervisor/common/cpuset.c
+	@mkdir -p $(dir $@)
+	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
+
 $(TOOLS_OUT)/hvctl-%.o: $(HVCTL_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
@@ -97,7 +102,8 @@ $(LIBHV_A): $(LIBHV_OBJS)
 	ar rcs $@ $^
 
 # Static: dom0's root image has busybox but no shared C library.
-$(HVCTL): $(TOOLS_OUT)/hvctl-hvctl.o $(TOOLS_OUT)/hvctl-domains.o $(LIBHV_A)
+$(HVCTL): $(TOOLS_OUT)/hvctl-hvctl.o $(TOOLS_OUT)/hvctl-domains.o \
+	  $(TOOLS_OUT)/hvctl-sched.o $(LIBHV_A)
 	$(TOOLS_CC) -static -O2 -o $@ $^
 
 # --- unit tests (host, Check) ----------------------------------------------------------
@@ -110,9 +116,9 @@ HVCTL_TESTS_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -MMD -MP \
 	-fsanitize=address,undefined -fno-omit-frame-pointer \
 	$(LIBHV_CFLAGS) -I$(HVCTL_DIR) $(shell pkg-config --cflags check)
 HVCTL_TESTS_OBJS := $(HVCTL_TESTS_OUT)/test_hvctl.o $(HVCTL_TESTS_OUT)/hvctl.o \
-	$(HVCTL_TESTS_OUT)/domains.o \
+	$(HVCTL_TESTS_OUT)/domains.o $(HVCTL_TESTS_OUT)/sched.o \
 	$(HVCTL_TESTS_OUT)/libhv.o $(HVCTL_TESTS_OUT)/domain.o $(HVCTL_TESTS_OUT)/elf.o \
-	$(HVCTL_TESTS_OUT)/linux_boot.o
+	$(HVCTL_TESTS_OUT)/linux_boot.o $(HVCTL_TESTS_OUT)/cpuset.o
 
 $(HVCTL_TESTS_OUT)/test_hvctl.o: $(HVCTL_DIR)/test_hvctl.c
 	@mkdir -p $(dir $@)
@@ -126,6 +132,10 @@ $(HVCTL_TESTS_OUT)/domains.o: $(HVCTL_DIR)/domains.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 
+$(HVCTL_TESTS_OUT)/sched.o: $(HVCTL_DIR)/sched.c
+	@mkdir -p $(dir $@)
+	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
+
 $(HVCTL_TESTS_OUT)/%.o: $(LIBHV_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
@@ -135,6 +145,10 @@ $(HVCTL_TESTS_OUT)/elf.o: hypervisor/common/elf.c
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 
 $(HVCTL_TESTS_OUT)/linux_boot.o: hypervisor/arch/x86/linux_boot.c
+	@mkdir -p $(dir $@)
+	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
+
+$(HVCTL_TESTS_OUT)/cpuset.o: hypervisor/common/cpuset.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 

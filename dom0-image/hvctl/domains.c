@@ -350,21 +350,8 @@ int hvctl_domain_cmd(const struct hvctl_args *a, struct hv_handle *h,
 		free(line);
 		break;
 	}
-	case HVCTL_SCHED: {
-		uint32_t weight = 0, cap = 0;
-
-		rc = hv_domain_sched(h, domid, false, &weight, &cap);
-		if (rc == 0 && (a->weight >= 0 || a->cap >= 0)) {
-			if (a->weight >= 0)
-				weight = (uint32_t)a->weight;
-			if (a->cap >= 0)
-				cap = (uint32_t)a->cap;
-			rc = hv_domain_sched(h, domid, true, &weight, &cap);
-		}
-		if (rc == 0)
-			fprintf(out, "weight: %u\ncap: %u\n", weight, cap);
-		break;
-	}
+	case HVCTL_SCHED:
+		return hvctl_sched_cmd(a, h, domid, out, err);
 	default:
 		return HVCTL_EXIT_USAGE;
 	}

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <hv/cpuset.h>
+
 #include "hvpriv.h"
 #include "hvctl.h"
 
@@ -54,9 +56,12 @@ void hvctl_usage(FILE *out)
 	      "                        keep following it and, on a terminal,\n"
 	      "                        type into it (Ctrl-] leaves)\n"
 	      "  input DOMAIN TEXT     type TEXT and Enter on its console\n"
-	      "  sched DOMAIN [--weight W] [--cap C]\n"
+	      "  sched DOMAIN [--weight W] [--cap C] [--cpus LIST [--vcpu N]]\n"
 	      "                        its CPU share (1-65535) and ceiling (%% of\n"
-	      "                        a CPU, 0 = none); prints what holds\n"
+	      "                        a CPU, 0 = none), and the CPUs its vCPUs\n"
+	      "                        (or vCPU N) may run on (LIST: 1,2 or 1-3);\n"
+	      "                        prints what holds and, per vCPU, the CPU\n"
+	      "                        it is on, its CPUs and its CPU time\n"
 	      "  exits [DOMID [VCPU]]  how often a vCPU (default dom0's first)\n"
 	      "                        left the guest, by exit reason\n"
 	      "  raw NR [ARG0..ARG3]   make hypercall NR with up to 4 arguments\n"
@@ -188,22 +193,37 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		uint64_t n;
 
 		a->cmd = HVCTL_SCHED;
-		a->weight = a->cap = -1;
+		a->weight = a->cap = a->sched_vcpu = -1;
 		if (argc < 3)
 			return usage_error(err, "sched: which domain?");
 		a->domain = argv[2];
 		for (i = 3; i < argc; i++) {
 			bool is_weight = !strcmp(argv[i], "--weight");
+			bool is_vcpu = !strcmp(argv[i], "--vcpu");
 
-			if ((!is_weight && strcmp(argv[i], "--cap")) || i + 1 >= argc ||
-			    hvctl_parse_u64(argv[i + 1], &n) != 0 || n > UINT32_MAX)
-				return usage_error(err, "sched DOMAIN [--weight W] [--cap C]");
+			if (!strcmp(argv[i], "--cpus") && i + 1 < argc) {
+				a->cpus = argv[++i];
+				if (!cpuset_parse(a->cpus, strlen(a->cpus), &a->cpu_set))
+					return usage_error(err, "sched: --cpus '%s' is not a "
+							   "CPU list such as 1,2 or 1-3", a->cpus);
+				continue;
+			}
+			if ((!is_weight && !is_vcpu && strcmp(argv[i], "--cap")) ||
+			    i + 1 >= argc ||
+			    hvctl_parse_u64(argv[i + 1], &n) != 0 || n > UINT32_MAX ||
+			    (is_vcpu && n == HV_VCPU_ALL))
+				return usage_error(err, "sched DOMAIN [--weight W] [--cap C] "
+						   "[--cpus LIST [--vcpu N]]");
 			if (is_weight)
 				a->weight = (int64_t)n;
+			else if (is_vcpu)
+				a->sched_vcpu = (int64_t)n;
 			else
 				a->cap = (int64_t)n;
 			i++;
 		}
+		if (a->sched_vcpu >= 0 && !a->cpus)
+			return usage_error(err, "sched: --vcpu goes with --cpus");
 	} else if (strcmp(cmd, "exits") == 0) {
 		uint64_t v;
 

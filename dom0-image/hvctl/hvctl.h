@@ -50,6 +50,9 @@ struct hvctl_args {
 	uint32_t nr_vcpus;	/* create */
 	int64_t weight;		/* sched: -1 = leave as is */
 	int64_t cap;		/* sched: -1 = leave as is */
+	const char *cpus;	/* sched --cpus: the list as given, or NULL */
+	uint64_t cpu_set;	/* sched --cpus: parsed (bit n = CPU n) */
+	int64_t sched_vcpu;	/* sched --vcpu: -1 = every vCPU */
 	uint32_t domid;		/* exits [DOMID [VCPU]] */
 	uint32_t vcpu;
 	uint64_t raw_nr;	/* raw NR [ARG0..ARG3]; missing args are 0 */
@@ -86,6 +89,10 @@ const char *hvctl_exit_name(uint32_t code);
 /* The domain commands (domains.c). */
 int hvctl_domain_cmd(const struct hvctl_args *a, struct hv_handle *h,
 		     FILE *out, FILE *err);
+
+/* `hvctl sched` on domain domid (sched.c). */
+int hvctl_sched_cmd(const struct hvctl_args *a, struct hv_handle *h,
+		    uint32_t domid, FILE *out, FILE *err);
 
 /* Run a parsed command (not HVCTL_HELP) on an open handle; the exit code. */
 int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,

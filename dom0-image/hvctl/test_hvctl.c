@@ -96,6 +96,43 @@ static int64_t fake_domain_list(struct hv_domain_list *l, uint32_t size)
 	return l->count;
 }
 
+/*
+ * Domain 1's quota and its two vCPUs' affinities (domain CPUs 1-3), with
+ * the hypervisor's checks; the others are not customer domains.
+ */
+#define FAKE_DOMAIN_CPUS 0xeULL
+static uint64_t fake_affinity[2] = { FAKE_DOMAIN_CPUS, FAKE_DOMAIN_CPUS };
+
+static int64_t fake_domain_sched(struct hv_domain_sched *q)
+{
+	if (q->domid != 1)
+		return -HV_ESRCH;
+	q->weight = 256;
+	q->cap_pct = 0;
+	return 0;
+}
+
+static int64_t fake_vcpu_affinity(struct hv_vcpu_affinity *q)
+{
+	uint32_t i;
+
+	if (q->domid != 1)
+		return -HV_ESRCH;
+	if (q->vcpu == HV_VCPU_ALL ? !q->set : q->vcpu > 1)
+		return -HV_EINVAL;
+	if (q->set && (!q->cpus || (q->cpus & ~FAKE_DOMAIN_CPUS)))
+		return -HV_EINVAL;
+	for (i = 0; q->set && i < 2; i++)
+		if (q->vcpu == HV_VCPU_ALL || q->vcpu == i)
+			fake_affinity[i] = q->cpus;
+	i = q->vcpu == HV_VCPU_ALL ? 0 : q->vcpu;
+	q->cpus = fake_affinity[i];
+	q->cpu = (uint32_t)__builtin_ctzll(fake_affinity[i]);
+	q->domain_cpus = FAKE_DOMAIN_CPUS;
+	q->run_ns = 1500000000ULL + i;
+	return 0;
+}
+
 static int64_t fake_hypercall(uint32_t nr, void *buf, uint32_t size)
 {
 	if (fake.error)
@@ -113,6 +150,12 @@ static int64_t fake_hypercall(uint32_t nr, void *buf, uint32_t size)
 		return fake_console_read(buf, size);
 	case HVCALL_DOMAIN_LIST:
 		return fake_domain_list(buf, size);
+	case HVCALL_DOMAIN_SCHED:
+		return size < sizeof(struct hv_domain_sched) ? -HV_EINVAL :
+		       fake_domain_sched(buf);
+	case HVCALL_VCPU_AFFINITY:
+		return size < sizeof(struct hv_vcpu_affinity) ? -HV_EINVAL :
+		       fake_vcpu_affinity(buf);
 	default:
 		return -HV_ENOSYS;
 	}
@@ -165,6 +208,7 @@ static char *out_text, *err_text;	/* what the last run printed */
 static void setup(void)
 {
 	fake_reset();
+	fake_affinity[0] = fake_affinity[1] = FAKE_DOMAIN_CPUS;
 }
 
 static void teardown(void)
@@ -457,6 +501,45 @@ START_TEST(test_raw)
 }
 END_TEST
 
+START_TEST(test_sched_cpus)
+{
+	fake.nr_domains = 2;	/* dom0, and dom1 with two vCPUs */
+
+	/* Shown per vCPU: the CPU it is on, its CPUs, its CPU time. */
+	ck_assert_int_eq(RUN("sched", "dom1"), 0);
+	ck_assert_str_eq(out_text, "weight: 256\ncap: 0\n"
+			 "vcpu 0: cpu 1, cpus 1-3, ran 1.500 s\n"
+			 "vcpu 1: cpu 1, cpus 1-3, ran 1.500 s\n");
+	/* One vCPU, then all of them. */
+	ck_assert_int_eq(RUN("sched", "dom1", "--cpus", "2-3", "--vcpu", "1"), 0);
+	ck_assert_ptr_nonnull(strstr(out_text, "vcpu 0: cpu 1, cpus 1-3,"));
+	ck_assert_ptr_nonnull(strstr(out_text, "vcpu 1: cpu 2, cpus 2,3,"));
+	ck_assert_int_eq(RUN("sched", "dom1", "--cpus", "3"), 0);
+	ck_assert_ptr_nonnull(strstr(out_text, "vcpu 0: cpu 3, cpus 3,"));
+	ck_assert_ptr_nonnull(strstr(out_text, "vcpu 1: cpu 3, cpus 3,"));
+
+	/* Refusals say why, and change nothing. */
+	ck_assert_int_eq(RUN("sched", "dom1", "--cpus", "0-1,7"), 1);
+	ck_assert_ptr_nonnull(strstr(err_text, "--cpus 0-1,7: CPUs 0,7 are not "
+				     "domain CPUs (those are 1-3;"));
+	ck_assert_ptr_nonnull(strstr(err_text, "HV_EINVAL"));
+	ck_assert_int_eq(RUN("sched", "dom1", "--cpus", "1", "--vcpu", "5"), 1);
+	ck_assert_ptr_nonnull(strstr(err_text, "dom1: no vCPU 5:"));
+	ck_assert_int_eq(RUN("sched", "0", "--cpus", "1"), 1);
+	ck_assert_ptr_nonnull(strstr(err_text, "dom0's CPUs and quota are its own"));
+	ck_assert_uint_eq(fake_affinity[0], 0x8);
+	ck_assert_uint_eq(fake_affinity[1], 0x8);
+
+	/* Usage errors, before any call. */
+	ck_assert_int_eq(RUN("sched", "dom1", "--cpus", "1,"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "'1,' is not a CPU list"));
+	ck_assert_int_eq(RUN("sched", "dom1", "--cpus"), 2);
+	ck_assert_int_eq(RUN("sched", "dom1", "--vcpu", "1"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "--vcpu goes with --cpus"));
+	ck_assert_int_eq(RUN("sched", "dom1", "--cpus", "1", "--vcpu", "4294967295"), 2);
+}
+END_TEST
+
 START_TEST(test_libhv_convention)
 {
 	struct hv_handle h = { .fd = 3 };
@@ -523,6 +606,7 @@ static Suite *hvctl_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_raw);
 	tcase_add_test(tc, test_libhv_convention);
+	tcase_add_test(tc, test_sched_cpus);
 	suite_add_tcase(s, tc);
 
 	return s;

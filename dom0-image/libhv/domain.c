@@ -246,6 +246,17 @@ int hv_domain_sched(struct hv_handle *h, uint32_t domid, bool set,
 	return err;
 }
 
+int hv_vcpu_affinity(struct hv_handle *h, struct hv_vcpu_affinity *a)
+{
+	struct hv_vcpu_affinity copy = *a;
+	int64_t result;
+	int err = hv_call(h, HVCALL_VCPU_AFFINITY, &copy, sizeof(copy), &result);
+
+	if (err == 0)
+		*a = copy;
+	return err;
+}
+
 int hv_domain_find(struct hv_handle *h, const char *name, uint32_t *domid)
 {
 	/* On the heap, not static: callers may look up from several threads

@@ -169,6 +169,14 @@ int hv_domain_console(struct hv_handle *h, uint32_t domid, uint64_t *pos,
 int hv_domain_sched(struct hv_handle *h, uint32_t domid, bool set,
 		    uint32_t *weight, uint32_t *cap_pct);
 
+/*
+ * HVCALL_VCPU_AFFINITY: fill in a->domid, a->vcpu (or HV_VCPU_ALL), a->set
+ * and, to change it, a->cpus (bit n = CPU n).  On success every field holds
+ * what the hypervisor answered: the vCPU's mask, the CPU it is on, the
+ * CPUs domains may use, its CPU time.  HV_EINVAL for a bad mask or vCPU.
+ */
+int hv_vcpu_affinity(struct hv_handle *h, struct hv_vcpu_affinity *a);
+
 /* The id of the domain called name; HV_ESRCH when there is none. */
 int hv_domain_find(struct hv_handle *h, const char *name, uint32_t *domid);
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * dom0's control of customer domains: HVCALL_DOMAIN_CREATE, _WRITE, _BOOT,
- * _CTL and _CONSOLE (see include/public/hvabi.h).  Called from hypercall()
+ * _CTL, _CONSOLE, _SCHED, _INPUT and HVCALL_VCPU_AFFINITY (see
+ * include/public/hvabi.h).  Called from hypercall()
  * once the caller is known to be dom0's kernel and the buffer its RAM.
  *
  * One lock serialises these calls: dom0 makes them from any of its vCPUs,
  * and a domain must not be destroyed while another call writes into it.
  */
 #include <hv/console.h>
+#include <hv/cpuset.h>
 #include <hv/domctl.h>
 #include <hv/domu.h>
 #include <hv/sched.h>
@@ -180,6 +182,47 @@ int64_t domctl_sched(struct hv_domain_sched *req)
 			printk("d%u: weight %u, cap %u%%\n", d->id, weight, cap);
 		req->weight = d->weight;
 		req->cap_pct = d->cap.cap_pct;
+	}
+	spin_unlock(&domctl_lock);
+	return ret;
+}
+
+int64_t domctl_vcpu_affinity(struct hv_vcpu_affinity *req)
+{
+	uint32_t domid = req->domid, vcpu = req->vcpu, set = req->set;
+	uint64_t cpus = req->cpus;
+	char list[CPUSET_LIST_LEN];
+	const struct vcpu *v;
+	struct domain *d;
+	unsigned int i;
+	int64_t ret = 0;
+
+	spin_lock(&domctl_lock);
+	d = customer(domid);
+	if (!d) {
+		ret = -HV_ESRCH;
+	} else if (vcpu == HV_VCPU_ALL ? !set : vcpu >= d->nr_vcpus) {
+		ret = -HV_EINVAL;
+	} else if (set && !sched_affinity_valid(cpus)) {
+		ret = -HV_EINVAL;
+	} else {
+		for (i = 0; set && i < d->nr_vcpus; i++)
+			if (vcpu == HV_VCPU_ALL || vcpu == i)
+				sched_set_affinity(d->vcpus[i], cpus);
+		if (set) {
+			cpuset_format(cpus, list, sizeof(list));
+			if (vcpu == HV_VCPU_ALL)
+				printk("d%u: vCPUs may run on cpus %s\n", d->id, list);
+			else
+				printk("d%u: vCPU %u may run on cpus %s\n", d->id,
+				       vcpu, list);
+		}
+		v = d->vcpus[vcpu == HV_VCPU_ALL ? 0 : vcpu];
+		req->cpus = sched_vcpu_cpus(v);
+		/* vCPUs are placed when the domain boots. */
+		req->cpu = d->booted ? v->pcpu : HV_CPU_NONE;
+		req->domain_cpus = sched_domain_cpus();
+		req->run_ns = v->run_ns;
 	}
 	spin_unlock(&domctl_lock);
 	return ret;

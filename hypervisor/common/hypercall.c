@@ -200,6 +200,12 @@ static int64_t domctl_input_call(void *buf, uint64_t size)
 	return domctl_input(buf, size);
 }
 
+static int64_t domctl_vcpu_affinity_call(void *buf, uint64_t size)
+{
+	(void)size;
+	return domctl_vcpu_affinity(buf);
+}
+
 static int64_t with_buffer(struct domain *d, const uint64_t args[4],
 			   size_t fixed_size,
 			   int64_t (*fn)(void *buf, uint64_t size))
@@ -252,6 +258,9 @@ int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 				   domctl_input_call);
 	case HVCALL_SET_TIME:
 		return do_set_time(d, args);
+	case HVCALL_VCPU_AFFINITY:
+		return with_buffer(d, args, sizeof(struct hv_vcpu_affinity),
+				   domctl_vcpu_affinity_call);
 	}
 	return -HV_ENOSYS;
 }

@@ -40,14 +40,48 @@
  *   would cost a capped domain budget it is owed.  The arithmetic (exact,
  *   overflow-safe, wrap-safe comparisons) is quota/'s, tested on the host.
  *
- *   Each vCPU stays on the domain CPU with the fewest vCPUs when it was
- *   made (no migration yet); each CPU has its own ring under its own lock.
- *   A CPU programs one one-shot timer for the earliest of: the end of the
- *   slice, the next guest timer of its vCPUs, the next cap refill of a
- *   vCPU its cap parks.
+ *   Each CPU has its own ring of vCPUs under its own lock, and runs only
+ *   the vCPUs of its ring.  A CPU programs one one-shot timer for the
+ *   earliest of: the end of the slice, the next guest timer of its vCPUs,
+ *   the next cap refill of a vCPU its cap parks.
+ *
+ * Placement and affinity
+ *
+ *   Each vCPU has an affinity: the domain CPUs it may run on (default all
+ *   of them; HVCALL_VCPU_AFFINITY, boot-time cpus=).  At boot a vCPU goes
+ *   to the allowed CPU with the fewest vCPUs, and stays there (vCPUs are
+ *   not balanced between CPUs) until its affinity no longer allows it.
+ *   Then its CPU moves it, at the top of its scheduling loop, to the least
+ *   loaded allowed CPU.  That is safe because of who may do what:
+ *
+ *   - A vCPU runs only on the CPU of the ring that holds it, and only that
+ *     CPU takes it off its ring to move it; at the top of its loop that CPU
+ *     runs no vCPU, so the vCPU being moved is not running anywhere, and
+ *     cannot be until the new CPU picks it from the new ring.
+ *   - The move holds both rings' locks (taken in CPU order, so two CPUs
+ *     moving vCPUs to each other cannot deadlock): no ring walk sees the
+ *     vCPU on neither ring or on both, and pcpu changes under both.  A
+ *     destroyer that read the old pcpu finds it changed under the lock
+ *     and looks again (sched_remove_vcpu).
+ *   - Its virtual time keeps its distance from the ring's minimum (rings'
+ *     virtual times are unrelated), so it neither jumps the new queue nor
+ *     falls behind it.  Its guest timers move with it: run_timers() of the
+ *     new CPU sees them, as deadlines on the host TSC, which the CPUs
+ *     share for the guests' own TSCs already (one tsc_zero per domain).
+ *     Its steal clock is stopped on the old CPU's TSC and restarted on the
+ *     new one's, when that CPU first looks at it.
+ *   - The old CPU then kicks the new one, which looks at its ring at once:
+ *     for a runnable arrival, or a blocked one whose timer is due soon.  A
+ *     waker that read the old pcpu kicks the old CPU instead, harmlessly:
+ *     the new CPU's kick came after the move, so it sees the wake-up.
+ *   - The CPU that last ran it forgets that it did (last_vcpu), so that it
+ *     flushes the guest's TLB if the vCPU comes back after running
+ *     elsewhere.
  *
  *   tests/bench/sched.py (make bench-sched) measures how well this holds.
  */
+#include <hv/console.h>
+#include <hv/cpuset.h>
 #include <hv/domain.h>
 #include <hv/lapic.h>
 #include <hv/muldiv.h>
@@ -68,6 +102,8 @@ struct sched_cpu {
 
 static struct sched_cpu sched_cpus[MAX_CPUS];
 static unsigned int nr_dom0_cpus = 1;
+
+_Static_assert(MAX_CPUS <= CPUSET_MAX_CPUS, "a CPU set is one 64-bit mask");
 
 void sched_set_dom0_cpus(unsigned int n)
 {
@@ -97,45 +133,64 @@ bool sched_set_quota(struct domain *d, uint32_t weight, uint32_t cap_pct)
 	return true;
 }
 
-bool sched_add_vcpu(struct vcpu *v)
+uint64_t sched_domain_cpus(void)
 {
-	struct sched_cpu *best = NULL;
-	unsigned int i, best_cpu = 0;
+	uint64_t set = 0;
+	unsigned int i;
 
-	for (i = nr_dom0_cpus; i < MAX_CPUS; i++) {
-		if (!percpu_area[i].online)
-			continue;
-		if (!best || sched_cpus[i].nr_vcpus < best->nr_vcpus) {
-			best = &sched_cpus[i];
-			best_cpu = i;
-		}
-	}
-	if (!best)
-		return false;
-
-	spin_lock(&best->lock);
-	vtime_init(&v->vt, best->min_vtime);
-	if (!best->cursor) {
-		v->next_on_cpu = v;
-		best->cursor = v;
-	} else {
-		v->next_on_cpu = best->cursor->next_on_cpu;
-		best->cursor->next_on_cpu = v;
-	}
-	best->nr_vcpus++;
-	v->pcpu = best_cpu;
-	spin_unlock(&best->lock);
-	return true;
+	for (i = nr_dom0_cpus; i < MAX_CPUS; i++)
+		if (percpu_area[i].online)
+			set |= cpuset_of(i);
+	return set;
 }
 
-void sched_remove_vcpu(struct vcpu *v)
+bool sched_affinity_valid(uint64_t cpus)
 {
-	struct sched_cpu *sc = &sched_cpus[v->pcpu];
-	struct vcpu *prev;
+	return cpus && !(cpus & ~sched_domain_cpus());
+}
+
+uint64_t sched_vcpu_cpus(const struct vcpu *v)
+{
+	uint64_t cpus = __atomic_load_n(&v->affinity, __ATOMIC_ACQUIRE);
+
+	return cpus ? cpus : sched_domain_cpus();
+}
+
+/*
+ * The CPU in `allowed` with the fewest vCPUs, or -1.  The counts are read
+ * without their rings' locks: placement needs a good guess, not a promise.
+ */
+static int least_loaded(uint64_t allowed)
+{
+	unsigned int load[MAX_CPUS], i;
+
+	for (i = 0; i < MAX_CPUS; i++)
+		load[i] = __atomic_load_n(&sched_cpus[i].nr_vcpus, __ATOMIC_RELAXED);
+	return cpuset_least_loaded(allowed & sched_domain_cpus(), load, MAX_CPUS);
+}
+
+/* Links v into sc's ring (under sc's lock). */
+static void ring_insert(struct sched_cpu *sc, struct vcpu *v)
+{
+	if (!sc->cursor) {
+		v->next_on_cpu = v;
+		sc->cursor = v;
+	} else {
+		v->next_on_cpu = sc->cursor->next_on_cpu;
+		sc->cursor->next_on_cpu = v;
+	}
+	sc->nr_vcpus++;
+}
+
+/*
+ * Unlinks v from sc's ring (under sc's lock); false when it is not there.
+ * next_on_cpu = NULL then says it is on no ring.
+ */
+static bool ring_unlink(struct sched_cpu *sc, struct vcpu *v)
+{
+	struct vcpu *prev = sc->cursor;
 	unsigned int n;
 
-	spin_lock(&sc->lock);
-	prev = sc->cursor;
 	for (n = 0; prev && n < sc->nr_vcpus; n++, prev = prev->next_on_cpu) {
 		if (prev->next_on_cpu != v)
 			continue;
@@ -147,9 +202,141 @@ void sched_remove_vcpu(struct vcpu *v)
 				sc->cursor = prev;
 		}
 		sc->nr_vcpus--;
-		break;
+		v->next_on_cpu = NULL;
+		return true;
 	}
+	return false;
+}
+
+bool sched_add_vcpu(struct vcpu *v)
+{
+	struct sched_cpu *sc;
+	int cpu = least_loaded(sched_vcpu_cpus(v));
+
+	if (cpu < 0)
+		return false;
+	sc = &sched_cpus[cpu];
+	spin_lock(&sc->lock);
+	vtime_init(&v->vt, sc->min_vtime);
+	ring_insert(sc, v);
+	v->pcpu = (unsigned int)cpu;
 	spin_unlock(&sc->lock);
+	return true;
+}
+
+void sched_remove_vcpu(struct vcpu *v)
+{
+	for (;;) {
+		unsigned int cpu = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
+		struct sched_cpu *sc = &sched_cpus[cpu];
+		bool moved;
+
+		spin_lock(&sc->lock);
+		/* Moved to another ring since pcpu was read: look there. */
+		moved = v->pcpu != cpu;
+		if (!moved)
+			ring_unlink(sc, v);	/* not there: never placed */
+		spin_unlock(&sc->lock);
+		if (!moved)
+			return;
+	}
+}
+
+/* Makes `cpu` look at its ring again now (the kick IPI ends HLT or a run). */
+static void kick_cpu(unsigned int cpu)
+{
+	lapic_send_ipi(percpu_area[cpu].apic_id, ICR_FIXED | VECTOR_KICK);
+}
+
+void sched_set_affinity(struct vcpu *v, uint64_t cpus)
+{
+	unsigned int cpu;
+
+	/*
+	 * Stored before pcpu is read (a full barrier between): if the CPU
+	 * that held v moves it meanwhile, its move came after this read, so
+	 * the new CPU, kicked after the move, sees this mask (see the top).
+	 */
+	__atomic_store_n(&v->affinity, cpus, __ATOMIC_SEQ_CST);
+	cpu = __atomic_load_n(&v->pcpu, __ATOMIC_SEQ_CST);
+	/* Not placed yet (pcpu still 0, dom0's): placement will see it. */
+	if (cpu >= nr_dom0_cpus && v->next_on_cpu && !cpuset_has(cpus, cpu))
+		kick_cpu(cpu);
+}
+
+/*
+ * Moves v, which this CPU (`from`) found on its ring but not allowed here,
+ * to CPU `to`, and kicks that CPU.  Nothing happens when that is no longer
+ * right once both locks are held: the destroyer took v off (it may be
+ * freed as soon as the locks are dropped), or its affinity changed again.
+ */
+static void move_vcpu(struct vcpu *v, unsigned int from, unsigned int to)
+{
+	struct sched_cpu *a = &sched_cpus[from], *b = &sched_cpus[to];
+	struct sched_cpu *first = from < to ? a : b, *second = from < to ? b : a;
+	uint32_t domid = 0, id = 0;
+	uint64_t cpus, now;
+	bool ok;
+
+	spin_lock(&first->lock);
+	spin_lock(&second->lock);
+	cpus = sched_vcpu_cpus(v);
+	ok = v->pcpu == from && v->next_on_cpu && !cpuset_has(cpus, from) &&
+	     cpuset_has(cpus, to) && ring_unlink(a, v);
+	if (ok) {
+		/* The same distance from the new ring's minimum (see the top). */
+		v->vt.ns = v->vt.ns - a->min_vtime + b->min_vtime;
+		/*
+		 * Its steal so far, on this CPU's TSC; the new CPU starts its
+		 * own count when it first looks at it (pick()).
+		 */
+		now = rdtsc();
+		if (v->waiting_since && now > v->waiting_since)
+			v->steal_ns += tsc_to_ns(now - v->waiting_since);
+		v->waiting_since = 0;
+		if (this_cpu()->last_vcpu == v)
+			this_cpu()->last_vcpu = NULL;
+		domid = v->dom->id;
+		id = v->id;
+		ring_insert(b, v);
+		__atomic_store_n(&v->pcpu, to, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&second->lock);
+	spin_unlock(&first->lock);
+	if (!ok)
+		return;
+	kick_cpu(to);
+	printk("d%u: vCPU %u moved from cpu%u to cpu%u\n", domid, id, from, to);
+}
+
+/*
+ * At the top of this CPU's scheduling loop, where it runs no vCPU: moves
+ * every vCPU of its ring that may no longer run here to the least loaded
+ * CPU it may run on.  Bounded: a vCPU that cannot be moved (its affinity
+ * changing under us) is left for the next pass, a slice away at most.
+ */
+static void move_disallowed(struct sched_cpu *sc, unsigned int me)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < DOMAIN_MAX_VCPUS * MAX_DOMAINS; tries++) {
+		struct vcpu *v, *stray = NULL;
+		unsigned int n;
+		int to;
+
+		spin_lock(&sc->lock);
+		v = sc->cursor;
+		for (n = 0; v && n < sc->nr_vcpus && !stray; n++, v = v->next_on_cpu)
+			if (!cpuset_has(sched_vcpu_cpus(v), me))
+				stray = v;
+		spin_unlock(&sc->lock);
+		if (!stray)
+			return;
+		to = least_loaded(sched_vcpu_cpus(stray));
+		if (to < 0 || (unsigned int)to == me)
+			return;		/* a mask changing under us: next pass */
+		move_vcpu(stray, me, (unsigned int)to);
+	}
 }
 
 bool sched_vcpu_running(const struct vcpu *v)
@@ -181,7 +368,8 @@ static bool within_cap(struct domain *d, uint64_t now, uint64_t *refill)
  * allows it, claimed for this CPU; or NULL, with *refill the earliest cap
  * refill (ns) that would change that.
  */
-static struct vcpu *pick(struct sched_cpu *sc, uint64_t now, uint64_t *refill)
+static struct vcpu *pick(struct sched_cpu *sc, uint64_t now_tsc, uint64_t now,
+			 uint64_t *refill)
 {
 	struct vcpu *v, *best = NULL;
 	unsigned int n;
@@ -192,6 +380,12 @@ static struct vcpu *pick(struct sched_cpu *sc, uint64_t now, uint64_t *refill)
 	for (n = 0; v && n < sc->nr_vcpus; n++, v = v->next_on_cpu) {
 		if (v->state != VCPU_RUNNABLE || v->dom->state != HV_DOMAIN_RUNNING)
 			continue;
+		/*
+		 * Runnable, its wait not timed yet: woken by another CPU, or
+		 * moved here.  Its steal counts from now, on this CPU's TSC.
+		 */
+		if (!v->waiting_since)
+			v->waiting_since = now_tsc;
 		if (v->slept) {
 			/* Back from HLT: no credit banked beyond a few ms. */
 			v->vt.ns = vtime_on_wake(v->vt.ns, sc->min_vtime,
@@ -310,14 +504,19 @@ static uint64_t ns_to_tsc(uint64_t ns)
 
 __noreturn void sched_run(void)
 {
-	struct sched_cpu *sc = &sched_cpus[this_cpu()->index];
+	unsigned int me = this_cpu()->index;
+	struct sched_cpu *sc = &sched_cpus[me];
 	uint64_t idle_poll = ns_to_tsc(SCHED_SLICE_US * 1000);
 
 	for (;;) {
-		uint64_t now_tsc = rdtsc(), now = tsc_to_ns(now_tsc);
-		uint64_t next = run_timers(sc, now_tsc), refill, deadline;
+		uint64_t now_tsc, now, next, refill, deadline;
 		uint64_t ran_before;
 		struct vcpu *v;
+
+		move_disallowed(sc, me);
+		now_tsc = rdtsc();
+		now = tsc_to_ns(now_tsc);
+		next = run_timers(sc, now_tsc);
 
 		irq_disable();
 		/*
@@ -326,7 +525,7 @@ __noreturn void sched_run(void)
 		 * not be lost, or the vCPU would run on with no timer left.
 		 */
 		this_cpu()->need_resched = false;
-		v = pick(sc, now, &refill);
+		v = pick(sc, now_tsc, now, &refill);
 		/*
 		 * A vCPU parked by its cap may run again at its refill: the
 		 * CPU looks again then, whether it idles or runs another.  Else

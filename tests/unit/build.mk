@@ -23,7 +23,8 @@ UT_CHECK_LIBS   = $(shell pkg-config --cflags --libs check)
 UT_HV_SRCS := hypervisor/common/frame.c hypervisor/common/mb2.c \
 	      hypervisor/common/cmdline.c hypervisor/common/format.c \
 	      hypervisor/common/elf.c hypervisor/arch/x86/decode.c \
-	      hypervisor/arch/x86/linux_boot.c hypervisor/arch/x86/acpi_build.c
+	      hypervisor/arch/x86/linux_boot.c hypervisor/arch/x86/acpi_build.c \
+	      hypervisor/common/cpuset.c
 UT_SRCS    := $(wildcard $(UT_DIR)/*.c)
 UT_HV_OBJS := $(patsubst hypervisor/%.c,$(UT_OUT)/hv/%.o,$(UT_HV_SRCS))
 UT_OBJS    := $(patsubst $(UT_DIR)/%.c,$(UT_OUT)/%.o,$(UT_SRCS))

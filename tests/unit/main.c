@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, linux_boot_suite());
 	srunner_add_suite(sr, elf_suite());
 	srunner_add_suite(sr, acpi_build_suite());
+	srunner_add_suite(sr, cpuset_suite());
 
 	/* CK_NORMAL prints each failure and the "100%: Checks: N, ..." line. */
 	srunner_run_all(sr, CK_NORMAL);

@@ -3,7 +3,7 @@
  * Boot-time customer domains, as Xen's hyperlaunch starts them: a boot
  * module whose command line reads
  *
- *     domain name=NAME mem=SIZE vcpus=N [-- KERNEL COMMAND LINE]
+ *     domain name=NAME mem=SIZE vcpus=N [cpus=LIST] [-- KERNEL COMMAND LINE]
  *
  * (SIZE in MiB, "M" optional, a multiple of 2) holds its kernel, either
  *  - a PVH kernel: an ELF with a XEN_ELFNOTE_PHYS32_ENTRY note.  The
@@ -19,6 +19,7 @@
  */
 #include <public/hvplatform.h>
 #include <hv/console.h>
+#include <hv/cpuset.h>
 #include <hv/domu.h>
 #include <hv/elf.h>
 #include <hv/halt.h>
@@ -46,6 +47,7 @@ struct domain_spec {
 	unsigned int vcpus;
 	uint32_t weight;		/* 0 = default */
 	uint32_t cap_pct;
+	uint64_t cpus;			/* its vCPUs' affinity, 0 = default */
 	const char *kernel_cmdline;	/* after "--", or "" */
 };
 
@@ -104,8 +106,11 @@ static const char *parse_spec(const char *p, struct domain_spec *spec)
 				spec->weight = (uint32_t)n;
 			else
 				spec->cap_pct = (uint32_t)n;
+		} else if (klen == 4 && !strncmp(word, "cpus", 4)) {
+			if (!cpuset_parse(val, vlen, &spec->cpus))
+				return "cpus= must be a CPU list such as 1,2 or 1-3";
 		} else {
-			return "unknown key (name, mem, vcpus, weight, cap)";
+			return "unknown key (name, mem, vcpus, weight, cap, cpus)";
 		}
 	}
 	if (!spec->name[0] || !spec->mem_bytes)
@@ -323,6 +328,17 @@ static const char *build_one(const struct boot_module *m,
 			     spec.cap_pct)) {
 		domain_destroy(d);
 		return "weight must be 1-65535 and cap 0-100 per vCPU";
+	}
+	if (spec.cpus) {
+		unsigned int i;
+
+		if (!sched_affinity_valid(spec.cpus)) {
+			domain_destroy(d);
+			return "cpus= may name domain CPUs only (not dom0's, not absent ones)";
+		}
+		/* Before the vCPUs are placed (at boot): placement follows it. */
+		for (i = 0; i < d->nr_vcpus; i++)
+			sched_set_affinity(d->vcpus[i], spec.cpus);
 	}
 	if (linux_parse((const uint8_t *)(uintptr_t)m->start,
 			m->end - m->start, &li) == LINUX_OK) {

@@ -13,6 +13,7 @@ int64_t domctl_boot(struct hv_domain_boot *req, uint64_t buf_size);
 int64_t domctl_ctl(const struct hv_domain_ctl *req);
 int64_t domctl_console(struct hv_domain_console *req, uint64_t buf_size);
 int64_t domctl_sched(struct hv_domain_sched *req);
+int64_t domctl_vcpu_affinity(struct hv_vcpu_affinity *req);
 int64_t domctl_input(struct hv_domain_input *req, uint64_t buf_size);
 
 #endif

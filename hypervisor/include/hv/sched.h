@@ -19,11 +19,30 @@ void sched_domain_init(struct domain *d);
 /* Changes a domain's weight and cap, at once; false when out of range. */
 bool sched_set_quota(struct domain *d, uint32_t weight, uint32_t cap_pct);
 
-/* Places v on a domain CPU; false when there is none. */
+/*
+ * Places v on the allowed domain CPU with the fewest vCPUs; false when
+ * there is none.
+ */
 bool sched_add_vcpu(struct vcpu *v);
 
-/* Takes v off its CPU's ring; it must not be running. */
+/* Takes v off its CPU's ring (it may still be running: wait for that). */
 void sched_remove_vcpu(struct vcpu *v);
+
+/* The domain CPUs: every online CPU but dom0's, as a set (hv/cpuset.h). */
+uint64_t sched_domain_cpus(void);
+
+/* True when cpus is a usable affinity: not empty, domain CPUs only. */
+bool sched_affinity_valid(uint64_t cpus);
+
+/*
+ * Sets the CPUs v may run on (sched_affinity_valid): effective at once; a
+ * vCPU placed on a CPU no longer allowed is moved at that CPU's next
+ * scheduling point, which a kick makes immediate.
+ */
+void sched_set_affinity(struct vcpu *v, uint64_t cpus);
+
+/* The CPUs v may run on (its affinity, or every domain CPU). */
+uint64_t sched_vcpu_cpus(const struct vcpu *v);
 
 /* True when some CPU is running v right now. */
 bool sched_vcpu_running(const struct vcpu *v);

@@ -40,7 +40,13 @@ struct vcpu {
 	uint64_t vmcb_pa;
 	struct domain *dom;
 	unsigned int id;		/* within its domain */
-	unsigned int pcpu;		/* the CPU it runs on */
+	/*
+	 * The CPU it is placed on, whose run ring holds it; changed only by
+	 * that CPU, with both rings' locks held (sched.c).
+	 */
+	unsigned int pcpu;
+	uint64_t affinity;		/* CPUs it may run on (hv/cpuset.h);
+					   0 = every domain CPU */
 	bool nmi_pending;		/* an NMI arrived for the guest */
 	volatile enum vcpu_state state;
 	struct vcpu *next_on_cpu;	/* the scheduler's ring on its pCPU */

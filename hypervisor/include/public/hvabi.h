@@ -50,7 +50,8 @@
 #define HVCALL_DOMAIN_SCHED	(HVCALL_BASE + 10)	/* struct hv_domain_sched */
 #define HVCALL_DOMAIN_INPUT	(HVCALL_BASE + 11)	/* struct hv_domain_input */
 #define HVCALL_SET_TIME		(HVCALL_BASE + 12)	/* struct hv_set_time */
-#define HVCALL_MAX		HVCALL_SET_TIME
+#define HVCALL_VCPU_AFFINITY	(HVCALL_BASE + 13)	/* struct hv_vcpu_affinity */
+#define HVCALL_MAX		HVCALL_VCPU_AFFINITY
 
 /* Largest buffer a call accepts, in bytes. */
 #define HV_MAX_BUFFER		(1024 * 1024)
@@ -290,6 +291,34 @@ struct hv_domain_sched {
 	uint32_t set;			/* in: 1 = change, 0 = read */
 	uint32_t weight;		/* in/out */
 	uint32_t cap_pct;		/* in/out */
+};
+
+/*
+ * HVCALL_VCPU_AFFINITY: the physical CPUs a customer domain's vCPU may run
+ * on, as a mask (bit n = CPU n; the hypervisor runs at most 64 CPUs).  The
+ * default is every domain CPU (every CPU online but dom0's).  With set = 1
+ * the mask is changed for vCPU `vcpu`, or for all of the domain's vCPUs
+ * with HV_VCPU_ALL; on a running domain a vCPU whose CPU is no longer
+ * allowed moves to the least loaded allowed CPU at once (at that CPU's
+ * next scheduling point), and a domain not yet booted has its vCPUs placed
+ * within the mask.  With set = 0 one vCPU's mask is only read back.  On
+ * success the out fields describe vCPU `vcpu` (vCPU 0 for HV_VCPU_ALL).
+ * HV_EINVAL when the mask is empty or names any CPU that is not a domain
+ * CPU (dom0's, offline or absent ones), when there is no such vCPU, or for
+ * HV_VCPU_ALL with set = 0; HV_ESRCH when there is no such customer domain
+ * (dom0 included: its CPUs are its own).
+ */
+#define HV_VCPU_ALL		0xffffffffU	/* vcpu: every vCPU (set only) */
+#define HV_CPU_NONE		0xffffffffU	/* cpu: not placed (not booted) */
+
+struct hv_vcpu_affinity {
+	uint32_t domid;			/* in */
+	uint32_t vcpu;			/* in: its number, or HV_VCPU_ALL */
+	uint32_t set;			/* in: 1 = change, 0 = read */
+	uint32_t cpu;			/* out: the CPU it is placed on now */
+	uint64_t cpus;			/* in/out: CPUs it may run on */
+	uint64_t domain_cpus;		/* out: the CPUs domains may use */
+	uint64_t run_ns;		/* out: time it ran, ns */
 };
 
 #endif
