@@ -8,6 +8,7 @@
 #   make test-unit  host unit tests only          make test-system  QEMU tests only
 #   make test-api   provisiond's REST API tests (on the host, test-double hypervisor)
 #   make bench      dom0's boot time             make bench-api  provisiond's API speed
+#   make bench-sched  the scheduler's precision  make bench-domu customer domains' costs
 #
 # Everything built lands in build/; `make clean` removes it.
 
@@ -86,6 +87,14 @@ test-system: $(ISO) $(DOM0_TEST_OVERLAY) $(GUEST_ELFS)
 bench-sched: deps-test
 	$(MAKE) iso dom0-test-overlay
 	$(PYTHON) tests/bench/sched.py
+
+# bench-domu: customer domains: a Linux domU's boot time against the same
+# kernel booted directly, the cost of an exit, the exits of a boot, the
+# hypervisor's memory per domain (docs/testing.md; 3-5 minutes).
+.PHONY: bench-domu
+bench-domu: deps-test
+	$(MAKE) iso guest-tests $(DOMU_INITRD)
+	$(PYTHON) tests/bench/domu.py
 
 bench: deps-test
 	$(MAKE) iso

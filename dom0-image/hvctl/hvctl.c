@@ -37,8 +37,10 @@ void hvctl_usage(FILE *out)
 	      "\n"
 	      "  info [--json]         the machine and how it is divided:\n"
 	      "                        one \"key: value\" a line, or JSON\n"
-	      "  list                  the domains: id, name, state, vCPUs,\n"
-	      "                        memory (MiB), CPU time (s)\n"
+	      "  list [--overhead]     the domains: id, name, state, vCPUs,\n"
+	      "                        memory (MiB), CPU time (s); --overhead:\n"
+	      "                        and the hypervisor's own memory for each\n"
+	      "                        (KiB, beyond its RAM)\n"
 	      "  dmesg [-f|--follow]   the hypervisor's console; -f: keep\n"
 	      "                        printing what is added\n"
 	      "  create NAME MEM_MIB VCPUS KERNEL [--initrd FILE] [CMDLINE]\n"
@@ -62,8 +64,9 @@ void hvctl_usage(FILE *out)
 	      "                        (or vCPU N) may run on (LIST: 1,2 or 1-3);\n"
 	      "                        prints what holds and, per vCPU, the CPU\n"
 	      "                        it is on, its CPUs and its CPU time\n"
-	      "  exits [DOMID [VCPU]]  how often a vCPU (default dom0's first)\n"
-	      "                        left the guest, by exit reason\n"
+	      "  exits [DOMAIN [VCPU]] how often a domain's vCPU (default: all\n"
+	      "                        of them, of dom0 if no DOMAIN) left the\n"
+	      "                        guest, by exit reason\n"
 	      "  raw NR [ARG0..ARG3]   make hypercall NR with up to 4 arguments\n"
 	      "                        (hex 0x... or decimal, missing ones 0);\n"
 	      "                        prints the result in decimal (for tests)\n"
@@ -139,8 +142,11 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		}
 	} else if (strcmp(cmd, "list") == 0) {
 		a->cmd = HVCTL_LIST;
-		if (argc > 2)
-			return usage_error(err, "list: unknown option '%s'", argv[2]);
+		for (i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "--overhead") != 0)
+				return usage_error(err, "list: unknown option '%s'", argv[i]);
+			a->overhead = true;
+		}
 	} else if (strcmp(cmd, "dmesg") == 0) {
 		a->cmd = HVCTL_DMESG;
 		for (i = 2; i < argc; i++) {
@@ -228,9 +234,13 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		uint64_t v;
 
 		a->cmd = HVCTL_EXITS;
+		a->all_vcpus = argc < 4;
 		if (argc > 4)
-			return usage_error(err, "exits: at most DOMID and VCPU");
-		for (i = 2; i < argc; i++) {
+			return usage_error(err, "exits: at most DOMAIN and VCPU");
+		/* DOMAIN: an id, or a name that does not start with a digit. */
+		if (argc > 2 && (argv[2][0] < '0' || argv[2][0] > '9'))
+			a->domain = argv[2];
+		for (i = a->domain ? 3 : 2; i < argc; i++) {
 			if (hvctl_parse_u64(argv[i], &v) != 0 || v > UINT32_MAX)
 				return usage_error(err, "exits: bad number '%s'", argv[i]);
 			if (i == 2)
@@ -347,21 +357,25 @@ void hvctl_print_info(FILE *out, uint32_t abi, const struct hv_physinfo *pi,
 }
 
 void hvctl_print_domains(FILE *out, const struct hv_domain_info *doms,
-			 uint32_t n)
+			 uint32_t n, bool overhead)
 {
 	char name[HV_NAME_LEN + 1];
 	uint32_t i;
 
-	fprintf(out, "%-5s %-20s %-9s %5s %9s %10s\n",
-		"ID", "NAME", "STATE", "VCPUS", "MEM_MIB", "CPU_S");
+	fprintf(out, "%-5s %-20s %-9s %5s %9s %10s%s\n",
+		"ID", "NAME", "STATE", "VCPUS", "MEM_MIB", "CPU_S",
+		overhead ? "     HV_KIB" : "");
 	for (i = 0; i < n; i++) {
 		const struct hv_domain_info *d = &doms[i];
 
 		sanitize(name, d->name, HV_NAME_LEN, false);
-		fprintf(out, "%-5" PRIu32 " %-20s %-9s %5" PRIu32 " %9" PRIu64 " %10.1f\n",
+		fprintf(out, "%-5" PRIu32 " %-20s %-9s %5" PRIu32 " %9" PRIu64 " %10.1f",
 			d->domid, name[0] ? name : "-",
 			hvctl_state_name(d->state), d->nr_vcpus,
 			d->ram_bytes / MIB, (double)d->cpu_time_ns / 1e9);
+		if (overhead)
+			fprintf(out, " %10.1f", d->overhead_bytes / 1024.0);
+		fputc('\n', out);
 	}
 }
 
@@ -405,7 +419,8 @@ static int cmd_info(const struct hvctl_args *a, struct hv_handle *h,
 	return HVCTL_EXIT_OK;
 }
 
-static int cmd_list(struct hv_handle *h, FILE *out, FILE *err)
+static int cmd_list(const struct hvctl_args *a, struct hv_handle *h,
+		    FILE *out, FILE *err)
 {
 	struct hv_domain_info *doms = NULL, *bigger;
 	uint32_t max = LIST_FIRST_MAX, count = 0, total = 0, abi;
@@ -436,7 +451,7 @@ static int cmd_list(struct hv_handle *h, FILE *out, FILE *err)
 		max = total < HV_DOMAIN_LIST_MAX - 8 ? total + 8 : HV_DOMAIN_LIST_MAX;
 	}
 
-	hvctl_print_domains(out, doms, count);
+	hvctl_print_domains(out, doms, count, a->overhead);
 	if (count < total)
 		fprintf(err, "hvctl: showing %" PRIu32 " of %" PRIu32 " domains\n",
 			count, total);
@@ -486,21 +501,64 @@ void hvctl_print_exits(FILE *out, const struct hv_exit_count *e, uint32_t n,
 	}
 }
 
+/* Adds one vCPU's counts (n entries) into sum[*nsum], kept in code order. */
+static void add_exits(struct hv_exit_count *sum, uint32_t *nsum,
+		      const struct hv_exit_count *e, uint32_t n)
+{
+	uint32_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < *nsum && sum[j].code < e[i].code; j++)
+			;
+		if (j < *nsum && sum[j].code == e[i].code) {
+			sum[j].count += e[i].count;
+			continue;
+		}
+		if (*nsum == HV_EXITS_MAX)
+			continue;	/* more codes than the hypervisor has */
+		for (k = *nsum; k > j; k--)
+			sum[k] = sum[k - 1];
+		sum[j] = e[i];
+		(*nsum)++;
+	}
+}
+
 static int cmd_exits(const struct hvctl_args *a, struct hv_handle *h,
 		     FILE *out, FILE *err)
 {
-	struct hv_exit_count e[HV_EXITS_MAX];
-	uint32_t count = 0, abi;
-	uint64_t total = 0;
+	struct hv_exit_count e[HV_EXITS_MAX], sum[HV_EXITS_MAX];
+	uint32_t count = 0, nsum = 0, abi, domid = a->domid, vcpu;
+	uint64_t total = 0, all = 0;
 	int rc;
 
 	rc = check_abi(h, &abi, err);
 	if (rc != HVCTL_EXIT_OK)
 		return rc;
-	rc = hv_vcpu_exits(h, a->domid, a->vcpu, e, HV_EXITS_MAX, &count, &total);
-	if (rc != 0)
-		return fail(err, "HVCALL_VCPU_EXITS", rc);
-	hvctl_print_exits(out, e, count, total);
+	if (a->domain) {
+		rc = hv_domain_find(h, a->domain, &domid);
+		if (rc != 0)
+			return fail(err, a->domain, rc);
+	}
+	if (!a->all_vcpus) {
+		rc = hv_vcpu_exits(h, domid, a->vcpu, e, HV_EXITS_MAX, &count,
+				   &total);
+		if (rc != 0)
+			return fail(err, "HVCALL_VCPU_EXITS", rc);
+		hvctl_print_exits(out, e, count, total);
+		return HVCTL_EXIT_OK;
+	}
+	/* Every vCPU, summed: the hypervisor says EINVAL after the last. */
+	for (vcpu = 0; vcpu < HV_DOMAIN_VCPUS_MAX; vcpu++) {
+		rc = hv_vcpu_exits(h, domid, vcpu, e, HV_EXITS_MAX, &count,
+				   &total);
+		if (rc == HV_EINVAL && vcpu > 0)
+			break;
+		if (rc != 0)
+			return fail(err, "HVCALL_VCPU_EXITS", rc);
+		add_exits(sum, &nsum, e, count);
+		all += total;
+	}
+	hvctl_print_exits(out, sum, nsum, all);
 	return HVCTL_EXIT_OK;
 }
 
@@ -574,7 +632,7 @@ int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
 	case HVCTL_INFO:
 		return cmd_info(a, h, out, err);
 	case HVCTL_LIST:
-		return cmd_list(h, out, err);
+		return cmd_list(a, h, out, err);
 	case HVCTL_DMESG:
 		return cmd_dmesg(a, h, out, err);
 	case HVCTL_RAW:

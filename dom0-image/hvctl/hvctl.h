@@ -41,6 +41,8 @@ struct hvctl_args {
 	enum hvctl_cmd cmd;
 	bool json;		/* info --json */
 	bool follow;		/* dmesg -f */
+	bool overhead;		/* list --overhead */
+	bool all_vcpus;		/* exits without VCPU: their sum */
 	const char *domain;	/* a domain's name or id */
 	const char *kernel;	/* create: a PVH ELF or a Linux bzImage */
 	const char *initrd;	/* create --initrd: a Linux initrd, or NULL */
@@ -53,7 +55,7 @@ struct hvctl_args {
 	const char *cpus;	/* sched --cpus: the list as given, or NULL */
 	uint64_t cpu_set;	/* sched --cpus: parsed (bit n = CPU n) */
 	int64_t sched_vcpu;	/* sched --vcpu: -1 = every vCPU */
-	uint32_t domid;		/* exits [DOMID [VCPU]] */
+	uint32_t domid;		/* exits: DOMAIN as an id (else domain) */
 	uint32_t vcpu;
 	uint64_t raw_nr;	/* raw NR [ARG0..ARG3]; missing args are 0 */
 	uint64_t raw_args[4];
@@ -75,9 +77,10 @@ const char *hvctl_state_name(uint32_t state);
 void hvctl_print_info(FILE *out, uint32_t abi, const struct hv_physinfo *pi,
 		      bool json);
 
-/* `hvctl list` output: a header line and one line per domain. */
+/* `hvctl list` output: a header line and one line per domain; with
+ * overhead, a last column of the hypervisor's memory for it (KiB). */
 void hvctl_print_domains(FILE *out, const struct hv_domain_info *doms,
-			 uint32_t n);
+			 uint32_t n, bool overhead);
 
 /* `hvctl exits` output: total, then one line per exit code, by name. */
 void hvctl_print_exits(FILE *out, const struct hv_exit_count *e, uint32_t n,

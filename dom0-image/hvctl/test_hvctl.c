@@ -91,9 +91,32 @@ static int64_t fake_domain_list(struct hv_domain_list *l, uint32_t size)
 		d->nr_vcpus = i + 1;
 		d->ram_bytes = (i + 1) * 256 * MIB;
 		d->cpu_time_ns = i * 1500000000ULL;
+		d->overhead_bytes = 36 * 1024 + i * 8192 + 512;
 		snprintf(d->name, sizeof(d->name), "dom%u", i);
 	}
 	return l->count;
+}
+
+/* Domain 1 has two vCPUs that left the guest for a few reasons. */
+static int64_t fake_vcpu_exits(struct hv_vcpu_exits *x, uint32_t size)
+{
+	static const struct hv_exit_count vcpu0[] = {
+		{ .code = 0x072, .count = 10 }, { .code = 0x07b, .count = 5 },
+	}, vcpu1[] = {
+		{ .code = 0x060, .count = 3 }, { .code = 0x07b, .count = 1 },
+		{ .code = 0x400, .count = 2 },
+	};
+	const struct hv_exit_count *e = x->vcpu == 0 ? vcpu0 : vcpu1;
+	uint32_t n = x->vcpu == 0 ? 2 : 3;
+
+	if (x->domid != 1 || x->vcpu > 1)
+		return -HV_EINVAL;
+	if (x->max < n || size < sizeof(*x) + n * sizeof(*e))
+		return -HV_ENOSPC;
+	memcpy(x->entries, e, n * sizeof(*e));
+	x->count = n;
+	x->total = x->vcpu == 0 ? 15 : 6;
+	return n;
 }
 
 /*
@@ -150,6 +173,8 @@ static int64_t fake_hypercall(uint32_t nr, void *buf, uint32_t size)
 		return fake_console_read(buf, size);
 	case HVCALL_DOMAIN_LIST:
 		return fake_domain_list(buf, size);
+	case HVCALL_VCPU_EXITS:
+		return fake_vcpu_exits(buf, size);
 	case HVCALL_DOMAIN_SCHED:
 		return size < sizeof(struct hv_domain_sched) ? -HV_EINVAL :
 		       fake_domain_sched(buf);
@@ -400,6 +425,41 @@ START_TEST(test_list)
 }
 END_TEST
 
+START_TEST(test_list_overhead)
+{
+	fake.nr_domains = 2;
+	ck_assert_int_eq(RUN("list", "--overhead"), 0);
+	ck_assert_str_eq(out_text,
+		"ID    NAME                 STATE     VCPUS   MEM_MIB      CPU_S     HV_KIB\n"
+		"0     dom0                 running       1       256        0.0       36.5\n"
+		"1     dom1                 blocked       2       512        1.5       44.5\n");
+	ck_assert_int_eq(RUN("list", "--memory"), HVCTL_EXIT_USAGE);
+}
+END_TEST
+
+START_TEST(test_exits_of_a_domain)
+{
+	fake.nr_domains = 2;
+	/* By name, every vCPU: the counts summed, in code order. */
+	ck_assert_int_eq(RUN("exits", "dom1"), 0);
+	ck_assert_str_eq(out_text,
+		"total: 21\n"
+		"0x060 intr: 3\n"
+		"0x072 cpuid: 10\n"
+		"0x07b ioio: 6\n"
+		"0x400 npf: 2\n");
+	/* One vCPU, by id. */
+	ck_assert_int_eq(RUN("exits", "1", "1"), 0);
+	ck_assert_str_eq(out_text,
+		"total: 6\n"
+		"0x060 intr: 3\n"
+		"0x07b ioio: 1\n"
+		"0x400 npf: 2\n");
+	ck_assert_int_eq(RUN("exits", "nosuch"), HVCTL_EXIT_FAIL);
+	ck_assert_int_eq(RUN("exits", "dom1", "2"), HVCTL_EXIT_FAIL);
+}
+END_TEST
+
 START_TEST(test_format_domains)
 {
 	struct hv_domain_info d[2] = {
@@ -411,7 +471,7 @@ START_TEST(test_format_domains)
 	size_t len;
 	FILE *out = open_memstream(&text, &len);
 
-	hvctl_print_domains(out, d, 2);
+	hvctl_print_domains(out, d, 2, false);
 	fclose(out);
 	/* Blanks and control characters in names would break the columns. */
 	ck_assert_str_eq(text,
@@ -449,6 +509,11 @@ START_TEST(test_format_exits)
 	ck_assert_int_eq(a.cmd, HVCTL_EXITS);
 	ck_assert_uint_eq(a.domid, 3);
 	ck_assert_uint_eq(a.vcpu, 1);
+	ck_assert(!a.all_vcpus);
+	ck_assert_int_eq(hvctl_parse_args(3, (char *[]){ "hvctl", "exits",
+				"web", NULL }, &a, err), 0);
+	ck_assert_str_eq(a.domain, "web");
+	ck_assert(a.all_vcpus);
 	ck_assert_int_eq(hvctl_parse_args(3, (char *[]){ "hvctl", "exits",
 				"0x100000000", NULL }, &a, err), HVCTL_EXIT_USAGE);
 	fclose(err);
@@ -596,6 +661,8 @@ static Suite *hvctl_suite(void)
 	tc = tcase_create("list");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_list);
+	tcase_add_test(tc, test_list_overhead);
+	tcase_add_test(tc, test_exits_of_a_domain);
 	tcase_add_test(tc, test_format_domains);
 	tcase_add_test(tc, test_format_exits);
 	suite_add_tcase(s, tc);

@@ -131,6 +131,15 @@ void domain_discard(struct domain *d)
 	d->in_use = false;
 }
 
+uint64_t domain_overhead_bytes(const struct domain *d)
+{
+	/* Its slot in the domain table, its vCPUs' slots in the vCPU pool and
+	 * their VMCBs, and its nested page tables as they stand.  The MSR and
+	 * I/O permission maps are shared by every customer domain. */
+	return sizeof(*d) + d->nr_vcpus * (sizeof(struct vcpu) + PAGE_SIZE) +
+	       (uint64_t)npt_count_tables(d->npt_root) * PAGE_SIZE;
+}
+
 bool domain_owns(const struct domain *d, uint64_t gpa, uint64_t size)
 {
 	unsigned int i;

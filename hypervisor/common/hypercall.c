@@ -85,6 +85,8 @@ static void describe(const struct domain *dom, struct hv_domain_info *info)
 	info->state = dom->state;
 	info->nr_vcpus = dom->nr_vcpus;
 	info->ram_bytes = dom->ram_bytes;
+	info->overhead_bytes = (uint32_t)MIN(domain_overhead_bytes(dom),
+					     (uint64_t)UINT32_MAX);
 	for (i = 0; i < dom->nr_vcpus; i++) {
 		info->cpu_time_ns += dom->vcpus[i]->run_ns;
 		info->steal_ns += dom->vcpus[i]->steal_ns;

@@ -2,10 +2,25 @@
 /* The C library string functions the hypervisor needs (see hv/string.h). */
 #include <hv/string.h>
 
+/*
+ * memset and memcpy go eight bytes a step when the buffers are 8-byte
+ * aligned, then finish byte by byte.  Under emulation (QEMU's TCG) a REP
+ * string instruction costs about the same per step whatever its width, so
+ * byte steps made zeroing a domain's RAM at its creation eight times slower
+ * (2-3 s for 512 MiB); on hardware either form runs at memory speed.
+ */
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t words = n / 8;
 
+	if (words && ((uintptr_t)d & 7) == 0) {
+		uint64_t pattern = 0x0101010101010101ULL * (uint8_t)c;
+
+		__asm__ volatile("rep stosq" : "+D"(d), "+c"(words)
+				 : "a"(pattern) : "memory");
+		n &= 7;
+	}
 	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
@@ -13,7 +28,13 @@ void *memset(void *dst, int c, size_t n)
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t words = n / 8;
 
+	if (words && (((uintptr_t)d | (uintptr_t)src) & 7) == 0) {
+		__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words)
+				 : : "memory");
+		n &= 7;
+	}
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }

@@ -113,6 +113,22 @@ static void free_level(struct frame_allocator *fa, uint64_t *t, unsigned int lev
 	frame_free(fa, (uint64_t)(uintptr_t)t);
 }
 
+static unsigned int count_level(const uint64_t *t, unsigned int level)
+{
+	unsigned int i, n = 1;
+
+	if (level > 0)
+		for (i = 0; i < 512; i++)
+			if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
+				n += count_level(table(t[i]), level - 1);
+	return n;
+}
+
+unsigned int npt_count_tables(uint64_t root)
+{
+	return root ? count_level((const uint64_t *)(uintptr_t)root, 3) : 0;
+}
+
 void npt_destroy(struct frame_allocator *fa, uint64_t root)
 {
 	if (root)

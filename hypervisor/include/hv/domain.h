@@ -99,6 +99,12 @@ bool domain_write(const struct domain *d, uint64_t gpa, const void *src,
 /* Appends guest console output (from the virtual UART). */
 void domain_console_putc(struct domain *d, char c);
 
+/*
+ * What the domain costs the hypervisor beyond its RAM, in bytes: its
+ * domain and vCPU slots, VMCBs and nested page tables (HVCALL_DOMAIN_LIST).
+ */
+uint64_t domain_overhead_bytes(const struct domain *d);
+
 /* True when [gpa, gpa + size) lies wholly inside the domain's RAM. */
 bool domain_owns(const struct domain *d, uint64_t gpa, uint64_t size);
 

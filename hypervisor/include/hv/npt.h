@@ -29,6 +29,9 @@ bool npt_map(struct frame_allocator *fa, uint64_t root, uint64_t gpa,
 /* Frees every table of the tree (not the memory it maps). */
 void npt_destroy(struct frame_allocator *fa, uint64_t root);
 
+/* How many table pages the tree holds (its root included; 0 for none). */
+unsigned int npt_count_tables(uint64_t root);
+
 /* True when gpa has a mapping. */
 bool npt_is_mapped(uint64_t root, uint64_t gpa);
 

@@ -114,7 +114,9 @@ struct hv_domain_info {
 	uint32_t domid;			/* 0 = dom0 */
 	uint32_t state;			/* HV_DOMAIN_* */
 	uint32_t nr_vcpus;
-	uint32_t pad0;
+	uint32_t overhead_bytes;	/* hypervisor memory it holds beyond
+					   its RAM: domain and vCPU slots,
+					   VMCBs, nested page tables */
 	uint64_t ram_bytes;
 	uint64_t cpu_time_ns;		/* time its vCPUs ran, all of them */
 	uint64_t steal_ns;		/* time they were runnable but waited */
