@@ -47,7 +47,8 @@
 
 /* Domain states are hvabi.h's HV_DOMAIN_* values:
  *   HV_DOMAIN_RUNNING, _BLOCKED (running, idle), _PAUSED, _SHUTDOWN (the
- *   guest powered off; the domain exists until destroyed), _CRASHED, _DYING. */
+ *   guest powered off; the domain exists until destroyed), _CRASHED, _DYING,
+ *   _REBOOT (the guest reset itself; it must be created afresh). */
 
 /* What create() builds. */
 struct hvb_domain_config {

@@ -200,6 +200,15 @@ static int load_config(struct job_run *run, const struct server_row *s,
 	return 0;
 }
 
+/* The guest no longer runs and never will again: powered off, crashed,
+ * being torn down, or asking to be restarted (its domain must be made
+ * afresh). */
+static bool domain_ended(uint32_t state)
+{
+	return state == HV_DOMAIN_SHUTDOWN || state == HV_DOMAIN_CRASHED ||
+	       state == HV_DOMAIN_DYING || state == HV_DOMAIN_REBOOT;
+}
+
 static int find(struct hv_backend *hv, struct job_run *run, struct hvb_domain *d,
 		bool *found)
 {
@@ -224,9 +233,9 @@ static int start_domain(struct hv_backend *hv, struct job_run *run,
 	if (find(hv, run, &d, &found))
 		return -1;
 
-	/* A guest that powered off or crashed is replaced by a fresh one. */
-	if (found && (d.state == HV_DOMAIN_SHUTDOWN || d.state == HV_DOMAIN_CRASHED ||
-		      d.state == HV_DOMAIN_DYING)) {
+	/* A guest that powered off, crashed or rebooted itself is replaced
+	 * by a fresh one. */
+	if (found && domain_ended(d.state)) {
 		err = hv->destroy(hv, d.domid);
 		if (err)
 			return hv_fail(run, "destroy the stopped domain", err);
@@ -307,9 +316,11 @@ static int ensure_stopped(struct hv_backend *hv, int stop_timeout_s,
 				return -1;
 			if (!found)
 				return record_gone(run, "stopped");
-			if (d.state == HV_DOMAIN_SHUTDOWN) {
-				log_info("job %s: %s shut down after %lld ms", run->id,
-					 run->server_id, (long long)(mono_ms() - asked));
+			if (domain_ended(d.state)) {
+				log_info("job %s: %s %s after %lld ms", run->id,
+					 run->server_id, d.state == HV_DOMAIN_SHUTDOWN ?
+					 "shut down" : "stopped running",
+					 (long long)(mono_ms() - asked));
 				break;
 			}
 			if (mono_ms() >= deadline) {

@@ -251,6 +251,32 @@ def test_missing_domain_is_restarted(own_daemon):
     assert_consistent(d, admin)
 
 
+def test_domain_whose_guest_rebooted_itself_is_made_afresh(own_daemon):
+    d = own_daemon().start()
+    admin = d.client(d.admin_token)
+    plan, image, tenant = catalogue(admin)
+    r = admin.post("/v1/servers", json=server_body(plan, image, tenant))
+    server = r.json()["server"]
+    admin.wait_job(r.json()["job"]["id"])
+    d.stop()
+
+    # The guest wrote the reset register (HV_DOMAIN_REBOOT, 7): its domain
+    # cannot run again, so the start job replaces it with a new one.
+    state = d.read_state()
+    old = state["domains"][0]["domid"]
+    state["domains"][0]["state"] = 7
+    d.write_state(state)
+    d.start()
+    admin = d.client(d.admin_token)
+    report = admin.get("/v1/system").json()["reconcile"]
+    assert [(q["server_id"], q["kind"]) for q in report["jobs_queued"]] == \
+        [(server["id"], "start")]
+    wait_idle(admin)
+    dom = d.domains()[server["id"]]
+    assert dom["state"] == 1 and dom["domid"] != old
+    assert_consistent(d, admin)
+
+
 def test_domain_that_should_not_run_is_stopped(own_daemon):
     d = own_daemon().start()
     admin = d.client(d.admin_token)

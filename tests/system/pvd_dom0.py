@@ -7,11 +7,16 @@ LOG = "/data/provisiond/log"
 SERVICE = "/etc/dom0/services.d/60-provisiond"
 
 
+def wait_provisiond_gone(m):
+    """Waits (up to 30 s) until no provisiond runs."""
+    m.check("n=0; while pidof provisiond >/dev/null && [ $n -lt 300 ]; do "
+            "usleep 100000; n=$((n + 1)); done; ! pidof provisiond >/dev/null")
+
+
 def start_provisiond(m):
     """Starts provisiond as dom0's boot does, once the last one has gone
     (after a kill: SIGTERM lets it finish, SIGKILL is a crash)."""
-    m.check("n=0; while pidof provisiond >/dev/null && [ $n -lt 300 ]; do "
-            "usleep 100000; n=$((n + 1)); done; ! pidof provisiond >/dev/null")
+    wait_provisiond_gone(m)
     out = m.check(SERVICE, timeout=60)
     assert "listening on port 80" in out, out
 

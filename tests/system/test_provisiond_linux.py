@@ -18,7 +18,8 @@ import urllib.error
 import urllib.request
 
 from machine import HV
-from pvd_dom0 import LOG, restart_provisiond, start_provisiond
+from pvd_dom0 import (LOG, restart_provisiond, start_provisiond,
+                      wait_provisiond_gone)
 
 TOKEN = r"pvd_[0-9a-f]{16}_[0-9a-f]{64}"
 # Generous: a Linux guest powers off in a few seconds even under TCG.
@@ -206,16 +207,20 @@ def test_linux_server_life_and_crash_during_create(boot_dom0):
     assert customer.call("GET", "/v1/servers/" + sid)[0] == 404
 
     # --- provisiond killed (SIGKILL) while a create job runs. ---
-    # dom0 kills it the moment the job's worker says it started, in the
-    # middle of building the domain (loading Linux and its initrd takes
-    # a while through the hypervisor).
+    # A watcher in dom0, started before the order, kills it the moment a
+    # worker says it started a create job: in the middle of building the
+    # domain (reading Linux and its initrd and writing them into the domain
+    # takes a second or two).  Typing the kill on the console once the order
+    # is in came too late: the job had finished.
+    m.check("s=$(wc -c < %s); (n=0; until tail -c +$((s + 1)) %s | "
+            "grep -q '(create srv_[0-9a-f]*): running$'; do usleep 10000;"
+            " n=$((n + 1)); [ $n -lt 3000 ] || exit; done;"
+            " kill -9 $(pidof provisiond)) >/dev/null 2>&1 & true" % (LOG, LOG))
     status, created = customer.call("POST", "/v1/servers", {
         "plan_id": plan["id"], "image_id": image["id"], "hostname": "web-2"})
     assert status == 202, created
     sid, job_id = created["server"]["id"], created["job"]["id"]
-    m.check("n=0; until grep -q 'job %s (create %s): running' %s || [ $n -ge 600 ];"
-            " do usleep 10000; n=$((n + 1)); done; kill -9 $(pidof provisiond)"
-            % (job_id, sid, LOG))
+    wait_provisiond_gone(m)
     at_kill = domains(m, sid)
     mark = len(m.output)
     start_provisiond(m)
