@@ -226,7 +226,11 @@ def test_graceful_stop_interrupts_and_resumes_a_job(own_daemon):
     assert_consistent(d, admin)
 
 
-def test_missing_domain_is_restarted(own_daemon):
+def start_after_hypervisor_change(own_daemon, change):
+    """A running server and a stopped one; provisiond stopped, change(state)
+    applied to the fake hypervisor's state, provisiond started again: its
+    reconciliation must queue a start job for the running one only.
+    Returns the daemon, an admin client and the server, once idle."""
     d = own_daemon().start()
     admin = d.client(d.admin_token)
     plan, image, tenant = catalogue(admin)
@@ -237,9 +241,8 @@ def test_missing_domain_is_restarted(own_daemon):
     admin.wait_job(stopped.json()["job"]["id"])
     d.stop()
 
-    # The hypervisor lost the running one (host reboot): it comes back.
     state = d.read_state()
-    state["domains"] = []
+    change(state)
     d.write_state(state)
     d.start()
     admin = d.client(d.admin_token)
@@ -247,33 +250,31 @@ def test_missing_domain_is_restarted(own_daemon):
     assert [(q["server_id"], q["kind"]) for q in report["jobs_queued"]] == \
         [(server["id"], "start")]
     wait_idle(admin)
+    return d, admin, server
+
+
+def test_missing_domain_is_restarted(own_daemon):
+    # The hypervisor lost the running one (host reboot): it comes back.
+    def lose_all(state):
+        state["domains"] = []
+
+    d, admin, server = start_after_hypervisor_change(own_daemon, lose_all)
     assert list(d.domains()) == [server["id"]]
     assert_consistent(d, admin)
 
 
 def test_domain_whose_guest_rebooted_itself_is_made_afresh(own_daemon):
-    d = own_daemon().start()
-    admin = d.client(d.admin_token)
-    plan, image, tenant = catalogue(admin)
-    r = admin.post("/v1/servers", json=server_body(plan, image, tenant))
-    server = r.json()["server"]
-    admin.wait_job(r.json()["job"]["id"])
-    d.stop()
-
     # The guest wrote the reset register (HV_DOMAIN_REBOOT, 7): its domain
     # cannot run again, so the start job replaces it with a new one.
-    state = d.read_state()
-    old = state["domains"][0]["domid"]
-    state["domains"][0]["state"] = 7
-    d.write_state(state)
-    d.start()
-    admin = d.client(d.admin_token)
-    report = admin.get("/v1/system").json()["reconcile"]
-    assert [(q["server_id"], q["kind"]) for q in report["jobs_queued"]] == \
-        [(server["id"], "start")]
-    wait_idle(admin)
+    old = []
+
+    def reboot_guest(state):
+        old.append(state["domains"][0]["domid"])
+        state["domains"][0]["state"] = 7
+
+    d, admin, server = start_after_hypervisor_change(own_daemon, reboot_guest)
     dom = d.domains()[server["id"]]
-    assert dom["state"] == 1 and dom["domid"] != old
+    assert dom["state"] == 1 and dom["domid"] != old[0]
     assert_consistent(d, admin)
 
 
