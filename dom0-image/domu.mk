@@ -36,7 +36,6 @@ DOMU_TEST_OVERLAY := $(BUILD)/tests/domu-test-overlay.cpio.gz
 DOMU_TEST_INITRD  := $(BUILD)/tests/domu-test-initrd.img
 DOMU_CMDLINE_FILE := dom0-image/domu/cmdline
 
-# Programs the test image adds, with the libraries ldd finds for them.
 # Kernel modules the image loads, under lib/modules/<kver>/kernel/ of the
 # unpacked kernel package; none depends on another (Debian builds both as
 # modules: CONFIG_ACPI_BUTTON=m, CONFIG_INPUT_EVDEV=m).
@@ -45,6 +44,7 @@ DOMU_CMDLINE_FILE := dom0-image/domu/cmdline
 #   evdev.ko   /dev/input/event*, where acpid reads that key
 DOMU_MODULES := drivers/acpi/button.ko drivers/input/evdev.ko
 
+# Programs the test image adds, with the libraries ldd finds for them.
 DOMU_TEST_PROGRAMS := /usr/bin/stress-ng
 
 # Everything the image is made from: a change to any of them rebuilds it
