@@ -39,8 +39,9 @@ HV_LINE = HV + r"[^\n]*\n"
 
 def split_anywhere(literal):
     """A regex for `literal` even if hypervisor lines split it or follow
-    it at once (they can land after any character, a marker's included)."""
-    return "".join("%s(?:%s)?" % (re.escape(c), HV_LINE) for c in literal)
+    it at once (they can land after any character, a marker's included,
+    several in a row: a guest's burst of console lines)."""
+    return "".join("%s(?:%s)*" % (re.escape(c), HV_LINE) for c in literal)
 
 # QEMU's isa-debug-exit makes QEMU exit with (code << 1) | 1; the hypervisor's
 # codes are in hypervisor/include/hv/halt.h.
