@@ -37,11 +37,17 @@ HV = r"\(hv\) "
 HV_LINE = HV + r"[^\n]*\n"
 
 
+# The start of one, or all of it: dom0 and the hypervisor write the serial
+# port a character at a time, so a line of each can split the other.
+HV_PIECE = HV + r"[^\n]*?\n?"
+
+
 def split_anywhere(literal):
-    """A regex for `literal` even if hypervisor lines split it or follow
-    it at once (they can land after any character, a marker's included,
-    several in a row: a guest's burst of console lines)."""
-    return "".join("%s(?:%s)*" % (re.escape(c), HV_LINE) for c in literal)
+    """A regex for `literal` even if hypervisor lines, or their first
+    parts, split it or follow it at once (they can land after any
+    character, a marker's included, several in a row: a guest's burst of
+    console lines)."""
+    return "".join("%s(?:%s)*" % (re.escape(c), HV_PIECE) for c in literal)
 
 # QEMU's isa-debug-exit makes QEMU exit with (code << 1) | 1; the hypervisor's
 # codes are in hypervisor/include/hv/halt.h.

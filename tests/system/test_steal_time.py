@@ -15,7 +15,7 @@ precision is for `make bench-sched`."""
 import re
 
 from machine import HV
-from test_linux_domu import create_linux, guest_line, type_line
+from test_linux_domu import create_linux, guest_line, shell_quote
 
 BURNER = "/usr/share/guests/burner.elf"
 USER_HZ = 100		# /proc/stat's unit: 10 ms
@@ -57,9 +57,12 @@ def test_linux_steal_time_follows_the_hypervisors(boot_dom0):
     m.wait_for(HV + r"d%d: domain 'burn' built: .* on cpu1$" % burn)
 
     # The guest keeps its vCPU busy meanwhile: idle, it would not wait.
-    type_line(m, "lin", "echo STEAL0 $(head -1 /proc/stat); "
-              "timeout %d sh -c 'while :; do :; done'; "
-              "echo STEAL1 $(head -1 /proc/stat)" % (CONTENDED_S + 3))
+    # dom0 sleeps while it prints, so their lines do not mix on the serial
+    # port.
+    m.check("hvctl input lin %s; sleep 2" % shell_quote(
+        "echo STEAL0 $(head -1 /proc/stat); "
+        "timeout %d sh -c 'while :; do :; done'; "
+        "echo STEAL1 $(head -1 /proc/stat)" % (CONTENDED_S + 5)))
     m.check("hv-cputime %d > /tmp/window & sleep 1; hvctl unpause burn; "
             "sleep %d; hvctl pause burn; wait" % (CONTENDED_S + 5, CONTENDED_S),
             timeout=CONTENDED_S + 120)
