@@ -21,8 +21,9 @@
 #   build/domu/initrd.img              gzip'd newc cpio: busybox, /init,
 #                                      the modules
 #   build/tests/domu-test-initrd.img   the same + stress-ng and its shared
-#                                      libraries (the base image with an
-#                                      overlay archive appended)
+#                                      libraries, and the static test tools
+#                                      (the base image with two overlay
+#                                      archives appended)
 #   dom0-image/domu/cmdline            (a source file) the kernel command
 #                                      line these images are booted with
 #

@@ -126,11 +126,19 @@ def test_stress_ng_verifies_in_a_two_vcpu_domain(boot_dom0):
     assert abs(ppm) < 100, ppm
 
 
-def test_hvctl_reboot_creates_the_domain_again(boot_dom0):
+def test_guest_reboot_ends_the_domain_and_hvctl_reboot_starts_it_again(boot_dom0):
     m, domid = boot_linux(boot_dom0, 1)
-    # hvctl destroys it and creates it again as `hvctl create` made it: a
-    # new domain with the same name, kernel, initrd and command line.
-    # (Ids are reused, so the new one may well be the old one.)
+    # The guest's own reboot ends its domain in the state "reboot": Linux
+    # on this hardware-reduced ACPI platform tries EFI, then jumps to the
+    # reset vector, whose stub writes the ACPI reset register.  The
+    # hypervisor cannot restart the guest by itself.
+    type_line(m, "lin", "reboot")
+    m.wait_for(HV + r"d%d: reboot requested: rebooted" % domid, timeout=120)
+    assert re.search(r"^\s*%d\s+lin\s+reboot\s" % domid,
+                     m.check("hvctl list"), re.M)
+    # hvctl creates it again as `hvctl create` made it: a new domain with
+    # the same name, kernel, initrd and command line, booting afresh (ids
+    # are reused, so the new one may well be the old one).
     again = int(m.check("hvctl reboot lin").strip().splitlines()[-1])
     m.wait_for(HV + r"d%d: destroyed(?s:.*)^" % domid +
                HV + r"d%d: Linux .*(?s:.*)^" % again +
@@ -138,6 +146,11 @@ def test_hvctl_reboot_creates_the_domain_again(boot_dom0):
     listing = m.check("hvctl list")
     assert re.search(r"^\s*%d\s+lin\s+(running|blocked)\s" % again, listing, re.M)
     assert len(re.findall(r"\slin\s", listing)) == 1, listing
+    # hvctl reboot of a running domain does the same.
+    m.check("hvctl reboot lin")
+    m.wait_for(HV + r"d%d: destroyed(?s:.*)^" % again +
+               HV + r"d%d: Linux .*(?s:.*)^" % again +
+               guest_line(again, r"domU: userspace ready"), timeout=240)
     # A name hvctl never created has no recipe: a clear error, nothing done.
     status, out = m.run("hvctl reboot nosuch")
     assert status == 1 and "was not made by `hvctl create`" in out, out

@@ -25,6 +25,15 @@
 _Static_assert(HVP_LINUX_PML4 + LINUX_BOOT_PT_PAGES * 4096 <= HVP_LEGACY_HOLE,
 	       "boot page tables below the legacy hole");
 
+/* At HVP_RESET_VECTOR, 16-bit code: out HVP_RESET_VALUE to HVP_RESET_PORT. */
+static const uint8_t reset_stub[] = {
+	0xba, HVP_RESET_PORT & 0xff, HVP_RESET_PORT >> 8,	/* mov dx, port */
+	0xb0, HVP_RESET_VALUE,					/* mov al, value */
+	0xee,							/* out dx, al */
+	0xf4,							/* hlt */
+	0xeb, 0xfd,						/* jmp to the hlt */
+};
+
 unsigned int domu_write_platform(struct domain *d, struct e820_entry *e820,
 				 unsigned int max)
 {
@@ -41,7 +50,8 @@ unsigned int domu_write_platform(struct domain *d, struct e820_entry *e820,
 	ok = n && n <= HVP_ACPI_MAX &&
 	     domain_write(d, HVP_ACPI_BASE, tables, n);
 	spin_unlock(&tables_lock);
-	if (!ok)
+	if (!ok || !domain_write(d, HVP_RESET_VECTOR, reset_stub,
+				 sizeof(reset_stub)))
 		return 0;
 	e820[0] = (struct e820_entry){ 0, HVP_LEGACY_HOLE, E820_RAM };
 	e820[1] = (struct e820_entry){ HVP_LEGACY_HOLE,

@@ -65,6 +65,14 @@
 #define HVP_RESET_VALUE		0x01
 
 /*
+ * The PC's reset vector, real-mode f000:fff0, in the reserved BIOS area:
+ * a domain has no BIOS, so it holds a stub that writes the reset register.
+ * Linux on a hardware-reduced ACPI platform reboots through EFI, and with
+ * no EFI falls back to jumping here, as it would to a BIOS.
+ */
+#define HVP_RESET_VECTOR	0xffff0
+
+/*
  * PVH boot (Xen's convention, which Linux and our test kernels follow):
  * the kernel is an ELF whose note XEN_ELFNOTE_PHYS32_ENTRY gives a 32-bit
  * entry point, entered in flat 32-bit protected mode with paging off and
