@@ -13,7 +13,7 @@ UT_CC      := gcc
 UT_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 UT_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihypervisor/include \
-	$(UT_SANITIZE) -MMD -MP
+	-Iquota $(UT_SANITIZE) -MMD -MP
 # Deferred (=, not :=): pkg-config only runs when a unit test is built, so
 # `make deps` on a machine without pkg-config or Check stays quiet.
 UT_CHECK_CFLAGS = $(shell pkg-config --cflags check)
@@ -24,7 +24,7 @@ UT_HV_SRCS := hypervisor/common/frame.c hypervisor/common/mb2.c \
 	      hypervisor/common/cmdline.c hypervisor/common/format.c \
 	      hypervisor/common/elf.c hypervisor/arch/x86/decode.c \
 	      hypervisor/arch/x86/linux_boot.c hypervisor/arch/x86/acpi_build.c \
-	      hypervisor/common/cpuset.c
+	      hypervisor/common/cpuset.c hypervisor/arch/x86/steal_time.c
 UT_SRCS    := $(wildcard $(UT_DIR)/*.c)
 UT_HV_OBJS := $(patsubst hypervisor/%.c,$(UT_OUT)/hv/%.o,$(UT_HV_SRCS))
 UT_OBJS    := $(patsubst $(UT_DIR)/%.c,$(UT_OUT)/%.o,$(UT_SRCS))

@@ -16,6 +16,7 @@ Suite *linux_boot_suite(void);	/* hypervisor/arch/x86/linux_boot.c */
 Suite *elf_suite(void);		/* hypervisor/common/elf.c */
 Suite *acpi_build_suite(void);	/* hypervisor/arch/x86/acpi_build.c */
 Suite *cpuset_suite(void);	/* hypervisor/common/cpuset.c */
+Suite *steal_time_suite(void);	/* hypervisor/arch/x86/steal_time.c */
 
 /*
  * Reads a whole file into a malloc'd buffer of exactly its size (files.c);
