@@ -156,41 +156,45 @@ START_TEST(preempted_only_when_taken_off_while_runnable)
 }
 END_TEST
 
-START_TEST(a_moved_area_gets_the_unpublished_steal_and_the_old_is_left)
+/* Enabled at A, with 100 ns of steal published there. */
+static void enable_at_a_with_100(void)
 {
-	struct kvm_steal_time old;
-
 	ck_assert(steal_time_msr_write(&vcpu, AREA_A | STEAL_TIME_ENABLE));
 	vcpu.steal_ns += 100;
 	steal_time_schedule_in(&vcpu);
+}
+
+/* True if a slice's end and the next schedule-in leave A as it was. */
+static bool area_a_left_alone(uint64_t new_steal_ns)
+{
+	struct kvm_steal_time before;
+
+	memcpy(&before, area(AREA_A), sizeof(before));
+	vcpu.steal_ns += new_steal_ns;
+	steal_time_schedule_out(&vcpu);
+	steal_time_schedule_in(&vcpu);
+	return memcmp(&before, area(AREA_A), sizeof(before)) == 0;
+}
+
+START_TEST(a_moved_area_gets_the_unpublished_steal_and_the_old_is_left)
+{
+	enable_at_a_with_100();
 	vcpu.steal_ns += 40;		/* not yet published */
 	ck_assert(steal_time_msr_write(&vcpu, AREA_B | STEAL_TIME_ENABLE));
 	ck_assert_uint_eq(area(AREA_B)->steal, 40);
 	ck_assert_uint_eq(area(AREA_B)->version, 2);
 
-	memcpy(&old, area(AREA_A), sizeof(old));
-	vcpu.steal_ns += 5;
-	steal_time_schedule_out(&vcpu);
-	steal_time_schedule_in(&vcpu);
-	ck_assert(memcmp(&old, area(AREA_A), sizeof(old)) == 0);
+	ck_assert(area_a_left_alone(5));
 	ck_assert_uint_eq(area(AREA_B)->steal, 45);
 }
 END_TEST
 
 START_TEST(after_disabling_nothing_is_written_and_reenabling_counts_afresh)
 {
-	struct kvm_steal_time before;
-
-	ck_assert(steal_time_msr_write(&vcpu, AREA_A | STEAL_TIME_ENABLE));
-	vcpu.steal_ns += 100;
-	steal_time_schedule_in(&vcpu);
+	enable_at_a_with_100();
 	ck_assert(steal_time_msr_write(&vcpu, 0));
 	ck_assert_uint_eq(steal_time_msr_read(&vcpu), 0);
-	memcpy(&before, area(AREA_A), sizeof(before));
-	vcpu.steal_ns += 50;		/* while off: not the guest's to see */
-	steal_time_schedule_out(&vcpu);
-	steal_time_schedule_in(&vcpu);
-	ck_assert(memcmp(&before, area(AREA_A), sizeof(before)) == 0);
+	ck_assert(area_a_left_alone(50));	/* off: not the guest's to see */
 
 	ck_assert(steal_time_msr_write(&vcpu, AREA_A | STEAL_TIME_ENABLE));
 	ck_assert_uint_eq(area(AREA_A)->steal, 100);
