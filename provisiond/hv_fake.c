@@ -27,6 +27,8 @@
  *     create block-after   create makes and saves the domain, then waits
  *                          until the rule is removed
  *     shutdown ignore      the guest ignores shutdown requests
+ *     list reboot-guests   every running guest reboots itself: the next
+ *                          list finds its domain in state "reboot" (7)
  *
  * <op> is create, unpause, pause, shutdown, reboot, destroy, list or
  * cpu_usage.  While blocked the fake writes "<state>.blocked" holding the
@@ -63,6 +65,7 @@ struct fault {
 	bool block;
 	bool block_after;
 	bool ignore;
+	bool reboot_guests;
 	int fail;			/* 0, HV_E* or -errno */
 };
 
@@ -118,6 +121,8 @@ static void read_faults(struct fake *f, const char *op, struct fault *out)
 			out->block_after = true;
 		else if (strcmp(action, "ignore") == 0)
 			out->ignore = true;
+		else if (strcmp(action, "reboot-guests") == 0)
+			out->reboot_guests = true;
 	}
 	fclose(fp);
 }
@@ -374,6 +379,17 @@ static int fake_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max
 	if (err)
 		return err;
 	pthread_mutex_lock(&f->lock);
+	if (fl.reboot_guests) {
+		bool changed = false;
+
+		json_array_foreach(domains(f), i, d)
+			if (json_integer_value(json_object_get(d, "state")) == HV_DOMAIN_RUNNING) {
+				json_object_set_new(d, "state", json_integer(HV_DOMAIN_REBOOT));
+				changed = true;
+			}
+		if (changed)
+			save(f);
+	}
 	/* Like the real hypervisor's list, dom0 comes first. */
 	*total = (uint32_t)json_array_size(domains(f)) + 1;
 	*count = 0;

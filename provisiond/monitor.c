@@ -4,17 +4,24 @@
  * seconds: each server's CPU time (for billing, GET /v1/usage) and its
  * domain's observed state (actual_state).
  *
- * It only observes: a server whose guest powered itself off shows
- * actual_state "stopped" with desired_state "running", and nothing restarts
- * it until someone asks (POST .../start) or provisiond restarts.  Servers
- * with a queued or running job are left to the job, which owns them.
+ * It observes, with one exception: a server whose guest rebooted itself
+ * (its domain is in the hypervisor's state "reboot", which a hypervisor
+ * cannot restart by itself) and that should run gets a start job, which
+ * boots a fresh domain, as a customer who typed `reboot` expects.  A guest
+ * that powered itself off shows actual_state "stopped" with desired_state
+ * "running", and nothing restarts it until someone asks (POST .../start)
+ * or provisiond restarts.  Servers with a queued or running job are left
+ * to the job, which owns them.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "db.h"
+#include "job_state.h"
+#include "jobs.h"
 #include "log.h"
 #include "reconcile.h"
 #include "util.h"
@@ -38,8 +45,34 @@ static int by_name(const void *a, const void *b)
 		      ((const struct hvb_domain *)b)->name);
 }
 
+/* Queues the start that restarts a server whose guest rebooted itself. */
+static int restart_rebooted(sqlite3 *w, const char *id, const char *tenant)
+{
+	char job_id[ID_MAX], detail[96];
+	struct audit_entry e = {
+		.actor = "monitor",
+		.actor_scope = "system",
+		.action = "server.guest_rebooted",
+		.target_type = "server",
+		.target_id = id,
+		.tenant_id = tenant,
+		.ok = true,
+		.detail = detail,
+	};
+	int rc = job_enqueue(w, id, tenant, JOB_START, "{}", "monitor", job_id);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	snprintf(detail, sizeof(detail), "the guest rebooted: queued start job %s",
+		 job_id);
+	log_info("monitor: server %s: the guest rebooted; start job %s boots it again",
+		 id, job_id);
+	return audit_write(w, &e);
+}
+
 static void sample(void)
 {
+	bool queued = false;
 	struct hvb_domain *doms;
 	sqlite3_stmt *st;
 	uint32_t n;
@@ -62,7 +95,8 @@ static void sample(void)
 	}
 	/* Servers a job changed since the list was taken are skipped: the
 	 * list may predate what the job did. */
-	st = db_prep(w, "SELECT id, domain_id FROM servers s WHERE deleted_at IS NULL"
+	st = db_prep(w, "SELECT id, domain_id, tenant_id, desired_state, suspended"
+			" FROM servers s WHERE deleted_at IS NULL"
 			" AND updated_at < ? AND NOT EXISTS (SELECT 1 FROM jobs j"
 			" WHERE j.server_id = s.id AND j.state IN ('queued', 'running'))",
 		     "i", listed_at);
@@ -90,6 +124,14 @@ static void sample(void)
 				"iisis", (int64_t)d->cpu_time_ns, (int64_t)d->domid,
 				actual_state_of(d->state), now_s(), id) != SQLITE_OK)
 			break;
+		if (d && d->state == HV_DOMAIN_REBOOT &&
+		    server_wants_running((const char *)sqlite3_column_text(st, 3),
+					 sqlite3_column_int(st, 4) != 0)) {
+			if (restart_rebooted(w, id, (const char *)sqlite3_column_text(st, 2))
+			    != SQLITE_OK)
+				break;
+			queued = true;
+		}
 	}
 	sqlite3_finalize(st);
 	free(doms);
@@ -99,6 +141,8 @@ static void sample(void)
 		return;
 	}
 	db_write_commit(w);
+	if (queued)
+		jobs_wake();
 }
 
 static void *monitor_main(void *arg)

@@ -226,17 +226,23 @@ def test_graceful_stop_interrupts_and_resumes_a_job(own_daemon):
     assert_consistent(d, admin)
 
 
+def daemon_with_running_server(own_daemon):
+    """A started provisiond with one running server: (daemon, admin client,
+    (plan, image, tenant), server)."""
+    d = own_daemon().start()
+    admin = d.client(d.admin_token)
+    catalog = catalogue(admin)
+    r = admin.post("/v1/servers", json=server_body(*catalog))
+    admin.wait_job(r.json()["job"]["id"])
+    return d, admin, catalog, r.json()["server"]
+
+
 def start_after_hypervisor_change(own_daemon, change):
     """A running server and a stopped one; provisiond stopped, change(state)
     applied to the fake hypervisor's state, provisiond started again: its
     reconciliation must queue a start job for the running one only.
     Returns the daemon, an admin client and the server, once idle."""
-    d = own_daemon().start()
-    admin = d.client(d.admin_token)
-    plan, image, tenant = catalogue(admin)
-    r = admin.post("/v1/servers", json=server_body(plan, image, tenant))
-    server = r.json()["server"]
-    admin.wait_job(r.json()["job"]["id"])
+    d, admin, (plan, image, tenant), server = daemon_with_running_server(own_daemon)
     stopped = admin.post("/v1/servers", json=server_body(plan, image, tenant, start=False))
     admin.wait_job(stopped.json()["job"]["id"])
     d.stop()
@@ -387,3 +393,33 @@ def test_shutdown_answers_parked_long_polls(own_daemon):
     d.clear_faults()
     d.start()
     assert d.client(d.admin_token).wait_job(job["id"])["state"] == "succeeded"
+
+
+def test_running_server_whose_guest_reboots_is_started_again(own_daemon):
+    # A customer typed `reboot` in the guest: the hypervisor ends its domain
+    # in state "reboot" and cannot restart it; provisiond's monitor sees it
+    # and queues a start job, which boots a fresh domain.
+    d, admin, _, server = daemon_with_running_server(own_daemon)
+    old = d.domains()[server["id"]]["domid"]
+
+    d.set_faults("list reboot-guests")
+    deadline = time.monotonic() + 20
+    while d.domains()[server["id"]]["state"] != 7:
+        assert time.monotonic() < deadline, "the fake never rebooted the guest"
+        time.sleep(0.02)
+    d.clear_faults()    # before the next sample: one reboot only
+
+    deadline = time.monotonic() + 30
+    while True:
+        jobs = admin.list_all("/v1/jobs", params={"server_id": server["id"]})
+        if len(jobs) == 2 and jobs[1]["state"] in ("succeeded", "failed"):
+            break
+        assert time.monotonic() < deadline, jobs
+        time.sleep(0.1)
+    assert [j["kind"] for j in jobs] == ["create", "start"]
+    assert jobs[1]["state"] == "succeeded", jobs[1]
+    dom = d.domains()[server["id"]]
+    assert dom["state"] == 1 and dom["domid"] != old
+    audit = admin.list_all("/v1/audit", params={"action": "server.guest_rebooted"})
+    assert len(audit) == 1 and jobs[1]["id"] in audit[0]["detail"]
+    assert_consistent(d, admin)
