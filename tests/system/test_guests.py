@@ -26,6 +26,18 @@ def test_cpu_msr_port_and_hypercall_policy(boot):
     assert HV.replace("\\", "") + "d1: shut down: powered off" in m.output
 
 
+def test_every_mmio_form_the_decoder_claims(boot):
+    # tests/guests/mmio_forms.c: each MOV form on the virtual IOAPIC, and
+    # the forms it refuses with #GP.
+    m = boot(smp=2, modules=[guest("mmio_forms", "name=mmio mem=16M")])
+    assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
+    assert result(m, 1) == "SUCCESS", m.tail()
+    assert re.search(HV + r"\(d1\) mmio_forms: 11 read forms, 7 write forms, "
+                     r"6 refused forms$", m.output, re.M)
+    # Each refusal is reported in the hypervisor's log.
+    assert m.output.count("d1: unsupported IOAPIC access") == 6, m.tail()
+
+
 def test_access_outside_memory_crashes_only_that_domain(boot):
     m = boot(smp=3, modules=[
         guest("neighbour", "name=neighbour mem=32M"),

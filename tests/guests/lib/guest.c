@@ -75,6 +75,18 @@ void guest_exception(struct frame *f)
 		  f->vector, f->error, f->rip);
 }
 
+void expect_fault(unsigned int len)
+{
+	fault_vector = -1;
+	fault_skip = len;
+}
+
+int fault_taken(void)
+{
+	fault_skip = 0;
+	return fault_vector;
+}
+
 int rdmsr_safe(uint32_t msr, uint64_t *value)
 {
 	uint32_t lo = 0, hi = 0;

@@ -85,6 +85,14 @@ int rdmsr_safe(uint32_t msr, uint64_t *value);
 int wrmsr_safe(uint32_t msr, uint64_t value);
 
 /*
+ * For an instruction a test expects to fault: expect_fault(len) before it
+ * makes the next exception skip it (len bytes) instead of failing the
+ * test; fault_taken() after it returns the vector raised, or -1.
+ */
+void expect_fault(unsigned int len);
+int fault_taken(void);
+
+/*
  * Starts vCPU `id` with INIT-SIPI: it runs ap_main(id) in long mode on its
  * own stack, with the library's IDT loaded.  Returns once it is running.
  */
