@@ -13,6 +13,12 @@
 #include <hv/setup.h>
 #include <hv/spinlock.h>
 #include <hv/string.h>
+#include <hv/time.h>
+#include <hv/x86.h>
+
+#define ECHO_BURST_BYTES	(32 * 1024)
+#define ECHO_REFILL_NS		(16ULL * 1000000000)	/* 32 KiB in 16 s */
+#define ECHO_RESUME_BYTES	(8 * 1024)
 
 #define CHUNK (2 * MiB)
 
@@ -96,6 +102,8 @@ struct domain *domain_create(const char *name, uint64_t mem_bytes,
 	for (i = 0; i + 1 < HV_NAME_LEN && name[i]; i++)
 		d->name[i] = name[i];
 	d->state = HV_DOMAIN_PAUSED;
+	tb_init(&d->echo_budget, ECHO_BURST_BYTES, ECHO_REFILL_NS, 0,
+		tsc_to_ns(rdtsc()));
 	sched_domain_init(d);
 
 	d->npt_root = npt_create(&frames);
@@ -185,14 +193,47 @@ bool domain_write(const struct domain *d, uint64_t gpa, const void *src,
 	return true;
 }
 
+/*
+ * Echoes one whole line of d's console to our log, marked with its id, if
+ * its echo budget allows.  The log goes out on the serial line that the
+ * hypervisor, dom0 and every domain share at 115200 baud (about 11 KiB/s):
+ * a guest that writes without pause must not drown the others' lines nor
+ * keep CPUs waiting on the port.  So each domain may echo a burst of
+ * ECHO_BURST_BYTES, refilled over ECHO_REFILL_NS (2 KiB/s); lines beyond
+ * that are only kept in its console ring (`hvctl console` shows its last
+ * 16 KiB), and echoing resumes, with a count of the lines left out, once
+ * ECHO_RESUME_BYTES of budget are back.
+ */
+static void echo_line(struct domain *d)
+{
+	uint64_t now = tsc_to_ns(rdtsc());
+
+	d->line[d->line_len] = '\0';
+	/*
+	 * Once lines were left out, wait until ECHO_RESUME_BYTES are back, so
+	 * that the log gets runs of lines, not a line and a notice in turn.
+	 * A line costs its length plus the marker and the newline.
+	 */
+	if ((d->echo_left_out &&
+	     tb_wait_ns(&d->echo_budget, ECHO_RESUME_BYTES, now) != 0) ||
+	    !tb_consume(&d->echo_budget, d->line_len + 8, now)) {
+		d->echo_left_out++;
+		return;
+	}
+	if (d->echo_left_out) {
+		printk("(d%u) [%lu lines not echoed: too much output; its "
+		       "console keeps the latest]\n", d->id, d->echo_left_out);
+		d->echo_left_out = 0;
+	}
+	printk("(d%u) %s\n", d->id, d->line);
+}
+
 void domain_console_putc(struct domain *d, char c)
 {
 	d->console[d->console_head % DOMAIN_CONSOLE_SIZE] = c;
 	d->console_head++;
-	/* Echo whole lines to our log, marked with the domain's id. */
 	if (c == '\n' || d->line_len == sizeof(d->line) - 1) {
-		d->line[d->line_len] = '\0';
-		printk("(d%u) %s\n", d->id, d->line);
+		echo_line(d);
 		d->line_len = 0;
 		if (c == '\n')
 			return;

@@ -38,6 +38,25 @@ def test_every_mmio_form_the_decoder_claims(boot):
     assert m.output.count("d1: unsupported IOAPIC access") == 6, m.tail()
 
 
+def test_a_flooding_console_is_echoed_only_within_its_budget(boot):
+    # tests/guests/chatty.c writes 2000 lines as fast as it can: the
+    # hypervisor echoes what the domain's budget allows (32 KiB, then
+    # 2 KiB/s) and counts the rest, so the shared log is not drowned.
+    m = boot(smp=2, modules=[guest("chatty", "name=chatty mem=16M")])
+    assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
+    assert result(m, 1) == "SUCCESS", m.tail()
+    echoed = len(re.findall(HV + r"\(d1\) chatty \d{4} \.+$", m.output, re.M))
+    # Echoing resumes in runs, each after a count of what was left out.
+    left_out = [int(n) for n in re.findall(
+        HV + r"\(d1\) \[(\d+) lines not echoed: too much output; its "
+        r"console keeps the latest\]$", m.output, re.M)]
+    assert left_out, m.tail()
+    assert echoed + sum(left_out) == 2000, (echoed, left_out)
+    assert 400 < echoed < 1500, echoed
+    assert len(left_out) < 20, left_out
+    assert re.search(HV + r"\(d1\) chatty: 2000 lines written$", m.output, re.M)
+
+
 def test_access_outside_memory_crashes_only_that_domain(boot):
     m = boot(smp=3, modules=[
         guest("neighbour", "name=neighbour mem=32M"),

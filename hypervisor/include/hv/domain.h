@@ -12,6 +12,7 @@
 
 #include <public/hvabi.h>
 #include <cap.h>
+#include <token_bucket.h>
 #include <hv/spinlock.h>
 #include <hv/types.h>
 #include <hv/vcpu.h>
@@ -63,6 +64,8 @@ struct domain {
 	uint64_t console_head;		/* bytes ever written */
 	char line[128];			/* the line being echoed to our log */
 	unsigned int line_len;
+	struct token_bucket echo_budget; /* bytes it may echo (domain.c) */
+	uint64_t echo_left_out;		/* lines not echoed since the last */
 
 	/* Platform devices of a customer domain, guarded by platform_lock. */
 	struct spinlock platform_lock;
