@@ -67,7 +67,14 @@ def test_console_shell_runs_commands_with_job_control(domu):
     domu.send("echo @@SLEEPING; sleep 600\n")
     domu.wait_for(r"^@@SLEEPING$")
     time.sleep(1)
+    prompts = domu.output.count("domu:~# ")
     domu.send("\x03")
+    # Type the next command only at the fresh prompt: typed while the shell
+    # is still taking back the terminal, it is echoed in pieces.
+    deadline = time.monotonic() + 60
+    while domu.output.count("domu:~# ") <= prompts:
+        assert time.monotonic() < deadline, domu.tail()
+        time.sleep(0.2)
     assert domu.check("echo interrupted", timeout=60) == "interrupted"
 
 
