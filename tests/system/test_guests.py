@@ -19,32 +19,43 @@ def result(m, domid):
     return found.group(1) if found else None
 
 
-def test_cpu_msr_port_and_hypercall_policy(boot):
-    m = boot(smp=2, modules=[guest("cpuid_msr", "name=cpuid mem=16M")])
+def run_alone(boot, name, args):
+    """Boots one guest test kernel as the only domain, waits for QEMU to
+    exit when it ends, checks it reported SUCCESS, and returns the machine."""
+    m = boot(smp=2, modules=[guest(name, args)])
     assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
     assert result(m, 1) == "SUCCESS", m.tail()
+    return m
+
+
+def test_cpu_msr_port_and_hypercall_policy(boot):
+    m = run_alone(boot, "cpuid_msr", "name=cpuid mem=16M")
     assert HV.replace("\\", "") + "d1: shut down: powered off" in m.output
 
 
 def test_every_mmio_form_the_decoder_claims(boot):
     # tests/guests/mmio_forms.c: each MOV form on the virtual IOAPIC, and
     # the forms it refuses with #GP.
-    m = boot(smp=2, modules=[guest("mmio_forms", "name=mmio mem=16M")])
-    assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
-    assert result(m, 1) == "SUCCESS", m.tail()
+    m = run_alone(boot, "mmio_forms", "name=mmio mem=16M")
     assert re.search(HV + r"\(d1\) mmio_forms: 11 read forms, 7 write forms, "
                      r"6 refused forms$", m.output, re.M)
     # Each refusal is reported in the hypervisor's log.
     assert m.output.count("d1: unsupported IOAPIC access") == 6, m.tail()
 
 
+def test_pv_eoi_ends_lone_interrupts_without_an_exit(boot):
+    # tests/guests/pv_eoi.c: lone self-IPIs end by clearing the PV EOI word;
+    # a nested one and those after turning it off use the EOI register.
+    m = run_alone(boot, "pv_eoi", "name=pveoi mem=16M")
+    assert re.search(HV + r"\(d1\) pv_eoi: 101 of 112 interrupts ended by "
+                     r"PV EOI$", m.output, re.M)
+
+
 def test_a_flooding_console_is_echoed_only_within_its_budget(boot):
     # tests/guests/chatty.c writes 2000 lines as fast as it can: the
     # hypervisor echoes what the domain's budget allows (32 KiB, then
     # 2 KiB/s) and counts the rest, so the shared log is not drowned.
-    m = boot(smp=2, modules=[guest("chatty", "name=chatty mem=16M")])
-    assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
-    assert result(m, 1) == "SUCCESS", m.tail()
+    m = run_alone(boot, "chatty", "name=chatty mem=16M")
     echoed = len(re.findall(HV + r"\(d1\) chatty \d{4} \.+$", m.output, re.M))
     # Echoing resumes in runs, each after a count of what was left out.
     left_out = [int(n) for n in re.findall(
@@ -83,7 +94,7 @@ def test_bad_domain_modules_are_refused_and_the_rest_run(boot):
     assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
     out = m.output
     assert "not started: memory must be a non-zero multiple of 2 MiB" in out
-    assert "not started: unknown key (name, mem, vcpus, weight, cap)" in out
+    assert "not started: unknown key (name, mem, vcpus, weight, cap, cpus)" in out
     assert "not started: name= and mem= are required" in out
     assert "not started: not an x86 ELF file" in out
     assert re.search(HV + r"hv: 1 boot-time domain\(s\) started", out)

@@ -12,6 +12,7 @@
 #include <hv/lapic.h>
 #include <hv/mmio.h>
 #include <hv/msr_policy.h>
+#include <hv/pv_eoi.h>
 #include <hv/pvclock.h>
 #include <hv/steal_time.h>
 #include <hv/time.h>
@@ -187,6 +188,9 @@ void domu_msr_exit(struct vcpu *v)
 		case MSR_KVM_STEAL_TIME:
 			ok = steal_time_msr_write(v, value);
 			break;
+		case MSR_KVM_PV_EOI_EN:
+			ok = pv_eoi_msr_write(v, value);
+			break;
 		case MSR_APIC_BASE:
 			/* Only the value it has: x2APIC at the default base. */
 			ok = value == apic_base_value(v);
@@ -239,6 +243,9 @@ void domu_msr_exit(struct vcpu *v)
 		case MSR_KVM_STEAL_TIME:
 			value = steal_time_msr_read(v);
 			break;
+		case MSR_KVM_PV_EOI_EN:
+			value = pv_eoi_msr_read(v);
+			break;
 		default:
 			ok = false;
 		}
@@ -282,7 +289,7 @@ void domu_cpuid_exit(struct vcpu *v)
 			r.edx = 0x0000004d;	/* "M\0\0\0" */
 		} else if (leaf == 0x40000001) {
 			r.eax = KVM_FEATURE_NOP_IO_DELAY | KVM_FEATURE_CLOCKSOURCE2 |
-				KVM_FEATURE_STEAL_TIME;
+				KVM_FEATURE_STEAL_TIME | KVM_FEATURE_PV_EOI;
 		}
 	} else {
 		r = cpuid_for_guest(leaf, subleaf);

@@ -106,6 +106,19 @@ void vioapic_eoi(struct domain *d, uint8_t vector)
 	}
 }
 
+bool vioapic_level_vector(const struct vioapic *io, uint8_t vector)
+{
+	unsigned int pin;
+
+	for (pin = 0; pin < HVP_IOAPIC_PINS; pin++) {
+		uint64_t rte = __atomic_load_n(&io->redir[pin], __ATOMIC_RELAXED);
+
+		if ((rte & RTE_LEVEL) && RTE_VECTOR(rte) == vector)
+			return true;
+	}
+	return false;
+}
+
 static uint64_t rte_view(const struct vioapic *io, unsigned int pin)
 {
 	uint64_t rte = io->redir[pin];

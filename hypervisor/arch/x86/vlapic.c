@@ -12,6 +12,7 @@
 #include <hv/lapic.h>
 #include <hv/muldiv.h>
 #include <hv/percpu.h>
+#include <hv/pv_eoi.h>
 #include <hv/svm_vcpu.h>
 #include <hv/time.h>
 #include <hv/vlapic.h>
@@ -162,7 +163,7 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vector)
  * The vector offered stays in IRR until the guest takes it: then, at the
  * next exit, it moves to ISR (vlapic_after_exit), as an APIC's INTA would.
  */
-void vlapic_inject(struct vcpu *v)
+static void offer(struct vcpu *v)
 {
 	struct vlapic *a = apic(v);
 	struct vmcb_control *c = &v->vmcb->control;
@@ -180,7 +181,14 @@ void vlapic_inject(struct vcpu *v)
 	a->offered = (uint8_t)vector;
 }
 
-void vlapic_after_exit(struct vcpu *v)
+void vlapic_inject(struct vcpu *v)
+{
+	offer(v);
+	pv_eoi_before_run(v);
+}
+
+/* If the guest took the vector offered, it is in service now. */
+static void check_taken(struct vcpu *v)
 {
 	struct vlapic *a = apic(v);
 	struct vmcb_control *c = &v->vmcb->control;
@@ -205,6 +213,12 @@ void vlapic_after_exit(struct vcpu *v)
 	__atomic_fetch_and(&a->irr[vector / 32], ~(1U << (vector % 32)),
 			   __ATOMIC_ACQ_REL);
 	a->isr[vector / 32] |= 1U << (vector % 32);
+}
+
+void vlapic_after_exit(struct vcpu *v)
+{
+	check_taken(v);
+	pv_eoi_after_exit(v);
 }
 
 /* --- timer ---------------------------------------------------------------- */
@@ -410,11 +424,55 @@ static void lvt_timer_write(struct vlapic *a, uint32_t value)
 	}
 }
 
+void vlapic_eoi(struct vcpu *v)
+{
+	struct vlapic *a = apic(v);
+	int isr = highest(a->isr);
+
+	if (isr < 0)
+		return;
+	a->isr[isr / 32] &= ~(1U << (isr % 32));
+	/* A level-triggered IOAPIC entry waits for this EOI. */
+	if (__atomic_load_n(&v->dom->ioapic.remote_irr, __ATOMIC_ACQUIRE)) {
+		spin_lock(&v->dom->platform_lock);
+		vioapic_eoi(v->dom, (uint8_t)isr);
+		spin_unlock(&v->dom->platform_lock);
+	}
+}
+
+/* How many bits are set in a 256-bit vector set, stopping at 2. */
+static unsigned int count_upto2(const uint32_t *bits)
+{
+	unsigned int w, n = 0;
+
+	for (w = 0; w < 8 && n < 2; w++) {
+		uint32_t x = __atomic_load_n(&bits[w], __ATOMIC_ACQUIRE);
+
+		/* No libgcc here (popcount): clear the lowest bit twice. */
+		for (; x && n < 2; x &= x - 1)
+			n++;
+	}
+	return n;
+}
+
+int vlapic_single_vector(const struct vcpu *v)
+{
+	const struct vlapic *a = &v->vlapic;
+	unsigned int in_service = count_upto2(a->isr);
+	unsigned int requested = count_upto2(a->irr);
+
+	if (in_service == 1 && requested == 0)
+		return highest(a->isr);
+	if (in_service == 0 && requested == 1 && a->offered &&
+	    highest(a->irr) == a->offered)
+		return a->offered;
+	return -1;
+}
+
 bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 {
 	struct vlapic *a = apic(v);
 	uint64_t now = rdtsc();
-	int isr;
 
 	switch (msr) {
 	case R_TPR:
@@ -423,16 +481,7 @@ bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 	case R_EOI:
 		if (value)
 			return false;
-		isr = highest(a->isr);
-		if (isr < 0)
-			return true;
-		a->isr[isr / 32] &= ~(1U << (isr % 32));
-		/* A level-triggered IOAPIC entry waits for this EOI. */
-		if (__atomic_load_n(&v->dom->ioapic.remote_irr, __ATOMIC_ACQUIRE)) {
-			spin_lock(&v->dom->platform_lock);
-			vioapic_eoi(v->dom, (uint8_t)isr);
-			spin_unlock(&v->dom->platform_lock);
-		}
+		vlapic_eoi(v);
 		return true;
 	case R_SVR:
 		a->svr = value & 0x1ff;

@@ -39,6 +39,9 @@ void vioapic_set_line(struct domain *d, unsigned int pin, bool level);
 /* The guest EOI'd vector: level entries with it may fire again. */
 void vioapic_eoi(struct domain *d, uint8_t vector);
 
+/* Whether some level-triggered entry delivers `vector` (its EOI matters). */
+bool vioapic_level_vector(const struct vioapic *io, uint8_t vector);
+
 /* A 32-bit MMIO access at offset (0-0xfff) in the register page. */
 uint32_t vioapic_mmio_read(struct domain *d, unsigned int offset);
 void vioapic_mmio_write(struct domain *d, unsigned int offset, uint32_t value);

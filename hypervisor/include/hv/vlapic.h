@@ -37,6 +37,8 @@ struct vlapic {
 	uint64_t tsc_deadline;		/* guest TSC (MSR 0x6e0), 0 = off */
 	bool init_received;		/* waiting for a SIPI */
 	uint8_t offered;		/* vector in the VMCB's V_IRQ, 0 = none */
+	uint64_t pv_eoi_msr;		/* MSR_KVM_PV_EOI_EN as written */
+	bool pv_eoi_armed;		/* the guest's PV EOI flag is set */
 };
 
 void vlapic_reset(struct vcpu *v);
@@ -65,5 +67,14 @@ void vlapic_inject(struct vcpu *v);
 
 /* Right after an exit: if the guest took the vector offered, it is in service. */
 void vlapic_after_exit(struct vcpu *v);
+
+/*
+ * The one vector in service or offered, when nothing else is in service
+ * or requested (PV EOI may then stand in for its EOI), else -1.
+ */
+int vlapic_single_vector(const struct vcpu *v);
+
+/* The guest's EOI: its highest in-service vector is done. */
+void vlapic_eoi(struct vcpu *v);
 
 #endif

@@ -5,6 +5,7 @@
  * purpose, the result line and poweroff.
  */
 #include "guest.h"
+#include <hv/pv_eoi.h>
 #include <hv/pvclock.h>
 
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
@@ -57,11 +58,28 @@ struct frame {
 static volatile unsigned int fault_skip;
 static volatile int fault_vector = -1;
 
+/* PV EOI (hv/pv_eoi.h): set by the hypervisor when clearing it may stand
+ * in for the EOI, which is how Linux ends its interrupts then. */
+static volatile uint32_t pv_eoi_word __attribute__((aligned(16)));
+unsigned long pv_eois;
+
+int pv_eoi_enable(bool on)
+{
+	pv_eoi_word = 0;
+	return wrmsr_safe(MSR_KVM_PV_EOI_EN,
+			  on ? (uint64_t)(uintptr_t)&pv_eoi_word | PV_EOI_ENABLE : 0);
+}
+
 void guest_exception(struct frame *f);
 void guest_exception(struct frame *f)
 {
 	if (f->vector >= 32) {
 		guest_interrupt((unsigned int)f->vector);
+		if (__atomic_fetch_and(&pv_eoi_word, ~PV_EOI_PENDING,
+				       __ATOMIC_SEQ_CST) & PV_EOI_PENDING) {
+			pv_eois++;
+			return;
+		}
 		wrmsr_safe(X2APIC_EOI, 0);
 		return;
 	}

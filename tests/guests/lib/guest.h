@@ -112,6 +112,14 @@ uint64_t kvmclock_ns_to_tsc(uint64_t ns);
 uint32_t kvmclock_mul(void);
 int kvmclock_shift(void);
 
+/*
+ * PV EOI: pv_eoi_enable(true) names the library's word to the hypervisor
+ * (wrmsr_safe's result: -1 on success); from then on an interrupt whose
+ * word is set is ended by clearing it, counted in pv_eois, not by an EOI.
+ */
+int pv_eoi_enable(bool on);
+extern unsigned long pv_eois;
+
 /* This vCPU's x2APIC ID (its number). */
 unsigned int apic_id(void);
 
