@@ -199,6 +199,19 @@ static void check_refused(void)
 	CHECK(win() == RTE_VALUE(0), "a refused access changed the entry: %x", win());
 }
 
+/* Refused again and again: each one is a #GP, the log keeps only a few. */
+static void check_refused_repeatedly(void)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		expect_fault(2);
+		__asm__ volatile("movb %%al, (%%rdi)" : : "a"(0x55), "D"(VA + IOWIN) : "memory");
+		CHECK(fault_taken() == GP, "byte write %d not refused", i);
+	}
+	CHECK(win() == RTE_VALUE(0), "a refused access changed the entry: %x", win());
+}
+
 void test_main(const struct hvm_start_info *si)
 {
 	(void)si;
@@ -206,5 +219,7 @@ void test_main(const struct hvm_start_info *si)
 	check_reads();
 	check_writes();
 	check_refused();
-	printk("mmio_forms: 11 read forms, 7 write forms, 6 refused forms\n");
+	check_refused_repeatedly();
+	printk("mmio_forms: 11 read forms, 7 write forms, 6 refused forms; "
+	       "1000 more refusals\n");
 }

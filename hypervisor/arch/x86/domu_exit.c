@@ -347,6 +347,9 @@ void domu_hlt_exit(struct vcpu *v)
 		__atomic_store_n(&v->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);
 }
 
+/* How many refused IOAPIC accesses of a domain get a log line. */
+#define REFUSED_MMIO_LOGGED	16
+
 /* An access to the IOAPIC's page: 32-bit MOVs only, as the chip takes. */
 static void ioapic_access(struct vcpu *v, uint64_t gpa)
 {
@@ -354,8 +357,15 @@ static void ioapic_access(struct vcpu *v, uint64_t gpa)
 	struct mmio_insn mi;
 
 	if (!mmio_decode_at_rip(v, &mi) || mi.size != 4) {
-		printk("d%u: unsupported IOAPIC access at rip %lx\n", d->id,
-		       v->vmcb->save.rip);
+		/* A guest can repeat this at will: log only its first ones. */
+		uint32_t n = __atomic_add_fetch(&d->refused_mmio, 1,
+						__ATOMIC_RELAXED);
+
+		if (n <= REFUSED_MMIO_LOGGED)
+			printk("d%u: unsupported IOAPIC access at rip %lx%s\n",
+			       d->id, v->vmcb->save.rip,
+			       n == REFUSED_MMIO_LOGGED ?
+			       " (further ones are refused without a log line)" : "");
 		vcpu_inject_exception_error(v, VECTOR_GP, 0);
 		return;
 	}

@@ -71,6 +71,7 @@ struct domain {
 	struct spinlock platform_lock;
 	struct vuart uart;
 	struct vioapic ioapic;
+	uint32_t refused_mmio;		/* IOAPIC accesses refused with #GP */
 };
 
 extern struct domain dom0;
