@@ -106,9 +106,9 @@ class Machine:
             if not chunk:
                 break
             text = chunk.decode("utf-8", "replace").replace("\r", "")
-            self._log.write(text)
-            self._log.flush()
             with self._cond:
+                self._log.write(text)
+                self._log.flush()
                 self._text += text
                 self._cond.notify_all()
         with self._cond:
@@ -137,7 +137,26 @@ class Machine:
             return self._text
 
     def tail(self, lines=40):
-        return "\n".join(self.output.splitlines()[-lines:])
+        with self._cond:
+            return self._text_tail(lines)
+
+    def _text_tail(self, lines=40):
+        return "\n".join(self._text.splitlines()[-lines:])
+
+    def log_cpu_state(self, why):
+        """Appends every CPU's registers (QEMU's 'info registers -a') to
+        the log: when a console stops answering, this says where each CPU
+        was (in the hypervisor, in a guest, halted)."""
+        if not self.proc or self.proc.poll() is not None:
+            return
+        try:
+            regs = self.hmp("info registers -a")
+        except OSError as e:
+            regs = "(the QEMU monitor did not answer: %s)" % e
+        with self._cond:
+            self._log.write("\n# --- %s: CPU state ---\n%s\n# ---\n"
+                            % (why, regs))
+            self._log.flush()
 
     def wait_for(self, pattern, timeout=DEFAULT_TIMEOUT):
         """Waits until the console matches the regex; returns the match."""
@@ -151,12 +170,18 @@ class Machine:
                 left = deadline - time.monotonic()
                 if left <= 0 or (self.proc.poll() is not None
                                  and not self._reader.is_alive()):
+                    if left <= 0:
+                        self._cond.release()
+                        try:
+                            self.log_cpu_state("no match for %r" % pattern)
+                        finally:
+                            self._cond.acquire()
                     raise AssertionError(
                         "%s: no match for %r (%s); console tail:\n%s" % (
                             self.name, pattern,
                             "timed out" if left <= 0 else
                             "QEMU exited with status %s" % self.proc.returncode,
-                            self.tail()))
+                            self._text_tail()))
                 self._cond.wait(min(left, 1.0))
 
     def wait_exit(self, timeout=DEFAULT_TIMEOUT):
