@@ -27,8 +27,10 @@
  *     create block-after   create makes and saves the domain, then waits
  *                          until the rule is removed
  *     shutdown ignore      the guest ignores shutdown requests
- *     list reboot-guests   every running guest reboots itself: the next
- *                          list finds its domain in state "reboot" (7)
+ *     list reboot-guests   every running guest reboots itself, once: the
+ *                          next list finds its domain in state "reboot"
+ *                          (7); domains started later are left alone
+ *                          until the rule is removed and written again
  *
  * <op> is create, unpause, pause, shutdown, reboot, destroy, list or
  * cpu_usage.  While blocked the fake writes "<state>.blocked" holding the
@@ -58,6 +60,7 @@ struct fake {
 	char state_path[FAKE_PATH_MAX];
 	char faults_path[FAKE_PATH_MAX];
 	char blocked_path[FAKE_PATH_MAX];
+	bool guests_rebooted;		/* reboot-guests has fired */
 };
 
 struct fault {
@@ -379,8 +382,14 @@ static int fake_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max
 	if (err)
 		return err;
 	pthread_mutex_lock(&f->lock);
-	if (fl.reboot_guests) {
+	/* Once per rule: the start job that follows must not be undone by its
+	 * own next list. */
+	if (!fl.reboot_guests)
+		f->guests_rebooted = false;
+	if (fl.reboot_guests && !f->guests_rebooted) {
 		bool changed = false;
+
+		f->guests_rebooted = true;
 
 		json_array_foreach(domains(f), i, d)
 			if (json_integer_value(json_object_get(d, "state")) == HV_DOMAIN_RUNNING) {
