@@ -19,7 +19,9 @@
  *     (a few ms of credit, no more), so an I/O-bound domain answers fast
  *     next to CPU hogs without banking an unbounded credit while asleep.
  *     A vCPU parked by its cap is placed the same way when it may run
- *     again: lifting a cap gives an even share, not a burst.
+ *     again: lifting a cap gives an even share, not a burst.  So is a
+ *     vCPU of a paused domain when it is unpaused; and a pause is not
+ *     steal (the vCPU waits for dom0, not for its CPU).
  *
  * How
  *
@@ -270,12 +272,20 @@ void sched_set_affinity(struct vcpu *v, uint64_t cpus)
  * right once both locks are held: the destroyer took v off (it may be
  * freed as soon as the locks are dropped), or its affinity changed again.
  */
+/* v no longer waits for this CPU: the wait so far is its steal. */
+static void stop_waiting(struct vcpu *v, uint64_t now_tsc)
+{
+	if (v->waiting_since && now_tsc > v->waiting_since)
+		v->steal_ns += tsc_to_ns(now_tsc - v->waiting_since);
+	v->waiting_since = 0;
+}
+
 static void move_vcpu(struct vcpu *v, unsigned int from, unsigned int to)
 {
 	struct sched_cpu *a = &sched_cpus[from], *b = &sched_cpus[to];
 	struct sched_cpu *first = from < to ? a : b, *second = from < to ? b : a;
 	uint32_t domid = 0, id = 0;
-	uint64_t cpus, now;
+	uint64_t cpus;
 	bool ok;
 
 	spin_lock(&first->lock);
@@ -290,10 +300,7 @@ static void move_vcpu(struct vcpu *v, unsigned int from, unsigned int to)
 		 * Its steal so far, on this CPU's TSC; the new CPU starts its
 		 * own count when it first looks at it (pick()).
 		 */
-		now = rdtsc();
-		if (v->waiting_since && now > v->waiting_since)
-			v->steal_ns += tsc_to_ns(now - v->waiting_since);
-		v->waiting_since = 0;
+		stop_waiting(v, rdtsc());
 		if (this_cpu()->last_vcpu == v)
 			this_cpu()->last_vcpu = NULL;
 		domid = v->dom->id;
@@ -378,8 +385,17 @@ static struct vcpu *pick(struct sched_cpu *sc, uint64_t now_tsc, uint64_t now,
 	spin_lock(&sc->lock);
 	v = sc->cursor;
 	for (n = 0; v && n < sc->nr_vcpus; n++, v = v->next_on_cpu) {
-		if (v->state != VCPU_RUNNABLE || v->dom->state != HV_DOMAIN_RUNNING)
+		if (v->state != VCPU_RUNNABLE || v->dom->state != HV_DOMAIN_RUNNING) {
+			/*
+			 * A paused domain waits for dom0, not for its CPU: no
+			 * steal, and, as a sleeper, no credit banked for when
+			 * it is unpaused.
+			 */
+			stop_waiting(v, now_tsc);
+			if (v->state == VCPU_RUNNABLE)
+				v->slept = true;
 			continue;
+		}
 		/*
 		 * Runnable, its wait not timed yet: woken by another CPU, or
 		 * moved here.  Its steal counts from now, on this CPU's TSC.
