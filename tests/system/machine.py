@@ -209,13 +209,17 @@ class Machine:
         old one can never be mistaken for the current one."""
         self._cmd_seq = getattr(self, "_cmd_seq", 0) + 1
         tag = "CMD%d" % self._cmd_seq
-        self.send("echo @@B%s; %s; echo @@E%s $?\n" % (tag, command, tag))
+        # The typed command is echoed too: with '' inside, its markers are
+        # not the ones the shell prints.  The status ends with @@ so that a
+        # hypervisor line between marker and status cannot lend it a digit.
+        self.send("echo @@B''%s; %s; echo @@E''%s $?@@\n"
+                  % (tag, command, tag))
         # The hypervisor writes to the same serial line and its lines can
         # land in the middle of dom0's, even of a marker: match the markers
-        # anywhere, split or not.  The typed command shows them too, but
-        # followed by ";" and "$?".
-        m = self.wait_for(split_anywhere("@@E%s " % tag) + r"(\d+)", timeout)
-        start = self.wait_for(split_anywhere("@@B%s" % tag) + r"(?![;\d])", 1)
+        # anywhere, split or not.
+        m = self.wait_for(split_anywhere("@@E%s " % tag) + r"(\d+)"
+                          + split_anywhere("@@"), timeout)
+        start = self.wait_for(split_anywhere("@@B%s" % tag) + r"(?!\d)", 1)
         out = self.output[start.end():m.start()]
         # Hypervisor lines can land in the middle: they are not the output.
         out = "\n".join(l for l in out.split("\n")

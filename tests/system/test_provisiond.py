@@ -10,8 +10,6 @@ forwarded port).  Answers are written to /tmp/r in dom0 and examined there
 share the serial console and can land in the middle of anything dom0
 prints."""
 
-import pytest
-
 from machine import HV
 from pvd_dom0 import LOG, restart_provisiond
 
@@ -51,11 +49,6 @@ def wait_job(m):
     return answer_has(m, '"state":"succeeded"')
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known bug, open: in about 1 run in 8 (seen once in CI), dom0's console "
-    "stops answering right after the server's domain starts, while the "
-    "domain keeps running; whether dom0 or only its serial output stalls "
-    "(dom0 shares COM1 with the hypervisor's log) is not known yet"))
 def test_server_through_api_runs_as_domain(boot_dom0):
     m = boot_dom0(smp=2)
     started = m.wait_for(r"^dom0: (service provisiond listening on port 80"
