@@ -272,8 +272,7 @@ void sched_set_affinity(struct vcpu *v, uint64_t cpus)
  * right once both locks are held: the destroyer took v off (it may be
  * freed as soon as the locks are dropped), or its affinity changed again.
  */
-/* v no longer waits for this CPU: the wait so far is its steal. */
-static void stop_waiting(struct vcpu *v, uint64_t now_tsc)
+void sched_stop_waiting(struct vcpu *v, uint64_t now_tsc)
 {
 	if (v->waiting_since && now_tsc > v->waiting_since)
 		v->steal_ns += tsc_to_ns(now_tsc - v->waiting_since);
@@ -300,7 +299,7 @@ static void move_vcpu(struct vcpu *v, unsigned int from, unsigned int to)
 		 * Its steal so far, on this CPU's TSC; the new CPU starts its
 		 * own count when it first looks at it (pick()).
 		 */
-		stop_waiting(v, rdtsc());
+		sched_stop_waiting(v, rdtsc());
 		if (this_cpu()->last_vcpu == v)
 			this_cpu()->last_vcpu = NULL;
 		domid = v->dom->id;
@@ -391,7 +390,7 @@ static struct vcpu *pick(struct sched_cpu *sc, uint64_t now_tsc, uint64_t now,
 			 * steal, and, as a sleeper, no credit banked for when
 			 * it is unpaused.
 			 */
-			stop_waiting(v, now_tsc);
+			sched_stop_waiting(v, now_tsc);
 			if (v->state == VCPU_RUNNABLE)
 				v->slept = true;
 			continue;

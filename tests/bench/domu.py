@@ -48,9 +48,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "system"))
 
 import domu_direct  # noqa: E402
+from benchlib import HV_ELF, Broken, build_iso, print_table  # noqa: E402
 from machine import BUILD, EXIT_BOOT_COMPLETE, HV, REPO, Machine  # noqa: E402
 
-HV_ELF = os.path.join(BUILD, "hypervisor", "hypervisor.elf")
 DOM0_KERNEL = domu_direct.KERNEL	# dom0 and the domUs run one kernel
 DOM0_INITRD = os.path.join(BUILD, "dom0", "initrd.img")
 EXIT_COST_ELF = os.path.join(BUILD, "tests", "guests", "exit_cost.elf")
@@ -87,10 +87,6 @@ def host_load():
         return float(f.read().split()[0])
 
 
-class Broken(Exception):
-    """Something that is not a figure went wrong: exit 1."""
-
-
 def wait_since(m, pattern, since, timeout):
     """Waits until the console matches pattern after offset since; returns
     the match and the host time it was seen (within POLL_S of its
@@ -113,14 +109,6 @@ def check(m, cmd, timeout=180):
     if status != 0:
         raise Broken("%r exited %d: %s" % (cmd, status, out))
     return out
-
-
-def build_iso(path, cmdline, modules):
-    args = [os.path.join(REPO, "packaging", "mkiso.sh"), "-o", path,
-            "-k", HV_ELF, "-c", cmdline, "-t", "0"]
-    for module, mcmd in modules:
-        args += ["-m", module, mcmd]
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
 
 
 # --- 1. boot time ---------------------------------------------------------
@@ -223,17 +211,9 @@ class Report:
         print("  %s: %s" % (figure, measured), flush=True)
 
     def print(self):
-        head = ("figure", "target / reference", "measured")
-        widths = [max(len(r[i]) for r in self.rows + [head]) for i in range(3)]
-        line = "  ".join("%%-%ds" % w for w in widths)
-        print()
-        print((line % head).rstrip())
-        print(line % tuple("-" * w for w in widths))
-        for r in self.rows:
-            print((line % r).rstrip())
-        for n in self.notes:
-            print()
-            print(n)
+        # Its notes are paragraphs: a blank line between them.
+        print_table(("figure", "target / reference", "measured"),
+                    self.rows, ["\n\n".join(self.notes)] if self.notes else [])
 
 
 def met(ok):

@@ -47,7 +47,6 @@ the figures mean less than on hardware: see docs/testing.md.
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,9 +54,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "system"))
 
+from benchlib import HV_ELF, Broken, build_iso, print_table  # noqa: E402
 from machine import BUILD, HV, REPO, Machine  # noqa: E402
 
-HV_ELF = os.path.join(BUILD, "hypervisor", "hypervisor.elf")
 KERNEL = os.path.join(BUILD, "dom0", "vmlinuz")
 INITRD = os.path.join(BUILD, "dom0", "initrd.img")
 OVERLAY = os.path.join(BUILD, "tests", "dom0-overlay.cpio.gz")
@@ -84,10 +83,6 @@ CAPPED_WEIGHT = 65535		# the capped domain: the cap is its only limit
 HOG_WEIGHT = 1			# its neighbour: takes what the cap leaves
 
 
-class Broken(Exception):
-    """Something that is not a figure went wrong: exit 1."""
-
-
 def host_load(own_pid=None):
     """The host's 1-minute load average and how many other QEMUs run:
     these figures are only as good as the host is quiet."""
@@ -103,13 +98,6 @@ def host_load(own_pid=None):
         except OSError:
             pass
     return load, others
-
-
-def build_iso(path):
-    subprocess.run([os.path.join(REPO, "packaging", "mkiso.sh"), "-o", path,
-                    "-k", HV_ELF, "-c", "", "-t", "0",
-                    "-m", KERNEL, DOM0_CMDLINE, "-m", INITRD, "",
-                    "-m", OVERLAY, ""], check=True, stdout=subprocess.DEVNULL)
 
 
 class Appliance:
@@ -276,19 +264,8 @@ class Report:
         self.notes.append(text)
 
     def print_table(self):
-        head = ("scenario", "target", "achieved", "error", "within target")
-        widths = [max(len(str(r[i])) for r in self.rows + [head])
-                  for i in range(5)]
-        line = "  ".join("%%-%ds" % w for w in widths)
-        print()
-        print((line % head).rstrip())
-        print(line % tuple("-" * w for w in widths))
-        for r in self.rows:
-            print((line % r).rstrip())
-        if self.notes:
-            print()
-            for n in self.notes:
-                print(n)
+        print_table(("scenario", "target", "achieved", "error",
+                     "within target"), self.rows, self.notes)
 
 
 def pct(ns, window_ns):
@@ -456,7 +433,8 @@ def main():
               flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         iso = os.path.join(tmp, "bench-sched.iso")
-        build_iso(iso)
+        build_iso(iso, "", [(KERNEL, DOM0_CMDLINE), (INITRD, ""),
+                            (OVERLAY, "")])
         try:
             one_cpu(iso, tmp, args.seconds, rep)
             two_cpus(iso, tmp, args.seconds, rep)

@@ -7,8 +7,6 @@ dom0, QEMU exits once every domain has ended."""
 import os
 import re
 
-import pytest
-
 from conftest import guest
 from machine import EXIT_BOOT_COMPLETE, HV, REPO
 

@@ -15,6 +15,7 @@
 #include <hv/linux_boot.h>
 #include <hv/msr_policy.h>
 #include <hv/percpu.h>
+#include <hv/sched.h>
 #include <hv/spinlock.h>
 #include <hv/steal_time.h>
 #include <hv/string.h>
@@ -309,8 +310,7 @@ void svm_vcpu_run_slice(struct vcpu *v)
 	cpu->current_vcpu = v;
 	/* need_resched was cleared by the scheduler before it armed the timer. */
 	start = rdtsc();
-	if (v->waiting_since && start > v->waiting_since)
-		v->steal_ns += tsc_to_ns(start - v->waiting_since);
+	sched_stop_waiting(v, start);
 	steal_time_schedule_in(v);
 	while (v->state == VCPU_RUNNABLE && v->dom->state == HV_DOMAIN_RUNNING) {
 		vlapic_timer_check(v, rdtsc());

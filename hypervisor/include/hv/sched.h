@@ -44,6 +44,12 @@ void sched_set_affinity(struct vcpu *v, uint64_t cpus);
 /* The CPUs v may run on (its affinity, or every domain CPU). */
 uint64_t sched_vcpu_cpus(const struct vcpu *v);
 
+/*
+ * v stops waiting for its CPU (it is scheduled in, moved, or its domain is
+ * paused): the wait so far, on this CPU's TSC, is added to its steal.
+ */
+void sched_stop_waiting(struct vcpu *v, uint64_t now_tsc);
+
 /* True when some CPU is running v right now. */
 bool sched_vcpu_running(const struct vcpu *v);
 
