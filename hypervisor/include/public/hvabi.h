@@ -174,7 +174,17 @@ struct hv_vcpu_exits {
  *    with a start info holding cmdline and the memory map at 0x1000
  *    (docs/domu-platform.md); the domain runs from now on.
  */
+/*
+ * Customer domain limits: the one definition.  The hypervisor enforces them
+ * on every path that makes a domain (boot modules and HVCALL_DOMAIN_CREATE),
+ * and dom0's tools and provisiond validate against them before asking, so a
+ * plan the hypervisor could never run is refused where it is written.
+ */
+#define HV_DOMAIN_VCPUS_MIN	1
 #define HV_DOMAIN_VCPUS_MAX	8
+#define HV_DOMAIN_RAM_ALIGN_MIB	2		/* RAM comes in 2 MiB chunks */
+#define HV_DOMAIN_RAM_MIN_MIB	2
+#define HV_DOMAIN_RAM_MAX_MIB	(512 * 1024)	/* 512 GiB */
 
 struct hv_domain_create {
 	char name[HV_NAME_LEN];		/* in: NUL-terminated, [A-Za-z0-9._-] */
@@ -288,6 +298,11 @@ struct hv_set_time {
  * percent of one CPU.  With set = 1 both are changed, effective at once
  * (HV_EINVAL when out of range); with set = 0 they are only read back.
  */
+#define HV_SCHED_WEIGHT_MIN	1
+#define HV_SCHED_WEIGHT_MAX	65535
+#define HV_SCHED_WEIGHT_DEFAULT	256
+#define HV_SCHED_CAP_PER_VCPU	100	/* cap_pct is at most nr_vcpus x this */
+
 struct hv_domain_sched {
 	uint32_t domid;
 	uint32_t set;			/* in: 1 = change, 0 = read */
