@@ -102,7 +102,7 @@ bench: deps-test
 
 # provisiond on the host with 1,000 servers, under wrk (docs/testing.md).
 bench-api: deps-test
-	$(MAKE) provisiond
+	$(MAKE) provisiond-testhv
 	$(PYTHON) tests/bench/api.py
 
 clean:

@@ -10,10 +10,15 @@
 #     make -f provisiond/build.mk provisiond provisiond-unit-tests test-api
 #
 # Outputs:
-#   build/provisiond/provisiond          the daemon, for the host
-#   build/provisiond/provisiond-asan     the same with ASan/UBSan (make
-#                                        provisiond-asan; test-api-asan
-#                                        runs the API tests against it)
+#   build/provisiond/provisiond          the daemon dom0 ships: the real
+#                                        hypervisor backend (libhv) only
+#   build/provisiond/provisiond-testhv   the API tests' daemon: the same
+#                                        sources plus the test-double
+#                                        backend --hv=fake
+#                                        (tests/api/testhv/); test-api
+#                                        runs against it
+#   build/provisiond/provisiond-testhv-asan  the same with ASan/UBSan
+#                                        (test-api-asan)
 #   build/tests/unit/provisiond-tests    Check unit tests: validation,
 #                                        tokens, job state machine,
 #                                        migrations, config
@@ -53,7 +58,9 @@ endif
 PVD_DIR  := provisiond
 PVD_OUT  := $(BUILD)/provisiond
 PROVISIOND := $(PVD_OUT)/provisiond
-PROVISIOND_ASAN := $(PVD_OUT)/provisiond-asan
+PROVISIOND_TESTHV := $(PVD_OUT)/provisiond-testhv
+PROVISIOND_TESTHV_ASAN := $(PVD_OUT)/provisiond-testhv-asan
+TESTHV_DIR := tests/api/testhv
 PVD_UT_OUT := $(BUILD)/tests/unit/provisiond
 PROVISIOND_UNIT_TESTS := $(BUILD)/tests/unit/provisiond-tests
 
@@ -72,15 +79,24 @@ PVD_LIBS = $(shell pkg-config --libs $(PVD_PKGS)) -lpthread
 PVD_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-# One concern per file; main.c only wires them together.
-PVD_SRCS := $(addprefix $(PVD_DIR)/, \
+# One concern per file; main.c only wires them together.  Both binaries
+# share these; the list of hypervisor backends is each binary's own:
+# hv_backends.c (libhv) in the product, tests/api/testhv/ in the tests'.
+PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	main.c config.c log.c util.c sha256.c db.c migrations.c auth.c \
 	validate.c http.c router.c idempotency.c audit.c api_common.c \
 	api_tenants.c api_tokens.c api_plans.c api_images.c api_servers.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
-	monitor.c hv_backend.c hv_libhv.c hv_fake.c)
+	monitor.c hv_backend.c hv_libhv.c)
+PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c
 PVD_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_SRCS))
-PVD_ASAN_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/asan/%.o,$(PVD_SRCS))
+PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS))
+PVD_COMMON_ASAN_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/asan/%.o,$(PVD_COMMON_SRCS))
+
+# The test double and the test binary's backend list.
+TESTHV_SRCS := $(TESTHV_DIR)/hv_fake.c $(TESTHV_DIR)/testhv_backends.c
+TESTHV_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/obj/%.o,$(TESTHV_SRCS))
+TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TESTHV_SRCS))
 
 # The unit tests link the pure and database parts, built with sanitizers.
 PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
@@ -92,11 +108,13 @@ PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 PVD_CHECK_CFLAGS = $(shell pkg-config --cflags check)
 PVD_CHECK_LIBS = $(shell pkg-config --libs check)
 
-.PHONY: provisiond provisiond-asan provisiond-unit-tests \
-	provisiond-unit-tests-run test-api test-api-asan provisiond-clean
+.PHONY: provisiond provisiond-testhv provisiond-testhv-asan \
+	provisiond-unit-tests provisiond-unit-tests-run test-api test-api-asan \
+	provisiond-clean
 
 provisiond: $(PROVISIOND)
-provisiond-asan: $(PROVISIOND_ASAN)
+provisiond-testhv: $(PROVISIOND_TESTHV)
+provisiond-testhv-asan: $(PROVISIOND_TESTHV_ASAN)
 provisiond-unit-tests: $(PROVISIOND_UNIT_TESTS)
 
 $(PVD_OUT)/obj/%.o: $(PVD_DIR)/%.c
@@ -109,11 +127,25 @@ $(PVD_OUT)/asan/%.o: $(PVD_DIR)/%.c
 	@echo "  CC      $< (asan)"
 	@$(PVD_CC) $(PVD_CFLAGS) -O1 $(PVD_SANITIZE) -c $< -o $@
 
+$(PVD_OUT)/testhv/obj/%.o: $(TESTHV_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(PVD_CC) $(PVD_CFLAGS) -I$(TESTHV_DIR) -c $< -o $@
+
+$(PVD_OUT)/testhv/asan/%.o: $(TESTHV_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (asan)"
+	@$(PVD_CC) $(PVD_CFLAGS) -I$(TESTHV_DIR) -O1 $(PVD_SANITIZE) -c $< -o $@
+
 $(PROVISIOND): $(PVD_OBJS) $(LIBHV_A)
 	@echo "  LD      $@"
 	@$(PVD_CC) -o $@ $^ $(PVD_LIBS)
 
-$(PROVISIOND_ASAN): $(PVD_ASAN_OBJS) $(LIBHV_A)
+$(PROVISIOND_TESTHV): $(PVD_COMMON_OBJS) $(TESTHV_OBJS) $(LIBHV_A)
+	@echo "  LD      $@"
+	@$(PVD_CC) -o $@ $^ $(PVD_LIBS)
+
+$(PROVISIOND_TESTHV_ASAN): $(PVD_COMMON_ASAN_OBJS) $(TESTHV_ASAN_OBJS) $(LIBHV_A)
 	@echo "  LD      $@"
 	@$(PVD_CC) $(PVD_SANITIZE) -o $@ $^ $(PVD_LIBS)
 
@@ -130,18 +162,24 @@ $(PROVISIOND_UNIT_TESTS): $(PVD_UT_OBJS)
 provisiond-unit-tests-run: $(PROVISIOND_UNIT_TESTS)
 	$(PROVISIOND_UNIT_TESTS)
 
-# The API tests start their own provisiond (PROVISIOND names the binary)
-# with --hv=fake on a free port and a temporary database.
-test-api: $(PROVISIOND)
-	PROVISIOND=$(abspath $(PROVISIOND)) $(PYTHON) -m pytest -q tests/api $(PYTEST_ARGS)
+# The API tests start their own provisiond-testhv (PROVISIOND names it)
+# with --hv=fake on a free port and a temporary database; they also check
+# that the product binary (PROVISIOND_PRODUCT) has no test double.
+test-api: $(PROVISIOND_TESTHV) $(PROVISIOND)
+	PROVISIOND=$(abspath $(PROVISIOND_TESTHV)) \
+	PROVISIOND_PRODUCT=$(abspath $(PROVISIOND)) \
+		$(PYTHON) -m pytest -q tests/api $(PYTEST_ARGS)
 
-test-api-asan: $(PROVISIOND_ASAN)
-	PROVISIOND=$(abspath $(PROVISIOND_ASAN)) $(PYTHON) -m pytest -q tests/api $(PYTEST_ARGS)
+test-api-asan: $(PROVISIOND_TESTHV_ASAN) $(PROVISIOND)
+	PROVISIOND=$(abspath $(PROVISIOND_TESTHV_ASAN)) \
+	PROVISIOND_PRODUCT=$(abspath $(PROVISIOND)) \
+		$(PYTHON) -m pytest -q tests/api $(PYTEST_ARGS)
 
 provisiond-clean:
 	rm -rf $(PVD_OUT) $(PVD_UT_OUT) $(PROVISIOND_UNIT_TESTS)
 
--include $(PVD_OBJS:.o=.d) $(PVD_ASAN_OBJS:.o=.d) $(PVD_UT_OBJS:.o=.d)
+-include $(PVD_OBJS:.o=.d) $(PVD_COMMON_ASAN_OBJS:.o=.d) $(PVD_UT_OBJS:.o=.d) \
+	$(TESTHV_OBJS:.o=.d) $(TESTHV_ASAN_OBJS:.o=.d)
 
 # Restore the includer's default goal; on our own, build the daemon.
 ifeq ($(PROVISIOND_SAVED_DEFAULT_GOAL),)

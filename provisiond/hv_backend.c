@@ -10,49 +10,23 @@
 
 #include "hv_backend.h"
 
-/* hv_libhv.c (declared here: hv_backend.h is shared with other work). */
-int hv_libhv_open(struct hv_backend **out, char *err, size_t errlen);
-
-int hv_backend_open(const char *kind, const char *fake_state,
+int hv_backend_open(const char *kind, const char *state_path,
 		    struct hv_backend **out, char *err, size_t errlen)
 {
-	if (strcmp(kind, "fake") == 0)
-		return hv_fake_open(fake_state, out, err, errlen);
+	char have[128] = "";
 
-	/* The product: dom0's libhv over /dev/hvpriv (hv_libhv.c). */
-	if (strcmp(kind, "libhv") == 0)
-		return hv_libhv_open(out, err, errlen);
-	snprintf(err, errlen, "unknown hypervisor backend '%s' (libhv or fake)", kind);
-	return -1;
-}
-
-const char *hv_backend_strerror(int err)
-{
-	if (err == 0)
-		return "success";
-	if (err > 0) {
-		switch (err) {
-		case HV_EPERM:
-			return "hypervisor: operation not permitted (HV_EPERM)";
-		case HV_EFAULT:
-			return "hypervisor: bad buffer (HV_EFAULT)";
-		case HV_EINVAL:
-			return "hypervisor: invalid argument or no such domain (HV_EINVAL)";
-		case HV_ENOSYS:
-			return "hypervisor: not supported (HV_ENOSYS)";
-		case HV_ENOSPC:
-			return "hypervisor: out of resources (HV_ENOSPC)";
-		case HV_ENOMEM:
-			return "hypervisor: not enough free memory (HV_ENOMEM)";
-		case HV_ESRCH:
-			return "hypervisor: no such domain (HV_ESRCH)";
-		case HV_EBUSY:
-			return "hypervisor: the domain is not in a state for this (HV_EBUSY)";
-		default:
-			return "hypervisor: unknown error code";
-		}
+	for (const struct hv_backend_kind *k = hv_backend_kinds; k->name; k++) {
+		if (strcmp(kind, k->name) == 0)
+			return k->open(state_path, out, err, errlen);
+		snprintf(have + strlen(have), sizeof(have) - strlen(have), "%s%s",
+			 have[0] ? ", " : "", k->name);
 	}
-	return strerror(-err);
+	/* The product has no test double: say where it lives instead. */
+	snprintf(err, errlen, "unknown hypervisor backend '%s' (this provisiond has: %s%s)",
+		 kind, have, strcmp(kind, "fake") == 0 ?
+		 "; the fake test double is built only into the API tests' "
+		 "provisiond-testhv" : "");
+	return -1;
 }
 
 bool hv_backend_retryable(int err)

@@ -4,17 +4,19 @@
  * function pointers.
  *
  * provisiond's jobs, reconciler and usage monitor call the hypervisor only
- * through struct hv_backend, never libhv or /dev/hvpriv directly.  Two
- * implementations exist:
+ * through struct hv_backend, never libhv or /dev/hvpriv directly.  Each
+ * binary lists the backends it is built with in hv_backend_kinds[]:
  *
- *   "libhv"  the product (hv_libhv.c): dom0's libhv
+ *   "libhv"  the product (hv_libhv.c), the only backend of
+ *            build/provisiond/provisiond (hv_backends.c): dom0's libhv
  *            (dom0-image/libhv/libhv.h) over the hvpriv driver.  Without
  *            /dev/hvpriv (not on the appliance hypervisor) it fails at
  *            startup, saying so.  shutdown presses the guest's ACPI power
  *            button; reboot returns HV_ENOSYS (no reset in place: the
  *            reboot job restarts the server instead, job_exec.c).
- *   "fake"   hv_fake.c, a TEST DOUBLE for the API tests on a development
- *            host.  It never runs a guest.
+ *   "fake"   a TEST DOUBLE that runs no guest, built only into the API
+ *            tests' binary build/provisiond/provisiond-testhv
+ *            (tests/api/testhv/), never into the product.
  *
  * The model is Xen's: a domain is created paused from a configuration
  * (memory, vCPUs, CPU weight and cap, kernel, initrd, command line), then
@@ -25,7 +27,7 @@
  *   > 0  the hypervisor refused: an HV_E* code from hvabi.h (HV_EINVAL ...);
  *   < 0  no usable answer: a negative errno (-ENOENT: no /dev/hvpriv,
  *        -EIO, -ETIMEDOUT, -ENOMEM ...).
- * hv_backend_strerror() describes any of them.  Calls on one backend may
+ * libhv's hv_strerror() describes any of them (the one table of texts).  Calls on one backend may
  * come from several threads at once; implementations lock what they share.
  *
  * Idempotence, which crash recovery relies on: create() with the name of a
@@ -40,7 +42,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hvabi.h"
+/* hvabi.h, and hv_strerror(): the one table of the hypervisor's error texts */
+#include "libhv.h"
 
 /* Domain names: at most HVB_NAME_MAX - 1 bytes (hvabi.h's HV_NAME_LEN). */
 #define HVB_NAME_MAX	HV_NAME_LEN
@@ -55,8 +58,9 @@ struct hvb_domain_config {
 	const char *name;		/* unique; the server's id */
 	uint32_t memory_mib;
 	uint32_t vcpus;
-	uint32_t cpu_weight;		/* credit scheduler weight, 1..65535 */
-	uint32_t cpu_cap_pct;		/* % of one CPU; 0 = no cap */
+	uint32_t cpu_weight;		/* HV_SCHED_WEIGHT_MIN..MAX */
+	uint32_t cpu_cap_pct;		/* % of one CPU, at most vcpus x
+					 * HV_SCHED_CAP_PER_VCPU; 0 = no cap */
 	const char *kernel_path;	/* files in dom0 */
 	const char *initrd_path;	/* NULL or "" for none */
 	const char *cmdline;		/* "" for none */
@@ -105,15 +109,31 @@ struct hv_backend {
 };
 
 /*
- * Opens the backend called kind ("fake" or "libhv").  fake_state is the fake
- * backend's state file (ignored by the others).  0, or -1 with err filled in;
- * for "libhv" without /dev/hvpriv, err says the backend is not available.
+ * Opens a backend.  state_path is a file the backend may keep its state in
+ * (the test double does; libhv keeps none).  0, or -1 with err filled in.
  */
-int hv_backend_open(const char *kind, const char *fake_state,
+typedef int hv_backend_open_fn(const char *state_path, struct hv_backend **out,
+			       char *err, size_t errlen);
+
+struct hv_backend_kind {
+	const char *name;		/* what --hv names */
+	hv_backend_open_fn *open;
+};
+
+/* The backends this binary has, ending with { NULL, NULL }: hv_backends.c
+ * in the product (libhv only); tests/api/testhv/ in the test binary. */
+extern const struct hv_backend_kind hv_backend_kinds[];
+
+/*
+ * Opens the backend called kind from hv_backend_kinds[].  0, or -1 with err
+ * filled in: an unknown kind (the product refuses "fake"), or for "libhv"
+ * without /dev/hvpriv, that the backend is not available.
+ */
+int hv_backend_open(const char *kind, const char *state_path,
 		    struct hv_backend **out, char *err, size_t errlen);
 
-/* A description of a backend return value (HV_E* code or -errno). */
-const char *hv_backend_strerror(int err);
+/* The product backend (hv_libhv.c); it keeps no state file. */
+hv_backend_open_fn hv_libhv_open;
 
 /* True if an error is worth retrying later (transient, not a refusal). */
 bool hv_backend_retryable(int err);
@@ -128,9 +148,5 @@ int hvb_list_all(struct hv_backend *hv, struct hvb_domain **out, uint32_t *n);
  * backend's error from list(). */
 int hvb_find(struct hv_backend *hv, const char *name, struct hvb_domain *d,
 	     bool *found);
-
-/* The fake backend (hv_fake.c); TEST ONLY. */
-int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
-		 size_t errlen);
 
 #endif

@@ -273,7 +273,7 @@ static int lhv_create(struct hv_backend *hv, const struct hvb_domain_config *cfg
 #ifdef HVCALL_DOMAIN_SCHED
 	/* The plan's CPU quota, where the hypervisor has the call. */
 	{
-		uint32_t weight = cfg->cpu_weight ? cfg->cpu_weight : 256;
+		uint32_t weight = cfg->cpu_weight;
 		uint32_t cap = cfg->cpu_cap_pct;
 
 		err = hv_domain_sched(&l->h, id, true, &weight, &cap);
@@ -437,11 +437,14 @@ static void lhv_close(struct hv_backend *hv)
 	free(l);
 }
 
-int hv_libhv_open(struct hv_backend **out, char *err, size_t errlen)
+int hv_libhv_open(const char *state_path, struct hv_backend **out, char *err,
+		  size_t errlen)
 {
 	struct lhv *l = calloc(1, sizeof(*l));
 	uint32_t version;
 	int rc;
+
+	(void)state_path;	/* the hypervisor itself holds the state */
 
 	if (!l) {
 		snprintf(err, errlen, "out of memory");

@@ -66,7 +66,7 @@ static int fail(struct job_run *run, const char *code, bool retryable,
 static int hv_fail(struct job_run *run, const char *what, int err)
 {
 	return fail(run, "hv_error", hv_backend_retryable(err), "%s: %s", what,
-		    hv_backend_strerror(err));
+		    hv_strerror(err));
 }
 
 static int db_fail(struct job_run *run)
@@ -306,7 +306,7 @@ static int ensure_stopped(struct hv_backend *hv, int stop_timeout_s,
 		err = hv->shutdown(hv, d.domid);
 		if (err)
 			log_warn("job %s: shutdown of %s failed (%s): destroying it",
-				 run->id, run->server_id, hv_backend_strerror(err));
+				 run->id, run->server_id, hv_strerror(err));
 		else
 			log_info("job %s: asked %s (d%u) to shut down; destroying it if it "
 				 "has not within %d s", run->id, run->server_id, d.domid,

@@ -8,7 +8,7 @@
  * database and the hypervisor agree:
  *
  *   settings (config file, then flags)
- *   -> hypervisor backend (--hv; "libhv" is not built yet: refused)
+ *   -> hypervisor backend (--hv: libhv; the tests' binary also has fake)
  *   -> database (WAL, migrations)
  *   -> reconciliation (interrupted jobs, missing and orphan domains)
  *   -> job workers, usage monitor

@@ -81,7 +81,7 @@ static void sample(void)
 	int err = hvb_list_all(mon.hv, &doms, &n), rc = SQLITE_DONE;
 
 	if (err) {
-		log_warn("monitor: cannot list domains: %s", hv_backend_strerror(err));
+		log_warn("monitor: cannot list domains: %s", hv_strerror(err));
 		return;
 	}
 	/* Sorted by name, so each server finds its domain by binary search:

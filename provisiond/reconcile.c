@@ -232,7 +232,7 @@ static void check_domains(struct hv_backend *hv, sqlite3 *w, int policy,
 			action = err ? "destroy_failed" : "destroyed";
 			if (err)
 				log_error("reconcile: orphan domain %u (%s): destroy failed: %s",
-					  d->domid, d->name, hv_backend_strerror(err));
+					  d->domid, d->name, hv_strerror(err));
 		}
 		log_warn("reconcile: domain %u (%s) has no server in the database: %s "
 			 "(orphans = %s)", d->domid, d->name, action,
@@ -262,7 +262,7 @@ int reconcile_run(struct hv_backend *hv, const struct reconcile_settings *s,
 	hverr = hvb_list_all(hv, &doms, &n);
 	if (hverr) {
 		snprintf(err, errlen, "reconcile: cannot list the hypervisor's domains: %s",
-			 hv_backend_strerror(hverr));
+			 hv_strerror(hverr));
 		return -1;
 	}
 

@@ -12,8 +12,10 @@ import pvd
 
 
 def pytest_configure(config):
-    assert pvd.BINARY.exists(), (
-        "%s not built: make -f provisiond/build.mk provisiond" % pvd.BINARY)
+    for binary in (pvd.BINARY, pvd.PRODUCT):
+        assert binary.exists(), (
+            "%s not built: make -f provisiond/build.mk provisiond "
+            "provisiond-testhv" % binary)
 
 
 def unique(prefix="t"):

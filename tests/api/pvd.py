@@ -2,8 +2,9 @@
 """
 Helpers for the provisiond API tests: start a real provisiond on a free port
 with a temporary database and the fake hypervisor backend (--hv=fake, a test
-double that runs no guest), talk to it, and check every answer against the
-contract in api/openapi.yaml.
+double that runs no guest, built only into provisiond-testhv: the product
+binary has none), talk to it, and check every answer against the contract
+in api/openapi.yaml.
 
     d = Daemon(tmp_path).start()
     admin = d.client(d.admin_token)
@@ -29,7 +30,11 @@ from jsonschema import Draft202012Validator, RefResolver, FormatChecker
 
 REPO = Path(__file__).resolve().parents[2]
 OPENAPI = REPO / "api" / "openapi.yaml"
-BINARY = Path(os.environ.get("PROVISIOND", REPO / "build" / "provisiond" / "provisiond"))
+# The daemon the tests run (with the test double), and the one dom0 ships.
+BINARY = Path(os.environ.get("PROVISIOND",
+                             REPO / "build" / "provisiond" / "provisiond-testhv"))
+PRODUCT = Path(os.environ.get("PROVISIOND_PRODUCT",
+                              REPO / "build" / "provisiond" / "provisiond"))
 
 # (METHOD, path template) of every request the tests made.
 CALLED = set()

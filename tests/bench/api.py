@@ -233,7 +233,7 @@ def main():
               file=sys.stderr)
         return 2
     if not pvd.BINARY.exists():
-        print("%s is not built: make provisiond" % pvd.BINARY, file=sys.stderr)
+        print("%s is not built: make provisiond-testhv" % pvd.BINARY, file=sys.stderr)
         return 2
 
     tmp = tempfile.mkdtemp(prefix="provisiond-bench-")

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hv_fake.c - a TEST DOUBLE of the hypervisor, selected with --hv=fake.
+ * hv_fake.c - a TEST DOUBLE of the hypervisor, selected with --hv=fake in
+ * build/provisiond/provisiond-testhv, the binary the API tests run.
  *
  *     THIS IS NOT A HYPERVISOR.  It runs no guest.  It exists so that the
  *     API tests (tests/api/) can drive provisiond on a development host,
  *     where there is no hypervisor, and exercise its failure paths.  The
- *     product backend is "libhv" (see hv_backend.h); nothing selects this
- *     one unless --hv=fake is given.
+ *     product binary does not contain it (provisiond/hv_backends.c lists
+ *     libhv only); see hv_backend.h.
+ *
+ * It refuses a domain the hypervisor would refuse, with the same code
+ * (HV_EINVAL) and the same limits, hvabi.h's HV_DOMAIN_* and HV_SCHED_*:
+ * an API that let such a plan through would fail here as on the appliance.
  *
  * It keeps the domains it "runs" in a small JSON file (hv_fake_state, by
  * default next to the database), rewritten atomically (write + rename) on
@@ -46,7 +51,7 @@
 
 #include <jansson.h>
 
-#include "hv_backend.h"
+#include "hv_fake.h"
 #include "log.h"
 #include "util.h"
 
@@ -159,7 +164,7 @@ static int before_op(struct fake *f, const char *op, struct fault *fl)
 		block_while(f, op, false);
 	if (fl->fail)
 		log_info("hv fake: %s fails: %s (test fault)", op,
-			 hv_backend_strerror(fl->fail));
+			 hv_strerror(fl->fail));
 	return fl->fail;
 }
 
@@ -245,6 +250,32 @@ static void set_state(json_t *d, uint32_t state)
 	json_object_set_new(d, "state", json_integer(state));
 }
 
+/*
+ * What the hypervisor refuses with HV_EINVAL: a name it would not take
+ * (HVCALL_DOMAIN_CREATE: 1 to HV_NAME_LEN - 1 of [A-Za-z0-9._-]), a size
+ * outside hvabi.h's domain limits, and (hv_domain_sched, which libhv's
+ * backend calls right after) a weight or cap outside the scheduler's.
+ */
+static bool config_valid(const struct hvb_domain_config *cfg)
+{
+	size_t len = strlen(cfg->name);
+
+	if (len == 0 || len >= HVB_NAME_MAX ||
+	    strspn(cfg->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			      "0123456789._-") != len)
+		return false;
+	if (cfg->vcpus < HV_DOMAIN_VCPUS_MIN || cfg->vcpus > HV_DOMAIN_VCPUS_MAX)
+		return false;
+	if (cfg->memory_mib < HV_DOMAIN_RAM_MIN_MIB ||
+	    cfg->memory_mib > HV_DOMAIN_RAM_MAX_MIB ||
+	    cfg->memory_mib % HV_DOMAIN_RAM_ALIGN_MIB != 0)
+		return false;
+	if (cfg->cpu_weight < HV_SCHED_WEIGHT_MIN ||
+	    cfg->cpu_weight > HV_SCHED_WEIGHT_MAX)
+		return false;
+	return cfg->cpu_cap_pct <= cfg->vcpus * HV_SCHED_CAP_PER_VCPU;
+}
+
 static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
 		       uint32_t *domid, bool *existed)
 {
@@ -255,9 +286,13 @@ static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cf
 
 	if (err)
 		return err;
-	if (strlen(cfg->name) >= HVB_NAME_MAX || cfg->vcpus == 0 ||
-	    cfg->memory_mib == 0)
+	if (!config_valid(cfg)) {
+		log_warn("hv fake: create %s refused: %u vCPUs, %u MiB, weight %u,"
+			 " cap %u%% are outside the hypervisor's limits",
+			 cfg->name, cfg->vcpus, cfg->memory_mib, cfg->cpu_weight,
+			 cfg->cpu_cap_pct);
 		return HV_EINVAL;
+	}
 
 	pthread_mutex_lock(&f->lock);
 	d = find_by_name(f, cfg->name);
