@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * api.h - the REST API's handlers (one file per resource: api_*.c), the
- * request-body specs the router validates with, and their shared helpers:
- * rows to JSON, fetching one object, paginated lists.
+ * api.h - what the REST API's handlers (one file per resource: api_*.c)
+ * share: rows to JSON, fetching one object, paginated lists.  Their
+ * prototypes and the request specs come from api/openapi.yaml
+ * (contract.h, generated).
  */
 #ifndef PROVISIOND_API_H
 #define PROVISIOND_API_H
@@ -82,58 +83,16 @@ extern const struct column job_columns[];
 int fetch_server(struct request *req, const char *id, json_t **out);
 int fetch_job(sqlite3 *db, const char *id, const char *scope, json_t **out);
 
-/* --- handlers and their body specs --- */
+/*
+ * Whether the hypervisor can run plan_id's size (hvabi.h's limits).  New
+ * plans always can (the contract's limits); one written before they were
+ * enforced may not, and no server may be created on it or moved to it.
+ * false with why filled in ("the plan's 64 vCPUs are not 1 to 8 ...").
+ */
+bool plan_runnable(sqlite3 *db, const char *plan_id, char *why, size_t len);
 
-extern const struct field_spec tenant_create_spec[], tenant_update_spec[];
-int tenants_create(struct request *req);
-int tenants_list(struct request *req);
-int tenants_get(struct request *req);
-int tenants_update(struct request *req);
-int tenants_delete(struct request *req);
-
-extern const struct field_spec token_create_spec[];
-int tokens_create(struct request *req);
-int tokens_list(struct request *req);
-int tokens_get(struct request *req);
-int tokens_revoke(struct request *req);
-
-extern const struct field_spec plan_create_spec[], plan_update_spec[];
-int plans_create(struct request *req);
-int plans_list(struct request *req);
-int plans_get(struct request *req);
-int plans_update(struct request *req);
-int plans_delete(struct request *req);
-
-extern const struct field_spec image_create_spec[], image_update_spec[];
-int images_create(struct request *req);
-int images_list(struct request *req);
-int images_get(struct request *req);
-int images_update(struct request *req);
-int images_delete(struct request *req);
-
-extern const struct field_spec server_create_spec[], server_update_spec[],
-	server_stop_spec[], server_change_plan_spec[], server_reinstall_spec[],
-	empty_spec[];
-int servers_create(struct request *req);
-int servers_list(struct request *req);
-int servers_get(struct request *req);
-int servers_update(struct request *req);
-int servers_delete(struct request *req);
-int servers_start(struct request *req);
-int servers_stop(struct request *req);
-int servers_reboot(struct request *req);
-int servers_suspend(struct request *req);
-int servers_unsuspend(struct request *req);
-int servers_change_plan(struct request *req);
-int servers_reinstall(struct request *req);
-
-int jobs_list(struct request *req);
-int jobs_get(struct request *req);
-
-int audit_list(struct request *req);
-int usage_list(struct request *req);
-int system_get(struct request *req);
-int health_get(struct request *req);
-int index_get(struct request *req);
+/* The handlers (x-handler) and the request specs are declared by the
+ * contract's generated header. */
+#include "contract.h"
 
 #endif

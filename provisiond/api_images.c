@@ -13,25 +13,6 @@
 #include "api.h"
 #include "db.h"
 
-#define TEXT_FORMAT	.format = valid_text, .format_desc = "text without control characters"
-#define PATH_FORMAT	.format = valid_abs_path, \
-			.format_desc = "an absolute path without '.' or '..' components"
-
-const struct field_spec image_create_spec[] = {
-	{ .name = "name", .type = FT_STRING, .flags = FS_REQUIRED, .min = 1, .max = 100, TEXT_FORMAT },
-	{ .name = "kernel_path", .type = FT_STRING, .flags = FS_REQUIRED, .min = 2, .max = 1024, PATH_FORMAT },
-	{ .name = "initrd_path", .type = FT_STRING, .flags = FS_NULLABLE, .min = 2, .max = 1024, PATH_FORMAT },
-	{ .name = "cmdline", .type = FT_STRING, .min = 0, .max = 2048, TEXT_FORMAT },
-	{ .name = "available", .type = FT_BOOL },
-	FIELD_END
-};
-
-const struct field_spec image_update_spec[] = {
-	{ .name = "name", .type = FT_STRING, .min = 1, .max = 100, TEXT_FORMAT },
-	{ .name = "available", .type = FT_BOOL },
-	FIELD_END
-};
-
 static const struct column image_columns[] = {
 	{ "id", COL_TEXT, NULL },
 	{ "name", COL_TEXT, NULL },

@@ -7,35 +7,18 @@
  * available ones.  The resources of a plan never change once servers may
  * run on it (a different size is a new plan and a change-plan job); only
  * its name and availability do.  A plan in use cannot be deleted.
+ *
+ * Every plan is one the hypervisor can run: the contract states its
+ * limits (hvabi.h's, checked at build time) and the router enforces them;
+ * the one rule across fields, the cap per vCPU, is checked here.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "api.h"
 #include "db.h"
+#include "hvabi.h"
 
-#define TEXT_FORMAT	.format = valid_text, .format_desc = "text without control characters"
-
-const struct field_spec plan_create_spec[] = {
-	{ .name = "name", .type = FT_STRING, .flags = FS_REQUIRED, .min = 1, .max = 100, TEXT_FORMAT },
-	{ .name = "vcpus", .type = FT_INT, .flags = FS_REQUIRED, .min = 1, .max = 64 },
-	{ .name = "memory_mib", .type = FT_INT, .flags = FS_REQUIRED, .min = 16, .max = 1048576 },
-	{ .name = "cpu_weight", .type = FT_INT, .min = 1, .max = 65535 },
-	{ .name = "cpu_cap_pct", .type = FT_INT, .min = 0, .max = 6400 },
-	{ .name = "disk_gib", .type = FT_INT, .flags = FS_NULLABLE, .min = 1, .max = 1048576 },
-	{ .name = "disk_iops", .type = FT_INT, .flags = FS_NULLABLE, .min = 1, .max = 10000000 },
-	{ .name = "disk_mbps", .type = FT_INT, .flags = FS_NULLABLE, .min = 1, .max = 1000000 },
-	{ .name = "net_mbps", .type = FT_INT, .flags = FS_NULLABLE, .min = 1, .max = 1000000 },
-	{ .name = "transfer_gib", .type = FT_INT, .flags = FS_NULLABLE, .min = 1, .max = 100000000 },
-	{ .name = "available", .type = FT_BOOL },
-	FIELD_END
-};
-
-const struct field_spec plan_update_spec[] = {
-	{ .name = "name", .type = FT_STRING, .min = 1, .max = 100, TEXT_FORMAT },
-	{ .name = "available", .type = FT_BOOL },
-	FIELD_END
-};
 
 static const struct column plan_columns[] = {
 	{ "id", COL_TEXT, NULL },
@@ -91,10 +74,11 @@ int plans_create(struct request *req)
 	int64_t now = now_s();
 	json_t *plan;
 
-	if (cap > vcpus * 100)
+	if (cap > vcpus * HV_SCHED_CAP_PER_VCPU)
 		return req_field_error(req, "cpu_cap_pct",
-				       "cpu_cap_pct: must be at most vcpus x 100 (%lld)",
-				       (long long)vcpus * 100);
+				       "cpu_cap_pct: must be at most vcpus x %d (%lld)",
+				       HV_SCHED_CAP_PER_VCPU,
+				       (long long)vcpus * HV_SCHED_CAP_PER_VCPU);
 	if (name_taken(req, body_str(req, "name"), NULL))
 		return req_error(req, 409, "conflict", "name: another plan has this name");
 	if (id_new("pln", id))
@@ -105,7 +89,7 @@ int plans_create(struct request *req)
 			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		   "ssiiiijjjjjdii", id, body_str(req, "name"), (int64_t)vcpus,
 		   (int64_t)int_or(req, "memory_mib", 0),
-		   (int64_t)int_or(req, "cpu_weight", 256), (int64_t)cap,
+		   (int64_t)int_or(req, "cpu_weight", HV_SCHED_WEIGHT_DEFAULT), (int64_t)cap,
 		   json_object_get(req->json, "disk_gib"),
 		   json_object_get(req->json, "disk_iops"),
 		   json_object_get(req->json, "disk_mbps"),
@@ -120,6 +104,41 @@ int plans_create(struct request *req)
 	snprintf(location, sizeof(location), "/v1/plans/%s", id);
 	str_copy(req->location, location, sizeof(req->location));
 	return req_reply(req, 201, plan);
+}
+
+bool plan_runnable(sqlite3 *db, const char *plan_id, char *why, size_t len)
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT vcpus, memory_mib, cpu_weight, cpu_cap_pct"
+				       " FROM plans WHERE id = ?", "s", plan_id);
+	int64_t vcpus, mib, weight, cap;
+	bool found = st && sqlite3_step(st) == SQLITE_ROW;
+
+	if (!found) {
+		sqlite3_finalize(st);
+		snprintf(why, len, "no such plan");
+		return false;
+	}
+	vcpus = sqlite3_column_int64(st, 0);
+	mib = sqlite3_column_int64(st, 1);
+	weight = sqlite3_column_int64(st, 2);
+	cap = sqlite3_column_int64(st, 3);
+	sqlite3_finalize(st);
+
+	if (vcpus < HV_DOMAIN_VCPUS_MIN || vcpus > HV_DOMAIN_VCPUS_MAX)
+		snprintf(why, len, "the plan's %lld vCPUs are not %d to %d, the hypervisor's limits",
+			 (long long)vcpus, HV_DOMAIN_VCPUS_MIN, HV_DOMAIN_VCPUS_MAX);
+	else if (mib < HV_DOMAIN_RAM_MIN_MIB || mib > HV_DOMAIN_RAM_MAX_MIB ||
+		 mib % HV_DOMAIN_RAM_ALIGN_MIB != 0)
+		snprintf(why, len, "the plan's %lld MiB are not a multiple of %d from %d to %d,"
+			 " the hypervisor's limits", (long long)mib,
+			 HV_DOMAIN_RAM_ALIGN_MIB, HV_DOMAIN_RAM_MIN_MIB, HV_DOMAIN_RAM_MAX_MIB);
+	else if (weight < HV_SCHED_WEIGHT_MIN || weight > HV_SCHED_WEIGHT_MAX ||
+		 cap < 0 || cap > vcpus * HV_SCHED_CAP_PER_VCPU)
+		snprintf(why, len, "the plan's CPU weight %lld or cap %lld%% is beyond the"
+			 " hypervisor's limits", (long long)weight, (long long)cap);
+	else
+		return true;
+	return false;
 }
 
 int plans_list(struct request *req)

@@ -21,46 +21,6 @@
 #include "db.h"
 #include "jobs.h"
 
-#define TEXT_FORMAT	.format = valid_text, .format_desc = "text without control characters"
-#define HOSTNAME_FORMAT	.format = valid_hostname, \
-			.format_desc = "a hostname (RFC 1123: letters, digits, hyphens, dots)"
-
-const struct field_spec server_create_spec[] = {
-	{ .name = "tenant_id", .type = FT_STRING, .min = 1, .max = 64 },
-	{ .name = "plan_id", .type = FT_STRING, .flags = FS_REQUIRED, .min = 1, .max = 64 },
-	{ .name = "image_id", .type = FT_STRING, .flags = FS_REQUIRED, .min = 1, .max = 64 },
-	{ .name = "hostname", .type = FT_STRING, .flags = FS_REQUIRED, .min = 1, .max = 253, HOSTNAME_FORMAT },
-	{ .name = "external_id", .type = FT_STRING, .flags = FS_NULLABLE, .min = 1, .max = 128, TEXT_FORMAT },
-	{ .name = "start", .type = FT_BOOL },
-	FIELD_END
-};
-
-const struct field_spec server_update_spec[] = {
-	{ .name = "hostname", .type = FT_STRING, .min = 1, .max = 253, HOSTNAME_FORMAT },
-	{ .name = "external_id", .type = FT_STRING, .flags = FS_NULLABLE, .min = 1, .max = 128, TEXT_FORMAT },
-	FIELD_END
-};
-
-const struct field_spec server_stop_spec[] = {
-	{ .name = "force", .type = FT_BOOL },
-	FIELD_END
-};
-
-const struct field_spec server_change_plan_spec[] = {
-	{ .name = "plan_id", .type = FT_STRING, .flags = FS_REQUIRED, .min = 1, .max = 64 },
-	FIELD_END
-};
-
-const struct field_spec server_reinstall_spec[] = {
-	{ .name = "image_id", .type = FT_STRING, .min = 1, .max = 64 },
-	{ .name = "hostname", .type = FT_STRING, .min = 1, .max = 253, HOSTNAME_FORMAT },
-	FIELD_END
-};
-
-const struct field_spec empty_spec[] = {
-	FIELD_END
-};
-
 static const char *field(json_t *obj, const char *name)
 {
 	return json_string_value(json_object_get(obj, name));
@@ -127,7 +87,7 @@ int servers_create(struct request *req)
 	const char *external_id = body_str(req, "external_id");
 	json_t *start = json_object_get(req->json, "start");
 	bool run = !start || json_is_true(start);
-	char id[ID_MAX], job_id[ID_MAX];
+	char id[ID_MAX], job_id[ID_MAX], why[160];
 	const char *problem;
 	sqlite3_stmt *st;
 	bool tenant_found;
@@ -148,6 +108,8 @@ int servers_create(struct request *req)
 		return req_field_error(req, "tenant_id", "tenant_id: no such tenant");
 	if ((problem = check_catalogue(req, "plans", plan)))
 		return req_field_error(req, "plan_id", "%s", problem);
+	if (!plan_runnable(req->db, plan, why, sizeof(why)))
+		return req_field_error(req, "plan_id", "plan_id: %s", why);
 	if ((problem = check_catalogue(req, "images", image)))
 		return req_field_error(req, "image_id", "%s", problem);
 	if (external_id && external_id_taken(req, external_id, NULL))
@@ -197,14 +159,21 @@ int servers_update(struct request *req)
 {
 	const char *external_id = body_str(req, "external_id");
 	json_t *server;
+	bool suspended;
 
 	if (fetch_server(req, req->id, &server))
 		return req_internal(req, "fetch server");
 	if (!server)
 		return req_error(req, 404, "not_found", "server %s not found", req->id);
 	audit_target(req, "server", req->id, field(server, "tenant_id"));
+	suspended = json_is_true(json_object_get(server, "suspended"));
 	json_decref(server);
 
+	/* Every customer action on a suspended server is refused, this one
+	 * too (the contract's Suspension). */
+	if (suspended && !req->who.admin)
+		return req_error(req, 403, "server_suspended",
+				 "server %s is suspended", req->id);
 	/* external_id is the billing system's: admins only. */
 	if (body_has(req, "external_id") && !req->who.admin)
 		return req_error(req, 403, "forbidden",
@@ -345,9 +314,12 @@ int servers_change_plan(struct request *req)
 {
 	const char *plan = body_str(req, "plan_id");
 	const char *problem = check_catalogue(req, "plans", plan);
+	char why[160];
 
 	if (problem)
 		return req_field_error(req, "plan_id", "%s", problem);
+	if (!plan_runnable(req->db, plan, why, sizeof(why)))
+		return req_field_error(req, "plan_id", "plan_id: %s", why);
 	return server_job(req, JOB_CHANGE_PLAN, false, plan,
 			  json_pack("{s:s}", "plan_id", plan));
 }

@@ -13,22 +13,6 @@
 #include "api.h"
 #include "db.h"
 
-const struct field_spec tenant_create_spec[] = {
-	{ .name = "name", .type = FT_STRING, .flags = FS_REQUIRED, .min = 1,
-	  .max = 200, .format = valid_text, .format_desc = "text without control characters" },
-	{ .name = "external_id", .type = FT_STRING, .flags = FS_NULLABLE, .min = 1,
-	  .max = 128, .format = valid_text, .format_desc = "text without control characters" },
-	FIELD_END
-};
-
-const struct field_spec tenant_update_spec[] = {
-	{ .name = "name", .type = FT_STRING, .min = 1, .max = 200,
-	  .format = valid_text, .format_desc = "text without control characters" },
-	{ .name = "external_id", .type = FT_STRING, .flags = FS_NULLABLE, .min = 1,
-	  .max = 128, .format = valid_text, .format_desc = "text without control characters" },
-	FIELD_END
-};
-
 static const struct column tenant_columns[] = {
 	{ "id", COL_TEXT, NULL },
 	{ "name", COL_TEXT, NULL },

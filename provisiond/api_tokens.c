@@ -15,18 +15,6 @@
 #include "auth.h"
 #include "db.h"
 
-static const char *const scopes[] = { "admin", "customer", NULL };
-
-const struct field_spec token_create_spec[] = {
-	{ .name = "name", .type = FT_STRING, .flags = FS_REQUIRED, .min = 1,
-	  .max = 100, .format = valid_text, .format_desc = "text without control characters" },
-	{ .name = "scope", .type = FT_ENUM, .flags = FS_REQUIRED, .choices = scopes },
-	{ .name = "tenant_id", .type = FT_STRING, .flags = FS_NULLABLE, .min = 1,
-	  .max = 64 },
-	{ .name = "expires_at", .type = FT_TIME, .flags = FS_NULLABLE },
-	FIELD_END
-};
-
 static const struct column token_columns[] = {
 	{ "id", COL_TEXT, NULL },
 	{ "name", COL_TEXT, NULL },

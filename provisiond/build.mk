@@ -61,6 +61,12 @@ PROVISIOND := $(PVD_OUT)/provisiond
 PROVISIOND_TESTHV := $(PVD_OUT)/provisiond-testhv
 PROVISIOND_TESTHV_ASAN := $(PVD_OUT)/provisiond-testhv-asan
 TESTHV_DIR := tests/api/testhv
+
+# The request validation and route tables, generated from the contract
+# (provisiond/gen_contract.py; python3-yaml).
+PVD_GEN := $(PVD_OUT)/gen
+CONTRACT_H := $(PVD_GEN)/contract.h
+CONTRACT_C := $(PVD_GEN)/contract.c
 PVD_UT_OUT := $(BUILD)/tests/unit/provisiond
 PROVISIOND_UNIT_TESTS := $(BUILD)/tests/unit/provisiond-tests
 
@@ -72,7 +78,7 @@ PVD_PKG_CFLAGS = $(shell pkg-config --cflags $(PVD_PKGS))
 PVD_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-Wno-missing-field-initializers -D_GNU_SOURCE \
 	-DPROVISIOND_VERSION='"$(PVD_VERSION)"' \
-	-Ihypervisor/include/public -I$(PVD_DIR) $(LIBHV_CFLAGS) \
+	-Ihypervisor/include/public -I$(PVD_DIR) -I$(PVD_GEN) $(LIBHV_CFLAGS) \
 	$(PVD_PKG_CFLAGS) -MMD -MP
 PVD_LIBS = $(shell pkg-config --libs $(PVD_PKGS)) -lpthread
 
@@ -89,9 +95,11 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
 	monitor.c hv_backend.c hv_libhv.c)
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c
-PVD_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_SRCS))
-PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS))
-PVD_COMMON_ASAN_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/asan/%.o,$(PVD_COMMON_SRCS))
+PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
+	$(PVD_OUT)/obj/contract.o
+PVD_COMMON_ASAN_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/asan/%.o,$(PVD_COMMON_SRCS)) \
+	$(PVD_OUT)/asan/contract.o
+PVD_OBJS := $(PVD_COMMON_OBJS) $(PVD_OUT)/obj/hv_backends.o
 
 # The test double and the test binary's backend list.
 TESTHV_SRCS := $(TESTHV_DIR)/hv_fake.c $(TESTHV_DIR)/testhv_backends.c
@@ -117,22 +125,39 @@ provisiond-testhv: $(PROVISIOND_TESTHV)
 provisiond-testhv-asan: $(PROVISIOND_TESTHV_ASAN)
 provisiond-unit-tests: $(PROVISIOND_UNIT_TESTS)
 
-$(PVD_OUT)/obj/%.o: $(PVD_DIR)/%.c
+# Every change of the contract remakes both tables (grouped target).
+$(CONTRACT_H) $(CONTRACT_C) &: api/openapi.yaml $(PVD_DIR)/gen_contract.py
+	@mkdir -p $(PVD_GEN)
+	@echo "  GEN     $(CONTRACT_H) $(CONTRACT_C)"
+	@$(PYTHON) $(PVD_DIR)/gen_contract.py api/openapi.yaml $(CONTRACT_H) $(CONTRACT_C)
+
+# The generated header first: the handlers' files include it (api.h).
+$(PVD_OUT)/obj/%.o: $(PVD_DIR)/%.c | $(CONTRACT_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(PVD_CC) $(PVD_CFLAGS) -c $< -o $@
 
-$(PVD_OUT)/asan/%.o: $(PVD_DIR)/%.c
+$(PVD_OUT)/obj/contract.o: $(CONTRACT_C) $(CONTRACT_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(PVD_CC) $(PVD_CFLAGS) -c $< -o $@
+
+$(PVD_OUT)/asan/contract.o: $(CONTRACT_C) $(CONTRACT_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (asan)"
 	@$(PVD_CC) $(PVD_CFLAGS) -O1 $(PVD_SANITIZE) -c $< -o $@
 
-$(PVD_OUT)/testhv/obj/%.o: $(TESTHV_DIR)/%.c
+$(PVD_OUT)/asan/%.o: $(PVD_DIR)/%.c | $(CONTRACT_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (asan)"
+	@$(PVD_CC) $(PVD_CFLAGS) -O1 $(PVD_SANITIZE) -c $< -o $@
+
+$(PVD_OUT)/testhv/obj/%.o: $(TESTHV_DIR)/%.c | $(CONTRACT_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(PVD_CC) $(PVD_CFLAGS) -I$(TESTHV_DIR) -c $< -o $@
 
-$(PVD_OUT)/testhv/asan/%.o: $(TESTHV_DIR)/%.c
+$(PVD_OUT)/testhv/asan/%.o: $(TESTHV_DIR)/%.c | $(CONTRACT_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (asan)"
 	@$(PVD_CC) $(PVD_CFLAGS) -I$(TESTHV_DIR) -O1 $(PVD_SANITIZE) -c $< -o $@
@@ -149,7 +174,7 @@ $(PROVISIOND_TESTHV_ASAN): $(PVD_COMMON_ASAN_OBJS) $(TESTHV_ASAN_OBJS) $(LIBHV_A
 	@echo "  LD      $@"
 	@$(PVD_CC) $(PVD_SANITIZE) -o $@ $^ $(PVD_LIBS)
 
-$(PVD_UT_OUT)/%.o: $(PVD_DIR)/%.c
+$(PVD_UT_OUT)/%.o: $(PVD_DIR)/%.c | $(CONTRACT_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (unit tests)"
 	@$(PVD_CC) $(PVD_CFLAGS) -O1 $(PVD_SANITIZE) $(PVD_CHECK_CFLAGS) -c $< -o $@

@@ -265,7 +265,7 @@ static int split_flag(int argc, char **argv, int *i, char *name, size_t size,
 static bool is_switch(const char *arg)
 {
 	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 ||
-	       strcmp(arg, "--version") == 0;
+	       strcmp(arg, "--version") == 0 || strcmp(arg, "--routes") == 0;
 }
 
 enum config_result config_load(struct config *cfg, int argc, char **argv,
@@ -282,6 +282,8 @@ enum config_result config_load(struct config *cfg, int argc, char **argv,
 			return CONFIG_HELP;
 		if (strcmp(argv[i], "--version") == 0)
 			return CONFIG_VERSION;
+		if (strcmp(argv[i], "--routes") == 0)
+			return CONFIG_ROUTES;
 		if (split_flag(argc, argv, &i, name, sizeof(name), &value) < 0) {
 			snprintf(err, errlen, "unexpected argument '%s'", argv[i]);
 			return CONFIG_ERROR;
@@ -357,6 +359,8 @@ void config_usage(FILE *out)
 	      "  --create-admin-token NAME\n"
 	      "                       create an admin API token, print it once on\n"
 	      "                       stdout and exit (the way to get the first token)\n"
+	      "  --routes             print the operations served, one a line:\n"
+	      "                       METHOD PATH operationId (from api/openapi.yaml)\n"
 	      "  --help, --version\n"
 	      "\n"
 	      "Exit status: 0 after a clean stop (SIGTERM or SIGINT), 1 on an error,\n"

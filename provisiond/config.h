@@ -45,6 +45,7 @@ enum config_result {
 	CONFIG_RUN,		/* settings complete: run */
 	CONFIG_HELP,		/* --help was given: usage printed */
 	CONFIG_VERSION,		/* --version was given */
+	CONFIG_ROUTES,		/* --routes was given */
 	CONFIG_ERROR,		/* err holds the reason */
 };
 

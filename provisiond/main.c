@@ -34,6 +34,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "reconcile.h"
+#include "router.h"
 #include "version.h"
 
 /* --create-admin-token NAME: the way to the first token. */
@@ -95,6 +96,9 @@ int main(int argc, char **argv)
 	case CONFIG_VERSION:
 		printf("provisiond %s\n", PROVISIOND_VERSION);
 		return 0;
+	case CONFIG_ROUTES:
+		router_print(stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
 	case CONFIG_ERROR:
 		fprintf(stderr, "provisiond: %s (see --help)\n", err);
 		return 2;

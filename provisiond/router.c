@@ -31,69 +31,6 @@
 #include "log.h"
 #include "router.h"
 
-static const char *const q_list[] = { LIST_QUERY, NULL };
-static const char *const q_tenants[] = { LIST_QUERY, "external_id", NULL };
-static const char *const q_tokens[] = { LIST_QUERY, "tenant_id", "scope", NULL };
-static const char *const q_servers[] = { LIST_QUERY, "tenant_id", "external_id", NULL };
-static const char *const q_jobs[] = { LIST_QUERY, "server_id", "tenant_id", "state", NULL };
-static const char *const q_job[] = { "wait", NULL };
-static const char *const q_audit[] = { LIST_QUERY, "tenant_id", "target_id", "action", NULL };
-static const char *const q_usage[] = { LIST_QUERY, "tenant_id", NULL };
-
-#define W	R_WRITE
-#define A	R_ADMIN
-
-const struct route routes[] = {
-	{ "GET", "/", R_PUBLIC, NULL, NULL, NULL, index_get },
-	{ "GET", "/v1/health", R_PUBLIC, NULL, NULL, NULL, health_get },
-	{ "GET", "/v1/system", A, NULL, NULL, NULL, system_get },
-	{ "GET", "/v1/usage", 0, q_usage, NULL, NULL, usage_list },
-	{ "GET", "/v1/audit", 0, q_audit, NULL, NULL, audit_list },
-
-	{ "POST", "/v1/tenants", W | A, NULL, tenant_create_spec, "tenant.create", tenants_create },
-	{ "GET", "/v1/tenants", 0, q_tenants, NULL, NULL, tenants_list },
-	{ "GET", "/v1/tenants/{id}", 0, NULL, NULL, NULL, tenants_get },
-	/* Customers get 404 for other tenants and 403 for their own. */
-	{ "PATCH", "/v1/tenants/{id}", W, NULL, tenant_update_spec, "tenant.update", tenants_update },
-	{ "DELETE", "/v1/tenants/{id}", W, NULL, NULL, "tenant.delete", tenants_delete },
-
-	{ "POST", "/v1/tokens", W, NULL, token_create_spec, "token.create", tokens_create },
-	{ "GET", "/v1/tokens", 0, q_tokens, NULL, NULL, tokens_list },
-	{ "GET", "/v1/tokens/{id}", 0, NULL, NULL, NULL, tokens_get },
-	{ "DELETE", "/v1/tokens/{id}", W, NULL, NULL, "token.revoke", tokens_revoke },
-
-	{ "POST", "/v1/plans", W | A, NULL, plan_create_spec, "plan.create", plans_create },
-	{ "GET", "/v1/plans", 0, q_list, NULL, NULL, plans_list },
-	{ "GET", "/v1/plans/{id}", 0, NULL, NULL, NULL, plans_get },
-	{ "PATCH", "/v1/plans/{id}", W | A, NULL, plan_update_spec, "plan.update", plans_update },
-	{ "DELETE", "/v1/plans/{id}", W | A, NULL, NULL, "plan.delete", plans_delete },
-
-	{ "POST", "/v1/images", W | A, NULL, image_create_spec, "image.create", images_create },
-	{ "GET", "/v1/images", 0, q_list, NULL, NULL, images_list },
-	{ "GET", "/v1/images/{id}", 0, NULL, NULL, NULL, images_get },
-	{ "PATCH", "/v1/images/{id}", W | A, NULL, image_update_spec, "image.update", images_update },
-	{ "DELETE", "/v1/images/{id}", W | A, NULL, NULL, "image.delete", images_delete },
-
-	{ "POST", "/v1/servers", W, NULL, server_create_spec, "server.create", servers_create },
-	{ "GET", "/v1/servers", 0, q_servers, NULL, NULL, servers_list },
-	{ "GET", "/v1/servers/{id}", 0, NULL, NULL, NULL, servers_get },
-	{ "PATCH", "/v1/servers/{id}", W, NULL, server_update_spec, "server.update", servers_update },
-	{ "DELETE", "/v1/servers/{id}", W, NULL, NULL, "server.delete", servers_delete },
-	{ "POST", "/v1/servers/{id}/start", W, NULL, empty_spec, "server.start", servers_start },
-	{ "POST", "/v1/servers/{id}/stop", W, NULL, server_stop_spec, "server.stop", servers_stop },
-	{ "POST", "/v1/servers/{id}/reboot", W, NULL, empty_spec, "server.reboot", servers_reboot },
-	/* Admin only, but checked after the lookup (404 before 403). */
-	{ "POST", "/v1/servers/{id}/suspend", W, NULL, empty_spec, "server.suspend", servers_suspend },
-	{ "POST", "/v1/servers/{id}/unsuspend", W, NULL, empty_spec, "server.unsuspend", servers_unsuspend },
-	{ "POST", "/v1/servers/{id}/change-plan", W, NULL, server_change_plan_spec, "server.change_plan", servers_change_plan },
-	{ "POST", "/v1/servers/{id}/reinstall", W, NULL, server_reinstall_spec, "server.reinstall", servers_reinstall },
-
-	{ "GET", "/v1/jobs", 0, q_jobs, NULL, NULL, jobs_list },
-	{ "GET", "/v1/jobs/{id}", 0, q_job, NULL, NULL, jobs_get },
-
-	{ NULL, NULL, 0, NULL, NULL, NULL, NULL }
-};
-
 /* Matches path against pattern; the {id} segment is copied to id. */
 static bool match(const char *pattern, const char *path, char *id, size_t idsize)
 {
@@ -181,41 +118,43 @@ static bool authenticate(struct request *req)
 }
 
 struct query_check {
-	const char *const *allowed;
-	const char *unknown;
+	const struct field_spec *spec;
+	bool bad;
+	struct verr err;
 };
 
+/* Each query parameter must be one the operation has, with a value its
+ * schema allows. */
 static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind,
 				       const char *key, const char *value)
 {
 	struct query_check *qc = cls;
+	const struct field_spec *f = field_spec_find(qc->spec, key);
 
 	(void)kind;
-	(void)value;
-	for (const char *const *a = qc->allowed; a && *a; a++)
-		if (strcmp(*a, key) == 0)
-			return MHD_YES;
-	qc->unknown = key;
+	if (!f) {
+		/* The name comes from the client: keep it printable. */
+		snprintf(qc->err.message, sizeof(qc->err.message),
+			 "%.63s: unknown query parameter", key);
+		for (char *p = qc->err.message; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	} else if (validate_query_value(f, value ? value : "", &qc->err)) {
+		return MHD_YES;
+	}
+	qc->bad = true;
 	return MHD_NO;
 }
 
 static bool check_query(struct request *req)
 {
-	struct query_check qc = { req->route->query, NULL };
+	struct query_check qc = { .spec = req->route->query };
 
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
 				  check_query_arg, &qc);
-	if (qc.unknown) {
-		char name[64];
-
-		snprintf(name, sizeof(name), "%s", qc.unknown);
-		for (char *p = name; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		req_error(req, 400, "invalid_query", "%s: unknown query parameter", name);
-		return false;
-	}
-	return true;
+	if (qc.bad)
+		req_error(req, 400, "invalid_query", "%s", qc.err.message);
+	return !qc.bad;
 }
 
 static bool parse_body(struct request *req)
@@ -255,6 +194,12 @@ static bool parse_body(struct request *req)
 			req_field_error(req, verr.field, "%s", verr.message);
 		else
 			req_error(req, 400, "invalid_json", "%s", verr.message);
+		return false;
+	}
+	/* Then a body the contract requires must be there (a PATCH). */
+	if (!req->json && req->route->body_required) {
+		req_error(req, 400, "invalid_json", "%s %s needs a JSON object body",
+			  req->method, req->route->pattern);
 		return false;
 	}
 	return true;
@@ -400,6 +345,12 @@ static void reset_answer(struct request *req)
 	req->wake_jobs = false;
 	req->authenticated = false;
 	memset(&req->who, 0, sizeof(req->who));
+}
+
+void router_print(FILE *out)
+{
+	for (const struct route *r = routes; r->method; r++)
+		fprintf(out, "%s %s %s\n", r->method, r->pattern, r->operation_id);
 }
 
 void router_handle(struct request *req)

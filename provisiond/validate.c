@@ -27,21 +27,63 @@ static bool fail(struct verr *err, const char *field, const char *fmt, ...)
 	return false;
 }
 
-static const struct field_spec *find_spec(const struct field_spec *spec,
-					  const char *name)
+const struct field_spec *field_spec_find(const struct field_spec *spec,
+					 const char *name)
 {
-	for (; spec->name; spec++)
+	for (; spec && spec->name; spec++)
 		if (strcmp(spec->name, name) == 0)
 			return spec;
 	return NULL;
 }
 
+static bool check_int(const struct field_spec *f, int64_t n, struct verr *err)
+{
+	if (n < f->min || n > f->max)
+		return fail(err, f->name, "must be from %lld to %lld",
+			    (long long)f->min, (long long)f->max);
+	if (f->multiple_of && n % f->multiple_of != 0)
+		return fail(err, f->name, "must be a multiple of %lld",
+			    (long long)f->multiple_of);
+	return true;
+}
+
+static bool check_string(const struct field_spec *f, const char *s,
+			 struct verr *err)
+{
+	size_t len = utf8_length(s);
+
+	if ((int64_t)len < f->min || (int64_t)len > f->max) {
+		if (f->min == f->max)
+			return fail(err, f->name, "must be %lld characters long",
+				    (long long)f->min);
+		return fail(err, f->name, "must be %lld to %lld characters long",
+			    (long long)f->min, (long long)f->max);
+	}
+	if (f->format && !f->format(s))
+		return fail(err, f->name, "must be %s", f->format_desc);
+	return true;
+}
+
+static bool check_enum(const struct field_spec *f, const char *s,
+		       struct verr *err)
+{
+	char list[160] = "";
+
+	for (const char *const *c = f->choices; s && *c; c++)
+		if (strcmp(*c, s) == 0)
+			return true;
+	for (const char *const *c = f->choices; *c; c++) {
+		strncat(list, c == f->choices ? "" : ", ",
+			sizeof(list) - strlen(list) - 1);
+		strncat(list, *c, sizeof(list) - strlen(list) - 1);
+	}
+	return fail(err, f->name, "must be one of: %s", list);
+}
+
 static bool check_value(const struct field_spec *f, const json_t *v,
 			struct verr *err)
 {
-	const char *s;
-	int64_t n, t;
-	size_t len;
+	int64_t t;
 
 	if (json_is_null(v)) {
 		if (f->flags & FS_NULLABLE)
@@ -53,27 +95,12 @@ static bool check_value(const struct field_spec *f, const json_t *v,
 	case FT_STRING:
 		if (!json_is_string(v))
 			return fail(err, f->name, "must be a string");
-		s = json_string_value(v);
-		len = utf8_length(s);
-		if ((int64_t)len < f->min || (int64_t)len > f->max) {
-			if (f->min == f->max)
-				return fail(err, f->name, "must be %lld characters long",
-					    (long long)f->min);
-			return fail(err, f->name, "must be %lld to %lld characters long",
-				    (long long)f->min, (long long)f->max);
-		}
-		if (f->format && !f->format(s))
-			return fail(err, f->name, "must be %s", f->format_desc);
-		return true;
+		return check_string(f, json_string_value(v), err);
 
 	case FT_INT:
 		if (!json_is_integer(v))
 			return fail(err, f->name, "must be an integer");
-		n = json_integer_value(v);
-		if (n < f->min || n > f->max)
-			return fail(err, f->name, "must be from %lld to %lld",
-				    (long long)f->min, (long long)f->max);
-		return true;
+		return check_int(f, json_integer_value(v), err);
 
 	case FT_BOOL:
 		if (!json_is_boolean(v))
@@ -81,22 +108,7 @@ static bool check_value(const struct field_spec *f, const json_t *v,
 		return true;
 
 	case FT_ENUM:
-		if (json_is_string(v)) {
-			s = json_string_value(v);
-			for (const char *const *c = f->choices; *c; c++)
-				if (strcmp(*c, s) == 0)
-					return true;
-		}
-		{
-			char list[160] = "";
-
-			for (const char *const *c = f->choices; *c; c++) {
-				strncat(list, c == f->choices ? "" : ", ",
-					sizeof(list) - strlen(list) - 1);
-				strncat(list, *c, sizeof(list) - strlen(list) - 1);
-			}
-			return fail(err, f->name, "must be one of: %s", list);
-		}
+		return check_enum(f, json_string_value(v), err);
 
 	case FT_TIME:
 		if (!json_is_string(v) || !time_parse(json_string_value(v), &t))
@@ -123,7 +135,7 @@ bool validate_object(const json_t *obj, const struct field_spec *spec,
 	/* Unknown fields first: a typo must not pass as "optional, absent". */
 	if (obj) {
 		json_object_foreach((json_t *)obj, key, value) {
-			if (!find_spec(spec, key)) {
+			if (!field_spec_find(spec, key)) {
 				char name[64];
 
 				/* The name comes from the client: keep it printable. */
@@ -147,6 +159,34 @@ bool validate_object(const json_t *obj, const struct field_spec *spec,
 			return false;
 	}
 	return true;
+}
+
+bool validate_query_value(const struct field_spec *f, const char *value,
+			  struct verr *err)
+{
+	int64_t n;
+
+	switch (f->type) {
+	case FT_STRING:
+		return check_string(f, value, err);
+	case FT_INT:
+		if (!parse_int_param(value, f->min, f->max, &n))
+			return fail(err, f->name, "must be an integer from %lld to %lld",
+				    (long long)f->min, (long long)f->max);
+		return check_int(f, n, err);
+	case FT_BOOL:
+		if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
+			return fail(err, f->name, "must be true or false");
+		return true;
+	case FT_ENUM:
+		return check_enum(f, value, err);
+	case FT_TIME:
+		if (!time_parse(value, &n))
+			return fail(err, f->name,
+				    "must be an RFC 3339 date-time such as 2030-01-31T12:00:00Z");
+		return true;
+	}
+	return fail(err, f->name, "has an unknown type");
 }
 
 bool valid_hostname(const char *s)

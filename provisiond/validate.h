@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * validate.h - checks a JSON request body against the contract.
+ * validate.h - checks a JSON request body, and query parameters, against
+ * the contract.
  *
- * Each request body in api/openapi.yaml has a table of field_spec here (in
- * the handler file of its resource), written to say the same thing: names,
- * types, required or optional, nullable, ranges, formats.  Anything the
- * table does not name is an unknown field.  The first problem found is
- * reported as "field: what is wrong", which the API returns as a 400.
+ * The tables are not written by hand: provisiond/gen_contract.py makes one
+ * field_spec table per request body schema and per operation's query
+ * parameters from api/openapi.yaml at build time (build/provisiond/gen/
+ * contract.c): names, types, required or optional, nullable, ranges,
+ * multiples, lengths, enums, formats (x-format).  Anything a table does
+ * not name is an unknown field.  The first problem found is reported as
+ * "field: what is wrong", which the API returns as a 400.
  */
 #ifndef PROVISIOND_VALIDATE_H
 #define PROVISIOND_VALIDATE_H
@@ -31,6 +34,7 @@ struct field_spec {
 	enum field_type type;
 	unsigned flags;
 	int64_t min, max;
+	int64_t multiple_of;		/* FT_INT: 0, or the value's divisor */
 	const char *const *choices;	/* FT_ENUM, NULL-terminated */
 	bool (*format)(const char *s);	/* FT_STRING: extra check */
 	const char *format_desc;	/* e.g. "a hostname (RFC 1123)" */
@@ -51,7 +55,19 @@ struct verr {
 bool validate_object(const json_t *obj, const struct field_spec *spec,
 		     struct verr *err);
 
-/* Formats for FT_STRING fields. */
+/*
+ * True if the query parameter value (text) satisfies f, read as its type
+ * says (FT_INT: a decimal integer, FT_BOOL: true or false); otherwise
+ * false with err filled in, like validate_object().
+ */
+bool validate_query_value(const struct field_spec *f, const char *value,
+			  struct verr *err);
+
+/* The spec of the field called name in spec, or NULL. */
+const struct field_spec *field_spec_find(const struct field_spec *spec,
+					 const char *name);
+
+/* Formats for FT_STRING fields (x-format in the contract). */
 bool valid_hostname(const char *s);	/* RFC 1123, at most 253 characters */
 bool valid_abs_path(const char *s);	/* "/..." without "." or ".." parts */
 bool valid_text(const char *s);		/* no control characters */

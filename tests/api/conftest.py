@@ -5,10 +5,14 @@ backend, temporary database, free port) serves the tests that only talk to
 it; tests that restart or kill it start their own (pvd.Daemon).
 """
 import uuid
+from pathlib import Path
 
 import pytest
 
 import pvd
+
+# Tests that -k or -m left out: then the suite did not all run.
+DESELECTED = []
 
 
 def pytest_configure(config):
@@ -16,6 +20,36 @@ def pytest_configure(config):
         assert binary.exists(), (
             "%s not built: make -f provisiond/build.mk provisiond "
             "provisiond-testhv" % binary)
+
+
+def pytest_deselected(items):
+    DESELECTED.extend(items)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The suite called every operation of the contract (each request went
+    through pvd.Contract, which recorded its operation).  Checked when every
+    test module ran and passed, whatever the order; a gap fails the run."""
+    report = session.config.pluginmanager.get_plugin("terminalreporter")
+    if report:
+        report.write("\n")
+    modules = {p.stem for p in Path(__file__).parent.glob("test_*.py")}
+    ran = {item.module.__name__ for item in session.items}
+    if exitstatus != 0 or DESELECTED or not modules <= ran:
+        if report:
+            report.write_line("contract coverage: not checked (only part of the "
+                              "suite ran, or it failed)")
+        return
+    documented = {(m, t) for m, t, _ in pvd.CONTRACT.operations()}
+    missing = sorted(documented - pvd.CALLED)
+    if missing:
+        if report:
+            report.write_line("contract coverage: operations no test called: %s"
+                              % missing, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif report:
+        report.write_line("contract coverage: every one of the %d operations was called"
+                          % len(documented))
 
 
 def unique(prefix="t"):

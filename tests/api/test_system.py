@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The daemon itself: the index, health, /v1/system, backends, settings."""
 import subprocess
+import time
 
 import pvd
+from conftest import World
 
 
 def test_index_says_where_the_api_is(daemon):
@@ -84,14 +86,24 @@ def test_config_file_and_flags(tmp_path, own_daemon):
     conf.write_text("# test settings\n"
                     "max_body = 2k\n"
                     "log_level = debug\n"
-                    "long_poll_max = 5\n")
-    d = own_daemon("--config", str(conf), "--long-poll-max", "7").start()
+                    "long_poll_max = 1\n")
+    d = own_daemon("--config", str(conf), "--long-poll-max", "2").start()
     admin = d.client(d.admin_token)
     r = admin.post("/v1/tenants", json={"name": "x" * 3000})
     assert r.status_code == 413				# max_body from the file
-    r = admin.get("/v1/jobs/job_0000000000000000", params={"wait": 7})
-    assert r.status_code == 404				# 7 allowed: the flag won
-    r = admin.get("/v1/jobs/job_0000000000000000", params={"wait": 8})
-    assert r.status_code == 400
+    # ?wait= takes the contract's 0..600; provisiond waits at most
+    # long_poll_max: 2 s, the flag's, not the file's 1 s.
+    world = World(d, admin)
+    d.set_faults("create block")
+    _, job = world.make_server(world.make_tenant()["id"], wait=False)
+    start = time.monotonic()
+    r = admin.get("/v1/jobs/" + job["id"], params={"wait": 600})
+    waited = time.monotonic() - start
+    assert r.status_code == 200 and r.json()["state"] in ("queued", "running")
+    assert 2 <= waited < 30, waited
+    r = admin.get("/v1/jobs/" + job["id"], params={"wait": 601})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_query"
+    d.clear_faults()
+    assert admin.wait_job(job["id"])["state"] == "succeeded"
     assert " debug: " in d.log_text()			# log_level from the file
     assert d.stop() == 0

@@ -5,6 +5,7 @@ import json
 
 import requests
 
+import pvd
 from conftest import unique
 from pvd import error_of
 
@@ -212,3 +213,85 @@ def test_query_parameters(admin):
 def test_every_error_has_a_request_id(daemon):
     r = requests.get(daemon.url + "/v1/servers", timeout=10)
     assert r.status_code == 401 and r.headers["X-Request-Id"].startswith("req_")
+
+
+# --- The contract is the validation: what drifted before it was generated ---
+
+def test_wait_takes_the_contracts_range(admin, world):
+    """?wait= is 0 to 600 as the contract says (provisiond waits at most
+    long_poll_max; test_system checks how long)."""
+    t = world.make_tenant()
+    _, job = world.make_server(t["id"])
+    for wait in (0, 60, 61, 600):
+        r = admin.get("/v1/jobs/" + job["id"], params={"wait": wait})
+        assert r.status_code == 200 and r.json()["state"] == "succeeded", (wait, r.text)
+    for bad in ("601", "-1", "ten", "1.5", ""):
+        r = admin.get("/v1/jobs/" + job["id"], params={"wait": bad})
+        assert r.status_code == 400, (bad, r.text)
+        assert error_of(r) == ("invalid_query", "wait: must be an integer from 0 to 600")
+
+
+def test_query_values_are_the_contracts(admin):
+    """Every list's integer and enum query parameters, at and beyond the
+    contract's edges."""
+    for method, template, op in pvd.CONTRACT.operations():
+        if method != "GET" or "{" in template:
+            continue
+        for p in (pvd.CONTRACT.resolve(p) for p in op.get("parameters", [])):
+            schema = pvd.CONTRACT.resolve(p.get("schema", {}))
+            if p["in"] != "query":
+                continue
+            if schema.get("type") == "integer":
+                for good in (schema["minimum"], schema["maximum"]):
+                    r = admin.get(template, params={p["name"]: good})
+                    assert r.status_code == 200, (template, p["name"], good, r.text)
+                for bad in (schema["minimum"] - 1, schema["maximum"] + 1):
+                    r = admin.get(template, params={p["name"]: bad})
+                    assert r.status_code == 400, (template, p["name"], bad, r.text)
+                    assert error_of(r)[1].startswith(p["name"] + ": ")
+            if "enum" in schema:
+                for good in schema["enum"]:
+                    assert admin.get(template, params={p["name"]: good}).status_code == 200
+                r = admin.get(template, params={p["name"]: "bogus"})
+                assert r.status_code == 400, (template, p["name"], r.text)
+                assert error_of(r) == ("invalid_query", "%s: must be one of: %s"
+                                       % (p["name"], ", ".join(schema["enum"])))
+
+
+def test_required_bodies_are_required(daemon, admin, world):
+    """Every operation whose requestBody is required refuses a request
+    without one (a PATCH with no body changed nothing and answered 200)."""
+    t = world.make_tenant()
+    server, _ = world.make_server(t["id"])
+    ids = {"tenants": t["id"], "plans": world.plan["id"], "images": world.image["id"],
+           "servers": server["id"]}
+    checked = 0
+    for method, template, op in pvd.CONTRACT.operations():
+        body = pvd.CONTRACT.resolve(op.get("requestBody", {}))
+        if not body.get("required"):
+            continue
+        path = template.replace("{id}", ids.get(template.split("/")[2], "x"))
+        e = assert_error(raw(daemon, method, path, b""), 400,
+                         "invalid_field" if "required" in pvd.CONTRACT.resolve(
+                             body["content"]["application/json"]["schema"]) else "invalid_json")
+        checked += 1
+        # An empty object is a body: the same request then passes validation.
+        if "required" not in pvd.CONTRACT.resolve(
+                body["content"]["application/json"]["schema"]):
+            assert e["message"] == "%s %s needs a JSON object body" % (method, template)
+            r = raw(daemon, method, path, b"{}")
+            assert r.status_code == 200, (method, path, r.text)
+    assert checked >= 4
+
+
+def test_customer_cannot_patch_a_suspended_server(admin, world, tenant):
+    """Every customer action is refused while a server is suspended: PATCH
+    too; the hoster still may."""
+    t, customer = tenant
+    server, _ = world.make_server(t["id"], client=customer)
+    assert world.action(server["id"], "suspend")["state"] == "succeeded"
+    r = customer.patch("/v1/servers/" + server["id"], json={"hostname": "new.example.com"})
+    assert r.status_code == 403 and error_of(r)[0] == "server_suspended", r.text
+    assert customer.get("/v1/servers/" + server["id"]).json()["hostname"] == server["hostname"]
+    r = admin.patch("/v1/servers/" + server["id"], json={"hostname": "new.example.com"})
+    assert r.status_code == 200 and r.json()["hostname"] == "new.example.com"
