@@ -48,7 +48,7 @@ FORMATS = {
 
 # Keywords that only document, or that validate.c applies to every field
 # (additionalProperties: false: unknown fields are refused).
-IGNORED = {"description", "default", "example", "examples", "title", "pattern",
+IGNORED = {"description", "default", "example", "examples", "title",
            "additionalProperties", "x-hv", "deprecated", "readOnly", "writeOnly"}
 
 INT64_MIN = "INT64_MIN"
@@ -124,7 +124,7 @@ class Generator:
         schema, nullable = self.flatten(schema, where)
         unknown = set(schema) - IGNORED - {
             "type", "enum", "format", "minLength", "maxLength", "minimum",
-            "maximum", "multipleOf", "x-format", "const"}
+            "maximum", "multipleOf", "x-format", "const", "pattern"}
         if unknown:
             raise ContractError("%s: keywords %s are not checked by validate.c"
                                 % (where, sorted(unknown)))
@@ -143,6 +143,10 @@ class Generator:
         elif kind == "string" and schema.get("format") == "date-time":
             parts.append(".type = FT_TIME")
         elif kind == "string":
+            # A pattern is for clients; the C check is the x-format's.
+            if "pattern" in schema and "x-format" not in schema:
+                raise ContractError("%s: a pattern needs the x-format that checks it "
+                                    "in C" % where)
             if "format" in schema:
                 raise ContractError("%s: format %s is not checked by validate.c "
                                     "(use x-format)" % (where, schema["format"]))

@@ -22,6 +22,7 @@ static const struct field_spec spec[] = {
 	{ .name = "when", .type = FT_TIME, .flags = FS_NULLABLE },
 	{ .name = "host", .type = FT_STRING, .min = 1, .max = 253,
 	  .format = valid_hostname, .format_desc = "a hostname" },
+	{ .name = "mib", .type = FT_INT, .min = 16, .max = 1024, .multiple_of = 2 },
 	FIELD_END
 };
 
@@ -226,6 +227,55 @@ START_TEST(ids)
 }
 END_TEST
 
+START_TEST(multiples)
+{
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"mib\": 16}"), "");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"mib\": 1024}"), "");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"mib\": 17}"),
+			 "mib: must be a multiple of 2");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"mib\": 14}"),
+			 "mib: must be from 16 to 1024");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"mib\": 1026}"),
+			 "mib: must be from 16 to 1024");
+}
+END_TEST
+
+/* A query parameter's text against a spec row; "" when valid. */
+static const char *check_query(const char *name, const char *value)
+{
+	static struct verr err;
+	const struct field_spec *f = field_spec_find(spec, name);
+
+	ck_assert_ptr_nonnull(f);
+	memset(&err, 0, sizeof(err));
+	return validate_query_value(f, value, &err) ? "" : err.message;
+}
+
+START_TEST(query_values)
+{
+	static const char *const bad[] = { "0", "65", "-1", "ten", "1.5", "+5", "" };
+
+	ck_assert_ptr_null(field_spec_find(spec, "size"));
+	ck_assert_ptr_null(field_spec_find(NULL, "size"));
+	ck_assert_str_eq(check_query("count", "1"), "");
+	ck_assert_str_eq(check_query("count", "64"), "");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_str_eq(check_query("count", bad[i]),
+				 "count: must be an integer from 1 to 64");
+	ck_assert_str_eq(check_query("mib", "18"), "");
+	ck_assert_str_eq(check_query("mib", "17"), "mib: must be a multiple of 2");
+	ck_assert_str_eq(check_query("colour", "red"), "");
+	ck_assert_str_eq(check_query("colour", "blue"), "colour: must be one of: red, green");
+	ck_assert_str_eq(check_query("on", "true"), "");
+	ck_assert_str_eq(check_query("on", "yes"), "on: must be true or false");
+	ck_assert_str_eq(check_query("name", "abcde"), "");
+	ck_assert_str_eq(check_query("name", "abcdef"), "name: must be 1 to 5 characters long");
+	ck_assert_str_eq(check_query("when", "2030-01-31T12:00:00Z"), "");
+	ck_assert_str_eq(check_query("when", "soon"),
+			 "when: must be an RFC 3339 date-time such as 2030-01-31T12:00:00Z");
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -242,6 +292,8 @@ Suite *validate_suite(void)
 	tcase_add_test(tc, int_params);
 	tcase_add_test(tc, timestamps);
 	tcase_add_test(tc, ids);
+	tcase_add_test(tc, multiples);
+	tcase_add_test(tc, query_values);
 	suite_add_tcase(s, tc);
 	return s;
 }

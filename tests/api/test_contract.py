@@ -3,8 +3,12 @@
 
 That the suite called every operation is checked once the whole suite has
 run, in any order (conftest.py's pytest_sessionfinish)."""
+import copy
 import re
 import subprocess
+import sys
+
+import yaml
 
 import pvd
 
@@ -71,3 +75,59 @@ def test_every_operation_names_its_handler():
         else:
             assert re.fullmatch(r"[a-z]+\.[a-z_]+", op["x-audit-action"]), (method, template)
     assert len(handlers) == len(list(pvd.CONTRACT.operations()))
+
+
+GENERATOR = pvd.REPO / "provisiond" / "gen_contract.py"
+
+
+def generate(tmp_path, doc):
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return subprocess.run([sys.executable, str(GENERATOR), str(path),
+                           str(tmp_path / "contract.h"), str(tmp_path / "contract.c")],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_generator_refuses_what_it_cannot_check(tmp_path):
+    """A rule of the contract the C validator cannot check stops the build,
+    naming where it is; nothing is dropped silently."""
+    out = generate(tmp_path, pvd.CONTRACT.doc)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "contract.c").read_text().count(".operation_id = ") == \
+        len(list(pvd.CONTRACT.operations()))
+
+    def broken(edit):
+        doc = copy.deepcopy(pvd.CONTRACT.doc)
+        edit(doc)
+        out = generate(tmp_path, doc)
+        assert out.returncode == 1, out
+        return out.stderr
+
+    schemas = lambda d: d["components"]["schemas"]  # noqa: E731
+    assert "createPlan" in broken(
+        lambda d: d["paths"]["/v1/plans"]["post"].pop("x-handler"))
+    assert "x-audit-action" in broken(
+        lambda d: d["paths"]["/v1/plans"]["post"].pop("x-audit-action"))
+    err = broken(lambda d: schemas(d)["TenantCreate"]["properties"].update(
+        tags={"type": "object"}))
+    assert "TenantCreate.tags" in err and "object" in err
+    err = broken(lambda d: schemas(d)["Name100"].update(uniqueItems=True))
+    assert "uniqueItems" in err
+    err = broken(lambda d: schemas(d)["Hostname"].pop("x-format"))
+    assert "pattern" in err
+
+
+def test_contract_drift_from_hvabi_does_not_compile(tmp_path):
+    """x-hv: a contract number that is not hvabi.h's fails the build."""
+    doc = copy.deepcopy(pvd.CONTRACT.doc)
+    doc["components"]["schemas"]["Vcpus"]["maximum"] += 1
+    assert generate(tmp_path, doc).returncode == 0
+    flags = subprocess.run(["pkg-config", "--cflags", "libmicrohttpd", "jansson", "sqlite3"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(["gcc", "-std=gnu11", "-fsyntax-only", "-I" + str(tmp_path),
+                          "-I" + str(pvd.REPO / "provisiond"),
+                          "-I" + str(pvd.REPO / "hypervisor" / "include" / "public"),
+                          *flags, str(tmp_path / "contract.c")],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert "Vcpus: maximum 9 is not == HV_DOMAIN_VCPUS_MAX" in out.stderr, out.stderr
