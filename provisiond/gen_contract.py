@@ -18,8 +18,9 @@ OUT.c holds, for every operation of every path:
     ranges, enums;
   * its request body's schema as a field_spec table, one per named schema
     (spec_<Name>): fields, types, required, nullable, minLength/maxLength,
-    minimum/maximum/multipleOf, enums, date-times, and x-format (a C
-    check: text, hostname, abs-path);
+    minimum/maximum/multipleOf, enums, date-times, x-format (a C check:
+    text, hostname, abs-path), and arrays of such values
+    (minItems/maxItems/uniqueItems);
 
 and a _Static_assert for every x-hv annotation: a number the contract
 states that must equal a C constant (hvabi.h's domain limits), or compare
@@ -50,6 +51,15 @@ FORMATS = {
 # (additionalProperties: false: unknown fields are refused).
 IGNORED = {"description", "default", "example", "examples", "title",
            "additionalProperties", "x-hv", "deprecated", "readOnly", "writeOnly"}
+
+# What validate.c checks, by type.
+CHECKED = {
+    "string": {"enum", "const", "format", "minLength", "maxLength", "pattern",
+               "x-format"},
+    "integer": {"minimum", "maximum", "multipleOf"},
+    "boolean": set(),
+    "array": {"items", "minItems", "maxItems", "uniqueItems"},
+}
 
 INT64_MIN = "INT64_MIN"
 INT64_MAX = "INT64_MAX"
@@ -120,11 +130,9 @@ class Generator:
 
     # --- field_spec rows ---
 
-    def field(self, name, schema, required, where):
+    def field(self, name, schema, required, where, in_array=False):
         schema, nullable = self.flatten(schema, where)
-        unknown = set(schema) - IGNORED - {
-            "type", "enum", "format", "minLength", "maxLength", "minimum",
-            "maximum", "multipleOf", "x-format", "const", "pattern"}
+        unknown = set(schema) - IGNORED - {"type"} - CHECKED.get(schema.get("type"), set())
         if unknown:
             raise ContractError("%s: keywords %s are not checked by validate.c"
                                 % (where, sorted(unknown)))
@@ -168,6 +176,17 @@ class Generator:
                 parts.append(".multiple_of = %d" % schema["multipleOf"])
         elif kind == "boolean":
             parts.append(".type = FT_BOOL")
+        elif kind == "array" and not in_array:
+            item = self.resolve(schema.get("items", {}))
+            if self.flatten(item, where + "[]")[0].get("type") == "array":
+                raise ContractError("%s: arrays of arrays are not supported" % where)
+            parts.append(".type = FT_ARRAY")
+            parts.append(".min = %d" % schema.get("minItems", 0))
+            parts.append(".max = %s" % schema.get("maxItems", INT64_MAX))
+            parts.append(".items = &(const struct field_spec)%s"
+                         % self.field(name, item, False, where + "[]", in_array=True))
+            if schema.get("uniqueItems"):
+                flags.append("FS_UNIQUE")
         else:
             raise ContractError("%s: type %s is not supported by validate.c"
                                 % (where, kind))
@@ -212,6 +231,9 @@ class Generator:
                                     % (op_id, p["name"]))
             if p["in"] != "query":
                 continue
+            if self.flatten(p.get("schema", {}), op_id)[0].get("type") == "array":
+                raise ContractError("%s query %s: arrays in a query are not supported"
+                                    % (op_id, p["name"]))
             rows.append(self.field(p["name"], p.get("schema", {"type": "string"}),
                                    p.get("required", False),
                                    "%s query %s" % (op_id, p["name"])))

@@ -81,6 +81,33 @@ static bool check_enum(const struct field_spec *f, const char *s,
 }
 
 static bool check_value(const struct field_spec *f, const json_t *v,
+			struct verr *err);
+
+/* Each item as f->items says, named "field[i]" in messages. */
+static bool check_array(const struct field_spec *f, const json_t *v,
+			struct verr *err)
+{
+	size_t n = json_array_size(v);
+
+	if ((int64_t)n < f->min || (int64_t)n > f->max)
+		return fail(err, f->name, "must have %lld to %lld items",
+			    (long long)f->min, (long long)f->max);
+	for (size_t i = 0; i < n; i++) {
+		struct field_spec item = *f->items;
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s[%zu]", f->name, i);
+		item.name = name;
+		if (!check_value(&item, json_array_get(v, i), err))
+			return false;
+		for (size_t j = 0; (f->flags & FS_UNIQUE) && j < i; j++)
+			if (json_equal(json_array_get(v, i), json_array_get(v, j)))
+				return fail(err, name, "is already in the list");
+	}
+	return true;
+}
+
+static bool check_value(const struct field_spec *f, const json_t *v,
 			struct verr *err)
 {
 	int64_t t;
@@ -115,6 +142,11 @@ static bool check_value(const struct field_spec *f, const json_t *v,
 			return fail(err, f->name,
 				    "must be an RFC 3339 date-time such as 2030-01-31T12:00:00Z");
 		return true;
+
+	case FT_ARRAY:
+		if (!json_is_array(v))
+			return fail(err, f->name, "must be an array");
+		return check_array(f, v, err);
 	}
 	return fail(err, f->name, "has an unknown type");
 }
@@ -185,6 +217,8 @@ bool validate_query_value(const struct field_spec *f, const char *value,
 			return fail(err, f->name,
 				    "must be an RFC 3339 date-time such as 2030-01-31T12:00:00Z");
 		return true;
+	case FT_ARRAY:
+		break;	/* the generator allows no array in a query */
 	}
 	return fail(err, f->name, "has an unknown type");
 }

@@ -24,10 +24,12 @@ enum field_type {
 	FT_BOOL,
 	FT_ENUM,	/* one of choices[] */
 	FT_TIME,	/* RFC 3339 date-time string */
+	FT_ARRAY,	/* min..max items, each as *items says */
 };
 
 #define FS_REQUIRED	0x1
 #define FS_NULLABLE	0x2
+#define FS_UNIQUE	0x4	/* FT_ARRAY: no item twice (uniqueItems) */
 
 struct field_spec {
 	const char *name;
@@ -38,6 +40,7 @@ struct field_spec {
 	const char *const *choices;	/* FT_ENUM, NULL-terminated */
 	bool (*format)(const char *s);	/* FT_STRING: extra check */
 	const char *format_desc;	/* e.g. "a hostname (RFC 1123)" */
+	const struct field_spec *items;	/* FT_ARRAY: each item (not an array) */
 };
 
 /* Terminates a spec table. */

@@ -23,6 +23,9 @@ static const struct field_spec spec[] = {
 	{ .name = "host", .type = FT_STRING, .min = 1, .max = 253,
 	  .format = valid_hostname, .format_desc = "a hostname" },
 	{ .name = "mib", .type = FT_INT, .min = 16, .max = 1024, .multiple_of = 2 },
+	{ .name = "tags", .type = FT_ARRAY, .flags = FS_UNIQUE, .min = 1, .max = 3,
+	  .items = &(const struct field_spec){ .name = "tags", .type = FT_STRING,
+					       .min = 1, .max = 4 } },
 	FIELD_END
 };
 
@@ -240,6 +243,24 @@ START_TEST(multiples)
 }
 END_TEST
 
+START_TEST(arrays)
+{
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"tags\": [\"x\", \"yy\"]}"), "");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"tags\": \"x\"}"),
+			 "tags: must be an array");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"tags\": []}"),
+			 "tags: must have 1 to 3 items");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"tags\": [\"a\", \"b\", \"c\", \"d\"]}"),
+			 "tags: must have 1 to 3 items");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"tags\": [\"a\", 2]}"),
+			 "tags[1]: must be a string");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"tags\": [\"a\", \"toolong\"]}"),
+			 "tags[1]: must be 1 to 4 characters long");
+	ck_assert_str_eq(check_json("{\"name\": \"a\", \"tags\": [\"a\", \"b\", \"a\"]}"),
+			 "tags[2]: is already in the list");
+}
+END_TEST
+
 /* A query parameter's text against a spec row; "" when valid. */
 static const char *check_query(const char *name, const char *value)
 {
@@ -294,6 +315,7 @@ Suite *validate_suite(void)
 	tcase_add_test(tc, ids);
 	tcase_add_test(tc, multiples);
 	tcase_add_test(tc, query_values);
+	tcase_add_test(tc, arrays);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -122,12 +122,32 @@ def test_contract_drift_from_hvabi_does_not_compile(tmp_path):
     doc = copy.deepcopy(pvd.CONTRACT.doc)
     doc["components"]["schemas"]["Vcpus"]["maximum"] += 1
     assert generate(tmp_path, doc).returncode == 0
-    flags = subprocess.run(["pkg-config", "--cflags", "libmicrohttpd", "jansson", "sqlite3"],
-                           capture_output=True, text=True, check=True).stdout.split()
-    out = subprocess.run(["gcc", "-std=gnu11", "-fsyntax-only", "-I" + str(tmp_path),
-                          "-I" + str(pvd.REPO / "provisiond"),
-                          "-I" + str(pvd.REPO / "hypervisor" / "include" / "public"),
-                          *flags, str(tmp_path / "contract.c")],
-                         capture_output=True, text=True, timeout=60)
+    out = compile_generated(tmp_path)
     assert out.returncode != 0
     assert "Vcpus: maximum 9 is not == HV_DOMAIN_VCPUS_MAX" in out.stderr, out.stderr
+
+
+def compile_generated(tmp_path):
+    flags = subprocess.run(["pkg-config", "--cflags", "libmicrohttpd", "jansson", "sqlite3"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    return subprocess.run(["gcc", "-std=gnu11", "-Wall", "-Werror", "-fsyntax-only",
+                           "-I" + str(tmp_path), "-I" + str(pvd.REPO / "provisiond"),
+                           "-I" + str(pvd.REPO / "hypervisor" / "include" / "public"),
+                           *flags, str(tmp_path / "contract.c")],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_generator_takes_arrays_of_values(tmp_path):
+    """A new field that is a list (e.g. the plans a tenant may use) flows
+    through: an FT_ARRAY row with its item's checks, which compiles."""
+    doc = copy.deepcopy(pvd.CONTRACT.doc)
+    doc["components"]["schemas"]["TenantCreate"]["properties"]["plan_ids"] = {
+        "type": "array", "maxItems": 50, "uniqueItems": True,
+        "items": {"type": "string", "minLength": 1, "maxLength": 64}}
+    assert generate(tmp_path, doc).returncode == 0
+    source = (tmp_path / "contract.c").read_text()
+    row = [line for line in source.splitlines() if '"plan_ids"' in line][0]
+    assert ".type = FT_ARRAY" in row and ".max = 50" in row and "FS_UNIQUE" in row
+    assert ".items = &(const struct field_spec){ .name = \"plan_ids\", .type = FT_STRING" in row
+    out = compile_generated(tmp_path)
+    assert out.returncode == 0, out.stderr
