@@ -13,8 +13,9 @@ in api/openapi.yaml.
 Every request made through Client is checked by Contract: the path and
 method must be in the contract, the status documented for that operation,
 and the body must match the documented schema (errors: the one error shape).
-The (method, path) pairs used are recorded, so a last test can check that
-the suite exercised every operation of the contract.
+The (method, path) pairs used are recorded, so that at the end of the
+session (conftest.py) the suite is checked to have called every operation
+of the contract.
 """
 import json
 import os
@@ -113,6 +114,11 @@ class Contract:
 
 
 CONTRACT = Contract()
+
+
+def uncalled_operations(called):
+    """The contract's (METHOD, path template) pairs not in called, sorted."""
+    return sorted({(m, t) for m, t, _ in CONTRACT.operations()} - set(called))
 
 
 class Client:

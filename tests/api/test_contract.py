@@ -151,3 +151,12 @@ def test_generator_takes_arrays_of_values(tmp_path):
     assert ".items = &(const struct field_spec){ .name = \"plan_ids\", .type = FT_STRING" in row
     out = compile_generated(tmp_path)
     assert out.returncode == 0, out.stderr
+
+
+def test_coverage_check_finds_an_uncalled_operation():
+    """The end-of-session check (conftest.py) fails on any operation that
+    no test called."""
+    every = [(m, t) for m, t, _ in pvd.CONTRACT.operations()]
+    assert pvd.uncalled_operations(set()) == sorted(every)
+    assert pvd.uncalled_operations(every[1:]) == [every[0]]
+    assert pvd.uncalled_operations(every) == []
