@@ -58,8 +58,9 @@ int api_fetch(sqlite3 *db, const struct column *cols, const char *from_where,
 /*
  * A paginated list: "SELECT <cols>, seq <from_where> AND seq > cursor
  * ORDER BY seq LIMIT n", from_where using ?1..?nparams.  Reads ?limit
- * (1..200, default 50) and ?cursor (opaque, from next_cursor) and answers
- * 200 {"items": [...], "next_cursor": "..." | null}.
+ * (the contract's Limit: its range and default) and ?cursor (opaque,
+ * from next_cursor) and answers 200 {"items": [...], "next_cursor": "..."
+ * | null}.
  */
 int api_list(struct request *req, const struct column *cols,
 	     const char *from_where, int nparams, const char *const params[]);

@@ -22,9 +22,7 @@
 #include "api.h"
 #include "db.h"
 #include "log.h"
-
-#define LIST_DEFAULT	50
-#define LIST_MAX	200
+#include "router.h"
 
 void columns_sql(const struct column *cols, char *buf, size_t size)
 {
@@ -241,18 +239,22 @@ int api_fetch(sqlite3 *db, const struct column *cols, const char *from_where,
 int api_list(struct request *req, const struct column *cols,
 	     const char *from_where, int nparams, const char *const params[])
 {
+	/* The contract's Limit: its range was checked by the router. */
+	const struct field_spec *limit_spec = field_spec_find(req->route->query, "limit");
 	const char *limit_s = req_query(req, "limit");
 	const char *cursor_s = req_query(req, "cursor");
-	int64_t limit = LIST_DEFAULT, cursor = 0, last = 0;
+	int64_t limit, cursor = 0, last = 0;
 	char sql[4096], list[2048];
 	struct textbuf page = { 0 };
 	sqlite3_stmt *st;
 	int ncols = 0, rc, count = 0;
 	bool more = false;
 
-	if (limit_s && !parse_int_param(limit_s, 1, LIST_MAX, &limit))
-		return req_error(req, 400, "invalid_query",
-				 "limit: must be an integer from 1 to %d", LIST_MAX);
+	if (!limit_spec)
+		return req_internal(req, "a list without the contract's limit parameter");
+	limit = limit_spec->dflt;
+	if (limit_s && !parse_int_param(limit_s, limit_spec->min, limit_spec->max, &limit))
+		return req_internal(req, "limit not checked by the router");
 	if (cursor_s && !parse_int_param(cursor_s, 0, INT64_MAX, &cursor))
 		return req_error(req, 400, "invalid_query",
 				 "cursor: not a cursor this server returned");

@@ -174,6 +174,8 @@ class Generator:
             parts.append(".max = %s" % schema.get("maximum", INT64_MAX))
             if "multipleOf" in schema:
                 parts.append(".multiple_of = %d" % schema["multipleOf"])
+            if "default" in schema:
+                parts.append(".dflt = %d" % schema["default"])
         elif kind == "boolean":
             parts.append(".type = FT_BOOL")
         elif kind == "array" and not in_array:

@@ -37,6 +37,7 @@ struct field_spec {
 	unsigned flags;
 	int64_t min, max;
 	int64_t multiple_of;		/* FT_INT: 0, or the value's divisor */
+	int64_t dflt;			/* FT_INT: the contract's default */
 	const char *const *choices;	/* FT_ENUM, NULL-terminated */
 	bool (*format)(const char *s);	/* FT_STRING: extra check */
 	const char *format_desc;	/* e.g. "a hostname (RFC 1123)" */

@@ -295,3 +295,12 @@ def test_customer_cannot_patch_a_suspended_server(admin, world, tenant):
     assert customer.get("/v1/servers/" + server["id"]).json()["hostname"] == server["hostname"]
     r = admin.patch("/v1/servers/" + server["id"], json={"hostname": "new.example.com"})
     assert r.status_code == 200 and r.json()["hostname"] == "new.example.com"
+
+
+def test_list_default_limit_is_the_contracts(admin, world):
+    """A list without ?limit= answers the contract's default page size."""
+    default = pvd.CONTRACT.resolve({"$ref": "#/components/parameters/Limit"})["schema"]["default"]
+    for _ in range(default + 1):
+        world.make_tenant()
+    page = admin.get("/v1/tenants").json()
+    assert len(page["items"]) == default and page["next_cursor"] is not None
