@@ -65,9 +65,6 @@ int api_fetch(sqlite3 *db, const struct column *cols, const char *from_where,
 int api_list(struct request *req, const struct column *cols,
 	     const char *from_where, int nparams, const char *const params[]);
 
-/* Query parameters every list takes. */
-#define LIST_QUERY	"limit", "cursor"
-
 /* The JSON body's string field (NULL if absent or null). */
 const char *body_str(struct request *req, const char *name);
 bool body_has(struct request *req, const char *name);
