@@ -151,9 +151,15 @@ def test_old_plans_beyond_the_limits(own_daemon):
         r = admin.post("/v1/servers/%s/change-plan" % server["id"],
                        json={"plan_id": old["id"]})
         assert r.status_code == 400 and r.json()["error"]["field"] == "plan_id", r.text
-    # The server's own plan grows beyond the limits: its start fails.
-    set_plan(d, server["plan_id"], vcpus=HV["HV_DOMAIN_VCPUS_MAX"] + 1)
-    job = world.action(server["id"], "start")
-    assert job["state"] == "failed" and job["error"]["code"] == "hv_error", job
-    assert "HV_EINVAL" in job["error"]["message"]
-    assert server["id"] not in d.domains()
+    # A server's own plan is beyond a limit: its start fails, as the
+    # hypervisor would refuse the domain, and none is left behind.
+    for columns in ({"vcpus": HV["HV_DOMAIN_VCPUS_MAX"] + 1},
+                    {"memory_mib": 17},
+                    {"memory_mib": HV["HV_DOMAIN_RAM_MAX_MIB"] + HV["HV_DOMAIN_RAM_ALIGN_MIB"]},
+                    {"vcpus": 2, "cpu_cap_pct": 2 * HV["HV_SCHED_CAP_PER_VCPU"] + 1}):
+        server, _ = world.make_server(t["id"], plan_id=world.make_plan()["id"], start=False)
+        set_plan(d, server["plan_id"], **columns)
+        job = world.action(server["id"], "start")
+        assert job["state"] == "failed" and job["error"]["code"] == "hv_error", (columns, job)
+        assert "HV_EINVAL" in job["error"]["message"]
+        assert server["id"] not in d.domains()
