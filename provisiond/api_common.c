@@ -75,6 +75,16 @@ json_t *row_to_json(sqlite3_stmt *st, const struct column *cols)
 			break;
 		default:
 			v = json_string((const char *)sqlite3_column_text(st, i));
+			if (!v) {
+				/* Not UTF-8 (written before requests were
+				 * checked): as in the list pages. */
+				char *text = strdup((const char *)sqlite3_column_text(st, i));
+
+				if (text)
+					utf8_scrub(text);
+				v = text ? json_string(text) : json_null();
+				free(text);
+			}
 			break;
 		}
 		json_object_set_new(obj, c->name, v);
@@ -120,7 +130,9 @@ static void tb_puts(struct textbuf *b, const char *s)
 }
 
 /* s as a JSON string: quotes, backslashes and control characters escaped;
- * other bytes as they are (the database holds UTF-8 that Jansson parsed). */
+ * UTF-8 as it is.  A byte that is not UTF-8 (a row written before requests
+ * were checked) becomes '?' as in utf8_scrub(), so that the page stays
+ * valid JSON. */
 static void tb_json_string(struct textbuf *b, const char *s)
 {
 	const char *run = s;
@@ -130,6 +142,18 @@ static void tb_json_string(struct textbuf *b, const char *s)
 		unsigned char ch = (unsigned char)*s;
 		char esc[8];
 
+		if (ch >= 0x80) {
+			size_t n = utf8_sequence((const unsigned char *)s, strnlen(s, 4));
+
+			if (n > 0) {
+				s += n - 1;
+				continue;
+			}
+			tb_add(b, run, (size_t)(s - run));
+			run = s + 1;
+			tb_add(b, "?", 1);
+			continue;
+		}
 		if (ch >= 0x20 && ch != '"' && ch != '\\')
 			continue;
 		tb_add(b, run, (size_t)(s - run));

@@ -93,6 +93,9 @@ static int set_error(struct request *req, int status, const char *code,
 	json_t *err;
 
 	vsnprintf(message, sizeof(message), fmt, ap);
+	/* A message may quote what the client sent (Jansson's parse errors
+	 * do), or be cut in the middle of a character: JSON needs UTF-8. */
+	utf8_scrub(message);
 	err = json_pack("{s:s, s:s, s:b}", "code", code, "message", message,
 			"retryable", error_retryable(code));
 	if (field)
@@ -161,8 +164,22 @@ static enum MHD_Result send_answer(struct request *req)
 		} else {
 			text = json_dumps(req->response, JSON_COMPACT);
 		}
-		if (!text)
-			return MHD_NO;
+		/* An answer that cannot be written (out of memory, or a
+		 * string Jansson refused) is still a JSON error, never a
+		 * closed connection. */
+		if (!text) {
+			static const char unwritable[] =
+				"{\"error\":{\"code\":\"internal_error\","
+				"\"message\":\"the answer could not be written; retry later\","
+				"\"retryable\":true}}";
+
+			log_error("%s %s: the answer could not be written",
+				  req->method, req->path);
+			req->status = 500;
+			text = strdup(unwritable);
+			if (!text)
+				return MHD_NO;
+		}
 		len = strlen(text);
 	}
 	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -407,6 +424,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	(void)conn;
 	if (!req)
 		return;
+	/* A refused path may hold anything: the log gets it made safe. */
+	utf8_scrub(req->path);
+	for (char *p = req->path; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	log_debug("%s %s -> %d (%lld ms)%s", req->method, req->path, req->status,
 		  (long long)(mono_ms() - req->started_ms),
 		  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (not completed)");
