@@ -73,6 +73,45 @@ enum auth_result token_verify(const char *presented,
 	return AUTH_OK;
 }
 
+int token_chain_limits(sqlite3 *db, const char *token_id, int64_t *expires_at,
+		       int64_t *revoked_at)
+{
+	/* UNION (not UNION ALL) ends the walk even on a cycle. */
+	sqlite3_stmt *st = db_cached(db, "WITH RECURSIVE chain(id) AS (SELECT ?1"
+				     " UNION SELECT t.parent_id FROM tokens t JOIN chain"
+				     " ON t.id = chain.id WHERE t.parent_id IS NOT NULL)"
+				     " SELECT min(expires_at), min(revoked_at) FROM tokens"
+				     " WHERE id IN chain", "s", token_id);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*expires_at = sqlite3_column_int64(st, 0);	/* NULL reads 0 */
+		*revoked_at = sqlite3_column_int64(st, 1);
+	}
+	db_release(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* A derived token lives only while every token it descends from does. */
+static enum auth_result check_ancestors(sqlite3 *rdb, const char *parent_id,
+					int64_t now)
+{
+	int64_t expires_at = 0, revoked_at = 0;
+
+	if (token_chain_limits(rdb, parent_id, &expires_at, &revoked_at) != 0) {
+		log_error("auth: token chain lookup: %s", sqlite3_errmsg(rdb));
+		return AUTH_ERROR;
+	}
+	if (revoked_at)
+		return AUTH_REVOKED;
+	if (expires_at && now >= expires_at)
+		return AUTH_EXPIRED;
+	return AUTH_OK;
+}
+
 enum auth_result auth_check(sqlite3 *rdb, const char *authorization,
 			    int64_t now, struct principal *who,
 			    int64_t *last_used)
@@ -97,7 +136,8 @@ enum auth_result auth_check(sqlite3 *rdb, const char *authorization,
 		return AUTH_MALFORMED;
 
 	st = db_cached(rdb, "SELECT hash, scope, tenant_id, expires_at, revoked_at,"
-			  " last_used_at FROM tokens WHERE id = ?", "s", token_id);
+			  " last_used_at, parent_id FROM tokens WHERE id = ?", "s",
+		       token_id);
 	if (!st)
 		return AUTH_ERROR;
 	rc = sqlite3_step(st);
@@ -123,6 +163,9 @@ enum auth_result auth_check(sqlite3 *rdb, const char *authorization,
 		str_copy(who->token_id, token_id, sizeof(who->token_id));
 		str_copy(who->tenant_id, tenant ? tenant : "", sizeof(who->tenant_id));
 		*last_used = sqlite3_column_int64(st, 5);
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+			res = check_ancestors(rdb, (const char *)sqlite3_column_text(st, 6),
+					      now);
 	}
 	db_release(st);
 	return res;
@@ -147,9 +190,9 @@ void auth_touch(const char *token_id, int64_t last_used, int64_t now)
 	db_write_commit(w);
 }
 
-int token_insert(sqlite3 *wdb, const char *name, bool admin,
-		 const char *tenant_id, int64_t expires_at,
-		 const char *created_by, char id[ID_MAX], char secret[TOKEN_MAX])
+static int insert(sqlite3 *wdb, const char *name, bool admin,
+		  const char *tenant_id, int64_t expires_at, const char *created_by,
+		  const char *parent_id, char id[ID_MAX], char secret[TOKEN_MAX])
 {
 	unsigned char hash[SHA256_LEN];
 	int rc;
@@ -158,10 +201,26 @@ int token_insert(sqlite3 *wdb, const char *name, bool admin,
 		return SQLITE_ERROR;
 	/* nullif: expires_at 0 means "never", stored as NULL. */
 	rc = db_run(wdb, "INSERT INTO tokens (id, name, scope, tenant_id, hash,"
-			 " created_by, created_at, expires_at)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, nullif(?, 0))",
-		    "ssssbsii", id, name, admin ? "admin" : "customer",
+			 " created_by, created_at, expires_at, parent_id)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?)",
+		    "ssssbsiis", id, name, admin ? "admin" : "customer",
 		    admin ? NULL : tenant_id, hash, SHA256_LEN, created_by, now_s(),
-		    expires_at);
+		    expires_at, parent_id);
 	return rc;
+}
+
+int token_insert(sqlite3 *wdb, const char *name, bool admin,
+		 const char *tenant_id, int64_t expires_at,
+		 const char *created_by, char id[ID_MAX], char secret[TOKEN_MAX])
+{
+	return insert(wdb, name, admin, tenant_id, expires_at, created_by, NULL,
+		      id, secret);
+}
+
+int token_insert_derived(sqlite3 *wdb, const char *name, const char *tenant_id,
+			 int64_t expires_at, const char *parent_id,
+			 char id[ID_MAX], char secret[TOKEN_MAX])
+{
+	return insert(wdb, name, false, tenant_id, expires_at, parent_id,
+		      parent_id, id, secret);
 }

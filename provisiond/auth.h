@@ -80,9 +80,29 @@ void auth_touch(const char *token_id, int64_t last_used, int64_t now);
 /*
  * Inserts a token in the caller's write transaction.  tenant_id NULL for an
  * admin token; expires_at 0 for none.  Fills id and secret (show it once).
+ * A token made by the hoster (an admin token or the CLI) is a grant of its
+ * own: it does not depend on the token that made it.
  */
 int token_insert(sqlite3 *wdb, const char *name, bool admin,
 		 const char *tenant_id, int64_t expires_at,
 		 const char *created_by, char id[ID_MAX], char secret[TOKEN_MAX]);
+
+/*
+ * The same for a customer token made with the customer token parent_id:
+ * it is derived from it (parent_id, created_by).  The caller has checked
+ * that it asks for no more than the parent has (tenant, expiry).
+ */
+int token_insert_derived(sqlite3 *wdb, const char *name, const char *tenant_id,
+			 int64_t expires_at, const char *parent_id,
+			 char id[ID_MAX], char secret[TOKEN_MAX]);
+
+/*
+ * Derived tokens: a token made with a customer token records it as its
+ * parent, and lives only while its whole chain of parents does.  This
+ * gives the earliest expires_at and revoked_at over token_id and its
+ * ancestors (0 where none is set).  0, or -1 if the database failed.
+ */
+int token_chain_limits(sqlite3 *db, const char *token_id, int64_t *expires_at,
+		       int64_t *revoked_at);
 
 #endif
