@@ -381,7 +381,7 @@ static void run_write(struct request *req)
 {
 	const char *key = req_header(req, "Idempotency-Key");
 	const char *principal = req->who.admin ? "admin" : req->who.tenant_id;
-	unsigned char fp[SHA256_LEN];
+	unsigned char fp[SHA256_DIGEST_SIZE];
 	struct audit_entry e;
 	char *answer = NULL, *location = NULL;
 	int status;
