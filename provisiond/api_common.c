@@ -376,7 +376,7 @@ const struct column job_columns[] = {
 	  "CASE WHEN error_code IS NULL THEN NULL ELSE json_object('code', error_code,"
 	  " 'message', error_message, 'retryable',"
 	  " json(CASE WHEN error_retryable THEN 'true' ELSE 'false' END)) END" },
-	{ "created_by", COL_TEXT, NULL },
+	{ "created_by", COL_TEXT, TOKEN_ID_SEEN_BY_SCOPE("created_by") },
 	{ "created_at", COL_TIME, NULL },
 	{ "started_at", COL_TIME, NULL },
 	{ "finished_at", COL_TIME, NULL },
@@ -394,9 +394,9 @@ int fetch_server(struct request *req, const char *id, json_t **out)
 
 int fetch_job(sqlite3 *db, const char *id, const char *scope, json_t **out)
 {
-	const char *params[] = { id, scope };
+	const char *params[] = { scope, id };	/* ?1: see job_columns */
 
 	return api_fetch(db, job_columns,
-			 "FROM jobs WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)",
+			 "FROM jobs WHERE id = ?2 AND (?1 IS NULL OR tenant_id = ?1)",
 			 2, params, out);
 }

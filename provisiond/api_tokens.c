@@ -37,7 +37,7 @@ static const struct column token_columns[] = {
 	{ "name", COL_TEXT, NULL },
 	{ "scope", COL_TEXT, NULL },
 	{ "tenant_id", COL_TEXT, NULL },
-	{ "created_by", COL_TEXT, NULL },
+	{ "created_by", COL_TEXT, TOKEN_ID_SEEN_BY_SCOPE("created_by") },
 	{ "created_at", COL_TIME, NULL },
 	{ "expires_at", COL_TIME, NULL },
 	{ "revoked_at", COL_TIME, NULL },
@@ -48,10 +48,10 @@ static const struct column token_columns[] = {
 /* Customers see their tenant's tokens; admin tokens have no tenant. */
 static int fetch_token(struct request *req, const char *id, json_t **out)
 {
-	const char *params[] = { id, req_scope(req) };
+	const char *params[] = { req_scope(req), id };	/* ?1: see created_by */
 
 	return api_fetch(req->db, token_columns,
-			 "FROM tokens WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)",
+			 "FROM tokens WHERE id = ?2 AND (?1 IS NULL OR tenant_id = ?1)",
 			 2, params, out);
 }
 
