@@ -442,6 +442,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	*con_cls = NULL;
 }
 
+/*
+ * libmicrohttpd decodes %XX in the path and the query in place; a decoded
+ * NUL would end the C string and silently cut what the client sent
+ * ("srv_1%00x" read as "srv_1").  It becomes DEL instead, a control
+ * character the router refuses with a 400 (router.c, step 0).
+ */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	for (char *p = s; (p = strstr(p, "%00")) != NULL; p += 3) {
+		p[1] = '7';
+		p[2] = 'f';
+	}
+	return MHD_http_unescape(s);
+}
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
@@ -489,6 +506,7 @@ int http_start(const struct http_settings *s, int *bound_port, char *err,
 	http.daemon = MHD_start_daemon(flags, (uint16_t)s->port, NULL, NULL,
 				       on_request, NULL,
 				       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+				       MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->threads,
 				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,

@@ -6,8 +6,8 @@
  *   0. the request's text: path, query and   400 invalid_request
  *      headers well-formed UTF-8, no control
  *      characters in the path or query, no
- *      repeated Authorization, Idempotency-Key
- *      or Content-Type
+ *      repeated Authorization, Idempotency-Key,
+ *      Content-Type or Content-Length
  *   1. path, then method (HEAD is GET        404 not_found, 405
  *      without the body)
  *   2. body size                            413 payload_too_large
@@ -169,7 +169,7 @@ static const struct route *find_route(struct request *req)
 struct text_check {
 	bool query;			/* also refuse control characters */
 	const char *bad;		/* what is wrong, for the message */
-	int authorization, idempotency_key, content_type;
+	int authorization, idempotency_key, content_type, content_length;
 };
 
 static bool text_ok(const char *s, bool no_controls)
@@ -184,7 +184,8 @@ static enum MHD_Result check_value(void *cls, enum MHD_ValueKind kind,
 
 	(void)kind;
 	if (!text_ok(key, tc->query) || !text_ok(value, tc->query)) {
-		tc->bad = tc->query ? "a query parameter is not well-formed UTF-8 text"
+		tc->bad = tc->query ? "a query parameter is not well-formed UTF-8"
+				      " or holds control characters"
 				    : "a header is not well-formed UTF-8";
 		return MHD_NO;
 	}
@@ -196,6 +197,8 @@ static enum MHD_Result check_value(void *cls, enum MHD_ValueKind kind,
 		tc->idempotency_key++;
 	else if (strcasecmp(key, "Content-Type") == 0)
 		tc->content_type++;
+	else if (strcasecmp(key, "Content-Length") == 0)
+		tc->content_length++;
 	return MHD_YES;
 }
 
@@ -205,7 +208,8 @@ static bool check_request_text(struct request *req)
 
 	if (!text_ok(req->method, true) || !text_ok(req->path, true)) {
 		req_error(req, 400, "invalid_request",
-			  "the request path is not well-formed UTF-8 text");
+			  "the request path is not well-formed UTF-8 or holds"
+			  " control characters");
 		return false;
 	}
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_value, &query);
@@ -216,11 +220,11 @@ static bool check_request_text(struct request *req)
 		return false;
 	}
 	if (headers.authorization > 1 || headers.idempotency_key > 1 ||
-	    headers.content_type > 1) {
+	    headers.content_type > 1 || headers.content_length > 1) {
 		req_error(req, 400, "invalid_request", "the %s header is repeated",
 			  headers.authorization > 1 ? "Authorization" :
 			  headers.idempotency_key > 1 ? "Idempotency-Key" :
-			  "Content-Type");
+			  headers.content_type > 1 ? "Content-Type" : "Content-Length");
 		return false;
 	}
 	return true;

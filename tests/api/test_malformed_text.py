@@ -27,6 +27,7 @@ BAD_SEGMENTS = [
     b"abc%80def",               # a stray continuation byte
     b"\xff\xfe",                # raw, not escaped
     b"%0a%0d",                  # control characters (they reach the log)
+    b"ab%00cd",                 # NUL: never silently cut to "ab"
 ]
 
 # JSON string literals that no valid document holds.
