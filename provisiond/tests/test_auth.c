@@ -260,6 +260,64 @@ START_TEST(idempotency_keys)
 }
 END_TEST
 
+/*
+ * Migration 2 links the tokens that customer tokens made before it to
+ * their parent, and from then on a token lives only while its chain does.
+ */
+START_TEST(derived_tokens_after_migration)
+{
+	char path[64], err[256];
+	int64_t expires = 0, revoked = 0;
+	sqlite3 *db;
+	int fd;
+
+	strcpy(path, "/tmp/provisiond-test-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(db_connect(path, false, &db, err, sizeof(err)), 0);
+	ck_assert_int_eq(db_migrations[0].version, 1);
+	ck_assert_msg(db_migrate(db, db_migrations, 1, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(db_run(db,
+		"INSERT INTO tenants (id, name, created_at, updated_at) VALUES ('ten_1', 'T', 0, 0);"
+		"", ""), SQLITE_OK);
+	/* An admin token, a customer token it made, one that one made (with
+	 * no expiry although its parent has one), one the CLI made. */
+	ck_assert_int_eq(db_run(db,
+		"INSERT INTO tokens (id, name, scope, tenant_id, hash, created_by, created_at,"
+		" expires_at) VALUES"
+		" ('tok_a', 'a', 'admin', NULL, zeroblob(32), 'cli', 0, NULL),"
+		" ('tok_c1', 'c1', 'customer', 'ten_1', zeroblob(32), 'tok_a', 0, 5000),"
+		" ('tok_c2', 'c2', 'customer', 'ten_1', zeroblob(32), 'tok_c1', 0, NULL),"
+		" ('tok_c3', 'c3', 'customer', 'ten_1', zeroblob(32), 'cli', 0, NULL)", ""),
+		SQLITE_OK);
+	ck_assert_msg(db_migrate(db, db_migrations, db_migrations_count, err,
+				 sizeof(err)) == 0, "%s", err);
+
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE parent_id IS NOT NULL", -1), 1);
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE id = 'tok_c2'"
+				    " AND parent_id = 'tok_c1'", -1), 1);
+	/* c2 expires with c1, and is revoked with it. */
+	ck_assert_int_eq(token_chain_limits(db, "tok_c2", &expires, &revoked), 0);
+	ck_assert_int_eq(expires, 5000);
+	ck_assert_int_eq(revoked, 0);
+	ck_assert_int_eq(db_run(db, "UPDATE tokens SET revoked_at = 7 WHERE id = 'tok_c1'", ""),
+			 SQLITE_OK);
+	ck_assert_int_eq(token_chain_limits(db, "tok_c2", &expires, &revoked), 0);
+	ck_assert_int_eq(revoked, 7);
+	/* The others depend on nothing. */
+	ck_assert_int_eq(token_chain_limits(db, "tok_c3", &expires, &revoked), 0);
+	ck_assert_int_eq(expires, 0);
+	ck_assert_int_eq(revoked, 0);
+	/* A cycle (never made by the API) ends the walk all the same. */
+	ck_assert_int_eq(db_run(db, "UPDATE tokens SET parent_id = 'tok_c2' WHERE id = 'tok_c1'", ""),
+			 SQLITE_OK);
+	ck_assert_int_eq(token_chain_limits(db, "tok_c2", &expires, &revoked), 0);
+	ck_assert_int_eq(revoked, 7);
+	drop_db(db, path);
+}
+END_TEST
+
 Suite *auth_suite(void)
 {
 	Suite *s = suite_create("auth");
@@ -272,6 +330,7 @@ Suite *auth_suite(void)
 	tcase_add_test(tc, verify_order);
 	tcase_add_test(tc, auth_against_database);
 	tcase_add_test(tc, idempotency_keys);
+	tcase_add_test(tc, derived_tokens_after_migration);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -92,3 +92,27 @@ def test_repeated_headers_are_refused_on_every_route(daemon, world):
                      ("Content-Type", b"application/json")], b'{"name": "dup"}')
     assert a.status == 400
     assert len(daemon.client(daemon.admin_token).list_all("/v1/tenants")) == before
+
+
+def test_every_method_on_every_path_answers_json(daemon, world):
+    """Methods the contract does not list (and made-up ones) get a JSON
+    405 naming the ones it does; every answer is JSON in the error shape or
+    a documented success."""
+    t = world.make_tenant()
+    customer = world.make_token(t["id"])["secret"]
+    for template, item in CONTRACT.doc["paths"].items():
+        path = template.replace("{id}", SAMPLE_ID).encode()
+        listed = {m.upper() for m in item if m in ("get", "post", "patch", "put", "delete")}
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
+                       "CONNECT", "PROPFIND", "BREW"):
+            for secret in (None, customer, daemon.admin_token):
+                headers = [("Authorization", b"Bearer " + secret.encode())] if secret else []
+                a = raw_request(daemon.port, method, path, headers)
+                what = "%s %s" % (method, template)
+                body = json.loads(a.body.decode("utf-8")) if a.status != 204 else None
+                if method not in listed:
+                    assert a.status == 405, "%s: %d" % (what, a.status)
+                    assert set(a.header("Allow").split(", ")) == listed, what
+                if a.status >= 400:
+                    CONTRACT.validate(CONTRACT.error_schema(), body, what)
+                assert a.status < 500, what
