@@ -121,7 +121,8 @@ START_TEST(verify_order)
 }
 END_TEST
 
-static sqlite3 *temp_db(char path[64])
+/* A new database with the first `migrations` migrations applied. */
+static sqlite3 *temp_db_at(char path[64], size_t migrations)
 {
 	char err[256];
 	sqlite3 *db;
@@ -132,9 +133,14 @@ static sqlite3 *temp_db(char path[64])
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert_int_eq(db_connect(path, false, &db, err, sizeof(err)), 0);
-	ck_assert_msg(db_migrate(db, db_migrations, db_migrations_count, err,
+	ck_assert_msg(db_migrate(db, db_migrations, migrations, err,
 				 sizeof(err)) == 0, "%s", err);
 	return db;
+}
+
+static sqlite3 *temp_db(char path[64])
+{
+	return temp_db_at(path, db_migrations_count);
 }
 
 static void drop_db(sqlite3 *db, const char *path)
@@ -260,6 +266,16 @@ START_TEST(idempotency_keys)
 }
 END_TEST
 
+/* token_chain_limits() of id gives expires and revoked. */
+static void ck_chain(sqlite3 *db, const char *id, int64_t expires, int64_t revoked)
+{
+	int64_t e = -1, r = -1;
+
+	ck_assert_int_eq(token_chain_limits(db, id, &e, &r), 0);
+	ck_assert_int_eq(e, expires);
+	ck_assert_int_eq(r, revoked);
+}
+
 /*
  * Migration 2 links the tokens that customer tokens made before it to
  * their parent, and from then on a token lives only while its chain does.
@@ -267,17 +283,9 @@ END_TEST
 START_TEST(derived_tokens_after_migration)
 {
 	char path[64], err[256];
-	int64_t expires = 0, revoked = 0;
-	sqlite3 *db;
-	int fd;
+	sqlite3 *db = temp_db_at(path, 1);
 
-	strcpy(path, "/tmp/provisiond-test-XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert_int_eq(db_connect(path, false, &db, err, sizeof(err)), 0);
 	ck_assert_int_eq(db_migrations[0].version, 1);
-	ck_assert_msg(db_migrate(db, db_migrations, 1, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(db_run(db,
 		"INSERT INTO tenants (id, name, created_at, updated_at) VALUES ('ten_1', 'T', 0, 0);"
 		"", ""), SQLITE_OK);
@@ -298,22 +306,16 @@ START_TEST(derived_tokens_after_migration)
 	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE id = 'tok_c2'"
 				    " AND parent_id = 'tok_c1'", -1), 1);
 	/* c2 expires with c1, and is revoked with it. */
-	ck_assert_int_eq(token_chain_limits(db, "tok_c2", &expires, &revoked), 0);
-	ck_assert_int_eq(expires, 5000);
-	ck_assert_int_eq(revoked, 0);
+	ck_chain(db, "tok_c2", 5000, 0);
 	ck_assert_int_eq(db_run(db, "UPDATE tokens SET revoked_at = 7 WHERE id = 'tok_c1'", ""),
 			 SQLITE_OK);
-	ck_assert_int_eq(token_chain_limits(db, "tok_c2", &expires, &revoked), 0);
-	ck_assert_int_eq(revoked, 7);
+	ck_chain(db, "tok_c2", 5000, 7);
 	/* The others depend on nothing. */
-	ck_assert_int_eq(token_chain_limits(db, "tok_c3", &expires, &revoked), 0);
-	ck_assert_int_eq(expires, 0);
-	ck_assert_int_eq(revoked, 0);
+	ck_chain(db, "tok_c3", 0, 0);
 	/* A cycle (never made by the API) ends the walk all the same. */
 	ck_assert_int_eq(db_run(db, "UPDATE tokens SET parent_id = 'tok_c2' WHERE id = 'tok_c1'", ""),
 			 SQLITE_OK);
-	ck_assert_int_eq(token_chain_limits(db, "tok_c2", &expires, &revoked), 0);
-	ck_assert_int_eq(revoked, 7);
+	ck_chain(db, "tok_c2", 5000, 7);
 	drop_db(db, path);
 }
 END_TEST
