@@ -469,6 +469,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && msg[n - 1] == '\n')
 		msg[--n] = '\0';
+	utf8_scrub(msg);	/* it may quote a malformed request */
 	log_warn("http: %s", msg);
 }
 
