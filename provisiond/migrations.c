@@ -173,7 +173,8 @@ static const char schema_v1[] =
 /*
  * Tokens made with a customer token are derived from it (parent_id): they
  * never outlive it (auth_check() walks the chain) and die with it.  The
- * tokens such a token made before this migration are linked to it here.
+ * tokens such a token made before this migration are linked to it here,
+ * and take their ancestors' revocation and earliest expiry.
  *
  * usage_records keeps the final usage of every server row that is deleted
  * (a tenant's deletion takes its deleted servers with it): billing records
@@ -186,6 +187,23 @@ static const char schema_v2[] =
 	"UPDATE tokens SET parent_id = created_by"
 	"  WHERE created_by IN (SELECT id FROM tokens WHERE scope = 'customer');"
 	"CREATE INDEX tokens_parent ON tokens(parent_id);"
+	/* ... and they show what they now are: revoked with a revoked
+	 * ancestor, expiring no later than every ancestor (ancestry: every
+	 * (token, ancestor) pair; UNION ends even on a cycle). */
+	"CREATE TEMP TABLE ancestry AS WITH RECURSIVE up(id, ancestor) AS ("
+	"  SELECT id, parent_id FROM tokens WHERE parent_id IS NOT NULL"
+	"  UNION SELECT up.id, t.parent_id FROM up JOIN tokens t ON t.id = up.ancestor"
+	"  WHERE t.parent_id IS NOT NULL)"
+	"  SELECT up.id, min(a.revoked_at) AS revoked_at, min(a.expires_at) AS expires_at"
+	"  FROM up JOIN tokens a ON a.id = up.ancestor GROUP BY up.id;"
+	"UPDATE tokens SET"
+	"  revoked_at = coalesce(revoked_at,"
+	"    (SELECT revoked_at FROM ancestry WHERE ancestry.id = tokens.id)),"
+	"  expires_at = min(coalesce(expires_at, 9e18), coalesce("
+	"    (SELECT expires_at FROM ancestry WHERE ancestry.id = tokens.id), 9e18))"
+	"  WHERE id IN (SELECT id FROM ancestry);"
+	"UPDATE tokens SET expires_at = NULL WHERE expires_at >= 9e18;"
+	"DROP TABLE ancestry;"
 
 	"CREATE TABLE usage_records ("
 	"  seq INTEGER PRIMARY KEY,"

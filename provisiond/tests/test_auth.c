@@ -299,12 +299,23 @@ START_TEST(derived_tokens_after_migration)
 		" ('tok_c2', 'c2', 'customer', 'ten_1', zeroblob(32), 'tok_c1', 0, NULL),"
 		" ('tok_c3', 'c3', 'customer', 'ten_1', zeroblob(32), 'cli', 0, NULL)", ""),
 		SQLITE_OK);
+	/* A revoked customer token and the one it made before. */
+	ck_assert_int_eq(db_run(db,
+		"INSERT INTO tokens (id, name, scope, tenant_id, hash, created_by, created_at,"
+		" revoked_at) VALUES"
+		" ('tok_r1', 'r1', 'customer', 'ten_1', zeroblob(32), 'cli', 0, 3),"
+		" ('tok_r2', 'r2', 'customer', 'ten_1', zeroblob(32), 'tok_r1', 0, NULL)", ""),
+		SQLITE_OK);
 	ck_assert_msg(db_migrate(db, db_migrations, db_migrations_count, err,
 				 sizeof(err)) == 0, "%s", err);
 
-	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE parent_id IS NOT NULL", -1), 1);
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE parent_id IS NOT NULL", -1), 2);
+	ck_assert_int_eq(db_int(db, "SELECT revoked_at FROM tokens WHERE id = 'tok_r2'", -1), 3);
 	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE id = 'tok_c2'"
 				    " AND parent_id = 'tok_c1'", -1), 1);
+	/* It shows its parent's expiry; the others keep theirs. */
+	ck_assert_int_eq(db_int(db, "SELECT expires_at FROM tokens WHERE id = 'tok_c2'", -1), 5000);
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE expires_at IS NULL", -1), 4);
 	/* c2 expires with c1, and is revoked with it. */
 	ck_chain(db, "tok_c2", 5000, 0);
 	ck_assert_int_eq(db_run(db, "UPDATE tokens SET revoked_at = 7 WHERE id = 'tok_c1'", ""),
