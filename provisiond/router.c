@@ -208,8 +208,8 @@ static bool check_request_text(struct request *req)
 
 	if (!text_ok(req->method, true) || !text_ok(req->path, true)) {
 		req_error(req, 400, "invalid_request",
-			  "the request path is not well-formed UTF-8 or holds"
-			  " control characters");
+			  "the request's method or path is not well-formed UTF-8"
+			  " or holds control characters");
 		return false;
 	}
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_value, &query);
