@@ -41,6 +41,16 @@ struct column {
 
 #define COLUMNS_END	{ .name = NULL }
 
+/*
+ * The SQL of a column that holds a token id (created_by, an audit actor):
+ * "admin" in place of an admin token's id when a customer reads it, since
+ * admin tokens are invisible to customers.  The query's ?1 must be the
+ * caller's scope (req_scope(): NULL for an admin).
+ */
+#define TOKEN_ID_SEEN_BY_SCOPE(col) \
+	"CASE WHEN ?1 IS NOT NULL AND " col " IN (SELECT id FROM tokens" \
+	" WHERE scope = 'admin') THEN 'admin' ELSE " col " END"
+
 /* "expr AS name, ..." into buf. */
 void columns_sql(const struct column *cols, char *buf, size_t size);
 

@@ -73,6 +73,16 @@ json_t *row_to_json(sqlite3_stmt *st, const struct column *cols)
 			break;
 		default:
 			v = json_string((const char *)sqlite3_column_text(st, i));
+			if (!v) {
+				/* Not UTF-8 (written before requests were
+				 * checked): as in the list pages. */
+				char *text = strdup((const char *)sqlite3_column_text(st, i));
+
+				if (text)
+					utf8_scrub(text);
+				v = text ? json_string(text) : json_null();
+				free(text);
+			}
 			break;
 		}
 		json_object_set_new(obj, c->name, v);
@@ -118,7 +128,9 @@ static void tb_puts(struct textbuf *b, const char *s)
 }
 
 /* s as a JSON string: quotes, backslashes and control characters escaped;
- * other bytes as they are (the database holds UTF-8 that Jansson parsed). */
+ * UTF-8 as it is.  A byte that is not UTF-8 (a row written before requests
+ * were checked) becomes '?' as in utf8_scrub(), so that the page stays
+ * valid JSON. */
 static void tb_json_string(struct textbuf *b, const char *s)
 {
 	const char *run = s;
@@ -128,6 +140,18 @@ static void tb_json_string(struct textbuf *b, const char *s)
 		unsigned char ch = (unsigned char)*s;
 		char esc[8];
 
+		if (ch >= 0x80) {
+			size_t n = utf8_sequence((const unsigned char *)s, strnlen(s, 4));
+
+			if (n > 0) {
+				s += n - 1;
+				continue;
+			}
+			tb_add(b, run, (size_t)(s - run));
+			run = s + 1;
+			tb_add(b, "?", 1);
+			continue;
+		}
 		if (ch >= 0x20 && ch != '"' && ch != '\\')
 			continue;
 		tb_add(b, run, (size_t)(s - run));
@@ -354,7 +378,7 @@ const struct column job_columns[] = {
 	  "CASE WHEN error_code IS NULL THEN NULL ELSE json_object('code', error_code,"
 	  " 'message', error_message, 'retryable',"
 	  " json(CASE WHEN error_retryable THEN 'true' ELSE 'false' END)) END" },
-	{ "created_by", COL_TEXT, NULL },
+	{ "created_by", COL_TEXT, TOKEN_ID_SEEN_BY_SCOPE("created_by") },
 	{ "created_at", COL_TIME, NULL },
 	{ "started_at", COL_TIME, NULL },
 	{ "finished_at", COL_TIME, NULL },
@@ -372,9 +396,9 @@ int fetch_server(struct request *req, const char *id, json_t **out)
 
 int fetch_job(sqlite3 *db, const char *id, const char *scope, json_t **out)
 {
-	const char *params[] = { id, scope };
+	const char *params[] = { scope, id };	/* ?1: see job_columns */
 
 	return api_fetch(db, job_columns,
-			 "FROM jobs WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)",
+			 "FROM jobs WHERE id = ?2 AND (?1 IS NULL OR tenant_id = ?1)",
 			 2, params, out);
 }

@@ -9,7 +9,9 @@
  * thread samples running domains every monitor_interval seconds, so the
  * figure of a running server may lag by that much; sampled_at says when.
  * Deleted servers stay in the list with their final figures (deleted_at
- * set), so that the last period can be billed.
+ * set), so that the last period can be billed, for usage_retention_days,
+ * whatever else is deleted: when a tenant's deletion takes its deleted
+ * servers' rows, usage_records keeps their figures (migrations.c).
  */
 #include "api.h"
 #include "reconcile.h"
@@ -51,12 +53,12 @@ int system_get(struct request *req)
 }
 
 static const struct column usage_columns[] = {
-	{ "server_id", COL_TEXT, "id" },
+	{ "server_id", COL_TEXT, NULL },
 	{ "tenant_id", COL_TEXT, NULL },
 	{ "external_id", COL_TEXT, NULL },
 	{ "hostname", COL_TEXT, NULL },
-	{ "cpu_time_ns", COL_INT, "cpu_time_base_ns + cpu_time_live_ns" },
-	{ "sampled_at", COL_TIME, "usage_sampled_at" },
+	{ "cpu_time_ns", COL_INT, NULL },
+	{ "sampled_at", COL_TIME, NULL },
 	{ "created_at", COL_TIME, NULL },
 	{ "deleted_at", COL_TIME, NULL },
 	COLUMNS_END
@@ -66,7 +68,13 @@ int usage_list(struct request *req)
 {
 	const char *params[] = { req_scope(req), req_query(req, "tenant_id") };
 
+	/* seq is the server's in both: one order, one cursor. */
 	return api_list(req, usage_columns,
-			"FROM servers WHERE (?1 IS NULL OR tenant_id = ?1)"
+			"FROM (SELECT seq, id AS server_id, tenant_id, external_id,"
+			" hostname, cpu_time_base_ns + cpu_time_live_ns AS cpu_time_ns,"
+			" usage_sampled_at AS sampled_at, created_at, deleted_at FROM servers"
+			" UNION ALL SELECT seq, server_id, tenant_id, external_id, hostname,"
+			" cpu_time_ns, sampled_at, created_at, deleted_at FROM usage_records)"
+			" WHERE (?1 IS NULL OR tenant_id = ?1)"
 			" AND (?2 IS NULL OR tenant_id = ?2)", 2, params);
 }

@@ -5,7 +5,8 @@
  * Admins manage tenants.  A customer token sees its own tenant only (any
  * other id is 404, exactly as an id that does not exist) and may not change
  * it (403).  A tenant with servers cannot be deleted; deleting one removes
- * its tokens and the history of its deleted servers.
+ * its tokens and the history of its deleted servers, but not their usage:
+ * billing keeps it for usage_retention_days (migrations.c, monitor.c).
  */
 #include <stdio.h>
 #include <string.h>

@@ -7,6 +7,11 @@
  * create and revoke customer tokens of its own tenant; admin tokens are
  * invisible to customers.  Revocation keeps the row (for the audit trail)
  * and is idempotent.
+ *
+ * A token made with a customer token is derived from it: same tenant and
+ * scope, an expiry no later than its parent's (the parent's when none is
+ * asked for), and it is refused as soon as any token it descends from is
+ * revoked or expired.  Revoking a token revokes its descendants.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +25,7 @@ static const struct column token_columns[] = {
 	{ "name", COL_TEXT, NULL },
 	{ "scope", COL_TEXT, NULL },
 	{ "tenant_id", COL_TEXT, NULL },
-	{ "created_by", COL_TEXT, NULL },
+	{ "created_by", COL_TEXT, TOKEN_ID_SEEN_BY_SCOPE("created_by") },
 	{ "created_at", COL_TIME, NULL },
 	{ "expires_at", COL_TIME, NULL },
 	{ "revoked_at", COL_TIME, NULL },
@@ -31,10 +36,10 @@ static const struct column token_columns[] = {
 /* Customers see their tenant's tokens; admin tokens have no tenant. */
 static int fetch_token(struct request *req, const char *id, json_t **out)
 {
-	const char *params[] = { id, req_scope(req) };
+	const char *params[] = { req_scope(req), id };	/* ?1: see created_by */
 
 	return api_fetch(req->db, token_columns,
-			 "FROM tokens WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)",
+			 "FROM tokens WHERE id = ?2 AND (?1 IS NULL OR tenant_id = ?1)",
 			 2, params, out);
 }
 
@@ -82,10 +87,33 @@ int tokens_create(struct request *req)
 					       "expires_at: must be in the future");
 	}
 
-	if (token_insert(req->db, body_str(req, "name"), admin_token,
-			 admin_token ? NULL : tenant, expires_at, req->who.token_id,
-			 id, secret) != SQLITE_OK)
-		return req_internal(req, "insert token");
+	if (req->who.admin) {
+		if (token_insert(req->db, body_str(req, "name"), admin_token,
+				 admin_token ? NULL : tenant, expires_at,
+				 req->who.token_id, id, secret) != SQLITE_OK)
+			return req_internal(req, "insert token");
+	} else {
+		/* A customer's token derives from the caller's: it expires no
+		 * later (by default when the caller's does) and dies with it. */
+		int64_t parent_expires = 0, parent_revoked = 0;
+		char limit[TIME_STR_LEN];
+
+		if (token_chain_limits(req->db, req->who.token_id, &parent_expires,
+				       &parent_revoked) != 0)
+			return req_internal(req, "read the caller's token");
+		if (parent_expires && expires_at > parent_expires) {
+			time_format(parent_expires, limit);
+			return req_field_error(req, "expires_at",
+					       "expires_at: must not be after %s, when the"
+					       " token making it expires", limit);
+		}
+		if (!expires_at)
+			expires_at = parent_expires;
+		if (token_insert_derived(req->db, body_str(req, "name"), tenant,
+					 expires_at, req->who.token_id, id,
+					 secret) != SQLITE_OK)
+			return req_internal(req, "insert token");
+	}
 	audit_target(req, "token", id, admin_token ? NULL : tenant);
 
 	if (fetch_token(req, id, &token) || !token)
@@ -132,8 +160,12 @@ int tokens_revoke(struct request *req)
 		     json_string_value(json_object_get(token, "tenant_id")));
 	json_decref(token);
 
-	if (db_run(req->db, "UPDATE tokens SET revoked_at = coalesce(revoked_at, ?)"
-			    " WHERE id = ?", "is", now_s(), req->id) != SQLITE_OK)
+	/* The tokens derived from it, at any depth, are revoked with it
+	 * (authentication would refuse them anyway: this shows it). */
+	if (db_run(req->db, "WITH RECURSIVE down(id) AS (SELECT ?2 UNION"
+			    " SELECT t.id FROM tokens t JOIN down ON t.parent_id = down.id)"
+			    " UPDATE tokens SET revoked_at = coalesce(revoked_at, ?1)"
+			    " WHERE id IN down", "is", now_s(), req->id) != SQLITE_OK)
 		return req_internal(req, "revoke token");
 	if (fetch_token(req, req->id, &token) || !token)
 		return req_internal(req, "read back token");

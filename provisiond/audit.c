@@ -44,7 +44,7 @@ void audit_write_now(const struct audit_entry *e)
 static const struct column audit_columns[] = {
 	{ "id", COL_TEXT, NULL },
 	{ "at", COL_TIME, NULL },
-	{ "actor", COL_TEXT, NULL },
+	{ "actor", COL_TEXT, TOKEN_ID_SEEN_BY_SCOPE("actor") },
 	{ "actor_scope", COL_TEXT, NULL },
 	{ "actor_tenant_id", COL_TEXT, NULL },
 	{ "action", COL_TEXT, NULL },
@@ -61,7 +61,8 @@ static const struct column audit_columns[] = {
 
 /*
  * GET /v1/audit: admins see everything; a customer sees the entries about
- * its tenant's objects and its own tenant's requests.
+ * its tenant's objects and its own tenant's requests, with "admin" as the
+ * actor where an admin token acted (?1 is the scope: see the columns).
  */
 int audit_list(struct request *req)
 {

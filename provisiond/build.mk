@@ -39,7 +39,7 @@ PYTEST_ARGS ?=
 
 # Debian packages to build and test provisiond.
 PROVISIOND_PACKAGES := gcc make pkg-config libsqlite3-dev libmicrohttpd-dev \
-	libjansson-dev check python3 python3-pytest python3-requests \
+	libjansson-dev nettle-dev check python3 python3-pytest python3-requests \
 	python3-yaml python3-jsonschema
 
 # Shared libraries the daemon needs at run time, the loader included.
@@ -72,7 +72,7 @@ PROVISIOND_UNIT_TESTS := $(BUILD)/tests/unit/provisiond-tests
 
 PVD_VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
 PVD_CC   := gcc
-PVD_PKGS := libmicrohttpd jansson sqlite3
+PVD_PKGS := libmicrohttpd jansson sqlite3 nettle
 # Deferred (=): pkg-config runs only when something is built.
 PVD_PKG_CFLAGS = $(shell pkg-config --cflags $(PVD_PKGS))
 PVD_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
@@ -89,7 +89,7 @@ PVD_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # share these; the list of hypervisor backends is each binary's own:
 # hv_backends.c (libhv) in the product, tests/api/testhv/ in the tests'.
 PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
-	main.c config.c log.c util.c sha256.c db.c migrations.c auth.c \
+	main.c config.c log.c util.c db.c migrations.c auth.c \
 	validate.c http.c router.c idempotency.c audit.c api_common.c \
 	api_tenants.c api_tokens.c api_plans.c api_images.c api_servers.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
@@ -108,7 +108,7 @@ TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TE
 
 # The unit tests link the pure and database parts, built with sanitizers.
 PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
-	config.c log.c util.c sha256.c db.c migrations.c auth.c validate.c \
+	config.c log.c util.c db.c migrations.c auth.c validate.c \
 	job_state.c idempotency.c)
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \

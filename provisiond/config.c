@@ -55,6 +55,7 @@ static const struct option_def options[] = {
 	INT(monitor_interval, 0, 86400, "seconds between usage samples, 0 = off (default 10)"),
 	INT(long_poll_max, 0, 600, "largest ?wait= in seconds (default 60)"),
 	INT(max_job_attempts, 1, 100, "runs of a job that crashes interrupt before it fails (default 3)"),
+	INT(usage_retention_days, 1, 36500, "days the usage of deleted servers is kept for billing (default 400)"),
 	{ "orphans", OPT_ORPHANS, offsetof(struct config, orphans), 0, 0, 0,
 	  "domains the database does not know: report (default) or destroy" },
 };
@@ -77,6 +78,7 @@ void config_defaults(struct config *cfg)
 	cfg->monitor_interval = 10;
 	cfg->long_poll_max = 60;
 	cfg->max_job_attempts = 3;
+	cfg->usage_retention_days = 400;
 	cfg->orphans = ORPHANS_REPORT;
 }
 

@@ -35,6 +35,7 @@ struct config {
 	int long_poll_max;		/* s, largest ?wait= accepted */
 	int max_job_attempts;		/* runs of a job interrupted by crashes */
 	int orphans;			/* enum orphan_policy */
+	int usage_retention_days;	/* usage of deleted servers is kept so long */
 
 	/* Command line only. */
 	char config_file[CONFIG_PATH_MAX];

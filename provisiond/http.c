@@ -93,6 +93,9 @@ static int set_error(struct request *req, int status, const char *code,
 	json_t *err;
 
 	vsnprintf(message, sizeof(message), fmt, ap);
+	/* A message may quote what the client sent (Jansson's parse errors
+	 * do), or be cut in the middle of a character: JSON needs UTF-8. */
+	utf8_scrub(message);
 	err = json_pack("{s:s, s:s, s:b}", "code", code, "message", message,
 			"retryable", error_retryable(code));
 	if (field)
@@ -161,8 +164,22 @@ static enum MHD_Result send_answer(struct request *req)
 		} else {
 			text = json_dumps(req->response, JSON_COMPACT);
 		}
-		if (!text)
-			return MHD_NO;
+		/* An answer that cannot be written (out of memory, or a
+		 * string Jansson refused) is still a JSON error, never a
+		 * closed connection. */
+		if (!text) {
+			static const char unwritable[] =
+				"{\"error\":{\"code\":\"internal_error\","
+				"\"message\":\"the answer could not be written; retry later\","
+				"\"retryable\":true}}";
+
+			log_error("%s %s: the answer could not be written",
+				  req->method, req->path);
+			req->status = 500;
+			text = strdup(unwritable);
+			if (!text)
+				return MHD_NO;
+		}
 		len = strlen(text);
 	}
 	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -407,6 +424,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	(void)conn;
 	if (!req)
 		return;
+	/* A refused path may hold anything: the log gets it made safe. */
+	utf8_scrub(req->path);
+	for (char *p = req->path; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	log_debug("%s %s -> %d (%lld ms)%s", req->method, req->path, req->status,
 		  (long long)(mono_ms() - req->started_ms),
 		  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (not completed)");
@@ -420,6 +442,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	*con_cls = NULL;
 }
 
+/*
+ * libmicrohttpd decodes %XX in the path and the query in place; a decoded
+ * NUL would end the C string and silently cut what the client sent
+ * ("srv_1%00x" read as "srv_1").  It becomes DEL instead, a control
+ * character the router refuses with a 400 (router.c, step 0).
+ */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	for (char *p = s; (p = strstr(p, "%00")) != NULL; p += 3) {
+		p[1] = '7';
+		p[2] = 'f';
+	}
+	return MHD_http_unescape(s);
+}
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
@@ -430,6 +469,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && msg[n - 1] == '\n')
 		msg[--n] = '\0';
+	utf8_scrub(msg);	/* it may quote a malformed request */
 	log_warn("http: %s", msg);
 }
 
@@ -467,6 +507,7 @@ int http_start(const struct http_settings *s, int *bound_port, char *err,
 	http.daemon = MHD_start_daemon(flags, (uint16_t)s->port, NULL, NULL,
 				       on_request, NULL,
 				       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+				       MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->threads,
 				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,

@@ -22,20 +22,20 @@ bool idem_key_valid(const char *key)
 }
 
 void idem_fingerprint(const char *method, const char *path, const char *body,
-		      size_t len, unsigned char out[SHA256_LEN])
+		      size_t len, unsigned char out[SHA256_DIGEST_SIZE])
 {
-	struct sha256 c;
+	struct sha256_ctx c;
 
 	sha256_init(&c);
-	sha256_update(&c, method, strlen(method) + 1);	/* NULs separate */
-	sha256_update(&c, path, strlen(path) + 1);
+	sha256_update(&c, strlen(method) + 1, (const uint8_t *)method);	/* NULs separate */
+	sha256_update(&c, strlen(path) + 1, (const uint8_t *)path);
 	if (body)
-		sha256_update(&c, body, len);
-	sha256_final(&c, out);
+		sha256_update(&c, len, (const uint8_t *)body);
+	sha256_digest(&c, SHA256_DIGEST_SIZE, out);
 }
 
 enum idem_result idem_lookup(sqlite3 *wdb, const char *principal,
-			     const char *key, const unsigned char fp[SHA256_LEN],
+			     const char *key, const unsigned char fp[SHA256_DIGEST_SIZE],
 			     int *status, char **body, char **location)
 {
 	sqlite3_stmt *st;
@@ -52,8 +52,8 @@ enum idem_result idem_lookup(sqlite3 *wdb, const char *principal,
 	if (rc == SQLITE_ROW) {
 		const char *loc = (const char *)sqlite3_column_text(st, 3);
 
-		if (sqlite3_column_bytes(st, 0) != SHA256_LEN ||
-		    memcmp(sqlite3_column_blob(st, 0), fp, SHA256_LEN) != 0) {
+		if (sqlite3_column_bytes(st, 0) != SHA256_DIGEST_SIZE ||
+		    memcmp(sqlite3_column_blob(st, 0), fp, SHA256_DIGEST_SIZE) != 0) {
 			res = IDEM_MISMATCH;
 		} else {
 			*status = sqlite3_column_int(st, 1);
@@ -69,7 +69,7 @@ enum idem_result idem_lookup(sqlite3 *wdb, const char *principal,
 }
 
 int idem_store(sqlite3 *wdb, const char *principal, const char *key,
-	       const unsigned char fp[SHA256_LEN], int status, const char *body,
+	       const unsigned char fp[SHA256_DIGEST_SIZE], int status, const char *body,
 	       const char *location)
 {
 	int64_t now = now_s();
@@ -81,6 +81,6 @@ int idem_store(sqlite3 *wdb, const char *principal, const char *key,
 	return db_run(wdb, "INSERT OR REPLACE INTO idempotency_keys (principal, key,"
 			   " fingerprint, status, body, location, created_at)"
 			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
-		      "ssbdssi", principal, key, fp, SHA256_LEN, status, body,
+		      "ssbdssi", principal, key, fp, SHA256_DIGEST_SIZE, status, body,
 		      location && location[0] ? location : NULL, now);
 }

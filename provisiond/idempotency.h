@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
-#include "sha256.h"
+#include <nettle/sha2.h>
 
 #define IDEM_KEY_MAX		255
 #define IDEM_RETENTION_S	(24 * 3600)
@@ -36,16 +36,16 @@ enum idem_result {
 bool idem_key_valid(const char *key);
 
 void idem_fingerprint(const char *method, const char *path, const char *body,
-		      size_t len, unsigned char out[SHA256_LEN]);
+		      size_t len, unsigned char out[SHA256_DIGEST_SIZE]);
 
 /* *body and *location are malloc'ed on IDEM_REPLAY (location may be NULL). */
 enum idem_result idem_lookup(sqlite3 *wdb, const char *principal,
-			     const char *key, const unsigned char fp[SHA256_LEN],
+			     const char *key, const unsigned char fp[SHA256_DIGEST_SIZE],
 			     int *status, char **body, char **location);
 
 /* Stores an answer, and drops keys older than the retention. */
 int idem_store(sqlite3 *wdb, const char *principal, const char *key,
-	       const unsigned char fp[SHA256_LEN], int status, const char *body,
+	       const unsigned char fp[SHA256_DIGEST_SIZE], int status, const char *body,
 	       const char *location);
 
 #endif

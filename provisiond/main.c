@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 		log_error("cannot start the job workers");
 		goto out_db;
 	}
-	if (monitor_start(hv, cfg.monitor_interval) < 0) {
+	if (monitor_start(hv, cfg.monitor_interval, cfg.usage_retention_days) < 0) {
 		log_error("cannot start the usage monitor");
 		goto out_jobs;
 	}

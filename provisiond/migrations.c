@@ -170,9 +170,67 @@ static const char schema_v1[] =
 	"CREATE INDEX audit_tenant ON audit_log(tenant_id, seq);"
 	"CREATE INDEX audit_target ON audit_log(target_id, seq);";
 
+/*
+ * Tokens made with a customer token are derived from it (parent_id): they
+ * never outlive it (auth_check() walks the chain) and die with it.  The
+ * tokens such a token made before this migration are linked to it here,
+ * and take their ancestors' revocation and earliest expiry.
+ *
+ * usage_records keeps the final usage of every server row that is deleted
+ * (a tenant's deletion takes its deleted servers with it): billing records
+ * outlive what they are about, for usage_retention_days.  seq is the
+ * server's own, so that one order covers live and kept records.
+ */
+static const char schema_v2[] =
+	"ALTER TABLE tokens ADD COLUMN parent_id TEXT"
+	"  REFERENCES tokens(id) ON DELETE CASCADE;"
+	"UPDATE tokens SET parent_id = created_by"
+	"  WHERE created_by IN (SELECT id FROM tokens WHERE scope = 'customer');"
+	"CREATE INDEX tokens_parent ON tokens(parent_id);"
+	/* ... and they show what they now are: revoked with a revoked
+	 * ancestor, expiring no later than every ancestor (ancestry: every
+	 * (token, ancestor) pair; UNION ends even on a cycle). */
+	"CREATE TEMP TABLE ancestry AS WITH RECURSIVE up(id, ancestor) AS ("
+	"  SELECT id, parent_id FROM tokens WHERE parent_id IS NOT NULL"
+	"  UNION SELECT up.id, t.parent_id FROM up JOIN tokens t ON t.id = up.ancestor"
+	"  WHERE t.parent_id IS NOT NULL)"
+	"  SELECT up.id, min(a.revoked_at) AS revoked_at, min(a.expires_at) AS expires_at"
+	"  FROM up JOIN tokens a ON a.id = up.ancestor GROUP BY up.id;"
+	"UPDATE tokens SET"
+	"  revoked_at = coalesce(revoked_at,"
+	"    (SELECT revoked_at FROM ancestry WHERE ancestry.id = tokens.id)),"
+	"  expires_at = min(coalesce(expires_at, 9e18), coalesce("
+	"    (SELECT expires_at FROM ancestry WHERE ancestry.id = tokens.id), 9e18))"
+	"  WHERE id IN (SELECT id FROM ancestry);"
+	"UPDATE tokens SET expires_at = NULL WHERE expires_at >= 9e18;"
+	"DROP TABLE ancestry;"
+
+	"CREATE TABLE usage_records ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  server_id TEXT NOT NULL UNIQUE,"
+	"  tenant_id TEXT NOT NULL,"
+	"  external_id TEXT,"
+	"  hostname TEXT NOT NULL,"
+	"  cpu_time_ns INTEGER NOT NULL,"
+	"  sampled_at INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  deleted_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX usage_records_tenant ON usage_records(tenant_id, seq);"
+	"CREATE INDEX usage_records_deleted ON usage_records(deleted_at);"
+	"CREATE TRIGGER servers_keep_usage AFTER DELETE ON servers BEGIN"
+	"  INSERT OR REPLACE INTO usage_records (seq, server_id, tenant_id,"
+	"    external_id, hostname, cpu_time_ns, sampled_at, created_at, deleted_at)"
+	"  VALUES (OLD.seq, OLD.id, OLD.tenant_id, OLD.external_id, OLD.hostname,"
+	"    OLD.cpu_time_base_ns + OLD.cpu_time_live_ns, OLD.usage_sampled_at,"
+	"    OLD.created_at, coalesce(OLD.deleted_at, CAST(strftime('%s', 'now') AS INTEGER)));"
+	"END;";
+
 const struct migration db_migrations[] = {
 	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
 	     "idempotency keys, audit log", schema_v1 },
+	{ 2, "derived tokens (tokens.parent_id); usage records that outlive "
+	     "their servers", schema_v2 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

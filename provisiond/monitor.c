@@ -12,6 +12,10 @@
  * "running", and nothing restarts it until someone asks (POST .../start)
  * or provisiond restarts.  Servers with a queued or running job are left
  * to the job, which owns them.
+ *
+ * Every hour (and when it starts) it also purges billing records: servers
+ * deleted more than usage_retention_days ago (their jobs with them) and the
+ * usage records kept for servers whose rows are gone (migrations.c).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,7 +32,8 @@
 
 static struct {
 	struct hv_backend *hv;
-	int interval_s;
+	int interval_s;			/* 0: no sampling */
+	int retention_days;
 	pthread_t thread;
 	bool started;
 	bool stopping;
@@ -145,18 +150,57 @@ static void sample(void)
 		jobs_wake();
 }
 
+#define PURGE_EVERY_S	3600
+
+/* Billing records older than the retention period go (see the top). */
+static void purge_usage(void)
+{
+	int64_t cutoff = now_s() - (int64_t)mon.retention_days * 86400;
+	sqlite3 *w = db_write_begin_background();
+	int servers, records;
+
+	if (!w)
+		return;
+	if (db_run(w, "DELETE FROM servers WHERE deleted_at < ?", "i", cutoff) != SQLITE_OK) {
+		db_write_rollback(w);
+		log_warn("monitor: usage purge failed");
+		return;
+	}
+	servers = sqlite3_changes(w);
+	if (db_run(w, "DELETE FROM usage_records WHERE deleted_at < ?", "i",
+		   cutoff) != SQLITE_OK) {
+		db_write_rollback(w);
+		log_warn("monitor: usage purge failed");
+		return;
+	}
+	records = sqlite3_changes(w);
+	if (db_write_commit(w) == SQLITE_OK && (servers || records))
+		log_info("monitor: purged the usage of %d servers deleted more than"
+			 " %d days ago", records, mon.retention_days);
+}
+
 static void *monitor_main(void *arg)
 {
+	int64_t next_purge = 0;
+
 	(void)arg;
 	pthread_mutex_lock(&mon.lock);
 	while (!mon.stopping) {
 		struct timespec ts;
 
+		if (mono_ms() >= next_purge) {
+			pthread_mutex_unlock(&mon.lock);
+			purge_usage();
+			pthread_mutex_lock(&mon.lock);
+			next_purge = mono_ms() + PURGE_EVERY_S * 1000;
+		}
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += mon.interval_s;
+		ts.tv_sec += mon.interval_s > 0 ? mon.interval_s : PURGE_EVERY_S;
 		pthread_cond_timedwait(&mon.wake, &mon.lock, &ts);
 		if (mon.stopping)
 			break;
+		if (mon.interval_s <= 0)
+			continue;
 		pthread_mutex_unlock(&mon.lock);
 		sample();
 		pthread_mutex_lock(&mon.lock);
@@ -165,13 +209,13 @@ static void *monitor_main(void *arg)
 	return NULL;
 }
 
-int monitor_start(struct hv_backend *hv, int interval_s)
+int monitor_start(struct hv_backend *hv, int interval_s, int retention_days)
 {
 	mon.hv = hv;
 	mon.interval_s = interval_s;
+	mon.retention_days = retention_days;
 	mon.stopping = false;
-	if (interval_s <= 0)
-		return 0;	/* off */
+	/* Runs even without sampling: the purge is due all the same. */
 	if (pthread_create(&mon.thread, NULL, monitor_main, NULL) != 0)
 		return -1;
 	mon.started = true;

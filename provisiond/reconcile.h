@@ -45,8 +45,12 @@ json_t *reconcile_report(void);
 /* The server actual_state for a domain state (HV_DOMAIN_*). */
 const char *actual_state_of(uint32_t hv_state);
 
-/* monitor.c: samples usage and observed state every interval_s seconds. */
-int monitor_start(struct hv_backend *hv, int interval_s);
+/*
+ * monitor.c: samples usage and observed state every interval_s seconds (0:
+ * never), and every hour removes the usage of servers deleted more than
+ * retention_days ago.
+ */
+int monitor_start(struct hv_backend *hv, int interval_s, int retention_days);
 void monitor_stop(void);
 
 #endif

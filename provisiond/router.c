@@ -3,7 +3,13 @@
  * router.c - the route table and the steps every request goes through
  * (see router.h).  The order of the checks is part of the contract:
  *
- *   1. path, then method                    404 not_found, 405
+ *   0. the request's text: path, query and   400 invalid_request
+ *      headers well-formed UTF-8, no control
+ *      characters in the path or query, no
+ *      repeated Authorization, Idempotency-Key,
+ *      Content-Type or Content-Length
+ *   1. path, then method (HEAD is GET        404 not_found, 405
+ *      without the body)
  *   2. body size                            413 payload_too_large
  *   3. token (unless public)                401 unauthorized, token_expired,
  *                                               token_revoked
@@ -54,22 +60,32 @@ static bool match(const char *pattern, const char *path, char *id, size_t idsize
 	return *pattern == '\0' && *path == '\0';
 }
 
+/* Adds method to the Allow list of a 405 (HEAD, implied by GET, is left
+ * out as before: the list names the contract's operations). */
+static void allow_add(struct request *req, const char *method)
+{
+	if (strlen(req->allow) + strlen(method) + 3 < sizeof(req->allow)) {
+		if (req->allow[0])
+			strcat(req->allow, ", ");
+		strcat(req->allow, method);
+	}
+}
+
 static const struct route *find_route(struct request *req)
 {
+	/* HEAD runs the GET route: libmicrohttpd sends the same status and
+	 * headers and leaves the body out (RFC 9110, 9.3.2). */
+	const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
 	bool path_found = false;
 
 	for (const struct route *r = routes; r->method; r++) {
 		if (!match(r->pattern, req->path, req->id, sizeof(req->id)))
 			continue;
-		if (strcmp(r->method, req->method) == 0)
+		if (strcmp(r->method, method) == 0)
 			return r;
 		/* The path exists with another method: collect them for 405. */
 		path_found = true;
-		if (strlen(req->allow) + strlen(r->method) + 3 < sizeof(req->allow)) {
-			if (req->allow[0])
-				strcat(req->allow, ", ");
-			strcat(req->allow, r->method);
-		}
+		allow_add(req, r->method);
 	}
 	if (path_found)
 		req_error(req, 405, "method_not_allowed",
@@ -78,6 +94,77 @@ static const struct route *find_route(struct request *req)
 	else
 		req_error(req, 404, "not_found", "no such path: %s", req->path);
 	return NULL;
+}
+
+/*
+ * Step 0: every string of the request that may reach an answer, the log or
+ * the database is well-formed UTF-8 (a stray byte would make the JSON of
+ * an error or of an audit page unwritable), and the path and query hold no
+ * control characters (they are logged).  Headers whose repetition would be
+ * ambiguous are refused rather than resolved by order.
+ */
+struct text_check {
+	bool query;			/* also refuse control characters */
+	const char *bad;		/* what is wrong, for the message */
+	int authorization, idempotency_key, content_type, content_length;
+};
+
+static bool text_ok(const char *s, bool no_controls)
+{
+	return !s || (utf8_valid(s) && !(no_controls && has_control_chars(s)));
+}
+
+static enum MHD_Result check_value(void *cls, enum MHD_ValueKind kind,
+				   const char *key, const char *value)
+{
+	struct text_check *tc = cls;
+
+	(void)kind;
+	if (!text_ok(key, tc->query) || !text_ok(value, tc->query)) {
+		tc->bad = tc->query ? "a query parameter is not well-formed UTF-8"
+				      " or holds control characters"
+				    : "a header is not well-formed UTF-8";
+		return MHD_NO;
+	}
+	if (tc->query)
+		return MHD_YES;
+	if (strcasecmp(key, "Authorization") == 0)
+		tc->authorization++;
+	else if (strcasecmp(key, "Idempotency-Key") == 0)
+		tc->idempotency_key++;
+	else if (strcasecmp(key, "Content-Type") == 0)
+		tc->content_type++;
+	else if (strcasecmp(key, "Content-Length") == 0)
+		tc->content_length++;
+	return MHD_YES;
+}
+
+static bool check_request_text(struct request *req)
+{
+	struct text_check headers = { .query = false }, query = { .query = true };
+
+	if (!text_ok(req->method, true) || !text_ok(req->path, true)) {
+		req_error(req, 400, "invalid_request",
+			  "the request's method or path is not well-formed UTF-8"
+			  " or holds control characters");
+		return false;
+	}
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_value, &query);
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, check_value, &headers);
+	if (query.bad || headers.bad) {
+		req_error(req, 400, "invalid_request", "%s",
+			  query.bad ? query.bad : headers.bad);
+		return false;
+	}
+	if (headers.authorization > 1 || headers.idempotency_key > 1 ||
+	    headers.content_type > 1 || headers.content_length > 1) {
+		req_error(req, 400, "invalid_request", "the %s header is repeated",
+			  headers.authorization > 1 ? "Authorization" :
+			  headers.idempotency_key > 1 ? "Idempotency-Key" :
+			  headers.content_type > 1 ? "Content-Type" : "Content-Length");
+		return false;
+	}
+	return true;
 }
 
 static bool authenticate(struct request *req)
@@ -243,7 +330,7 @@ static void run_write(struct request *req)
 {
 	const char *key = req_header(req, "Idempotency-Key");
 	const char *principal = req->who.admin ? "admin" : req->who.tenant_id;
-	unsigned char fp[SHA256_LEN];
+	unsigned char fp[SHA256_DIGEST_SIZE];
 	struct audit_entry e;
 	char *answer = NULL, *location = NULL;
 	int status;
@@ -358,6 +445,8 @@ void router_handle(struct request *req)
 	const struct route *r;
 
 	reset_answer(req);
+	if (!check_request_text(req))
+		return;
 	r = find_route(req);
 	if (!r)
 		return;

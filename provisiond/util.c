@@ -220,6 +220,74 @@ bool str_copy(char *dst, const char *src, size_t size)
 	return true;
 }
 
+size_t utf8_sequence(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;	/* the second byte's range */
+	size_t len;
+
+	if (avail == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0;	/* below: overlong */
+		else if (c == 0xed)
+			hi = 0x9f;	/* above: surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;	/* below: overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;	/* above: beyond U+10FFFF */
+	} else {
+		return 0;	/* continuation byte, 0xc0/0xc1 (overlong), 0xf5.. */
+	}
+	if (avail < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
+
+	while (left > 0) {
+		size_t n = utf8_sequence(p, left);
+
+		if (n == 0)
+			return false;
+		p += n;
+		left -= n;
+	}
+	return true;
+}
+
+void utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t left = strlen(s);
+
+	while (left > 0) {
+		size_t n = utf8_sequence(p, left);
+
+		if (n == 0) {
+			*p = '?';
+			n = 1;
+		}
+		p += n;
+		left -= n;
+	}
+}
+
 size_t utf8_length(const char *s)
 {
 	size_t n = 0;

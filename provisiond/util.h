@@ -56,6 +56,21 @@ bool time_parse(const char *s, int64_t *out);
 /* Copies src into dst[size], always NUL-terminated; true if it all fit. */
 bool str_copy(char *dst, const char *src, size_t size);
 
+/*
+ * The length (1 to 4) of the well-formed UTF-8 sequence at the start of
+ * s[0..avail), or 0 if it does not start one: a stray continuation byte, a
+ * truncated sequence, an overlong form, a surrogate (U+D800..U+DFFF) or a
+ * code point above U+10FFFF (RFC 3629).
+ */
+size_t utf8_sequence(const unsigned char *s, size_t avail);
+
+/* True if the NUL-terminated s is well-formed UTF-8 throughout. */
+bool utf8_valid(const char *s);
+
+/* Replaces each byte of s that does not belong to a well-formed UTF-8
+ * sequence with '?', so that s can go into JSON. */
+void utf8_scrub(char *s);
+
 /* Number of UTF-8 code points in s (s is valid UTF-8: Jansson checks). */
 size_t utf8_length(const char *s);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tokens (auth.c, sha256.c) and idempotency keys (idempotency.c): SHA-256
- * against the NIST vectors, the token format, what is stored, the order of
+ * Tokens (auth.c) and idempotency keys (idempotency.c): the token digest
+ * against the NIST SHA-256 vectors, the token format, what is stored, the order of
  * the checks, and authentication against a real database.
  */
 #include <stdlib.h>
@@ -12,62 +12,48 @@
 #include "auth.h"
 #include "db.h"
 #include "idempotency.h"
-#include "sha256.h"
 #include "suites.h"
 
-static void digest_hex(const void *data, size_t len, char out[65])
+/*
+ * The stored digest is SHA-256 of the token string, exactly as before
+ * nettle computed it: tokens made by earlier versions keep working.
+ */
+START_TEST(token_hash_is_sha256)
 {
-	unsigned char d[SHA256_LEN];
+	static const struct {
+		const char *token, *hex;
+	} vectors[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+		/* A token in the format, as python3's hashlib digests it. */
+		{ "pvd_0123456789abcdef_0123456789abcdef0123456789abcdef"
+		  "0123456789abcdef0123456789abcdef",
+		  "07bb8b8f42c2a12c4605dd3264b68126414e04ad05252cd7f79e075cd1825be6" },
+	};
+	unsigned char d[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
 
-	sha256(data, len, d);
-	hex_encode(d, sizeof(d), out);
-}
-
-START_TEST(sha256_vectors)
-{
-	static const char two_blocks[] =
-		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-	struct sha256 c;
-	unsigned char d[SHA256_LEN];
-	char hex[65], *million;
-
-	digest_hex("", 0, hex);
-	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	digest_hex("abc", 3, hex);
-	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	digest_hex(two_blocks, strlen(two_blocks), hex);
-	ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-
-	/* One million 'a', fed in uneven pieces. */
-	million = malloc(1000000);
-	memset(million, 'a', 1000000);
-	sha256_init(&c);
-	for (size_t off = 0; off < 1000000; ) {
-		size_t n = off % 7 + 61;
-
-		if (n > 1000000 - off)
-			n = 1000000 - off;
-		sha256_update(&c, million + off, n);
-		off += n;
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		token_hash(vectors[i].token, d);
+		hex_encode(d, sizeof(d), hex);
+		ck_assert_str_eq(hex, vectors[i].hex);
 	}
-	sha256_final(&c, d);
-	hex_encode(d, sizeof(d), hex);
-	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-	free(million);
 }
 END_TEST
 
 START_TEST(token_format)
 {
 	char token[TOKEN_MAX], other[TOKEN_MAX], id[ID_MAX];
-	unsigned char hash[SHA256_LEN], check[SHA256_LEN];
+	unsigned char hash[SHA256_DIGEST_SIZE], check[SHA256_DIGEST_SIZE];
 
 	ck_assert_int_eq(token_generate("tok_0123456789abcdef", token, hash), 0);
 	ck_assert_int_eq(strlen(token), TOKEN_LEN);
 	ck_assert(strncmp(token, "pvd_0123456789abcdef_", 21) == 0);
 	/* The stored hash is SHA-256 of the token, not the token. */
-	sha256(token, strlen(token), check);
-	ck_assert(memcmp(hash, check, SHA256_LEN) == 0);
+	token_hash(token, check);
+	ck_assert(memcmp(hash, check, SHA256_DIGEST_SIZE) == 0);
 	ck_assert(token_parse(token, id));
 	ck_assert_str_eq(id, "tok_0123456789abcdef");
 	/* Fresh randomness every time. */
@@ -118,7 +104,7 @@ END_TEST
 START_TEST(verify_order)
 {
 	char token[TOKEN_MAX], wrong[TOKEN_MAX];
-	unsigned char hash[SHA256_LEN], other[SHA256_LEN];
+	unsigned char hash[SHA256_DIGEST_SIZE], other[SHA256_DIGEST_SIZE];
 	int64_t now = 1000000;
 
 	token_generate("tok_0123456789abcdef", token, hash);
@@ -135,7 +121,8 @@ START_TEST(verify_order)
 }
 END_TEST
 
-static sqlite3 *temp_db(char path[64])
+/* A new database with the first `migrations` migrations applied. */
+static sqlite3 *temp_db_at(char path[64], size_t migrations)
 {
 	char err[256];
 	sqlite3 *db;
@@ -146,9 +133,14 @@ static sqlite3 *temp_db(char path[64])
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert_int_eq(db_connect(path, false, &db, err, sizeof(err)), 0);
-	ck_assert_msg(db_migrate(db, db_migrations, db_migrations_count, err,
+	ck_assert_msg(db_migrate(db, db_migrations, migrations, err,
 				 sizeof(err)) == 0, "%s", err);
 	return db;
+}
+
+static sqlite3 *temp_db(char path[64])
+{
+	return temp_db_at(path, db_migrations_count);
 }
 
 static void drop_db(sqlite3 *db, const char *path)
@@ -180,8 +172,8 @@ START_TEST(auth_against_database)
 	/* Only the digest is stored. */
 	st = db_prep(db, "SELECT hash FROM tokens WHERE id = ?", "s", id);
 	ck_assert(sqlite3_step(st) == SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_bytes(st, 0), SHA256_LEN);
-	ck_assert(memmem(sqlite3_column_blob(st, 0), SHA256_LEN, secret, 8) == NULL);
+	ck_assert_int_eq(sqlite3_column_bytes(st, 0), SHA256_DIGEST_SIZE);
+	ck_assert(memmem(sqlite3_column_blob(st, 0), SHA256_DIGEST_SIZE, secret, 8) == NULL);
 	sqlite3_finalize(st);
 
 	snprintf(header, sizeof(header), "Bearer %s", secret);
@@ -227,7 +219,7 @@ END_TEST
 
 START_TEST(idempotency_keys)
 {
-	unsigned char a[SHA256_LEN], b[SHA256_LEN];
+	unsigned char a[SHA256_DIGEST_SIZE], b[SHA256_DIGEST_SIZE];
 	char path[64], *body = NULL, *location = NULL, key300[301];
 	sqlite3 *db = temp_db(path);
 	int status = 0;
@@ -244,9 +236,9 @@ START_TEST(idempotency_keys)
 
 	idem_fingerprint("POST", "/v1/servers", "{}", 2, a);
 	idem_fingerprint("POST", "/v1/servers", "{ }", 3, b);
-	ck_assert(memcmp(a, b, SHA256_LEN) != 0);
+	ck_assert(memcmp(a, b, SHA256_DIGEST_SIZE) != 0);
 	idem_fingerprint("POST", "/v1/servers", "{}", 2, b);
-	ck_assert(memcmp(a, b, SHA256_LEN) == 0);
+	ck_assert(memcmp(a, b, SHA256_DIGEST_SIZE) == 0);
 
 	ck_assert_int_eq(idem_lookup(db, "admin", "k1", a, &status, &body, &location),
 			 IDEM_NEW);
@@ -274,18 +266,84 @@ START_TEST(idempotency_keys)
 }
 END_TEST
 
+/* token_chain_limits() of id gives expires and revoked. */
+static void ck_chain(sqlite3 *db, const char *id, int64_t expires, int64_t revoked)
+{
+	int64_t e = -1, r = -1;
+
+	ck_assert_int_eq(token_chain_limits(db, id, &e, &r), 0);
+	ck_assert_int_eq(e, expires);
+	ck_assert_int_eq(r, revoked);
+}
+
+/*
+ * Migration 2 links the tokens that customer tokens made before it to
+ * their parent, and from then on a token lives only while its chain does.
+ */
+START_TEST(derived_tokens_after_migration)
+{
+	char path[64], err[256];
+	sqlite3 *db = temp_db_at(path, 1);
+
+	ck_assert_int_eq(db_migrations[0].version, 1);
+	ck_assert_int_eq(db_run(db,
+		"INSERT INTO tenants (id, name, created_at, updated_at) VALUES ('ten_1', 'T', 0, 0);"
+		"", ""), SQLITE_OK);
+	/* An admin token, a customer token it made, one that one made (with
+	 * no expiry although its parent has one), one the CLI made. */
+	ck_assert_int_eq(db_run(db,
+		"INSERT INTO tokens (id, name, scope, tenant_id, hash, created_by, created_at,"
+		" expires_at) VALUES"
+		" ('tok_a', 'a', 'admin', NULL, zeroblob(32), 'cli', 0, NULL),"
+		" ('tok_c1', 'c1', 'customer', 'ten_1', zeroblob(32), 'tok_a', 0, 5000),"
+		" ('tok_c2', 'c2', 'customer', 'ten_1', zeroblob(32), 'tok_c1', 0, NULL),"
+		" ('tok_c3', 'c3', 'customer', 'ten_1', zeroblob(32), 'cli', 0, NULL)", ""),
+		SQLITE_OK);
+	/* A revoked customer token and the one it made before. */
+	ck_assert_int_eq(db_run(db,
+		"INSERT INTO tokens (id, name, scope, tenant_id, hash, created_by, created_at,"
+		" revoked_at) VALUES"
+		" ('tok_r1', 'r1', 'customer', 'ten_1', zeroblob(32), 'cli', 0, 3),"
+		" ('tok_r2', 'r2', 'customer', 'ten_1', zeroblob(32), 'tok_r1', 0, NULL)", ""),
+		SQLITE_OK);
+	ck_assert_msg(db_migrate(db, db_migrations, db_migrations_count, err,
+				 sizeof(err)) == 0, "%s", err);
+
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE parent_id IS NOT NULL", -1), 2);
+	ck_assert_int_eq(db_int(db, "SELECT revoked_at FROM tokens WHERE id = 'tok_r2'", -1), 3);
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE id = 'tok_c2'"
+				    " AND parent_id = 'tok_c1'", -1), 1);
+	/* It shows its parent's expiry; the others keep theirs. */
+	ck_assert_int_eq(db_int(db, "SELECT expires_at FROM tokens WHERE id = 'tok_c2'", -1), 5000);
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM tokens WHERE expires_at IS NULL", -1), 4);
+	/* c2 expires with c1, and is revoked with it. */
+	ck_chain(db, "tok_c2", 5000, 0);
+	ck_assert_int_eq(db_run(db, "UPDATE tokens SET revoked_at = 7 WHERE id = 'tok_c1'", ""),
+			 SQLITE_OK);
+	ck_chain(db, "tok_c2", 5000, 7);
+	/* The others depend on nothing. */
+	ck_chain(db, "tok_c3", 0, 0);
+	/* A cycle (never made by the API) ends the walk all the same. */
+	ck_assert_int_eq(db_run(db, "UPDATE tokens SET parent_id = 'tok_c2' WHERE id = 'tok_c1'", ""),
+			 SQLITE_OK);
+	ck_chain(db, "tok_c2", 5000, 7);
+	drop_db(db, path);
+}
+END_TEST
+
 Suite *auth_suite(void)
 {
 	Suite *s = suite_create("auth");
 	TCase *tc = tcase_create("auth");
 
-	tcase_add_test(tc, sha256_vectors);
+	tcase_add_test(tc, token_hash_is_sha256);
 	tcase_add_test(tc, token_format);
 	tcase_add_test(tc, token_parse_rejects);
 	tcase_add_test(tc, constant_time_compare);
 	tcase_add_test(tc, verify_order);
 	tcase_add_test(tc, auth_against_database);
 	tcase_add_test(tc, idempotency_keys);
+	tcase_add_test(tc, derived_tokens_after_migration);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -185,6 +185,56 @@ class Client:
                 return items
 
 
+class RawAnswer:
+    """An answer read off the socket: status, headers (lower-case names, a
+    list of values each) and the body's bytes."""
+
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        values = self.headers.get(name.lower(), [])
+        return values[0] if values else None
+
+
+def raw_request(port, method, target, headers=(), body=b"", timeout=10):
+    """One request written byte for byte, for what requests refuses to send
+    (bytes that are not UTF-8 in the path, repeated headers).  target and
+    header values are bytes; headers a list of (name, value) pairs.  Raises
+    if the server closes the connection without a complete answer."""
+    import socket
+    lines = [method.encode() + b" " + target + b" HTTP/1.1",
+             b"Host: 127.0.0.1:%d" % port, b"Connection: close"]
+    lines += [n.encode() + b": " + v for n, v in headers]
+    if body or method in ("POST", "PATCH", "PUT"):
+        lines.append(b"Content-Length: %d" % len(body))
+    data = b"\r\n".join(lines) + b"\r\n\r\n" + body
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        reply = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    head, sep, rest = reply.partition(b"\r\n\r\n")
+    assert sep, "%s %r: the connection closed without an answer (%r)" % (
+        method, target, reply[:200])
+    status_line, *header_lines = head.split(b"\r\n")
+    status = int(status_line.split()[1])
+    hdrs = {}
+    for line in header_lines:
+        name, _, value = line.partition(b":")
+        hdrs.setdefault(name.decode().strip().lower(), []).append(value.decode().strip())
+    length = hdrs.get("content-length")
+    if length is not None and method != "HEAD":
+        assert len(rest) >= int(length[0]), "%s %r: a truncated answer" % (method, target)
+        rest = rest[:int(length[0])]
+    return RawAnswer(status, hdrs, rest)
+
+
 def error_of(r):
     """The (code, message) of an error answer."""
     e = r.json()["error"]
