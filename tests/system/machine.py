@@ -19,6 +19,18 @@ import time
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(REPO, "build")
 LOG_DIR = os.path.join(BUILD, "test-logs")
+HVABI_H = os.path.join(REPO, "hypervisor", "include", "public", "hvabi.h")
+
+
+def c_define(name, path=HVABI_H):
+    """The integer value of `#define NAME N` in a C source of the repository:
+    tests compare with the one definition, never with a copy of it."""
+    with open(path) as f:
+        found = re.search(r"^#define\s+%s\s+(\(?[0-9xXa-fA-F]+[uUlL]*\)?)\s*(/\*.*)?$"
+                          % re.escape(name), f.read(), re.M)
+    if not found:
+        raise LookupError("no #define %s in %s" % (name, path))
+    return int(found.group(1).strip("()").rstrip("uUlL"), 0)
 
 # What the product runs on: an emulated AMD CPU with SVM and nested paging.
 DEFAULT_CPU = "qemu64,+svm,+npt"

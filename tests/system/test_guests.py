@@ -88,12 +88,15 @@ def test_bad_domain_modules_are_refused_and_the_rest_run(boot):
         guest("cpuid_msr", "name=odd mem=3M"),
         guest("cpuid_msr", "name=what colour=blue mem=16M"),
         guest("cpuid_msr", "mem=16M"),
+        guest("cpuid_msr", "name=wide mem=16M vcpus=9"),
         (os.path.join(REPO, "VERSION"), "domain name=notelf mem=16M"),
         guest("cpuid_msr", "name=good mem=16M"),
     ])
     assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
     out = m.output
-    assert "not started: memory must be a non-zero multiple of 2 MiB" in out
+    # The ABI's limits (hv_domain_size_check()), as for HVCALL_DOMAIN_CREATE.
+    assert "not started: memory must be a multiple of 2 MiB" in out
+    assert "not started: vCPUs must be 1 to 8" in out
     assert "not started: unknown key (name, mem, vcpus, weight, cap, cpus)" in out
     assert "not started: name= and mem= are required" in out
     assert "not started: not an x86 ELF file" in out
@@ -178,7 +181,11 @@ def test_dom0_domain_commands_refuse_bad_input(boot_dom0):
     m.wait_for(r"^dom0: userspace ready$")
     free_before = free_mib(m)
     cases = [
-        ("hvctl create odd 3 1 /usr/share/guests/cpuid_msr.elf", "invalid argument"),
+        # hvabi.h's limits, checked by hvctl before it asks.
+        ("hvctl create odd 3 1 /usr/share/guests/cpuid_msr.elf",
+         "memory must be a multiple of 2 MiB"),
+        ("hvctl create vast 1048576 1 /usr/share/guests/cpuid_msr.elf",
+         "memory must be 2 to 524288 MiB"),
         ("hvctl create huge 100000 1 /usr/share/guests/cpuid_msr.elf", "not enough free memory"),
         ("hvctl create 'bad name' 16 1 /usr/share/guests/cpuid_msr.elf", "invalid argument"),
         ("hvctl create nofile 16 1 /nonexistent.elf", "cannot read"),
