@@ -8,7 +8,8 @@ import os
 import re
 
 from conftest import guest
-from machine import EXIT_BOOT_COMPLETE, HV, REPO, c_define
+from machine import EXIT_BOOT_COMPLETE, HV, HV_LINE, REPO, c_define, \
+    split_anywhere
 
 
 def result(m, domid):
@@ -184,6 +185,34 @@ def test_dom0_creates_pauses_and_destroys_domains(boot_dom0):
     m.check("hvctl destroy busy")  # still running: destroyed all the same
     assert "c1" not in m.check("hvctl list")
     assert free_mib(m) == free_before
+
+
+def test_dom0_and_hypervisor_lines_never_split_each_other(boot_dom0):
+    # dom0's bytes reach the serial port through the hypervisor's console,
+    # which writes its own lines whole (common/console.c).  A domain that
+    # floods its console (its lines echoed by the hypervisor) and dom0
+    # printing 3000 lines at the same time: neither splits the other's.
+    m = boot_dom0(smp=2)
+    m.wait_for(r"^dom0: userspace ready$")
+    status, out = m.run("hvctl create chatty 16 1 /usr/share/guests/chatty.elf"
+                        " >/dev/null && seq 1 3000")
+    assert status == 0, out
+    # dom0's lines, with the hypervisor's whole lines taken out, as written.
+    assert out.split("\n") == [str(i) for i in range(1, 3001)], out[-2000:]
+    # The hypervisor's lines between the markers, each one whole: no byte of
+    # dom0's inside.  At least one of the guest's landed there, so the two
+    # were written at the same time.
+    tag = "CMD%d" % m._cmd_seq
+    start = list(re.finditer(split_anywhere("@@B" + tag) + r"(?!\d)",
+                             m.output))[-1].end()
+    end = re.search(split_anywhere("@@E%s " % tag), m.output[start:]).start()
+    hv_lines = re.findall(HV_LINE, m.output[start:start + end])
+    chatty = [l for l in hv_lines if " chatty " in l]
+    assert chatty, m.output[start:start + end][-3000:]
+    for line in chatty:
+        assert re.fullmatch(HV + r"\(d\d+\) chatty \d{4} \.{50}\n", line), line
+    for line in hv_lines:
+        assert re.fullmatch(HV + r"[^@]*\n", line), line
 
 
 def test_dom0_domain_commands_refuse_bad_input(boot_dom0):
