@@ -14,15 +14,15 @@ void vtime_init(struct vtime *v, uint64_t start_ns)
 
 bool quota_weight_valid(uint32_t weight)
 {
-	return weight >= QUOTA_WEIGHT_MIN && weight <= QUOTA_WEIGHT_MAX;
+	return weight >= HV_SCHED_WEIGHT_MIN && weight <= HV_SCHED_WEIGHT_MAX;
 }
 
 uint32_t quota_weight_clamp(uint32_t weight)
 {
-	if (weight < QUOTA_WEIGHT_MIN)
-		return QUOTA_WEIGHT_MIN;
-	if (weight > QUOTA_WEIGHT_MAX)
-		return QUOTA_WEIGHT_MAX;
+	if (weight < HV_SCHED_WEIGHT_MIN)
+		return HV_SCHED_WEIGHT_MIN;
+	if (weight > HV_SCHED_WEIGHT_MAX)
+		return HV_SCHED_WEIGHT_MAX;
 	return weight;
 }
 
@@ -41,7 +41,7 @@ bool vtime_charge(struct vtime *v, uint64_t ran_ns, uint32_t weight)
 	 * stays below VTIME_MAX_STEP_NS even at weight 1.
 	 */
 	if (ran_ns < (1ull << 53)) {
-		pending = ran_ns * QUOTA_WEIGHT_DEFAULT + v->carry;
+		pending = ran_ns * HV_SCHED_WEIGHT_DEFAULT + v->carry;
 		v->ns += pending / w;		/* wraps modulo 2^64 by design */
 		v->carry = (uint32_t)(pending % w);
 		return exact;
@@ -58,14 +58,14 @@ bool vtime_charge(struct vtime *v, uint64_t ran_ns, uint32_t weight)
 	 */
 	whole_weights = ran_ns / w;
 	leftover_ns = ran_ns % w;
-	pending = leftover_ns * QUOTA_WEIGHT_DEFAULT + v->carry;
-	if (whole_weights > VTIME_MAX_STEP_NS / QUOTA_WEIGHT_DEFAULT) {
+	pending = leftover_ns * HV_SCHED_WEIGHT_DEFAULT + v->carry;
+	if (whole_weights > VTIME_MAX_STEP_NS / HV_SCHED_WEIGHT_DEFAULT) {
 		v->ns += VTIME_MAX_STEP_NS;
 		v->carry = 0;
 		return false;
 	}
 	/* whole_weights * 256 <= 2^62 and pending / w < 2^25: no overflow. */
-	step = whole_weights * QUOTA_WEIGHT_DEFAULT + pending / w;
+	step = whole_weights * HV_SCHED_WEIGHT_DEFAULT + pending / w;
 	if (step > VTIME_MAX_STEP_NS) {
 		v->ns += VTIME_MAX_STEP_NS;
 		v->carry = 0;

@@ -7,7 +7,7 @@
  * Every vCPU carries a virtual time (vtime, in virtual ns).  Running for
  * ran_ns of real CPU time advances it by
  *
- *	ran_ns * QUOTA_WEIGHT_DEFAULT / weight
+ *	ran_ns * HV_SCHED_WEIGHT_DEFAULT / weight
  *
  * so a vCPU of the default weight 256 ages at the speed of the real clock, one
  * of weight 512 at half that speed.  A scheduler that always runs the vCPU
@@ -56,10 +56,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Weights, as in Xen: 1..65535, default 256 (512 gets twice as much CPU). */
-#define QUOTA_WEIGHT_MIN	1u
-#define QUOTA_WEIGHT_MAX	65535u
-#define QUOTA_WEIGHT_DEFAULT	256u
+/*
+ * Weights, as in Xen: HV_SCHED_WEIGHT_MIN..HV_SCHED_WEIGHT_MAX (1..65535),
+ * default HV_SCHED_WEIGHT_DEFAULT (256; 512 gets twice as much CPU).  The
+ * hypercall ABI is their one definition; included by its path relative to
+ * this file so that every build of quota/ (the hypervisor's, dom0's, the
+ * tests') finds it without another include directory.
+ */
+#include "../hypervisor/include/public/hvabi.h"
 
 /*
  * Largest change of a vtime by one call, in virtual ns (2^62, 146 years).
@@ -89,7 +93,7 @@ struct vtime {
 	uint64_t ns;
 	/*
 	 * CPU time charged but not yet worth a whole virtual ns, in units of
-	 * 1/QUOTA_WEIGHT_DEFAULT real ns (the remainder of ran_ns * 256 / weight);
+	 * 1/HV_SCHED_WEIGHT_DEFAULT real ns (the remainder of ran_ns * 256 / weight);
 	 * always below 65536.  It is real time, not virtual, so it stays right
 	 * when the weight changes between charges.
 	 */
@@ -99,7 +103,7 @@ struct vtime {
 /* Starts a vtime at start_ns (virtual ns), e.g. the run queue's minimum. */
 void vtime_init(struct vtime *v, uint64_t start_ns);
 
-/* True when weight is within QUOTA_WEIGHT_MIN..QUOTA_WEIGHT_MAX. */
+/* True when weight is within HV_SCHED_WEIGHT_MIN..HV_SCHED_WEIGHT_MAX. */
 bool quota_weight_valid(uint32_t weight);
 
 /*

@@ -246,15 +246,24 @@ static int __init hvpriv_init(void)
 	if (!hvpriv_on_appliance_hv())
 		return -ENODEV;
 
-	/* Safe now that we know VMMCALL reaches our hypervisor.  Only
-	 * reported: the driver passes structures through without looking
-	 * at them, so it is libhv that must check the version. */
+	/*
+	 * Safe now that we know VMMCALL reaches our hypervisor.  The driver
+	 * itself fills struct hv_set_time, and every caller above it was
+	 * built with the same hvabi.h: on another version none of them
+	 * would read the hypervisor's structures right, so refuse to load.
+	 */
 	abi = hvpriv_hypercall(HVCALL_ABI_VERSION, 0, 0, 0, 0);
-	if (abi < 0)
-		pr_warn("HVCALL_ABI_VERSION failed: %ld\n", abi);
-	else
-		pr_info("hypervisor ABI version %ld (hvabi.h: %d)\n", abi,
-			HV_ABI_VERSION);
+	if (abi != HV_ABI_VERSION) {
+		if (abi < 0)
+			pr_err("HVCALL_ABI_VERSION failed (%ld): not loading\n",
+			       abi);
+		else
+			pr_err("the hypervisor has ABI version %ld, this driver "
+			       "was built for %d (hvabi.h): not loading\n",
+			       abi, HV_ABI_VERSION);
+		return -EPROTO;
+	}
+	pr_info("hypervisor ABI version %ld\n", abi);
 
 	ret = misc_register(&hvpriv_misc);
 	if (ret) {

@@ -155,7 +155,7 @@ static int load_recipe(const char *name, struct hvctl_args *a,
 			a->mem_mib = n;
 			have |= 1;
 		} else if (!strcmp(line, "vcpus") && !hvctl_parse_u64(value, &n) &&
-			   n >= 1 && n <= HV_DOMAIN_VCPUS_MAX) {
+			   n <= UINT32_MAX) {	/* libhv checks the limits */
 			a->nr_vcpus = (uint32_t)n;
 			have |= 2;
 		} else if (!strcmp(line, "kernel") || !strcmp(line, "initrd") ||

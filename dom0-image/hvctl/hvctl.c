@@ -155,6 +155,7 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 			a->follow = true;
 		}
 	} else if (strcmp(cmd, "create") == 0) {
+		const char *why;
 		uint64_t v;
 
 		a->cmd = HVCTL_CREATE;
@@ -167,11 +168,16 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		if (argc < 6 || argc > rest + 1)
 			return usage_error(err, "create NAME MEM_MIB VCPUS KERNEL [--initrd FILE] [CMDLINE]");
 		a->domain = argv[2];
-		if (hvctl_parse_u64(argv[3], &a->mem_mib) != 0 || a->mem_mib == 0)
+		if (hvctl_parse_u64(argv[3], &a->mem_mib) != 0 ||
+		    a->mem_mib > UINT32_MAX)
 			return usage_error(err, "create: bad memory size '%s'", argv[3]);
-		if (hvctl_parse_u64(argv[4], &v) != 0 || v == 0 || v > HV_DOMAIN_VCPUS_MAX)
-			return usage_error(err, "create: vCPUs must be 1 to %d", HV_DOMAIN_VCPUS_MAX);
+		if (hvctl_parse_u64(argv[4], &v) != 0 || v > UINT32_MAX)
+			return usage_error(err, "create: bad vCPU count '%s'", argv[4]);
 		a->nr_vcpus = (uint32_t)v;
+		/* The hypervisor's limits (hvabi.h), before anything is read. */
+		why = hv_domain_size_check(a->mem_mib << 20, a->nr_vcpus);
+		if (why)
+			return usage_error(err, "create: %s", why);
 		a->kernel = argv[5];
 		a->cmdline = argc == rest + 1 ? argv[rest] : "";
 	} else if (strcmp(cmd, "input") == 0) {

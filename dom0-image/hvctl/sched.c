@@ -74,11 +74,27 @@ static int print_vcpus(struct hv_handle *h, uint32_t domid, FILE *out)
 	return 0;
 }
 
+/* How many vCPUs the domain has: those the hypervisor answers for. */
+static uint32_t count_vcpus(struct hv_handle *h, uint32_t domid)
+{
+	uint32_t n = 0;
+
+	while (n < HV_DOMAIN_VCPUS_MAX) {
+		struct hv_vcpu_affinity q = { .domid = domid, .vcpu = n };
+
+		if (hv_vcpu_affinity(h, &q) != 0)
+			break;
+		n++;
+	}
+	return n;
+}
+
 int hvctl_sched_cmd(const struct hvctl_args *a, struct hv_handle *h,
 		    uint32_t domid, FILE *out, FILE *err)
 {
-	uint32_t weight = 0, cap = 0;
+	uint32_t weight = 0, cap = 0, nr_vcpus;
 	bool by_affinity = false;
+	const char *why;
 	int rc;
 
 	rc = hv_domain_sched(h, domid, false, &weight, &cap);
@@ -87,6 +103,14 @@ int hvctl_sched_cmd(const struct hvctl_args *a, struct hv_handle *h,
 			weight = (uint32_t)a->weight;
 		if (a->cap >= 0)
 			cap = (uint32_t)a->cap;
+		/* The hypervisor's own rule, with a message that says which. */
+		nr_vcpus = count_vcpus(h, domid);
+		why = hv_sched_quota_check(weight, cap, nr_vcpus ? nr_vcpus : 1);
+		if (why) {
+			fprintf(err, "hvctl: %s: %s (it has %" PRIu32 " vCPU%s)\n",
+				a->domain, why, nr_vcpus, nr_vcpus == 1 ? "" : "s");
+			return HVCTL_EXIT_FAIL;
+		}
 		rc = hv_domain_sched(h, domid, true, &weight, &cap);
 	}
 	if (rc == 0 && a->cpus) {

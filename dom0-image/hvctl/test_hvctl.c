@@ -30,6 +30,9 @@ static struct {
 	int ioctl_errno;	/* nonzero: every ioctl fails with this */
 	int64_t error;		/* nonzero: every hypercall returns this */
 	uint32_t abi;		/* HVCALL_ABI_VERSION's answer */
+	uint32_t sched_sets;	/* HVCALL_DOMAIN_SCHED calls with set */
+	uint32_t creates;	/* HVCALL_DOMAIN_CREATE calls */
+	uint32_t weight, cap_pct;	/* domain 1's quota */
 	struct hv_physinfo physinfo;
 	uint32_t nr_domains;
 	const char *console;
@@ -39,6 +42,8 @@ static struct {
 static void fake_reset(void)
 {
 	memset(&fake, 0, sizeof(fake));
+	fake.abi = HV_ABI_VERSION;
+	fake.weight = HV_SCHED_WEIGHT_DEFAULT;
 	fake.physinfo = (struct hv_physinfo) {
 		.abi_version = HV_ABI_VERSION,
 		.nr_cpus = 2,
@@ -130,8 +135,16 @@ static int64_t fake_domain_sched(struct hv_domain_sched *q)
 {
 	if (q->domid != 1)
 		return -HV_ESRCH;
-	q->weight = 256;
-	q->cap_pct = 0;
+	if (q->set) {
+		fake.sched_sets++;
+		/* Domain 1 has two vCPUs; the hypervisor's rule. */
+		if (hv_sched_quota_check(q->weight, q->cap_pct, 2))
+			return -HV_EINVAL;
+		fake.weight = q->weight;
+		fake.cap_pct = q->cap_pct;
+	}
+	q->weight = fake.weight;
+	q->cap_pct = fake.cap_pct;
 	return 0;
 }
 
@@ -181,6 +194,9 @@ static int64_t fake_hypercall(uint32_t nr, void *buf, uint32_t size)
 	case HVCALL_VCPU_AFFINITY:
 		return size < sizeof(struct hv_vcpu_affinity) ? -HV_EINVAL :
 		       fake_vcpu_affinity(buf);
+	case HVCALL_DOMAIN_CREATE:
+		fake.creates++;
+		return -HV_ENOMEM;
 	default:
 		return -HV_ENOSYS;
 	}
@@ -364,7 +380,7 @@ START_TEST(test_info)
 {
 	ck_assert_int_eq(RUN("info"), 0);
 	ck_assert_str_eq(out_text,
-			 "abi_version: 0\n"
+			 "abi_version: " HV_STR(HV_ABI_VERSION) "\n"
 			 "hypervisor_version: 0.1.0\n"
 			 "cpus: 2\n"
 			 "dom0_cpus: 1\n"
@@ -385,7 +401,7 @@ START_TEST(test_info_json)
 	ck_assert_int_eq(RUN("info", "--json"), 0);
 	ck_assert_str_eq(out_text,
 			 "{\n"
-			 "  \"abi_version\": 0,\n"
+			 "  \"abi_version\": " HV_STR(HV_ABI_VERSION) ",\n"
 			 "  \"hypervisor_version\": \"1.0 ?x???\",\n"
 			 "  \"cpus\": 2,\n"
 			 "  \"dom0_cpus\": 1,\n"
@@ -542,13 +558,14 @@ START_TEST(test_errors)
 
 	/* A different ABI version: refuse to read its structures. */
 	fake.error = 0;
-	fake.abi = 1;
+	fake.abi = HV_ABI_VERSION + 1;
 	ck_assert_int_eq(RUN("info"), 1);
-	ck_assert_ptr_nonnull(strstr(err_text, "ABI version 1"));
+	ck_assert_ptr_nonnull(strstr(err_text, "the hypervisor has ABI version "));
+	ck_assert_ptr_nonnull(strstr(err_text, "built for version " HV_STR(HV_ABI_VERSION)));
 	ck_assert_str_eq(out_text, "");
 
 	/* The driver fails the ioctl: exit 1, errno's text. */
-	fake.abi = 0;
+	fake.abi = HV_ABI_VERSION;
 	fake.ioctl_errno = EFAULT;
 	ck_assert_int_eq(RUN("info"), 1);
 	ck_assert_ptr_nonnull(strstr(err_text, strerror(EFAULT)));
@@ -605,6 +622,95 @@ START_TEST(test_sched_cpus)
 }
 END_TEST
 
+/* hvabi.h's one check of a domain's size, at and beyond every limit. */
+START_TEST(test_domain_size_check)
+{
+	const uint64_t align = HV_DOMAIN_RAM_ALIGN_MIB * MIB;
+
+	ck_assert_ptr_null(hv_domain_size_check(HV_DOMAIN_RAM_MIN_MIB * MIB,
+						HV_DOMAIN_VCPUS_MIN));
+	ck_assert_ptr_null(hv_domain_size_check(HV_DOMAIN_RAM_MAX_MIB * MIB,
+						HV_DOMAIN_VCPUS_MAX));
+	ck_assert_str_eq(hv_domain_size_check(16 * MIB, HV_DOMAIN_VCPUS_MIN - 1),
+			 "vCPUs must be 1 to 8");
+	ck_assert_str_eq(hv_domain_size_check(16 * MIB, HV_DOMAIN_VCPUS_MAX + 1),
+			 "vCPUs must be 1 to 8");
+	ck_assert_str_eq(hv_domain_size_check(0, 1), "memory must be 2 to 524288 MiB");
+	ck_assert_str_eq(hv_domain_size_check(HV_DOMAIN_RAM_MIN_MIB * MIB - align, 1),
+			 "memory must be 2 to 524288 MiB");
+	ck_assert_str_eq(hv_domain_size_check(HV_DOMAIN_RAM_MAX_MIB * MIB + align, 1),
+			 "memory must be 2 to 524288 MiB");
+	ck_assert_str_eq(hv_domain_size_check(16 * MIB + align / 2, 1),
+			 "memory must be a multiple of 2 MiB");
+	ck_assert_str_eq(hv_domain_size_check(16 * MIB + 1, 1),
+			 "memory must be a multiple of 2 MiB");
+}
+END_TEST
+
+/* hvabi.h's one check of a quota: weight range, cap per vCPU. */
+START_TEST(test_sched_quota_check)
+{
+	ck_assert_ptr_null(hv_sched_quota_check(HV_SCHED_WEIGHT_DEFAULT, 0, 1));
+	ck_assert_ptr_null(hv_sched_quota_check(HV_SCHED_WEIGHT_MIN, 0, 1));
+	ck_assert_ptr_null(hv_sched_quota_check(HV_SCHED_WEIGHT_MAX, 0, 1));
+	ck_assert_ptr_null(hv_sched_quota_check(1, HV_SCHED_CAP_PER_VCPU, 1));
+	ck_assert_ptr_null(hv_sched_quota_check(1, 3 * HV_SCHED_CAP_PER_VCPU, 3));
+	ck_assert_str_eq(hv_sched_quota_check(HV_SCHED_WEIGHT_MIN - 1, 0, 1),
+			 "weight must be 1 to 65535");
+	ck_assert_str_eq(hv_sched_quota_check(HV_SCHED_WEIGHT_MAX + 1, 0, 1),
+			 "weight must be 1 to 65535");
+	ck_assert_str_eq(hv_sched_quota_check(1, HV_SCHED_CAP_PER_VCPU + 1, 1),
+			 "cap must be at most 100 per vCPU (percent of one CPU)");
+	ck_assert_ptr_nonnull(hv_sched_quota_check(1, 2 * HV_SCHED_CAP_PER_VCPU + 1, 2));
+	/* No overflow of vCPUs x 100 for any 32-bit count. */
+	ck_assert_ptr_nonnull(hv_sched_quota_check(1, UINT32_MAX, UINT32_MAX / 100 - 1));
+	ck_assert_ptr_null(hv_sched_quota_check(1, UINT32_MAX, UINT32_MAX));
+}
+END_TEST
+
+/* hvctl and libhv refuse what the hypervisor would, before asking it. */
+START_TEST(test_limits_before_calls)
+{
+	struct hv_handle h = { .fd = 3 };
+	uint32_t domid = 0, weight, cap;
+
+	ck_assert_int_eq(RUN("create", "d", "16", "9", "/k"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "create: vCPUs must be 1 to 8"));
+	ck_assert_int_eq(RUN("create", "d", "3", "1", "/k"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "memory must be a multiple of 2 MiB"));
+	ck_assert_int_eq(RUN("create", "d", "1048576", "1", "/k"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "memory must be 2 to 524288 MiB"));
+
+	ck_assert_int_eq(hv_domain_create(&h, "d", 3 * MIB, 1, &domid), HV_EINVAL);
+	ck_assert_int_eq(hv_domain_create(&h, "d", 16 * MIB, 0, &domid), HV_EINVAL);
+	ck_assert_uint_eq(fake.creates, 0);
+	ck_assert_int_eq(hv_domain_create(&h, "d", 16 * MIB, 8, &domid), HV_ENOMEM);
+	ck_assert_uint_eq(fake.creates, 1);
+
+	/* Domain 1 has two vCPUs: a cap of 200 is its whole, 201 too much. */
+	fake.nr_domains = 2;
+	ck_assert_int_eq(RUN("sched", "dom1", "--cap", "201"), 1);
+	ck_assert_ptr_nonnull(strstr(err_text, "dom1: cap must be at most 100 per "
+				     "vCPU (percent of one CPU) (it has 2 vCPUs)"));
+	ck_assert_int_eq(RUN("sched", "dom1", "--weight", "0"), 1);
+	ck_assert_ptr_nonnull(strstr(err_text, "dom1: weight must be 1 to 65535"));
+	ck_assert_uint_eq(fake.sched_sets, 0);
+	ck_assert_int_eq(RUN("sched", "dom1", "--cap", "200", "--weight", "512"), 0);
+	ck_assert_str_eq(err_text, "");
+	ck_assert_ptr_nonnull(strstr(out_text, "weight: 512\ncap: 200\n"));
+	ck_assert_uint_eq(fake.sched_sets, 1);
+
+	/* libhv alone: no domain has more than HV_DOMAIN_VCPUS_MAX x 100. */
+	weight = HV_SCHED_WEIGHT_MAX + 1;
+	cap = 0;
+	ck_assert_int_eq(hv_domain_sched(&h, 1, true, &weight, &cap), HV_EINVAL);
+	weight = 1;
+	cap = HV_DOMAIN_VCPUS_MAX * HV_SCHED_CAP_PER_VCPU + 1;
+	ck_assert_int_eq(hv_domain_sched(&h, 1, true, &weight, &cap), HV_EINVAL);
+	ck_assert_uint_eq(fake.sched_sets, 1);
+}
+END_TEST
+
 START_TEST(test_libhv_convention)
 {
 	struct hv_handle h = { .fd = 3 };
@@ -621,6 +727,12 @@ START_TEST(test_libhv_convention)
 	fake.ioctl_errno = EFAULT;
 	ck_assert_int_eq(hv_physinfo(&h, &pi), -EFAULT);
 	fake.ioctl_errno = 0;
+
+	/* Another ABI version's physinfo is not ours to read. */
+	fake.physinfo.abi_version = HV_ABI_VERSION + 1;
+	ck_assert_int_eq(hv_physinfo(&h, &pi), -EPROTO);
+	fake.physinfo.abi_version = HV_ABI_VERSION;
+	ck_assert_int_eq(hv_physinfo(&h, &pi), 0);
 
 	/* max 0: only the total. */
 	fake.nr_domains = 5;
@@ -673,6 +785,9 @@ static Suite *hvctl_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_raw);
 	tcase_add_test(tc, test_libhv_convention);
+	tcase_add_test(tc, test_domain_size_check);
+	tcase_add_test(tc, test_sched_quota_check);
+	tcase_add_test(tc, test_limits_before_calls);
 	tcase_add_test(tc, test_sched_cpus);
 	suite_add_tcase(s, tc);
 

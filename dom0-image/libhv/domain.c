@@ -25,7 +25,9 @@ int hv_domain_create(struct hv_handle *h, const char *name, uint64_t ram_bytes,
 	int err;
 
 	memset(&c, 0, sizeof(c));
-	if (strlen(name) >= sizeof(c.name))
+	/* Refused here as the hypervisor would (hvabi.h's limits). */
+	if (strlen(name) >= sizeof(c.name) ||
+	    hv_domain_size_check(ram_bytes, nr_vcpus))
 		return HV_EINVAL;
 	strcpy(c.name, name);
 	c.ram_bytes = ram_bytes;
@@ -237,7 +239,15 @@ int hv_domain_sched(struct hv_handle *h, uint32_t domid, bool set,
 		.domid = domid, .set = set, .weight = *weight, .cap_pct = *cap_pct,
 	};
 	int64_t result;
-	int err = hv_call(h, HVCALL_DOMAIN_SCHED, &s, sizeof(s), &result);
+	int err;
+
+	/*
+	 * The rule for the largest domain there can be: the hypervisor
+	 * checks the cap against this domain's own vCPUs.
+	 */
+	if (set && hv_sched_quota_check(s.weight, s.cap_pct, HV_DOMAIN_VCPUS_MAX))
+		return HV_EINVAL;
+	err = hv_call(h, HVCALL_DOMAIN_SCHED, &s, sizeof(s), &result);
 
 	if (err == 0) {
 		*weight = s.weight;

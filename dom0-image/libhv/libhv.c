@@ -95,6 +95,9 @@ int hv_physinfo(struct hv_handle *h, struct hv_physinfo *info)
 	err = hv_call(h, HVCALL_PHYSINFO, info, sizeof(*info), &result);
 	if (err != 0)
 		return err;
+	/* Another version's structures are not ours to read (hvabi.h). */
+	if (info->abi_version != HV_ABI_VERSION)
+		return -EPROTO;
 	/* Callers print it: never let a missing NUL run off the end. */
 	info->version[HV_VERSION_LEN - 1] = '\0';
 	return 0;

@@ -53,7 +53,11 @@ void hv_close(struct hv_handle *h);
 /* HVCALL_ABI_VERSION: the hypervisor's HV_ABI_VERSION into *version. */
 int hv_abi_version(struct hv_handle *h, uint32_t *version);
 
-/* HVCALL_PHYSINFO: fills *info; info->version is always NUL-terminated. */
+/*
+ * HVCALL_PHYSINFO: fills *info; info->version is always NUL-terminated.
+ * -EPROTO when info->abi_version is not the HV_ABI_VERSION libhv was built
+ * with: the hypervisor's structures are then not the ones we know.
+ */
 int hv_physinfo(struct hv_handle *h, struct hv_physinfo *info);
 
 /*
@@ -105,7 +109,10 @@ int hv_call(struct hv_handle *h, uint32_t nr, void *buf, uint32_t size,
 
 /* --- customer domains (domain.c) --------------------------------------- */
 
-/* A paused domain; *domid its id. */
+/*
+ * A paused domain; *domid its id.  HV_EINVAL without asking when the name
+ * is too long or hv_domain_size_check() refuses the size.
+ */
 int hv_domain_create(struct hv_handle *h, const char *name, uint64_t ram_bytes,
 		     uint32_t nr_vcpus, uint32_t *domid);
 
@@ -163,8 +170,10 @@ int hv_domain_console(struct hv_handle *h, uint32_t domid, uint64_t *pos,
 		      char *buf, size_t size, size_t *copied);
 
 /*
- * A domain's CPU quota: with set, changes weight (1-65535) and cap (percent
- * of one CPU, 0 = none); either way *weight and *cap_pct get what holds.
+ * A domain's CPU quota: with set, changes weight and cap (percent of one
+ * CPU, 0 = none; hv_sched_quota_check()'s rules, the cap checked here
+ * against HV_DOMAIN_VCPUS_MAX and by the hypervisor against the domain's
+ * vCPUs); either way *weight and *cap_pct get what holds.
  */
 int hv_domain_sched(struct hv_handle *h, uint32_t domid, bool set,
 		    uint32_t *weight, uint32_t *cap_pct);

@@ -8,6 +8,15 @@
  * port, and a reader must be able to tell who said what.  The ring, which
  * only holds our own output, has no prefix.
  *
+ * dom0's bytes reach the port through us too: its writes to the UART's
+ * transmit register are intercepted (arch/x86/dom0_exit.c) and made here,
+ * under the same lock, so no line of ours is ever split by a byte of
+ * dom0's.  Our serial output goes out a whole line at a time from `held`:
+ * at once while dom0 is at the start of a line, else when dom0 ends its
+ * line, or once it has waited CONSOLE_HOLD_MS (console_tick(), on the
+ * domain CPUs' timer: a prompt has no newline), whole, after what dom0
+ * wrote of its line so far.
+ *
  * The lock remembers its owner.  An exception taken while this CPU holds it
  * (a fault inside printk itself) still prints its report instead of
  * deadlocking: on a crash path the report matters more than tidiness.
@@ -16,7 +25,10 @@
 #include <hv/console.h>
 #include <hv/format.h>
 #include <hv/percpu.h>
+#include <hv/string.h>
+#include <hv/time.h>
 #include <hv/uart.h>
+#include <hv/x86.h>
 
 #define NO_OWNER (-1)
 
@@ -25,6 +37,19 @@ static uint64_t ring_head;		/* bytes ever written */
 static bool serial_at_line_start = true;
 static volatile int lock_owner = NO_OWNER;
 static bool percpu_ready;
+
+/* Our serial output not yet written, "(hv) " prefixes included. */
+#define HELD_SIZE	8192
+static char held[HELD_SIZE];
+static size_t held_len;			/* bytes in held[] */
+static size_t held_lines_len;		/* of which whole lines */
+static uint32_t held_batch;		/* bumped when held[] starts filling */
+static bool dom0_mid_line;		/* dom0's last byte was not '\n' */
+static bool console_direct;		/* halting: nothing is held */
+
+/* What console_tick() saw on each CPU: TSCs are compared on one CPU only. */
+static uint32_t tick_batch[MAX_CPUS];
+static uint64_t tick_first_tsc[MAX_CPUS];
 
 /* Before per-CPU data exists only the boot CPU runs: call it CPU 0. */
 static int my_cpu(void)
@@ -62,6 +87,33 @@ static void console_unlock(bool taken, uint64_t flags)
 void console_break_lock(void)
 {
 	__atomic_store_n(&lock_owner, NO_OWNER, __ATOMIC_RELEASE);
+	console_direct = true;
+}
+
+/* Writes the whole lines held, or everything held when all. Lock held. */
+static void flush_held(bool all)
+{
+	size_t n = all ? held_len : held_lines_len, i;
+
+	for (i = 0; i < n; i++)
+		uart_putc(held[i]);
+	held_len -= n;
+	memmove(held, held + n, held_len);
+	held_lines_len = 0;
+	if (held_len)
+		held_batch++;	/* a part line left: its own wait begins */
+}
+
+/* Holds one byte of our serial output. Lock held. */
+static void hold(char c)
+{
+	if (held_len == HELD_SIZE)
+		flush_held(true);	/* never lose output: out with it all */
+	if (held_len == 0)
+		held_batch++;
+	held[held_len++] = c;
+	if (c == '\n')
+		held_lines_len = held_len;
 }
 
 void printk(const char *fmt, ...)
@@ -85,9 +137,49 @@ void printk(const char *fmt, ...)
 		/* dom0 shares the serial line: mark every line that is ours. */
 		if (serial_at_line_start && buf[i] != '\n')
 			for (const char *p = CONSOLE_SERIAL_PREFIX; *p; p++)
-				uart_putc(*p);
-		uart_putc(buf[i]);
+				hold(*p);
+		hold(buf[i]);
 		serial_at_line_start = buf[i] == '\n';
+	}
+	if (console_direct)
+		flush_held(true);
+	else if (!dom0_mid_line)
+		flush_held(false);
+	console_unlock(taken, flags);
+}
+
+void console_dom0_putc(char c)
+{
+	uint64_t flags;
+	bool taken = console_lock(&flags);
+
+	uart_put_byte((uint8_t)c);	/* as dom0 wrote it: its tty adds CRs */
+	dom0_mid_line = c != '\n';
+	if (!dom0_mid_line)
+		flush_held(false);
+	console_unlock(taken, flags);
+}
+
+void console_tick(void)
+{
+	unsigned int me;
+	uint64_t now, flags;
+	bool taken;
+
+	if (!__atomic_load_n(&held_lines_len, __ATOMIC_RELAXED))
+		return;
+	me = (unsigned int)my_cpu();
+	now = rdtsc();
+	taken = console_lock(&flags);
+	if (held_lines_len) {
+		if (tick_batch[me] != held_batch) {
+			/* First seen here: the wait is timed from now. */
+			tick_batch[me] = held_batch;
+			tick_first_tsc[me] = now;
+		} else if (now - tick_first_tsc[me] >=
+			   tsc_khz * CONSOLE_HOLD_MS) {
+			flush_held(false);
+		}
 	}
 	console_unlock(taken, flags);
 }

@@ -20,7 +20,7 @@
 #define ECHO_REFILL_NS		(16ULL * 1000000000)	/* 32 KiB in 16 s */
 #define ECHO_RESUME_BYTES	(8 * 1024)
 
-#define CHUNK (2 * MiB)
+#define CHUNK (HV_DOMAIN_RAM_ALIGN_MIB * MiB)	/* the allocator's unit */
 
 struct domain dom0;
 static struct domain domains[MAX_DOMAINS];	/* slot i = domain id i + 1 */

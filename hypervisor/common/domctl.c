@@ -48,10 +48,13 @@ int64_t domctl_create(struct hv_domain_create *req)
 
 	memcpy(&c, req, sizeof(c));
 	c.name[HV_NAME_LEN - 1] = '\0';
-	if (!name_valid(c.name) || c.ram_bytes == 0 ||
-	    c.ram_bytes % (2 * MiB) || c.ram_bytes > 512 * GiB ||
-	    c.nr_vcpus == 0 || c.nr_vcpus > HV_DOMAIN_VCPUS_MAX)
+	if (!name_valid(c.name))
 		return -HV_EINVAL;
+	why = hv_domain_size_check(c.ram_bytes, c.nr_vcpus);
+	if (why) {
+		printk("hv: dom0 could not create domain '%s': %s\n", c.name, why);
+		return -HV_EINVAL;
+	}
 
 	spin_lock(&domctl_lock);
 	d = domu_new(c.name, c.ram_bytes, c.nr_vcpus, &why);

@@ -119,14 +119,13 @@ static uint64_t now_ns(void)
 
 void sched_domain_init(struct domain *d)
 {
-	d->weight = QUOTA_WEIGHT_DEFAULT;
+	d->weight = HV_SCHED_WEIGHT_DEFAULT;
 	cap_init(&d->cap, 0, QUOTA_CAP_PERIOD_DEFAULT_NS, now_ns());
 }
 
 bool sched_set_quota(struct domain *d, uint32_t weight, uint32_t cap_pct)
 {
-	if (!quota_weight_valid(weight) ||
-	    cap_pct > 100 * (d->nr_vcpus ? d->nr_vcpus : 1))
+	if (hv_sched_quota_check(weight, cap_pct, d->nr_vcpus))
 		return false;
 	spin_lock(&d->sched_lock);
 	d->weight = weight;
@@ -325,7 +324,7 @@ static void move_disallowed(struct sched_cpu *sc, unsigned int me)
 {
 	unsigned int tries;
 
-	for (tries = 0; tries < DOMAIN_MAX_VCPUS * MAX_DOMAINS; tries++) {
+	for (tries = 0; tries < HV_DOMAIN_VCPUS_MAX * MAX_DOMAINS; tries++) {
 		struct vcpu *v, *stray = NULL;
 		unsigned int n;
 		int to;

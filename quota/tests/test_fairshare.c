@@ -24,7 +24,7 @@ START_TEST(test_charge_exact_values)
 	struct vtime v;
 
 	vtime_init(&v, 0);
-	ck_assert(vtime_charge(&v, 1000, QUOTA_WEIGHT_DEFAULT));
+	ck_assert(vtime_charge(&v, 1000, HV_SCHED_WEIGHT_DEFAULT));
 	ck_assert_uint_eq(v.ns, 1000);
 	ck_assert_uint_eq(v.carry, 0);
 
@@ -394,10 +394,10 @@ START_TEST(test_shares_1_to_8)
 	int i;
 
 	for (i = 0; i < 8; i++)
-		vcpus[i].weight = (uint32_t)(i + 1) * QUOTA_WEIGHT_DEFAULT;
+		vcpus[i].weight = (uint32_t)(i + 1) * HV_SCHED_WEIGHT_DEFAULT;
 	run_greedy(vcpus, 8, 1 * MS, 10 * SEC);
 	for (i = 0; i < 8; i++)
-		check_share(&vcpus[i], 10 * SEC, 36 * QUOTA_WEIGHT_DEFAULT);
+		check_share(&vcpus[i], 10 * SEC, 36 * HV_SCHED_WEIGHT_DEFAULT);
 }
 END_TEST
 

@@ -19,6 +19,18 @@ import time
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(REPO, "build")
 LOG_DIR = os.path.join(BUILD, "test-logs")
+HVABI_H = os.path.join(REPO, "hypervisor", "include", "public", "hvabi.h")
+
+
+def c_define(name, path=HVABI_H):
+    """The integer value of `#define NAME N` in a C source of the repository:
+    tests compare with the one definition, never with a copy of it."""
+    with open(path) as f:
+        found = re.search(r"^#define\s+%s\s+(\(?[0-9xXa-fA-F]+[uUlL]*\)?)\s*(/\*.*)?$"
+                          % re.escape(name), f.read(), re.M)
+    if not found:
+        raise LookupError("no #define %s in %s" % (name, path))
+    return int(found.group(1).strip("()").rstrip("uUlL"), 0)
 
 # What the product runs on: an emulated AMD CPU with SVM and nested paging.
 DEFAULT_CPU = "qemu64,+svm,+npt"
@@ -33,21 +45,19 @@ DEFAULT_TIMEOUT = 180
 # Every line the hypervisor prints on the serial port starts with this
 # (hypervisor/include/hv/console.h); dom0 shares the port.
 HV = r"\(hv\) "
-# A whole hypervisor line, which can land anywhere in one of dom0's.
+# A whole hypervisor line.  dom0's bytes reach the port through the
+# hypervisor's console, which writes its own lines whole: one is never split
+# by dom0.  It can still land inside one of dom0's lines, after any
+# character, when dom0 has been in the middle of that line for a while (a
+# prompt; console.c's CONSOLE_HOLD_MS).
 HV_LINE = HV + r"[^\n]*\n"
 
 
-# The start of one, or all of it: dom0 and the hypervisor write the serial
-# port a character at a time, so a line of each can split the other.
-HV_PIECE = HV + r"[^\n]*?\n?"
-
-
 def split_anywhere(literal):
-    """A regex for `literal` even if hypervisor lines, or their first
-    parts, split it or follow it at once (they can land after any
-    character, a marker's included, several in a row: a guest's burst of
-    console lines)."""
-    return "".join("%s(?:%s)*" % (re.escape(c), HV_PIECE) for c in literal)
+    """A regex for `literal` even if whole hypervisor lines split it or
+    follow it at once (after any character, a marker's included, several in
+    a row: a guest's burst of console lines)."""
+    return "".join("%s(?:%s)*" % (re.escape(c), HV_LINE) for c in literal)
 
 # QEMU's isa-debug-exit makes QEMU exit with (code << 1) | 1; the hypervisor's
 # codes are in hypervisor/include/hv/halt.h.
@@ -221,9 +231,9 @@ class Machine:
                           + split_anywhere("@@"), timeout)
         start = self.wait_for(split_anywhere("@@B%s" % tag) + r"(?!\d)", 1)
         out = self.output[start.end():m.start()]
-        # Hypervisor lines can land in the middle: they are not the output.
-        out = "\n".join(l for l in out.split("\n")
-                        if not re.match(HV, l)).strip("\n")
+        # Hypervisor lines can land in the middle, whole: they are not the
+        # output, and what is around them is dom0's line as it wrote it.
+        out = re.sub(HV_LINE, "", out).strip("\n")
         return int(m.group(1)), out
 
     def check(self, command, timeout=DEFAULT_TIMEOUT):

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from machine import EXIT_BOOT_COMPLETE, EXIT_HALTED, HV, REPO
-from conftest import HV_ELF
+from conftest import HV_ELF, free_port
 
 
 def test_image_is_multiboot2():
@@ -127,10 +127,14 @@ def test_unknown_boot_option_is_reported(boot):
 
 
 def test_make_run_script_boots_the_product_iso(tmp_path):
-    # What `make run` executes, on the product ISO, with ports of our own so
-    # a running appliance does not collide with the test.
+    # What `make run` executes, on the product ISO, with free ports of its
+    # own so that nothing else on the machine collides with the test.
     iso = os.path.join(REPO, "build", "appliance.iso")
-    env = dict(os.environ, HTTP_PORT="18080", SSH_PORT="12222")
+    http_port = free_port()
+    ssh_port = free_port()
+    while ssh_port == http_port:
+        ssh_port = free_port()
+    env = dict(os.environ, HTTP_PORT=str(http_port), SSH_PORT=str(ssh_port))
     proc = subprocess.Popen(
         [os.path.join(REPO, "packaging", "run-qemu.sh"), iso],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -8,7 +8,8 @@ import os
 import re
 
 from conftest import guest
-from machine import EXIT_BOOT_COMPLETE, HV, REPO
+from machine import EXIT_BOOT_COMPLETE, HV, HV_LINE, REPO, c_define, \
+    split_anywhere
 
 
 def result(m, domid):
@@ -34,9 +35,19 @@ def test_cpu_msr_port_and_hypercall_policy(boot):
 def test_every_mmio_form_the_decoder_claims(boot):
     # tests/guests/mmio_forms.c: each MOV form on the virtual IOAPIC, and
     # the forms it refuses with #GP.
+    # The guest counts the forms that ran and passed; what it should have
+    # run is the checks written in its source, counted here.
     m = run_alone(boot, "mmio_forms", "name=mmio mem=16M")
-    assert re.search(HV + r"\(d1\) mmio_forms: 11 read forms, 7 write forms, "
-                     r"6 refused forms; 1000 more refusals$", m.output, re.M)
+    source_path = os.path.join(REPO, "tests", "guests", "mmio_forms.c")
+    with open(source_path) as f:
+        source = f.read()
+    forms = {kind: len(re.findall(r"^\s+%s_FORM\(" % kind, source, re.M))
+             for kind in ("READ", "WRITE", "REFUSED")}
+    assert min(forms.values()) > 0, forms
+    assert re.search(HV + r"\(d1\) mmio_forms: %d read forms, %d write forms, "
+                     r"%d refused forms; %d more refusals$"
+                     % (forms["READ"], forms["WRITE"], forms["REFUSED"],
+                        c_define("REPEATS", source_path)), m.output, re.M)
     # The first 16 refusals are reported in the hypervisor's log, the last
     # of them saying that further ones are not: a guest cannot flood it.
     assert m.output.count("d1: unsupported IOAPIC access") == 16, m.tail()
@@ -88,12 +99,15 @@ def test_bad_domain_modules_are_refused_and_the_rest_run(boot):
         guest("cpuid_msr", "name=odd mem=3M"),
         guest("cpuid_msr", "name=what colour=blue mem=16M"),
         guest("cpuid_msr", "mem=16M"),
+        guest("cpuid_msr", "name=wide mem=16M vcpus=9"),
         (os.path.join(REPO, "VERSION"), "domain name=notelf mem=16M"),
         guest("cpuid_msr", "name=good mem=16M"),
     ])
     assert m.wait_exit() == EXIT_BOOT_COMPLETE, m.tail()
     out = m.output
-    assert "not started: memory must be a non-zero multiple of 2 MiB" in out
+    # The ABI's limits (hv_domain_size_check()), as for HVCALL_DOMAIN_CREATE.
+    assert "not started: memory must be a multiple of 2 MiB" in out
+    assert "not started: vCPUs must be 1 to 8" in out
     assert "not started: unknown key (name, mem, vcpus, weight, cap, cpus)" in out
     assert "not started: name= and mem= are required" in out
     assert "not started: not an x86 ELF file" in out
@@ -173,12 +187,44 @@ def test_dom0_creates_pauses_and_destroys_domains(boot_dom0):
     assert free_mib(m) == free_before
 
 
+def test_dom0_and_hypervisor_lines_never_split_each_other(boot_dom0):
+    # dom0's bytes reach the serial port through the hypervisor's console,
+    # which writes its own lines whole (common/console.c).  A domain that
+    # floods its console (its lines echoed by the hypervisor) and dom0
+    # printing 3000 lines at the same time: neither splits the other's.
+    m = boot_dom0(smp=2)
+    m.wait_for(r"^dom0: userspace ready$")
+    status, out = m.run("hvctl create chatty 16 1 /usr/share/guests/chatty.elf"
+                        " >/dev/null && seq 1 3000")
+    assert status == 0, out
+    # dom0's lines, with the hypervisor's whole lines taken out, as written.
+    assert out.split("\n") == [str(i) for i in range(1, 3001)], out[-2000:]
+    # The hypervisor's lines between the markers, each one whole: no byte of
+    # dom0's inside.  At least one of the guest's landed there, so the two
+    # were written at the same time.
+    tag = "CMD%d" % m._cmd_seq
+    start = list(re.finditer(split_anywhere("@@B" + tag) + r"(?!\d)",
+                             m.output))[-1].end()
+    end = re.search(split_anywhere("@@E%s " % tag), m.output[start:]).start()
+    hv_lines = re.findall(HV_LINE, m.output[start:start + end])
+    chatty = [l for l in hv_lines if " chatty " in l]
+    assert chatty, m.output[start:start + end][-3000:]
+    for line in chatty:
+        assert re.fullmatch(HV + r"\(d\d+\) chatty \d{4} \.{50}\n", line), line
+    for line in hv_lines:
+        assert re.fullmatch(HV + r"[^@]*\n", line), line
+
+
 def test_dom0_domain_commands_refuse_bad_input(boot_dom0):
     m = boot_dom0(smp=2)
     m.wait_for(r"^dom0: userspace ready$")
     free_before = free_mib(m)
     cases = [
-        ("hvctl create odd 3 1 /usr/share/guests/cpuid_msr.elf", "invalid argument"),
+        # hvabi.h's limits, checked by hvctl before it asks.
+        ("hvctl create odd 3 1 /usr/share/guests/cpuid_msr.elf",
+         "memory must be a multiple of 2 MiB"),
+        ("hvctl create vast 1048576 1 /usr/share/guests/cpuid_msr.elf",
+         "memory must be 2 to 524288 MiB"),
         ("hvctl create huge 100000 1 /usr/share/guests/cpuid_msr.elf", "not enough free memory"),
         ("hvctl create 'bad name' 16 1 /usr/share/guests/cpuid_msr.elf", "invalid argument"),
         ("hvctl create nofile 16 1 /nonexistent.elf", "cannot read"),

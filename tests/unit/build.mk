@@ -35,14 +35,15 @@ $(UT_HV_OBJS): $(UT_OUT)/hv/%.o: hypervisor/%.c
 	@$(UT_CC) $(UT_CFLAGS) -c $< -o $@
 
 # Some tests also read what the build made (the dom0 kernel, the guest test
-# kernels) when it is there: UT_BUILD_DIR tells them where to look.
+# kernels): UT_BUILD_DIR tells them where to look, and they fail when it is
+# missing, so the runner is never built without them.
 $(UT_OBJS): $(UT_OUT)/%.o: $(UT_DIR)/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(UT_CC) $(UT_CFLAGS) $(UT_CHECK_CFLAGS) -DUT_BUILD_DIR='"$(BUILD)"' \
 		-c $< -o $@
 
-$(UNIT_TESTS): $(UT_OBJS) $(UT_HV_OBJS)
+$(UNIT_TESTS): $(UT_OBJS) $(UT_HV_OBJS) | $(DOM0_VMLINUZ) guest-tests
 	@echo "  LD      $@"
 	@$(UT_CC) $(UT_SANITIZE) -o $@ $^ $(UT_CHECK_LIBS)
 

@@ -28,6 +28,8 @@
 #include <hv/setup.h>
 #include <hv/string.h>
 #include <hv/svm_vcpu.h>
+#include <hv/uart.h>
+#include <hv/vmcb.h>
 #include <hv/x86.h>
 
 /* Where the boot structures go in dom0's low memory (all dom0 RAM). */
@@ -242,6 +244,20 @@ static void set_initial_state(struct vcpu *v, uint64_t entry)
 	v->vmcb->save.rsp = DOM0_STACK_TOP;
 }
 
+/*
+ * dom0 shares the serial port with our log: its accesses to the data
+ * register (and only those: one bit of its otherwise empty I/O permission
+ * map) exit, so that its bytes go out through our console and never split
+ * a line of ours (console.c, dom0_ioio_exit()).
+ */
+static void intercept_serial_data(struct vcpu *v)
+{
+	uint8_t *iopm = (uint8_t *)(uintptr_t)v->vmcb->control.iopm_base_pa;
+
+	iopm[UART_COM1_PORT / 8] |= 1U << (UART_COM1_PORT % 8);
+	v->vmcb->control.intercept_misc1 |= INTERCEPT1_IOIO;
+}
+
 __noreturn void dom0_start(void)
 {
 	struct domain *d = &dom0;
@@ -336,6 +352,7 @@ __noreturn void dom0_start(void)
 	v = svm_vcpu_create(d, &frames, DOM0_ASID);
 	if (!v)
 		machine_halt("out of memory for dom0's vCPU");
+	intercept_serial_data(v);
 	set_initial_state(v, load + 0x200);
 	d->state = HV_DOMAIN_RUNNING;
 

@@ -14,6 +14,10 @@
  *    redirection entry could send INIT or NMI to a customer CPU;
  *  - anything else, device MMIO or firmware space, which is dom0's by
  *    design: mapped 1:1 on this first touch.
+ *
+ * Its only I/O exit is the serial port's data register (dom0_build.c): a
+ * byte for the transmit register goes out through our console, the rest is
+ * done for it as asked.
  */
 #include <hv/acpi.h>
 #include <hv/cmdline.h>
@@ -28,6 +32,8 @@
 #include <hv/setup.h>
 #include <hv/string.h>
 #include <hv/svm_vcpu.h>
+#include <hv/uart.h>
+#include <hv/vmcb.h>
 #include <hv/x86.h>
 
 #define ICR_DELIVERY_MODE(v)	(((v) >> 8) & 7)
@@ -246,4 +252,39 @@ __noreturn void dom0_crash(struct vcpu *v, const char *why)
 		machine_halt("dom0 crashed (dom0_crash=halt)");
 	printk("dom0: resetting the machine (dom0_crash=reset)\n");
 	machine_reset();
+}
+
+void dom0_ioio_exit(struct vcpu *v)
+{
+	uint64_t info = v->vmcb->control.exit_info1;
+	uint64_t rax = v->vmcb->save.rax;
+	uint16_t port = IOIO_PORT(info);
+	unsigned int size = IOIO_SIZE(info) & 4 ? 4 : IOIO_SIZE(info) & 2 ? 2 : 1;
+	unsigned int i;
+
+	if (info & IOIO_STRING) {
+		/* INS/OUTS on a UART: no driver does it, and it would need
+		 * dom0's memory read through its page tables.  Refused. */
+		printk("dom0: string I/O on port 0x%x refused\n", port);
+		vcpu_inject_exception_error(v, VECTOR_GP, 0);
+		return;
+	}
+	/* Byte by byte, as the UART's registers are bytes. */
+	for (i = 0; i < size; i++) {
+		uint16_t p = (uint16_t)(port + i);
+		unsigned int shift = 8 * i;
+
+		if (info & IOIO_IN)
+			rax = (rax & ~(0xffULL << shift)) |
+			      (uint64_t)inb(p) << shift;
+		else if (p == UART_COM1_PORT && !uart_divisor_latch_on())
+			console_dom0_putc((char)(rax >> shift));
+		else
+			outb(p, (uint8_t)(rax >> shift));
+	}
+	if ((info & IOIO_IN) && size == 4)
+		rax &= 0xffffffffULL;	/* a 32-bit IN zero-extends into RAX */
+	v->vmcb->save.rax = rax;
+	/* The next RIP is in EXITINFO2 for IOIO exits, even without NRIP. */
+	v->vmcb->save.rip = v->vmcb->control.exit_info2;
 }

@@ -5,7 +5,8 @@
  *
  *     domain name=NAME mem=SIZE vcpus=N [cpus=LIST] [-- KERNEL COMMAND LINE]
  *
- * (SIZE in MiB, "M" optional, a multiple of 2) holds its kernel, either
+ * (SIZE in MiB, "M" optional; size and vCPUs within the ABI's limits,
+ * hv_domain_size_check()) holds its kernel, either
  *  - a PVH kernel: an ELF with a XEN_ELFNOTE_PHYS32_ENTRY note.  The
  *    hypervisor loads the ELF's segments at their physical addresses, puts
  *    a struct hvm_start_info (with the command line, a memory map and the
@@ -115,8 +116,6 @@ static const char *parse_spec(const char *p, struct domain_spec *spec)
 	}
 	if (!spec->name[0] || !spec->mem_bytes)
 		return "name= and mem= are required";
-	if (spec->vcpus > DOMAIN_MAX_VCPUS)
-		return "too many vCPUs";
 	return NULL;
 }
 
@@ -206,10 +205,10 @@ struct domain *domu_new(const char *name, uint64_t mem_bytes,
 	struct domain *d;
 	unsigned int i;
 
-	if (nr_vcpus == 0 || nr_vcpus > DOMAIN_MAX_VCPUS) {
-		*why = "1 to 8 vCPUs";
+	/* The one check of both paths: boot modules and HVCALL_DOMAIN_CREATE. */
+	*why = hv_domain_size_check(mem_bytes, nr_vcpus);
+	if (*why)
 		return NULL;
-	}
 	d = domain_create(name, mem_bytes, why);
 	if (!d)
 		return NULL;
@@ -323,11 +322,15 @@ static const char *build_one(const struct boot_module *m,
 	d = domu_new(spec.name, spec.mem_bytes, spec.vcpus, &why);
 	if (!d)
 		return why;
-	if ((spec.weight || spec.cap_pct) &&
-	    !sched_set_quota(d, spec.weight ? spec.weight : d->weight,
-			     spec.cap_pct)) {
-		domain_destroy(d);
-		return "weight must be 1-65535 and cap 0-100 per vCPU";
+	if (spec.weight || spec.cap_pct) {
+		uint32_t weight = spec.weight ? spec.weight : d->weight;
+
+		why = hv_sched_quota_check(weight, spec.cap_pct, d->nr_vcpus);
+		if (why) {
+			domain_destroy(d);
+			return why;
+		}
+		sched_set_quota(d, weight, spec.cap_pct);
 	}
 	if (spec.cpus) {
 		unsigned int i;

@@ -20,12 +20,6 @@
 #include <hv/svm_vcpu.h>
 #include <hv/x86.h>
 
-/* IOIO exit information (AMD APM vol. 2, 15.10.2). */
-#define IOIO_IN			(1ULL << 0)
-#define IOIO_STRING		(1ULL << 2)
-#define IOIO_SIZE(info)		(((info) >> 4) & 7)	/* 1, 2 or 4 bytes */
-#define IOIO_PORT(info)		((uint16_t)((info) >> 16))
-
 #define MSR_TSC			0x00000010
 #define MSR_PAT			0x00000277
 #define MSR_HWCR		0xc0010015

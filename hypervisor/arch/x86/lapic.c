@@ -152,6 +152,7 @@ void lapic_timer_interrupt(void)
 	/* Fired: nothing is armed now, whatever the TSC says (see arm_timer). */
 	this_cpu()->timer_deadline = 0;
 	lapic_eoi();
+	console_tick();		/* our lines held for dom0's may be due */
 }
 
 void lapic_eoi(void)

@@ -74,6 +74,9 @@ void svm_handle_exit(struct vcpu *v)
 	case VMEXIT_NPF:
 		dom0_npf(v);
 		return;
+	case VMEXIT_IOIO:
+		dom0_ioio_exit(v);
+		return;
 	case VMEXIT_NMI:
 		/* Taken by the hypervisor once GIF is set again (idt.c). */
 		return;

@@ -30,8 +30,8 @@ _Static_assert(__builtin_offsetof(struct vcpu_regs, r15) == 104,
 
 void svm_run(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_state_pa);
 
-/* Every vCPU of every domain: dom0's and DOMAIN_MAX_VCPUS per domU. */
-#define MAX_VCPUS (DOMAIN_MAX_VCPUS * (MAX_DOMAINS + 1))
+/* Every vCPU of every domain: dom0's and HV_DOMAIN_VCPUS_MAX per domU. */
+#define MAX_VCPUS (HV_DOMAIN_VCPUS_MAX * (MAX_DOMAINS + 1))
 
 static struct vcpu vcpu_pool[MAX_VCPUS];
 static bool vcpu_used[MAX_VCPUS];
@@ -50,7 +50,7 @@ struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
 	uint64_t vmcb_pa;
 	unsigned int i;
 
-	if (d->nr_vcpus == DOMAIN_MAX_VCPUS)
+	if (d->nr_vcpus == HV_DOMAIN_VCPUS_MAX)
 		return NULL;
 	vmcb_pa = frame_alloc(fa);
 	if (!vmcb_pa)

@@ -38,7 +38,7 @@ void uart_init(void)
 	outb(UART_COM1_PORT + REG_MCR, MCR_DTR_RTS);
 }
 
-static void put_raw(char c)
+void uart_put_byte(uint8_t c)
 {
 	/* Bounded wait: a stuck UART must not stop the hypervisor. */
 	for (unsigned int spins = 0; spins < 100000; spins++) {
@@ -46,12 +46,17 @@ static void put_raw(char c)
 			break;
 		cpu_relax();
 	}
-	outb(UART_COM1_PORT + REG_DATA, (uint8_t)c);
+	outb(UART_COM1_PORT + REG_DATA, c);
 }
 
 void uart_putc(char c)
 {
 	if (c == '\n')
-		put_raw('\r');
-	put_raw(c);
+		uart_put_byte('\r');
+	uart_put_byte((uint8_t)c);
+}
+
+bool uart_divisor_latch_on(void)
+{
+	return inb(UART_COM1_PORT + REG_LCR) & LCR_DLAB;
 }

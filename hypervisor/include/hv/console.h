@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor's console: every line goes to the debug serial port and into
- * an in-memory ring that dom0 will read through a hypercall.
+ * an in-memory ring that dom0 will read through a hypercall.  dom0's own
+ * bytes for the serial port go through it too (console_dom0_putc()), so
+ * that the two never split each other's lines.
  */
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
@@ -14,11 +16,30 @@
 /* Size of the console ring in bytes: a power of two. */
 #define CONSOLE_RING_SIZE (64 * 1024)
 
+/*
+ * How long our lines may wait for dom0 to end the line it is writing (a
+ * prompt never does) before they go out after it.
+ */
+#define CONSOLE_HOLD_MS 50
+
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * A byte dom0 wrote to the serial port's transmit register, written for it
+ * under the console lock; a newline of dom0's lets our held lines out.
+ */
+void console_dom0_putc(char c);
+
+/*
+ * Called on every timer interrupt of a domain CPU: lets our held lines out
+ * once they have waited CONSOLE_HOLD_MS on this CPU's clock.
+ */
+void console_tick(void);
+
+/*
  * Only for machine_halt(), once every other CPU is stopped: releases the
- * lock a stopped CPU may have held, so the halt reason still gets out.
+ * lock a stopped CPU may have held, so the halt reason still gets out, and
+ * from then on writes everything at once (nothing is held for dom0).
  */
 void console_break_lock(void);
 

@@ -27,6 +27,7 @@ bool dom0_present(void);
 
 /* Exit handling specific to dom0. */
 void dom0_npf(struct vcpu *v);
+void dom0_ioio_exit(struct vcpu *v);	/* its serial port's data register */
 __noreturn void dom0_crash(struct vcpu *v, const char *why);
 
 #endif

@@ -20,7 +20,6 @@
 #include <hv/vuart.h>
 
 #define DOMAIN_MAX_EXTENTS	64
-#define DOMAIN_MAX_VCPUS	8
 
 struct mem_extent {
 	uint64_t start;		/* first guest-physical byte */
@@ -42,7 +41,7 @@ struct domain {
 	unsigned int nr_ram;
 	uint64_t ram_bytes;
 	uint64_t npt_root;		/* nested page table root (PML4) */
-	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
+	struct vcpu *vcpus[HV_DOMAIN_VCPUS_MAX];
 	unsigned int nr_vcpus;
 	uint32_t asid;
 
@@ -55,7 +54,7 @@ struct domain {
 	uint64_t tsc_khz;
 
 	/* CPU quota (common/sched.c): share under contention and ceiling. */
-	uint32_t weight;		/* 1-65535, default 256 */
+	uint32_t weight;		/* HV_SCHED_WEIGHT_* */
 	struct cpu_cap cap;		/* cap_pct 0 = none; guarded by: */
 	struct spinlock sched_lock;
 

@@ -16,7 +16,10 @@ struct domain;
 /* A new domain's quota: default weight, no cap. */
 void sched_domain_init(struct domain *d);
 
-/* Changes a domain's weight and cap, at once; false when out of range. */
+/*
+ * Changes a domain's weight and cap, at once; false when hv_sched_quota_check()
+ * refuses them.
+ */
 bool sched_set_quota(struct domain *d, uint32_t weight, uint32_t cap_pct);
 
 /*

@@ -166,6 +166,13 @@ _Static_assert(__builtin_offsetof(struct vmcb_save, g_pat) == 0x268, "g_pat");
 #define VMEXIT_NPF		0x400
 #define VMEXIT_INVALID		((uint64_t)-1)
 
+/* IOIO exit information in EXITINFO1 (AMD APM vol. 2, 15.10.2); the next
+ * RIP is in EXITINFO2. */
+#define IOIO_IN			(1ULL << 0)
+#define IOIO_STRING		(1ULL << 2)
+#define IOIO_SIZE(info)		(((info) >> 4) & 7)	/* 1, 2 or 4 bytes */
+#define IOIO_PORT(info)		((uint16_t)((info) >> 16))
+
 /* #NPF error code (EXITINFO1) */
 #define NPF_PRESENT		(1ULL << 0)
 #define NPF_WRITE		(1ULL << 1)

@@ -19,7 +19,7 @@
  * contiguous run of the caller's own RAM (else HV_EFAULT), before it reads or
  * writes a byte.
  *
- * Privileged calls (every call in ABI version 0) are accepted only from
+ * Privileged calls (every call in ABI version 1) are accepted only from
  * dom0 running in kernel mode (CPL 0); from user mode they fail with
  * HV_EPERM, from other domains with HV_EPERM as well.
  */
@@ -32,7 +32,12 @@
 #include <stdint.h>
 #endif
 
-#define HV_ABI_VERSION		0
+/*
+ * Bumped on every change of this file's ABI (a call, a structure, a limit),
+ * never reused.  dom0's driver refuses to load on a hypervisor with another
+ * version, and libhv and hvctl refuse to read its structures.
+ */
+#define HV_ABI_VERSION		1
 
 /* Call numbers.  Kept clear of the KVM hypercall numbers (1..12) that domUs
  * will also use. */
@@ -164,7 +169,8 @@ struct hv_vcpu_exits {
  * Building a customer domain from dom0, in three steps:
  *
  * 1. HVCALL_DOMAIN_CREATE: a paused domain with ram_bytes of zeroed RAM (a
- *    multiple of 2 MiB) at guest-physical 0 and nr_vcpus vCPUs (1 to 8).
+ *    multiple of 2 MiB) at guest-physical 0 and nr_vcpus vCPUs, within
+ *    the limits below (hv_domain_size_check()).
  *    Returns the new domain id (also in domid).  HV_ENOMEM when the pool
  *    has not enough free 2 MiB chunks, HV_EINVAL for a bad name or size.
  * 2. HVCALL_DOMAIN_WRITE, as often as needed: copies len bytes of data[]
@@ -184,7 +190,34 @@ struct hv_vcpu_exits {
 #define HV_DOMAIN_VCPUS_MAX	8
 #define HV_DOMAIN_RAM_ALIGN_MIB	2		/* RAM comes in 2 MiB chunks */
 #define HV_DOMAIN_RAM_MIN_MIB	2
-#define HV_DOMAIN_RAM_MAX_MIB	(512 * 1024)	/* 512 GiB */
+#define HV_DOMAIN_RAM_MAX_MIB	524288		/* 512 GiB */
+
+/* A number as a string literal, for messages that name a limit. */
+#define HV_STR_(x)		#x
+#define HV_STR(x)		HV_STR_(x)
+
+/*
+ * The one check of a domain's size against the limits above, made by the
+ * hypervisor on every path that makes a domain and by dom0's tools before
+ * they ask: NULL when ram_bytes and nr_vcpus are within them, else why not.
+ */
+static inline const char *hv_domain_size_check(uint64_t ram_bytes,
+					       uint32_t nr_vcpus)
+{
+	const uint64_t mib = 1024 * 1024;
+
+	if (nr_vcpus < HV_DOMAIN_VCPUS_MIN || nr_vcpus > HV_DOMAIN_VCPUS_MAX)
+		return "vCPUs must be " HV_STR(HV_DOMAIN_VCPUS_MIN) " to "
+		       HV_STR(HV_DOMAIN_VCPUS_MAX);
+	if (ram_bytes < HV_DOMAIN_RAM_MIN_MIB * mib ||
+	    ram_bytes > HV_DOMAIN_RAM_MAX_MIB * mib)
+		return "memory must be " HV_STR(HV_DOMAIN_RAM_MIN_MIB) " to "
+		       HV_STR(HV_DOMAIN_RAM_MAX_MIB) " MiB";
+	if (ram_bytes % (HV_DOMAIN_RAM_ALIGN_MIB * mib))
+		return "memory must be a multiple of "
+		       HV_STR(HV_DOMAIN_RAM_ALIGN_MIB) " MiB";
+	return (const char *)0;
+}
 
 struct hv_domain_create {
 	char name[HV_NAME_LEN];		/* in: NUL-terminated, [A-Za-z0-9._-] */
@@ -292,16 +325,35 @@ struct hv_set_time {
 };
 
 /*
- * HVCALL_DOMAIN_SCHED: a customer domain's CPU quota.  weight (1-65535,
- * default 256) is its share of a CPU under contention, relative to the
+ * HVCALL_DOMAIN_SCHED: a customer domain's CPU quota.  weight
+ * (HV_SCHED_WEIGHT_MIN to _MAX, default _DEFAULT) is its share of a CPU under contention, relative to the
  * others'; cap_pct (0 = none, else 1 to 100 per vCPU) a hard ceiling in
- * percent of one CPU.  With set = 1 both are changed, effective at once
+ * percent of one CPU (hv_sched_quota_check()).  With set = 1 both are changed, effective at once
  * (HV_EINVAL when out of range); with set = 0 they are only read back.
  */
 #define HV_SCHED_WEIGHT_MIN	1
 #define HV_SCHED_WEIGHT_MAX	65535
 #define HV_SCHED_WEIGHT_DEFAULT	256
 #define HV_SCHED_CAP_PER_VCPU	100	/* cap_pct is at most nr_vcpus x this */
+
+/*
+ * The one check of a quota against the rules above (weight in range, cap at
+ * most nr_vcpus x HV_SCHED_CAP_PER_VCPU), made by the hypervisor and by
+ * dom0's tools: NULL when weight and cap_pct are allowed for a domain of
+ * nr_vcpus vCPUs, else why not.
+ */
+static inline const char *hv_sched_quota_check(uint32_t weight,
+					       uint32_t cap_pct,
+					       uint32_t nr_vcpus)
+{
+	if (weight < HV_SCHED_WEIGHT_MIN || weight > HV_SCHED_WEIGHT_MAX)
+		return "weight must be " HV_STR(HV_SCHED_WEIGHT_MIN) " to "
+		       HV_STR(HV_SCHED_WEIGHT_MAX);
+	if ((uint64_t)cap_pct > (uint64_t)HV_SCHED_CAP_PER_VCPU * nr_vcpus)
+		return "cap must be at most " HV_STR(HV_SCHED_CAP_PER_VCPU)
+		       " per vCPU (percent of one CPU)";
+	return (const char *)0;
+}
 
 struct hv_domain_sched {
 	uint32_t domid;
@@ -337,5 +389,54 @@ struct hv_vcpu_affinity {
 	uint64_t domain_cpus;		/* out: the CPUs domains may use */
 	uint64_t run_ns;		/* out: time it ran, ns */
 };
+
+/*
+ * The layout every side must agree on, checked wherever this file is
+ * compiled (hypervisor, dom0's kernel module, user space): a size that
+ * changes is an ABI change and fails the build until HV_ABI_VERSION and
+ * these lines are updated together.  Offsets are checked where a 64-bit
+ * field follows 32-bit ones and where a flexible array begins.
+ */
+#define HV_ABI_SIZE(type, bytes) \
+	_Static_assert(sizeof(struct type) == (bytes), \
+		       "struct " #type " is part of the ABI: " #bytes " bytes")
+#define HV_ABI_OFFSET(type, field, at) \
+	_Static_assert(__builtin_offsetof(struct type, field) == (at), \
+		       "struct " #type "." #field " is part of the ABI: at " #at)
+
+HV_ABI_SIZE(hv_physinfo, 88);
+HV_ABI_OFFSET(hv_physinfo, total_ram_bytes, 16);
+HV_ABI_OFFSET(hv_physinfo, version, 56);
+HV_ABI_SIZE(hv_console_read, 16);
+HV_ABI_OFFSET(hv_console_read, data, 16);
+HV_ABI_SIZE(hv_domain_info, 72);
+HV_ABI_OFFSET(hv_domain_info, ram_bytes, 16);
+HV_ABI_OFFSET(hv_domain_info, name, 40);
+HV_ABI_SIZE(hv_domain_list, 16);
+HV_ABI_OFFSET(hv_domain_list, domains, 16);
+HV_ABI_SIZE(hv_exit_count, 16);
+HV_ABI_SIZE(hv_vcpu_exits, 24);
+HV_ABI_OFFSET(hv_vcpu_exits, entries, 24);
+HV_ABI_SIZE(hv_domain_create, 48);
+HV_ABI_OFFSET(hv_domain_create, ram_bytes, 32);
+HV_ABI_SIZE(hv_domain_write, 24);
+HV_ABI_OFFSET(hv_domain_write, data, 24);
+HV_ABI_SIZE(hv_domain_boot, 1072);
+HV_ABI_OFFSET(hv_domain_boot, image_size, 16);
+HV_ABI_OFFSET(hv_domain_boot, linux_head, 48);
+HV_ABI_OFFSET(hv_domain_boot, cmdline, 1072);
+HV_ABI_SIZE(hv_domain_ctl, 8);
+HV_ABI_SIZE(hv_domain_console, 24);
+HV_ABI_OFFSET(hv_domain_console, pos, 8);
+HV_ABI_OFFSET(hv_domain_console, data, 24);
+HV_ABI_SIZE(hv_domain_input, 8);
+HV_ABI_OFFSET(hv_domain_input, data, 8);
+HV_ABI_SIZE(hv_set_time, 24);
+HV_ABI_SIZE(hv_domain_sched, 16);
+HV_ABI_SIZE(hv_vcpu_affinity, 40);
+HV_ABI_OFFSET(hv_vcpu_affinity, cpus, 16);
+
+#undef HV_ABI_SIZE
+#undef HV_ABI_OFFSET
 
 #endif
