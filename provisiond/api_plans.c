@@ -111,6 +111,7 @@ bool plan_runnable(sqlite3 *db, const char *plan_id, char *why, size_t len)
 	sqlite3_stmt *st = db_prep(db, "SELECT vcpus, memory_mib, cpu_weight, cpu_cap_pct"
 				       " FROM plans WHERE id = ?", "s", plan_id);
 	int64_t vcpus, mib, weight, cap;
+	const char *problem;
 	bool found = st && sqlite3_step(st) == SQLITE_ROW;
 
 	if (!found) {
@@ -124,20 +125,21 @@ bool plan_runnable(sqlite3 *db, const char *plan_id, char *why, size_t len)
 	cap = sqlite3_column_int64(st, 3);
 	sqlite3_finalize(st);
 
-	if (vcpus < HV_DOMAIN_VCPUS_MIN || vcpus > HV_DOMAIN_VCPUS_MAX)
-		snprintf(why, len, "the plan's %lld vCPUs are not %d to %d, the hypervisor's limits",
-			 (long long)vcpus, HV_DOMAIN_VCPUS_MIN, HV_DOMAIN_VCPUS_MAX);
-	else if (mib < HV_DOMAIN_RAM_MIN_MIB || mib > HV_DOMAIN_RAM_MAX_MIB ||
-		 mib % HV_DOMAIN_RAM_ALIGN_MIB != 0)
-		snprintf(why, len, "the plan's %lld MiB are not a multiple of %d from %d to %d,"
-			 " the hypervisor's limits", (long long)mib,
-			 HV_DOMAIN_RAM_ALIGN_MIB, HV_DOMAIN_RAM_MIN_MIB, HV_DOMAIN_RAM_MAX_MIB);
-	else if (weight < HV_SCHED_WEIGHT_MIN || weight > HV_SCHED_WEIGHT_MAX ||
-		 cap < 0 || cap > vcpus * HV_SCHED_CAP_PER_VCPU)
-		snprintf(why, len, "the plan's CPU weight %lld or cap %lld%% is beyond the"
-			 " hypervisor's limits", (long long)weight, (long long)cap);
+	/* The hypervisor's own checks (hvabi.h); the row's values are first
+	 * brought into the ABI's types, so a huge one cannot wrap into range. */
+	if (vcpus < 0 || vcpus > UINT32_MAX || mib < 0 || mib > UINT32_MAX ||
+	    weight < 0 || weight > UINT32_MAX || cap < 0 || cap > UINT32_MAX)
+		problem = "a value is out of range";
 	else
+		problem = hv_domain_size_check((uint64_t)mib << 20, (uint32_t)vcpus);
+	if (!problem)
+		problem = hv_sched_quota_check((uint32_t)weight, (uint32_t)cap,
+					       (uint32_t)vcpus);
+	if (!problem)
 		return true;
+	snprintf(why, len, "the plan (%lld vCPUs, %lld MiB, weight %lld, cap %lld%%)"
+		 " is beyond the hypervisor's limits: %s", (long long)vcpus,
+		 (long long)mib, (long long)weight, (long long)cap, problem);
 	return false;
 }
 

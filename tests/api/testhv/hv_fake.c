@@ -264,16 +264,8 @@ static bool config_valid(const struct hvb_domain_config *cfg)
 	    strspn(cfg->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 			      "0123456789._-") != len)
 		return false;
-	if (cfg->vcpus < HV_DOMAIN_VCPUS_MIN || cfg->vcpus > HV_DOMAIN_VCPUS_MAX)
-		return false;
-	if (cfg->memory_mib < HV_DOMAIN_RAM_MIN_MIB ||
-	    cfg->memory_mib > HV_DOMAIN_RAM_MAX_MIB ||
-	    cfg->memory_mib % HV_DOMAIN_RAM_ALIGN_MIB != 0)
-		return false;
-	if (cfg->cpu_weight < HV_SCHED_WEIGHT_MIN ||
-	    cfg->cpu_weight > HV_SCHED_WEIGHT_MAX)
-		return false;
-	return cfg->cpu_cap_pct <= cfg->vcpus * HV_SCHED_CAP_PER_VCPU;
+	return !hv_domain_size_check((uint64_t)cfg->memory_mib << 20, cfg->vcpus) &&
+	       !hv_sched_quota_check(cfg->cpu_weight, cfg->cpu_cap_pct, cfg->vcpus);
 }
 
 static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
