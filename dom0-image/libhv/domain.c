@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hv/elf.h>
-#include <hv/linux_boot.h>
-#include <public/hvplatform.h>
+#include <lib/elf.h>
+#include <lib/linux_boot.h>
+#include "hvplatform.h"
 
 #include "libhv.h"
 

@@ -12,7 +12,7 @@
 #include <hv/sched.h>
 #include <hv/setup.h>
 #include <hv/spinlock.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/time.h>
 #include <hv/x86.h>
 

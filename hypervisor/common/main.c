@@ -20,7 +20,7 @@
 #include <hv/paging.h>
 #include <hv/setup.h>
 #include <hv/smp.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/svm.h>
 #include <hv/time.h>
 #include <hv/uart.h>

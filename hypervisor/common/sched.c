@@ -83,7 +83,7 @@
  *   tests/bench/sched.py (make bench-sched) measures how well this holds.
  */
 #include <hv/console.h>
-#include <hv/cpuset.h>
+#include <lib/cpuset.h>
 #include <hv/domain.h>
 #include <hv/lapic.h>
 #include <hv/muldiv.h>

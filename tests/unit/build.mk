@@ -13,23 +13,28 @@ UT_CC      := gcc
 UT_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 UT_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihypervisor/include \
-	-Iquota $(UT_SANITIZE) -MMD -MP
+	$(LIB_CFLAGS) -Iquota $(UT_SANITIZE) -MMD -MP
 # Deferred (=, not :=): pkg-config only runs when a unit test is built, so
 # `make deps` on a machine without pkg-config or Check stays quiet.
 UT_CHECK_CFLAGS = $(shell pkg-config --cflags check)
 UT_CHECK_LIBS   = $(shell pkg-config --cflags --libs check)
 
-# The hypervisor files under test, and the tests themselves.
+# The hypervisor files under test, the shared code (lib/), and the tests.
 UT_HV_SRCS := hypervisor/common/frame.c hypervisor/common/mb2.c \
 	      hypervisor/common/cmdline.c hypervisor/common/format.c \
-	      hypervisor/common/elf.c hypervisor/arch/x86/decode.c \
-	      hypervisor/arch/x86/linux_boot.c hypervisor/arch/x86/acpi_build.c \
-	      hypervisor/common/cpuset.c hypervisor/arch/x86/steal_time.c
+	      hypervisor/arch/x86/decode.c hypervisor/arch/x86/acpi_build.c \
+	      hypervisor/arch/x86/steal_time.c
 UT_SRCS    := $(wildcard $(UT_DIR)/*.c)
-UT_HV_OBJS := $(patsubst hypervisor/%.c,$(UT_OUT)/hv/%.o,$(UT_HV_SRCS))
+UT_HV_OBJS := $(patsubst hypervisor/%.c,$(UT_OUT)/hv/%.o,$(UT_HV_SRCS)) \
+	      $(patsubst $(LIB_DIR)/%.c,$(UT_OUT)/lib/%.o,$(LIB_SRCS))
 UT_OBJS    := $(patsubst $(UT_DIR)/%.c,$(UT_OUT)/%.o,$(UT_SRCS))
 
-$(UT_HV_OBJS): $(UT_OUT)/hv/%.o: hypervisor/%.c
+$(UT_OUT)/hv/%.o: hypervisor/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (host)"
+	@$(UT_CC) $(UT_CFLAGS) -c $< -o $@
+
+$(UT_OUT)/lib/%.o: $(LIB_DIR)/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (host)"
 	@$(UT_CC) $(UT_CFLAGS) -c $< -o $@

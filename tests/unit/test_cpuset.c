@@ -8,7 +8,7 @@
 #include <string.h>
 #include <check.h>
 
-#include <hv/cpuset.h>
+#include <lib/cpuset.h>
 
 #include "suites.h"
 

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <check.h>
 
-#include <hv/elf.h>
+#include <lib/elf.h>
 #include <public/hvplatform.h>
 
 #include "suites.h"

@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include <check.h>
 
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 
 #include "suites.h"
 

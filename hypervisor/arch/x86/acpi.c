@@ -6,7 +6,7 @@
 #include <hv/acpi.h>
 #include <hv/acpi_defs.h>
 #include <hv/console.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 /* The largest table we agree to read: MADTs are a few KiB. */
 #define SDT_MAX_LENGTH		(1024 * 1024)

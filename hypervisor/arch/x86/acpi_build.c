@@ -33,7 +33,7 @@
 #include <public/hvplatform.h>
 #include <hv/acpi_build.h>
 #include <hv/acpi_defs.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 /* The FADT of ACPI 6.0 and later (revision 6): 276 bytes. */
 struct fadt {

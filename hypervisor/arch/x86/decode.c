@@ -12,7 +12,7 @@
  * Anything else is refused, never guessed at.  Pure code, host-tested.
  */
 #include <hv/decode.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 /* Length of the ModRM operand (ModRM, SIB, displacement) at p. */
 static int modrm_length(const uint8_t *p, size_t avail, uint8_t *modrm_out)

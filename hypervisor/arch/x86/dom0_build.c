@@ -22,11 +22,11 @@
 #include <hv/domain.h>
 #include <hv/halt.h>
 #include <hv/lapic.h>
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 #include <hv/npt.h>
 #include <hv/percpu.h>
 #include <hv/setup.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/svm_vcpu.h>
 #include <hv/x86.h>
 

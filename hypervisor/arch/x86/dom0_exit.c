@@ -26,7 +26,7 @@
 #include <hv/npt.h>
 #include <hv/percpu.h>
 #include <hv/setup.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/svm_vcpu.h>
 #include <hv/x86.h>
 

@@ -19,15 +19,15 @@
  */
 #include <public/hvplatform.h>
 #include <hv/console.h>
-#include <hv/cpuset.h>
+#include <lib/cpuset.h>
 #include <hv/domu.h>
-#include <hv/elf.h>
+#include <lib/elf.h>
 #include <hv/halt.h>
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/setup.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/svm_vcpu.h>
 #include <hv/time.h>
 #include <hv/x86.h>

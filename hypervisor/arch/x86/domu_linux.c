@@ -15,9 +15,9 @@
 #include <hv/acpi_build.h>
 #include <hv/console.h>
 #include <hv/domu.h>
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 #include <hv/sched.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/svm_vcpu.h>
 #include <hv/vioapic.h>
 #include <hv/vuart.h>

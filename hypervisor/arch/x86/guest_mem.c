@@ -6,7 +6,7 @@
  */
 #include <hv/domain.h>
 #include <hv/guest_mem.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/x86.h>
 
 #define PTE_P		(1ULL << 0)

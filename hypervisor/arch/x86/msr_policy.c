@@ -11,7 +11,7 @@
 #include <public/hvabi.h>
 #include <hv/console.h>
 #include <hv/msr_policy.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/svm_vcpu.h>
 #include <hv/x86.h>
 

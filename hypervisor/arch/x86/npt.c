@@ -4,7 +4,7 @@
  * pool, reached through the hypervisor's direct map.
  */
 #include <hv/npt.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 #define PTE_P		(1ULL << 0)
 #define PTE_W		(1ULL << 1)

@@ -2,7 +2,7 @@
 /* The hypervisor's direct map (see hv/paging.h). */
 #include <hv/console.h>
 #include <hv/paging.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/x86.h>
 
 #define PTE_PRESENT	(1ULL << 0)

@@ -9,7 +9,7 @@
 #include <hv/lapic.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/time.h>
 
 extern char trampoline_start[], trampoline_end[];

@@ -9,7 +9,7 @@
  */
 #include <hv/console.h>
 #include <hv/format.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/svm.h>
 #include <hv/x86.h>
 

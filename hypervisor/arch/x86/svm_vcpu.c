@@ -12,13 +12,13 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/halt.h>
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 #include <hv/msr_policy.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/spinlock.h>
 #include <hv/steal_time.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/svm.h>
 #include <hv/svm_vcpu.h>
 #include <hv/time.h>

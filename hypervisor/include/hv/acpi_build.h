@@ -16,7 +16,7 @@
 #ifndef HV_ACPI_BUILD_H
 #define HV_ACPI_BUILD_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Largest result: the fixed tables plus a MADT for the most vCPUs. */
 #define ACPI_BUILD_MAX		4096

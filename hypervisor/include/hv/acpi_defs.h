@@ -7,7 +7,7 @@
 #ifndef HV_ACPI_DEFS_H
 #define HV_ACPI_DEFS_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 struct rsdp {
 	char signature[8];	/* "RSD PTR " */

@@ -3,7 +3,7 @@
 #ifndef HV_DECODE_H
 #define HV_DECODE_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 struct mmio_insn {
 	uint8_t length;		/* bytes, prefixes included */

@@ -11,7 +11,7 @@
 #ifndef HV_DOM0_H
 #define HV_DOM0_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 #include <hv/vcpu.h>
 
 /*

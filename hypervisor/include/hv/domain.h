@@ -14,7 +14,7 @@
 #include <cap.h>
 #include <token_bucket.h>
 #include <hv/spinlock.h>
-#include <hv/types.h>
+#include <lib/types.h>
 #include <hv/vcpu.h>
 #include <hv/vioapic.h>
 #include <hv/vuart.h>

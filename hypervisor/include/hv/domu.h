@@ -8,7 +8,7 @@
 #define HV_DOMU_H
 
 #include <hv/domain.h>
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 #include <hv/mb2.h>
 
 /* True when a boot module is a customer domain ("domain name=..."). */

@@ -9,7 +9,7 @@
 #ifndef HV_IDT_H
 #define HV_IDT_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* The stack as entry.S leaves it; field order mirrors the pushes. */
 struct exception_frame {

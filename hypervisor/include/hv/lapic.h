@@ -6,7 +6,7 @@
 #ifndef HV_LAPIC_H
 #define HV_LAPIC_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define LAPIC_DEFAULT_BASE 0xfee00000ULL
 /* Where customer domains find their (virtual) local APIC. */

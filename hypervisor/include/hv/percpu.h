@@ -7,7 +7,7 @@
 #define HV_PERCPU_H
 
 #include <hv/asm.h>
-#include <hv/types.h>
+#include <lib/types.h>
 #include <hv/x86.h>
 
 #define MAX_CPUS 64

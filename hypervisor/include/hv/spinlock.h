@@ -7,7 +7,7 @@
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 #include <hv/x86.h>
 
 struct spinlock {

@@ -6,7 +6,7 @@
 #ifndef HV_VCPU_H
 #define HV_VCPU_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 #include <fairshare.h>
 #include <hv/vlapic.h>
 #include <hv/vmcb.h>

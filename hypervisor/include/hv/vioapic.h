@@ -18,7 +18,7 @@
 #define HV_VIOAPIC_H
 
 #include <public/hvplatform.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 struct domain;
 struct vcpu;

@@ -13,7 +13,7 @@
 #ifndef HV_VLAPIC_H
 #define HV_VLAPIC_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 struct vcpu;
 

@@ -7,7 +7,7 @@
 #ifndef HV_VMCB_H
 #define HV_VMCB_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 struct vmcb_seg {
 	uint16_t selector;

@@ -14,7 +14,7 @@
 #ifndef HV_VUART_H
 #define HV_VUART_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 struct domain;
 

@@ -6,7 +6,7 @@
 #ifndef HV_X86_H
 #define HV_X86_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Model-specific registers. */
 #define MSR_APIC_BASE		0x0000001b

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* ELF parsing for PVH boot (see hv/elf.h).  ELF32 and ELF64, x86 only. */
-#include <public/hvplatform.h>
-#include <hv/elf.h>
-#include <hv/string.h>
+/* ELF parsing for PVH boot (see lib/elf.h).  ELF32 and ELF64, x86 only. */
+#include <hvplatform.h>
+#include <lib/elf.h>
+#include <lib/string.h>
 
 #define EI_CLASS	4
 #define ELFCLASS32	1

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* CPU sets as 64-bit masks (see hv/cpuset.h).  Pure, host-tested. */
-#include <hv/cpuset.h>
+/* CPU sets as 64-bit masks (see lib/cpuset.h).  Pure, host-tested. */
+#include <lib/cpuset.h>
 
 /* Reads a decimal CPU number at s[*i], advancing *i; false if none or >= 64. */
 static bool parse_cpu(const char *s, size_t len, size_t *i, unsigned int *cpu)

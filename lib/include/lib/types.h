@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Basic types and helpers for the freestanding hypervisor.  Only headers that
- * GCC provides in freestanding mode are used, so the same pure-logic files
- * (frame allocator, multiboot2 parser, ...) also compile on the host for unit
- * tests.
+ * Basic types and helpers for the freestanding hypervisor and the code it
+ * shares with dom0's tools (lib/).  Only headers that GCC provides in
+ * freestanding mode are used, so the same pure-logic files (frame allocator,
+ * multiboot2 parser, ELF reader, ...) also compile on the host for dom0's
+ * tools and the unit tests.
  */
-#ifndef HV_TYPES_H
-#define HV_TYPES_H
+#ifndef LIB_TYPES_H
+#define LIB_TYPES_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,10 +5,10 @@
  * the file before use: a kernel image is input like any other.  Pure code,
  * unit-tested on the host.
  */
-#ifndef HV_ELF_H
-#define HV_ELF_H
+#ifndef LIB_ELF_H
+#define LIB_ELF_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define ELF_MAX_SEGMENTS 16
 

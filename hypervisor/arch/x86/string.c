@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The C library string functions the hypervisor needs (see hv/string.h). */
-#include <hv/string.h>
+/*
+ * The C library string functions the hypervisor needs (lib/string.h), in
+ * x86 assembly where speed matters; host builds use the C library's.
+ */
+#include <lib/string.h>
 
 /*
  * memset and memcpy go eight bytes a step when the buffers are 8-byte

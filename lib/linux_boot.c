@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Linux x86 64-bit boot protocol (see hv/linux_boot.h).  Offsets are those
+ * Linux x86 64-bit boot protocol (see lib/linux_boot.h).  Offsets are those
  * of struct boot_params and struct setup_header in Linux's
  * arch/x86/include/uapi/asm/bootparam.h.
  */
-#include <hv/linux_boot.h>
-#include <hv/string.h>
+#include <lib/linux_boot.h>
+#include <lib/string.h>
 
 /* struct boot_params */
 #define BP_ACPI_RSDP_ADDR	0x070

@@ -9,11 +9,11 @@
  * This file is pure: it reads the image and fills buffers, so it is unit
  * tested on the host; placing things in guest memory is the caller's job.
  */
-#ifndef HV_LINUX_BOOT_H
-#define HV_LINUX_BOOT_H
+#ifndef LIB_LINUX_BOOT_H
+#define LIB_LINUX_BOOT_H
 
-#include <public/hvabi.h>
-#include <hv/types.h>
+#include <hvabi.h>
+#include <lib/types.h>
 
 #define BOOT_PARAMS_SIZE	4096
 #define E820_MAX_ZEROPAGE	128

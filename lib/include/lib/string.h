@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The few C library string functions the hypervisor needs.  Prototypes match
- * the C library's, so host unit tests link the real libc versions instead.
+ * The few C library string functions the shared code and the hypervisor
+ * need.  Prototypes match the C library's: host builds (dom0's tools, the
+ * unit tests) link the C library's; the freestanding hypervisor defines them
+ * in hypervisor/arch/x86/string.c.
  */
-#ifndef HV_STRING_H
-#define HV_STRING_H
+#ifndef LIB_STRING_H
+#define LIB_STRING_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);

@@ -7,10 +7,10 @@
  * Pure: the scheduler uses it, and so do hvctl (which parses and prints CPU
  * lists) and the host unit tests (tests/unit/test_cpuset.c).
  */
-#ifndef HV_CPUSET_H
-#define HV_CPUSET_H
+#ifndef LIB_CPUSET_H
+#define LIB_CPUSET_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define CPUSET_MAX_CPUS		64
 
