@@ -16,7 +16,7 @@
 #include <hv/idt.h>
 #include <hv/lapic.h>
 #include <hv/mb2.h>
-#include <hv/msr_policy.h>
+#include <hv/msr_intercept.h>
 #include <hv/paging.h>
 #include <hv/setup.h>
 #include <hv/smp.h>
@@ -271,7 +271,7 @@ void hv_main(uint32_t magic, uint64_t info_pa)
 	if (cmdline_get(boot_info.cmdline, "test_fault", opt, sizeof(opt)))
 		raise_test_fault(opt);
 
-	if (!msr_policy_init(&frames))
+	if (!msr_intercept_init(&frames))
 		machine_halt("out of memory for the MSR permission map");
 
 	printk("memory: %lu KiB free after boot\n",

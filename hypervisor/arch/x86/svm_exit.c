@@ -9,7 +9,7 @@
 #include <hv/domu.h>
 #include <hv/domain.h>
 #include <hv/hypercall.h>
-#include <hv/msr_policy.h>
+#include <hv/msr_intercept.h>
 #include <hv/svm_vcpu.h>
 #include <hv/vlapic.h>
 

@@ -13,7 +13,7 @@
 #include <hv/domain.h>
 #include <hv/halt.h>
 #include <lib/linux_boot.h>
-#include <hv/msr_policy.h>
+#include <hv/msr_intercept.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/spinlock.h>
@@ -82,8 +82,8 @@ struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
 			     INTERCEPT2_VMLOAD | INTERCEPT2_VMSAVE |
 			     INTERCEPT2_STGI | INTERCEPT2_CLGI |
 			     INTERCEPT2_SKINIT;
-	c->msrpm_base_pa = msr_policy_bitmap();
-	c->iopm_base_pa = msr_policy_io_bitmap();	/* all ports pass */
+	c->msrpm_base_pa = msr_intercept_bitmap();
+	c->iopm_base_pa = msr_intercept_io_bitmap();	/* all ports pass */
 	c->asid = asid;
 	c->tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->nested_ctl = NESTED_CTL_NP_ENABLE;
@@ -250,8 +250,8 @@ void svm_vcpu_confine(struct vcpu *v)
 
 	c->intercept_misc1 |= INTERCEPT1_INTR | INTERCEPT1_HLT |
 			      INTERCEPT1_IOIO | INTERCEPT1_INIT;
-	c->msrpm_base_pa = msr_policy_domu_bitmap();
-	c->iopm_base_pa = msr_policy_domu_io_bitmap();
+	c->msrpm_base_pa = msr_intercept_domu_bitmap();
+	c->iopm_base_pa = msr_intercept_domu_io_bitmap();
 	/* The guest's IF masks only virtual interrupts, not the machine's. */
 	c->int_ctl |= INT_CTL_V_INTR_MASKING;
 }

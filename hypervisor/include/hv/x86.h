@@ -21,6 +21,9 @@
 #define EFER_LMA		(1ULL << 10)
 #define EFER_NXE		(1ULL << 11)
 #define EFER_SVME		(1ULL << 12)
+#define EFER_LMSLE		(1ULL << 13)	/* long-mode segment limits */
+#define EFER_FFXSR		(1ULL << 14)	/* fast FXSAVE/FXRSTOR */
+#define EFER_TCE		(1ULL << 15)	/* translation cache extension */
 
 #define VM_CR_LOCK		(1ULL << 3)
 #define VM_CR_SVMDIS		(1ULL << 4)
