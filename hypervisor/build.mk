@@ -7,14 +7,20 @@ HV_DIR   := hypervisor
 HV_OUT   := $(BUILD)/hypervisor
 HV_ELF   := $(HV_OUT)/hypervisor.elf
 
+# Headers: include/hv/ (arch-neutral, with include/hv/arch.h the interface
+# common code calls), arch/x86/include/asm/ (x86 only), include/public/
+# (the ABI), lib/ and quota/ (shared with dom0).
+HV_INCLUDES := -I$(HV_DIR)/include -I$(HV_DIR)/arch/x86/include \
+	$(LIB_CFLAGS) -Iquota
+
 HV_CC    := gcc
 HV_LD    := ld
 HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-fcf-protection=none -mno-red-zone -mgeneral-regs-only -mcmodel=small \
-	-I$(HV_DIR)/include $(LIB_CFLAGS) -Iquota -DHV_VERSION='"$(VERSION)"' -MMD -MP
-HV_ASFLAGS := -I$(HV_DIR)/include $(LIB_CFLAGS) -MMD -MP
+	$(HV_INCLUDES) -DHV_VERSION='"$(VERSION)"' -MMD -MP
+HV_ASFLAGS := $(HV_INCLUDES) -MMD -MP
 
 HV_C_SRCS := $(wildcard $(HV_DIR)/common/*.c $(HV_DIR)/arch/x86/*.c)
 HV_S_SRCS := $(wildcard $(HV_DIR)/arch/x86/*.S)

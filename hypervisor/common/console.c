@@ -16,7 +16,7 @@
 #include <hv/console.h>
 #include <hv/format.h>
 #include <hv/percpu.h>
-#include <hv/uart.h>
+#include <asm/uart.h>
 
 #define NO_OWNER (-1)
 

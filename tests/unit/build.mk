@@ -13,6 +13,7 @@ UT_CC      := gcc
 UT_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 UT_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihypervisor/include \
+	-Ihypervisor/arch/x86/include \
 	$(LIB_CFLAGS) -Iquota $(UT_SANITIZE) -MMD -MP
 # Deferred (=, not :=): pkg-config only runs when a unit test is built, so
 # `make deps` on a machine without pkg-config or Check stays quiet.

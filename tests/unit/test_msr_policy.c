@@ -3,7 +3,7 @@
  * The MSR write policy (hypervisor/arch/x86/msr_policy.c): every EFER rule
  * for dom0 and customer domains, the PAT and MTRR checks.
  */
-#include <hv/msr_policy.h>
+#include <asm/msr_policy.h>
 
 #include "suites.h"
 

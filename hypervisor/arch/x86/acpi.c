@@ -3,8 +3,8 @@
  * MADT parsing (see hv/acpi.h).  Every table is checked for its signature,
  * length and checksum before use: firmware tables are input like any other.
  */
-#include <hv/acpi.h>
-#include <hv/acpi_defs.h>
+#include <asm/acpi.h>
+#include <asm/acpi_defs.h>
 #include <hv/console.h>
 #include <lib/string.h>
 

@@ -9,7 +9,7 @@
  * pages (enough for the image, the boot information, ACPI tables and the
  * local APIC), enable long mode and call hv_main(magic, info) in C.
  */
-#include <hv/asm.h>
+#include <asm/asm.h>
 
 #define MB2_HEADER_MAGIC	0xe85250d6
 #define MB2_ARCH_I386		0

@@ -4,8 +4,8 @@
  * double faults and NMIs), so each has its own GDT to point at it.
  */
 #include <hv/console.h>
-#include <hv/cpu.h>
-#include <hv/idt.h>
+#include <asm/cpu.h>
+#include <asm/idt.h>
 
 struct percpu percpu_area[MAX_CPUS];
 unsigned int nr_cpus_present = 1;

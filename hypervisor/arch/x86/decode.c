@@ -11,7 +11,7 @@
  * with the 66 (16-bit), 67 (address size), segment and REX prefixes.
  * Anything else is refused, never guessed at.  Pure code, host-tested.
  */
-#include <hv/decode.h>
+#include <asm/decode.h>
 #include <lib/string.h>
 
 /* Length of the ModRM operand (ModRM, SIB, displacement) at p. */

@@ -14,21 +14,21 @@
  *    mapping 4 GiB, a GDT, the zero page and command line in low memory,
  *    entry at load address + 0x200 in long mode with RSI = zero page.
  */
-#include <hv/acpi.h>
+#include <asm/acpi.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
-#include <hv/dom0.h>
+#include <asm/dom0.h>
 #include <hv/domu.h>
 #include <hv/domain.h>
 #include <hv/halt.h>
-#include <hv/lapic.h>
+#include <asm/lapic.h>
 #include <lib/linux_boot.h>
-#include <hv/npt.h>
+#include <asm/npt.h>
 #include <hv/percpu.h>
 #include <hv/setup.h>
 #include <lib/string.h>
-#include <hv/svm_vcpu.h>
-#include <hv/x86.h>
+#include <asm/svm_vcpu.h>
+#include <asm/x86.h>
 
 /* Where the boot structures go in dom0's low memory (all dom0 RAM). */
 #define DOM0_STACK_TOP		0x6000

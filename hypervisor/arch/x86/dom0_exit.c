@@ -15,20 +15,20 @@
  *  - anything else, device MMIO or firmware space, which is dom0's by
  *    design: mapped 1:1 on this first touch.
  */
-#include <hv/acpi.h>
+#include <asm/acpi.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
-#include <hv/mmio.h>
-#include <hv/dom0.h>
+#include <asm/mmio.h>
+#include <asm/dom0.h>
 #include <hv/domain.h>
 #include <hv/halt.h>
-#include <hv/lapic.h>
-#include <hv/npt.h>
+#include <asm/lapic.h>
+#include <asm/npt.h>
 #include <hv/percpu.h>
 #include <hv/setup.h>
 #include <lib/string.h>
-#include <hv/svm_vcpu.h>
-#include <hv/x86.h>
+#include <asm/svm_vcpu.h>
+#include <asm/x86.h>
 
 #define ICR_DELIVERY_MODE(v)	(((v) >> 8) & 7)
 #define ICR_SHORTHAND(v)	(((v) >> 18) & 3)

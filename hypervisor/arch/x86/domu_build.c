@@ -28,9 +28,9 @@
 #include <hv/sched.h>
 #include <hv/setup.h>
 #include <lib/string.h>
-#include <hv/svm_vcpu.h>
+#include <asm/svm_vcpu.h>
 #include <hv/time.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 #define SEG_ATTR_CODE32		0x0c9b	/* exec/read, S, P, D/B, G */
 #define SEG_ATTR_TSS32_BUSY	0x008b

@@ -9,17 +9,17 @@
 #include <public/hvplatform.h>
 #include <hv/console.h>
 #include <hv/domu.h>
-#include <hv/lapic.h>
-#include <hv/mmio.h>
-#include <hv/msr_intercept.h>
-#include <hv/msr_policy.h>
+#include <asm/lapic.h>
+#include <asm/mmio.h>
+#include <asm/msr_intercept.h>
+#include <asm/msr_policy.h>
 #include <hv/pv_eoi.h>
 #include <hv/pvclock.h>
 #include <hv/steal_time.h>
 #include <hv/time.h>
-#include <hv/vlapic.h>
-#include <hv/svm_vcpu.h>
-#include <hv/x86.h>
+#include <asm/vlapic.h>
+#include <asm/svm_vcpu.h>
+#include <asm/x86.h>
 
 /* IOIO exit information (AMD APM vol. 2, 15.10.2). */
 #define IOIO_IN			(1ULL << 0)

@@ -5,9 +5,9 @@
  * it is read: a hostile guest cannot point the walk at hypervisor memory.
  */
 #include <hv/domain.h>
-#include <hv/guest_mem.h>
+#include <asm/guest_mem.h>
 #include <lib/string.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 #define PTE_P		(1ULL << 0)
 #define PTE_PS		(1ULL << 7)

@@ -6,13 +6,13 @@
  * unless firmware moved it), inside the 1:1 map; paging_init() maps it
  * uncacheable.
  */
-#include <hv/asm.h>
+#include <asm/asm.h>
 #include <hv/console.h>
-#include <hv/lapic.h>
+#include <asm/lapic.h>
 #include <hv/muldiv.h>
 #include <hv/percpu.h>
 #include <hv/time.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 #define REG_ID		0x020
 #define REG_VERSION	0x030

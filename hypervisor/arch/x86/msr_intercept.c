@@ -11,11 +11,11 @@
  */
 #include <public/hvabi.h>
 #include <hv/console.h>
-#include <hv/msr_intercept.h>
-#include <hv/msr_policy.h>
+#include <asm/msr_intercept.h>
+#include <asm/msr_policy.h>
 #include <lib/string.h>
-#include <hv/svm_vcpu.h>
-#include <hv/x86.h>
+#include <asm/svm_vcpu.h>
+#include <asm/x86.h>
 
 #define MSRPM_SIZE	(8 * KiB)
 #define IOPM_SIZE	(12 * KiB)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* What guests may write to EFER, the PAT and MTRRs (see hv/msr_policy.h). */
-#include <hv/msr_policy.h>
+#include <asm/msr_policy.h>
 
 /* Memory types the PAT may hold: 2 and 3 are reserved, 8 and up do not exist. */
 #define PAT_TYPE_RESERVED_2	2

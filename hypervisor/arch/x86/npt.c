@@ -3,7 +3,7 @@
  * Nested page tables (see hv/npt.h).  Tables are frames from the domain
  * pool, reached through the hypervisor's direct map.
  */
-#include <hv/npt.h>
+#include <asm/npt.h>
 #include <lib/string.h>
 
 #define PTE_P		(1ULL << 0)

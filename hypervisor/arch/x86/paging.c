@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The hypervisor's direct map (see hv/paging.h). */
 #include <hv/console.h>
-#include <hv/paging.h>
+#include <asm/paging.h>
 #include <lib/string.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 #define PTE_PRESENT	(1ULL << 0)
 #define PTE_WRITE	(1ULL << 1)

@@ -5,8 +5,8 @@
  * 200 us, a second SIPI if the CPU has not shown up yet.
  */
 #include <hv/console.h>
-#include <hv/cpu.h>
-#include <hv/lapic.h>
+#include <asm/cpu.h>
+#include <asm/lapic.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
 #include <lib/string.h>

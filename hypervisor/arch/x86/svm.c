@@ -10,8 +10,8 @@
 #include <hv/console.h>
 #include <hv/format.h>
 #include <lib/string.h>
-#include <hv/svm.h>
-#include <hv/x86.h>
+#include <asm/svm.h>
+#include <asm/x86.h>
 
 #define CPUID_EXT_MAX		0x80000000
 #define CPUID_EXT_FEATURES	0x80000001

@@ -13,17 +13,17 @@
 #include <hv/domain.h>
 #include <hv/halt.h>
 #include <lib/linux_boot.h>
-#include <hv/msr_intercept.h>
+#include <asm/msr_intercept.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/spinlock.h>
 #include <hv/steal_time.h>
 #include <lib/string.h>
-#include <hv/svm.h>
-#include <hv/svm_vcpu.h>
+#include <asm/svm.h>
+#include <asm/svm_vcpu.h>
 #include <hv/time.h>
-#include <hv/vlapic.h>
-#include <hv/x86.h>
+#include <asm/vlapic.h>
+#include <asm/x86.h>
 
 _Static_assert(__builtin_offsetof(struct vcpu_regs, r15) == 104,
 	       "svm_run.S relies on the vcpu_regs layout");

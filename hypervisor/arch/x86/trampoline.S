@@ -9,7 +9,7 @@
  * real mode -> protected mode -> long mode with the boot CPU's page tables,
  * then jumps to ap_entry(percpu) on the stack the boot CPU chose.
  */
-#include <hv/asm.h>
+#include <asm/asm.h>
 
 #define CR0_PE		0x00000001
 #define CR0_WP		0x00010000

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The virtual IOAPIC (see hv/vioapic.h). */
 #include <hv/domain.h>
-#include <hv/vioapic.h>
-#include <hv/vlapic.h>
+#include <asm/vioapic.h>
+#include <asm/vlapic.h>
 
 #define REG_ID			0x00
 #define REG_VERSION		0x01

@@ -9,14 +9,14 @@
  */
 #include <hv/console.h>
 #include <hv/domain.h>
-#include <hv/lapic.h>
+#include <asm/lapic.h>
 #include <hv/muldiv.h>
 #include <hv/percpu.h>
 #include <hv/pv_eoi.h>
-#include <hv/svm_vcpu.h>
+#include <asm/svm_vcpu.h>
 #include <hv/time.h>
-#include <hv/vlapic.h>
-#include <hv/x86.h>
+#include <asm/vlapic.h>
+#include <asm/x86.h>
 
 /* x2APIC MSRs: 0x800 + (xAPIC register offset >> 4). */
 #define R_ID		0x802

@@ -16,8 +16,8 @@
 #include <hv/spinlock.h>
 #include <lib/types.h>
 #include <hv/vcpu.h>
-#include <hv/vioapic.h>
-#include <hv/vuart.h>
+#include <asm/vioapic.h>
+#include <asm/vuart.h>
 
 #define DOMAIN_MAX_EXTENTS	64
 #define DOMAIN_MAX_VCPUS	8

@@ -6,9 +6,9 @@
 #ifndef HV_PERCPU_H
 #define HV_PERCPU_H
 
-#include <hv/asm.h>
+#include <asm/asm.h>
 #include <lib/types.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 #define MAX_CPUS 64
 #define CPU_STACK_SIZE (16 * KiB)

@@ -8,7 +8,7 @@
 #define HV_SPINLOCK_H
 
 #include <lib/types.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 struct spinlock {
 	uint16_t next;		/* next ticket to hand out */

@@ -8,8 +8,8 @@
 
 #include <lib/types.h>
 #include <fairshare.h>
-#include <hv/vlapic.h>
-#include <hv/vmcb.h>
+#include <asm/vlapic.h>
+#include <asm/vmcb.h>
 
 struct domain;
 

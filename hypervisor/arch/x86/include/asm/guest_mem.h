@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Reading guest memory by guest-virtual address, for instruction fetch. */
-#ifndef HV_GUEST_MEM_H
-#define HV_GUEST_MEM_H
+#ifndef ASM_GUEST_MEM_H
+#define ASM_GUEST_MEM_H
 
 #include <hv/vcpu.h>
 

@@ -5,25 +5,25 @@
  * CPU, enables SVM, brings up the other CPUs and reports each step on the
  * console, so the boot log alone tells what the machine is and what works.
  */
-#include <hv/acpi.h>
+#include <asm/acpi.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
-#include <hv/cpu.h>
-#include <hv/dom0.h>
+#include <asm/cpu.h>
+#include <asm/dom0.h>
 #include <hv/domu.h>
 #include <hv/frame.h>
 #include <hv/halt.h>
-#include <hv/idt.h>
-#include <hv/lapic.h>
+#include <asm/idt.h>
+#include <asm/lapic.h>
 #include <hv/mb2.h>
-#include <hv/msr_intercept.h>
-#include <hv/paging.h>
+#include <asm/msr_intercept.h>
+#include <asm/paging.h>
 #include <hv/setup.h>
 #include <hv/smp.h>
 #include <lib/string.h>
-#include <hv/svm.h>
+#include <asm/svm.h>
 #include <hv/time.h>
-#include <hv/uart.h>
+#include <asm/uart.h>
 
 #ifndef HV_VERSION
 #define HV_VERSION "unknown"

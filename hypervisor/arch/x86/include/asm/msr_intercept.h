@@ -7,8 +7,8 @@
  * off.  What a write to EFER, the PAT or the MTRRs may do is decided in
  * hv/msr_policy.h, for dom0 and customer domains alike.
  */
-#ifndef HV_MSR_INTERCEPT_H
-#define HV_MSR_INTERCEPT_H
+#ifndef ASM_MSR_INTERCEPT_H
+#define ASM_MSR_INTERCEPT_H
 
 #include <hv/frame.h>
 #include <hv/vcpu.h>

@@ -3,8 +3,8 @@
  * x86-64 instructions the hypervisor uses, as small inline functions, and the
  * architectural constants (MSRs, control-register bits) they need.
  */
-#ifndef HV_X86_H
-#define HV_X86_H
+#ifndef ASM_X86_H
+#define ASM_X86_H
 
 #include <lib/types.h>
 

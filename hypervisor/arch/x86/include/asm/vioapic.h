@@ -14,8 +14,8 @@
  *
  * Every function here runs with the domain's platform_lock held.
  */
-#ifndef HV_VIOAPIC_H
-#define HV_VIOAPIC_H
+#ifndef ASM_VIOAPIC_H
+#define ASM_VIOAPIC_H
 
 #include <public/hvplatform.h>
 #include <lib/types.h>

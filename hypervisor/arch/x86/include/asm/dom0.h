@@ -8,8 +8,8 @@
  * the customer domains' pool) is neither in its e820 map nor in its nested
  * page tables: a touch there is logged and answered from a page of 0xff.
  */
-#ifndef HV_DOM0_H
-#define HV_DOM0_H
+#ifndef ASM_DOM0_H
+#define ASM_DOM0_H
 
 #include <lib/types.h>
 #include <hv/vcpu.h>

@@ -13,8 +13,8 @@
  *
  * Pure code, host-tested: the caller copies the result into the guest.
  */
-#ifndef HV_ACPI_BUILD_H
-#define HV_ACPI_BUILD_H
+#ifndef ASM_ACPI_BUILD_H
+#define ASM_ACPI_BUILD_H
 
 #include <lib/types.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Decoding the MOV instructions guests use for MMIO (see arch/x86/decode.c). */
-#ifndef HV_DECODE_H
-#define HV_DECODE_H
+#ifndef ASM_DECODE_H
+#define ASM_DECODE_H
 
 #include <lib/types.h>
 

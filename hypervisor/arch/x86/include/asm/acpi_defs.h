@@ -4,8 +4,8 @@
  * the hypervisor reads (the firmware's MADT, acpi.c) and those it writes
  * for customer domains (acpi_build.c).
  */
-#ifndef HV_ACPI_DEFS_H
-#define HV_ACPI_DEFS_H
+#ifndef ASM_ACPI_DEFS_H
+#define ASM_ACPI_DEFS_H
 
 #include <lib/types.h>
 

@@ -3,8 +3,8 @@
  * Constants shared by assembly and C.  Only #defines: this header is
  * included from .S files.
  */
-#ifndef HV_ASM_H
-#define HV_ASM_H
+#ifndef ASM_ASM_H
+#define ASM_ASM_H
 
 /* Selectors in every GDT we load (boot, per-CPU, AP trampoline). */
 #define SEL_CODE64		0x08

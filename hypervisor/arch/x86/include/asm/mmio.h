@@ -5,10 +5,10 @@
  * from its register or immediate, a loaded value written back the way the
  * instruction would (sub-registers, AH-DH, zero extension).
  */
-#ifndef HV_MMIO_H
-#define HV_MMIO_H
+#ifndef ASM_MMIO_H
+#define ASM_MMIO_H
 
-#include <hv/decode.h>
+#include <asm/decode.h>
 #include <hv/vcpu.h>
 
 /* Decodes the instruction at v's RIP; false if it is not a supported MOV. */

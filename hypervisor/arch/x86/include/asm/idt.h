@@ -6,8 +6,8 @@
  * Any CPU exception in the hypervisor is a bug: it is reported with the
  * vector, error code and every register, and the machine is halted.
  */
-#ifndef HV_IDT_H
-#define HV_IDT_H
+#ifndef ASM_IDT_H
+#define ASM_IDT_H
 
 #include <lib/types.h>
 

@@ -10,8 +10,8 @@
  * the divider), so a guest that knows nothing else still gets the right
  * rate; Linux uses the TSC-deadline mode, whose TSC rate kvmclock gives it.
  */
-#ifndef HV_VLAPIC_H
-#define HV_VLAPIC_H
+#ifndef ASM_VLAPIC_H
+#define ASM_VLAPIC_H
 
 #include <lib/types.h>
 

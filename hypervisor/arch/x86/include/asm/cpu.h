@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-CPU descriptor tables and start-up of one CPU's own state. */
-#ifndef HV_CPU_H
-#define HV_CPU_H
+#ifndef ASM_CPU_H
+#define ASM_CPU_H
 
 #include <hv/percpu.h>
 

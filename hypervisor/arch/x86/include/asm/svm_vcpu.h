@@ -3,8 +3,8 @@
  * Running a vCPU under SVM: creating its VMCB, the run loop, and the
  * helpers exit handlers share (event injection, skipping an instruction).
  */
-#ifndef HV_SVM_VCPU_H
-#define HV_SVM_VCPU_H
+#ifndef ASM_SVM_VCPU_H
+#define ASM_SVM_VCPU_H
 
 #include <hv/frame.h>
 #include <hv/vcpu.h>

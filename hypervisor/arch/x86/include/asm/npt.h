@@ -4,8 +4,8 @@
  * in the same 4-level format as ordinary long-mode page tables.  Every level
  * has the user bit set: the CPU treats nested walks as user accesses.
  */
-#ifndef HV_NPT_H
-#define HV_NPT_H
+#ifndef ASM_NPT_H
+#define ASM_NPT_H
 
 #include <hv/frame.h>
 

@@ -11,11 +11,11 @@
  * bit set, or LME changed while paging is on, is #GP, as on the CPU.  LMA
  * is the CPU's status (long mode active), never what the guest wrote.
  */
-#ifndef HV_MSR_POLICY_H
-#define HV_MSR_POLICY_H
+#ifndef ASM_MSR_POLICY_H
+#define ASM_MSR_POLICY_H
 
 #include <lib/types.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 /*
  * The EFER bits each kind of guest may write.  dom0 drives the real

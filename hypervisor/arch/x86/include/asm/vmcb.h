@@ -4,8 +4,8 @@
  * 4 KiB page per vCPU, the control area (what to intercept, event injection,
  * exit information) followed at 0x400 by the guest's saved state.
  */
-#ifndef HV_VMCB_H
-#define HV_VMCB_H
+#ifndef ASM_VMCB_H
+#define ASM_VMCB_H
 
 #include <lib/types.h>
 

@@ -11,8 +11,8 @@
  *
  * Every function here runs with the domain's platform_lock held.
  */
-#ifndef HV_VUART_H
-#define HV_VUART_H
+#ifndef ASM_VUART_H
+#define ASM_VUART_H
 
 #include <lib/types.h>
 

@@ -3,8 +3,8 @@
  * The little of ACPI the hypervisor reads itself: the MADT, to learn which
  * CPUs exist.  dom0 reads the rest.
  */
-#ifndef HV_ACPI_H
-#define HV_ACPI_H
+#ifndef ASM_ACPI_H
+#define ASM_ACPI_H
 
 #include <hv/mb2.h>
 #include <hv/percpu.h>

@@ -3,8 +3,8 @@
  * The physical local APIC in xAPIC (MMIO) mode: the emulated CPU has no
  * x2APIC.  The hypervisor uses it for its own timer and for IPIs.
  */
-#ifndef HV_LAPIC_H
-#define HV_LAPIC_H
+#ifndef ASM_LAPIC_H
+#define ASM_LAPIC_H
 
 #include <lib/types.h>
 

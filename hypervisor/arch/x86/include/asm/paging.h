@@ -4,8 +4,8 @@
  * map"), so a physical address is also a pointer.  boot.S maps 0-4 GiB with
  * 2 MiB pages; paging_init() refines that and extends it above 4 GiB.
  */
-#ifndef HV_PAGING_H
-#define HV_PAGING_H
+#ifndef ASM_PAGING_H
+#define ASM_PAGING_H
 
 #include <hv/frame.h>
 #include <hv/mb2.h>

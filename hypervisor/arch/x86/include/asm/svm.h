@@ -3,8 +3,8 @@
  * AMD SVM (AMD-V): detection and enabling on each CPU.  The hypervisor
  * requires SVM with nested paging; everything else is optional and logged.
  */
-#ifndef HV_SVM_H
-#define HV_SVM_H
+#ifndef ASM_SVM_H
+#define ASM_SVM_H
 
 #include <hv/frame.h>
 #include <hv/percpu.h>
