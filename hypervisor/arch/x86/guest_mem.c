@@ -9,10 +9,6 @@
 #include <lib/string.h>
 #include <asm/x86.h>
 
-#define PTE_P		(1ULL << 0)
-#define PTE_PS		(1ULL << 7)
-#define PTE_ADDR	0x000ffffffffff000ULL
-
 bool guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
 {
 	const struct vmcb_save *s = &v->vmcb->save;

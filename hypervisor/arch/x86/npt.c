@@ -6,11 +6,6 @@
 #include <asm/npt.h>
 #include <lib/string.h>
 
-#define PTE_P		(1ULL << 0)
-#define PTE_W		(1ULL << 1)
-#define PTE_U		(1ULL << 2)
-#define PTE_PS		(1ULL << 7)
-#define PTE_ADDR	0x000ffffffffff000ULL
 
 #define LARGE		(2 * MiB)
 

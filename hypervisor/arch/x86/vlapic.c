@@ -44,27 +44,13 @@
 #define R_SELF_IPI	0x83f
 
 #define APIC_VERSION	0x00050014	/* 6 LVT entries, version 0x14 */
-#define SVR_ENABLE	0x100
-#define LVT_MASKED	(1U << 16)
 #define TIMER_MODE(l)	(((l) >> 17) & 3)
 #define TIMER_ONESHOT	0
 #define TIMER_PERIODIC	1
 #define TIMER_TSC_DL	2
 
-#define ICR_VECTOR(i)	((uint8_t)(i))
-#define ICR_MODE(i)	(((i) >> 8) & 7)
-#define ICR_LOGICAL	(1ULL << 11)
-#define ICR_SHORTHAND(i) (((i) >> 18) & 3)
+/* x2APIC mode: the ICR's destination is its whole high half. */
 #define ICR_DEST(i)	((uint32_t)((i) >> 32))
-#define DM_FIXED	0
-#define DM_LOWEST	1
-#define DM_NMI		4
-#define DM_INIT		5
-#define DM_SIPI		6
-#define SH_NONE		0
-#define SH_SELF		1
-#define SH_ALL		2
-#define SH_OTHERS	3
 
 #define INT_CTL_V_IRQ		(1ULL << 8)
 #define INT_CTL_V_PRIO_SHIFT	16

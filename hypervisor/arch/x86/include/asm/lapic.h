@@ -7,17 +7,13 @@
 #define ASM_LAPIC_H
 
 #include <lib/types.h>
+#include <asm/x86_defs.h>
 
 #define LAPIC_DEFAULT_BASE 0xfee00000ULL
 /* Where customer domains find their (virtual) local APIC. */
 #define LAPIC_DEFAULT_BASE_FOR_GUESTS LAPIC_DEFAULT_BASE
 
-/* ICR delivery modes and flags. */
-#define ICR_FIXED		0x00000
-#define ICR_NMI			0x00400
-#define ICR_INIT		0x00500
-#define ICR_STARTUP		0x00600
-#define ICR_LEVEL_ASSERT	0x04000
+/* Registers and ICR values: asm/x86_defs.h. */
 
 extern uint32_t lapic_timer_khz;	/* timer ticks per ms, divide-by-1 */
 
@@ -39,9 +35,6 @@ void lapic_timer_interrupt(void);
 /* Register access for the dom0 write filter; offsets as in the APIC page. */
 uint32_t lapic_read_reg(unsigned int offset);
 void lapic_write_reg(unsigned int offset, uint32_t value);
-
-#define LAPIC_REG_ICR_LOW	0x300
-#define LAPIC_REG_ICR_HIGH	0x310
 void lapic_eoi(void);
 
 /* Sends an IPI; waits until the APIC accepted it. */

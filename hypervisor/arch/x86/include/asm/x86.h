@@ -1,43 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * x86-64 instructions the hypervisor uses, as small inline functions, and the
- * architectural constants (MSRs, control-register bits) they need.
+ * x86-64 instructions the hypervisor uses, as small inline functions; the
+ * architectural constants they need are asm/x86_defs.h's.
  */
 #ifndef ASM_X86_H
 #define ASM_X86_H
 
 #include <lib/types.h>
-
-/* Model-specific registers. */
-#define MSR_APIC_BASE		0x0000001b
-#define MSR_EFER		0xc0000080
-#define MSR_FS_BASE		0xc0000100
-#define MSR_GS_BASE		0xc0000101
-#define MSR_VM_CR		0xc0010114	/* AMD: SVM lock and disable */
-#define MSR_VM_HSAVE_PA		0xc0010117	/* AMD: host state save area */
-
-#define EFER_SCE		(1ULL << 0)
-#define EFER_LME		(1ULL << 8)
-#define EFER_LMA		(1ULL << 10)
-#define EFER_NXE		(1ULL << 11)
-#define EFER_SVME		(1ULL << 12)
-#define EFER_LMSLE		(1ULL << 13)	/* long-mode segment limits */
-#define EFER_FFXSR		(1ULL << 14)	/* fast FXSAVE/FXRSTOR */
-#define EFER_TCE		(1ULL << 15)	/* translation cache extension */
-
-#define VM_CR_LOCK		(1ULL << 3)
-#define VM_CR_SVMDIS		(1ULL << 4)
-
-#define APIC_BASE_BSP		(1ULL << 8)
-#define APIC_BASE_EXTD		(1ULL << 10)	/* x2APIC mode */
-#define APIC_BASE_ENABLE	(1ULL << 11)
-
-#define X86_CR0_PE		(1ULL << 0)
-#define X86_CR0_PG		(1ULL << 31)
-#define X86_CR4_PAE		(1ULL << 5)
-
-/* RFLAGS */
-#define X86_RFLAGS_IF		(1ULL << 9)
+#include <asm/x86_defs.h>
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
