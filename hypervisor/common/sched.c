@@ -80,6 +80,34 @@
  *     flushes the guest's TLB if the vCPU comes back after running
  *     elsewhere.
  *
+ * Locks, and the order they nest in
+ *
+ *   Outermost first; a lock may be taken while holding only locks above it
+ *   in this list, never one below it.
+ *
+ *   1. domctl_lock (domctl.c): one domain-control hypercall at a time.
+ *      Domain creation under it takes domains_lock and the frame
+ *      allocator's lock; quota and affinity changes call into here.
+ *   2. domains_lock (domain.c): the domain table's slots.  Nothing else is
+ *      taken under it.
+ *   3. sched_cpu.lock, one per CPU: its ring and min_vtime.  Two are held
+ *      at once only by move_vcpu(), taken in CPU-number order.
+ *   4. domain.sched_lock: a domain's weight and cap budget.  Taken under a
+ *      ring lock (pick() through within_cap()) or alone (sched_set_quota(),
+ *      charge(), slice_ns()); no ring lock is ever taken under it.
+ *   5. domain.platform_lock: a customer domain's virtual UART and IOAPIC,
+ *      taken by its vCPUs' exits (domu_exit.c, vlapic.c) and by dom0's
+ *      console input; never with a scheduler lock held.
+ *   6. Leaves, under which nothing is taken: the frame allocator's lock,
+ *      the vCPU pool's (svm_vcpu.c), the wall clock's (time.c) and the
+ *      console's, which printk() takes with interrupts off and which any
+ *      of the above may hold (move_vcpu() prints after dropping its locks
+ *      all the same, to keep ring locks short).
+ *
+ *   What runs under a ring lock must not block on another CPU: waking a
+ *   vCPU (arch_vcpu_timers() raising its timer interrupt) sets bits and
+ *   sends a kick, it takes no lock.
+ *
  *   tests/bench/sched.py (make bench-sched) measures how well this holds.
  */
 #include <hv/arch.h>
