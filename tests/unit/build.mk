@@ -24,7 +24,8 @@ UT_CHECK_LIBS   = $(shell pkg-config --cflags --libs check)
 UT_HV_SRCS := hypervisor/common/frame.c hypervisor/common/mb2.c \
 	      hypervisor/common/cmdline.c hypervisor/common/format.c \
 	      hypervisor/arch/x86/decode.c hypervisor/arch/x86/acpi_build.c \
-	      hypervisor/arch/x86/steal_time.c hypervisor/arch/x86/msr_policy.c
+	      hypervisor/arch/x86/steal_time.c hypervisor/arch/x86/msr_policy.c \
+	      hypervisor/arch/x86/dom0_filter.c
 UT_SRCS    := $(wildcard $(UT_DIR)/*.c)
 UT_HV_OBJS := $(patsubst hypervisor/%.c,$(UT_OUT)/hv/%.o,$(UT_HV_SRCS)) \
 	      $(patsubst $(LIB_DIR)/%.c,$(UT_OUT)/lib/%.o,$(LIB_SRCS))

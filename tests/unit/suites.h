@@ -18,6 +18,7 @@ Suite *acpi_build_suite(void);	/* hypervisor/arch/x86/acpi_build.c */
 Suite *cpuset_suite(void);	/* lib/cpuset.c */
 Suite *steal_time_suite(void);	/* hypervisor/arch/x86/steal_time.c */
 Suite *msr_policy_suite(void);	/* hypervisor/arch/x86/msr_policy.c */
+Suite *dom0_filter_suite(void);	/* hypervisor/arch/x86/dom0_filter.c */
 
 /*
  * Reads a whole file into a malloc'd buffer of exactly its size (files.c);

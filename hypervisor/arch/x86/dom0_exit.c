@@ -20,6 +20,7 @@
 #include <hv/console.h>
 #include <asm/mmio.h>
 #include <asm/dom0.h>
+#include <asm/dom0_filter.h>
 #include <hv/domain.h>
 #include <hv/halt.h>
 #include <asm/lapic.h>
@@ -39,19 +40,8 @@ static uint64_t refused_count;
 /* Only IPIs to dom0's own CPU, and never INIT, SIPI or SMI. */
 static bool icr_allowed(uint32_t icr)
 {
-	unsigned int mode = ICR_MODE(icr);
-	uint32_t dest = lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24;
-
-	if (mode != DM_FIXED && mode != DM_LOWEST && mode != DM_NMI)
-		return false;
-	if (ICR_SHORTHAND(icr) == SH_SELF)
-		return true;
-	if (ICR_SHORTHAND(icr) != SH_NONE)
-		return false;	/* broadcasts would reach customer CPUs */
-	if (icr & ICR_LOGICAL)
-		/* Only dom0's CPU has a logical ID: the others' LDR is 0. */
-		return mode != DM_NMI;
-	return dest == this_cpu()->apic_id;
+	return dom0_icr_allowed(icr, lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24,
+				this_cpu()->apic_id);
 }
 
 static void lapic_write(struct vcpu *v, uint64_t gpa)
@@ -99,18 +89,13 @@ static uint32_t filter_redirection(unsigned int apic, uint32_t index,
 	unsigned int entry = (index - IOAPIC_REG_REDIR) / 2;
 	bool high = (index - IOAPIC_REG_REDIR) % 2;
 	uint32_t low, dest_high;
-	unsigned int mode;
 
 	if (entry >= 128)
 		return value;
 	/* Judge the entry as it would be after this write. */
 	low = high ? ioapic_low[apic][entry] : value;
 	dest_high = high ? value : ioapic_high[apic][entry];
-	mode = (low >> 8) & 7;
-	if ((low & RTE_MASKED) ||
-	    ((mode == 0 || mode == 1) &&
-	     ((low & (1U << 11)) ? true :	/* logical: customers' LDR is 0 */
-	      (dest_high >> 24) == this_cpu()->apic_id))) {
+	if (dom0_redirection_allowed(low, dest_high, this_cpu()->apic_id)) {
 		if (high)
 			ioapic_high[apic][entry] = value;
 		else
@@ -125,7 +110,7 @@ static uint32_t filter_redirection(unsigned int apic, uint32_t index,
 	}
 	ioapic_low[apic][entry] = low | RTE_MASKED;
 	printk("dom0: refused IOAPIC %u entry %u = %08x:%08x (mode %u, dest %u): customer CPUs are not dom0's (rip %lx); written masked\n",
-	       apic, entry, dest_high, low, mode, dest_high >> 24,
+	       apic, entry, dest_high, low, RTE_MODE(low), dest_high >> 24,
 	       v->vmcb->save.rip);
 	return low | RTE_MASKED;
 }
