@@ -25,21 +25,29 @@ UT_HV_SRCS := hypervisor/common/frame.c hypervisor/common/mb2.c \
 	      hypervisor/common/cmdline.c hypervisor/common/format.c \
 	      hypervisor/arch/x86/decode.c hypervisor/arch/x86/acpi_build.c \
 	      hypervisor/arch/x86/steal_time.c hypervisor/arch/x86/msr_policy.c \
-	      hypervisor/arch/x86/dom0_filter.c
+	      hypervisor/arch/x86/dom0_filter.c hypervisor/common/sched.c
+# The scheduler's quota arithmetic, as the hypervisor links it.
+UT_QUOTA_SRCS := quota/fairshare.c quota/cap.c quota/div128.c
 UT_SRCS    := $(wildcard $(UT_DIR)/*.c)
 UT_HV_OBJS := $(patsubst hypervisor/%.c,$(UT_OUT)/hv/%.o,$(UT_HV_SRCS)) \
-	      $(patsubst $(LIB_DIR)/%.c,$(UT_OUT)/lib/%.o,$(LIB_SRCS))
+	      $(patsubst $(LIB_DIR)/%.c,$(UT_OUT)/lib/%.o,$(LIB_SRCS)) \
+	      $(patsubst quota/%.c,$(UT_OUT)/quota/%.o,$(UT_QUOTA_SRCS))
 UT_OBJS    := $(patsubst $(UT_DIR)/%.c,$(UT_OUT)/%.o,$(UT_SRCS))
 
-$(UT_OUT)/hv/%.o: hypervisor/%.c
+define UT_COMPILE_FOR_HOST
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (host)"
 	@$(UT_CC) $(UT_CFLAGS) -c $< -o $@
+endef
+
+$(UT_OUT)/hv/%.o: hypervisor/%.c
+	$(UT_COMPILE_FOR_HOST)
 
 $(UT_OUT)/lib/%.o: $(LIB_DIR)/%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $< (host)"
-	@$(UT_CC) $(UT_CFLAGS) -c $< -o $@
+	$(UT_COMPILE_FOR_HOST)
+
+$(UT_OUT)/quota/%.o: quota/%.c
+	$(UT_COMPILE_FOR_HOST)
 
 # Some tests also read what the build made (the dom0 kernel, the guest test
 # kernels) when it is there: UT_BUILD_DIR tells them where to look.

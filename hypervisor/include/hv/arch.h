@@ -40,14 +40,18 @@ void arch_irq_enable(void);
 /*
  * Turns interrupts on and waits for one, with no window between the two
  * (an interrupt that came after arch_irq_disable() ends the wait at once).
+ * Called with interrupts off.
  */
 void arch_idle(void);
 
 /* --- vCPUs ------------------------------------------------------------------ */
 
 /*
- * Runs v on this CPU until its slice ends (the timer armed for it), it
- * blocks, or its domain stops running; adds the time it ran to v->run_ns.
+ * Runs v, which the scheduler claimed for this CPU (current_vcpu), until
+ * its slice ends (the timer armed for it), it blocks, or its domain stops
+ * running.  Ends v's wait first (sched_stop_waiting()), adds the time it
+ * ran to v->run_ns, restarts its wait (waiting_since) if it is still
+ * runnable, and clears current_vcpu.  Called with interrupts on.
  */
 void arch_vcpu_run(struct vcpu *v);
 
