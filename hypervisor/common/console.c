@@ -17,6 +17,7 @@
 #include <hv/format.h>
 #include <hv/percpu.h>
 #include <asm/uart.h>
+#include <asm/x86.h>
 
 #define NO_OWNER (-1)
 

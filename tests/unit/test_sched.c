@@ -184,7 +184,6 @@ static void cpus_up(unsigned int last)
 	for (i = 0; i <= last; i++) {
 		percpu_area[i].self = &percpu_area[i];
 		percpu_area[i].index = i;
-		percpu_area[i].apic_id = i;
 		percpu_area[i].online = true;
 	}
 	sched_set_dom0_cpus(1);

@@ -22,7 +22,7 @@ uint64_t arch_timestamp(void)
 
 void arch_kick_cpu(unsigned int cpu)
 {
-	lapic_send_ipi(percpu_area[cpu].apic_id, ICR_FIXED | VECTOR_KICK);
+	lapic_send_ipi(percpu_area[cpu].arch.apic_id, ICR_FIXED | VECTOR_KICK);
 }
 
 void arch_timer_oneshot(uint64_t ticks)

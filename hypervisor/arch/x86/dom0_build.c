@@ -319,7 +319,7 @@ __noreturn void dom0_start(void)
 	donate_boot_modules();
 
 	/* dom0's Linux sees only its own CPU. */
-	acpi_madt_keep_only(this_cpu()->apic_id);
+	acpi_madt_keep_only(this_cpu()->arch.apic_id);
 
 	d->npt_root = npt_create(&frames);
 	if (!d->npt_root)

@@ -41,7 +41,7 @@ static uint64_t refused_count;
 static bool icr_allowed(uint32_t icr)
 {
 	return dom0_icr_allowed(icr, lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24,
-				this_cpu()->apic_id);
+				this_cpu()->arch.apic_id);
 }
 
 static void lapic_write(struct vcpu *v, uint64_t gpa)
@@ -95,7 +95,7 @@ static uint32_t filter_redirection(unsigned int apic, uint32_t index,
 	/* Judge the entry as it would be after this write. */
 	low = high ? ioapic_low[apic][entry] : value;
 	dest_high = high ? value : ioapic_high[apic][entry];
-	if (dom0_redirection_allowed(low, dest_high, this_cpu()->apic_id)) {
+	if (dom0_redirection_allowed(low, dest_high, this_cpu()->arch.apic_id)) {
 		if (high)
 			ioapic_high[apic][entry] = value;
 		else

@@ -219,7 +219,7 @@ struct domain *domu_new(const char *name, uint64_t mem_bytes,
 	d->tsc_zero = rdtsc();
 	d->tsc_khz = tsc_khz;
 	d->asid = 1 + d->id;
-	if (d->asid >= this_cpu()->svm.nr_asids) {
+	if (d->asid >= this_cpu()->arch.svm.nr_asids) {
 		domain_discard(d);
 		*why = "out of ASIDs";
 		return NULL;

@@ -37,7 +37,7 @@ static void stop_other_cpus(void)
 		struct percpu *p = &percpu_area[i];
 
 		if (p != self && p->online)
-			lapic_send_ipi(p->apic_id, ICR_NMI);
+			lapic_send_ipi(p->arch.apic_id, ICR_NMI);
 	}
 }
 

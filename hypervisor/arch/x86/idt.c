@@ -170,7 +170,7 @@ void interrupt_dispatch(struct exception_frame *f)
 	}
 
 	/* An exception while reporting one: stop quietly, no loops. */
-	if (++cpu->fault_depth > 1)
+	if (++cpu->arch.fault_depth > 1)
 		cpu_stop();
 	dump_frame(f, cpu->index);
 	machine_halt("fatal exception in the hypervisor");

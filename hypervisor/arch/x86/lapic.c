@@ -127,7 +127,7 @@ void lapic_write_reg(unsigned int offset, uint32_t value)
 
 void lapic_timer_interrupt(void)
 {
-	this_cpu()->timer_ticks++;
+	this_cpu()->arch.timer_ticks++;
 	this_cpu()->need_resched = true;
 	/* Fired: nothing is armed now, whatever the TSC says (see arm_timer). */
 	this_cpu()->timer_deadline = 0;

@@ -186,7 +186,7 @@ void ap_setup(struct percpu *p)
 	why = svm_cpu_enable(p, &frames);
 	if (why) {
 		printk("cpu%u: apic %u up, but cannot run guests: %s\n",
-		       p->index, p->apic_id, why);
+		       p->index, p->arch.apic_id, why);
 		svm_failed_on_ap = true;
 	}
 	/* Its timer is the scheduler's, one-shot (common/sched.c). */
@@ -194,10 +194,10 @@ void ap_setup(struct percpu *p)
 
 static void check_timer(struct percpu *bsp)
 {
-	uint64_t start = bsp->timer_ticks;
+	uint64_t start = bsp->arch.timer_ticks;
 
 	lapic_timer_start_periodic(TIMER_HZ);
-	while (bsp->timer_ticks - start < TIMER_CHECK_TICKS)
+	while (bsp->arch.timer_ticks - start < TIMER_CHECK_TICKS)
 		safe_halt();
 	printk("timer: periodic %u Hz on cpu0 (%u ticks seen); domain CPUs run one-shot\n",
 	       TIMER_HZ, TIMER_CHECK_TICKS);
@@ -215,8 +215,8 @@ void hv_main(uint32_t magic, uint64_t info_pa)
 	char opt[16];
 
 	uart_init();
-	bsp->stack_top = (uintptr_t)boot_stack_top;
-	bsp->critical_stack_top = (uintptr_t)bsp_critical_stack + PAGE_SIZE;
+	bsp->arch.stack_top = (uintptr_t)boot_stack_top;
+	bsp->arch.critical_stack_top = (uintptr_t)bsp_critical_stack + PAGE_SIZE;
 	idt_init();
 	cpu_init_tables(bsp);
 	console_percpu_ready();
@@ -247,7 +247,7 @@ void hv_main(uint32_t magic, uint64_t info_pa)
 	time_calibrate();
 	lapic_init();
 	lapic_calibrate();
-	bsp->apic_id = lapic_id();
+	bsp->arch.apic_id = lapic_id();
 
 	why = svm_cpu_enable(bsp, &frames);
 	if (why) {

@@ -156,7 +156,7 @@ void vcpu_set_reg(struct vcpu *v, unsigned int n, uint64_t value)
 void vcpu_skip_insn(struct vcpu *v, unsigned int len)
 {
 	/* With NRIP save the CPU knows the length; TCG has no NRIP save. */
-	if (this_cpu()->svm.features & SVM_FEATURE_NRIPS && v->vmcb->control.next_rip)
+	if (this_cpu()->arch.svm.features & SVM_FEATURE_NRIPS && v->vmcb->control.next_rip)
 		v->vmcb->save.rip = v->vmcb->control.next_rip;
 	else
 		v->vmcb->save.rip += len;
@@ -264,7 +264,7 @@ static void enter_once(struct vcpu *v, struct percpu *cpu)
 		v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_NMI | 2;
 		v->nmi_pending = false;
 	}
-	svm_run(v->vmcb_pa, &v->regs, cpu->svm.host_state_pa);
+	svm_run(v->vmcb_pa, &v->regs, cpu->arch.svm.host_state_pa);
 	v->vmcb->control.tlb_control = TLB_CONTROL_NONE;
 	if (!v->dom->privileged)
 		vlapic_after_exit(v);

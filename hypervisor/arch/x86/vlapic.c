@@ -7,6 +7,7 @@
  * the vCPU runs on.  A vCPU that gets an interrupt while blocked in HLT is
  * made runnable, and its CPU is kicked out of HLT or out of the guest.
  */
+#include <asm/asm.h>
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <asm/lapic.h>
@@ -123,7 +124,7 @@ static void kick(struct vcpu *v)
 		/* Only our own TSC: TSCs of different CPUs may disagree. */
 		v->waiting_since = rdtsc();
 	if (v->pcpu != this_cpu()->index)
-		lapic_send_ipi(percpu_area[v->pcpu].apic_id, ICR_FIXED | VECTOR_KICK);
+		lapic_send_ipi(percpu_area[v->pcpu].arch.apic_id, ICR_FIXED | VECTOR_KICK);
 }
 
 void vlapic_set_irq(struct vcpu *v, uint8_t vector)

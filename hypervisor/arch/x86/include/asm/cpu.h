@@ -7,7 +7,7 @@
 
 /*
  * Loads p's GDT (code, data, TSS with the critical IST stack), the shared
- * IDT, and points GS at p.  p->critical_stack_top must be set.
+ * IDT, and points GS at p.  p->arch.critical_stack_top must be set.
  */
 void cpu_init_tables(struct percpu *p);
 
