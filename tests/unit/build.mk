@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Host unit tests (Check): the hypervisor's pure-logic files, compiled for the
-# host from the very sources that boot, linked with the tests in tests/unit/.
+# Host unit tests (Check): the hypervisor's pure-logic files, lib/'s and the
+# quota arithmetic the scheduler uses, compiled for the host from the very
+# sources that boot, linked with the tests in tests/unit/ (test_sched.c is
+# the scheduler's architecture: it implements include/hv/arch.h).
 # AddressSanitizer and UBSan turn a stray read or an overflow into a failed
 # test; -fno-sanitize-recover makes UBSan stop the test instead of printing a
 # warning and carrying on to a pass.
