@@ -9,6 +9,7 @@
 #include <public/hvplatform.h>
 #include <hv/console.h>
 #include <hv/domu.h>
+#include <asm/domu_exit.h>
 #include <asm/lapic.h>
 #include <asm/mmio.h>
 #include <asm/msr_intercept.h>

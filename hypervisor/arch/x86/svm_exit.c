@@ -7,6 +7,7 @@
 #include <hv/console.h>
 #include <asm/dom0.h>
 #include <hv/domu.h>
+#include <asm/domu_exit.h>
 #include <hv/domain.h>
 #include <hv/hypercall.h>
 #include <asm/msr_intercept.h>

@@ -86,13 +86,4 @@ void domain_destroy(struct domain *d);
  */
 void domain_stop(struct domain *d, uint32_t state, const char *why);
 
-/* Exit handlers for customer vCPUs (domu_exit.c). */
-struct vcpu;
-void domu_ioio_exit(struct vcpu *v);
-void domu_msr_exit(struct vcpu *v);
-void domu_cpuid_exit(struct vcpu *v);
-void domu_hlt_exit(struct vcpu *v);
-void domu_npf_exit(struct vcpu *v);
-void domu_crash(struct vcpu *v, const char *why);
-
 #endif
