@@ -28,6 +28,9 @@ PYTHON ?= /usr/bin/python3
 ifndef DOM0_KDIR
 include dom0-image/dom0.mk
 endif
+ifndef LIB_DIR
+include lib/build.mk
+endif
 
 # The hypercall ABI: one header, shared with the hypervisor.
 HVABI_DIR := hypervisor/include/public
@@ -70,26 +73,21 @@ $(HVPRIV_KO): $(HVPRIV_FILES) $(HVABI_H) $(DOM0_HROOT)/.extracted dom0-image/too
 # --- libhv and hvctl -----------------------------------------------------------------
 TOOLS_CC     := gcc
 TOOLS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -MMD -MP
-LIBHV_CFLAGS := -I$(HVABI_DIR) -I$(HVPRIV_DIR) -I$(LIBHV_DIR) -Ihypervisor/include
-# libhv's sources: its own, and the hypervisor's ELF parser and Linux boot
-# protocol code (one definition of how a kernel is read and placed), and its
-# CPU lists (hvctl reads and prints affinities as the hypervisor does).
-LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o $(TOOLS_OUT)/elf.o \
-	      $(TOOLS_OUT)/linux_boot.o $(TOOLS_OUT)/cpuset.o
+# The ABI and the shared code's public headers only: dom0's tools never see
+# the hypervisor's private headers.
+LIBHV_CFLAGS := -I$(HVABI_DIR) -I$(HVPRIV_DIR) -I$(LIBHV_DIR) $(LIB_CFLAGS)
+# libhv's sources: its own, and lib/'s ELF reader and Linux boot protocol
+# code (one definition of how a kernel is read and placed, shared with the
+# hypervisor) and its CPU sets (hvctl reads and prints affinities as the
+# hypervisor does).
+LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o \
+	      $(patsubst $(LIB_DIR)/%.c,$(TOOLS_OUT)/lib/%.o,$(LIB_SRCS))
 
 $(TOOLS_OUT)/%.o: $(LIBHV_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
 
-$(TOOLS_OUT)/elf.o: hypervisor/common/elf.c
-	@mkdir -p $(dir $@)
-	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
-
-$(TOOLS_OUT)/linux_boot.o: hypervisor/arch/x86/linux_boot.c
-	@mkdir -p $(dir $@)
-	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
-
-$(TOOLS_OUT)/cpuset.o: hypervisor/common/cpuset.c
+$(TOOLS_OUT)/lib/%.o: $(LIB_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) $(LIBHV_CFLAGS) -c $< -o $@
 
@@ -117,8 +115,8 @@ HVCTL_TESTS_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -MMD -MP \
 	$(LIBHV_CFLAGS) -I$(HVCTL_DIR) $(shell pkg-config --cflags check)
 HVCTL_TESTS_OBJS := $(HVCTL_TESTS_OUT)/test_hvctl.o $(HVCTL_TESTS_OUT)/hvctl.o \
 	$(HVCTL_TESTS_OUT)/domains.o $(HVCTL_TESTS_OUT)/sched.o \
-	$(HVCTL_TESTS_OUT)/libhv.o $(HVCTL_TESTS_OUT)/domain.o $(HVCTL_TESTS_OUT)/elf.o \
-	$(HVCTL_TESTS_OUT)/linux_boot.o $(HVCTL_TESTS_OUT)/cpuset.o
+	$(HVCTL_TESTS_OUT)/libhv.o $(HVCTL_TESTS_OUT)/domain.o \
+	$(patsubst $(LIB_DIR)/%.c,$(HVCTL_TESTS_OUT)/lib/%.o,$(LIB_SRCS))
 
 $(HVCTL_TESTS_OUT)/test_hvctl.o: $(HVCTL_DIR)/test_hvctl.c
 	@mkdir -p $(dir $@)
@@ -140,15 +138,7 @@ $(HVCTL_TESTS_OUT)/%.o: $(LIBHV_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 
-$(HVCTL_TESTS_OUT)/elf.o: hypervisor/common/elf.c
-	@mkdir -p $(dir $@)
-	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
-
-$(HVCTL_TESTS_OUT)/linux_boot.o: hypervisor/arch/x86/linux_boot.c
-	@mkdir -p $(dir $@)
-	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
-
-$(HVCTL_TESTS_OUT)/cpuset.o: hypervisor/common/cpuset.c
+$(HVCTL_TESTS_OUT)/lib/%.o: $(LIB_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 
@@ -169,6 +159,7 @@ dom0-tools-clean:
 		$(HVCTL_TESTS_OUT) $(HVCTL_TESTS)
 
 # Header dependencies of the tools (the kernel module's are kbuild's own).
--include $(TOOLS_OUT)/*.d $(HVCTL_TESTS_OUT)/*.d
+-include $(TOOLS_OUT)/*.d $(TOOLS_OUT)/lib/*.d $(HVCTL_TESTS_OUT)/*.d \
+	 $(HVCTL_TESTS_OUT)/lib/*.d
 
 .DEFAULT_GOAL := $(DOM0_TOOLS_SAVED_DEFAULT_GOAL)

@@ -2,6 +2,10 @@
 /*
  * Usage meters for billing.
  *
+ * This is the meter billing uses (in dom0, from libquota.a): the hypervisor
+ * and its backends count, billing samples and takes deltas here.  Nothing
+ * uses it yet; keep one meter, this one, when billing lands.
+ *
  * What it promises
  * ----------------
  * A meter is a set of monotonic 64-bit counters per domain: bytes in, bytes

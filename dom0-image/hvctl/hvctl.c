@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <hv/cpuset.h>
+#include <lib/cpuset.h>
 
 #include "hvpriv.h"
 #include "hvctl.h"

@@ -14,7 +14,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include <hv/cpuset.h>
+#include <lib/cpuset.h>
 
 #include "hvctl.h"
 

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libhv: building and controlling customer domains (see libhv.h).  The ELF
- * parser is the hypervisor's own (hypervisor/common/elf.c), compiled in
- * here: dom0 and the hypervisor read a kernel the same way.
+ * parser is the one the hypervisor uses (lib/elf.c), compiled in here: dom0
+ * and the hypervisor read a kernel the same way.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <hv/elf.h>
-#include <hv/linux_boot.h>
-#include <public/hvplatform.h>
+#include <lib/elf.h>
+#include <lib/linux_boot.h>
+#include "hvplatform.h"
 
 #include "libhv.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Command-line option lookup (see hv/cmdline.h).  Pure, host-tested. */
 #include <hv/cmdline.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 static bool is_space(char c)
 {

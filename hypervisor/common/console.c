@@ -25,10 +25,10 @@
 #include <hv/console.h>
 #include <hv/format.h>
 #include <hv/percpu.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/time.h>
-#include <hv/uart.h>
-#include <hv/x86.h>
+#include <asm/uart.h>
+#include <asm/x86.h>
 
 #define NO_OWNER (-1)
 

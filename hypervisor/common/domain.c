@@ -6,15 +6,14 @@
  * struct domain a few tens of KiB, so nothing is allocated at run time for
  * the bookkeeping itself.
  */
+#include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/domain.h>
-#include <hv/npt.h>
 #include <hv/sched.h>
 #include <hv/setup.h>
 #include <hv/spinlock.h>
-#include <hv/string.h>
 #include <hv/time.h>
-#include <hv/x86.h>
+#include <lib/string.h>
 
 #define ECHO_BURST_BYTES	(32 * 1024)
 #define ECHO_REFILL_NS		(16ULL * 1000000000)	/* 32 KiB in 16 s */
@@ -103,11 +102,10 @@ struct domain *domain_create(const char *name, uint64_t mem_bytes,
 		d->name[i] = name[i];
 	d->state = HV_DOMAIN_PAUSED;
 	tb_init(&d->echo_budget, ECHO_BURST_BYTES, ECHO_REFILL_NS, 0,
-		tsc_to_ns(rdtsc()));
+		tsc_to_ns(arch_timestamp()));
 	sched_domain_init(d);
 
-	d->npt_root = npt_create(&frames);
-	if (!d->npt_root)
+	if (!arch_domain_memory_init(d))
 		goto out_of_memory;
 	for (gpa = 0; gpa < mem_bytes; gpa += CHUNK) {
 		uint64_t hpa = frame_alloc_contig(&frames, CHUNK / PAGE_SIZE,
@@ -120,7 +118,7 @@ struct domain *domain_create(const char *name, uint64_t mem_bytes,
 			frame_free_contig(&frames, hpa, CHUNK / PAGE_SIZE);
 			goto out_of_memory;
 		}
-		if (!npt_map(&frames, d->npt_root, gpa, hpa, CHUNK, NPT_RW))
+		if (!arch_domain_map_ram(d, gpa, hpa, CHUNK))
 			goto out_of_memory;
 	}
 	return d;
@@ -134,18 +132,18 @@ out_of_memory:
 void domain_discard(struct domain *d)
 {
 	free_memory(d);
-	npt_destroy(&frames, d->npt_root);
-	d->npt_root = 0;
+	arch_domain_memory_free(d);
 	d->in_use = false;
 }
 
 uint64_t domain_overhead_bytes(const struct domain *d)
 {
-	/* Its slot in the domain table, its vCPUs' slots in the vCPU pool and
-	 * their VMCBs, and its nested page tables as they stand.  The MSR and
-	 * I/O permission maps are shared by every customer domain. */
-	return sizeof(*d) + d->nr_vcpus * (sizeof(struct vcpu) + PAGE_SIZE) +
-	       (uint64_t)npt_count_tables(d->npt_root) * PAGE_SIZE;
+	/* Its slot in the domain table, its vCPUs' slots in the vCPU pool,
+	 * and the architecture's share (on x86, the VMCBs and nested page
+	 * tables; the MSR and I/O permission maps are shared by every
+	 * customer domain). */
+	return sizeof(*d) + d->nr_vcpus * sizeof(struct vcpu) +
+	       arch_domain_overhead_bytes(d);
 }
 
 bool domain_owns(const struct domain *d, uint64_t gpa, uint64_t size)
@@ -206,7 +204,7 @@ bool domain_write(const struct domain *d, uint64_t gpa, const void *src,
  */
 static void echo_line(struct domain *d)
 {
-	uint64_t now = tsc_to_ns(rdtsc());
+	uint64_t now = tsc_to_ns(arch_timestamp());
 
 	d->line[d->line_len] = '\0';
 	/*

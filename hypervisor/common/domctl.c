@@ -9,12 +9,12 @@
  * and a domain must not be destroyed while another call writes into it.
  */
 #include <hv/console.h>
-#include <hv/cpuset.h>
+#include <lib/cpuset.h>
 #include <hv/domctl.h>
 #include <hv/domu.h>
 #include <hv/sched.h>
 #include <hv/spinlock.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 static struct spinlock domctl_lock = SPINLOCK_INIT;
 

@@ -9,7 +9,7 @@
  * part of memory.  Pure code: unit-tested on the host.
  */
 #include <hv/frame.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 #define BITS_PER_WORD 64
 

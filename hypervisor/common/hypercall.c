@@ -12,7 +12,7 @@
 #include <hv/hypercall.h>
 #include <hv/setup.h>
 #include <hv/smp.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/time.h>
 
 #ifndef HV_VERSION

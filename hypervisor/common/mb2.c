@@ -4,7 +4,7 @@
  * on the host with hand-built tag lists.
  */
 #include <hv/mb2.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 /* True when the tag payload holds a NUL-terminated string from offset off. */
 static bool tag_has_string(const struct mb2_tag *tag, size_t off)

@@ -80,20 +80,45 @@
  *     flushes the guest's TLB if the vCPU comes back after running
  *     elsewhere.
  *
+ * Locks, and the order they nest in
+ *
+ *   Outermost first; a lock may be taken while holding only locks above it
+ *   in this list, never one below it.
+ *
+ *   1. domctl_lock (domctl.c): one domain-control hypercall at a time.
+ *      Domain creation under it takes domains_lock and the frame
+ *      allocator's lock; quota and affinity changes call into here.
+ *   2. domains_lock (domain.c): the domain table's slots.  Nothing else is
+ *      taken under it.
+ *   3. sched_cpu.lock, one per CPU: its ring and min_vtime.  Two are held
+ *      at once only by move_vcpu(), taken in CPU-number order.
+ *   4. domain.sched_lock: a domain's weight and cap budget.  Taken under a
+ *      ring lock (pick() through within_cap()) or alone (sched_set_quota(),
+ *      charge(), slice_ns()); no ring lock is ever taken under it.
+ *   5. domain.platform_lock: a customer domain's virtual UART and IOAPIC,
+ *      taken by its vCPUs' exits (domu_exit.c, vlapic.c) and by dom0's
+ *      console input; never with a scheduler lock held.
+ *   6. Leaves, under which nothing is taken: the frame allocator's lock,
+ *      the vCPU pool's (svm_vcpu.c), the wall clock's (time.c) and the
+ *      console's, which printk() takes with interrupts off and which any
+ *      of the above may hold (move_vcpu() prints after dropping its locks
+ *      all the same, to keep ring locks short).
+ *
+ *   What runs under a ring lock must not block on another CPU: waking a
+ *   vCPU (arch_vcpu_timers() raising its timer interrupt) sets bits and
+ *   sends a kick, it takes no lock.
+ *
  *   tests/bench/sched.py (make bench-sched) measures how well this holds.
  */
+#include <hv/arch.h>
 #include <hv/console.h>
-#include <hv/cpuset.h>
 #include <hv/domain.h>
-#include <hv/lapic.h>
 #include <hv/muldiv.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/spinlock.h>
-#include <hv/svm_vcpu.h>
 #include <hv/time.h>
-#include <hv/vlapic.h>
-#include <hv/x86.h>
+#include <lib/cpuset.h>
 
 struct sched_cpu {
 	struct spinlock lock;
@@ -114,7 +139,7 @@ void sched_set_dom0_cpus(unsigned int n)
 
 static uint64_t now_ns(void)
 {
-	return tsc_to_ns(rdtsc());
+	return tsc_to_ns(arch_timestamp());
 }
 
 void sched_domain_init(struct domain *d)
@@ -243,12 +268,6 @@ void sched_remove_vcpu(struct vcpu *v)
 	}
 }
 
-/* Makes `cpu` look at its ring again now (the kick IPI ends HLT or a run). */
-static void kick_cpu(unsigned int cpu)
-{
-	lapic_send_ipi(percpu_area[cpu].apic_id, ICR_FIXED | VECTOR_KICK);
-}
-
 void sched_set_affinity(struct vcpu *v, uint64_t cpus)
 {
 	unsigned int cpu;
@@ -262,7 +281,7 @@ void sched_set_affinity(struct vcpu *v, uint64_t cpus)
 	cpu = __atomic_load_n(&v->pcpu, __ATOMIC_SEQ_CST);
 	/* Not placed yet (pcpu still 0, dom0's): placement will see it. */
 	if (cpu >= nr_dom0_cpus && v->next_on_cpu && !cpuset_has(cpus, cpu))
-		kick_cpu(cpu);
+		arch_kick_cpu(cpu);
 }
 
 /*
@@ -298,7 +317,7 @@ static void move_vcpu(struct vcpu *v, unsigned int from, unsigned int to)
 		 * Its steal so far, on this CPU's TSC; the new CPU starts its
 		 * own count when it first looks at it (pick()).
 		 */
-		sched_stop_waiting(v, rdtsc());
+		sched_stop_waiting(v, arch_timestamp());
 		if (this_cpu()->last_vcpu == v)
 			this_cpu()->last_vcpu = NULL;
 		domid = v->dom->id;
@@ -310,7 +329,7 @@ static void move_vcpu(struct vcpu *v, unsigned int from, unsigned int to)
 	spin_unlock(&first->lock);
 	if (!ok)
 		return;
-	kick_cpu(to);
+	arch_kick_cpu(to);
 	printk("d%u: vCPU %u moved from cpu%u to cpu%u\n", domid, id, from, to);
 }
 
@@ -486,8 +505,7 @@ static uint64_t run_timers(struct sched_cpu *sc, uint64_t now_tsc)
 
 		if (v->dom->state != HV_DOMAIN_RUNNING)
 			continue;
-		vlapic_timer_check(v, now_tsc);
-		d = vlapic_next_deadline(v);
+		d = arch_vcpu_timers(v, now_tsc);
 		if (d && d < next)
 			next = d;
 	}
@@ -508,7 +526,7 @@ static void arm_timer(uint64_t now, uint64_t deadline)
 	if (cpu->timer_deadline && cpu->timer_deadline == deadline)
 		return;
 	cpu->timer_deadline = deadline;
-	lapic_timer_oneshot(deadline - now);
+	arch_timer_oneshot(deadline - now);
 }
 
 static uint64_t ns_to_tsc(uint64_t ns)
@@ -528,11 +546,11 @@ __noreturn void sched_run(void)
 		struct vcpu *v;
 
 		move_disallowed(sc, me);
-		now_tsc = rdtsc();
+		now_tsc = arch_timestamp();
 		now = tsc_to_ns(now_tsc);
 		next = run_timers(sc, now_tsc);
 
-		irq_disable();
+		arch_irq_disable();
 		/*
 		 * Cleared before the timer is armed, never after: a short slice
 		 * can end as soon as interrupts are back on, and that tick must
@@ -553,14 +571,14 @@ __noreturn void sched_run(void)
 			deadline = MIN(next, now_tsc + idle_poll);
 			arm_timer(now_tsc, MAX(deadline, now_tsc + 1));
 			this_cpu()->current_vcpu = NULL;
-			safe_halt();
+			arch_idle();
 			continue;
 		}
 		deadline = MIN(next, now_tsc + ns_to_tsc(slice_ns(v)));
 		arm_timer(now_tsc, MAX(deadline, now_tsc + 1));
-		irq_enable();
+		arch_irq_enable();
 		ran_before = v->run_ns;
-		svm_vcpu_run_slice(v);
+		arch_vcpu_run(v);
 		charge(v, v->run_ns - ran_before);
 	}
 }

@@ -11,7 +11,7 @@ GUEST_ELFS   := $(patsubst %,$(GUEST_OUT)/%.elf,$(GUEST_NAMES))
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fcf-protection=none -mno-red-zone -mgeneral-regs-only -mcmodel=small \
-	-I$(GUEST_DIR) -Ihypervisor/include -MMD -MP
+	-I$(GUEST_DIR) -Ihypervisor/include -Ilib/include -MMD -MP
 GUEST_LIB_OBJS := $(GUEST_OUT)/lib/entry.o $(GUEST_OUT)/lib/stubs.o $(GUEST_OUT)/lib/ap.o \
 	$(GUEST_OUT)/lib/guest.o $(GUEST_OUT)/lib/format.o $(GUEST_OUT)/lib/string.o \
 	$(GUEST_OUT)/lib/pvclock.o
@@ -27,6 +27,11 @@ $(GUEST_OUT)/lib/%.o: $(GUEST_DIR)/lib/%.c
 	@gcc $(GUEST_CFLAGS) -c $< -o $@
 
 $(GUEST_OUT)/lib/%.o: hypervisor/common/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (for guests)"
+	@gcc $(GUEST_CFLAGS) -c $< -o $@
+
+$(GUEST_OUT)/lib/%.o: hypervisor/arch/x86/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (for guests)"
 	@gcc $(GUEST_CFLAGS) -c $< -o $@

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The Check suites of the host unit tests, one per hypervisor file. */
+/* The Check suites of the host unit tests, one per hypervisor or lib/ file. */
 #ifndef UNIT_SUITES_H
 #define UNIT_SUITES_H
 
@@ -12,11 +12,14 @@ Suite *mb2_suite(void);		/* hypervisor/common/mb2.c */
 Suite *cmdline_suite(void);	/* hypervisor/common/cmdline.c */
 Suite *format_suite(void);	/* hypervisor/common/format.c */
 Suite *decode_suite(void);	/* hypervisor/arch/x86/decode.c */
-Suite *linux_boot_suite(void);	/* hypervisor/arch/x86/linux_boot.c */
-Suite *elf_suite(void);		/* hypervisor/common/elf.c */
+Suite *linux_boot_suite(void);	/* lib/linux_boot.c */
+Suite *elf_suite(void);		/* lib/elf.c */
 Suite *acpi_build_suite(void);	/* hypervisor/arch/x86/acpi_build.c */
-Suite *cpuset_suite(void);	/* hypervisor/common/cpuset.c */
+Suite *cpuset_suite(void);	/* lib/cpuset.c */
 Suite *steal_time_suite(void);	/* hypervisor/arch/x86/steal_time.c */
+Suite *msr_policy_suite(void);	/* hypervisor/arch/x86/msr_policy.c */
+Suite *dom0_filter_suite(void);	/* hypervisor/arch/x86/dom0_filter.c */
+Suite *sched_suite(void);	/* hypervisor/common/sched.c */
 
 /*
  * Reads a whole file into a malloc'd buffer of exactly its size (files.c);

@@ -13,8 +13,8 @@
 #include <check.h>
 
 #include <public/hvplatform.h>
-#include <hv/acpi_build.h>
-#include <hv/acpi_defs.h>
+#include <asm/acpi_build.h>
+#include <asm/acpi_defs.h>
 
 #include "suites.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for hypervisor/common/cpuset.c: CPU lists parsed ("1,2",
+ * Unit tests for lib/cpuset.c: CPU lists parsed ("1,2",
  * "1-3", their mixes) and refused (empty items, backward ranges, CPU 64 and
  * beyond, stray characters), printed back with ranges joined, truncation
  * when the buffer is short, and the choice of the least loaded allowed CPU.
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <check.h>
 
-#include <hv/cpuset.h>
+#include <lib/cpuset.h>
 
 #include "suites.h"
 

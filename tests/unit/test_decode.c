@@ -19,7 +19,7 @@
 #include <string.h>
 #include <check.h>
 
-#include <hv/decode.h>
+#include <asm/decode.h>
 
 #include "suites.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for hypervisor/common/elf.c, the ELF reader for PVH boot.
+ * Unit tests for lib/elf.c, the ELF reader for PVH boot.
  * ELF64 and ELF32 files are built by hand with a small builder (header,
  * program headers, PT_LOAD data, PT_NOTE notes) using the host's <elf.h>,
  * then parsed from a malloc'd buffer of exactly the file's size, so
@@ -23,7 +23,7 @@
 #include <string.h>
 #include <check.h>
 
-#include <hv/elf.h>
+#include <lib/elf.h>
 #include <public/hvplatform.h>
 
 #include "suites.h"

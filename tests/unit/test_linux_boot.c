@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for hypervisor/arch/x86/linux_boot.c, the Linux x86 64-bit
+ * Unit tests for lib/linux_boot.c, the Linux x86 64-bit
  * boot protocol.  A synthetic bzImage setup header is built by hand in a
  * buffer (every byte of the header area the test does not set holds a
  * non-zero pattern, to see exactly what is copied), and the real Debian
@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include <check.h>
 
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 
 #include "suites.h"
 

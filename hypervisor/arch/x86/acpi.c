@@ -3,10 +3,10 @@
  * MADT parsing (see hv/acpi.h).  Every table is checked for its signature,
  * length and checksum before use: firmware tables are input like any other.
  */
-#include <hv/acpi.h>
-#include <hv/acpi_defs.h>
+#include <asm/acpi.h>
+#include <asm/acpi_defs.h>
 #include <hv/console.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 /* The largest table we agree to read: MADTs are a few KiB. */
 #define SDT_MAX_LENGTH		(1024 * 1024)

@@ -31,9 +31,9 @@
  *     }
  */
 #include <public/hvplatform.h>
-#include <hv/acpi_build.h>
-#include <hv/acpi_defs.h>
-#include <hv/string.h>
+#include <asm/acpi_build.h>
+#include <asm/acpi_defs.h>
+#include <lib/string.h>
 
 /* The FADT of ACPI 6.0 and later (revision 6): 276 bytes. */
 struct fadt {

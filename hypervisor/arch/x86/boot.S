@@ -9,21 +9,12 @@
  * pages (enough for the image, the boot information, ACPI tables and the
  * local APIC), enable long mode and call hv_main(magic, info) in C.
  */
-#include <hv/asm.h>
+#include <asm/asm.h>
+#include <asm/x86_defs.h>
 
 #define MB2_HEADER_MAGIC	0xe85250d6
 #define MB2_ARCH_I386		0
 
-#define PTE_PRESENT		0x001
-#define PTE_WRITE		0x002
-#define PTE_LARGE		0x080
-
-#define CR0_PE			0x00000001
-#define CR0_WP			0x00010000
-#define CR0_PG			0x80000000
-#define CR4_PAE			0x00000020
-#define MSR_EFER		0xc0000080
-#define EFER_LME		0x00000100
 
 	.section .multiboot2, "a"
 	.balign 8
@@ -71,10 +62,10 @@ _start:
 
 	/* PML4[0] -> PDPT; PDPT[0..3] -> four page directories. */
 	movl	$boot_pdpt, %eax
-	orl	$(PTE_PRESENT | PTE_WRITE), %eax
+	orl	$(PTE_P | PTE_W), %eax
 	movl	%eax, boot_pml4
 	movl	$boot_pd, %eax
-	orl	$(PTE_PRESENT | PTE_WRITE), %eax
+	orl	$(PTE_P | PTE_W), %eax
 	xorl	%ecx, %ecx
 3:	movl	%eax, boot_pdpt(, %ecx, 8)
 	addl	$4096, %eax
@@ -83,7 +74,7 @@ _start:
 	jb	3b
 
 	/* 2048 entries of 2 MiB pages: 0 .. 4 GiB. */
-	movl	$(PTE_PRESENT | PTE_WRITE | PTE_LARGE), %eax
+	movl	$(PTE_P | PTE_W | PTE_PS), %eax
 	xorl	%ecx, %ecx
 4:	movl	%eax, boot_pd(, %ecx, 8)
 	addl	$0x200000, %eax
@@ -93,7 +84,7 @@ _start:
 
 	/* Long mode: PAE, page tables, EFER.LME, then paging on. */
 	movl	%cr4, %eax
-	orl	$CR4_PAE, %eax
+	orl	$X86_CR4_PAE, %eax
 	movl	%eax, %cr4
 	movl	$boot_pml4, %eax
 	movl	%eax, %cr3
@@ -102,7 +93,7 @@ _start:
 	orl	$EFER_LME, %eax
 	wrmsr
 	movl	%cr0, %eax
-	orl	$(CR0_PE | CR0_PG | CR0_WP), %eax
+	orl	$(X86_CR0_PE | X86_CR0_PG | X86_CR0_WP), %eax
 	movl	%eax, %cr0
 
 	lgdt	boot_gdt_ptr

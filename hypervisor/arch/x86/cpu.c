@@ -4,10 +4,18 @@
  * double faults and NMIs), so each has its own GDT to point at it.
  */
 #include <hv/console.h>
-#include <hv/cpu.h>
-#include <hv/idt.h>
+#include <asm/asm.h>
+#include <asm/cpu.h>
+#include <asm/idt.h>
+#include <asm/x86.h>
 
 struct percpu percpu_area[MAX_CPUS];
+
+void percpu_install(struct percpu *p)
+{
+	p->self = p;
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)p);
+}
 unsigned int nr_cpus_present = 1;
 
 #define GDT_CODE64_DESC	0x00af9a000000ffffULL	/* long mode code, DPL 0 */
@@ -30,14 +38,14 @@ void cpu_init_tables(struct percpu *p)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed gdtr = { sizeof(p->gdt) - 1, (uint64_t)(uintptr_t)p->gdt };
+	} __packed gdtr = { sizeof(p->arch.gdt) - 1, (uint64_t)(uintptr_t)p->arch.gdt };
 
-	p->gdt[0] = 0;
-	p->gdt[SEL_CODE64 / 8] = GDT_CODE64_DESC;
-	p->gdt[SEL_DATA / 8] = GDT_DATA_DESC;
-	p->tss.ist[IST_CRITICAL - 1] = p->critical_stack_top;
-	p->tss.iomap_base = sizeof(p->tss);	/* no I/O bitmap */
-	set_tss_descriptor(&p->gdt[SEL_TSS / 8], &p->tss);
+	p->arch.gdt[0] = 0;
+	p->arch.gdt[SEL_CODE64 / 8] = GDT_CODE64_DESC;
+	p->arch.gdt[SEL_DATA / 8] = GDT_DATA_DESC;
+	p->arch.tss.ist[IST_CRITICAL - 1] = p->arch.critical_stack_top;
+	p->arch.tss.iomap_base = sizeof(p->arch.tss);	/* no I/O bitmap */
+	set_tss_descriptor(&p->arch.gdt[SEL_TSS / 8], &p->arch.tss);
 
 	__asm__ volatile(
 		"lgdt %0\n\t"

@@ -11,8 +11,8 @@
  * with the 66 (16-bit), 67 (address size), segment and REX prefixes.
  * Anything else is refused, never guessed at.  Pure code, host-tested.
  */
-#include <hv/decode.h>
-#include <hv/string.h>
+#include <asm/decode.h>
+#include <lib/string.h>
 
 /* Length of the ModRM operand (ModRM, SIB, displacement) at p. */
 static int modrm_length(const uint8_t *p, size_t avail, uint8_t *modrm_out)

@@ -14,23 +14,23 @@
  *    mapping 4 GiB, a GDT, the zero page and command line in low memory,
  *    entry at load address + 0x200 in long mode with RSI = zero page.
  */
-#include <hv/acpi.h>
+#include <asm/acpi.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
-#include <hv/dom0.h>
+#include <asm/dom0.h>
 #include <hv/domu.h>
 #include <hv/domain.h>
 #include <hv/halt.h>
-#include <hv/lapic.h>
-#include <hv/linux_boot.h>
-#include <hv/npt.h>
+#include <asm/lapic.h>
+#include <lib/linux_boot.h>
+#include <asm/npt.h>
 #include <hv/percpu.h>
 #include <hv/setup.h>
-#include <hv/string.h>
-#include <hv/svm_vcpu.h>
-#include <hv/uart.h>
-#include <hv/vmcb.h>
-#include <hv/x86.h>
+#include <lib/string.h>
+#include <asm/svm_vcpu.h>
+#include <asm/uart.h>
+#include <asm/vmcb.h>
+#include <asm/x86.h>
 
 /* Where the boot structures go in dom0's low memory (all dom0 RAM). */
 #define DOM0_STACK_TOP		0x6000
@@ -335,7 +335,7 @@ __noreturn void dom0_start(void)
 	donate_boot_modules();
 
 	/* dom0's Linux sees only its own CPU. */
-	acpi_madt_keep_only(this_cpu()->apic_id);
+	acpi_madt_keep_only(this_cpu()->arch.apic_id);
 
 	d->npt_root = npt_create(&frames);
 	if (!d->npt_root)

@@ -19,36 +19,23 @@
  * byte for the transmit register goes out through our console, the rest is
  * done for it as asked.
  */
-#include <hv/acpi.h>
+#include <asm/acpi.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
-#include <hv/mmio.h>
-#include <hv/dom0.h>
+#include <asm/mmio.h>
+#include <asm/dom0.h>
+#include <asm/dom0_filter.h>
 #include <hv/domain.h>
 #include <hv/halt.h>
-#include <hv/lapic.h>
-#include <hv/npt.h>
+#include <asm/lapic.h>
+#include <asm/npt.h>
 #include <hv/percpu.h>
 #include <hv/setup.h>
-#include <hv/string.h>
-#include <hv/svm_vcpu.h>
-#include <hv/uart.h>
-#include <hv/vmcb.h>
-#include <hv/x86.h>
-
-#define ICR_DELIVERY_MODE(v)	(((v) >> 8) & 7)
-#define ICR_SHORTHAND(v)	(((v) >> 18) & 3)
-#define ICR_LOGICAL		(1U << 11)
-#define DM_FIXED		0
-#define DM_LOWEST		1
-#define DM_NMI			4
-#define SH_NONE			0
-#define SH_SELF			1
-
-#define IOAPIC_REGSEL		0x00
-#define IOAPIC_WINDOW		0x10
-#define IOAPIC_REDIR_FIRST	0x10	/* entry n: 0x10 + 2n (low), + 1 (high) */
-#define REDIR_MASKED		(1U << 16)
+#include <lib/string.h>
+#include <asm/svm_vcpu.h>
+#include <asm/uart.h>
+#include <asm/vmcb.h>
+#include <asm/x86.h>
 
 static uint64_t sink_page;		/* read-only page of 0xff */
 static uint32_t ioapic_index[ACPI_MAX_IOAPICS];	/* last IOREGSEL written */
@@ -59,19 +46,8 @@ static uint64_t refused_count;
 /* Only IPIs to dom0's own CPU, and never INIT, SIPI or SMI. */
 static bool icr_allowed(uint32_t icr)
 {
-	unsigned int mode = ICR_DELIVERY_MODE(icr);
-	uint32_t dest = lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24;
-
-	if (mode != DM_FIXED && mode != DM_LOWEST && mode != DM_NMI)
-		return false;
-	if (ICR_SHORTHAND(icr) == SH_SELF)
-		return true;
-	if (ICR_SHORTHAND(icr) != SH_NONE)
-		return false;	/* broadcasts would reach customer CPUs */
-	if (icr & ICR_LOGICAL)
-		/* Only dom0's CPU has a logical ID: the others' LDR is 0. */
-		return mode != DM_NMI;
-	return dest == this_cpu()->apic_id;
+	return dom0_icr_allowed(icr, lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24,
+				this_cpu()->arch.apic_id);
 }
 
 static void lapic_write(struct vcpu *v, uint64_t gpa)
@@ -116,21 +92,16 @@ static int ioapic_of(uint64_t page)
 static uint32_t filter_redirection(unsigned int apic, uint32_t index,
 				   uint32_t value, struct vcpu *v)
 {
-	unsigned int entry = (index - IOAPIC_REDIR_FIRST) / 2;
-	bool high = (index - IOAPIC_REDIR_FIRST) % 2;
+	unsigned int entry = (index - IOAPIC_REG_REDIR) / 2;
+	bool high = (index - IOAPIC_REG_REDIR) % 2;
 	uint32_t low, dest_high;
-	unsigned int mode;
 
 	if (entry >= 128)
 		return value;
 	/* Judge the entry as it would be after this write. */
 	low = high ? ioapic_low[apic][entry] : value;
 	dest_high = high ? value : ioapic_high[apic][entry];
-	mode = (low >> 8) & 7;
-	if ((low & REDIR_MASKED) ||
-	    ((mode == 0 || mode == 1) &&
-	     ((low & (1U << 11)) ? true :	/* logical: customers' LDR is 0 */
-	      (dest_high >> 24) == this_cpu()->apic_id))) {
+	if (dom0_redirection_allowed(low, dest_high, this_cpu()->arch.apic_id)) {
 		if (high)
 			ioapic_high[apic][entry] = value;
 		else
@@ -143,11 +114,11 @@ static uint32_t filter_redirection(unsigned int apic, uint32_t index,
 		       apic, entry, value >> 24, v->vmcb->save.rip);
 		return ioapic_high[apic][entry];
 	}
-	ioapic_low[apic][entry] = low | REDIR_MASKED;
+	ioapic_low[apic][entry] = low | RTE_MASKED;
 	printk("dom0: refused IOAPIC %u entry %u = %08x:%08x (mode %u, dest %u): customer CPUs are not dom0's (rip %lx); written masked\n",
-	       apic, entry, dest_high, low, mode, dest_high >> 24,
+	       apic, entry, dest_high, low, RTE_MODE(low), dest_high >> 24,
 	       v->vmcb->save.rip);
-	return low | REDIR_MASKED;
+	return low | RTE_MASKED;
 }
 
 static void ioapic_write(struct vcpu *v, unsigned int apic, uint64_t gpa)
@@ -167,7 +138,7 @@ static void ioapic_write(struct vcpu *v, unsigned int apic, uint64_t gpa)
 	value = (uint32_t)mmio_store_value(v, &mi);
 	if (offset == IOAPIC_REGSEL)
 		ioapic_index[apic] = value & 0xff;
-	else if (offset == IOAPIC_WINDOW && ioapic_index[apic] >= IOAPIC_REDIR_FIRST)
+	else if (offset == IOAPIC_WINDOW && ioapic_index[apic] >= IOAPIC_REG_REDIR)
 		value = filter_redirection(apic, ioapic_index[apic], value, v);
 	regs[offset / 4] = value;
 	mmio_complete(v, &mi);

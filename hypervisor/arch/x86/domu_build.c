@@ -20,18 +20,18 @@
  */
 #include <public/hvplatform.h>
 #include <hv/console.h>
-#include <hv/cpuset.h>
+#include <lib/cpuset.h>
 #include <hv/domu.h>
-#include <hv/elf.h>
+#include <lib/elf.h>
 #include <hv/halt.h>
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/setup.h>
-#include <hv/string.h>
-#include <hv/svm_vcpu.h>
+#include <lib/string.h>
+#include <asm/svm_vcpu.h>
 #include <hv/time.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 #define SEG_ATTR_CODE32		0x0c9b	/* exec/read, S, P, D/B, G */
 #define SEG_ATTR_TSS32_BUSY	0x008b
@@ -218,7 +218,7 @@ struct domain *domu_new(const char *name, uint64_t mem_bytes,
 	d->tsc_zero = rdtsc();
 	d->tsc_khz = tsc_khz;
 	d->asid = 1 + d->id;
-	if (d->asid >= this_cpu()->svm.nr_asids) {
+	if (d->asid >= this_cpu()->arch.svm.nr_asids) {
 		domain_discard(d);
 		*why = "out of ASIDs";
 		return NULL;

@@ -9,16 +9,18 @@
 #include <public/hvplatform.h>
 #include <hv/console.h>
 #include <hv/domu.h>
-#include <hv/lapic.h>
-#include <hv/mmio.h>
-#include <hv/msr_policy.h>
+#include <asm/domu_exit.h>
+#include <asm/lapic.h>
+#include <asm/mmio.h>
+#include <asm/msr_intercept.h>
+#include <asm/msr_policy.h>
 #include <hv/pv_eoi.h>
 #include <hv/pvclock.h>
 #include <hv/steal_time.h>
 #include <hv/time.h>
-#include <hv/vlapic.h>
-#include <hv/svm_vcpu.h>
-#include <hv/x86.h>
+#include <asm/vlapic.h>
+#include <asm/svm_vcpu.h>
+#include <asm/x86.h>
 
 #define MSR_TSC			0x00000010
 #define MSR_PAT			0x00000277
@@ -71,37 +73,6 @@ void domu_ioio_exit(struct vcpu *v)
 	}
 	/* The next RIP is in EXITINFO2 for IOIO exits, even without NRIP. */
 	v->vmcb->save.rip = v->vmcb->control.exit_info2;
-}
-
-static bool efer_write(struct vcpu *v, uint64_t value)
-{
-	struct vmcb_save *s = &v->vmcb->save;
-	const uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
-
-	if (value & ~allowed)
-		return false;
-	/* LME cannot change while paging is on (AMD APM vol. 2, 14.6.1). */
-	if ((s->cr0 & X86_CR0_PG) && ((value ^ s->efer) & EFER_LME))
-		return false;
-	value = (value & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
-	if ((value ^ s->efer) & EFER_NXE)
-		vcpu_flush_tlb(v);
-	s->efer = value;
-	return true;
-}
-
-/* PAT entries may only be the six architectural memory types. */
-static bool pat_valid(uint64_t pat)
-{
-	unsigned int i;
-
-	for (i = 0; i < 8; i++) {
-		uint8_t t = (pat >> (8 * i)) & 0xff;
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
 }
 
 /* x2APIC, enabled, at the usual base; the boot vCPU is the BSP. */
@@ -190,7 +161,7 @@ void domu_msr_exit(struct vcpu *v)
 			ok = value == apic_base_value(v);
 			break;
 		case MSR_EFER:
-			ok = efer_write(v, value);
+			ok = vcpu_efer_write(v, value, EFER_DOMU_WRITABLE);
 			break;
 		case MSR_MTRR_DEF_TYPE:
 			/*
@@ -198,7 +169,7 @@ void domu_msr_exit(struct vcpu *v)
 			 * stay write-back: Linux turns them off and on around
 			 * its cache set-up, which changes nothing here.
 			 */
-			ok = !(value & ~0xcffULL);
+			ok = mtrr_def_type_valid(value);
 			break;
 		case MSR_PAT:
 			ok = pat_valid(value);
@@ -211,7 +182,7 @@ void domu_msr_exit(struct vcpu *v)
 	} else {
 		switch (msr) {
 		case MSR_EFER:
-			value = s->efer & ~EFER_SVME;
+			value = efer_guest_view(s->efer);
 			break;
 		case MSR_PAT:
 			value = s->g_pat;

@@ -12,15 +12,15 @@
  * INIT-SIPI, as on a PC.
  */
 #include <public/hvplatform.h>
-#include <hv/acpi_build.h>
+#include <asm/acpi_build.h>
 #include <hv/console.h>
 #include <hv/domu.h>
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 #include <hv/sched.h>
-#include <hv/string.h>
-#include <hv/svm_vcpu.h>
-#include <hv/vioapic.h>
-#include <hv/vuart.h>
+#include <lib/string.h>
+#include <asm/svm_vcpu.h>
+#include <asm/vioapic.h>
+#include <asm/vuart.h>
 
 _Static_assert(HVP_LINUX_PML4 + LINUX_BOOT_PT_PAGES * 4096 <= HVP_LEGACY_HOLE,
 	       "boot page tables below the legacy hole");

@@ -5,7 +5,7 @@
  * general-purpose register into a struct exception_frame (hv/idt.h) and
  * calls interrupt_dispatch(frame) in C.
  */
-#include <hv/asm.h>
+#include <asm/asm.h>
 
 	.text
 

@@ -5,13 +5,9 @@
  * it is read: a hostile guest cannot point the walk at hypervisor memory.
  */
 #include <hv/domain.h>
-#include <hv/guest_mem.h>
-#include <hv/string.h>
-#include <hv/x86.h>
-
-#define PTE_P		(1ULL << 0)
-#define PTE_PS		(1ULL << 7)
-#define PTE_ADDR	0x000ffffffffff000ULL
+#include <asm/guest_mem.h>
+#include <lib/string.h>
+#include <asm/x86.h>
 
 bool guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
 {

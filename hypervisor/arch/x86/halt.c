@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Stopping the machine (see hv/halt.h). */
-#include <hv/asm.h>
+#include <asm/asm.h>
 #include <hv/console.h>
 #include <hv/halt.h>
-#include <hv/lapic.h>
+#include <asm/lapic.h>
 #include <hv/percpu.h>
 #include <hv/time.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 bool opt_debug_exit;
 static volatile bool halting;
@@ -37,7 +37,7 @@ static void stop_other_cpus(void)
 		struct percpu *p = &percpu_area[i];
 
 		if (p != self && p->online)
-			lapic_send_ipi(p->apic_id, ICR_NMI);
+			lapic_send_ipi(p->arch.apic_id, ICR_NMI);
 	}
 }
 

@@ -2,14 +2,14 @@
 /*
  * The IDT, shared by all CPUs, and the C side of interrupt entry.
  */
-#include <hv/asm.h>
+#include <asm/asm.h>
 #include <hv/console.h>
 #include <hv/halt.h>
-#include <hv/idt.h>
-#include <hv/lapic.h>
+#include <asm/idt.h>
+#include <asm/lapic.h>
 #include <hv/percpu.h>
 #include <hv/domain.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 struct idt_entry {
 	uint16_t offset_low;
@@ -170,7 +170,7 @@ void interrupt_dispatch(struct exception_frame *f)
 	}
 
 	/* An exception while reporting one: stop quietly, no loops. */
-	if (++cpu->fault_depth > 1)
+	if (++cpu->arch.fault_depth > 1)
 		cpu_stop();
 	dump_frame(f, cpu->index);
 	machine_halt("fatal exception in the hypervisor");

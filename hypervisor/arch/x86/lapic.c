@@ -1,39 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Local APIC, xAPIC mode (see hv/lapic.h).
+ * Local APIC, xAPIC mode (see asm/lapic.h).
  *
  * The register page is at the address IA32_APIC_BASE names (0xfee00000
  * unless firmware moved it), inside the 1:1 map; paging_init() maps it
  * uncacheable.
  */
-#include <hv/asm.h>
+#include <asm/asm.h>
 #include <hv/console.h>
-#include <hv/lapic.h>
+#include <asm/lapic.h>
 #include <hv/muldiv.h>
 #include <hv/percpu.h>
 #include <hv/time.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
-#define REG_ID		0x020
-#define REG_VERSION	0x030
-#define REG_TPR		0x080
-#define REG_EOI		0x0b0
-#define REG_SVR		0x0f0
-#define REG_ESR		0x280
-#define REG_ICR_LOW	0x300
-#define REG_ICR_HIGH	0x310
-#define REG_LVT_TIMER	0x320
-#define REG_LVT_LINT0	0x350
-#define REG_LVT_LINT1	0x360
-#define REG_LVT_ERROR	0x370
-#define REG_TIMER_INIT	0x380
-#define REG_TIMER_CUR	0x390
-#define REG_TIMER_DIV	0x3e0
-
-#define SVR_ENABLE	0x100
-#define LVT_MASKED	0x10000
-#define LVT_PERIODIC	0x20000
-#define ICR_PENDING	0x01000
 #define TIMER_DIV_1	0xb
 
 static volatile uint32_t *regs;
@@ -56,7 +36,7 @@ bool lapic_ready(void)
 
 uint32_t lapic_id(void)
 {
-	return lapic_read(REG_ID) >> 24;
+	return lapic_read(LAPIC_REG_ID) >> 24;
 }
 
 void lapic_init(void)
@@ -68,15 +48,15 @@ void lapic_init(void)
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	regs = (volatile uint32_t *)(uintptr_t)(base & ~0xfffULL & 0xffffffffffULL);
 
-	lapic_write(REG_TPR, 0);
-	lapic_write(REG_LVT_TIMER, LVT_MASKED);
-	lapic_write(REG_LVT_LINT0, LVT_MASKED);
-	lapic_write(REG_LVT_LINT1, LVT_MASKED);
-	lapic_write(REG_LVT_ERROR, LVT_MASKED);
-	lapic_write(REG_SVR, SVR_ENABLE | VECTOR_SPURIOUS);
+	lapic_write(LAPIC_REG_TPR, 0);
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_REG_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_REG_LVT_LINT1, LVT_MASKED);
+	lapic_write(LAPIC_REG_LVT_ERROR, LVT_MASKED);
+	lapic_write(LAPIC_REG_SVR, SVR_ENABLE | VECTOR_SPURIOUS);
 	/* The error status register wants a write before each read. */
-	lapic_write(REG_ESR, 0);
-	lapic_write(REG_ESR, 0);
+	lapic_write(LAPIC_REG_ESR, 0);
+	lapic_write(LAPIC_REG_ESR, 0);
 	lapic_eoi();
 }
 
@@ -85,11 +65,11 @@ static void sample_timer(void *arg, bool end)
 	uint32_t *count = arg;
 
 	if (!end) {
-		lapic_write(REG_TIMER_DIV, TIMER_DIV_1);
-		lapic_write(REG_LVT_TIMER, LVT_MASKED);	/* one-shot, no IRQ */
-		lapic_write(REG_TIMER_INIT, 0xffffffff);
+		lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_1);
+		lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);	/* one-shot, no IRQ */
+		lapic_write(LAPIC_REG_TIMER_INIT, 0xffffffff);
 	}
-	count[end] = lapic_read(REG_TIMER_CUR);
+	count[end] = lapic_read(LAPIC_REG_TIMER_CUR);
 }
 
 void lapic_calibrate(void)
@@ -103,9 +83,9 @@ void lapic_calibrate(void)
 	} else {
 		lapic_timer_khz = (count[0] - count[1]) / ms;
 	}
-	lapic_write(REG_TIMER_INIT, 0);
+	lapic_write(LAPIC_REG_TIMER_INIT, 0);
 	printk("lapic: xAPIC at 0x%lx, version 0x%x, timer %u.%03u MHz\n",
-	       (uint64_t)(uintptr_t)regs, lapic_read(REG_VERSION) & 0xff,
+	       (uint64_t)(uintptr_t)regs, lapic_read(LAPIC_REG_VERSION) & 0xff,
 	       lapic_timer_khz / 1000, lapic_timer_khz % 1000);
 }
 
@@ -113,25 +93,25 @@ void lapic_timer_start_periodic(unsigned int hz)
 {
 	uint64_t count = (uint64_t)lapic_timer_khz * 1000 / hz;
 
-	lapic_write(REG_TIMER_DIV, TIMER_DIV_1);
-	lapic_write(REG_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
-	lapic_write(REG_TIMER_INIT, count > 0xffffffff ? 0xffffffff :
+	lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_1);
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
+	lapic_write(LAPIC_REG_TIMER_INIT, count > 0xffffffff ? 0xffffffff :
 		    (uint32_t)(count ? count : 1));
 }
 
 void lapic_timer_stop(void)
 {
-	lapic_write(REG_LVT_TIMER, LVT_MASKED);
-	lapic_write(REG_TIMER_INIT, 0);
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_REG_TIMER_INIT, 0);
 }
 
 void lapic_timer_oneshot(uint64_t tsc_ticks)
 {
 	uint64_t count = muldiv64(tsc_ticks, lapic_timer_khz, tsc_khz ? tsc_khz : 1);
 
-	lapic_write(REG_TIMER_DIV, TIMER_DIV_1);
-	lapic_write(REG_LVT_TIMER, VECTOR_TIMER);	/* one-shot */
-	lapic_write(REG_TIMER_INIT, count > 0xffffffff ? 0xffffffff :
+	lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_1);
+	lapic_write(LAPIC_REG_LVT_TIMER, VECTOR_TIMER);	/* one-shot */
+	lapic_write(LAPIC_REG_TIMER_INIT, count > 0xffffffff ? 0xffffffff :
 		    count ? (uint32_t)count : 1);
 }
 
@@ -147,7 +127,7 @@ void lapic_write_reg(unsigned int offset, uint32_t value)
 
 void lapic_timer_interrupt(void)
 {
-	this_cpu()->timer_ticks++;
+	this_cpu()->arch.timer_ticks++;
 	this_cpu()->need_resched = true;
 	/* Fired: nothing is armed now, whatever the TSC says (see arm_timer). */
 	this_cpu()->timer_deadline = 0;
@@ -157,13 +137,13 @@ void lapic_timer_interrupt(void)
 
 void lapic_eoi(void)
 {
-	lapic_write(REG_EOI, 0);
+	lapic_write(LAPIC_REG_EOI, 0);
 }
 
 static void wait_icr_idle(void)
 {
 	for (unsigned int spins = 0; spins < 1000000; spins++) {
-		if (!(lapic_read(REG_ICR_LOW) & ICR_PENDING))
+		if (!(lapic_read(LAPIC_REG_ICR_LOW) & ICR_PENDING))
 			return;
 		cpu_relax();
 	}
@@ -172,7 +152,7 @@ static void wait_icr_idle(void)
 void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 {
 	wait_icr_idle();
-	lapic_write(REG_ICR_HIGH, apic_id << 24);
-	lapic_write(REG_ICR_LOW, icr_low);
+	lapic_write(LAPIC_REG_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_REG_ICR_LOW, icr_low);
 	wait_icr_idle();
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* MMIO instruction emulation helpers (see hv/mmio.h). */
-#include <hv/guest_mem.h>
-#include <hv/mmio.h>
-#include <hv/svm_vcpu.h>
+#include <asm/guest_mem.h>
+#include <asm/mmio.h>
+#include <asm/svm_vcpu.h>
 
 bool mmio_decode_at_rip(struct vcpu *v, struct mmio_insn *mi)
 {

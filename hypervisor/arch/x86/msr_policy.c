@@ -1,235 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
- * MSR and CPUID policy for dom0 (see hv/msr_policy.h).
- *
- * The MSR permission map has two bits per MSR (read, write) for three
- * ranges; an MSR outside them is always intercepted.  Everything in range is
- * passed through except the few below.  dom0 drives real hardware, so real
- * values are what it needs; an unknown MSR outside the ranges gets #GP, as
- * on a CPU that does not have it.
- */
-#include <public/hvabi.h>
-#include <hv/console.h>
-#include <hv/msr_policy.h>
-#include <hv/string.h>
-#include <hv/svm_vcpu.h>
-#include <hv/x86.h>
+/* What guests may write to EFER, the PAT and MTRRs (see hv/msr_policy.h). */
+#include <asm/msr_policy.h>
 
-#define MSRPM_SIZE	(8 * KiB)
-#define IOPM_SIZE	(12 * KiB)
+/* Memory types the PAT may hold: 2 and 3 are reserved, 8 and up do not exist. */
+#define PAT_TYPE_RESERVED_2	2
+#define PAT_TYPE_RESERVED_3	3
+#define PAT_TYPE_LAST		7
 
-#define MSR_IGNNE	0xc0010115
-#define MSR_SMM_CTL	0xc0010116
+/* MTRRdefType: the default type (bits 0-7), FE (10) and E (11). */
+#define MTRR_DEF_TYPE_BITS	0xcffULL
 
-#define EFER_VALID_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | \
-			 EFER_SVME | (1ULL << 13) | (1ULL << 14) | (1ULL << 15))
-
-static uint64_t msrpm_pa, iopm_pa, domu_msrpm_pa, domu_iopm_pa;
-
-/* Bit offset of msr's read bit in the map, or -1 outside the ranges. */
-static long msrpm_bit(uint32_t msr)
+uint64_t efer_guest_view(uint64_t efer)
 {
-	if (msr <= 0x1fff)
-		return (long)msr * 2;
-	if (msr >= 0xc0000000 && msr <= 0xc0001fff)
-		return 0x800 * 8 + (long)(msr - 0xc0000000) * 2;
-	if (msr >= 0xc0010000 && msr <= 0xc0011fff)
-		return 0x1000 * 8 + (long)(msr - 0xc0010000) * 2;
-	return -1;
+	return efer & ~EFER_SVME;
 }
 
-static void intercept(uint8_t *map, uint32_t msr, bool read, bool write)
+bool efer_guest_write(uint64_t efer, uint64_t cr0, uint64_t value,
+		      uint64_t writable, uint64_t *next)
 {
-	long bit = msrpm_bit(msr);
-
-	if (read)
-		map[bit / 8] |= 1 << (bit % 8);
-	if (write)
-		map[(bit + 1) / 8] |= 1 << ((bit + 1) % 8);
-}
-
-static void pass(uint8_t *map, uint32_t msr)
-{
-	long bit = msrpm_bit(msr);
-
-	map[bit / 8] &= ~(1 << (bit % 8));
-	map[(bit + 1) / 8] &= ~(1 << ((bit + 1) % 8));
-}
-
-/*
- * What a customer vCPU reads and writes without an exit: the segment bases
- * and system-call MSRs, which live in its VMCB and which VMLOAD/VMSAVE
- * switch (svm_run.S), so no other context ever sees its values.
- */
-static const uint32_t domu_passthrough[] = {
-	0x174, 0x175, 0x176,			/* SYSENTER_CS, _ESP, _EIP */
-	0xc0000081, 0xc0000082, 0xc0000083,	/* STAR, LSTAR, CSTAR */
-	0xc0000084,				/* SFMASK */
-	0xc0000100, 0xc0000101, 0xc0000102,	/* FS_BASE, GS_BASE, KERNEL_GS_BASE */
-};
-
-bool msr_policy_init(struct frame_allocator *fa)
-{
-	unsigned int i;
-	uint8_t *map;
-
-	msrpm_pa = frame_alloc_contig(fa, MSRPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
-	iopm_pa = frame_alloc_contig(fa, IOPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
-	domu_msrpm_pa = frame_alloc_contig(fa, MSRPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
-	domu_iopm_pa = frame_alloc_contig(fa, IOPM_SIZE / PAGE_SIZE, PAGE_SIZE, 0);
-	if (!msrpm_pa || !iopm_pa || !domu_msrpm_pa || !domu_iopm_pa)
+	if (value & ~writable)
 		return false;
-	memset((void *)(uintptr_t)domu_msrpm_pa, 0xff, MSRPM_SIZE);
-	for (i = 0; i < ARRAY_SIZE(domu_passthrough); i++)
-		pass((uint8_t *)(uintptr_t)domu_msrpm_pa, domu_passthrough[i]);
-	memset((void *)(uintptr_t)domu_iopm_pa, 0xff, IOPM_SIZE);
-	map = (uint8_t *)(uintptr_t)msrpm_pa;
-	memset(map, 0, MSRPM_SIZE);
-	memset((void *)(uintptr_t)iopm_pa, 0, IOPM_SIZE);
-
-	intercept(map, MSR_EFER, true, true);		/* SVME hidden, kept */
-	intercept(map, MSR_VM_CR, true, true);		/* SVM looks locked off */
-	intercept(map, MSR_VM_HSAVE_PA, true, true);	/* ours alone */
-	intercept(map, MSR_IGNNE, true, true);
-	intercept(map, MSR_SMM_CTL, true, true);
-	intercept(map, MSR_APIC_BASE, false, true);	/* no moving the APIC */
+	/* LME cannot change while paging is on (AMD APM vol. 2, 14.6.1). */
+	if ((cr0 & X86_CR0_PG) && ((value ^ efer) & EFER_LME))
+		return false;
+	/* LMA follows paging, not writes; SVME must stay set. */
+	*next = (value & ~EFER_LMA) | (efer & EFER_LMA) | EFER_SVME;
 	return true;
 }
 
-uint64_t msr_policy_bitmap(void)
+bool pat_valid(uint64_t pat)
 {
-	return msrpm_pa;
-}
+	unsigned int i;
 
-uint64_t msr_policy_io_bitmap(void)
-{
-	return iopm_pa;
-}
+	for (i = 0; i < 8; i++) {
+		uint8_t t = (pat >> (8 * i)) & 0xff;
 
-uint64_t msr_policy_domu_bitmap(void)
-{
-	return domu_msrpm_pa;
-}
-
-uint64_t msr_policy_domu_io_bitmap(void)
-{
-	return domu_iopm_pa;
-}
-
-static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
-{
-	switch (msr) {
-	case MSR_EFER:
-		*value = v->vmcb->save.efer & ~EFER_SVME;
-		return true;
-	case MSR_VM_CR:
-		/* What a BIOS that disabled SVM shows: kvm_amd will not load. */
-		*value = VM_CR_LOCK | VM_CR_SVMDIS;
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
-{
-	struct vmcb_save *s = &v->vmcb->save;
-
-	switch (msr) {
-	case MSR_EFER:
-		if (value & ~EFER_VALID_BITS)
+		if (t == PAT_TYPE_RESERVED_2 || t == PAT_TYPE_RESERVED_3 ||
+		    t > PAT_TYPE_LAST)
 			return false;
-		/* LMA follows paging, not writes; SVME must stay set. */
-		value = (value & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
-		if ((value ^ s->efer) & EFER_NXE)
-			vcpu_flush_tlb(v);
-		s->efer = value;
-		return true;
-	case MSR_APIC_BASE:
-		/* Same value (Linux rewrites it at boot) is fine; moves are not. */
-		if (value == rdmsr(MSR_APIC_BASE))
-			return true;
-		printk("dom0: refused APIC base change to %lx (rip %lx)\n",
-		       value, s->rip);
-		return false;
-	default:
-		return false;
 	}
+	return true;
 }
 
-void msr_exit(struct vcpu *v)
+bool mtrr_def_type_valid(uint64_t value)
 {
-	uint32_t msr = (uint32_t)v->regs.rcx;
-	bool is_write = v->vmcb->control.exit_info1 == 1;
-	uint64_t value;
-
-	if (is_write) {
-		value = (v->vmcb->save.rax & 0xffffffff) | (v->regs.rdx << 32);
-		if (!msr_write(v, msr, value)) {
-			vcpu_inject_exception_error(v, VECTOR_GP, 0);
-			return;
-		}
-	} else {
-		if (!msr_read(v, msr, &value)) {
-			vcpu_inject_exception_error(v, VECTOR_GP, 0);
-			return;
-		}
-		v->vmcb->save.rax = value & 0xffffffff;
-		v->regs.rdx = value >> 32;
-	}
-	vcpu_skip_insn(v, 2);
-}
-
-#define CPUID_HV_BASE		0x40000000
-#define CPUID_HV_LAST		0x40000001
-#define CPUID1_ECX_VMX		(1U << 5)
-#define CPUID1_ECX_HYPERVISOR	(1U << 31)
-#define CPUID_EXT1_ECX_SVM	(1U << 2)
-
-struct cpuid_regs cpuid_for_guest(uint32_t leaf, uint32_t subleaf)
-{
-	struct cpuid_regs r = cpuid_count(leaf, subleaf);
-
-	switch (leaf) {
-	case 1:
-		r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
-		break;
-	case 0x80000001:
-		r.ecx &= ~CPUID_EXT1_ECX_SVM;
-		break;
-	case 0x8000000a:	/* SVM features: none to see */
-		r.eax = r.ebx = r.ecx = r.edx = 0;
-		break;
-	}
-	return r;
-}
-
-void cpuid_complete(struct vcpu *v, struct cpuid_regs r)
-{
-	v->vmcb->save.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
-	vcpu_skip_insn(v, 2);
-}
-
-void cpuid_exit(struct vcpu *v)
-{
-	uint32_t leaf = (uint32_t)v->vmcb->save.rax;
-	uint32_t subleaf = (uint32_t)v->regs.rcx;
-	struct cpuid_regs r = { 0, 0, 0, 0 };
-
-	if (leaf >= CPUID_HV_BASE && leaf <= 0x400000ff) {
-		if (leaf == CPUID_HV_BASE) {
-			r.eax = CPUID_HV_LAST;
-			memcpy(&r.ebx, HV_CPUID_SIGNATURE, 4);
-			memcpy(&r.ecx, HV_CPUID_SIGNATURE + 4, 4);
-			memcpy(&r.edx, HV_CPUID_SIGNATURE + 8, 4);
-		} else if (leaf == CPUID_HV_LAST) {
-			r.eax = HV_ABI_VERSION;
-		}
-	} else {
-		r = cpuid_for_guest(leaf, subleaf);
-	}
-	cpuid_complete(v, r);
+	return !(value & ~MTRR_DEF_TYPE_BITS);
 }

@@ -3,14 +3,9 @@
  * Nested page tables (see hv/npt.h).  Tables are frames from the domain
  * pool, reached through the hypervisor's direct map.
  */
-#include <hv/npt.h>
-#include <hv/string.h>
+#include <asm/npt.h>
+#include <lib/string.h>
 
-#define PTE_P		(1ULL << 0)
-#define PTE_W		(1ULL << 1)
-#define PTE_U		(1ULL << 2)
-#define PTE_PS		(1ULL << 7)
-#define PTE_ADDR	0x000ffffffffff000ULL
 
 #define LARGE		(2 * MiB)
 

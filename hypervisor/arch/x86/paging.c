@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The hypervisor's direct map (see hv/paging.h). */
 #include <hv/console.h>
-#include <hv/paging.h>
-#include <hv/string.h>
-#include <hv/x86.h>
-
-#define PTE_PRESENT	(1ULL << 0)
-#define PTE_WRITE	(1ULL << 1)
-#define PTE_PWT		(1ULL << 3)
-#define PTE_PCD		(1ULL << 4)
-#define PTE_LARGE	(1ULL << 7)
-#define PTE_ADDR_MASK	0x000ffffffffff000ULL
+#include <asm/paging.h>
+#include <lib/string.h>
+#include <asm/x86.h>
 
 #define LARGE_PAGE_SIZE	(2 * MiB)
 
@@ -37,8 +30,8 @@ static bool unmap_null_page(struct frame_allocator *fa)
 	if (!pt)
 		return false;
 	for (i = 1; i < 512; i++)
-		pt[i] = (i * PAGE_SIZE) | PTE_PRESENT | PTE_WRITE;
-	boot_pd[0] = (uint64_t)(uintptr_t)pt | PTE_PRESENT | PTE_WRITE;
+		pt[i] = (i * PAGE_SIZE) | PTE_P | PTE_W;
+	boot_pd[0] = (uint64_t)(uintptr_t)pt | PTE_P | PTE_W;
 	return true;
 }
 
@@ -48,15 +41,15 @@ static bool map_gib(struct frame_allocator *fa, uint64_t pa)
 	unsigned int slot = pa / GiB, i;
 	uint64_t *pd;
 
-	if (boot_pdpt[slot] & PTE_PRESENT)
+	if (boot_pdpt[slot] & PTE_P)
 		return true;
 	pd = table_alloc(fa);
 	if (!pd)
 		return false;
 	for (i = 0; i < 512; i++)
-		pd[i] = (slot * GiB + i * LARGE_PAGE_SIZE) | PTE_PRESENT |
-			PTE_WRITE | PTE_LARGE;
-	boot_pdpt[slot] = (uint64_t)(uintptr_t)pd | PTE_PRESENT | PTE_WRITE;
+		pd[i] = (slot * GiB + i * LARGE_PAGE_SIZE) | PTE_P |
+			PTE_W | PTE_PS;
+	boot_pdpt[slot] = (uint64_t)(uintptr_t)pd | PTE_P | PTE_W;
 	return true;
 }
 

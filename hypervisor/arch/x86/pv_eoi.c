@@ -2,8 +2,8 @@
 /* PV EOI for customer vCPUs (see hv/pv_eoi.h). */
 #include <hv/domain.h>
 #include <hv/pv_eoi.h>
-#include <hv/vioapic.h>
-#include <hv/vlapic.h>
+#include <asm/vioapic.h>
+#include <asm/vlapic.h>
 
 /* The guest's word, or NULL when off (checked to be its RAM when set). */
 static volatile uint32_t *flag_word(const struct vcpu *v)

@@ -5,11 +5,11 @@
  * 200 us, a second SIPI if the CPU has not shown up yet.
  */
 #include <hv/console.h>
-#include <hv/cpu.h>
-#include <hv/lapic.h>
+#include <asm/cpu.h>
+#include <asm/lapic.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <hv/time.h>
 
 extern char trampoline_start[], trampoline_end[];
@@ -53,8 +53,8 @@ static bool alloc_stacks(struct frame_allocator *fa, struct percpu *p)
 
 	if (!stack || !critical)
 		return false;
-	p->stack_top = stack + CPU_STACK_SIZE;
-	p->critical_stack_top = critical + PAGE_SIZE;
+	p->arch.stack_top = stack + CPU_STACK_SIZE;
+	p->arch.critical_stack_top = critical + PAGE_SIZE;
 	return true;
 }
 
@@ -84,7 +84,7 @@ unsigned int smp_boot_aps(struct frame_allocator *fa, const uint32_t *apic_ids,
 			continue;
 		}
 		p->index = next;
-		p->apic_id = apic_ids[i];
+		p->arch.apic_id = apic_ids[i];
 		if (!alloc_stacks(fa, p)) {
 			printk("smp: out of memory for cpu%u's stacks\n", next);
 			break;
@@ -92,16 +92,16 @@ unsigned int smp_boot_aps(struct frame_allocator *fa, const uint32_t *apic_ids,
 
 		memcpy(tr, trampoline_start, size);
 		set_tr_field(tr, tr_cr3, read_cr3());
-		set_tr_field(tr, tr_stack, p->stack_top);
+		set_tr_field(tr, tr_stack, p->arch.stack_top);
 		set_tr_field(tr, tr_percpu, (uint64_t)(uintptr_t)p);
 		set_tr_field(tr, tr_entry, (uint64_t)(uintptr_t)ap_entry);
 
-		lapic_send_ipi(p->apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
+		lapic_send_ipi(p->arch.apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
 		udelay(10000);
-		lapic_send_ipi(p->apic_id, ICR_STARTUP | (page >> PAGE_SHIFT));
+		lapic_send_ipi(p->arch.apic_id, ICR_STARTUP | (page >> PAGE_SHIFT));
 		udelay(200);
 		if (!__atomic_load_n(&p->online, __ATOMIC_ACQUIRE))
-			lapic_send_ipi(p->apic_id,
+			lapic_send_ipi(p->arch.apic_id,
 				       ICR_STARTUP | (page >> PAGE_SHIFT));
 
 		/*
@@ -111,7 +111,7 @@ unsigned int smp_boot_aps(struct frame_allocator *fa, const uint32_t *apic_ids,
 		next++;
 		if (!wait_online(p, AP_START_TIMEOUT_US)) {
 			printk("smp: cpu%u (apic %u) did not start\n", p->index,
-			       p->apic_id);
+			       p->arch.apic_id);
 			all_started = false;
 			continue;
 		}

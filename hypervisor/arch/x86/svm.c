@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * SVM detection and enabling (see hv/svm.h).
+ * SVM detection and enabling (see asm/svm.h).
  *
  * Order matters (AMD APM vol. 2, 15.4): CPUID says whether the CPU has SVM;
  * VM_CR.SVMDIS says whether firmware turned it off; only then may EFER.SVME
@@ -9,9 +9,9 @@
  */
 #include <hv/console.h>
 #include <hv/format.h>
-#include <hv/string.h>
-#include <hv/svm.h>
-#include <hv/x86.h>
+#include <lib/string.h>
+#include <asm/svm.h>
+#include <asm/x86.h>
 
 #define CPUID_EXT_MAX		0x80000000
 #define CPUID_EXT_FEATURES	0x80000001
@@ -70,28 +70,28 @@ const char *svm_cpu_enable(struct percpu *p, struct frame_allocator *fa)
 		return "SVM is disabled by the firmware (VM_CR.SVMDIS); enable virtualization in the BIOS setup";
 
 	r = cpuid(CPUID_SVM);
-	p->svm.revision = r.eax & 0xff;
-	p->svm.nr_asids = r.ebx;
-	p->svm.features = r.edx;
-	if (!(p->svm.features & SVM_FEATURE_NPT))
+	p->arch.svm.revision = r.eax & 0xff;
+	p->arch.svm.nr_asids = r.ebx;
+	p->arch.svm.features = r.edx;
+	if (!(p->arch.svm.features & SVM_FEATURE_NPT))
 		return "this CPU's SVM has no nested paging (NPT)";
 
-	if (!p->svm.host_save_pa) {
-		p->svm.host_save_pa = frame_alloc(fa);
-		p->svm.host_state_pa = frame_alloc(fa);
-		if (!p->svm.host_save_pa || !p->svm.host_state_pa)
+	if (!p->arch.svm.host_save_pa) {
+		p->arch.svm.host_save_pa = frame_alloc(fa);
+		p->arch.svm.host_state_pa = frame_alloc(fa);
+		if (!p->arch.svm.host_save_pa || !p->arch.svm.host_state_pa)
 			return "out of memory for the SVM host save areas";
-		memset((void *)(uintptr_t)p->svm.host_save_pa, 0, PAGE_SIZE);
-		memset((void *)(uintptr_t)p->svm.host_state_pa, 0, PAGE_SIZE);
+		memset((void *)(uintptr_t)p->arch.svm.host_save_pa, 0, PAGE_SIZE);
+		memset((void *)(uintptr_t)p->arch.svm.host_state_pa, 0, PAGE_SIZE);
 	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, p->svm.host_save_pa);
+	wrmsr(MSR_VM_HSAVE_PA, p->arch.svm.host_save_pa);
 	/* Our own FS/GS/TR state, reloaded by svm_run after every exit. */
-	__asm__ volatile("vmsave %%rax" : : "a"(p->svm.host_state_pa) : "memory");
-	p->svm_enabled = true;
+	__asm__ volatile("vmsave %%rax" : : "a"(p->arch.svm.host_state_pa) : "memory");
+	p->arch.svm_enabled = true;
 
-	svm_feature_names(p->svm.features, names, sizeof(names));
+	svm_feature_names(p->arch.svm.features, names, sizeof(names));
 	printk("cpu%u: apic %u up, SVM enabled: revision %u, %u ASIDs, features: %s\n",
-	       p->index, p->apic_id, p->svm.revision, p->svm.nr_asids, names);
+	       p->index, p->arch.apic_id, p->arch.svm.revision, p->arch.svm.nr_asids, names);
 	return NULL;
 }

@@ -5,13 +5,14 @@
  * Exits we do not expect end the guest, with its registers logged.
  */
 #include <hv/console.h>
-#include <hv/dom0.h>
+#include <asm/dom0.h>
 #include <hv/domu.h>
+#include <asm/domu_exit.h>
 #include <hv/domain.h>
 #include <hv/hypercall.h>
-#include <hv/msr_policy.h>
-#include <hv/svm_vcpu.h>
-#include <hv/vlapic.h>
+#include <asm/msr_intercept.h>
+#include <asm/svm_vcpu.h>
+#include <asm/vlapic.h>
 
 #define VMMCALL_LENGTH 3
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vCPUs under SVM (see hv/svm_vcpu.h): VMCB set-up and the run loop.
+ * vCPUs under SVM (see asm/svm_vcpu.h): VMCB set-up and the run loop.
  *
  * Intercepts every guest gets: VMRUN (mandatory) and the other SVM
  * instructions, since guests see no SVM; VMMCALL (hypercalls); CPUID;
@@ -12,18 +12,18 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/halt.h>
-#include <hv/linux_boot.h>
-#include <hv/msr_policy.h>
+#include <lib/linux_boot.h>
+#include <asm/msr_intercept.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/spinlock.h>
 #include <hv/steal_time.h>
-#include <hv/string.h>
-#include <hv/svm.h>
-#include <hv/svm_vcpu.h>
+#include <lib/string.h>
+#include <asm/svm.h>
+#include <asm/svm_vcpu.h>
 #include <hv/time.h>
-#include <hv/vlapic.h>
-#include <hv/x86.h>
+#include <asm/vlapic.h>
+#include <asm/x86.h>
 
 _Static_assert(__builtin_offsetof(struct vcpu_regs, r15) == 104,
 	       "svm_run.S relies on the vcpu_regs layout");
@@ -82,8 +82,8 @@ struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
 			     INTERCEPT2_VMLOAD | INTERCEPT2_VMSAVE |
 			     INTERCEPT2_STGI | INTERCEPT2_CLGI |
 			     INTERCEPT2_SKINIT;
-	c->msrpm_base_pa = msr_policy_bitmap();
-	c->iopm_base_pa = msr_policy_io_bitmap();	/* all ports pass */
+	c->msrpm_base_pa = msr_intercept_bitmap();
+	c->iopm_base_pa = msr_intercept_io_bitmap();	/* all ports pass */
 	c->asid = asid;
 	c->tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->nested_ctl = NESTED_CTL_NP_ENABLE;
@@ -156,7 +156,7 @@ void vcpu_set_reg(struct vcpu *v, unsigned int n, uint64_t value)
 void vcpu_skip_insn(struct vcpu *v, unsigned int len)
 {
 	/* With NRIP save the CPU knows the length; TCG has no NRIP save. */
-	if (this_cpu()->svm.features & SVM_FEATURE_NRIPS && v->vmcb->control.next_rip)
+	if (this_cpu()->arch.svm.features & SVM_FEATURE_NRIPS && v->vmcb->control.next_rip)
 		v->vmcb->save.rip = v->vmcb->control.next_rip;
 	else
 		v->vmcb->save.rip += len;
@@ -250,8 +250,8 @@ void svm_vcpu_confine(struct vcpu *v)
 
 	c->intercept_misc1 |= INTERCEPT1_INTR | INTERCEPT1_HLT |
 			      INTERCEPT1_IOIO | INTERCEPT1_INIT;
-	c->msrpm_base_pa = msr_policy_domu_bitmap();
-	c->iopm_base_pa = msr_policy_domu_io_bitmap();
+	c->msrpm_base_pa = msr_intercept_domu_bitmap();
+	c->iopm_base_pa = msr_intercept_domu_io_bitmap();
 	/* The guest's IF masks only virtual interrupts, not the machine's. */
 	c->int_ctl |= INT_CTL_V_INTR_MASKING;
 }
@@ -264,7 +264,7 @@ static void enter_once(struct vcpu *v, struct percpu *cpu)
 		v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_NMI | 2;
 		v->nmi_pending = false;
 	}
-	svm_run(v->vmcb_pa, &v->regs, cpu->svm.host_state_pa);
+	svm_run(v->vmcb_pa, &v->regs, cpu->arch.svm.host_state_pa);
 	v->vmcb->control.tlb_control = TLB_CONTROL_NONE;
 	if (!v->dom->privileged)
 		vlapic_after_exit(v);

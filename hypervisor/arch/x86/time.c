@@ -11,7 +11,7 @@
 #include <hv/console.h>
 #include <hv/spinlock.h>
 #include <hv/time.h>
-#include <hv/x86.h>
+#include <asm/x86.h>
 
 #define PIT_HZ		1193182
 #define PIT_CH2_DATA	0x42

@@ -9,14 +9,8 @@
  * real mode -> protected mode -> long mode with the boot CPU's page tables,
  * then jumps to ap_entry(percpu) on the stack the boot CPU chose.
  */
-#include <hv/asm.h>
-
-#define CR0_PE		0x00000001
-#define CR0_WP		0x00010000
-#define CR0_PG		0x80000000
-#define CR4_PAE		0x00000020
-#define MSR_EFER	0xc0000080
-#define EFER_LME	0x00000100
+#include <asm/asm.h>
+#include <asm/x86_defs.h>
 
 #define TR_SEL_CODE32	0x18	/* only in the trampoline's GDT */
 
@@ -45,7 +39,7 @@ trampoline_start:
 
 	lgdtl	OFF(tr_gdt_ptr)
 	movl	%cr0, %eax
-	orl	$CR0_PE, %eax
+	orl	$X86_CR0_PE, %eax
 	movl	%eax, %cr0
 	ljmpl	*OFF(tr_pm_jump)
 
@@ -57,7 +51,7 @@ protected_mode:
 	movl	%eax, %ss
 
 	movl	%cr4, %eax
-	orl	$CR4_PAE, %eax
+	orl	$X86_CR4_PAE, %eax
 	movl	%eax, %cr4
 	movl	OFF(tr_cr3)(%ebp), %eax
 	movl	%eax, %cr3
@@ -66,7 +60,7 @@ protected_mode:
 	orl	$EFER_LME, %eax
 	wrmsr
 	movl	%cr0, %eax
-	orl	$(CR0_PG | CR0_WP), %eax
+	orl	$(X86_CR0_PG | X86_CR0_WP), %eax
 	movl	%eax, %cr0
 
 	/* Far return into the 64-bit code segment, on the AP's own stack. */

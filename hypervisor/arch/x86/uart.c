@@ -5,8 +5,8 @@
  * register, which looks like "transmitter empty", so output there is simply
  * lost instead of hanging the boot.
  */
-#include <hv/uart.h>
-#include <hv/x86.h>
+#include <asm/uart.h>
+#include <asm/x86.h>
 
 #define REG_DATA	0	/* DLAB=0: transmit/receive */
 #define REG_IER		1	/* DLAB=0: interrupt enable */

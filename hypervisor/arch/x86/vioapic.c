@@ -1,29 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The virtual IOAPIC (see hv/vioapic.h). */
 #include <hv/domain.h>
-#include <hv/vioapic.h>
-#include <hv/vlapic.h>
+#include <asm/vioapic.h>
+#include <asm/vlapic.h>
 
-#define REG_ID			0x00
-#define REG_VERSION		0x01
-#define REG_ARB			0x02
-#define REG_REDIR		0x10	/* two registers per pin */
 #define IOAPIC_VERSION		(0x11 | ((HVP_IOAPIC_PINS - 1) << 16))
 
-#define OFF_IOREGSEL		0x00
-#define OFF_IOWIN		0x10
 
-#define RTE_VECTOR(e)		((uint8_t)(e))
-#define RTE_MODE(e)		(((e) >> 8) & 7)
-#define RTE_LOGICAL		(1ULL << 11)
-#define RTE_REMOTE_IRR		(1ULL << 14)
-#define RTE_LEVEL		(1ULL << 15)
-#define RTE_MASKED		(1ULL << 16)
-#define RTE_DEST(e)		((uint8_t)((e) >> 56))
 /* What the guest may write: all but delivery status and remote IRR. */
-#define RTE_WRITABLE		(~((1ULL << 12) | RTE_REMOTE_IRR))
-#define MODE_FIXED		0
-#define MODE_LOWEST		1
+#define RTE_WRITABLE		(~(RTE_DELIVERY_STATUS | RTE_REMOTE_IRR))
 
 void vioapic_reset(struct vioapic *io)
 {
@@ -50,7 +35,7 @@ static void deliver(struct domain *d, unsigned int pin)
 	uint64_t rte = d->ioapic.redir[pin];
 	unsigned int i;
 
-	if (RTE_MODE(rte) != MODE_FIXED && RTE_MODE(rte) != MODE_LOWEST)
+	if (RTE_MODE(rte) != DM_FIXED && RTE_MODE(rte) != DM_LOWEST)
 		return;
 	if (RTE_VECTOR(rte) < 16)
 		return;		/* reserved vectors: an APIC drops them */
@@ -58,7 +43,7 @@ static void deliver(struct domain *d, unsigned int pin)
 		if (!is_target(rte, i))
 			continue;
 		vlapic_set_irq(d->vcpus[i], RTE_VECTOR(rte));
-		if (RTE_MODE(rte) == MODE_LOWEST)
+		if (RTE_MODE(rte) == DM_LOWEST)
 			break;
 	}
 	if (rte & RTE_LEVEL)
@@ -133,20 +118,20 @@ uint32_t vioapic_mmio_read(struct domain *d, unsigned int offset)
 	struct vioapic *io = &d->ioapic;
 	uint32_t reg = io->ioregsel;
 
-	if (offset == OFF_IOREGSEL)
+	if (offset == IOAPIC_REGSEL)
 		return io->ioregsel;
-	if (offset != OFF_IOWIN)
+	if (offset != IOAPIC_WINDOW)
 		return 0xffffffff;
 	switch (reg) {
-	case REG_ID:
+	case IOAPIC_REG_ID:
 		return io->id << 24;
-	case REG_VERSION:
+	case IOAPIC_REG_VERSION:
 		return IOAPIC_VERSION;
-	case REG_ARB:
+	case IOAPIC_REG_ARB:
 		return io->id << 24;
 	}
-	if (reg >= REG_REDIR && reg < REG_REDIR + 2 * HVP_IOAPIC_PINS) {
-		uint64_t rte = rte_view(io, (reg - REG_REDIR) / 2);
+	if (reg >= IOAPIC_REG_REDIR && reg < IOAPIC_REG_REDIR + 2 * HVP_IOAPIC_PINS) {
+		uint64_t rte = rte_view(io, (reg - IOAPIC_REG_REDIR) / 2);
 
 		return (uint32_t)(reg & 1 ? rte >> 32 : rte);
 	}
@@ -160,19 +145,19 @@ void vioapic_mmio_write(struct domain *d, unsigned int offset, uint32_t value)
 	unsigned int pin;
 	uint64_t rte;
 
-	if (offset == OFF_IOREGSEL) {
+	if (offset == IOAPIC_REGSEL) {
 		io->ioregsel = value & 0xff;
 		return;
 	}
-	if (offset != OFF_IOWIN)
+	if (offset != IOAPIC_WINDOW)
 		return;
-	if (reg == REG_ID) {
+	if (reg == IOAPIC_REG_ID) {
 		io->id = (value >> 24) & 0xf;
 		return;
 	}
-	if (reg < REG_REDIR || reg >= REG_REDIR + 2 * HVP_IOAPIC_PINS)
+	if (reg < IOAPIC_REG_REDIR || reg >= IOAPIC_REG_REDIR + 2 * HVP_IOAPIC_PINS)
 		return;
-	pin = (reg - REG_REDIR) / 2;
+	pin = (reg - IOAPIC_REG_REDIR) / 2;
 	rte = io->redir[pin];
 	if (reg & 1)
 		rte = (rte & 0xffffffffULL) | ((uint64_t)value << 32);

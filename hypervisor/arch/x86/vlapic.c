@@ -7,16 +7,17 @@
  * the vCPU runs on.  A vCPU that gets an interrupt while blocked in HLT is
  * made runnable, and its CPU is kicked out of HLT or out of the guest.
  */
+#include <asm/asm.h>
 #include <hv/console.h>
 #include <hv/domain.h>
-#include <hv/lapic.h>
+#include <asm/lapic.h>
 #include <hv/muldiv.h>
 #include <hv/percpu.h>
 #include <hv/pv_eoi.h>
-#include <hv/svm_vcpu.h>
+#include <asm/svm_vcpu.h>
 #include <hv/time.h>
-#include <hv/vlapic.h>
-#include <hv/x86.h>
+#include <asm/vlapic.h>
+#include <asm/x86.h>
 
 /* x2APIC MSRs: 0x800 + (xAPIC register offset >> 4). */
 #define R_ID		0x802
@@ -44,27 +45,13 @@
 #define R_SELF_IPI	0x83f
 
 #define APIC_VERSION	0x00050014	/* 6 LVT entries, version 0x14 */
-#define SVR_ENABLE	0x100
-#define LVT_MASKED	(1U << 16)
 #define TIMER_MODE(l)	(((l) >> 17) & 3)
 #define TIMER_ONESHOT	0
 #define TIMER_PERIODIC	1
 #define TIMER_TSC_DL	2
 
-#define ICR_VECTOR(i)	((uint8_t)(i))
-#define ICR_MODE(i)	(((i) >> 8) & 7)
-#define ICR_LOGICAL	(1ULL << 11)
-#define ICR_SHORTHAND(i) (((i) >> 18) & 3)
+/* x2APIC mode: the ICR's destination is its whole high half. */
 #define ICR_DEST(i)	((uint32_t)((i) >> 32))
-#define DM_FIXED	0
-#define DM_LOWEST	1
-#define DM_NMI		4
-#define DM_INIT		5
-#define DM_SIPI		6
-#define SH_NONE		0
-#define SH_SELF		1
-#define SH_ALL		2
-#define SH_OTHERS	3
 
 #define INT_CTL_V_IRQ		(1ULL << 8)
 #define INT_CTL_V_PRIO_SHIFT	16
@@ -137,7 +124,7 @@ static void kick(struct vcpu *v)
 		/* Only our own TSC: TSCs of different CPUs may disagree. */
 		v->waiting_since = rdtsc();
 	if (v->pcpu != this_cpu()->index)
-		lapic_send_ipi(percpu_area[v->pcpu].apic_id, ICR_FIXED | VECTOR_KICK);
+		lapic_send_ipi(percpu_area[v->pcpu].arch.apic_id, ICR_FIXED | VECTOR_KICK);
 }
 
 void vlapic_set_irq(struct vcpu *v, uint8_t vector)

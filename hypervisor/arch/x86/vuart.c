@@ -3,8 +3,8 @@
  * include/uapi/linux/serial_reg.h. */
 #include <public/hvplatform.h>
 #include <hv/domain.h>
-#include <hv/vioapic.h>
-#include <hv/vuart.h>
+#include <asm/vioapic.h>
+#include <asm/vuart.h>
 
 #define RBR_THR		0	/* DLL when LCR.DLAB */
 #define IER		1	/* DLM when LCR.DLAB */

@@ -7,7 +7,7 @@
 #ifndef HV_CMDLINE_H
 #define HV_CMDLINE_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /*
  * Finds option `key`.  Returns false when absent.  When present and val is

@@ -8,7 +8,7 @@
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* What starts every line the hypervisor writes to the serial port. */
 #define CONSOLE_SERIAL_PREFIX "(hv) "

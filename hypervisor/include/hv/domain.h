@@ -14,10 +14,10 @@
 #include <cap.h>
 #include <token_bucket.h>
 #include <hv/spinlock.h>
-#include <hv/types.h>
+#include <lib/types.h>
 #include <hv/vcpu.h>
-#include <hv/vioapic.h>
-#include <hv/vuart.h>
+#include <asm/vioapic.h>
+#include <asm/vuart.h>
 
 #define DOMAIN_MAX_EXTENTS	64
 

@@ -4,7 +4,7 @@
 #define HV_DOMCTL_H
 
 #include <public/hvabi.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Each takes the caller's checked buffer and its size; returns for RAX. */
 int64_t domctl_create(struct hv_domain_create *req);

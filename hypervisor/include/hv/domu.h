@@ -8,7 +8,7 @@
 #define HV_DOMU_H
 
 #include <hv/domain.h>
-#include <hv/linux_boot.h>
+#include <lib/linux_boot.h>
 #include <hv/mb2.h>
 
 /* True when a boot module is a customer domain ("domain name=..."). */
@@ -85,14 +85,5 @@ void domain_destroy(struct domain *d);
  * until it is destroyed.  state is HV_DOMAIN_SHUTDOWN or _CRASHED.
  */
 void domain_stop(struct domain *d, uint32_t state, const char *why);
-
-/* Exit handlers for customer vCPUs (domu_exit.c). */
-struct vcpu;
-void domu_ioio_exit(struct vcpu *v);
-void domu_msr_exit(struct vcpu *v);
-void domu_cpuid_exit(struct vcpu *v);
-void domu_hlt_exit(struct vcpu *v);
-void domu_npf_exit(struct vcpu *v);
-void domu_crash(struct vcpu *v, const char *why);
 
 #endif

@@ -10,7 +10,7 @@
 #define HV_FORMAT_H
 
 #include <stdarg.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int hv_snprintf(char *buf, size_t size, const char *fmt, ...)

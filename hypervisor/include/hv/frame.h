@@ -19,7 +19,7 @@
 
 #include <hv/mb2.h>
 #include <hv/spinlock.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* A physical address range [start, end). */
 struct phys_range {

@@ -8,7 +8,7 @@
 #ifndef HV_HALT_H
 #define HV_HALT_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Exit codes written to the debug-exit port; QEMU exits with 2*code+1. */
 #define DEBUG_EXIT_SUCCESS	0	/* boot finished, nothing left to do */

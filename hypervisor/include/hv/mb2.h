@@ -10,7 +10,7 @@
 #ifndef HV_MB2_H
 #define HV_MB2_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define MB2_HEADER_MAGIC	0xe85250d6	/* in our image */
 #define MB2_BOOTLOADER_MAGIC	0x36d76289	/* in EAX at entry */

@@ -7,7 +7,7 @@
 #ifndef HV_MULDIV_H
 #define HV_MULDIV_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 #include <div128.h>
 
 /* floor(a * b / c), or UINT64_MAX when it does not fit; c must not be 0. */

@@ -18,7 +18,7 @@
 #ifndef HV_PV_EOI_H
 #define HV_PV_EOI_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define MSR_KVM_PV_EOI_EN	0x4b564d04
 

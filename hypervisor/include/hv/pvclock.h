@@ -11,7 +11,7 @@
 #ifndef HV_PVCLOCK_H
 #define HV_PVCLOCK_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define MSR_KVM_WALL_CLOCK_NEW	0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01

@@ -16,7 +16,9 @@ extern unsigned int nr_cpus_online;
 unsigned int smp_boot_aps(struct frame_allocator *fa, const uint32_t *apic_ids,
 			  unsigned int n);
 
-/* Provided by main.c: what every AP does once in long mode with its stack. */
+/*
+ * What every AP does once in long mode with its stack (arch/x86/setup.c).
+ */
 void ap_setup(struct percpu *p);
 
 #endif

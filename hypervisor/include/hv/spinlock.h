@@ -7,8 +7,8 @@
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H
 
-#include <hv/types.h>
-#include <hv/x86.h>
+#include <lib/types.h>
+#include <asm/x86.h>
 
 struct spinlock {
 	uint16_t next;		/* next ticket to hand out */

@@ -13,7 +13,7 @@
 #ifndef HV_STEAL_TIME_H
 #define HV_STEAL_TIME_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define MSR_KVM_STEAL_TIME	0x4b564d03
 

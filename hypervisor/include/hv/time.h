@@ -7,7 +7,7 @@
 #ifndef HV_TIME_H
 #define HV_TIME_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 extern uint64_t tsc_khz;	/* TSC ticks per millisecond */
 

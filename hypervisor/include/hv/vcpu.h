@@ -6,10 +6,10 @@
 #ifndef HV_VCPU_H
 #define HV_VCPU_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 #include <fairshare.h>
-#include <hv/vlapic.h>
-#include <hv/vmcb.h>
+#include <asm/vlapic.h>
+#include <asm/vmcb.h>
 
 struct domain;
 

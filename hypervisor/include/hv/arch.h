@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What common code asks of the architecture.  common/ includes no
+ * arch/<arch>/include/asm/ header of its own: where it needs the CPU, the
+ * interrupt controller, the virtualization extension or the guests' page
+ * tables, it calls one of these hooks (as Jailhouse's arch_* do), and each
+ * architecture implements them (arch/x86/arch.c for AMD SVM).  The host
+ * unit tests link common code with their own implementation
+ * (tests/unit/test_sched.c), which records what was asked.
+ *
+ * Time is in ticks of the CPU's timestamp counter, tsc_khz per millisecond
+ * (hv/time.h), the same on every CPU.
+ */
+#ifndef HV_ARCH_H
+#define HV_ARCH_H
+
+#include <lib/types.h>
+
+struct domain;
+struct vcpu;
+
+/* --- CPUs ------------------------------------------------------------------- */
+
+/* This CPU's timestamp counter now. */
+uint64_t arch_timestamp(void);
+
+/*
+ * Makes `cpu` look at its run queue again now: an interrupt that ends its
+ * idle wait or its guest's run.  Returns once the interrupt is sent.
+ */
+void arch_kick_cpu(unsigned int cpu);
+
+/* Arms this CPU's one-shot timer to fire `ticks` (at least 1) from now. */
+void arch_timer_oneshot(uint64_t ticks);
+
+/* This CPU's interrupts off, and on. */
+void arch_irq_disable(void);
+void arch_irq_enable(void);
+
+/*
+ * Turns interrupts on and waits for one, with no window between the two
+ * (an interrupt that came after arch_irq_disable() ends the wait at once).
+ * Called with interrupts off.
+ */
+void arch_idle(void);
+
+/* --- vCPUs ------------------------------------------------------------------ */
+
+/*
+ * Runs v, which the scheduler claimed for this CPU (current_vcpu), until
+ * its slice ends (the timer armed for it), it blocks, or its domain stops
+ * running.  Ends v's wait first (sched_stop_waiting()), adds the time it
+ * ran to v->run_ns, restarts its wait (waiting_since) if it is still
+ * runnable, and clears current_vcpu.  Called with interrupts on.
+ */
+void arch_vcpu_run(struct vcpu *v);
+
+/*
+ * Fires v's virtual timers that are due at `now` (which wakes v if it is
+ * blocked) and returns its earliest deadline still pending, or 0 for none.
+ */
+uint64_t arch_vcpu_timers(struct vcpu *v, uint64_t now);
+
+/* --- Domains' memory -------------------------------------------------------- */
+
+/* Gives d an empty guest-physical address space; false when out of memory. */
+bool arch_domain_memory_init(struct domain *d);
+
+/*
+ * Maps d's guest-physical [gpa, gpa + size) to host [hpa, hpa + size),
+ * read-write (all 2 MiB aligned); false when out of memory for tables.
+ */
+bool arch_domain_map_ram(struct domain *d, uint64_t gpa, uint64_t hpa,
+			 uint64_t size);
+
+/* Frees d's address space (its tables, not the RAM they map); idempotent. */
+void arch_domain_memory_free(struct domain *d);
+
+/* What d's architectural state costs now: its vCPUs' and its tables' pages. */
+uint64_t arch_domain_overhead_bytes(const struct domain *d);
+
+#endif
