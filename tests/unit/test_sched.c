@@ -172,7 +172,7 @@ uint64_t arch_domain_overhead_bytes(const struct domain *d)
 #define NR_TEST_DOMAINS	4
 
 static struct domain doms[NR_TEST_DOMAINS];
-static struct vcpu vcpus[NR_TEST_DOMAINS][DOMAIN_MAX_VCPUS];
+static struct vcpu vcpus[NR_TEST_DOMAINS][HV_DOMAIN_VCPUS_MAX];
 
 /* Brings up CPUs 0 (dom0's) to last and makes this process CPU ME. */
 static void cpus_up(unsigned int last)
@@ -250,13 +250,13 @@ START_TEST(test_quota_limits)
 
 	cpus_up(1);
 	d = domain(0, 2);
-	ck_assert_uint_eq(d->weight, QUOTA_WEIGHT_DEFAULT);
+	ck_assert_uint_eq(d->weight, HV_SCHED_WEIGHT_DEFAULT);
 	ck_assert(!sched_set_quota(d, 0, 0));
-	ck_assert(!sched_set_quota(d, QUOTA_WEIGHT_MAX + 1, 0));
-	ck_assert(!sched_set_quota(d, QUOTA_WEIGHT_DEFAULT, 201));	/* 2 vCPUs */
-	ck_assert_uint_eq(d->weight, QUOTA_WEIGHT_DEFAULT);
-	ck_assert(sched_set_quota(d, QUOTA_WEIGHT_MAX, 200));
-	ck_assert_uint_eq(d->weight, QUOTA_WEIGHT_MAX);
+	ck_assert(!sched_set_quota(d, HV_SCHED_WEIGHT_MAX + 1, 0));
+	ck_assert(!sched_set_quota(d, HV_SCHED_WEIGHT_DEFAULT, 201));	/* 2 vCPUs */
+	ck_assert_uint_eq(d->weight, HV_SCHED_WEIGHT_DEFAULT);
+	ck_assert(sched_set_quota(d, HV_SCHED_WEIGHT_MAX, 200));
+	ck_assert_uint_eq(d->weight, HV_SCHED_WEIGHT_MAX);
 }
 END_TEST
 
@@ -281,7 +281,7 @@ START_TEST(test_weights_share_the_cpu)
 	cpus_up(1);
 	light = domain(0, 1);
 	heavy = domain(1, 1);
-	ck_assert(sched_set_quota(heavy, 2 * QUOTA_WEIGHT_DEFAULT, 0));
+	ck_assert(sched_set_quota(heavy, 2 * HV_SCHED_WEIGHT_DEFAULT, 0));
 	place(light);
 	place(heavy);
 	run_turns(300);
@@ -300,7 +300,7 @@ START_TEST(test_cap_limits_an_idle_cpu)
 
 	cpus_up(1);
 	d = domain(0, 1);
-	ck_assert(sched_set_quota(d, QUOTA_WEIGHT_DEFAULT, 30));
+	ck_assert(sched_set_quota(d, HV_SCHED_WEIGHT_DEFAULT, 30));
 	place(d);
 	start = arch.clock;
 	run_turns(400);
