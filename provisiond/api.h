@@ -16,6 +16,12 @@ struct api_settings {
 	const char *hv_backend;		/* "fake", ... */
 	int64_t started_at;		/* epoch s */
 	int schema_version;
+	/* The policy of tenants without their own (config's default_*). */
+	int default_max_servers, default_max_vcpus, default_max_memory_mib,
+	    default_max_disk_gib, default_max_ips;
+	int default_plan_changes;	/* enum plan_changes */
+	/* HTTPS: the served certificate's SHA-256, "AB:CD:..."; "" if plain. */
+	char tls_fingerprint[100];
 };
 
 extern struct api_settings api_settings;
@@ -90,6 +96,19 @@ int tenants_list(struct request *req);
 int tenants_get(struct request *req);
 int tenants_update(struct request *req);
 int tenants_delete(struct request *req);
+
+/* api_policy.c: a tenant's policy, and its checks on customers' orders. */
+extern const struct field_spec tenant_policy_update_spec[];
+int tenant_policy_get(struct request *req);
+int tenant_policy_update(struct request *req);
+/* 0 if the caller may create a server of plan_id for tenant, else the
+ * error answer's status (403 plan_not_allowed, quota_exceeded). */
+int policy_check_create(struct request *req, const char *tenant,
+			const char *plan_id);
+/* The same for a change from old_plan to new_plan (403
+ * plan_change_not_allowed, plan_not_allowed, quota_exceeded). */
+int policy_check_change_plan(struct request *req, const char *tenant,
+			     const char *old_plan, const char *new_plan);
 
 extern const struct field_spec token_create_spec[];
 int tokens_create(struct request *req);

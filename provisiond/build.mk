@@ -76,7 +76,7 @@ PVD_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
 PVD_SRCS := $(addprefix $(PVD_DIR)/, \
 	main.c config.c log.c util.c sha256.c db.c migrations.c auth.c \
 	validate.c http.c router.c idempotency.c audit.c api_common.c \
-	api_tenants.c api_tokens.c api_plans.c api_images.c api_servers.c \
+	api_tenants.c api_policy.c api_tokens.c api_plans.c api_images.c api_servers.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
 	monitor.c hv_backend.c hv_libhv.c hv_fake.c)
 PVD_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_SRCS))

@@ -149,6 +149,12 @@ int main(int argc, char **argv)
 	api_settings.long_poll_max = cfg.long_poll_max;
 	api_settings.hv_backend = hv->name;
 	api_settings.started_at = now_s();
+	api_settings.default_max_servers = cfg.default_max_servers;
+	api_settings.default_max_vcpus = cfg.default_max_vcpus;
+	api_settings.default_max_memory_mib = cfg.default_max_memory_mib;
+	api_settings.default_max_disk_gib = cfg.default_max_disk_gib;
+	api_settings.default_max_ips = cfg.default_max_ips;
+	api_settings.default_plan_changes = cfg.default_plan_changes;
 	{
 		sqlite3 *r = db_read_get();
 

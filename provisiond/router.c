@@ -56,6 +56,9 @@ const struct route routes[] = {
 	/* Customers get 404 for other tenants and 403 for their own. */
 	{ "PATCH", "/v1/tenants/{id}", W, NULL, tenant_update_spec, "tenant.update", tenants_update },
 	{ "DELETE", "/v1/tenants/{id}", W, NULL, NULL, "tenant.delete", tenants_delete },
+	{ "GET", "/v1/tenants/{id}/policy", 0, NULL, NULL, NULL, tenant_policy_get },
+	/* Customers get 404 for other tenants and 403 for their own. */
+	{ "PATCH", "/v1/tenants/{id}/policy", W, NULL, tenant_policy_update_spec, "tenant.policy_update", tenant_policy_update },
 
 	{ "POST", "/v1/tokens", W, NULL, token_create_spec, "token.create", tokens_create },
 	{ "GET", "/v1/tokens", 0, q_tokens, NULL, NULL, tokens_list },

@@ -98,6 +98,24 @@ static bool check_value(const struct field_spec *f, const json_t *v,
 			return fail(err, f->name, "must be one of: %s", list);
 		}
 
+	case FT_STRING_LIST: {
+		struct field_spec item = *f;
+		size_t i;
+		json_t *each;
+
+		if (!json_is_array(v))
+			return fail(err, f->name, "must be an array of strings");
+		if (json_array_size(v) > STRING_LIST_MAX)
+			return fail(err, f->name, "must have at most %d items",
+				    STRING_LIST_MAX);
+		item.type = FT_STRING;
+		item.flags = 0;
+		json_array_foreach(v, i, each)
+			if (!check_value(&item, each, err))
+				return false;
+		return true;
+	}
+
 	case FT_TIME:
 		if (!json_is_string(v) || !time_parse(json_string_value(v), &t))
 			return fail(err, f->name,

@@ -21,7 +21,11 @@ enum field_type {
 	FT_BOOL,
 	FT_ENUM,	/* one of choices[] */
 	FT_TIME,	/* RFC 3339 date-time string */
+	FT_STRING_LIST,	/* an array of at most STRING_LIST_MAX strings,
+			 * each checked as FT_STRING (min..max, format) */
 };
+
+#define STRING_LIST_MAX	256
 
 #define FS_REQUIRED	0x1
 #define FS_NULLABLE	0x2

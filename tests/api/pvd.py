@@ -184,7 +184,7 @@ class Daemon:
     """One provisiond process on a temporary database (kept across restarts)."""
 
     def __init__(self, workdir, *extra_args, monitor_interval=1, stop_timeout=1,
-                 orphans="report"):
+                 orphans="report", tls=False):
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.db = self.dir / "provisiond.db"
@@ -196,7 +196,11 @@ class Daemon:
                      "--listen", "127.0.0.1", "--port", "0",
                      "--monitor-interval", str(monitor_interval),
                      "--stop-timeout", str(stop_timeout), "--orphans", orphans,
-                     "--http-threads", "4", "--job-workers", "2"] + list(extra_args)
+                     "--http-threads", "4", "--job-workers", "2",
+                     # HTTPS is the default; tests speak plain HTTP on
+                     # loopback unless they test TLS (test_tls.py).
+                     "--tls", "on" if tls else "off"] + list(extra_args)
+        self.tls = tls
         self.proc = None
         self.port = None
         self.admin_token = None
@@ -204,7 +208,7 @@ class Daemon:
 
     @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
     def create_admin_token(self, name="test-admin"):
         out = subprocess.run([str(BINARY), "--db", str(self.db), "--create-admin-token", name],
