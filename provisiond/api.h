@@ -22,6 +22,8 @@ struct api_settings {
 	int default_plan_changes;	/* enum plan_changes */
 	/* HTTPS: the served certificate's SHA-256, "AB:CD:..."; "" if plain. */
 	char tls_fingerprint[100];
+	/* Where an uploaded certificate goes (served from the next start). */
+	const char *tls_cert_path, *tls_key_path;
 };
 
 extern struct api_settings api_settings;
@@ -152,6 +154,8 @@ int jobs_get(struct request *req);
 int audit_list(struct request *req);
 int usage_list(struct request *req);
 int system_get(struct request *req);
+extern const struct field_spec tls_certificate_spec[];
+int tls_certificate_upload(struct request *req);
 int health_get(struct request *req);
 int index_get(struct request *req);
 

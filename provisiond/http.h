@@ -76,6 +76,9 @@ struct http_settings {
 	int port;
 	int threads;
 	long max_body;
+	/* HTTPS with this PEM pair (kept valid while serving); NULL: HTTP. */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
 };
 
 /* Starts serving.  0, or -1 with err.  *bound_port gets the real port. */

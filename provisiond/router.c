@@ -47,6 +47,7 @@ const struct route routes[] = {
 	{ "GET", "/", R_PUBLIC, NULL, NULL, NULL, index_get },
 	{ "GET", "/v1/health", R_PUBLIC, NULL, NULL, NULL, health_get },
 	{ "GET", "/v1/system", A, NULL, NULL, NULL, system_get },
+	{ "POST", "/v1/system/tls-certificate", W | A, NULL, tls_certificate_spec, "system.tls_certificate", tls_certificate_upload },
 	{ "GET", "/v1/usage", 0, q_usage, NULL, NULL, usage_list },
 	{ "GET", "/v1/audit", 0, q_audit, NULL, NULL, audit_list },
 

@@ -117,6 +117,9 @@ class Client:
         self.base = base
         self.token = token
         self.session = requests.Session()
+        # Passed on each request: the environment's CA bundle would
+        # override the session's setting.
+        self.verify = True
 
     def request(self, method, path, json_body=None, data=None, headers=None,
                 params=None, check=True, timeout=30, **kw):
@@ -128,7 +131,8 @@ class Client:
             hdrs["Content-Type"] = "application/json"
         hdrs.update(headers or {})
         r = self.session.request(method, self.base + path, data=data, headers=hdrs,
-                                 params=params, timeout=timeout, **kw)
+                                 params=params, timeout=timeout,
+                                 verify=kw.pop("verify", self.verify), **kw)
         if check:
             template = CONTRACT.check(method, path, r)
             if template:
@@ -239,7 +243,11 @@ class Daemon:
         raise AssertionError("provisiond did not start:\n" + self.log.read_text())
 
     def client(self, token=None):
-        return Client(self.url, token)
+        c = Client(self.url, token)
+        # The certificate is self-signed: test_tls.py checks it by its
+        # fingerprint instead.
+        c.verify = not self.tls
+        return c
 
     def stop(self, timeout=15):
         """SIGTERM, then SIGKILL if it does not stop in time.  The exit code."""
