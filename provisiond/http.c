@@ -451,6 +451,7 @@ int http_start(const struct http_settings *s, int *bound_port, char *err,
 		flags |= MHD_USE_TLS;
 	else
 		tls_options[0].option = MHD_OPTION_END;
+
 	memset(&addr, 0, sizeof(addr));
 	if (inet_pton(AF_INET, s->listen, &((struct sockaddr_in *)&addr)->sin_addr) == 1) {
 		((struct sockaddr_in *)&addr)->sin_family = AF_INET;
