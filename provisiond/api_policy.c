@@ -364,6 +364,31 @@ int tenant_policy_get(struct request *req)
 	return reply_policy(req, 200);
 }
 
+/*
+ * The audit entry says what the policy now is (the answer without the
+ * usage), so that who set which limit when can be read back.  Plan ids
+ * are ASCII: a long list is cut, never a character.
+ */
+static void audit_policy(struct request *req)
+{
+	json_t *now = json_deep_copy(req->response);
+	char *text;
+	size_t size = sizeof(req->audit_detail);
+
+	json_object_del(now, "usage");
+	json_object_del(now, "tenant_id");
+	json_object_del(now, "updated_at");
+	json_object_del(now, "is_default");
+	text = json_dumps(now, JSON_COMPACT);
+	json_decref(now);
+	if (!text)
+		return;
+	if (strlen(text) >= size)
+		snprintf(text + size - 4, 4, "...");
+	str_copy(req->audit_detail, text, size);
+	free(text);
+}
+
 /* Every plan id in the list names a plan; else the 400 answer. */
 static int check_plan_ids(struct request *req, json_t *ids)
 {
@@ -436,5 +461,8 @@ int tenant_policy_update(struct request *req)
 	free(allowed_text);
 	if (rc != SQLITE_OK)
 		return req_internal(req, "store tenant policy");
-	return reply_policy(req, 200);
+	rc = reply_policy(req, 200);
+	if (rc == 200)
+		audit_policy(req);
+	return rc;
 }

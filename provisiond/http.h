@@ -58,6 +58,7 @@ struct request {
 	const char *audit_type;
 	char audit_target[64];
 	char audit_tenant[ID_MAX];
+	char audit_detail[512];		/* what a write changed, if it says */
 	char error_code[40];
 
 	/* After a committed write: wake the job workers. */

@@ -242,6 +242,7 @@ def test_policy_changes_are_audited(admin, world, daemon, tenant):
     assert (e["action"], e["result"], e["target_type"], e["target_id"], e["tenant_id"]) == \
         ("tenant.policy_update", "ok", "tenant", t["id"], t["id"])
     assert e["actor"] == "tok_" + daemon.admin_token[4:20]
+    assert '"max_servers":7' in e["detail"] and '"plan_changes":"none"' in e["detail"]
     r = customer.patch(policy_path(t["id"]), json={"max_servers": 70})
     e = audit(admin, r)
     assert (e["action"], e["result"], e["error_code"]) == \
