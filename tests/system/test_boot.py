@@ -130,7 +130,7 @@ def test_make_run_script_boots_the_product_iso(tmp_path):
     # What `make run` executes, on the product ISO, with ports of our own so
     # a running appliance does not collide with the test.
     iso = os.path.join(REPO, "build", "appliance.iso")
-    env = dict(os.environ, HTTP_PORT="18080", SSH_PORT="12222")
+    env = dict(os.environ, HTTPS_PORT="18443", SSH_PORT="12222")
     proc = subprocess.Popen(
         [os.path.join(REPO, "packaging", "run-qemu.sh"), iso],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
