@@ -24,11 +24,11 @@
 #                                        migrations, config
 #
 # For dom0 (no C library there; programs are static): a static link is not
-# possible from Debian 12's packages, because libmicrohttpd is built with
-# HTTPS support and GnuTLS needs p11-kit, which Debian ships as a shared
-# library only.  Until libmicrohttpd is built without TLS for the image, the
-# dom0 image needs the shared libraries in PROVISIOND_SHARED_LIBS (what
-# `ldd build/provisiond/provisiond` lists) and the dynamic loader.
+# possible from Debian 12's packages, because provisiond serves HTTPS with
+# libmicrohttpd over GnuTLS (tls.c), and GnuTLS needs p11-kit, which Debian
+# ships as a shared library only.  So the dom0 image needs the shared
+# libraries in PROVISIOND_SHARED_LIBS (what `ldd build/provisiond/provisiond`
+# lists) and the dynamic loader.
 
 # Keep the including Makefile's default goal.
 PROVISIOND_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
