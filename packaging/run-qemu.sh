@@ -7,8 +7,9 @@
 #
 #   run-qemu.sh ISO [extra QEMU arguments]
 #
-# Host localhost:8080 reaches the appliance's port 80 (the REST API) and
-# localhost:2222 its port 22 (HTTP_PORT and SSH_PORT change the host side).
+# Host localhost:8443 reaches the appliance's port 443 (the REST API over
+# HTTPS) and localhost:2222 its port 22 (HTTPS_PORT and SSH_PORT change the
+# host side).
 # QEMU_CPUS and QEMU_MEM (MiB) size the machine.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ exec qemu-system-x86_64 \
 	-accel tcg,thread=single -cpu qemu64,+svm,+npt \
 	-smp "${QEMU_CPUS:-2}" -m "${QEMU_MEM:-2048}" \
 	-cdrom "$iso" -boot d \
-	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:${HTTP_PORT:-8080}-:80,hostfwd=tcp:127.0.0.1:${SSH_PORT:-2222}-:22 \
+	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:${HTTPS_PORT:-8443}-:443,hostfwd=tcp:127.0.0.1:${SSH_PORT:-2222}-:22 \
 	-device virtio-net-pci,netdev=net0 \
 	-nographic -no-reboot \
 	"$@"

@@ -17,6 +17,14 @@ struct api_settings {
 	const char *hv_backend;		/* "fake", ... */
 	int64_t started_at;		/* epoch s */
 	int schema_version;
+	/* The policy of tenants without their own (config's default_*). */
+	int default_max_servers, default_max_vcpus, default_max_memory_mib,
+	    default_max_disk_gib, default_max_ips;
+	int default_plan_changes;	/* enum plan_changes */
+	/* HTTPS: the served certificate's SHA-256, "AB:CD:..."; "" if plain. */
+	char tls_fingerprint[100];
+	/* Where an uploaded certificate goes (served from the next start). */
+	const char *tls_cert_path, *tls_key_path;
 };
 
 extern struct api_settings api_settings;
@@ -98,6 +106,16 @@ int fetch_job(sqlite3 *db, const char *id, const char *scope, json_t **out);
  * false with why filled in ("the plan's 64 vCPUs are not 1 to 8 ...").
  */
 bool plan_runnable(sqlite3 *db, const char *plan_id, char *why, size_t len);
+
+/* api_policy.c: a tenant's policy's checks on customers' orders.  0 if
+ * the caller may create a server of plan_id for tenant, else the error
+ * answer's status (403 plan_not_allowed, quota_exceeded). */
+int policy_check_create(struct request *req, const char *tenant,
+			const char *plan_id);
+/* The same for a change from old_plan to new_plan (403
+ * plan_change_not_allowed, plan_not_allowed, quota_exceeded). */
+int policy_check_change_plan(struct request *req, const char *tenant,
+			     const char *old_plan, const char *new_plan);
 
 /* The handlers (x-handler) and the request specs are declared by the
  * contract's generated header. */

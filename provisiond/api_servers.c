@@ -92,6 +92,7 @@ int servers_create(struct request *req)
 	sqlite3_stmt *st;
 	bool tenant_found;
 	int64_t now = now_s();
+	int rc;
 
 	if (!req->who.admin) {
 		if (tenant && strcmp(tenant, req->who.tenant_id) != 0)
@@ -112,6 +113,9 @@ int servers_create(struct request *req)
 		return req_field_error(req, "plan_id", "plan_id: %s", why);
 	if ((problem = check_catalogue(req, "images", image)))
 		return req_field_error(req, "image_id", "%s", problem);
+	/* The tenant's policy: in this transaction, before the insert. */
+	if ((rc = policy_check_create(req, tenant, plan)))
+		return rc;
 	if (external_id && external_id_taken(req, external_id, NULL))
 		return req_error(req, 409, "conflict",
 				 "external_id: another server has this external_id");
@@ -230,6 +234,10 @@ static int server_job(struct request *req, enum job_kind kind, bool admin_only,
 		rc = req_error(req, 403, "forbidden", "this request needs an admin token");
 	else if (job_refused(kind, &view, req->who.admin, new_plan, &why))
 		rc = req_error(req, why.status, why.code, "%s", why.message);
+	else if (kind == JOB_CHANGE_PLAN &&
+		 (rc = policy_check_change_plan(req, field(server, "tenant_id"),
+						view.plan_id, new_plan)))
+		;	/* refused: the answer is set */
 	else if (job_active_for(req->db, req->id, active))
 		rc = req_error(req, 409, "job_in_progress",
 			       "server %s has job %s in progress; retry when it has finished",

@@ -13,8 +13,11 @@
  * whatever else is deleted: when a tenant's deletion takes its deleted
  * servers' rows, usage_records keeps their figures (migrations.c).
  */
+#include <string.h>
+
 #include "api.h"
 #include "reconcile.h"
+#include "tls.h"
 #include "version.h"
 
 struct api_settings api_settings;
@@ -43,13 +46,51 @@ int system_get(struct request *req)
 {
 	char started[TIME_STR_LEN];
 
+	const char *fingerprint = api_settings.tls_fingerprint;
+
 	time_format(api_settings.started_at, started);
-	return req_reply(req, 200, json_pack("{s:s, s:s, s:i, s:s, s:o}",
+	return req_reply(req, 200, json_pack("{s:s, s:s, s:i, s:s, s:o, s:{s:b, s:s?}}",
 					     "version", PROVISIOND_VERSION,
 					     "hv_backend", api_settings.hv_backend,
 					     "schema_version", api_settings.schema_version,
 					     "started_at", started,
-					     "reconcile", reconcile_report()));
+					     "reconcile", reconcile_report(),
+					     "tls", "enabled", fingerprint[0] != '\0',
+					     "fingerprint_sha256",
+					     fingerprint[0] ? fingerprint : NULL));
+}
+
+/*
+ * POST /v1/system/tls-certificate: the hoster's own certificate, checked
+ * (it parses, the key is its own, it is valid now) and kept to be served
+ * from provisiond's next start: a restart, not this request, swaps what
+ * live connections see.  Only with TLS on (the files are its settings).
+ */
+int tls_certificate_upload(struct request *req)
+{
+	char fingerprint[TLS_FINGERPRINT_LEN], why[512];
+	const char *field;
+
+	if (!api_settings.tls_cert_path)
+		return req_error(req, 409, "invalid_state",
+				 "TLS is off (tls = off): provisiond serves no certificate;"
+				 " set tls_cert and tls_key in its config instead");
+	if (tls_store_pending(api_settings.tls_cert_path, api_settings.tls_key_path,
+			      body_str(req, "certificate"), body_str(req, "private_key"),
+			      fingerprint, why, sizeof(why)) < 0) {
+		/* tls_check says which ("certificate: ...", "private key:
+		 * ...", "the private key is not ..."): name the field so. */
+		const char *what = why;
+
+		field = strstr(why, "private key") ? "private_key" : "certificate";
+		if (strncmp(why, "certificate: ", 13) == 0 ||
+		    strncmp(why, "private key: ", 13) == 0)
+			what = why + 13;
+		return req_field_error(req, field, "%s: %s", field, what);
+	}
+	return req_reply(req, 200, json_pack("{s:s, s:s}",
+					     "fingerprint_sha256", fingerprint,
+					     "served_from", "next_start"));
 }
 
 static const struct column usage_columns[] = {

@@ -24,11 +24,11 @@
 #                                        migrations, config
 #
 # For dom0 (no C library there; programs are static): a static link is not
-# possible from Debian 12's packages, because libmicrohttpd is built with
-# HTTPS support and GnuTLS needs p11-kit, which Debian ships as a shared
-# library only.  Until libmicrohttpd is built without TLS for the image, the
-# dom0 image needs the shared libraries in PROVISIOND_SHARED_LIBS (what
-# `ldd build/provisiond/provisiond` lists) and the dynamic loader.
+# possible from Debian 12's packages, because provisiond serves HTTPS with
+# libmicrohttpd over GnuTLS (tls.c), and GnuTLS needs p11-kit, which Debian
+# ships as a shared library only.  So the dom0 image needs the shared
+# libraries in PROVISIOND_SHARED_LIBS (what `ldd build/provisiond/provisiond`
+# lists) and the dynamic loader.
 
 # Keep the including Makefile's default goal.
 PROVISIOND_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
@@ -39,8 +39,8 @@ PYTEST_ARGS ?=
 
 # Debian packages to build and test provisiond.
 PROVISIOND_PACKAGES := gcc make pkg-config libsqlite3-dev libmicrohttpd-dev \
-	libjansson-dev nettle-dev check python3 python3-pytest python3-requests \
-	python3-yaml python3-jsonschema
+	libjansson-dev nettle-dev libgnutls28-dev check python3 python3-pytest \
+	python3-requests python3-yaml python3-jsonschema python3-cryptography
 
 # Shared libraries the daemon needs at run time, the loader included.
 PROVISIOND_SHARED_LIBS := ld-linux-x86-64.so.2 libc.so.6 libm.so.6 \
@@ -72,7 +72,7 @@ PROVISIOND_UNIT_TESTS := $(BUILD)/tests/unit/provisiond-tests
 
 PVD_VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
 PVD_CC   := gcc
-PVD_PKGS := libmicrohttpd jansson sqlite3 nettle
+PVD_PKGS := libmicrohttpd jansson sqlite3 nettle gnutls
 # Deferred (=): pkg-config runs only when something is built.
 PVD_PKG_CFLAGS = $(shell pkg-config --cflags $(PVD_PKGS))
 PVD_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
@@ -91,9 +91,9 @@ PVD_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
 PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	main.c config.c log.c util.c db.c migrations.c auth.c \
 	validate.c http.c router.c idempotency.c audit.c api_common.c \
-	api_tenants.c api_tokens.c api_plans.c api_images.c api_servers.c \
+	api_tenants.c api_policy.c api_tokens.c api_plans.c api_images.c api_servers.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
-	monitor.c hv_backend.c hv_libhv.c)
+	monitor.c hv_backend.c hv_libhv.c tls.c)
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o
@@ -109,7 +109,7 @@ TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TE
 # The unit tests link the pure and database parts, built with sanitizers.
 PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	config.c log.c util.c db.c migrations.c auth.c validate.c \
-	job_state.c idempotency.c)
+	job_state.c idempotency.c tls.c)
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

@@ -21,7 +21,8 @@ enum opt_type {
 	OPT_INT,
 	OPT_SIZE,	/* integer with an optional k or m suffix */
 	OPT_LEVEL,
-	OPT_ORPHANS,
+	OPT_CHOICE,	/* one of choices[]: its index */
+	OPT_BOOL,	/* on/off, yes/no, true/false, 1/0 */
 };
 
 struct option_def {
@@ -31,6 +32,16 @@ struct option_def {
 	size_t size;		/* OPT_STRING: buffer size */
 	long min, max;		/* OPT_INT, OPT_SIZE */
 	const char *help;
+	const char *const *choices;	/* OPT_CHOICE, NULL-terminated */
+};
+
+static const char *const orphan_names[] = { "report", "destroy", NULL };
+
+const char *const plan_change_names[] = {
+	[PLAN_CHANGES_NONE] = "none",
+	[PLAN_CHANGES_UPGRADE] = "upgrade",
+	[PLAN_CHANGES_ANY] = "any",
+	NULL
 };
 
 #define STR(field, help) \
@@ -56,8 +67,20 @@ static const struct option_def options[] = {
 	INT(long_poll_max, 0, 600, "largest ?wait= in seconds (default 60)"),
 	INT(max_job_attempts, 1, 100, "runs of a job that crashes interrupt before it fails (default 3)"),
 	INT(usage_retention_days, 1, 36500, "days the usage of deleted servers is kept for billing (default 400)"),
-	{ "orphans", OPT_ORPHANS, offsetof(struct config, orphans), 0, 0, 0,
-	  "domains the database does not know: report (default) or destroy" },
+	{ "orphans", OPT_CHOICE, offsetof(struct config, orphans), 0, 0, 0,
+	  "domains the database does not know: report (default) or destroy", orphan_names },
+	INT(default_max_servers, -1, 1000000, "a tenant's servers unless its policy says otherwise (default 2; -1 = no limit)"),
+	INT(default_max_vcpus, -1, 1000000, "a tenant's vCPUs in all, by default (default 4; -1 = no limit)"),
+	INT(default_max_memory_mib, -1, 1 << 30, "a tenant's memory in MiB in all, by default (default 8192; -1 = no limit)"),
+	INT(default_max_disk_gib, -1, 1 << 30, "a tenant's disk in GiB in all, by default (default 200; -1 = no limit)"),
+	INT(default_max_ips, -1, 1000000, "a tenant's IP addresses, by default (default 2; -1 = no limit)"),
+	{ "default_plan_changes", OPT_CHOICE, offsetof(struct config, default_plan_changes),
+	  0, 0, 0, "plan changes customers may order: none (default), upgrade or any",
+	  plan_change_names },
+	{ "tls", OPT_BOOL, offsetof(struct config, tls), 0, 0, 0,
+	  "serve HTTPS (on, the default) or plain HTTP (off: loopback or behind a TLS proxy only)" },
+	STR(tls_cert, "certificate PEM file (default DB's directory/tls-cert.pem; made on first start if absent)"),
+	STR(tls_key, "its private key PEM file (default DB's directory/tls-key.pem)"),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -80,6 +103,15 @@ void config_defaults(struct config *cfg)
 	cfg->max_job_attempts = 3;
 	cfg->usage_retention_days = 400;
 	cfg->orphans = ORPHANS_REPORT;
+	/* Safe by default: a new tenant's customers get a small server or
+	 * two and cannot change plans; the hoster raises it per tenant. */
+	cfg->default_max_servers = 2;
+	cfg->default_max_vcpus = 4;
+	cfg->default_max_memory_mib = 8192;
+	cfg->default_max_disk_gib = 200;
+	cfg->default_max_ips = 2;
+	cfg->default_plan_changes = PLAN_CHANGES_NONE;
+	cfg->tls = true;
 }
 
 static const struct option_def *find_option(const char *key)
@@ -168,19 +200,46 @@ int config_set(struct config *cfg, const char *key, const char *value,
 		}
 		*(int *)field = level;
 		return 0;
-	case OPT_ORPHANS:
-		if (strcmp(value, "report") == 0) {
-			*(int *)field = ORPHANS_REPORT;
-		} else if (strcmp(value, "destroy") == 0) {
-			*(int *)field = ORPHANS_DESTROY;
+	case OPT_CHOICE: {
+		char list[128] = "";
+
+		/* The enum's values are the choices' indexes. */
+		for (int c = 0; o->choices[c]; c++) {
+			if (strcmp(value, o->choices[c]) == 0) {
+				*(int *)field = c;
+				return 0;
+			}
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 c == 0 ? "" : o->choices[c + 1] ? ", " : " or ",
+				 o->choices[c]);
+		}
+		snprintf(err, errlen, "%s: '%s' is not %s", o->key, value, list);
+		return -1;
+	}
+	case OPT_BOOL:
+		if (strcmp(value, "on") == 0 || strcmp(value, "yes") == 0 ||
+		    strcmp(value, "true") == 0 || strcmp(value, "1") == 0) {
+			*(bool *)field = true;
+		} else if (strcmp(value, "off") == 0 || strcmp(value, "no") == 0 ||
+			   strcmp(value, "false") == 0 || strcmp(value, "0") == 0) {
+			*(bool *)field = false;
 		} else {
-			snprintf(err, errlen, "%s: '%s' is not report or destroy",
-				 o->key, value);
+			snprintf(err, errlen, "%s: '%s' is not on or off", o->key, value);
 			return -1;
 		}
 		return 0;
 	}
 	return -1;
+}
+
+/* PATH's directory joined with NAME into out (size bytes); false if too long. */
+static bool beside(const char *path, const char *name, char *out, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path) : 1;
+	const char *dir = slash ? path : ".";
+
+	return snprintf(out, size, "%.*s/%s", dirlen, dir, name) < (int)size;
 }
 
 static char *trim(char *s)
@@ -332,6 +391,14 @@ enum config_result config_load(struct config *cfg, int argc, char **argv,
 	if (cfg->hv_fake_state[0] == '\0' &&
 	    snprintf(cfg->hv_fake_state, sizeof(cfg->hv_fake_state),
 		     "%s.hv-fake.json", cfg->db) >= (int)sizeof(cfg->hv_fake_state)) {
+		snprintf(err, errlen, "db path too long");
+		return CONFIG_ERROR;
+	}
+	/* The certificate lives with the data: it must survive upgrades. */
+	if ((cfg->tls_cert[0] == '\0' &&
+	     !beside(cfg->db, "tls-cert.pem", cfg->tls_cert, sizeof(cfg->tls_cert))) ||
+	    (cfg->tls_key[0] == '\0' &&
+	     !beside(cfg->db, "tls-key.pem", cfg->tls_key, sizeof(cfg->tls_key)))) {
 		snprintf(err, errlen, "db path too long");
 		return CONFIG_ERROR;
 	}

@@ -10,6 +10,7 @@
 #ifndef PROVISIOND_CONFIG_H
 #define PROVISIOND_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -19,6 +20,19 @@ enum orphan_policy {
 	ORPHANS_REPORT,		/* log and audit them, leave them running */
 	ORPHANS_DESTROY,	/* ... and destroy them */
 };
+
+/* Which plan changes a tenant's customers may order (api_policy.c). */
+enum plan_changes {
+	PLAN_CHANGES_NONE,	/* none: only an admin changes plans */
+	PLAN_CHANGES_UPGRADE,	/* to a plan at least as large in every way */
+	PLAN_CHANGES_ANY,
+};
+
+/* Their names, in the config and the API: "none", "upgrade", "any". */
+extern const char *const plan_change_names[];
+
+/* A quota setting of -1 is no limit. */
+#define QUOTA_UNLIMITED	(-1)
 
 struct config {
 	char listen[64];		/* address to bind: "127.0.0.1", "::" */
@@ -36,6 +50,19 @@ struct config {
 	int max_job_attempts;		/* runs of a job interrupted by crashes */
 	int orphans;			/* enum orphan_policy */
 	int usage_retention_days;	/* usage of deleted servers is kept so long */
+
+	/* The policy of a tenant whose own an admin has not set. */
+	int default_max_servers;
+	int default_max_vcpus;
+	int default_max_memory_mib;
+	int default_max_disk_gib;
+	int default_max_ips;
+	int default_plan_changes;	/* enum plan_changes */
+
+	/* HTTPS (tls.c); off: plain HTTP, for loopback or behind a proxy. */
+	bool tls;
+	char tls_cert[CONFIG_PATH_MAX];	/* PEM; default: next to the database */
+	char tls_key[CONFIG_PATH_MAX];
 
 	/* Command line only. */
 	char config_file[CONFIG_PATH_MAX];

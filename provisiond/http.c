@@ -480,6 +480,17 @@ int http_start(const struct http_settings *s, int *bound_port, char *err,
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
+	/* HTTPS: the certificate and key (MHD_OPTION_END: plain HTTP). */
+	struct MHD_OptionItem tls_options[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)s->tls_key_pem },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)s->tls_cert_pem },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	if (s->tls_cert_pem)
+		flags |= MHD_USE_TLS;
+	else
+		tls_options[0].option = MHD_OPTION_END;
 
 	memset(&addr, 0, sizeof(addr));
 	if (inet_pton(AF_INET, s->listen, &((struct sockaddr_in *)&addr)->sin_addr) == 1) {
@@ -513,6 +524,7 @@ int http_start(const struct http_settings *s, int *bound_port, char *err,
 				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 				       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+				       MHD_OPTION_ARRAY, tls_options,
 				       MHD_OPTION_END);
 	if (!http.daemon) {
 		snprintf(err, errlen, "cannot listen on %s port %d: %s", s->listen,

@@ -58,6 +58,7 @@ struct request {
 	const char *audit_type;
 	char audit_target[64];
 	char audit_tenant[ID_MAX];
+	char audit_detail[512];		/* what a write changed, if it says */
 	char error_code[40];
 
 	/* After a committed write: wake the job workers. */
@@ -76,6 +77,9 @@ struct http_settings {
 	int port;
 	int threads;
 	long max_body;
+	/* HTTPS with this PEM pair (kept valid while serving); NULL: HTTP. */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
 };
 
 /* Starts serving.  0, or -1 with err.  *bound_port gets the real port. */

@@ -8,6 +8,7 @@
  * database and the hypervisor agree:
  *
  *   settings (config file, then flags)
+ *   -> the TLS certificate (made on the first start; a bad one stops here)
  *   -> hypervisor backend (--hv: libhv; the tests' binary also has fake)
  *   -> database (WAL, migrations)
  *   -> reconciliation (interrupted jobs, missing and orphan domains)
@@ -35,6 +36,7 @@
 #include "log.h"
 #include "reconcile.h"
 #include "router.h"
+#include "tls.h"
 #include "version.h"
 
 /* --create-admin-token NAME: the way to the first token. */
@@ -85,6 +87,7 @@ int main(int argc, char **argv)
 	struct http_settings hs;
 	struct jobs_settings js;
 	struct reconcile_settings rs;
+	struct tls_identity tls = { 0 };
 	char err[1024];
 	sigset_t stop_signals;
 	int port, sig, status = 1;
@@ -120,14 +123,33 @@ int main(int argc, char **argv)
 
 	log_info("provisiond %s starting (database %s, hypervisor backend %s)",
 		 PROVISIOND_VERSION, cfg.db, cfg.hv);
+	if (cfg.tls) {
+		if (tls_load_or_create(cfg.tls_cert, cfg.tls_key, &tls, err,
+				       sizeof(err)) < 0) {
+			log_error("%s", err);
+			return 1;
+		}
+		/* Clients compare this with what they see on first contact. */
+		log_info("TLS certificate %s (%s), SHA-256 fingerprint %s", cfg.tls_cert,
+			 tls.generated ? "made now, self-signed" : "loaded",
+			 tls.fingerprint);
+		str_copy(api_settings.tls_fingerprint, tls.fingerprint,
+			 sizeof(api_settings.tls_fingerprint));
+		api_settings.tls_cert_path = cfg.tls_cert;
+		api_settings.tls_key_path = cfg.tls_key;
+	} else {
+		log_warn("TLS is off: serving plain HTTP (only for loopback or behind a TLS proxy)");
+	}
 	if (hv_backend_open(cfg.hv, cfg.hv_fake_state, &hv, err, sizeof(err)) < 0) {
 		log_error("%s", err);
+		tls_identity_free(&tls);
 		return 1;
 	}
 	if (db_open(cfg.db, cfg.http_threads + cfg.job_workers + 2, err,
 		    sizeof(err)) < 0) {
 		log_error("database: %s", err);
 		hv->close(hv);
+		tls_identity_free(&tls);
 		return 1;
 	}
 
@@ -153,6 +175,12 @@ int main(int argc, char **argv)
 	api_settings.long_poll_max = cfg.long_poll_max;
 	api_settings.hv_backend = hv->name;
 	api_settings.started_at = now_s();
+	api_settings.default_max_servers = cfg.default_max_servers;
+	api_settings.default_max_vcpus = cfg.default_max_vcpus;
+	api_settings.default_max_memory_mib = cfg.default_max_memory_mib;
+	api_settings.default_max_disk_gib = cfg.default_max_disk_gib;
+	api_settings.default_max_ips = cfg.default_max_ips;
+	api_settings.default_plan_changes = cfg.default_plan_changes;
 	{
 		sqlite3 *r = db_read_get();
 
@@ -164,11 +192,14 @@ int main(int argc, char **argv)
 	hs.port = cfg.port;
 	hs.threads = cfg.http_threads;
 	hs.max_body = cfg.max_body;
+	hs.tls_cert_pem = cfg.tls ? tls.cert_pem : NULL;
+	hs.tls_key_pem = cfg.tls ? tls.key_pem : NULL;
 	if (http_start(&hs, &port, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out_monitor;
 	}
-	log_info("listening on %s port %d", cfg.listen, port);
+	log_info("listening on %s port %d (%s)", cfg.listen, port,
+		 cfg.tls ? "HTTPS" : "plain HTTP");
 
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -182,6 +213,7 @@ out_jobs:
 out_db:
 	db_close();
 	hv->close(hv);
+	tls_identity_free(&tls);
 	if (status == 0)
 		log_info("stopped");
 	return status;

@@ -226,11 +226,31 @@ static const char schema_v2[] =
 	"    OLD.created_at, coalesce(OLD.deleted_at, CAST(strftime('%s', 'now') AS INTEGER)));"
 	"END;";
 
+/*
+ * What a customer may do: one row per tenant whose policy an admin has set
+ * (api_policy.c); a tenant without a row follows the configured defaults.
+ * A NULL limit is no limit; allowed_plan_ids is a JSON array of plan ids,
+ * or NULL for every available plan.
+ */
+static const char schema_v3[] =
+	"CREATE TABLE tenant_policies ("
+	"  tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  max_servers INTEGER CHECK (max_servers >= 0),"
+	"  max_vcpus INTEGER CHECK (max_vcpus >= 0),"
+	"  max_memory_mib INTEGER CHECK (max_memory_mib >= 0),"
+	"  max_disk_gib INTEGER CHECK (max_disk_gib >= 0),"
+	"  max_ips INTEGER CHECK (max_ips >= 0),"
+	"  allowed_plan_ids TEXT CHECK (allowed_plan_ids IS NULL OR json_type(allowed_plan_ids) = 'array'),"
+	"  plan_changes TEXT NOT NULL CHECK (plan_changes IN ('none', 'upgrade', 'any')),"
+	"  updated_at INTEGER NOT NULL"
+	");";
+
 const struct migration db_migrations[] = {
 	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
 	     "idempotency keys, audit log", schema_v1 },
 	{ 2, "derived tokens (tokens.parent_id); usage records that outlive "
 	     "their servers", schema_v2 },
+	{ 3, "tenant policies: quotas, allowed plans, plan changes", schema_v3 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

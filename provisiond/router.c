@@ -309,6 +309,7 @@ static void fill_audit(struct request *req, struct audit_entry *e)
 	e->status = req->status;
 	e->error_code = req->error_code[0] ? req->error_code : NULL;
 	e->request_id = req->request_id;
+	e->detail = req->audit_detail[0] ? req->audit_detail : NULL;
 }
 
 /* The answer to store for a replay; never a token's secret. */

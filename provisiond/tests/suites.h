@@ -10,5 +10,6 @@ Suite *auth_suite(void);
 Suite *job_state_suite(void);
 Suite *migrations_suite(void);
 Suite *config_suite(void);
+Suite *tls_suite(void);
 
 #endif

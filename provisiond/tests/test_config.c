@@ -131,6 +131,51 @@ START_TEST(errors)
 }
 END_TEST
 
+/* The policy defaults and TLS: safe out of the box, and every choice. */
+START_TEST(policy_and_tls)
+{
+	struct config c;
+	char err[256];
+
+	{
+		char *argv[] = { "provisiond", "--db", "/srv/pvd/p.db", NULL };
+
+		ck_assert_int_eq(config_load(&c, 3, argv, err, sizeof(err)), CONFIG_RUN);
+		ck_assert_int_eq(c.default_max_servers, 2);
+		ck_assert_int_eq(c.default_plan_changes, PLAN_CHANGES_NONE);
+		ck_assert(c.tls);
+		ck_assert_str_eq(c.tls_cert, "/srv/pvd/tls-cert.pem");
+		ck_assert_str_eq(c.tls_key, "/srv/pvd/tls-key.pem");
+	}
+	{
+		char *argv[] = { "provisiond", "--default-plan-changes=upgrade",
+				 "--default-max-vcpus=-1", "--tls=off", NULL };
+
+		ck_assert_int_eq(config_load(&c, 4, argv, err, sizeof(err)), CONFIG_RUN);
+		ck_assert_int_eq(c.default_plan_changes, PLAN_CHANGES_UPGRADE);
+		ck_assert_int_eq(c.default_max_vcpus, QUOTA_UNLIMITED);
+		ck_assert(!c.tls);
+	}
+	{
+		char *argv[] = { "provisiond", "--default-plan-changes=always", NULL };
+
+		ck_assert_int_eq(config_load(&c, 2, argv, err, sizeof(err)), CONFIG_ERROR);
+		ck_assert_msg(strstr(err, "is not none, upgrade or any") != NULL, "%s", err);
+	}
+	{
+		char *argv[] = { "provisiond", "--tls=maybe", NULL };
+
+		ck_assert_int_eq(config_load(&c, 2, argv, err, sizeof(err)), CONFIG_ERROR);
+		ck_assert_msg(strstr(err, "is not on or off") != NULL, "%s", err);
+	}
+	{
+		char *argv[] = { "provisiond", "--default-max-servers=-2", NULL };
+
+		ck_assert_int_eq(config_load(&c, 2, argv, err, sizeof(err)), CONFIG_ERROR);
+	}
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -139,6 +184,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, file_then_flags);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, policy_and_tls);
 	suite_add_tcase(s, tc);
 	return s;
 }

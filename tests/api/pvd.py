@@ -128,6 +128,9 @@ class Client:
         self.base = base
         self.token = token
         self.session = requests.Session()
+        # Passed on each request: the environment's CA bundle would
+        # override the session's setting.
+        self.verify = True
 
     def request(self, method, path, json_body=None, data=None, headers=None,
                 params=None, check=True, timeout=30, **kw):
@@ -139,7 +142,8 @@ class Client:
             hdrs["Content-Type"] = "application/json"
         hdrs.update(headers or {})
         r = self.session.request(method, self.base + path, data=data, headers=hdrs,
-                                 params=params, timeout=timeout, **kw)
+                                 params=params, timeout=timeout,
+                                 verify=kw.pop("verify", self.verify), **kw)
         if check:
             template = CONTRACT.check(method, path, r)
             if template:
@@ -245,7 +249,7 @@ class Daemon:
     """One provisiond process on a temporary database (kept across restarts)."""
 
     def __init__(self, workdir, *extra_args, monitor_interval=1, stop_timeout=1,
-                 orphans="report"):
+                 orphans="report", tls=False):
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.db = self.dir / "provisiond.db"
@@ -257,7 +261,11 @@ class Daemon:
                      "--listen", "127.0.0.1", "--port", "0",
                      "--monitor-interval", str(monitor_interval),
                      "--stop-timeout", str(stop_timeout), "--orphans", orphans,
-                     "--http-threads", "4", "--job-workers", "2"] + list(extra_args)
+                     "--http-threads", "4", "--job-workers", "2",
+                     # HTTPS is the default; tests speak plain HTTP on
+                     # loopback unless they test TLS (test_tls.py).
+                     "--tls", "on" if tls else "off"] + list(extra_args)
+        self.tls = tls
         self.proc = None
         self.port = None
         self.admin_token = None
@@ -265,7 +273,7 @@ class Daemon:
 
     @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
     def create_admin_token(self, name="test-admin"):
         out = subprocess.run([str(BINARY), "--db", str(self.db), "--create-admin-token", name],
@@ -296,7 +304,11 @@ class Daemon:
         raise AssertionError("provisiond did not start:\n" + self.log.read_text())
 
     def client(self, token=None):
-        return Client(self.url, token)
+        c = Client(self.url, token)
+        # The certificate is self-signed: test_tls.py checks it by its
+        # fingerprint instead.
+        c.verify = not self.tls
+        return c
 
     def stop(self, timeout=15):
         """SIGTERM, then SIGKILL if it does not stop in time.  The exit code."""

@@ -13,6 +13,7 @@ import pvd
 def bodies(world):
     return {
         "updateTenant": {"name": "taken over"},
+        "updateTenantPolicy": {"max_servers": 100},
         "updateServer": {"hostname": "taken.example"},
         "stopServer": {"force": True},
         "changeServerPlan": {"plan_id": world.big_plan["id"]},

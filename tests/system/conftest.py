@@ -82,8 +82,8 @@ def boot_dom0(boot, tmp_path):
     """boot_dom0(smp=, mem_mib=, data_disk=, cmdline_extra=, domains=)
     -> a Machine
     running the appliance: hypervisor, the product's dom0 kernel and image,
-    plus the dom0 test tools overlay.  Host port m.http_port reaches dom0's
-    port 80.  Without data_disk, a fresh empty one is attached.  domains:
+    plus the dom0 test tools overlay.  Host port m.https_port reaches
+    dom0's port 443 (provisiond's HTTPS).  Without data_disk, a fresh empty one is attached.  domains:
     extra (file, command line) boot modules, e.g. boot-time domains."""
     for path in (DOM0_KERNEL, DOM0_INITRD, DOM0_TEST_OVERLAY):
         if not os.path.exists(path):
@@ -98,7 +98,7 @@ def boot_dom0(boot, tmp_path):
             with open(data_disk, "wb") as f:
                 f.truncate(256 * 1024 * 1024)
         extra = [
-            "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:%d-:80" % port,
+            "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:%d-:443" % port,
             "-device", "virtio-net-pci,netdev=net0",
             "-drive", "file=%s,if=virtio,format=raw" % data_disk,
         ]
@@ -106,7 +106,7 @@ def boot_dom0(boot, tmp_path):
         m = boot(cmdline=cmdline, smp=smp, mem_mib=mem_mib, extra_args=extra,
                  modules=[(DOM0_KERNEL, DOM0_CMDLINE), (DOM0_INITRD, ""),
                           (DOM0_TEST_OVERLAY, "")] + list(domains))
-        m.http_port = port
+        m.https_port = port
         return m
 
     return start

@@ -130,11 +130,11 @@ def test_make_run_script_boots_the_product_iso(tmp_path):
     # What `make run` executes, on the product ISO, with free ports of its
     # own so that nothing else on the machine collides with the test.
     iso = os.path.join(REPO, "build", "appliance.iso")
-    http_port = free_port()
+    https_port = free_port()
     ssh_port = free_port()
-    while ssh_port == http_port:
+    while ssh_port == https_port:
         ssh_port = free_port()
-    env = dict(os.environ, HTTP_PORT=str(http_port), SSH_PORT=str(ssh_port))
+    env = dict(os.environ, HTTPS_PORT=str(https_port), SSH_PORT=str(ssh_port))
     proc = subprocess.Popen(
         [os.path.join(REPO, "packaging", "run-qemu.sh"), iso],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -18,6 +18,7 @@ import urllib.request
 import pytest
 
 from machine import EXIT_HALTED, HV, REPO, c_define
+from pvd_dom0 import STARTED, served_fingerprint, tls_context
 
 MEM_MIB = 1024
 
@@ -66,21 +67,22 @@ def http_get(base, path, token=None):
     if token:
         req.add_header("Authorization", "Bearer " + token)
     try:
-        with urllib.request.urlopen(req, timeout=60) as r:
+        with urllib.request.urlopen(req, timeout=60, context=tls_context()) as r:
             return r.status, r.headers["Content-Type"], json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, e.headers["Content-Type"], json.loads(e.read())
 
 
 def test_rest_api_from_the_host(boot_dom0):
-    """provisiond serves the REST API on port 80 of dom0's network address
-    (not only its loopback), which the host reaches through the forwarded
-    port, as localhost:8080 under `make run`."""
+    """provisiond serves the REST API over HTTPS on port 443 of dom0's
+    network address (not only its loopback), which the host reaches through
+    the forwarded port, as https://localhost:8443 under `make run`, with
+    the certificate whose fingerprint the console showed."""
     m = boot_dom0()
-    started = m.wait_for(r"^dom0: (service provisiond listening on port 80"
-                         r"|ERROR: provisiond.*)$", timeout=150)
+    started = m.wait_for(STARTED, timeout=150)
     assert "listening" in started.group(1), m.check("cat /data/provisiond/log")
-    base = "http://127.0.0.1:%d" % m.http_port
+    assert served_fingerprint("127.0.0.1", m.https_port) == started.group(2)
+    base = "https://127.0.0.1:%d" % m.https_port
 
     # GET / says what answers and where the API is; no token needed.
     status, ctype, index = http_get(base, "/")

@@ -1,26 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """provisiond in the appliance: dom0's service 60-provisiond starts it with
-the real backend (--hv=libhv) on port 80, and a server made through its
-REST API becomes a running customer domain.
+the real backend (--hv=libhv) over HTTPS on port 443, with a certificate
+made on the first boot, and a server made through its REST API becomes a
+running customer domain.
 
-The API is driven from inside dom0 with busybox wget, at 127.0.0.1:80 (dom0
-has no curl; test_dom0.py reaches the same API from the host through the
-forwarded port).  Answers are written to /tmp/r in dom0 and examined there
+The API is driven from inside dom0 with busybox wget (its own TLS, which
+checks no certificate: the fingerprint is checked from the host), at
+127.0.0.1:443 (dom0 has no curl; test_dom0.py reaches the same API from the
+host through the forwarded port).  Answers are written to /tmp/r in dom0 and examined there
 (grep's exit status), ids kept in files in dom0: the hypervisor's lines
 share the serial console and can land in the middle of anything dom0
 prints."""
 
 from machine import HV
-from pvd_dom0 import LOG, restart_provisiond
+from pvd_dom0 import LOG, STARTED, restart_provisiond, served_fingerprint
 
-PVD = "http://127.0.0.1:80"
+PVD = "https://127.0.0.1:443"
 
 # api TOKENFILE PATH [BODY]: GET, or POST of a JSON body; the answer in /tmp/r.
 API_FN = (
     'api() { if [ $# -ge 3 ]; then '
-    'wget -q -O /tmp/r --header "Authorization: Bearer $(cat $1)" '
+    'wget -q --no-check-certificate -O /tmp/r --header "Authorization: Bearer $(cat $1)" '
     '--header "Content-Type: application/json" --post-data "$3" "%s$2"; '
-    'else wget -q -O /tmp/r --header "Authorization: Bearer $(cat $1)" '
+    'else wget -q --no-check-certificate -O /tmp/r --header "Authorization: Bearer $(cat $1)" '
     '"%s$2"; fi; }' % (PVD, PVD))
 ADMIN = "/data/provisiond/admin-token"
 
@@ -51,17 +53,27 @@ def wait_job(m):
 
 def test_server_through_api_runs_as_domain(boot_dom0):
     m = boot_dom0(smp=2)
-    started = m.wait_for(r"^dom0: (service provisiond listening on port 80"
-                         r"|ERROR: provisiond.*)$", timeout=150)
+    started = m.wait_for(STARTED, timeout=150)
     assert "listening" in started.group(1), \
         m.check("cat /data/provisiond/log; ps; date")
+    fingerprint = started.group(2)
 
-    # The first admin token was made at first boot, readable by root only.
+    # The first admin token was made at first boot, readable by root only;
+    # so was the certificate's key.
     m.check("ls -l %s | grep -q '^-rw------- '" % ADMIN)
+    m.check("ls -l /data/provisiond/tls-key.pem | grep -q '^-rw------- '")
+    # The API answers on HTTPS, from the host through the forwarded port,
+    # with the certificate whose fingerprint the console showed.
+    assert served_fingerprint("127.0.0.1", m.https_port) == fingerprint
     # The test kernel ignores the power button: give it 5 s, not 30.
     restart_provisiond(m, ["stop_timeout = 5"])
     m.check(API_FN)
     m.check("api %s /v1/health" % ADMIN)
+    # After the restart: the same certificate, which GET /v1/system names.
+    assert served_fingerprint("127.0.0.1", m.https_port) == fingerprint
+    m.check("api %s /v1/system" % ADMIN)
+    assert answer_has(m, '"tls":{"enabled":true,"fingerprint_sha256":"%s"}'
+                      % fingerprint), m.check("cat /tmp/r")
 
     post(m, "/v1/tenants", '{"name":"acme"}')
     keep(m, "ten", "ten")

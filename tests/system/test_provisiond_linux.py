@@ -5,8 +5,8 @@ Linux servers (Debian's kernel and the domU image dom0 ships in
 unsuspended and deleted through the REST API, each step checked against
 the hypervisor; then provisiond killed with SIGKILL during a create.
 
-The API is driven from the host through the forwarded port (m.http_port
-reaches dom0's port 80), as a control panel would; dom0's console is used
+The API is driven from the host through the forwarded port (m.https_port
+reaches dom0's port 443, HTTPS), as a control panel would; dom0's console is used
 for what only dom0 can see or do (hvctl list, provisiond's log, killing and
 restarting the service).  The hypervisor echoes each guest console line as
 "(hv) (dN) LINE", which is how the guests are watched."""
@@ -18,8 +18,8 @@ import urllib.error
 import urllib.request
 
 from machine import HV
-from pvd_dom0 import (LOG, restart_provisiond, start_provisiond,
-                      wait_provisiond_gone)
+from pvd_dom0 import (LOG, STARTED, restart_provisiond, start_provisiond,
+                      tls_context, wait_provisiond_gone)
 
 TOKEN = r"pvd_[0-9a-f]{16}_[0-9a-f]{64}"
 # Generous: a Linux guest powers off in a few seconds even under TCG.
@@ -40,7 +40,7 @@ class Api:
         if data is not None:
             req.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(req, timeout=90) as r:
+            with urllib.request.urlopen(req, timeout=90, context=tls_context()) as r:
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read())
@@ -131,13 +131,12 @@ def stopped_gracefully(m, admin, server_id, domid, since):
 
 def test_linux_server_life_and_crash_during_create(boot_dom0):
     m = boot_dom0(smp=2, mem_mib=1024)
-    started = m.wait_for(r"^dom0: (service provisiond listening on port 80"
-                         r"|ERROR: provisiond.*)$", timeout=150)
+    started = m.wait_for(STARTED, timeout=150)
     assert "listening" in started.group(1), m.check("cat " + LOG)
     # A guest gets STOP_TIMEOUT seconds to power off.
     restart_provisiond(m, ["stop_timeout = %d" % STOP_TIMEOUT])
 
-    base = "http://127.0.0.1:%d" % m.http_port
+    base = "https://127.0.0.1:%d" % m.https_port
     admin = Api(base, admin_token(m))
 
     # --- The hoster: a customer, a plan and the Linux image. ---
