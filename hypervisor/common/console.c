@@ -27,8 +27,7 @@
 #include <hv/percpu.h>
 #include <lib/string.h>
 #include <hv/time.h>
-#include <asm/uart.h>
-#include <asm/x86.h>
+#include <hv/arch.h>
 
 #define NO_OWNER (-1)
 
@@ -66,13 +65,13 @@ static bool console_lock(uint64_t *flags)
 {
 	int me = my_cpu(), free = NO_OWNER;
 
-	*flags = irq_save();
+	*flags = arch_irq_save();
 	if (lock_owner == me)
 		return false;	/* nested: already ours */
 	while (!__atomic_compare_exchange_n(&lock_owner, &free, me, false,
 					    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		free = NO_OWNER;
-		cpu_relax();
+		arch_cpu_relax();
 	}
 	return true;
 }
@@ -81,7 +80,7 @@ static void console_unlock(bool taken, uint64_t flags)
 {
 	if (taken)
 		__atomic_store_n(&lock_owner, NO_OWNER, __ATOMIC_RELEASE);
-	irq_restore(flags);
+	arch_irq_restore(flags);
 }
 
 void console_break_lock(void)
@@ -96,7 +95,7 @@ static void flush_held(bool all)
 	size_t n = all ? held_len : held_lines_len, i;
 
 	for (i = 0; i < n; i++)
-		uart_putc(held[i]);
+		arch_console_putc(held[i]);
 	held_len -= n;
 	memmove(held, held + n, held_len);
 	held_lines_len = 0;
@@ -153,7 +152,8 @@ void console_dom0_putc(char c)
 	uint64_t flags;
 	bool taken = console_lock(&flags);
 
-	uart_put_byte((uint8_t)c);	/* as dom0 wrote it: its tty adds CRs */
+	/* As dom0 wrote it: its tty adds the CRs. */
+	arch_console_put_byte((uint8_t)c);
 	dom0_mid_line = c != '\n';
 	if (!dom0_mid_line)
 		flush_held(false);
@@ -169,7 +169,7 @@ void console_tick(void)
 	if (!__atomic_load_n(&held_lines_len, __ATOMIC_RELAXED))
 		return;
 	me = (unsigned int)my_cpu();
-	now = rdtsc();
+	now = arch_timestamp();
 	taken = console_lock(&flags);
 	if (held_lines_len) {
 		if (tick_batch[me] != held_batch) {

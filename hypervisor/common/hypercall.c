@@ -7,6 +7,7 @@
  * filled in are read once into locals, so a caller changing them meanwhile
  * cannot make a check and a use see different values.
  */
+#include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/domctl.h>
 #include <hv/hypercall.h>
@@ -121,10 +122,9 @@ static int64_t do_domain_list(struct domain *d, const uint64_t args[4])
 static int64_t do_vcpu_exits(struct domain *d, const uint64_t args[4])
 {
 	struct hv_vcpu_exits *req;
-	struct hv_exit_count e;
 	const struct domain *dom;
-	const struct vcpu *v;
-	uint32_t domid, vcpu, max, count = 0, slot;
+	uint32_t domid, vcpu, max, count;
+	uint64_t total;
 	int64_t err;
 
 	req = call_buffer(d, args, sizeof(*req), &err);
@@ -132,23 +132,16 @@ static int64_t do_vcpu_exits(struct domain *d, const uint64_t args[4])
 		return err;
 	domid = req->domid;
 	vcpu = req->vcpu;
-	max = MIN(req->max, (args[1] - sizeof(*req)) / sizeof(e));
+	max = MIN(req->max, (args[1] - sizeof(*req)) /
+			   sizeof(struct hv_exit_count));
 	dom = domain_get(domid);
 	if (!dom || vcpu >= dom->nr_vcpus)
 		return -HV_EINVAL;
-	v = dom->vcpus[vcpu];
 
-	for (slot = 0; slot < EXIT_STAT_SLOTS && count < max; slot++) {
-		if (!v->exits[slot])
-			continue;
-		memset(&e, 0, sizeof(e));
-		e.code = slot == EXIT_STAT_NPF ? 0x400 :
-			 slot == EXIT_STAT_OTHER ? HV_EXIT_OTHER : slot;
-		e.count = v->exits[slot];
-		memcpy(&req->entries[count++], &e, sizeof(e));
-	}
+	count = arch_vcpu_exit_counts(dom->vcpus[vcpu], req->entries, max,
+				      &total);
 	req->count = count;
-	req->total = v->nr_exits;
+	req->total = total;
 	return count;
 }
 

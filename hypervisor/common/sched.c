@@ -95,7 +95,7 @@
  *   4. domain.sched_lock: a domain's weight and cap budget.  Taken under a
  *      ring lock (pick() through within_cap()) or alone (sched_set_quota(),
  *      charge(), slice_ns()); no ring lock is ever taken under it.
- *   5. domain.platform_lock: a customer domain's virtual UART and IOAPIC,
+ *   5. domain.arch.platform_lock: a customer domain's virtual UART and IOAPIC,
  *      taken by its vCPUs' exits (domu_exit.c, vlapic.c) and by dom0's
  *      console input; never with a scheduler lock held.
  *   6. Leaves, under which nothing is taken: the frame allocator's lock,

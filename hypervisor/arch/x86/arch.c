@@ -8,10 +8,13 @@
 #include <hv/domain.h>
 #include <hv/percpu.h>
 #include <hv/setup.h>
+#include <lib/string.h>
+#include <public/hvabi.h>
 #include <asm/asm.h>
 #include <asm/lapic.h>
 #include <asm/npt.h>
 #include <asm/svm_vcpu.h>
+#include <asm/uart.h>
 #include <asm/vlapic.h>
 #include <asm/x86.h>
 
@@ -56,27 +59,57 @@ uint64_t arch_vcpu_timers(struct vcpu *v, uint64_t now)
 	return vlapic_next_deadline(v);
 }
 
+uint32_t arch_vcpu_exit_counts(const struct vcpu *v,
+			       struct hv_exit_count *entries, uint32_t max,
+			       uint64_t *total)
+{
+	struct hv_exit_count e;
+	uint32_t count = 0, slot;
+
+	for (slot = 0; slot < EXIT_STAT_SLOTS && count < max; slot++) {
+		if (!v->arch.exits[slot])
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.code = slot == EXIT_STAT_NPF ? 0x400 :
+			 slot == EXIT_STAT_OTHER ? HV_EXIT_OTHER : slot;
+		e.count = v->arch.exits[slot];
+		memcpy(&entries[count++], &e, sizeof(e));
+	}
+	*total = v->arch.nr_exits;
+	return count;
+}
+
 bool arch_domain_memory_init(struct domain *d)
 {
-	d->npt_root = npt_create(&frames);
-	return d->npt_root != 0;
+	d->arch.npt_root = npt_create(&frames);
+	return d->arch.npt_root != 0;
 }
 
 bool arch_domain_map_ram(struct domain *d, uint64_t gpa, uint64_t hpa,
 			 uint64_t size)
 {
-	return npt_map(&frames, d->npt_root, gpa, hpa, size, NPT_RW);
+	return npt_map(&frames, d->arch.npt_root, gpa, hpa, size, NPT_RW);
 }
 
 void arch_domain_memory_free(struct domain *d)
 {
-	npt_destroy(&frames, d->npt_root);
-	d->npt_root = 0;
+	npt_destroy(&frames, d->arch.npt_root);
+	d->arch.npt_root = 0;
 }
 
 uint64_t arch_domain_overhead_bytes(const struct domain *d)
 {
 	/* One VMCB page per vCPU, and the nested page tables as they stand. */
 	return d->nr_vcpus * PAGE_SIZE +
-	       (uint64_t)npt_count_tables(d->npt_root) * PAGE_SIZE;
+	       (uint64_t)npt_count_tables(d->arch.npt_root) * PAGE_SIZE;
+}
+
+void arch_console_putc(char c)
+{
+	uart_putc(c);
+}
+
+void arch_console_put_byte(uint8_t c)
+{
+	uart_put_byte(c);
 }

@@ -241,7 +241,7 @@ static uint64_t place_initrd(const struct domain *d, uint64_t size,
 static void set_initial_state(struct vcpu *v, uint64_t entry)
 {
 	vcpu_set_linux_entry(v, entry, DOM0_GDT, DOM0_PML4, DOM0_ZERO_PAGE);
-	v->vmcb->save.rsp = DOM0_STACK_TOP;
+	v->arch.vmcb->save.rsp = DOM0_STACK_TOP;
 }
 
 /*
@@ -252,10 +252,10 @@ static void set_initial_state(struct vcpu *v, uint64_t entry)
  */
 static void intercept_serial_data(struct vcpu *v)
 {
-	uint8_t *iopm = (uint8_t *)(uintptr_t)v->vmcb->control.iopm_base_pa;
+	uint8_t *iopm = (uint8_t *)(uintptr_t)v->arch.vmcb->control.iopm_base_pa;
 
 	iopm[UART_COM1_PORT / 8] |= 1U << (UART_COM1_PORT % 8);
-	v->vmcb->control.intercept_misc1 |= INTERCEPT1_IOIO;
+	v->arch.vmcb->control.intercept_misc1 |= INTERCEPT1_IOIO;
 }
 
 __noreturn void dom0_start(void)
@@ -337,15 +337,15 @@ __noreturn void dom0_start(void)
 	/* dom0's Linux sees only its own CPU. */
 	acpi_madt_keep_only(this_cpu()->arch.apic_id);
 
-	d->npt_root = npt_create(&frames);
-	if (!d->npt_root)
+	d->arch.npt_root = npt_create(&frames);
+	if (!d->arch.npt_root)
 		machine_halt("out of memory for dom0's nested page tables");
 	for (i = 0; i < d->nr_ram; i++)
-		if (!npt_map(&frames, d->npt_root, d->ram[i].start,
+		if (!npt_map(&frames, d->arch.npt_root, d->ram[i].start,
 			     d->ram[i].start, d->ram[i].end - d->ram[i].start,
 			     NPT_RW))
 			machine_halt("out of memory for dom0's nested page tables");
-	if (!npt_map(&frames, d->npt_root, lapic_base, lapic_base, PAGE_SIZE,
+	if (!npt_map(&frames, d->arch.npt_root, lapic_base, lapic_base, PAGE_SIZE,
 		     NPT_READ))
 		machine_halt("out of memory for dom0's nested page tables");
 

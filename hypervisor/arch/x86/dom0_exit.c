@@ -58,7 +58,7 @@ static void lapic_write(struct vcpu *v, uint64_t gpa)
 
 	if (!mmio_decode_at_rip(v, &mi) || !mi.is_write || mi.size != 4) {
 		printk("dom0: undecodable write to the local APIC at rip %lx\n",
-		       v->vmcb->save.rip);
+		       v->arch.vmcb->save.rip);
 		vcpu_inject_exception_error(v, VECTOR_GP, 0);
 		return;
 	}
@@ -66,7 +66,7 @@ static void lapic_write(struct vcpu *v, uint64_t gpa)
 	if (offset == LAPIC_REG_ICR_LOW && !icr_allowed(value)) {
 		printk("dom0: refused IPI 0x%08x to apic %u: customer CPUs are not dom0's (rip %lx)\n",
 		       value, lapic_read_reg(LAPIC_REG_ICR_HIGH) >> 24,
-		       v->vmcb->save.rip);
+		       v->arch.vmcb->save.rip);
 	} else {
 		lapic_write_reg(offset, value);
 	}
@@ -111,13 +111,13 @@ static uint32_t filter_redirection(unsigned int apic, uint32_t index,
 	if (high) {
 		/* Retargeting an armed entry: keep the old destination. */
 		printk("dom0: refused IOAPIC %u entry %u destination %u: customer CPUs are not dom0's (rip %lx)\n",
-		       apic, entry, value >> 24, v->vmcb->save.rip);
+		       apic, entry, value >> 24, v->arch.vmcb->save.rip);
 		return ioapic_high[apic][entry];
 	}
 	ioapic_low[apic][entry] = low | RTE_MASKED;
 	printk("dom0: refused IOAPIC %u entry %u = %08x:%08x (mode %u, dest %u): customer CPUs are not dom0's (rip %lx); written masked\n",
 	       apic, entry, dest_high, low, RTE_MODE(low), dest_high >> 24,
-	       v->vmcb->save.rip);
+	       v->arch.vmcb->save.rip);
 	return low | RTE_MASKED;
 }
 
@@ -131,7 +131,7 @@ static void ioapic_write(struct vcpu *v, unsigned int apic, uint64_t gpa)
 
 	if (!mmio_decode_at_rip(v, &mi) || !mi.is_write || mi.size != 4) {
 		printk("dom0: undecodable write to the IOAPIC at rip %lx\n",
-		       v->vmcb->save.rip);
+		       v->arch.vmcb->save.rip);
 		vcpu_inject_exception_error(v, VECTOR_GP, 0);
 		return;
 	}
@@ -153,11 +153,11 @@ static void refuse_foreign_ram(struct vcpu *v, uint64_t gpa, bool write)
 	/* The first few in full, then every power of two: no log flood. */
 	if (refused_count <= 16 || !(refused_count & (refused_count - 1)))
 		printk("dom0: refused %s of %lx, memory that is not dom0's (rip %lx, %lu refused so far)\n",
-		       write ? "write" : "read", gpa, v->vmcb->save.rip,
+		       write ? "write" : "read", gpa, v->arch.vmcb->save.rip,
 		       refused_count);
 
 	if (!write) {
-		if (!npt_map(&frames, v->dom->npt_root, page, sink_page,
+		if (!npt_map(&frames, v->dom->arch.npt_root, page, sink_page,
 			     PAGE_SIZE, NPT_READ))
 			dom0_crash(v, "out of memory for nested page tables");
 		return;
@@ -171,8 +171,8 @@ static void refuse_foreign_ram(struct vcpu *v, uint64_t gpa, bool write)
 
 void dom0_npf(struct vcpu *v)
 {
-	uint64_t gpa = v->vmcb->control.exit_info2;
-	uint64_t err = v->vmcb->control.exit_info1;
+	uint64_t gpa = v->arch.vmcb->control.exit_info2;
+	uint64_t err = v->arch.vmcb->control.exit_info1;
 	uint64_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
 	uint64_t lapic_base = rdmsr(MSR_APIC_BASE) & ~0xfffULL & 0xffffffffffULL;
 
@@ -193,7 +193,7 @@ void dom0_npf(struct vcpu *v)
 			return;
 		}
 		/* Reads pass: map it read-only, writes keep trapping. */
-		if (!npt_map(&frames, v->dom->npt_root, page, page, PAGE_SIZE,
+		if (!npt_map(&frames, v->dom->arch.npt_root, page, page, PAGE_SIZE,
 			     NPT_READ))
 			dom0_crash(v, "out of memory for nested page tables");
 		return;
@@ -207,7 +207,7 @@ void dom0_npf(struct vcpu *v)
 		printk("dom0: nested page fault %lx at %lx\n", err, gpa);
 		dom0_crash(v, "unexpected nested page fault");
 	}
-	if (!npt_map(&frames, v->dom->npt_root, page, page, PAGE_SIZE, NPT_RW))
+	if (!npt_map(&frames, v->dom->arch.npt_root, page, page, PAGE_SIZE, NPT_RW))
 		dom0_crash(v, "out of memory for nested page tables");
 }
 
@@ -227,8 +227,8 @@ __noreturn void dom0_crash(struct vcpu *v, const char *why)
 
 void dom0_ioio_exit(struct vcpu *v)
 {
-	uint64_t info = v->vmcb->control.exit_info1;
-	uint64_t rax = v->vmcb->save.rax;
+	uint64_t info = v->arch.vmcb->control.exit_info1;
+	uint64_t rax = v->arch.vmcb->save.rax;
 	uint16_t port = IOIO_PORT(info);
 	unsigned int size = IOIO_SIZE(info) & 4 ? 4 : IOIO_SIZE(info) & 2 ? 2 : 1;
 	unsigned int i;
@@ -255,7 +255,7 @@ void dom0_ioio_exit(struct vcpu *v)
 	}
 	if ((info & IOIO_IN) && size == 4)
 		rax &= 0xffffffffULL;	/* a 32-bit IN zero-extends into RAX */
-	v->vmcb->save.rax = rax;
+	v->arch.vmcb->save.rax = rax;
 	/* The next RIP is in EXITINFO2 for IOIO exits, even without NRIP. */
-	v->vmcb->save.rip = v->vmcb->control.exit_info2;
+	v->arch.vmcb->save.rip = v->arch.vmcb->control.exit_info2;
 }

@@ -178,7 +178,7 @@ static const char *load_elf(struct domain *d, const struct boot_module *m,
 /* The PVH entry state: flat 32-bit protected mode, paging off. */
 static void set_pvh_state(struct vcpu *v, uint32_t entry)
 {
-	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_save *s = &v->arch.vmcb->save;
 	struct vmcb_seg code = { 0x08, SEG_ATTR_CODE32, 0xffffffff, 0 };
 	struct vmcb_seg data = { 0x10, SEG_ATTR_DATA, 0xffffffff, 0 };
 
@@ -196,7 +196,7 @@ static void set_pvh_state(struct vcpu *v, uint32_t entry)
 	s->dr6 = 0xffff0ff0;
 	s->dr7 = 0x400;
 	s->g_pat = 0x0007040600070406ULL;
-	v->regs.rbx = HVP_START_INFO;
+	v->arch.regs.rbx = HVP_START_INFO;
 }
 
 struct domain *domu_new(const char *name, uint64_t mem_bytes,
@@ -212,19 +212,19 @@ struct domain *domu_new(const char *name, uint64_t mem_bytes,
 	d = domain_create(name, mem_bytes, why);
 	if (!d)
 		return NULL;
-	vuart_reset(&d->uart);
-	vioapic_reset(&d->ioapic);
-	d->ioapic.id = nr_vcpus;	/* after the vCPUs' APIC IDs (MADT) */
+	vuart_reset(&d->arch.uart);
+	vioapic_reset(&d->arch.ioapic);
+	d->arch.ioapic.id = nr_vcpus;	/* after the vCPUs' APIC IDs (MADT) */
 	d->tsc_zero = rdtsc();
 	d->tsc_khz = tsc_khz;
-	d->asid = 1 + d->id;
-	if (d->asid >= this_cpu()->arch.svm.nr_asids) {
+	d->arch.asid = 1 + d->id;
+	if (d->arch.asid >= this_cpu()->arch.svm.nr_asids) {
 		domain_discard(d);
 		*why = "out of ASIDs";
 		return NULL;
 	}
 	for (i = 0; i < nr_vcpus; i++) {
-		struct vcpu *v = svm_vcpu_create(d, &frames, d->asid);
+		struct vcpu *v = svm_vcpu_create(d, &frames, d->arch.asid);
 
 		if (!v) {
 			domain_destroy(d);
@@ -426,7 +426,7 @@ void domain_destroy(struct domain *d)
 		sched_remove_vcpu(d->vcpus[i]);	/* a no-op if never placed */
 	for (i = 0; i < d->nr_vcpus; i++)
 		while (sched_vcpu_running(d->vcpus[i]))
-			cpu_relax();
+			arch_cpu_relax();
 	for (i = 0; i < d->nr_vcpus; i++)
 		svm_vcpu_destroy(d->vcpus[i], &frames);
 	d->nr_vcpus = 0;

@@ -38,11 +38,11 @@ static bool is_uart(uint16_t port)
 void domu_ioio_exit(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	uint64_t info = v->vmcb->control.exit_info1;
+	uint64_t info = v->arch.vmcb->control.exit_info1;
 	uint16_t port = IOIO_PORT(info);
 	unsigned int size = IOIO_SIZE(info) & 4 ? 4 : IOIO_SIZE(info) & 2 ? 2 : 1;
 	uint64_t mask = size == 4 ? 0xffffffffULL : size == 2 ? 0xffff : 0xff;
-	uint64_t value = v->vmcb->save.rax & mask;
+	uint64_t value = v->arch.vmcb->save.rax & mask;
 
 	if (info & IOIO_STRING) {
 		/* INS/OUTS: no device here needs them. */
@@ -54,17 +54,18 @@ void domu_ioio_exit(struct vcpu *v)
 		uint64_t in = mask;	/* an empty bus reads all-ones */
 
 		if (is_uart(port)) {
-			spin_lock(&d->platform_lock);
+			spin_lock(&d->arch.platform_lock);
 			in = vuart_read(d, port - HVP_UART_PORT);
-			spin_unlock(&d->platform_lock);
+			spin_unlock(&d->arch.platform_lock);
 		} else if (port == HVP_SLEEP_STATUS_PORT) {
 			in = 0;		/* never asleep, never waking */
 		}
-		v->vmcb->save.rax = (v->vmcb->save.rax & ~mask) | (in & mask);
+		v->arch.vmcb->save.rax = (v->arch.vmcb->save.rax & ~mask) |
+					 (in & mask);
 	} else if (is_uart(port)) {
-		spin_lock(&d->platform_lock);
+		spin_lock(&d->arch.platform_lock);
 		vuart_write(d, port - HVP_UART_PORT, (uint8_t)value);
-		spin_unlock(&d->platform_lock);
+		spin_unlock(&d->arch.platform_lock);
 	} else if (port == HVP_SLEEP_CONTROL_PORT &&
 		   (value & HVP_SLEEP_POWEROFF) == HVP_SLEEP_POWEROFF) {
 		domain_stop(v->dom, HV_DOMAIN_SHUTDOWN, "powered off");
@@ -72,7 +73,7 @@ void domu_ioio_exit(struct vcpu *v)
 		domain_stop(v->dom, HV_DOMAIN_REBOOT, "rebooted");
 	}
 	/* The next RIP is in EXITINFO2 for IOIO exits, even without NRIP. */
-	v->vmcb->save.rip = v->vmcb->control.exit_info2;
+	v->arch.vmcb->save.rip = v->arch.vmcb->control.exit_info2;
 }
 
 /* x2APIC, enabled, at the usual base; the boot vCPU is the BSP. */
@@ -95,7 +96,7 @@ static bool kvmclock_enable(struct vcpu *v, uint64_t value)
 	uint32_t mul;
 	int8_t shift;
 
-	v->kvmclock_gpa = value;
+	v->arch.kvmclock_gpa = value;
 	if (!(value & 1))
 		return true;
 	__builtin_memset(&t, 0, sizeof(t));
@@ -104,7 +105,7 @@ static bool kvmclock_enable(struct vcpu *v, uint64_t value)
 	t.tsc_to_system_mul = mul;
 	t.tsc_shift = shift;
 	if (gpa % 4 || !domain_write(v->dom, gpa, &t, sizeof(t))) {
-		v->kvmclock_gpa = 0;
+		v->arch.kvmclock_gpa = 0;
 		return false;
 	}
 	return true;
@@ -128,10 +129,10 @@ static bool kvmclock_wall_clock(struct vcpu *v, uint64_t gpa)
 
 void domu_msr_exit(struct vcpu *v)
 {
-	uint32_t msr = (uint32_t)v->regs.rcx;
-	bool is_write = v->vmcb->control.exit_info1 == 1;
-	struct vmcb_save *s = &v->vmcb->save;
-	uint64_t value = (s->rax & 0xffffffff) | (v->regs.rdx << 32);
+	uint32_t msr = (uint32_t)v->arch.regs.rcx;
+	bool is_write = v->arch.vmcb->control.exit_info1 == 1;
+	struct vmcb_save *s = &v->arch.vmcb->save;
+	uint64_t value = (s->rax & 0xffffffff) | (v->arch.regs.rdx << 32);
 	bool ok = true;
 
 	if ((msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST) ||
@@ -140,7 +141,7 @@ void domu_msr_exit(struct vcpu *v)
 			        vlapic_msr_read(v, msr, &value);
 		if (ok && !is_write) {
 			s->rax = value & 0xffffffff;
-			v->regs.rdx = value >> 32;
+			v->arch.regs.rdx = value >> 32;
 		}
 	} else if (is_write) {
 		switch (msr) {
@@ -188,7 +189,7 @@ void domu_msr_exit(struct vcpu *v)
 			value = s->g_pat;
 			break;
 		case MSR_TSC:
-			value = rdtsc() + v->vmcb->control.tsc_offset;
+			value = rdtsc() + v->arch.vmcb->control.tsc_offset;
 			break;
 		case MSR_HWCR:
 			value = HWCR_TSC_FREQ_SEL;
@@ -203,7 +204,7 @@ void domu_msr_exit(struct vcpu *v)
 			value = apic_base_value(v);
 			break;
 		case MSR_KVM_SYSTEM_TIME_NEW:
-			value = v->kvmclock_gpa;
+			value = v->arch.kvmclock_gpa;
 			break;
 		case MSR_KVM_STEAL_TIME:
 			value = steal_time_msr_read(v);
@@ -216,7 +217,7 @@ void domu_msr_exit(struct vcpu *v)
 		}
 		if (ok) {
 			s->rax = value & 0xffffffff;
-			v->regs.rdx = value >> 32;
+			v->arch.regs.rdx = value >> 32;
 		}
 	}
 	if (!ok) {
@@ -241,8 +242,8 @@ void domu_msr_exit(struct vcpu *v)
 
 void domu_cpuid_exit(struct vcpu *v)
 {
-	uint32_t leaf = (uint32_t)v->vmcb->save.rax;
-	uint32_t subleaf = (uint32_t)v->regs.rcx;
+	uint32_t leaf = (uint32_t)v->arch.vmcb->save.rax;
+	uint32_t subleaf = (uint32_t)v->arch.regs.rcx;
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
 	if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
@@ -308,7 +309,7 @@ void domu_hlt_exit(struct vcpu *v)
 	 */
 	v->slept = true;
 	__atomic_store_n(&v->state, VCPU_BLOCKED, __ATOMIC_SEQ_CST);
-	if ((v->vmcb->save.rflags & X86_RFLAGS_IF) && vlapic_has_pending(v))
+	if ((v->arch.vmcb->save.rflags & X86_RFLAGS_IF) && vlapic_has_pending(v))
 		__atomic_store_n(&v->state, VCPU_RUNNABLE, __ATOMIC_SEQ_CST);
 }
 
@@ -323,30 +324,30 @@ static void ioapic_access(struct vcpu *v, uint64_t gpa)
 
 	if (!mmio_decode_at_rip(v, &mi) || mi.size != 4) {
 		/* A guest can repeat this at will: log only its first ones. */
-		uint32_t n = __atomic_add_fetch(&d->refused_mmio, 1,
+		uint32_t n = __atomic_add_fetch(&d->arch.refused_mmio, 1,
 						__ATOMIC_RELAXED);
 
 		if (n <= REFUSED_MMIO_LOGGED)
 			printk("d%u: unsupported IOAPIC access at rip %lx%s\n",
-			       d->id, v->vmcb->save.rip,
+			       d->id, v->arch.vmcb->save.rip,
 			       n == REFUSED_MMIO_LOGGED ?
 			       " (further ones are refused without a log line)" : "");
 		vcpu_inject_exception_error(v, VECTOR_GP, 0);
 		return;
 	}
-	spin_lock(&d->platform_lock);
+	spin_lock(&d->arch.platform_lock);
 	if (mi.is_write)
 		vioapic_mmio_write(d, gpa & 0xfff,
 				   (uint32_t)mmio_store_value(v, &mi));
 	else
 		mmio_load_value(v, &mi, vioapic_mmio_read(d, gpa & 0xfff));
-	spin_unlock(&d->platform_lock);
+	spin_unlock(&d->arch.platform_lock);
 	mmio_complete(v, &mi);
 }
 
 void domu_npf_exit(struct vcpu *v)
 {
-	uint64_t gpa = v->vmcb->control.exit_info2;
+	uint64_t gpa = v->arch.vmcb->control.exit_info2;
 
 	if (gpa >= HVP_IOAPIC_BASE && gpa < HVP_IOAPIC_BASE + PAGE_SIZE) {
 		ioapic_access(v, gpa);
@@ -354,7 +355,7 @@ void domu_npf_exit(struct vcpu *v)
 	}
 
 	printk("d%u: access to %lx, outside its memory (rip %lx)\n", v->dom->id,
-	       gpa, v->vmcb->save.rip);
+	       gpa, v->arch.vmcb->save.rip);
 	domu_crash(v, "access outside its memory");
 }
 

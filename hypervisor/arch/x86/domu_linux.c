@@ -132,18 +132,18 @@ size_t domu_console_input(struct domain *d, const char *data, size_t len)
 {
 	size_t n;
 
-	spin_lock(&d->platform_lock);
+	spin_lock(&d->arch.platform_lock);
 	n = vuart_input(d, data, len);
-	spin_unlock(&d->platform_lock);
+	spin_unlock(&d->arch.platform_lock);
 	return n;
 }
 
 void domu_press_power_button(struct domain *d)
 {
-	spin_lock(&d->platform_lock);
+	spin_lock(&d->arch.platform_lock);
 	/* An edge: the GED's interrupt is edge-triggered. */
 	vioapic_set_line(d, HVP_GED_GSI, true);
 	vioapic_set_line(d, HVP_GED_GSI, false);
-	spin_unlock(&d->platform_lock);
+	spin_unlock(&d->arch.platform_lock);
 	printk("d%u: power button pressed\n", d->id);
 }

@@ -11,7 +11,7 @@
 
 bool guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
 {
-	const struct vmcb_save *s = &v->vmcb->save;
+	const struct vmcb_save *s = &v->arch.vmcb->save;
 	uint64_t table = s->cr3 & PTE_ADDR;
 	int level;
 
@@ -46,7 +46,7 @@ bool guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
 
 size_t guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t size)
 {
-	uint64_t rip = v->vmcb->save.rip + v->vmcb->save.cs.base;
+	uint64_t rip = v->arch.vmcb->save.rip + v->arch.vmcb->save.cs.base;
 	size_t got = 0;
 
 	/* The instruction may cross a page boundary: translate each page. */

@@ -159,7 +159,7 @@ void interrupt_dispatch(struct exception_frame *f)
 		 * watchdog's).  On a domain CPU nothing sends NMIs: say so.
 		 */
 		if (cpu->current_vcpu && cpu->current_vcpu->dom->privileged) {
-			cpu->current_vcpu->nmi_pending = true;
+			cpu->current_vcpu->arch.nmi_pending = true;
 			return;
 		}
 		if (cpu->index != 0) {

@@ -12,6 +12,7 @@
 #include <hv/muldiv.h>
 #include <hv/percpu.h>
 #include <hv/time.h>
+#include <asm/time.h>
 #include <asm/x86.h>
 
 #define TIMER_DIV_1	0xb
@@ -145,7 +146,7 @@ static void wait_icr_idle(void)
 	for (unsigned int spins = 0; spins < 1000000; spins++) {
 		if (!(lapic_read(LAPIC_REG_ICR_LOW) & ICR_PENDING))
 			return;
-		cpu_relax();
+		arch_cpu_relax();
 	}
 }
 

@@ -53,6 +53,6 @@ void mmio_complete(struct vcpu *v, const struct mmio_insn *mi)
 	 * Not vcpu_skip_insn: the CPU saves a next RIP only for intercepted
 	 * instructions, and a nested page fault is not one of them.
 	 */
-	v->vmcb->save.rip += mi->length;
-	v->vmcb->control.int_state &= ~1ULL;
+	v->arch.vmcb->save.rip += mi->length;
+	v->arch.vmcb->control.int_state &= ~1ULL;
 }

@@ -117,7 +117,7 @@ uint64_t msr_intercept_domu_io_bitmap(void)
 
 bool vcpu_efer_write(struct vcpu *v, uint64_t value, uint64_t writable)
 {
-	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_save *s = &v->arch.vmcb->save;
 	uint64_t next;
 
 	if (!efer_guest_write(s->efer, s->cr0, value, writable, &next))
@@ -132,7 +132,7 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
 	switch (msr) {
 	case MSR_EFER:
-		*value = efer_guest_view(v->vmcb->save.efer);
+		*value = efer_guest_view(v->arch.vmcb->save.efer);
 		return true;
 	case MSR_VM_CR:
 		/* What a BIOS that disabled SVM shows: kvm_amd will not load. */
@@ -145,7 +145,7 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 
 static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 {
-	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_save *s = &v->arch.vmcb->save;
 
 	switch (msr) {
 	case MSR_EFER:
@@ -164,12 +164,13 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 
 void msr_exit(struct vcpu *v)
 {
-	uint32_t msr = (uint32_t)v->regs.rcx;
-	bool is_write = v->vmcb->control.exit_info1 == 1;
+	uint32_t msr = (uint32_t)v->arch.regs.rcx;
+	bool is_write = v->arch.vmcb->control.exit_info1 == 1;
 	uint64_t value;
 
 	if (is_write) {
-		value = (v->vmcb->save.rax & 0xffffffff) | (v->regs.rdx << 32);
+		value = (v->arch.vmcb->save.rax & 0xffffffff) |
+			(v->arch.regs.rdx << 32);
 		if (!msr_write(v, msr, value)) {
 			vcpu_inject_exception_error(v, VECTOR_GP, 0);
 			return;
@@ -179,8 +180,8 @@ void msr_exit(struct vcpu *v)
 			vcpu_inject_exception_error(v, VECTOR_GP, 0);
 			return;
 		}
-		v->vmcb->save.rax = value & 0xffffffff;
-		v->regs.rdx = value >> 32;
+		v->arch.vmcb->save.rax = value & 0xffffffff;
+		v->arch.regs.rdx = value >> 32;
 	}
 	vcpu_skip_insn(v, 2);
 }
@@ -211,17 +212,17 @@ struct cpuid_regs cpuid_for_guest(uint32_t leaf, uint32_t subleaf)
 
 void cpuid_complete(struct vcpu *v, struct cpuid_regs r)
 {
-	v->vmcb->save.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
+	v->arch.vmcb->save.rax = r.eax;
+	v->arch.regs.rbx = r.ebx;
+	v->arch.regs.rcx = r.ecx;
+	v->arch.regs.rdx = r.edx;
 	vcpu_skip_insn(v, 2);
 }
 
 void cpuid_exit(struct vcpu *v)
 {
-	uint32_t leaf = (uint32_t)v->vmcb->save.rax;
-	uint32_t subleaf = (uint32_t)v->regs.rcx;
+	uint32_t leaf = (uint32_t)v->arch.vmcb->save.rax;
+	uint32_t subleaf = (uint32_t)v->arch.regs.rcx;
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
 	if (leaf >= CPUID_HV_BASE && leaf <= 0x400000ff) {

@@ -5,6 +5,7 @@
  */
 #include <asm/npt.h>
 #include <lib/string.h>
+#include <asm/x86_defs.h>
 
 
 #define LARGE		(2 * MiB)

@@ -8,7 +8,7 @@
 /* The guest's word, or NULL when off (checked to be its RAM when set). */
 static volatile uint32_t *flag_word(const struct vcpu *v)
 {
-	uint64_t msr = v->vlapic.pv_eoi_msr;
+	uint64_t msr = v->arch.vlapic.pv_eoi_msr;
 
 	if (!(msr & PV_EOI_ENABLE))
 		return NULL;
@@ -19,10 +19,10 @@ void pv_eoi_after_exit(struct vcpu *v)
 {
 	volatile uint32_t *flag = flag_word(v);
 
-	if (!v->vlapic.pv_eoi_armed || !flag || (*flag & PV_EOI_PENDING))
+	if (!v->arch.vlapic.pv_eoi_armed || !flag || (*flag & PV_EOI_PENDING))
 		return;
 	/* The guest cleared it: its EOI of the one vector in service. */
-	v->vlapic.pv_eoi_armed = false;
+	v->arch.vlapic.pv_eoi_armed = false;
 	vlapic_eoi(v);
 }
 
@@ -30,9 +30,9 @@ void pv_eoi_after_exit(struct vcpu *v)
 static void disarm(struct vcpu *v, volatile uint32_t *flag)
 {
 	pv_eoi_after_exit(v);
-	if (v->vlapic.pv_eoi_armed && flag)
+	if (v->arch.vlapic.pv_eoi_armed && flag)
 		*flag &= ~PV_EOI_PENDING;
-	v->vlapic.pv_eoi_armed = false;
+	v->arch.vlapic.pv_eoi_armed = false;
 }
 
 void pv_eoi_before_run(struct vcpu *v)
@@ -45,11 +45,11 @@ void pv_eoi_before_run(struct vcpu *v)
 		return;
 	vector = vlapic_single_vector(v);
 	want = vector >= 0 &&
-	       !vioapic_level_vector(&v->dom->ioapic, (uint8_t)vector);
-	if (want && !v->vlapic.pv_eoi_armed) {
+	       !vioapic_level_vector(&v->dom->arch.ioapic, (uint8_t)vector);
+	if (want && !v->arch.vlapic.pv_eoi_armed) {
 		*flag |= PV_EOI_PENDING;
-		v->vlapic.pv_eoi_armed = true;
-	} else if (!want && v->vlapic.pv_eoi_armed) {
+		v->arch.vlapic.pv_eoi_armed = true;
+	} else if (!want && v->arch.vlapic.pv_eoi_armed) {
 		disarm(v, flag);
 	}
 }
@@ -65,11 +65,11 @@ bool pv_eoi_msr_write(struct vcpu *v, uint64_t value)
 		return false;
 	/* The old word is let go: an EOI it holds counts, then it is clear. */
 	disarm(v, old);
-	v->vlapic.pv_eoi_msr = value;
+	v->arch.vlapic.pv_eoi_msr = value;
 	return true;
 }
 
 uint64_t pv_eoi_msr_read(const struct vcpu *v)
 {
-	return v->vlapic.pv_eoi_msr;
+	return v->arch.vlapic.pv_eoi_msr;
 }

@@ -19,11 +19,13 @@
 #include <asm/msr_intercept.h>
 #include <asm/paging.h>
 #include <hv/setup.h>
-#include <hv/smp.h>
+#include <asm/smp.h>
 #include <lib/string.h>
 #include <asm/svm.h>
 #include <hv/time.h>
+#include <asm/time.h>
 #include <asm/uart.h>
+#include <asm/x86.h>
 
 #ifndef HV_VERSION
 #define HV_VERSION "unknown"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * AP bring-up (see hv/smp.h), following the universal start-up algorithm of
+ * AP bring-up (see asm/smp.h), following the universal start-up algorithm of
  * the Intel MP specification that AMD CPUs also follow: INIT, 10 ms, SIPI,
  * 200 us, a second SIPI if the CPU has not shown up yet.
  */
@@ -8,9 +8,10 @@
 #include <asm/cpu.h>
 #include <asm/lapic.h>
 #include <hv/sched.h>
-#include <hv/smp.h>
+#include <asm/smp.h>
 #include <lib/string.h>
 #include <hv/time.h>
+#include <asm/x86.h>
 
 extern char trampoline_start[], trampoline_end[];
 extern char tr_cr3[], tr_stack[], tr_percpu[], tr_entry[];
@@ -40,7 +41,7 @@ static bool wait_online(struct percpu *p, uint64_t us)
 	while (rdtsc() - start < ticks) {
 		if (__atomic_load_n(&p->online, __ATOMIC_ACQUIRE))
 			return true;
-		cpu_relax();
+		arch_cpu_relax();
 	}
 	return __atomic_load_n(&p->online, __ATOMIC_ACQUIRE);
 }

@@ -16,9 +16,9 @@
 /* The area the guest named, or NULL when it has none. */
 static volatile struct kvm_steal_time *area_of(const struct vcpu *v)
 {
-	if (!(v->steal_time_msr & STEAL_TIME_ENABLE))
+	if (!(v->arch.steal_time_msr & STEAL_TIME_ENABLE))
 		return NULL;
-	return domain_map(v->dom, v->steal_time_msr & STEAL_TIME_ADDR_MASK,
+	return domain_map(v->dom, v->arch.steal_time_msr & STEAL_TIME_ADDR_MASK,
 			  sizeof(struct kvm_steal_time));
 }
 
@@ -34,12 +34,12 @@ static volatile struct kvm_steal_time *area_of(const struct vcpu *v)
 static void publish(struct vcpu *v)
 {
 	volatile struct kvm_steal_time *st = area_of(v);
-	uint64_t delta = v->steal_ns - v->steal_time_published;
+	uint64_t delta = v->steal_ns - v->arch.steal_time_published;
 	uint32_t odd;
 
 	if (!st)
 		return;
-	v->steal_time_published = v->steal_ns;
+	v->arch.steal_time_published = v->steal_ns;
 	/* A version the guest left odd is not ours to trust: step past it. */
 	odd = st->version | 1;
 	st->version = odd;
@@ -52,7 +52,7 @@ static void publish(struct vcpu *v)
 
 bool steal_time_msr_write(struct vcpu *v, uint64_t value)
 {
-	bool was_on = v->steal_time_msr & STEAL_TIME_ENABLE;
+	bool was_on = v->arch.steal_time_msr & STEAL_TIME_ENABLE;
 
 	if (value & ~(STEAL_TIME_ADDR_MASK | STEAL_TIME_ENABLE))
 		return false;
@@ -60,7 +60,7 @@ bool steal_time_msr_write(struct vcpu *v, uint64_t value)
 	    !domain_owns(v->dom, value & STEAL_TIME_ADDR_MASK,
 			 sizeof(struct kvm_steal_time)))
 		return false;
-	v->steal_time_msr = value;
+	v->arch.steal_time_msr = value;
 	if (!(value & STEAL_TIME_ENABLE))
 		return true;
 	/*
@@ -69,14 +69,14 @@ bool steal_time_msr_write(struct vcpu *v, uint64_t value)
 	 * to the new area.
 	 */
 	if (!was_on)
-		v->steal_time_published = v->steal_ns;
+		v->arch.steal_time_published = v->steal_ns;
 	publish(v);
 	return true;
 }
 
 uint64_t steal_time_msr_read(const struct vcpu *v)
 {
-	return v->steal_time_msr;
+	return v->arch.steal_time_msr;
 }
 
 void steal_time_schedule_in(struct vcpu *v)

@@ -18,10 +18,11 @@
 
 static void vmmcall_exit(struct vcpu *v)
 {
-	uint64_t args[4] = { v->regs.rbx, v->regs.rcx, v->regs.rdx, v->regs.rsi };
+	const struct vcpu_regs *r = &v->arch.regs;
+	struct vmcb_save *s = &v->arch.vmcb->save;
+	uint64_t args[4] = { r->rbx, r->rcx, r->rdx, r->rsi };
 
-	v->vmcb->save.rax = (uint64_t)hypercall(v->dom, v->vmcb->save.cpl == 0,
-						v->vmcb->save.rax, args);
+	s->rax = (uint64_t)hypercall(v->dom, s->cpl == 0, s->rax, args);
 	vcpu_skip_insn(v, VMMCALL_LENGTH);
 }
 
@@ -57,7 +58,7 @@ static bool domu_exit(struct vcpu *v, uint64_t code)
 
 void svm_handle_exit(struct vcpu *v)
 {
-	uint64_t code = v->vmcb->control.exit_code;
+	uint64_t code = v->arch.vmcb->control.exit_code;
 
 	if (!v->dom->privileged && domu_exit(v, code))
 		return;

@@ -67,14 +67,14 @@ struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
 		return NULL;
 	}
 	memset(v, 0, sizeof(*v));
-	v->vmcb_pa = vmcb_pa;
-	v->vmcb = (struct vmcb *)(uintptr_t)vmcb_pa;
-	memset(v->vmcb, 0, PAGE_SIZE);
+	v->arch.vmcb_pa = vmcb_pa;
+	v->arch.vmcb = (struct vmcb *)(uintptr_t)vmcb_pa;
+	memset(v->arch.vmcb, 0, PAGE_SIZE);
 	v->dom = d;
 	v->id = d->nr_vcpus;
 	d->vcpus[d->nr_vcpus++] = v;
 
-	c = &v->vmcb->control;
+	c = &v->arch.vmcb->control;
 	c->intercept_misc1 = INTERCEPT1_NMI | INTERCEPT1_CPUID |
 			     INTERCEPT1_MSR | INTERCEPT1_SHUTDOWN |
 			     INTERCEPT1_INVLPGA;
@@ -87,7 +87,7 @@ struct vcpu *svm_vcpu_create(struct domain *d, struct frame_allocator *fa,
 	c->asid = asid;
 	c->tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->nested_ctl = NESTED_CTL_NP_ENABLE;
-	c->nested_cr3 = d->npt_root;
+	c->nested_cr3 = d->arch.npt_root;
 	return v;
 }
 
@@ -99,7 +99,7 @@ void svm_vcpu_destroy(struct vcpu *v, struct frame_allocator *fa)
 	for (i = 0; i < MAX_CPUS; i++)
 		if (percpu_area[i].last_vcpu == v)
 			percpu_area[i].last_vcpu = NULL;
-	frame_free(fa, v->vmcb_pa);
+	frame_free(fa, v->arch.vmcb_pa);
 	spin_lock(&vcpu_pool_lock);
 	vcpu_used[v - vcpu_pool] = false;
 	spin_unlock(&vcpu_pool_lock);
@@ -107,14 +107,14 @@ void svm_vcpu_destroy(struct vcpu *v, struct frame_allocator *fa)
 
 uint64_t vcpu_get_reg(struct vcpu *v, unsigned int n)
 {
-	struct vcpu_regs *r = &v->regs;
+	struct vcpu_regs *r = &v->arch.regs;
 
 	switch (n & 15) {
-	case 0:  return v->vmcb->save.rax;
+	case 0:  return v->arch.vmcb->save.rax;
 	case 1:  return r->rcx;
 	case 2:  return r->rdx;
 	case 3:  return r->rbx;
-	case 4:  return v->vmcb->save.rsp;
+	case 4:  return v->arch.vmcb->save.rsp;
 	case 5:  return r->rbp;
 	case 6:  return r->rsi;
 	case 7:  return r->rdi;
@@ -131,14 +131,14 @@ uint64_t vcpu_get_reg(struct vcpu *v, unsigned int n)
 
 void vcpu_set_reg(struct vcpu *v, unsigned int n, uint64_t value)
 {
-	struct vcpu_regs *r = &v->regs;
+	struct vcpu_regs *r = &v->arch.regs;
 
 	switch (n & 15) {
-	case 0:  v->vmcb->save.rax = value; break;
+	case 0:  v->arch.vmcb->save.rax = value; break;
 	case 1:  r->rcx = value; break;
 	case 2:  r->rdx = value; break;
 	case 3:  r->rbx = value; break;
-	case 4:  v->vmcb->save.rsp = value; break;
+	case 4:  v->arch.vmcb->save.rsp = value; break;
 	case 5:  r->rbp = value; break;
 	case 6:  r->rsi = value; break;
 	case 7:  r->rdi = value; break;
@@ -156,18 +156,18 @@ void vcpu_set_reg(struct vcpu *v, unsigned int n, uint64_t value)
 void vcpu_skip_insn(struct vcpu *v, unsigned int len)
 {
 	/* With NRIP save the CPU knows the length; TCG has no NRIP save. */
-	if (this_cpu()->arch.svm.features & SVM_FEATURE_NRIPS && v->vmcb->control.next_rip)
-		v->vmcb->save.rip = v->vmcb->control.next_rip;
+	if (this_cpu()->arch.svm.features & SVM_FEATURE_NRIPS && v->arch.vmcb->control.next_rip)
+		v->arch.vmcb->save.rip = v->arch.vmcb->control.next_rip;
 	else
-		v->vmcb->save.rip += len;
+		v->arch.vmcb->save.rip += len;
 	/* An instruction completed: any interrupt shadow is over. */
-	v->vmcb->control.int_state &= ~1ULL;
+	v->arch.vmcb->control.int_state &= ~1ULL;
 }
 
 void vcpu_set_linux_entry(struct vcpu *v, uint64_t entry, uint64_t gdt,
 			  uint64_t cr3, uint64_t zero_page)
 {
-	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_save *s = &v->arch.vmcb->save;
 	struct vmcb_seg code = { LINUX_BOOT_CS, SEG_ATTR_CODE64, 0xffffffff, 0 };
 	struct vmcb_seg data = { LINUX_BOOT_DS, SEG_ATTR_DATA, 0xffffffff, 0 };
 
@@ -188,31 +188,31 @@ void vcpu_set_linux_entry(struct vcpu *v, uint64_t entry, uint64_t gdt,
 	s->dr6 = 0xffff0ff0;
 	s->dr7 = 0x400;
 	s->g_pat = 0x0007040600070406ULL;	/* the power-on PAT */
-	v->regs.rsi = zero_page;
+	v->arch.regs.rsi = zero_page;
 }
 
 void vcpu_inject_exception(struct vcpu *v, unsigned int vector)
 {
-	v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_EXCEPTION | vector;
+	v->arch.vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_EXCEPTION | vector;
 }
 
 void vcpu_inject_exception_error(struct vcpu *v, unsigned int vector,
 				 uint32_t error_code)
 {
-	v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_EXCEPTION |
+	v->arch.vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_EXCEPTION |
 				     EVENT_ERROR_VALID | vector |
 				     ((uint64_t)error_code << 32);
 }
 
 void vcpu_flush_tlb(struct vcpu *v)
 {
-	v->vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
+	v->arch.vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
 }
 
 void vcpu_dump(struct vcpu *v)
 {
-	struct vmcb_save *s = &v->vmcb->save;
-	struct vcpu_regs *r = &v->regs;
+	struct vmcb_save *s = &v->arch.vmcb->save;
+	struct vcpu_regs *r = &v->arch.regs;
 
 	printk("  RIP %016lx  RSP %016lx  RFLAGS %016lx  CPL %u\n", s->rip,
 	       s->rsp, s->rflags, s->cpl);
@@ -227,8 +227,8 @@ void vcpu_dump(struct vcpu *v)
 	       s->cr0, s->cr2, s->cr3, s->cr4, s->efer);
 	printk("  CS %04x base %lx  SS %04x  exit %lx info1 %lx info2 %lx\n",
 	       s->cs.selector, s->cs.base, s->ss.selector,
-	       v->vmcb->control.exit_code, v->vmcb->control.exit_info1,
-	       v->vmcb->control.exit_info2);
+	       v->arch.vmcb->control.exit_code, v->arch.vmcb->control.exit_info1,
+	       v->arch.vmcb->control.exit_info2);
 }
 
 static void count_exit(struct vcpu *v, uint64_t code)
@@ -236,13 +236,13 @@ static void count_exit(struct vcpu *v, uint64_t code)
 	unsigned int slot = code < EXIT_STAT_NPF ? (unsigned int)code :
 			    code == VMEXIT_NPF ? EXIT_STAT_NPF : EXIT_STAT_OTHER;
 
-	v->exits[slot]++;
-	v->nr_exits++;
+	v->arch.exits[slot]++;
+	v->arch.nr_exits++;
 }
 
 void svm_vcpu_confine(struct vcpu *v)
 {
-	struct vmcb_control *c = &v->vmcb->control;
+	struct vmcb_control *c = &v->arch.vmcb->control;
 
 	/* Its TSC reads 0 at its domain's start; kvmclock counts from there. */
 	c->tsc_offset = -v->dom->tsc_zero;
@@ -260,21 +260,21 @@ void svm_vcpu_confine(struct vcpu *v)
 static void enter_once(struct vcpu *v, struct percpu *cpu)
 {
 	/* An NMI that arrived for the guest goes in now, if free. */
-	if (v->nmi_pending && !(v->vmcb->control.event_inj & EVENT_VALID)) {
-		v->vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_NMI | 2;
-		v->nmi_pending = false;
+	if (v->arch.nmi_pending && !(v->arch.vmcb->control.event_inj & EVENT_VALID)) {
+		v->arch.vmcb->control.event_inj = EVENT_VALID | EVENT_TYPE_NMI | 2;
+		v->arch.nmi_pending = false;
 	}
-	svm_run(v->vmcb_pa, &v->regs, cpu->arch.svm.host_state_pa);
-	v->vmcb->control.tlb_control = TLB_CONTROL_NONE;
+	svm_run(v->arch.vmcb_pa, &v->arch.regs, cpu->arch.svm.host_state_pa);
+	v->arch.vmcb->control.tlb_control = TLB_CONTROL_NONE;
 	if (!v->dom->privileged)
 		vlapic_after_exit(v);
 	/*
 	 * An event whose delivery the exit interrupted (an interrupt already
 	 * taken from the APIC, an exception) must not be lost.
 	 */
-	if (v->vmcb->control.exit_int_info & EVENT_VALID)
-		v->vmcb->control.event_inj = v->vmcb->control.exit_int_info;
-	count_exit(v, v->vmcb->control.exit_code);
+	if (v->arch.vmcb->control.exit_int_info & EVENT_VALID)
+		v->arch.vmcb->control.event_inj = v->arch.vmcb->control.exit_int_info;
+	count_exit(v, v->arch.vmcb->control.exit_code);
 	svm_handle_exit(v);
 }
 

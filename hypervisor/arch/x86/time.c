@@ -11,6 +11,7 @@
 #include <hv/console.h>
 #include <hv/spinlock.h>
 #include <hv/time.h>
+#include <asm/time.h>
 #include <asm/x86.h>
 
 #define PIT_HZ		1193182
@@ -86,7 +87,7 @@ void udelay(uint64_t us)
 	uint64_t start = rdtsc(), ticks = us * tsc_khz / 1000;
 
 	while (rdtsc() - start < ticks)
-		cpu_relax();
+		arch_cpu_relax();
 }
 
 uint64_t tsc_to_ns(uint64_t tsc)

@@ -44,7 +44,7 @@ void uart_put_byte(uint8_t c)
 	for (unsigned int spins = 0; spins < 100000; spins++) {
 		if (inb(UART_COM1_PORT + REG_LSR) & LSR_THRE)
 			break;
-		cpu_relax();
+		arch_cpu_relax();
 	}
 	outb(UART_COM1_PORT + REG_DATA, c);
 }

@@ -3,6 +3,7 @@
 #include <hv/domain.h>
 #include <asm/vioapic.h>
 #include <asm/vlapic.h>
+#include <asm/x86_defs.h>
 
 #define IOAPIC_VERSION		(0x11 | ((HVP_IOAPIC_PINS - 1) << 16))
 
@@ -32,7 +33,7 @@ static bool is_target(uint64_t rte, unsigned int vcpu_id)
 
 static void deliver(struct domain *d, unsigned int pin)
 {
-	uint64_t rte = d->ioapic.redir[pin];
+	uint64_t rte = d->arch.ioapic.redir[pin];
 	unsigned int i;
 
 	if (RTE_MODE(rte) != DM_FIXED && RTE_MODE(rte) != DM_LOWEST)
@@ -47,23 +48,23 @@ static void deliver(struct domain *d, unsigned int pin)
 			break;
 	}
 	if (rte & RTE_LEVEL)
-		d->ioapic.remote_irr |= 1U << pin;
+		d->arch.ioapic.remote_irr |= 1U << pin;
 }
 
 /* A level pin fires while asserted, unmasked and not awaiting an EOI. */
 static void level_check(struct domain *d, unsigned int pin)
 {
-	uint64_t rte = d->ioapic.redir[pin];
+	uint64_t rte = d->arch.ioapic.redir[pin];
 
 	if ((rte & RTE_LEVEL) && !(rte & RTE_MASKED) &&
-	    (d->ioapic.line & (1U << pin)) &&
-	    !(d->ioapic.remote_irr & (1U << pin)))
+	    (d->arch.ioapic.line & (1U << pin)) &&
+	    !(d->arch.ioapic.remote_irr & (1U << pin)))
 		deliver(d, pin);
 }
 
 void vioapic_set_line(struct domain *d, unsigned int pin, bool level)
 {
-	struct vioapic *io = &d->ioapic;
+	struct vioapic *io = &d->arch.ioapic;
 	bool was = io->line & (1U << pin);
 
 	if (pin >= HVP_IOAPIC_PINS)
@@ -83,10 +84,10 @@ void vioapic_eoi(struct domain *d, uint8_t vector)
 	unsigned int pin;
 
 	for (pin = 0; pin < HVP_IOAPIC_PINS; pin++) {
-		if (!(d->ioapic.remote_irr & (1U << pin)) ||
-		    RTE_VECTOR(d->ioapic.redir[pin]) != vector)
+		if (!(d->arch.ioapic.remote_irr & (1U << pin)) ||
+		    RTE_VECTOR(d->arch.ioapic.redir[pin]) != vector)
 			continue;
-		d->ioapic.remote_irr &= ~(1U << pin);
+		d->arch.ioapic.remote_irr &= ~(1U << pin);
 		level_check(d, pin);
 	}
 }
@@ -115,7 +116,7 @@ static uint64_t rte_view(const struct vioapic *io, unsigned int pin)
 
 uint32_t vioapic_mmio_read(struct domain *d, unsigned int offset)
 {
-	struct vioapic *io = &d->ioapic;
+	struct vioapic *io = &d->arch.ioapic;
 	uint32_t reg = io->ioregsel;
 
 	if (offset == IOAPIC_REGSEL)
@@ -140,7 +141,7 @@ uint32_t vioapic_mmio_read(struct domain *d, unsigned int offset)
 
 void vioapic_mmio_write(struct domain *d, unsigned int offset, uint32_t value)
 {
-	struct vioapic *io = &d->ioapic;
+	struct vioapic *io = &d->arch.ioapic;
 	uint32_t reg = io->ioregsel;
 	unsigned int pin;
 	uint64_t rte;

@@ -62,7 +62,7 @@
 
 static struct vlapic *apic(struct vcpu *v)
 {
-	return &v->vlapic;
+	return &v->arch.vlapic;
 }
 
 void vlapic_reset(struct vcpu *v)
@@ -108,7 +108,7 @@ static int deliverable(const struct vlapic *a)
 
 bool vlapic_has_pending(const struct vcpu *v)
 {
-	return deliverable(&v->vlapic) >= 0 || v->nmi_pending;
+	return deliverable(&v->arch.vlapic) >= 0 || v->arch.nmi_pending;
 }
 
 /* Wakes v if it sleeps in HLT; pulls its CPU out of the guest or of HLT. */
@@ -129,7 +129,7 @@ static void kick(struct vcpu *v)
 
 void vlapic_set_irq(struct vcpu *v, uint8_t vector)
 {
-	__atomic_fetch_or(&v->vlapic.irr[vector / 32], 1U << (vector % 32),
+	__atomic_fetch_or(&v->arch.vlapic.irr[vector / 32], 1U << (vector % 32),
 			  __ATOMIC_RELEASE);
 	kick(v);
 }
@@ -153,7 +153,7 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vector)
 static void offer(struct vcpu *v)
 {
 	struct vlapic *a = apic(v);
-	struct vmcb_control *c = &v->vmcb->control;
+	struct vmcb_control *c = &v->arch.vmcb->control;
 	int vector = deliverable(a);
 
 	if (vector == a->offered)
@@ -178,7 +178,7 @@ void vlapic_inject(struct vcpu *v)
 static void check_taken(struct vcpu *v)
 {
 	struct vlapic *a = apic(v);
-	struct vmcb_control *c = &v->vmcb->control;
+	struct vmcb_control *c = &v->arch.vmcb->control;
 	uint64_t info = c->exit_int_info;
 	unsigned int vector = a->offered;
 
@@ -266,7 +266,7 @@ bool vlapic_timer_check(struct vcpu *v, uint64_t now)
 
 uint64_t vlapic_next_deadline(const struct vcpu *v)
 {
-	return v->vlapic.timer_deadline_tsc;
+	return v->arch.vlapic.timer_deadline_tsc;
 }
 
 /* --- IPIs ----------------------------------------------------------------- */
@@ -297,7 +297,7 @@ static bool targets(uint64_t icr, const struct vcpu *from, const struct vcpu *to
 /* A vCPU started by INIT-SIPI: real mode at vector * 4 KiB. */
 static void sipi(struct vcpu *v, uint8_t vector)
 {
-	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_save *s = &v->arch.vmcb->save;
 	struct vmcb_seg data = { 0, 0x93, 0xffff, 0 };
 
 	s->cs = (struct vmcb_seg){ (uint16_t)(vector << 8), 0x9b, 0xffff,
@@ -314,8 +314,8 @@ static void sipi(struct vcpu *v, uint8_t vector)
 	s->rip = 0;
 	s->rsp = 0;
 	s->rax = 0;
-	__builtin_memset(&v->regs, 0, sizeof(v->regs));
-	v->vlapic.init_received = false;
+	__builtin_memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+	v->arch.vlapic.init_received = false;
 	vcpu_flush_tlb(v);
 	v->state = VCPU_RUNNABLE;
 	kick(v);
@@ -337,18 +337,18 @@ static void send_ipi(struct vcpu *from, uint64_t icr)
 			vlapic_set_irq(to, ICR_VECTOR(icr));
 			break;
 		case DM_NMI:
-			to->nmi_pending = true;
+			to->arch.nmi_pending = true;
 			kick(to);
 			break;
 		case DM_INIT:
 			/* The boot vCPU is not reset by its own OS's IPIs. */
 			if (to != from && to->id != 0 && to->state != VCPU_RUNNABLE) {
-				to->vlapic.init_received = true;
+				to->arch.vlapic.init_received = true;
 				to->state = VCPU_DOWN;
 			}
 			break;
 		case DM_SIPI:
-			if (to->state == VCPU_DOWN && to->vlapic.init_received)
+			if (to->state == VCPU_DOWN && to->arch.vlapic.init_received)
 				sipi(to, ICR_VECTOR(icr));
 			break;
 		}
@@ -420,10 +420,10 @@ void vlapic_eoi(struct vcpu *v)
 		return;
 	a->isr[isr / 32] &= ~(1U << (isr % 32));
 	/* A level-triggered IOAPIC entry waits for this EOI. */
-	if (__atomic_load_n(&v->dom->ioapic.remote_irr, __ATOMIC_ACQUIRE)) {
-		spin_lock(&v->dom->platform_lock);
+	if (__atomic_load_n(&v->dom->arch.ioapic.remote_irr, __ATOMIC_ACQUIRE)) {
+		spin_lock(&v->dom->arch.platform_lock);
 		vioapic_eoi(v->dom, (uint8_t)isr);
-		spin_unlock(&v->dom->platform_lock);
+		spin_unlock(&v->dom->arch.platform_lock);
 	}
 }
 
@@ -444,7 +444,7 @@ static unsigned int count_upto2(const uint32_t *bits)
 
 int vlapic_single_vector(const struct vcpu *v)
 {
-	const struct vlapic *a = &v->vlapic;
+	const struct vlapic *a = &v->arch.vlapic;
 	unsigned int in_service = count_upto2(a->isr);
 	unsigned int requested = count_upto2(a->irr);
 
@@ -508,7 +508,7 @@ bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 		a->tsc_deadline = value;
 		/* Guest TSC = host TSC + offset. */
 		a->timer_deadline_tsc = value ?
-			MAX(value - v->vmcb->control.tsc_offset, 1) : 0;
+			MAX(value - v->arch.vmcb->control.tsc_offset, 1) : 0;
 		return true;
 	}
 	return false;

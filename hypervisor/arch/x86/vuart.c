@@ -53,7 +53,7 @@ static uint8_t pending(const struct vuart *u)
 
 static void update_irq(struct domain *d)
 {
-	vioapic_set_line(d, HVP_UART_GSI, pending(&d->uart) != IIR_NO_INT);
+	vioapic_set_line(d, HVP_UART_GSI, pending(&d->arch.uart) != IIR_NO_INT);
 }
 
 static uint8_t rx_pop(struct vuart *u)
@@ -70,7 +70,7 @@ static uint8_t rx_pop(struct vuart *u)
 
 uint8_t vuart_read(struct domain *d, unsigned int reg)
 {
-	struct vuart *u = &d->uart;
+	struct vuart *u = &d->arch.uart;
 	uint8_t value = 0;
 
 	switch (reg) {
@@ -115,7 +115,7 @@ uint8_t vuart_read(struct domain *d, unsigned int reg)
 
 void vuart_write(struct domain *d, unsigned int reg, uint8_t value)
 {
-	struct vuart *u = &d->uart;
+	struct vuart *u = &d->arch.uart;
 
 	switch (reg) {
 	case RBR_THR:
@@ -164,7 +164,7 @@ void vuart_write(struct domain *d, unsigned int reg, uint8_t value)
 
 size_t vuart_input(struct domain *d, const char *data, size_t len)
 {
-	struct vuart *u = &d->uart;
+	struct vuart *u = &d->arch.uart;
 	size_t n = 0;
 
 	while (n < len && u->rx_count < VUART_RX_SIZE) {

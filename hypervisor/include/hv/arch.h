@@ -1,12 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What common code asks of the architecture.  common/ includes no
- * arch/<arch>/include/asm/ header of its own: where it needs the CPU, the
- * interrupt controller, the virtualization extension or the guests' page
- * tables, it calls one of these hooks (as Jailhouse's arch_* do), and each
- * architecture implements them (arch/x86/arch.c for AMD SVM).  The host
- * unit tests link common code with their own implementation
- * (tests/unit/test_sched.c), which records what was asked.
+ * What common code asks of the architecture.  Where common/ needs the CPU,
+ * the interrupt controller, the virtualization extension, the guests' page
+ * tables or the serial port, it calls one of these hooks (as Jailhouse's
+ * arch_* do), and each architecture implements them (arch/x86/arch.c for
+ * AMD SVM).  The host unit tests link common code with their own
+ * implementation (tests/unit/test_sched.c), which records what was asked.
+ *
+ * common/ and include/hv/ include no arch/<arch>/include/asm/ header but
+ * these four, each the architecture's part of one generic thing:
+ *   - asm/irqflags.h (here): arch_cpu_relax(), arch_irq_save() and
+ *     arch_irq_restore(), inline because the spinlocks (hv/spinlock.h) and
+ *     the console's lock spin on them;
+ *   - asm/percpu.h (hv/percpu.h): struct arch_percpu, and this_cpu();
+ *   - asm/arch_vcpu.h (hv/vcpu.h): struct arch_vcpu, a vCPU's `arch`;
+ *   - asm/arch_domain.h (hv/domain.h): struct arch_domain, a domain's `arch`.
+ * Common code never reads the `arch` members themselves: only the
+ * architecture's own files do.
  *
  * Time is in ticks of the CPU's timestamp counter, tsc_khz per millisecond
  * (hv/time.h), the same on every CPU.
@@ -15,8 +25,10 @@
 #define HV_ARCH_H
 
 #include <lib/types.h>
+#include <asm/irqflags.h>
 
 struct domain;
+struct hv_exit_count;
 struct vcpu;
 
 /* --- CPUs ------------------------------------------------------------------- */
@@ -33,7 +45,7 @@ void arch_kick_cpu(unsigned int cpu);
 /* Arms this CPU's one-shot timer to fire `ticks` (at least 1) from now. */
 void arch_timer_oneshot(uint64_t ticks);
 
-/* This CPU's interrupts off, and on. */
+/* This CPU's interrupts off, and on (arch_irq_save() and _restore() above). */
 void arch_irq_disable(void);
 void arch_irq_enable(void);
 
@@ -61,6 +73,16 @@ void arch_vcpu_run(struct vcpu *v);
  */
 uint64_t arch_vcpu_timers(struct vcpu *v, uint64_t now);
 
+/*
+ * Copies up to `max` of v's exit counters to `entries` in the order of
+ * their codes, skipping kinds never seen (each an exit code, or
+ * HV_EXIT_OTHER, and its count: HVCALL_VCPU_EXITS).  Returns how many it
+ * copied and sets *total to all of v's exits.
+ */
+uint32_t arch_vcpu_exit_counts(const struct vcpu *v,
+			       struct hv_exit_count *entries, uint32_t max,
+			       uint64_t *total);
+
 /* --- Domains' memory -------------------------------------------------------- */
 
 /* Gives d an empty guest-physical address space; false when out of memory. */
@@ -78,5 +100,13 @@ void arch_domain_memory_free(struct domain *d);
 
 /* What d's architectural state costs now: its vCPUs' and its tables' pages. */
 uint64_t arch_domain_overhead_bytes(const struct domain *d);
+
+/* --- The console ------------------------------------------------------------ */
+
+/* One character of the hypervisor's own to its serial port: '\n' as CR LF. */
+void arch_console_putc(char c);
+
+/* One byte of dom0's to the serial port, as it is (its tty adds the CRs). */
+void arch_console_put_byte(uint8_t c);
 
 #endif

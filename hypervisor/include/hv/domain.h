@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Domains: a guest's memory, nested page tables, vCPUs and state.
+ * Domains: a guest's memory, vCPUs and state; `arch` (asm/arch_domain.h)
+ * holds the architecture's part (on x86 the nested page tables, the ASID,
+ * a customer domain's virtual UART and IOAPIC).
  *
  * Memory is a list of extents, each a run of guest-physical addresses and
  * the host-physical run behind it.  For dom0 the two are equal (it drives
@@ -16,8 +18,7 @@
 #include <hv/spinlock.h>
 #include <lib/types.h>
 #include <hv/vcpu.h>
-#include <asm/vioapic.h>
-#include <asm/vuart.h>
+#include <asm/arch_domain.h>
 
 #define DOMAIN_MAX_EXTENTS	64
 
@@ -40,10 +41,8 @@ struct domain {
 	struct mem_extent ram[DOMAIN_MAX_EXTENTS];
 	unsigned int nr_ram;
 	uint64_t ram_bytes;
-	uint64_t npt_root;		/* nested page table root (PML4) */
 	struct vcpu *vcpus[HV_DOMAIN_VCPUS_MAX];
 	unsigned int nr_vcpus;
-	uint32_t asid;
 
 	/*
 	 * Its clocks: every vCPU's TSC reads 0 at host TSC tsc_zero, and its
@@ -66,11 +65,7 @@ struct domain {
 	struct token_bucket echo_budget; /* bytes it may echo (domain.c) */
 	uint64_t echo_left_out;		/* lines not echoed since the last */
 
-	/* Platform devices of a customer domain, guarded by platform_lock. */
-	struct spinlock platform_lock;
-	struct vuart uart;
-	struct vioapic ioapic;
-	uint32_t refused_mmio;		/* IOAPIC accesses refused with #GP */
+	struct arch_domain arch;	/* asm/arch_domain.h */
 };
 
 extern struct domain dom0;

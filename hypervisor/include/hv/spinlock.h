@@ -8,7 +8,7 @@
 #define HV_SPINLOCK_H
 
 #include <lib/types.h>
-#include <asm/x86.h>
+#include <hv/arch.h>
 
 struct spinlock {
 	uint16_t next;		/* next ticket to hand out */
@@ -22,7 +22,7 @@ static inline void spin_lock(struct spinlock *l)
 	uint16_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
-		__builtin_ia32_pause();
+		arch_cpu_relax();
 }
 
 static inline void spin_unlock(struct spinlock *l)
@@ -32,7 +32,7 @@ static inline void spin_unlock(struct spinlock *l)
 
 static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 {
-	uint64_t flags = irq_save();
+	uint64_t flags = arch_irq_save();
 
 	spin_lock(l);
 	return flags;
@@ -41,7 +41,7 @@ static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 {
 	spin_unlock(l);
-	irq_restore(flags);
+	arch_irq_restore(flags);
 }
 
 #endif

@@ -1,31 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A virtual CPU: the guest's registers that SVM does not keep in the VMCB,
- * its VMCB, and what the exit handlers need to know about it.
+ * A virtual CPU: its place in its domain and on the CPUs, its state and its
+ * accounting; `arch` (asm/arch_vcpu.h) holds the architecture's part (on x86
+ * the registers, the VMCB, the virtual local APIC).
  */
 #ifndef HV_VCPU_H
 #define HV_VCPU_H
 
 #include <lib/types.h>
 #include <fairshare.h>
-#include <asm/vlapic.h>
-#include <asm/vmcb.h>
+#include <asm/arch_vcpu.h>
 
 struct domain;
-
-/*
- * Guest general-purpose registers other than RAX and RSP, which live in the
- * VMCB.  The order is fixed: svm_run.S addresses the fields by offset.
- */
-struct vcpu_regs {
-	uint64_t rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-};
-
-/* Exit statistics: one counter per exit code below 0xa0, plus these two. */
-#define EXIT_STAT_NPF		0xa0
-#define EXIT_STAT_OTHER		0xa1
-#define EXIT_STAT_SLOTS		0xa2
 
 /* A vCPU's own state; its domain's state is checked as well. */
 enum vcpu_state {
@@ -35,9 +21,6 @@ enum vcpu_state {
 };
 
 struct vcpu {
-	struct vcpu_regs regs;
-	struct vmcb *vmcb;
-	uint64_t vmcb_pa;
 	struct domain *dom;
 	unsigned int id;		/* within its domain */
 	/*
@@ -47,13 +30,8 @@ struct vcpu {
 	unsigned int pcpu;
 	uint64_t affinity;		/* CPUs it may run on (hv/cpuset.h);
 					   0 = every domain CPU */
-	bool nmi_pending;		/* an NMI arrived for the guest */
 	volatile enum vcpu_state state;
 	struct vcpu *next_on_cpu;	/* the scheduler's ring on its pCPU */
-	struct vlapic vlapic;		/* customer vCPUs only */
-	uint64_t kvmclock_gpa;		/* its kvmclock page, 0 = off */
-	uint64_t steal_time_msr;	/* MSR_KVM_STEAL_TIME as written */
-	uint64_t steal_time_published;	/* steal_ns already in its area */
 
 	/*
 	 * Accounting, in ns of its CPU's TSC: time it ran (from VMRUN to the
@@ -66,15 +44,7 @@ struct vcpu {
 	uint64_t steal_ns;
 	uint64_t waiting_since;		/* TSC when it last became runnable
 					   and not running; 0 = not waiting */
-	uint64_t exits[EXIT_STAT_SLOTS];
-	uint64_t nr_exits;
+	struct arch_vcpu arch;		/* asm/arch_vcpu.h */
 };
-
-/*
- * Reads or writes guest register n in the x86 encoding order (0 = RAX,
- * 1 = RCX, 2 = RDX, 3 = RBX, 4 = RSP, 5 = RBP, 6 = RSI, 7 = RDI, 8-15).
- */
-uint64_t vcpu_get_reg(struct vcpu *v, unsigned int n);
-void vcpu_set_reg(struct vcpu *v, unsigned int n, uint64_t value);
 
 #endif

@@ -10,7 +10,7 @@
 #include <hv/vcpu.h>
 
 /*
- * Allocates a vCPU of d with its VMCB, nested paging on d->npt_root, the
+ * Allocates a vCPU of d with its VMCB, nested paging on d->arch.npt_root, the
  * intercepts every guest gets, and the given ASID.  Returns NULL when out of
  * memory.  The caller fills in the guest's initial state (vmcb->save, regs).
  */

@@ -8,6 +8,7 @@
 
 #include <lib/types.h>
 #include <asm/x86_defs.h>
+#include <asm/irqflags.h>
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
@@ -101,11 +102,6 @@ static inline uint64_t read_cr4(void)
 	return v;
 }
 
-static inline void cpu_relax(void)
-{
-	__builtin_ia32_pause();
-}
-
 static inline void irq_enable(void)
 {
 	__asm__ volatile("sti" : : : "memory");
@@ -114,20 +110,6 @@ static inline void irq_enable(void)
 static inline void irq_disable(void)
 {
 	__asm__ volatile("cli" : : : "memory");
-}
-
-/* Disable interrupts, returning the old RFLAGS for irq_restore(). */
-static inline uint64_t irq_save(void)
-{
-	uint64_t flags;
-
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-	return flags;
-}
-
-static inline void irq_restore(uint64_t flags)
-{
-	__asm__ volatile("pushq %0; popfq" : : "r"(flags) : "memory", "cc");
 }
 
 /* Enable interrupts and wait for one, with no window between the two. */
