@@ -39,13 +39,24 @@ static const struct column plan_columns[] = {
 };
 
 /* Customers see available plans only. */
+/*
+ * The plans a caller sees, with ?1 = req_scope(): every plan for an admin;
+ * for a customer the available ones that its tenant's policy lets it use
+ * (tenant_policies.allowed_plan_ids, NULL or no row: every available plan),
+ * so a customer is never offered a plan it would be refused.
+ */
+#define PLAN_VISIBLE \
+	"(?1 IS NULL OR (available = 1 AND (" \
+	"  (SELECT allowed_plan_ids FROM tenant_policies WHERE tenant_id = ?1) IS NULL" \
+	"  OR id IN (SELECT value FROM json_each(" \
+	"    (SELECT allowed_plan_ids FROM tenant_policies WHERE tenant_id = ?1))))))"
+
 static int fetch_plan(struct request *req, const char *id, json_t **out)
 {
-	const char *params[] = { id, req_scope(req) };
+	const char *params[] = { req_scope(req), id };
 
 	return api_fetch(req->db, plan_columns,
-			 "FROM plans WHERE id = ?1 AND (?2 IS NULL OR available = 1)",
-			 2, params, out);
+			 "FROM plans WHERE id = ?2 AND " PLAN_VISIBLE, 2, params, out);
 }
 
 static bool name_taken(struct request *req, const char *name, const char *self)
@@ -147,8 +158,7 @@ int plans_list(struct request *req)
 {
 	const char *params[] = { req_scope(req) };
 
-	return api_list(req, plan_columns,
-			"FROM plans WHERE (?1 IS NULL OR available = 1)", 1, params);
+	return api_list(req, plan_columns, "FROM plans WHERE " PLAN_VISIBLE, 1, params);
 }
 
 int plans_get(struct request *req)

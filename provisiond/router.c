@@ -60,10 +60,12 @@ static bool match(const char *pattern, const char *path, char *id, size_t idsize
 	return *pattern == '\0' && *path == '\0';
 }
 
-/* Adds method to the Allow list of a 405 (HEAD, implied by GET, is left
- * out as before: the list names the contract's operations). */
+/* Adds method to the Allow list of a 405; a GET brings HEAD with it, which
+ * every GET route also answers (RFC 9110, 15.5.6: Allow lists them all). */
 static void allow_add(struct request *req, const char *method)
 {
+	if (strcmp(method, "GET") == 0)
+		allow_add(req, "HEAD");
 	if (strlen(req->allow) + strlen(method) + 3 < sizeof(req->allow)) {
 		if (req->allow[0])
 			strcat(req->allow, ", ");

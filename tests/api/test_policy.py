@@ -220,6 +220,11 @@ def test_plans_a_tenant_may_use(admin, world, tenant):
     offered, other = world.make_plan(), world.make_plan()
     p = set_policy(admin, t["id"], allowed_plan_ids=[offered["id"]], plan_changes="any")
     assert p["allowed_plan_ids"] == [offered["id"]]
+    # A customer is offered only the plans it may use.
+    seen = {plan["id"] for plan in customer.list_all("/v1/plans")}
+    assert offered["id"] in seen and other["id"] not in seen
+    assert customer.get("/v1/plans/" + other["id"]).status_code == 404
+    assert customer.get("/v1/plans/" + offered["id"]).status_code == 200
     r = create(customer, world, t["id"], other)
     assert r.status_code == 403 and error_of(r)[0] == "plan_not_allowed"
     r = create(customer, world, t["id"], offered)
@@ -233,6 +238,7 @@ def test_plans_a_tenant_may_use(admin, world, tenant):
     assert create(admin, world, t["id"], other, admin=True).status_code == 202
     p = set_policy(admin, t["id"], allowed_plan_ids=None, max_servers=None)
     assert p["allowed_plan_ids"] is None
+    assert other["id"] in {plan["id"] for plan in customer.list_all("/v1/plans")}
     assert create(customer, world, t["id"], other).status_code == 202
 
 
