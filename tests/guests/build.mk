@@ -11,7 +11,8 @@ GUEST_ELFS   := $(patsubst %,$(GUEST_OUT)/%.elf,$(GUEST_NAMES))
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fcf-protection=none -mno-red-zone -mgeneral-regs-only -mcmodel=small \
-	-I$(GUEST_DIR) -Ihypervisor/include -Ilib/include -MMD -MP
+	-I$(GUEST_DIR) -Ihypervisor/include -Ilib/include \
+	-Ihypervisor/arch/x86/include -MMD -MP
 GUEST_LIB_OBJS := $(GUEST_OUT)/lib/entry.o $(GUEST_OUT)/lib/stubs.o $(GUEST_OUT)/lib/ap.o \
 	$(GUEST_OUT)/lib/guest.o $(GUEST_OUT)/lib/format.o $(GUEST_OUT)/lib/string.o \
 	$(GUEST_OUT)/lib/pvclock.o

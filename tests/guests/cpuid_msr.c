@@ -7,16 +7,10 @@
  */
 #include "lib/guest.h"
 #include <hv/steal_time.h>
+#include <asm/x86_defs.h>	/* the hypervisor's own x86 numbers */
 
-#define MSR_EFER	0xc0000080
 #define MSR_PAT		0x277
-#define MSR_APIC_BASE	0x1b
-#define MSR_VM_CR	0xc0010114
-#define MSR_VM_HSAVE_PA	0xc0010117
 #define MSR_HWCR	0xc0010015
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
-#define EFER_SVME	(1ULL << 12)
 #define GP		13
 
 static void check_cpuid(void)

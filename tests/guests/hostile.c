@@ -10,9 +10,9 @@
  * EFER (switching itself out of long mode).  It still reads them all.
  */
 #include "lib/guest.h"
+#include <asm/x86_defs.h>
 
 #define ROUNDS 100000
-#define MSR_EFER 0xc0000080
 
 static uint32_t random_msr(uint64_t *seed)
 {

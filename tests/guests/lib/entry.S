@@ -6,11 +6,7 @@
  * the first 1 GiB 1:1, enter long mode and call guest_main(start_info).
  */
 #include <public/hvplatform.h>
-
-#define CR0_PG		0x80000000
-#define CR4_PAE		0x20
-#define MSR_EFER	0xc0000080
-#define EFER_LME	0x100
+#include <asm/x86_defs.h>
 
 	.section .note.pvh, "a"
 	.balign 4
@@ -45,7 +41,7 @@ pvh_start:
 	jb	1b
 
 	movl	%cr4, %eax
-	orl	$CR4_PAE, %eax
+	orl	$X86_CR4_PAE, %eax
 	movl	%eax, %cr4
 	movl	$pml4, %eax
 	movl	%eax, %cr3
@@ -54,7 +50,7 @@ pvh_start:
 	orl	$EFER_LME, %eax
 	wrmsr
 	movl	%cr0, %eax
-	orl	$CR0_PG, %eax
+	orl	$X86_CR0_PG, %eax
 	movl	%eax, %cr0
 
 	lgdt	gdt_ptr
