@@ -222,12 +222,12 @@ bool str_copy(char *dst, const char *src, size_t size)
 
 size_t utf8_sequence(const unsigned char *s, size_t avail)
 {
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;	/* the second byte's range */
+	unsigned char c, lo = 0x80, hi = 0xbf;	/* the second byte's range */
 	size_t len;
 
 	if (avail == 0)
-		return 0;
+		return 0;	/* and s[0] is not ours to read */
+	c = s[0];
 	if (c < 0x80)
 		return 1;
 	if (c >= 0xc2 && c <= 0xdf) {

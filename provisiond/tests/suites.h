@@ -11,5 +11,6 @@ Suite *job_state_suite(void);
 Suite *migrations_suite(void);
 Suite *config_suite(void);
 Suite *tls_suite(void);
+Suite *utf8_suite(void);
 
 #endif
