@@ -15,6 +15,8 @@
 #define V_LONE		0x40
 #define V_NESTED	0x50
 #define V_LOW		0x30
+#define LONE_ROUNDS	100	/* phase 1: lone interrupts, word on */
+#define OFF_ROUNDS	10	/* phase 3: word off */
 
 static volatile unsigned int got[256];
 
@@ -22,7 +24,7 @@ void guest_interrupt(unsigned int vector)
 {
 	got[vector]++;
 	/* The first V_LONE of phase 2 asks for a higher vector from inside. */
-	if (vector == V_LONE && got[V_LONE] == 101)
+	if (vector == V_LONE && got[V_LONE] == LONE_ROUNDS + 1)
 		wrmsr_safe(X2APIC_SELF_IPI, V_NESTED);
 }
 
@@ -51,27 +53,32 @@ void test_main(const struct hvm_start_info *si)
 	      "MSR reads back %lx", v);
 
 	/* 1: lone interrupts, each ended through the word. */
-	for (i = 0; i < 100; i++)
+	for (i = 0; i < LONE_ROUNDS; i++)
 		self_ipi(V_LONE);
-	CHECK(got[V_LONE] == 100, "phase 1: %u interrupts of 100", got[V_LONE]);
-	CHECK(pv_eois == 100, "phase 1: %lu of 100 ended by PV EOI", pv_eois);
+	CHECK(got[V_LONE] == LONE_ROUNDS, "phase 1: %u interrupts of %d",
+	      got[V_LONE], LONE_ROUNDS);
+	CHECK(pv_eois == LONE_ROUNDS, "phase 1: %lu of %d ended by PV EOI",
+	      pv_eois, LONE_ROUNDS);
 
 	/* 2: a higher vector arrives in service of another: that one ends
 	 * with the register, the higher one, then alone, through the word. */
 	self_ipi(V_LONE);
-	CHECK(got[V_LONE] == 101 && got[V_NESTED] == 1,
+	CHECK(got[V_LONE] == LONE_ROUNDS + 1 && got[V_NESTED] == 1,
 	      "phase 2: %u, %u interrupts", got[V_LONE], got[V_NESTED]);
-	CHECK(pv_eois == 101, "phase 2: %lu PV EOIs, not 101", pv_eois);
+	CHECK(pv_eois == LONE_ROUNDS + 1, "phase 2: %lu PV EOIs, not %d",
+	      pv_eois, LONE_ROUNDS + 1);
 
 	/* 3: off: the register again, every time. */
 	CHECK(pv_eoi_enable(false) == -1, "PV EOI not turned off");
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < OFF_ROUNDS; i++)
 		self_ipi(V_LONE);
-	CHECK(got[V_LONE] == 111 && pv_eois == 101,
+	CHECK(got[V_LONE] == LONE_ROUNDS + 1 + OFF_ROUNDS &&
+	      pv_eois == LONE_ROUNDS + 1,
 	      "phase 3: %u interrupts, %lu PV EOIs", got[V_LONE], pv_eois);
 
 	/* Nothing was left in service: the lowest vector still comes. */
 	self_ipi(V_LOW);
 	CHECK(got[V_LOW] == 1, "a lower vector is blocked: something stayed in service");
-	printk("pv_eoi: %lu of 112 interrupts ended by PV EOI\n", pv_eois);
+	printk("pv_eoi: %lu of %u interrupts ended by PV EOI\n", pv_eois,
+	       got[V_LONE] + got[V_NESTED] + got[V_LOW]);
 }

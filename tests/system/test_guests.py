@@ -57,9 +57,13 @@ def test_every_mmio_form_the_decoder_claims(boot):
 def test_pv_eoi_ends_lone_interrupts_without_an_exit(boot):
     # tests/guests/pv_eoi.c: lone self-IPIs end by clearing the PV EOI word;
     # a nested one and those after turning it off use the EOI register.
+    # The guest checks each phase's exact counts itself (its SUCCESS);
+    # here: its report is there, and some but not all ended by PV EOI.
     m = run_alone(boot, "pv_eoi", "name=pveoi mem=16M")
-    assert re.search(HV + r"\(d1\) pv_eoi: 101 of 112 interrupts ended by "
-                     r"PV EOI$", m.output, re.M)
+    found = re.search(HV + r"\(d1\) pv_eoi: (\d+) of (\d+) interrupts ended by "
+                      r"PV EOI$", m.output, re.M)
+    assert found, m.tail()
+    assert 0 < int(found.group(1)) < int(found.group(2)), found.group(0)
 
 
 def test_a_flooding_console_is_echoed_only_within_its_budget(boot):
