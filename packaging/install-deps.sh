@@ -14,8 +14,9 @@ set -euo pipefail
 declare -A packages=(
 	# compile the hypervisor and host tools, assemble the ISO; linux-libc-dev
 	# (also pulled in by build-essential) has <linux/virtio_ring.h>, which
-	# dom0's virtio backends include directly
-	[build]="build-essential linux-libc-dev grub-pc-bin grub-common xorriso mtools"
+	# dom0's virtio backends include directly; liburing-dev for their
+	# asynchronous disk I/O
+	[build]="build-essential linux-libc-dev liburing-dev grub-pc-bin grub-common xorriso mtools"
 	# boot the appliance
 	[run]="qemu-system-x86"
 	# unit tests (Check) and system tests (pytest); stress-ng goes into the

@@ -18,6 +18,8 @@
 #include <hv/spinlock.h>
 #include <lib/types.h>
 #include <hv/vcpu.h>
+#include <hv/backend.h>
+#include <hv/virtio_pci.h>
 #include <asm/arch_domain.h>
 
 #define DOMAIN_MAX_EXTENTS	64
@@ -64,6 +66,10 @@ struct domain {
 	unsigned int line_len;
 	struct token_bucket echo_budget; /* bytes it may echo (domain.c) */
 	uint64_t echo_left_out;		/* lines not echoed since the last */
+
+	/* Paravirtual devices, guarded by arch.platform_lock. */
+	struct vpci vpci;		/* its PCI bus: hv/virtio_pci.h */
+	struct backend_binding backend;	/* its backend in dom0: hv/backend.h */
 
 	struct arch_domain arch;	/* asm/arch_domain.h */
 };

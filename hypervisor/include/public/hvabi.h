@@ -37,7 +37,7 @@
  * never reused.  dom0's driver refuses to load on a hypervisor with another
  * version, and libhv and hvctl refuse to read its structures.
  */
-#define HV_ABI_VERSION		1
+#define HV_ABI_VERSION		2
 
 /* Call numbers.  Kept clear of the KVM hypercall numbers (1..12) that domUs
  * will also use. */
@@ -56,7 +56,11 @@
 #define HVCALL_DOMAIN_INPUT	(HVCALL_BASE + 11)	/* struct hv_domain_input */
 #define HVCALL_SET_TIME		(HVCALL_BASE + 12)	/* struct hv_set_time */
 #define HVCALL_VCPU_AFFINITY	(HVCALL_BASE + 13)	/* struct hv_vcpu_affinity */
-#define HVCALL_MAX		HVCALL_VCPU_AFFINITY
+#define HVCALL_DEVICE_ADD	(HVCALL_BASE + 14)	/* struct hv_device_add */
+#define HVCALL_DEVICE_CTL	(HVCALL_BASE + 15)	/* struct hv_device_ctl */
+#define HVCALL_BACKEND_BIND	(HVCALL_BASE + 16)	/* struct hv_backend_bind */
+#define HVCALL_EVENT_VECTOR	(HVCALL_BASE + 17)	/* struct hv_event_vector */
+#define HVCALL_MAX		HVCALL_EVENT_VECTOR
 
 /* Largest buffer a call accepts, in bytes. */
 #define HV_MAX_BUFFER		(1024 * 1024)
@@ -391,6 +395,182 @@ struct hv_vcpu_affinity {
 };
 
 /*
+ * Paravirtual devices (docs/virtio.md): virtio 1.x devices on a domU's PCI
+ * bus 0 (modern virtio-pci), served by a backend process in dom0.
+ *
+ * The split of the work:
+ *  - The hypervisor emulates the transport: PCI configuration space, the
+ *    virtio-pci registers (common configuration, ISR, device configuration,
+ *    MSI-X table), so that no guest access ever waits for dom0.  A queue
+ *    notify (an OUT to the device's notify port) is completed at once and
+ *    posted to the backend as an event; see struct hv_backend_page.
+ *  - The backend reads the queues from the domain's RAM, which dom0 maps
+ *    while it is bound (HVCALL_BACKEND_BIND), and raises the guest's
+ *    interrupts with HVCALL_DEVICE_CTL.
+ *
+ * Building a domain with devices: after HVCALL_DOMAIN_CREATE and before
+ * HVCALL_DOMAIN_BOOT, HVCALL_DEVICE_ADD once per device; device index i
+ * sits at PCI 00:(i+1).0.
+ */
+#define HV_VIRTIO_NET		1	/* virtio device IDs (virtio 1.2, 5) */
+#define HV_VIRTIO_BLK		2
+
+#define HV_DOMAIN_DEVICES_MAX	8	/* devices per domain */
+#define HV_DEVICE_QUEUES_MAX	8	/* queues per device */
+#define HV_DEVICE_QUEUE_SIZE_MAX 1024	/* largest queue size offered */
+#define HV_DEVICE_CONFIG_MAX	256	/* bytes of device configuration */
+
+/*
+ * HVCALL_DEVICE_ADD: adds a virtio device to a customer domain that has
+ * not booted yet (HV_EBUSY after; HV_ENOSPC beyond HV_DOMAIN_DEVICES_MAX).
+ * features are the device features offered (VIRTIO_F_VERSION_1, bit 32,
+ * is required; the hypervisor offers no feature the caller did not list).
+ * queue_size is the largest size each queue offers (a power of two, 2 to
+ * HV_DEVICE_QUEUE_SIZE_MAX); config[0..config_len) is the device-specific
+ * configuration the guest reads (struct virtio_blk_config, ...), read-only
+ * to it.  HV_EINVAL for an unknown type or a count, size or length out of
+ * range.  Returns the device index (also in index).
+ */
+struct hv_device_add {
+	uint32_t domid;			/* in */
+	uint32_t type;			/* in: HV_VIRTIO_* */
+	uint32_t nr_queues;		/* in: 1 to HV_DEVICE_QUEUES_MAX */
+	uint32_t queue_size;		/* in */
+	uint64_t features;		/* in */
+	uint32_t config_len;		/* in: bytes of config[] */
+	uint32_t index;			/* out */
+	uint8_t config[HV_DEVICE_CONFIG_MAX];	/* in */
+};
+
+/*
+ * HVCALL_DEVICE_CTL: a backend's requests about one device (index) of a
+ * domain.  HV_ESRCH for no such domain, HV_EINVAL for no such device, op
+ * or queue.
+ *   INTERRUPT:   raise the guest's interrupt for each queue whose bit is
+ *                set in arg (bit q = queue q), and for a configuration
+ *                change with HV_DEVCTL_CONFIG_BIT: the MSI-X vector the
+ *                guest chose for it, held pending while masked, dropped
+ *                when it chose none (VIRTIO_MSI_NO_VECTOR).
+ *   RESET_DONE:  the backend dropped all it held of the device after the
+ *                driver reset it (hv_device_state.reset): from now on
+ *                device_status reads 0 and the driver may set it up anew.
+ *   NEEDS_RESET: the device met an error it cannot go on from (a
+ *                malformed queue): DEVICE_NEEDS_RESET is set in its
+ *                status and the configuration-change interrupt raised.
+ */
+#define HV_DEVCTL_INTERRUPT	1
+#define HV_DEVCTL_RESET_DONE	2
+#define HV_DEVCTL_NEEDS_RESET	3
+#define HV_DEVCTL_CONFIG_BIT	(1U << 31)
+
+struct hv_device_ctl {
+	uint32_t domid;
+	uint32_t index;
+	uint32_t op;			/* HV_DEVCTL_* */
+	uint32_t arg;
+};
+
+/*
+ * One virtqueue as the driver set it up (virtio 1.2, 4.1.4.3), published
+ * to the backend.  Addresses are guest-physical.
+ */
+struct hv_vq_config {
+	uint16_t size;			/* queue_size the driver chose */
+	uint16_t enabled;		/* queue_enable: 1 = in use */
+	uint16_t msix_vector;		/* its MSI-X table entry, or 0xffff */
+	uint16_t pad0;
+	uint32_t pad1;
+	uint32_t pad2;
+	uint64_t desc;			/* descriptor table */
+	uint64_t driver;		/* available ring */
+	uint64_t device;		/* used ring */
+};
+
+/*
+ * One device's transport state, written by the hypervisor whenever the
+ * driver changes it, read by the backend.  seq makes the read consistent
+ * (a seqlock): it is odd while the hypervisor writes; a reader copies the
+ * struct between two reads of an equal, even seq.
+ */
+struct hv_device_state {
+	uint32_t seq;
+	uint32_t status;		/* device_status as the driver set it */
+	uint64_t driver_features;	/* what the driver accepted */
+	uint32_t reset;			/* 1: the driver wrote status 0; the
+					   backend drops the device's state and
+					   answers HV_DEVCTL_RESET_DONE */
+	uint32_t pad0;
+	uint64_t pad1;
+	struct hv_vq_config vq[HV_DEVICE_QUEUES_MAX];
+};
+
+/*
+ * The page through which the hypervisor tells a domain's backend what
+ * happened: one page of dom0's RAM named at HVCALL_BACKEND_BIND, written
+ * only by the hypervisor except for the two event words, which the backend
+ * takes with an atomic exchange (to 0).
+ *   notify:  bit (index * HV_DEVICE_QUEUES_MAX + queue): the guest
+ *            notified that queue.
+ *   changed: bit index: dev[index] changed (status, features, a queue's
+ *            set-up, a reset), and bit HV_BACKEND_DOMAIN_BIT: the domain
+ *            stopped (domain_state says how).
+ * When either word goes from 0 to non-zero, the hypervisor sends dom0's
+ * CPU the event vector (HVCALL_EVENT_VECTOR), so a backend that empties
+ * both words before it sleeps misses nothing.
+ */
+#define HV_BACKEND_DOMAIN_BIT	(1ULL << 63)
+
+struct hv_backend_page {
+	uint64_t notify;
+	uint64_t changed;
+	uint32_t domain_state;		/* HV_DOMAIN_* */
+	uint32_t nr_devices;		/* devices added to the domain */
+	uint64_t pad[5];
+	struct hv_device_state dev[HV_DOMAIN_DEVICES_MAX];
+};
+
+/*
+ * HVCALL_BACKEND_BIND: with op BIND, dom0 becomes the backend of a
+ * customer domain's devices: the hypervisor maps the domain's RAM into
+ * dom0 at the host-physical addresses that extents[] lists (dom0's kernel
+ * maps them into the backend process only), writes every device's state
+ * into the page at page_gpa (4 KiB-aligned dom0 RAM), and posts events
+ * there from now on.  At most one binding per domain (HV_EBUSY).  extents[]
+ * gets up to max entries, count the number the domain has (HV_ENOSPC when
+ * more than max).  With op UNBIND the mapping and the page are let go;
+ * a reset the driver is waiting on completes, and the devices serve
+ * nothing until the next BIND.  A domain destroyed while bound stays, its
+ * memory unscrubbed and not reused, in state DYING until the UNBIND.
+ */
+#define HV_BACKEND_BIND		1
+#define HV_BACKEND_UNBIND	2
+
+struct hv_ram_extent {
+	uint64_t gpa;			/* in the domain */
+	uint64_t hpa;			/* where dom0 sees it */
+	uint64_t len;
+};
+
+struct hv_backend_bind {
+	uint32_t domid;			/* in */
+	uint32_t op;			/* in: HV_BACKEND_* */
+	uint64_t page_gpa;		/* in: BIND */
+	uint32_t max;			/* in: entries extents[] can hold */
+	uint32_t count;			/* out */
+	struct hv_ram_extent extents[];	/* out */
+};
+
+/*
+ * HVCALL_EVENT_VECTOR: the interrupt vector (0x20 to 0xff, 0 = none) on
+ * which dom0's CPU with local APIC ID apic_id takes backend events; dom0's
+ * kernel allocates it and acknowledges it with an ordinary EOI.
+ */
+struct hv_event_vector {
+	uint32_t vector;
+	uint32_t apic_id;
+};
+
+/*
  * The layout every side must agree on, checked wherever this file is
  * compiled (hypervisor, dom0's kernel module, user space): a size that
  * changes is an ABI change and fails the build until HV_ABI_VERSION and
@@ -435,6 +615,20 @@ HV_ABI_SIZE(hv_set_time, 24);
 HV_ABI_SIZE(hv_domain_sched, 16);
 HV_ABI_SIZE(hv_vcpu_affinity, 40);
 HV_ABI_OFFSET(hv_vcpu_affinity, cpus, 16);
+HV_ABI_SIZE(hv_device_add, 288);
+HV_ABI_OFFSET(hv_device_add, features, 16);
+HV_ABI_OFFSET(hv_device_add, config, 32);
+HV_ABI_SIZE(hv_device_ctl, 16);
+HV_ABI_SIZE(hv_vq_config, 40);
+HV_ABI_OFFSET(hv_vq_config, desc, 16);
+HV_ABI_SIZE(hv_device_state, 352);
+HV_ABI_OFFSET(hv_device_state, vq, 32);
+HV_ABI_SIZE(hv_backend_page, 2880);
+HV_ABI_OFFSET(hv_backend_page, dev, 64);
+HV_ABI_SIZE(hv_ram_extent, 24);
+HV_ABI_SIZE(hv_backend_bind, 24);
+HV_ABI_OFFSET(hv_backend_bind, extents, 24);
+HV_ABI_SIZE(hv_event_vector, 8);
 
 #undef HV_ABI_SIZE
 #undef HV_ABI_OFFSET

@@ -26,6 +26,36 @@
 #define HVP_LAPIC_BASE		0xfee00000ULL
 
 /*
+ * PCI (docs/virtio.md): bus 0 only, configuration mechanism #1 at ports
+ * 0xcf8 (address) and 0xcfc-0xcff (data).  00:00.0 is the host bridge;
+ * device index i (HVCALL_DEVICE_ADD) is the virtio function 00:(i+1).0.
+ * The hypervisor places each device's BARs before the guest starts, as
+ * firmware would, inside the host bridge's windows (the DSDT's _CRS):
+ *   BAR0: memory, HVP_VIRTIO_BAR0_SIZE bytes at HVP_PCI_MMIO_BASE + i *
+ *         HVP_VIRTIO_BAR0_SIZE: common configuration, ISR, device
+ *         configuration, MSI-X table and PBA (the HVP_VIRTIO_*_OFFSET).
+ *   BAR2: I/O, HVP_VIRTIO_BAR2_SIZE ports at HVP_PCI_IO_BASE + i *
+ *         HVP_VIRTIO_BAR2_SIZE: queue q's notify is a 16-bit OUT at port
+ *         base + q * HVP_VIRTIO_NOTIFY_MULTIPLIER.
+ * A guest may move them within the windows; anything outside reads as
+ * all-ones.  A domain's RAM must end below HVP_PCI_MMIO_BASE.
+ */
+#define HVP_PCI_CONFIG_ADDRESS	0xcf8
+#define HVP_PCI_CONFIG_DATA	0xcfc
+#define HVP_PCI_MMIO_BASE	0xfe000000ULL
+#define HVP_PCI_MMIO_SIZE	0x00c00000ULL	/* up to the IOAPIC */
+#define HVP_PCI_IO_BASE		0xc000
+#define HVP_PCI_IO_SIZE		0x1000
+#define HVP_VIRTIO_BAR0_SIZE	0x4000
+#define HVP_VIRTIO_BAR2_SIZE	0x20
+#define HVP_VIRTIO_COMMON_OFFSET 0x0000
+#define HVP_VIRTIO_ISR_OFFSET	0x1000
+#define HVP_VIRTIO_DEVICE_OFFSET 0x2000
+#define HVP_VIRTIO_MSIX_OFFSET	0x3000	/* the table, 16 bytes an entry */
+#define HVP_VIRTIO_PBA_OFFSET	0x3800
+#define HVP_VIRTIO_NOTIFY_MULTIPLIER 2
+
+/*
  * Guest-physical layout of what the hypervisor writes into a domain before
  * it starts (the rest of RAM is the kernel's).  Below 1 MiB:
  *   0x01000  PVH start info, memory map;   0x02000  the command line
