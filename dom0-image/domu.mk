@@ -13,9 +13,10 @@
 #   stress-ng                    the test image only (install-deps.sh's
 #                                "test" purpose)
 #
-# Two modules of that kernel go into the image (DOMU_MODULES), from the
+# Modules of that kernel go into the image (DOMU_MODULES), from the
 # unpacked kernel package (dom0.mk's DOM0_KROOT): the ACPI power button and
-# the event devices through which busybox acpid sees it.
+# the event devices through which busybox acpid sees it, the virtio drivers
+# for the domain's disks and network (docs/virtio.md), and ext4.
 #
 # Outputs:
 #   build/domu/initrd.img              gzip'd newc cpio: busybox, /init,
@@ -38,15 +39,29 @@ DOMU_TEST_INITRD  := $(BUILD)/tests/domu-test-initrd.img
 DOMU_CMDLINE_FILE := dom0-image/domu/cmdline
 
 # Kernel modules the image loads, under lib/modules/<kver>/kernel/ of the
-# unpacked kernel package; none depends on another (Debian builds both as
-# modules: CONFIG_ACPI_BUTTON=m, CONFIG_INPUT_EVDEV=m).
+# unpacked kernel package, in this order: each after those it depends on
+# (the kernel's modules.dep).  Debian builds all of them as modules.
 #   button.ko  the ACPI power button (PNP0C0C), which hvctl shutdown and
 #              provisiond's stop press: it reports KEY_POWER
 #   evdev.ko   /dev/input/event*, where acpid reads that key
-DOMU_MODULES := drivers/acpi/button.ko drivers/input/evdev.ko
+#   virtio*    the virtio core and its PCI transport (modern and the legacy
+#              helpers it links against), then the disk and network drivers
+#   failover   what virtio_net links against (standby NICs: unused here)
+#   ext4       with what it needs: crc16, mbcache, jbd2 and a crc32c
+#              implementation for the crypto API (the generic one: the
+#              vCPU may lack SSE4.2)
+DOMU_MODULES := drivers/acpi/button.ko drivers/input/evdev.ko \
+	drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
+	drivers/virtio/virtio_pci_legacy_dev.ko \
+	drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci.ko \
+	drivers/block/virtio_blk.ko \
+	net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko \
+	lib/crc16.ko crypto/crc32c_generic.ko fs/mbcache.ko fs/jbd2/jbd2.ko \
+	fs/ext4/ext4.ko
 
-# Programs the test image adds, with the libraries ldd finds for them.
-DOMU_TEST_PROGRAMS := /usr/bin/stress-ng
+# Programs the test image adds, with the libraries ldd finds for them:
+# stress-ng, and mke2fs (e2fsprogs) to make ext4 on a virtio disk.
+DOMU_TEST_PROGRAMS := /usr/bin/stress-ng /sbin/mke2fs
 
 # Everything the image is made from: a change to any of them rebuilds it
 # (rootfs/'s directories too: removing a file changes its directory's time).

@@ -10,8 +10,8 @@
 #   base     the image itself: static busybox and its applet links, /init
 #            (dom0-image/domu/init) and the overlay tree dom0-image/domu/rootfs/,
 #            the /dev/console node, and each MODULE.ko (a kernel module file
-#            of the image's kernel, without dependencies) in /lib/modules/,
-#            which /init loads.
+#            of the image's kernel) in /lib/modules/, which /init loads in
+#            the order given here (a module after those it depends on).
 #   overlay  an archive to append to the base image (Linux unpacks
 #            concatenated archives one after the other): each PROGRAM, an
 #            absolute path on the build host, with every shared library
@@ -86,15 +86,18 @@ if [ "$kind" = base ]; then
     cp -a "$here/rootfs/." .
 
     # --- kernel modules ----------------------------------------------------------
-    # Flat in /lib/modules/: /init insmods each one, so none may depend on
-    # another module (domu.mk picks them so).
+    # Flat in /lib/modules/, named NN-name.ko so that /init, which insmods
+    # them in name order, loads them in the order given (domu.mk lists each
+    # module after the ones it depends on).
     mkdir -p lib/modules
+    n=10
     for module in "$@"; do
         if [ ! -f "$module" ]; then
             echo "$0: kernel module $module not found" >&2
             exit 1
         fi
-        cp "$module" lib/modules/
+        cp "$module" "lib/modules/$n-$(basename "$module")"
+        n=$((n + 1))
     done
 else
     # --- programs and their shared libraries -------------------------------------
