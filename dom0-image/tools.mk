@@ -57,9 +57,11 @@ dom0-tools: $(DOM0_TOOLS)
 # copied into a fresh build/dom0/driver/ and kbuild runs there; the source
 # tree stays clean.  hvabi.h is not copied: Kbuild gets its directory as
 # HVABI_INCLUDE.  Any change to these files rebuilds the module from scratch
-# (it is one file: a second or two).
+# (two files: a few seconds).
 HVPRIV_OUT   := $(BUILD)/dom0/driver
-HVPRIV_FILES := $(HVPRIV_DIR)/Kbuild $(HVPRIV_DIR)/hvpriv.c $(HVPRIV_DIR)/hvpriv.h
+HVPRIV_FILES := $(HVPRIV_DIR)/Kbuild $(HVPRIV_DIR)/hvpriv_main.c \
+		$(HVPRIV_DIR)/hvpriv_backend.c $(HVPRIV_DIR)/hvpriv.h \
+		$(HVPRIV_DIR)/hvpriv_internal.h
 
 # (Debian's headers already select gcc-12, the kernel's own compiler.)
 $(HVPRIV_KO): $(HVPRIV_FILES) $(HVABI_H) $(DOM0_HROOT)/.extracted dom0-image/tools.mk
