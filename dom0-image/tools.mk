@@ -82,7 +82,7 @@ LIBHV_CFLAGS := -I$(HVABI_DIR) -I$(HVPRIV_DIR) -I$(LIBHV_DIR) $(LIB_CFLAGS)
 # code (one definition of how a kernel is read and placed, shared with the
 # hypervisor) and its CPU sets (hvctl reads and prints affinities as the
 # hypervisor does).
-LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o \
+LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o $(TOOLS_OUT)/backend.o \
 	      $(patsubst $(LIB_DIR)/%.c,$(TOOLS_OUT)/lib/%.o,$(LIB_SRCS))
 
 $(TOOLS_OUT)/%.o: $(LIBHV_DIR)/%.c
@@ -118,6 +118,7 @@ HVCTL_TESTS_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -MMD -MP \
 HVCTL_TESTS_OBJS := $(HVCTL_TESTS_OUT)/test_hvctl.o $(HVCTL_TESTS_OUT)/hvctl.o \
 	$(HVCTL_TESTS_OUT)/domains.o $(HVCTL_TESTS_OUT)/sched.o \
 	$(HVCTL_TESTS_OUT)/libhv.o $(HVCTL_TESTS_OUT)/domain.o \
+	$(HVCTL_TESTS_OUT)/backend.o \
 	$(patsubst $(LIB_DIR)/%.c,$(HVCTL_TESTS_OUT)/lib/%.o,$(LIB_SRCS))
 
 $(HVCTL_TESTS_OUT)/test_hvctl.o: $(HVCTL_DIR)/test_hvctl.c

@@ -92,8 +92,9 @@ struct hvpriv_backend_bind {
 	uint64_t ram_bytes;	/* out */
 };
 
-/* The mmap offset of the backend page (beyond any domain's RAM). */
+/* The mmap offset and length of the backend page (beyond any domain's RAM). */
 #define HVPRIV_PAGE_OFFSET	(1ULL << 40)
+#define HVPRIV_PAGE_SIZE	4096
 
 /* 0xB9: an ioctl "magic" not listed in Linux's ioctl-number.rst (6.1). */
 #define HVPRIV_IOCTL_MAGIC	0xB9

@@ -288,6 +288,9 @@ long hvpriv_ioctl_backend_bind(struct file *file, void __user *uarg)
 	long hv;
 	int ret = 0;
 
+	BUILD_BUG_ON(HVPRIV_PAGE_SIZE != PAGE_SIZE);
+	BUILD_BUG_ON(sizeof(struct hv_backend_page) > PAGE_SIZE);
+
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 
@@ -365,7 +368,7 @@ int hvpriv_mmap(struct file *file, struct vm_area_struct *vma)
 					      f->extents[i].hpa >> PAGE_SHIFT,
 					      f->extents[i].len,
 					      vma->vm_page_prot);
-	} else if (offset == HVPRIV_PAGE_OFFSET && len == PAGE_SIZE) {
+	} else if (offset == HVPRIV_PAGE_OFFSET && len == HVPRIV_PAGE_SIZE) {
 		ret = remap_pfn_range(vma, vma->vm_start,
 				      virt_to_phys(f->page) >> PAGE_SHIFT,
 				      PAGE_SIZE, vma->vm_page_prot);
