@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libhv: a domain's device backend and its devices (see libhv.h).  The
+ * libhv: a domain's device backend and its devices (see libhv_backend.h).  The
  * binding is an open /dev/hvpriv of its own (HVPRIV_IOCTL_BACKEND_BIND in
  * hvpriv.h): closing it, or the process's death, unbinds.
  */
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "hvpriv.h"
-#include "libhv.h"
+#include "libhv_backend.h"
 
 static void backend_clear(struct hv_backend *be)
 {

@@ -186,43 +186,12 @@ int hv_domain_sched(struct hv_handle *h, uint32_t domid, bool set,
  */
 int hv_vcpu_affinity(struct hv_handle *h, struct hv_vcpu_affinity *a);
 
-/* --- device backends and devices (backend.c) --------------------------- */
-
 /*
- * A customer domain's device backend (docs/virtio.md): its own open
- * /dev/hvpriv bound to the domain (HVPRIV_IOCTL_BACKEND_BIND), the
- * domain's RAM and the event page mapped.  One per domain at a time.
+ * Device backends and virtio devices (hv_backend_bind(), hv_device_add(),
+ * ...) are declared in libhv_backend.h: their struct hv_backend would
+ * clash with provisiond's own struct of that name, so only the programs
+ * that serve devices include it.
  */
-struct hv_backend {
-	int fd;				/* bound /dev/hvpriv; poll() it: POLLIN
-					   = notify or changed is non-zero */
-	uint8_t *ram;			/* the domain's RAM, gpa 0..ram_bytes */
-	uint64_t ram_bytes;
-	struct hv_backend_page *page;
-};
-
-/*
- * Opens its own /dev/hvpriv, binds it to the domain, maps both.  Errors as
- * negative errnos (the driver's, hvpriv.h): -EBUSY when the domain already
- * has a backend, -ESRCH when there is no such customer domain, ...
- */
-int hv_backend_bind(uint32_t domid, struct hv_backend *be);
-/* Unmaps, closes (which unbinds); harmless on an unbound *be. */
-void hv_backend_unbind(struct hv_backend *be);
-/* Takes (atomic exchange with 0) the page's notify / changed words. */
-uint64_t hv_backend_take_notify(struct hv_backend *be);
-uint64_t hv_backend_take_changed(struct hv_backend *be);
-/*
- * Copies dev[index] consistently (the seq protocol); -EAGAIN never
- * escapes: it retries.  HV_EINVAL for index >= HV_DOMAIN_DEVICES_MAX.
- */
-int hv_backend_device_state(struct hv_backend *be, uint32_t index,
-			    struct hv_device_state *out);
-/* HVCALL_DEVICE_ADD; req->index is set on success. */
-int hv_device_add(struct hv_handle *h, struct hv_device_add *req);
-/* HVCALL_DEVICE_CTL (interrupts, RESET_DONE, NEEDS_RESET). */
-int hv_device_ctl(struct hv_handle *h, uint32_t domid, uint32_t index,
-		  uint32_t op, uint32_t arg);
 
 /* The id of the domain called name; HV_ESRCH when there is none. */
 int hv_domain_find(struct hv_handle *h, const char *name, uint32_t *domid);

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "hvpriv.h"
-#include "libhv.h"
+#include "libhv_backend.h"
 
 #define MiB		(1024ULL * 1024)
 #define DOMAIN_RAM	(8 * MiB)
