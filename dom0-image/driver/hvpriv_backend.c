@@ -46,6 +46,7 @@
 #include <asm/hw_irq.h>
 #include <asm/io.h>
 #include <asm/irqdomain.h>
+#include <asm/smp.h>
 
 #include "hvabi.h"
 #include "hvpriv.h"
@@ -114,14 +115,15 @@ static long hvpriv_set_event_vector(u32 vector, u32 apic_id)
 /*
  * One interrupt of the x86 vector domain, as a device's MSI would have:
  * request_irq() activates it, which assigns it a vector on a CPU, and the
- * hypervisor is told that vector and the CPU's APIC ID.  The APIC chip
+ * hypervisor is told that vector and the CPU's (physical) APIC ID.  The APIC chip
  * acknowledges it with an EOI (handle_edge_irq).  dom0 has one CPU, so
  * the vector never moves.
  */
 int hvpriv_events_init(void)
 {
 	struct irq_alloc_info info;
-	struct irq_cfg *cfg;
+	struct irq_data *irqd;
+	unsigned int cpu, vector, apic_id;
 	long hv;
 	int irq, ret;
 
@@ -141,18 +143,27 @@ int hvpriv_events_init(void)
 		irq_dispose_mapping(irq);
 		return ret;
 	}
-	cfg = irqd_cfg(irq_get_irq_data(irq));
-	hv = hvpriv_set_event_vector(cfg->vector, cfg->dest_apicid);
+	/*
+	 * irqd_cfg()'s dest_apicid is what Linux writes into a message's
+	 * destination, which in its flat logical mode (up to 8 CPUs) is a
+	 * logical ID (1 << cpu), not the local APIC ID the hypervisor wants.
+	 * So: the CPU the vector was put on, and that CPU's APIC ID.
+	 */
+	irqd = irq_get_irq_data(irq);
+	vector = irqd_cfg(irqd)->vector;
+	cpu = cpumask_first(irq_data_get_effective_affinity_mask(irqd));
+	apic_id = cpu_physical_id(cpu);
+	hv = hvpriv_set_event_vector(vector, apic_id);
 	if (hv != 0) {
-		pr_err("HVCALL_EVENT_VECTOR (vector 0x%x, apic %u) failed: %ld\n",
-		       cfg->vector, cfg->dest_apicid, hv);
+		pr_err("HVCALL_EVENT_VECTOR (vector 0x%x, cpu %u, apic %u) failed: %ld\n",
+		       vector, cpu, apic_id, hv);
 		free_irq(irq, NULL);
 		irq_dispose_mapping(irq);
 		return -EIO;
 	}
 	hvpriv_event_irq = irq;
 	pr_info("backend events on irq %d, vector 0x%x, apic %u\n", irq,
-		cfg->vector, cfg->dest_apicid);
+		vector, apic_id);
 	return 0;
 }
 
