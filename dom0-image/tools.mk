@@ -57,9 +57,11 @@ dom0-tools: $(DOM0_TOOLS)
 # copied into a fresh build/dom0/driver/ and kbuild runs there; the source
 # tree stays clean.  hvabi.h is not copied: Kbuild gets its directory as
 # HVABI_INCLUDE.  Any change to these files rebuilds the module from scratch
-# (it is one file: a second or two).
+# (two files: a few seconds).
 HVPRIV_OUT   := $(BUILD)/dom0/driver
-HVPRIV_FILES := $(HVPRIV_DIR)/Kbuild $(HVPRIV_DIR)/hvpriv.c $(HVPRIV_DIR)/hvpriv.h
+HVPRIV_FILES := $(HVPRIV_DIR)/Kbuild $(HVPRIV_DIR)/hvpriv_main.c \
+		$(HVPRIV_DIR)/hvpriv_backend.c $(HVPRIV_DIR)/hvpriv.h \
+		$(HVPRIV_DIR)/hvpriv_internal.h
 
 # (Debian's headers already select gcc-12, the kernel's own compiler.)
 $(HVPRIV_KO): $(HVPRIV_FILES) $(HVABI_H) $(DOM0_HROOT)/.extracted dom0-image/tools.mk
@@ -80,7 +82,7 @@ LIBHV_CFLAGS := -I$(HVABI_DIR) -I$(HVPRIV_DIR) -I$(LIBHV_DIR) $(LIB_CFLAGS)
 # code (one definition of how a kernel is read and placed, shared with the
 # hypervisor) and its CPU sets (hvctl reads and prints affinities as the
 # hypervisor does).
-LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o \
+LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o $(TOOLS_OUT)/backend.o \
 	      $(patsubst $(LIB_DIR)/%.c,$(TOOLS_OUT)/lib/%.o,$(LIB_SRCS))
 
 $(TOOLS_OUT)/%.o: $(LIBHV_DIR)/%.c
@@ -116,6 +118,7 @@ HVCTL_TESTS_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -MMD -MP \
 HVCTL_TESTS_OBJS := $(HVCTL_TESTS_OUT)/test_hvctl.o $(HVCTL_TESTS_OUT)/hvctl.o \
 	$(HVCTL_TESTS_OUT)/domains.o $(HVCTL_TESTS_OUT)/sched.o \
 	$(HVCTL_TESTS_OUT)/libhv.o $(HVCTL_TESTS_OUT)/domain.o \
+	$(HVCTL_TESTS_OUT)/backend.o \
 	$(patsubst $(LIB_DIR)/%.c,$(HVCTL_TESTS_OUT)/lib/%.o,$(LIB_SRCS))
 
 $(HVCTL_TESTS_OUT)/test_hvctl.o: $(HVCTL_DIR)/test_hvctl.c

@@ -8,8 +8,8 @@
  * the include path).  Both structures are the same for 32- and 64-bit
  * callers (no pointers, no longs, no padding), so one definition serves all.
  *
- * Both ioctls are for root only: the device node is mode 0600 and the driver
- * also checks CAP_SYS_ADMIN.  The ioctl itself returns 0 when the hypercall
+ * The ioctls are for root only: the device node is mode 0600 and the driver
+ * also checks CAP_SYS_ADMIN.  HVPRIV_IOCTL_CALL and _RAW return 0 when the hypercall
  * was made (whatever the hypervisor answered: see 'result') and -1/errno when
  * it could not be made:
  *   EPERM   caller lacks CAP_SYS_ADMIN
@@ -67,9 +67,40 @@ struct hvpriv_raw {
 	int64_t result;		/* out: RAX */
 };
 
+/*
+ * HVPRIV_IOCTL_BACKEND_BIND: makes this open file the backend of customer
+ * domain domid's devices (HVCALL_BACKEND_BIND; one binding per file, one
+ * per domain).  On success ram_bytes is the domain's RAM and nr_extents
+ * the number of host-physical runs behind it.  The file then offers:
+ *   mmap, offset 0, length ram_bytes, MAP_SHARED: the domain's RAM, guest-
+ *        physical 0 at the start of the mapping;
+ *   mmap, offset HVPRIV_PAGE_OFFSET, length 4096, MAP_SHARED: the struct
+ *        hv_backend_page, writable (take notify and changed with an atomic
+ *        exchange);
+ *   poll: POLLIN while notify or changed is non-zero.
+ * Any other mmap fails with EINVAL.  The last close unbinds (so does the
+ * death of the process: its mappings hold the file open until then).
+ * The ioctl fails with errno:
+ *   EBUSY   this file is already bound, or the domain has a backend
+ *   ESRCH   no such customer domain (dom0, or one being destroyed)
+ *   EINVAL, EFAULT, ENOSPC, ENOMEM  as the hypervisor answered
+ *   EPROTO  the hypervisor's answer made no sense (the binding is undone)
+ */
+struct hvpriv_backend_bind {
+	uint32_t domid;		/* in */
+	uint32_t nr_extents;	/* out */
+	uint64_t ram_bytes;	/* out */
+};
+
+/* The mmap offset and length of the backend page (beyond any domain's RAM). */
+#define HVPRIV_PAGE_OFFSET	(1ULL << 40)
+#define HVPRIV_PAGE_SIZE	4096
+
 /* 0xB9: an ioctl "magic" not listed in Linux's ioctl-number.rst (6.1). */
 #define HVPRIV_IOCTL_MAGIC	0xB9
 #define HVPRIV_IOCTL_CALL	_IOWR(HVPRIV_IOCTL_MAGIC, 0, struct hvpriv_call)
 #define HVPRIV_IOCTL_RAW	_IOWR(HVPRIV_IOCTL_MAGIC, 1, struct hvpriv_raw)
+#define HVPRIV_IOCTL_BACKEND_BIND \
+	_IOWR(HVPRIV_IOCTL_MAGIC, 2, struct hvpriv_backend_bind)
 
 #endif /* HVPRIV_H */

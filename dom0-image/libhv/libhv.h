@@ -186,6 +186,13 @@ int hv_domain_sched(struct hv_handle *h, uint32_t domid, bool set,
  */
 int hv_vcpu_affinity(struct hv_handle *h, struct hv_vcpu_affinity *a);
 
+/*
+ * Device backends and virtio devices (hv_backend_bind(), hv_device_add(),
+ * ...) are declared in libhv_backend.h: their struct hv_backend would
+ * clash with provisiond's own struct of that name, so only the programs
+ * that serve devices include it.
+ */
+
 /* The id of the domain called name; HV_ESRCH when there is none. */
 int hv_domain_find(struct hv_handle *h, const char *name, uint32_t *domid);
 

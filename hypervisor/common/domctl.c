@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * dom0's control of customer domains: HVCALL_DOMAIN_CREATE, _WRITE, _BOOT,
- * _CTL, _CONSOLE, _SCHED, _INPUT and HVCALL_VCPU_AFFINITY (see
+ * _CTL, _CONSOLE, _SCHED, _INPUT, HVCALL_VCPU_AFFINITY and the domain
+ * lookup of HVCALL_BACKEND_BIND (see
  * include/public/hvabi.h).  Called from hypercall()
  * once the caller is known to be dom0's kernel and the buffer its RAM.
  *
  * One lock serialises these calls: dom0 makes them from any of its vCPUs,
  * and a domain must not be destroyed while another call writes into it.
  */
+#include <hv/backend.h>
 #include <hv/console.h>
 #include <lib/cpuset.h>
 #include <hv/domctl.h>
@@ -144,15 +146,19 @@ int64_t domctl_ctl(const struct hv_domain_ctl *req)
 	if (!d) {
 		ret = -HV_ESRCH;
 	} else if (op == HV_DOMCTL_PAUSE) {
-		if (d->state == HV_DOMAIN_RUNNING)
+		if (d->state == HV_DOMAIN_RUNNING) {
 			d->state = HV_DOMAIN_PAUSED;
-		else if (d->state != HV_DOMAIN_PAUSED)
+			backend_domain_state(d);
+		} else if (d->state != HV_DOMAIN_PAUSED) {
 			ret = -HV_EBUSY;
+		}
 	} else if (op == HV_DOMCTL_UNPAUSE) {
-		if (d->state == HV_DOMAIN_PAUSED && d->booted)
+		if (d->state == HV_DOMAIN_PAUSED && d->booted) {
 			d->state = HV_DOMAIN_RUNNING;
-		else if (d->state != HV_DOMAIN_RUNNING)
+			backend_domain_state(d);
+		} else if (d->state != HV_DOMAIN_RUNNING) {
 			ret = -HV_EBUSY;
+		}
 	} else if (op == HV_DOMCTL_DESTROY) {
 		domain_destroy(d);
 	} else if (op == HV_DOMCTL_POWER_BUTTON) {
@@ -163,6 +169,27 @@ int64_t domctl_ctl(const struct hv_domain_ctl *req)
 	} else {
 		ret = -HV_EINVAL;
 	}
+	spin_unlock(&domctl_lock);
+	return ret;
+}
+
+int64_t domctl_backend_bind(struct hv_backend_bind *req, uint64_t buf_size)
+{
+	uint32_t domid = req->domid, op = req->op;
+	struct domain *d;
+	int64_t ret;
+
+	if (op != HV_BACKEND_BIND && op != HV_BACKEND_UNBIND)
+		return -HV_EINVAL;
+	spin_lock(&domctl_lock);
+	/* Not customer(): a domain destroyed while bound is unbound here. */
+	d = domain_get(domid);
+	if (!d)
+		ret = -HV_ESRCH;
+	else if (op == HV_BACKEND_BIND)
+		ret = backend_bind(d, req, buf_size);
+	else
+		ret = backend_unbind(d);
 	spin_unlock(&domctl_lock);
 	return ret;
 }

@@ -8,6 +8,7 @@
  * cannot make a check and a use see different values.
  */
 #include <hv/arch.h>
+#include <hv/backend.h>
 #include <hv/console.h>
 #include <hv/domctl.h>
 #include <hv/hypercall.h>
@@ -201,6 +202,17 @@ static int64_t domctl_vcpu_affinity_call(void *buf, uint64_t size)
 	return domctl_vcpu_affinity(buf);
 }
 
+static int64_t domctl_backend_bind_call(void *buf, uint64_t size)
+{
+	return domctl_backend_bind(buf, size);
+}
+
+static int64_t backend_event_vector_call(void *buf, uint64_t size)
+{
+	(void)size;
+	return backend_set_event_vector(buf);
+}
+
 static int64_t with_buffer(struct domain *d, const uint64_t args[4],
 			   size_t fixed_size,
 			   int64_t (*fn)(void *buf, uint64_t size))
@@ -256,6 +268,12 @@ int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 	case HVCALL_VCPU_AFFINITY:
 		return with_buffer(d, args, sizeof(struct hv_vcpu_affinity),
 				   domctl_vcpu_affinity_call);
+	case HVCALL_BACKEND_BIND:
+		return with_buffer(d, args, sizeof(struct hv_backend_bind),
+				   domctl_backend_bind_call);
+	case HVCALL_EVENT_VECTOR:
+		return with_buffer(d, args, sizeof(struct hv_event_vector),
+				   backend_event_vector_call);
 	}
 	return -HV_ENOSYS;
 }

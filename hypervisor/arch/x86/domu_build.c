@@ -410,6 +410,7 @@ static void check_all_ended(void)
 void domain_stop(struct domain *d, uint32_t state, const char *why)
 {
 	d->state = state;
+	backend_domain_state(d);
 	printk("d%u: %s: %s\n", d->id,
 	       state == HV_DOMAIN_CRASHED ? "crashed" :
 	       state == HV_DOMAIN_REBOOT ? "reboot requested" : "shut down", why);
@@ -430,6 +431,12 @@ void domain_destroy(struct domain *d)
 	for (i = 0; i < d->nr_vcpus; i++)
 		svm_vcpu_destroy(d->vcpus[i], &frames);
 	d->nr_vcpus = 0;
+	if (backend_domain_dying(d)) {
+		/* Its backend still maps its memory: freed at the unbind. */
+		printk("d%u: destroyed; its %lu MiB stay until its backend unbinds\n",
+		       d->id, d->ram_bytes / MiB);
+		return;
+	}
 	printk("d%u: destroyed, %lu MiB scrubbed and returned\n", d->id,
 	       d->ram_bytes / MiB);
 	domain_discard(d);

@@ -98,6 +98,57 @@ bool npt_is_mapped(uint64_t root, uint64_t gpa)
 	}
 }
 
+static void free_level(struct frame_allocator *fa, uint64_t *t,
+		       unsigned int level);
+
+/* The PDE (level 1 entry) for gpa, or NULL when no table leads to it. */
+static uint64_t *walk_pde(uint64_t root, uint64_t gpa)
+{
+	uint64_t *t = (uint64_t *)(uintptr_t)root;
+	unsigned int l;
+
+	for (l = 3; l > 1; l--) {
+		uint64_t e = t[index_of(gpa, l)];
+
+		if (!(e & PTE_P) || (e & PTE_PS))
+			return NULL;	/* nothing mapped here (no 1 GiB pages) */
+		t = table(e);
+	}
+	return &t[index_of(gpa, 1)];
+}
+
+bool npt_unmap(struct frame_allocator *fa, uint64_t root, uint64_t gpa,
+	       uint64_t size)
+{
+	uint64_t end = gpa + size;
+
+	while (gpa < end) {
+		uint64_t next = MIN(ALIGN_DOWN(gpa, LARGE) + LARGE, end);
+		uint64_t *pde = walk_pde(root, gpa);
+		bool whole = gpa % LARGE == 0 && next - gpa == LARGE;
+
+		if (pde && (*pde & PTE_P)) {
+			if (*pde & PTE_PS) {
+				if (!whole)
+					return false;
+				*pde = 0;
+			} else if (whole) {
+				uint64_t *t = table(*pde);
+
+				*pde = 0;
+				free_level(fa, t, 0);
+			} else {
+				uint64_t *t = table(*pde), a;
+
+				for (a = gpa; a < next; a += PAGE_SIZE)
+					t[index_of(a, 0)] = 0;
+			}
+		}
+		gpa = next;
+	}
+	return true;
+}
+
 static void free_level(struct frame_allocator *fa, uint64_t *t, unsigned int level)
 {
 	unsigned int i;

@@ -42,6 +42,16 @@ uint64_t arch_timestamp(void);
  */
 void arch_kick_cpu(unsigned int cpu);
 
+/* The interrupt controller's id of `cpu` (on x86 its local APIC ID). */
+uint32_t arch_cpu_apic_id(unsigned int cpu);
+
+/*
+ * Sends the CPU whose local APIC ID is apic_id a fixed interrupt on
+ * `vector` (0x20 to 0xff), as a device would: the backend event that
+ * wakes dom0 (common/backend.c).  Returns once the interrupt is sent.
+ */
+void arch_send_vector(uint32_t apic_id, uint8_t vector);
+
 /* Arms this CPU's one-shot timer to fire `ticks` (at least 1) from now. */
 void arch_timer_oneshot(uint64_t ticks);
 
@@ -94,6 +104,22 @@ bool arch_domain_memory_init(struct domain *d);
  */
 bool arch_domain_map_ram(struct domain *d, uint64_t gpa, uint64_t hpa,
 			 uint64_t size);
+
+/*
+ * Unmaps d's guest-physical [gpa, gpa + size) (2 MiB aligned where it was
+ * mapped as 2 MiB pages); false when that cannot be done.  The caller then
+ * calls arch_domain_flush_tlb().
+ */
+bool arch_domain_unmap_ram(struct domain *d, uint64_t gpa, uint64_t size);
+
+/*
+ * Makes d's vCPUs drop every translation they cached before they run guest
+ * code again, after its mappings changed.  Each of d's vCPUs flushes at its
+ * next entry into the guest, which is in time only for a vCPU that is not
+ * in the guest now: the caller's own (dom0's one vCPU making a hypercall)
+ * or one that is stopped.
+ */
+void arch_domain_flush_tlb(struct domain *d);
 
 /* Frees d's address space (its tables, not the RAM they map); idempotent. */
 void arch_domain_memory_free(struct domain *d);

@@ -15,5 +15,7 @@ int64_t domctl_console(struct hv_domain_console *req, uint64_t buf_size);
 int64_t domctl_sched(struct hv_domain_sched *req);
 int64_t domctl_vcpu_affinity(struct hv_vcpu_affinity *req);
 int64_t domctl_input(struct hv_domain_input *req, uint64_t buf_size);
+/* HVCALL_BACKEND_BIND: finds the domain (a dying one too), backend.c binds. */
+int64_t domctl_backend_bind(struct hv_backend_bind *req, uint64_t buf_size);
 
 #endif

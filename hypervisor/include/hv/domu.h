@@ -76,13 +76,17 @@ void domu_press_power_button(struct domain *d);
 
 /*
  * Stops every vCPU of d, waits until no CPU runs them, frees them and the
- * domain (memory scrubbed).  d must not be used afterwards.
+ * domain (memory scrubbed).  d must not be used afterwards.  A domain whose
+ * backend in dom0 is bound stays DYING instead, its memory kept, until the
+ * unbind frees it (common/backend.c).
  */
 void domain_destroy(struct domain *d);
 
 /*
  * Ends domain d: its vCPUs stop at their next exit; memory and console stay
- * until it is destroyed.  state is HV_DOMAIN_SHUTDOWN or _CRASHED.
+ * until it is destroyed.  state is HV_DOMAIN_SHUTDOWN or _CRASHED.  Tells
+ * its backend, if bound (it takes d->arch.platform_lock: never call it
+ * with that lock held).
  */
 void domain_stop(struct domain *d, uint32_t state, const char *why);
 

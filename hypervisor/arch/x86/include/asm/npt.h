@@ -26,6 +26,16 @@ uint64_t npt_create(struct frame_allocator *fa);
 bool npt_map(struct frame_allocator *fa, uint64_t root, uint64_t gpa,
 	     uint64_t hpa, uint64_t size, uint64_t perms);
 
+/*
+ * Removes every mapping of [gpa, gpa + size) (4 KiB aligned), whether it
+ * was made as 2 MiB pages or 4 KiB ones; a table of 4 KiB pages that the
+ * range covers whole is freed.  Returns false, having unmapped nothing of
+ * that 2 MiB page, when the range would cut a 2 MiB mapping in two.  The
+ * caller flushes the TLBs of the tree's users.
+ */
+bool npt_unmap(struct frame_allocator *fa, uint64_t root, uint64_t gpa,
+	       uint64_t size);
+
 /* Frees every table of the tree (not the memory it maps). */
 void npt_destroy(struct frame_allocator *fa, uint64_t root);
 

@@ -9,7 +9,10 @@
  *   HVPRIV_IOCTL_CALL  a call that takes a structure: the structure is
  *                      copied into a physically contiguous kernel buffer,
  *                      whose physical address the hypervisor gets, and back;
- *   HVPRIV_IOCTL_RAW   the caller's numbers, unchanged (for tests).
+ *   HVPRIV_IOCTL_RAW   the caller's numbers, unchanged (for tests);
+ *   HVPRIV_IOCTL_BACKEND_BIND  the file becomes a customer domain's device
+ *                      backend: mmap of its RAM and of the event page,
+ *                      poll for events (hvpriv_backend.c).
  *
  * The ioctl ABI is in hvpriv.h, the hypercall ABI in hvabi.h.  Only root may
  * use the device: mode 0600 and a CAP_SYS_ADMIN check, because these calls
@@ -38,26 +41,10 @@
 
 #include "hvabi.h"
 #include "hvpriv.h"
+#include "hvpriv_internal.h"
 
 /* CPUID leaf of the hypervisor's identification (EBX, ECX, EDX). */
 #define HVPRIV_CPUID_LEAF	0x40000000
-
-/*
- * One hypercall, with the register convention of hvabi.h: RAX = number,
- * RBX/RCX/RDX/RSI = arguments 0-3, result in RAX; the hypervisor preserves
- * every other register.  "memory": the hypervisor may read and write the
- * buffer whose address we pass, which the compiler cannot see.
- */
-static long hvpriv_hypercall(u64 nr, u64 arg0, u64 arg1, u64 arg2, u64 arg3)
-{
-	long result;
-
-	asm volatile("vmmcall"
-		     : "=a" (result)
-		     : "a" (nr), "b" (arg0), "c" (arg1), "d" (arg2), "S" (arg3)
-		     : "memory");
-	return result;
-}
 
 /*
  * The bounce buffer must be physically contiguous: the hypervisor gets one
@@ -158,6 +145,8 @@ static long hvpriv_ioctl(struct file *file, unsigned int cmd,
 		return hvpriv_ioctl_call(uarg);
 	case HVPRIV_IOCTL_RAW:
 		return hvpriv_ioctl_raw(uarg);
+	case HVPRIV_IOCTL_BACKEND_BIND:
+		return hvpriv_ioctl_backend_bind(file, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -165,7 +154,11 @@ static long hvpriv_ioctl(struct file *file, unsigned int cmd,
 
 static const struct file_operations hvpriv_fops = {
 	.owner		= THIS_MODULE,
+	.open		= hvpriv_open,
+	.release	= hvpriv_release,
 	.unlocked_ioctl	= hvpriv_ioctl,
+	.mmap		= hvpriv_mmap,
+	.poll		= hvpriv_poll,
 	/* The structures are the same for 32-bit callers (hvpriv.h). */
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
@@ -265,9 +258,13 @@ static int __init hvpriv_init(void)
 	}
 	pr_info("hypervisor ABI version %ld\n", abi);
 
+	ret = hvpriv_events_init();
+	if (ret)
+		return ret;
 	ret = misc_register(&hvpriv_misc);
 	if (ret) {
 		pr_err("cannot register /dev/hvpriv: %d\n", ret);
+		hvpriv_events_exit();
 		return ret;
 	}
 	hvpriv_send_time(NULL);
@@ -278,6 +275,7 @@ static void __exit hvpriv_exit(void)
 {
 	cancel_delayed_work_sync(&hvpriv_time_work);
 	misc_deregister(&hvpriv_misc);
+	hvpriv_events_exit();
 }
 
 module_init(hvpriv_init);
