@@ -63,15 +63,15 @@ BLK_DIR     := $(DEVICES_DIR)/blk
 HV_BACKEND  := $(BUILD)/dom0/hv-backend
 BLK_UNIT_TESTS := $(BUILD)/tests/unit/blk-tests
 
-# Everything but main, the transport glue and the control channel, which
-# call libhv's hypercalls: those are not in the unit tests.
+# Everything but main and the transport glue, which call libhv's hypercalls
+# (libhv_backend.h): those two are not in the unit tests.
 DEVICE_CORE_SRCS := $(BACKEND_DIR)/vdev.c $(BACKEND_DIR)/aio.c \
-	$(BACKEND_DIR)/log.c $(BLK_DIR)/blk.c $(BLK_DIR)/blk_req.c \
+	$(BACKEND_DIR)/log.c $(BACKEND_DIR)/control.c $(BACKEND_DIR)/options.c \
+	$(BLK_DIR)/blk.c $(BLK_DIR)/blk_req.c \
 	$(VIRTIO_DIR)/virtqueue.c quota/token_bucket.c quota/div128.c \
 	dom0-image/libhv/io.c
 HV_BACKEND_SRCS := $(DEVICE_CORE_SRCS) $(BACKEND_DIR)/main.c \
-	$(BACKEND_DIR)/transport.c $(BACKEND_DIR)/control.c \
-	$(BACKEND_DIR)/options.c
+	$(BACKEND_DIR)/transport.c
 
 DEVICE_INCLUDES := -I$(VIRTIO_DIR) -I$(BACKEND_DIR) -I$(BLK_DIR) -Iquota \
 	-Idom0-image/libhv -Idom0-image/driver -Ihypervisor/include/public
@@ -113,6 +113,6 @@ $(BLK_TEST_OBJS): $(DEVICES_OUT)/blk/tests/%.o: $(BLK_DIR)/tests/%.c
 $(BLK_UNIT_TESTS): $(BLK_TEST_OBJS) $(BLK_SAN_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@gcc $(VIRTIO_SANITIZE) -o $@ $^ $(VIRTIO_CHECK_LIBS) -luring
+	@gcc $(VIRTIO_SANITIZE) -o $@ $^ $(VIRTIO_CHECK_LIBS) -luring -lpthread
 
 -include $(HV_BACKEND_OBJS:.o=.d) $(BLK_SAN_OBJS:.o=.d) $(BLK_TEST_OBJS:.o=.d)

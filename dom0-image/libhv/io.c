@@ -59,6 +59,10 @@ int hv_disk_spec_parse(const char *spec, struct hv_disk_spec *out,
 		if (first) {
 			if (strlen(item) >= sizeof(out->path))
 				return why_fail(why, why_len, "path too long", NULL);
+			for (const char *c = item; *c; c++)
+				if ((unsigned char)*c < ' ' || *c == 0x7f)
+					return why_fail(why, why_len,
+							"control character in path", NULL);
 			strcpy(out->path, item);
 		} else if (!strcmp(item, "ro")) {
 			out->read_only = true;
@@ -241,6 +245,13 @@ int hv_io_stats(uint32_t domid, struct hv_io_disk_stats *out, uint32_t max,
 	}
 	free(reply);
 	return rc;
+}
+
+int hv_io_ping(uint32_t domid)
+{
+	char reply[64];
+
+	return transact(domid, "ping\n", reply, sizeof(reply));
 }
 
 int hv_io_limit(uint32_t domid, uint32_t disk, uint64_t bps, uint64_t iops)

@@ -53,6 +53,12 @@ const char *hv_io_run_dir(void);
 /* <run dir>/<domid>.<suffix> ("sock", "pid", "log") into buf; -ENAMETOOLONG. */
 int hv_io_path(uint32_t domid, const char *suffix, char *buf, size_t len);
 
+/*
+ * "ping": 0 when the domain's backend runs, -ENOENT when it has none
+ * (never started, or exited cleanly), -ECONNREFUSED when it died.
+ */
+int hv_io_ping(uint32_t domid);
+
 /* Counters of one disk, monotonic for the domain's life, and its limits. */
 struct hv_io_disk_stats {
 	uint32_t disk;			/* its index: PCI 00:(disk+1).0 */

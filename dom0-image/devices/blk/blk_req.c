@@ -164,7 +164,7 @@ uint8_t blk_req_parse(struct blk_req *r, const struct vq_chain *c,
 
 		if (c->readable_len != sizeof(hdr) || len == 0)
 			return VIRTIO_BLK_S_IOERR;
-		strncpy(id, g->serial, sizeof(id));
+		memcpy(id, g->serial, strnlen(g->serial, sizeof(id)));
 		if (len > sizeof(id))
 			len = sizeof(id);
 		n = region_iov(c, true, 0, len, iov);
