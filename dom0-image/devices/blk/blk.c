@@ -288,8 +288,14 @@ static void run_queue(struct vdev *d, unsigned q)
 			if (!r)
 				break;		/* a completion will call us */
 			err = vq_pop(&d->vq[q], &b->chain, UINT32_MAX);
-			if (err == VQ_EMPTY)
+			if (err == VQ_EMPTY) {
+				/* Ask for the next notification (avail_event
+				 * with EVENT_IDX); a chain added meanwhile is
+				 * served now rather than missed. */
+				if (vq_set_notification(&d->vq[q], true))
+					continue;
 				break;
+			}
 			if (err != VQ_OK) {
 				vdev_queue_failed(d, q, err);
 				break;

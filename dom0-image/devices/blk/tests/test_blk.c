@@ -342,6 +342,25 @@ START_TEST(test_bad_lengths_and_directions)
 }
 END_TEST
 
+START_TEST(test_event_idx)
+{
+	/* EVENT_IDX is negotiated here: after serving, the device asks to be
+	 * notified at the next chain (avail_event = avail->idx) and interrupts
+	 * only when used_event says so. */
+	uint16_t *avail_event = (uint16_t *)&used()->ring[QSIZE];
+	uint16_t *used_event = &avail()->ring[QSIZE];
+
+	ck_assert_uint_eq(request(0, VIRTIO_BLK_T_IN, 0, 512, true), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(*avail_event, 1);
+	ck_assert_uint_eq(vdev_take_interrupts(&dev), 1);	/* used_event 0 */
+	*used_event = 5;
+	ck_assert_uint_eq(request(1, VIRTIO_BLK_T_IN, 0, 512, true), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(*avail_event, 2);
+	ck_assert_uint_eq(vdev_take_interrupts(&dev), 0);	/* not yet */
+	ck_assert_uint_eq(vdev_take_interrupts(&dev), 0);
+}
+END_TEST
+
 START_TEST(test_get_id)
 {
 	ck_assert_uint_eq(request(0, VIRTIO_BLK_T_GET_ID, 0, 20, true), VIRTIO_BLK_S_OK);
@@ -824,6 +843,7 @@ static Suite *blk_suite(void)
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_bad_lengths_and_directions);
 	tcase_add_test(tc, test_get_id);
+	tcase_add_test(tc, test_event_idx);
 	tcase_add_test(tc, test_flush_after_writes);
 	tcase_add_test(tc, test_discard_punches_hole);
 	tcase_add_test(tc, test_write_zeroes);
