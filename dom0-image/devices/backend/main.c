@@ -24,7 +24,8 @@
  * control socket, then raise the interrupts the iteration earned (one
  * HV_DEVCTL_INTERRUPT per device), arm the timerfd for the earliest wake
  * time, and poll: the bound /dev/hvpriv, the io_uring's eventfd, the
- * timerfd, a signalfd and the control socket.
+ * timerfd, a signalfd, the control socket and what the devices ask for
+ * (vdev_ops.poll_fds: none for blk, the tap for net).
  */
 #include <errno.h>
 #include <signal.h>
@@ -105,17 +106,22 @@ static void arm_timer(int tfd, const struct vdev *devs, unsigned n)
 	timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-enum { PFD_BACKEND, PFD_AIO, PFD_TIMER, PFD_SIGNAL, PFD_CONTROL, PFD_MAX =
-	PFD_CONTROL + 1 + CONTROL_CLIENTS_MAX };
+/* Descriptors a device may ask us to poll (a tap, for net). */
+#define DEVICE_FDS_MAX	4
+
+enum { PFD_BACKEND, PFD_AIO, PFD_TIMER, PFD_SIGNAL, PFD_CONTROL,
+       PFD_DEVICES = PFD_CONTROL + 1 + CONTROL_CLIENTS_MAX,
+       PFD_MAX = PFD_DEVICES + HV_DOMAIN_DEVICES_MAX * DEVICE_FDS_MAX };
 
 static void serve(struct transport *t, struct backend_env *env,
 		  struct control *ctrl, int tfd, int sfd)
 {
 	struct vdev *devs = t->devs;
 	struct pollfd fds[PFD_MAX];
+	unsigned dev_fds[HV_DOMAIN_DEVICES_MAX];
 
 	for (;;) {
-		unsigned nctl;
+		unsigned nctl, nfds = PFD_DEVICES;
 
 		if (transport_events(t)) {
 			log_msg("domain %u stopped", t->domid);
@@ -139,7 +145,16 @@ static void serve(struct transport *t, struct backend_env *env,
 		fds[PFD_TIMER] = (struct pollfd){ .fd = tfd, .events = POLLIN };
 		fds[PFD_SIGNAL] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		nctl = control_poll_fds(ctrl, &fds[PFD_CONTROL]);
-		if (poll(fds, PFD_CONTROL + nctl, -1) < 0 && errno != EINTR) {
+		for (unsigned i = 0; i < PFD_DEVICES - PFD_CONTROL; i++)
+			if (i >= nctl)
+				fds[PFD_CONTROL + i].fd = -1;
+		for (unsigned i = 0; i < t->nr_devs; i++) {
+			dev_fds[i] = devs[i].ops->poll_fds ?
+				     devs[i].ops->poll_fds(&devs[i], &fds[nfds],
+							   DEVICE_FDS_MAX) : 0;
+			nfds += dev_fds[i];
+		}
+		if (poll(fds, nfds, -1) < 0 && errno != EINTR) {
 			log_msg("poll: %s", strerror(errno));
 			return;
 		}
@@ -155,6 +170,12 @@ static void serve(struct transport *t, struct backend_env *env,
 				log_msg("timerfd: %s", strerror(errno));
 		}
 		control_poll_ready(ctrl, &fds[PFD_CONTROL], nctl);
+		nfds = PFD_DEVICES;
+		for (unsigned i = 0; i < t->nr_devs; i++) {
+			if (dev_fds[i])
+				devs[i].ops->poll_ready(&devs[i], &fds[nfds], dev_fds[i]);
+			nfds += dev_fds[i];
+		}
 	}
 }
 

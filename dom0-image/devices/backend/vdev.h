@@ -51,7 +51,8 @@ struct vdev_ops {
 	 * completion until it says true; then the rings are dropped. */
 	bool (*quiesce)(struct vdev *d);
 	/* File descriptors the device wants polled (a tap, later); may be
-	 * NULL.  Returns how many it wrote to fds (at most max). */
+	 * NULL.  Returns how many it wrote to fds (at most max); poll_ready
+	 * then gets them back with their revents. */
 	unsigned (*poll_fds)(struct vdev *d, struct pollfd *fds, unsigned max);
 	void (*poll_ready)(struct vdev *d, const struct pollfd *fds, unsigned n);
 	void (*destroy)(struct vdev *d);
