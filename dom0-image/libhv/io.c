@@ -57,6 +57,11 @@ int hv_disk_spec_parse(const char *spec, struct hv_disk_spec *out,
 	for (item = strtok_r(buf, ",", &save); item;
 	     item = strtok_r(NULL, ",", &save), first = false) {
 		if (first) {
+			/* Absolute: the backend runs detached, and `hvctl
+			 * reboot` reuses the option from anywhere. */
+			if (item[0] != '/')
+				return why_fail(why, why_len, "path must be absolute:",
+						item);
 			if (strlen(item) >= sizeof(out->path))
 				return why_fail(why, why_len, "path too long", NULL);
 			for (const char *c = item; *c; c++)

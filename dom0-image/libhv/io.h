@@ -30,7 +30,8 @@
 /*
  * One --disk option: PATH[,ro][,bps=N][,iops=N][,serial=S].  bps and iops
  * 0 mean unlimited; serial "" means the backend's default (derived from the
- * domain and the disk's index).  A path cannot contain ','.
+ * domain and the disk's index).  The path is absolute and cannot contain
+ * ',' or control characters.
  */
 struct hv_disk_spec {
 	char path[HV_IO_PATH_MAX];

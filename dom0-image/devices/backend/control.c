@@ -22,9 +22,10 @@
  *          disk, error EINVAL for anything malformed.
  *
  * Robustness: the socket is root only (0600 in a 0700 directory); a line
- * longer than CONTROL_LINE_MAX or more than CONTROL_CLIENTS_MAX clients at
- * once are refused by closing; answers are small (one line per disk) and
- * sent without blocking, a client that does not read them loses them.
+ * longer than CONTROL_LINE_MAX is refused by closing, and beyond
+ * CONTROL_CLIENTS_MAX clients at once the oldest is dropped; answers are
+ * small (one line per disk) and sent without blocking, a client that does
+ * not read them loses them.
  * The main loop is never blocked by a client.
  */
 #define _GNU_SOURCE
@@ -194,7 +195,7 @@ int control_open(struct control *c, uint32_t domid, struct vdev *devs,
 	unlink(c->path);
 	umask(077);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(c->path, 0600) < 0 || listen(fd, CONTROL_CLIENTS_MAX) < 0) {
+	    chmod(c->path, 0600) < 0 || listen(fd, 16) < 0) {
 		rc = -errno;
 		close(fd);
 		return rc;
@@ -229,11 +230,17 @@ void control_poll_ready(struct control *c, const struct pollfd *fds,
 		for (i = 0; i < CONTROL_CLIENTS_MAX && c->clients[i].fd >= 0; i++)
 			;
 		if (i == CONTROL_CLIENTS_MAX) {
-			close(fd);	/* busy: the client sees EOF */
-			return;
+			/* All busy: a client that connects and never asks
+			 * must not lock the others out; the oldest goes. */
+			i = 0;
+			for (unsigned k = 1; k < CONTROL_CLIENTS_MAX; k++)
+				if (c->clients[k].since < c->clients[i].since)
+					i = k;
+			drop_client(&c->clients[i]);
 		}
 		c->clients[i].fd = fd;
 		c->clients[i].len = 0;
+		c->clients[i].since = ++c->accepted;
 	}
 }
 

@@ -17,6 +17,7 @@
 
 struct control_client {
 	int fd;				/* -1: slot free */
+	uint64_t since;			/* accept order, to drop the oldest */
 	unsigned len;
 	char line[CONTROL_LINE_MAX];
 };
@@ -26,6 +27,7 @@ struct control {
 	char path[108];
 	struct vdev *devs;
 	unsigned nr_devs;
+	uint64_t accepted;
 	struct control_client clients[CONTROL_CLIENTS_MAX];
 };
 

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <linux/virtio_blk.h>
 
@@ -35,6 +37,9 @@ START_TEST(test_disk_spec_parse)
 	ck_assert(!s.read_only && !s.bps && !s.iops && !s.serial[0]);
 	ck_assert_int_ne(hv_disk_spec_parse("", &s, why, sizeof(why)), 0);
 	ck_assert_int_ne(hv_disk_spec_parse(",ro", &s, why, sizeof(why)), 0);
+	ck_assert_int_ne(hv_disk_spec_parse("disk.img", &s, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "path must be absolute: 'disk.img'");
+	ck_assert_int_ne(hv_disk_spec_parse("/a\nb", &s, why, sizeof(why)), 0);
 	ck_assert_int_ne(hv_disk_spec_parse("/x,rw", &s, why, sizeof(why)), 0);
 	ck_assert_int_ne(hv_disk_spec_parse("/x,bps=-1", &s, why, sizeof(why)), 0);
 	ck_assert_int_ne(hv_disk_spec_parse("/x,bps=99999999999999999999", &s, why, sizeof(why)), 0);
@@ -170,6 +175,32 @@ START_TEST(test_control_answers)
 }
 END_TEST
 
+START_TEST(test_control_idle_clients_do_not_lock_out)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct client_call c = { .which = 2 };
+	int idle[CONTROL_CLIENTS_MAX + 2];
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/7.sock", run_dir);
+	for (unsigned i = 0; i < CONTROL_CLIENTS_MAX + 2; i++) {
+		idle[i] = socket(AF_UNIX, SOCK_STREAM, 0);
+		ck_assert_int_eq(connect(idle[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
+		/* the main loop accepts it */
+		struct pollfd fds[1 + CONTROL_CLIENTS_MAX];
+		unsigned n = control_poll_fds(&ctrl, fds);
+
+		ck_assert_int_eq(poll(fds, n, 1000), 1);
+		control_poll_ready(&ctrl, fds, n);
+	}
+	for (unsigned i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		ck_assert_int_ge(ctrl.clients[i].fd, 0);	/* all busy */
+	call(&c);
+	ck_assert_int_eq(c.rc, 0);
+	for (unsigned i = 0; i < CONTROL_CLIENTS_MAX + 2; i++)
+		close(idle[i]);
+}
+END_TEST
+
 START_TEST(test_control_refuses_second_backend)
 {
 	struct control other;
@@ -252,5 +283,6 @@ TCase *blk_control_tcase(void)
 	tcase_add_test(ctl, test_control_stats_and_limit);
 	tcase_add_test(ctl, test_control_answers);
 	tcase_add_test(ctl, test_control_refuses_second_backend);
+	tcase_add_test(ctl, test_control_idle_clients_do_not_lock_out);
 	return ctl;
 }
