@@ -66,14 +66,15 @@ run: deps
 
 test: deps-test
 	$(MAKE) iso unit-tests hvctl-unit-tests quota-unit-tests provisiond-unit-tests \
-		virtio-unit-tests provisiond dom0-test-overlay guest-tests
+		virtio-unit-tests blk-unit-tests transport-unit-tests provisiond dom0-test-overlay guest-tests
 	$(MAKE) test-unit
 	$(MAKE) test-api
 	$(MAKE) test-system
 
 # Every Check runner, each printing its own summary line.
 ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS) $(QUOTA_UNIT_TESTS) \
-		 $(PROVISIOND_UNIT_TESTS) $(VIRTIO_UNIT_TESTS)
+		 $(PROVISIOND_UNIT_TESTS) $(VIRTIO_UNIT_TESTS) \
+		 $(BLK_UNIT_TESTS) $(TRANSPORT_UNIT_TESTS)
 
 test-unit: $(ALL_UNIT_TESTS)
 	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status

@@ -83,6 +83,7 @@ LIBHV_CFLAGS := -I$(HVABI_DIR) -I$(HVPRIV_DIR) -I$(LIBHV_DIR) $(LIB_CFLAGS)
 # hypervisor) and its CPU sets (hvctl reads and prints affinities as the
 # hypervisor does).
 LIBHV_OBJS := $(TOOLS_OUT)/libhv.o $(TOOLS_OUT)/domain.o $(TOOLS_OUT)/backend.o \
+	      $(TOOLS_OUT)/io.o \
 	      $(patsubst $(LIB_DIR)/%.c,$(TOOLS_OUT)/lib/%.o,$(LIB_SRCS))
 
 $(TOOLS_OUT)/%.o: $(LIBHV_DIR)/%.c
@@ -103,7 +104,7 @@ $(LIBHV_A): $(LIBHV_OBJS)
 
 # Static: dom0's root image has busybox but no shared C library.
 $(HVCTL): $(TOOLS_OUT)/hvctl-hvctl.o $(TOOLS_OUT)/hvctl-domains.o \
-	  $(TOOLS_OUT)/hvctl-sched.o $(LIBHV_A)
+	  $(TOOLS_OUT)/hvctl-sched.o $(TOOLS_OUT)/hvctl-io.o $(LIBHV_A)
 	$(TOOLS_CC) -static -O2 -o $@ $^
 
 # --- unit tests (host, Check) ----------------------------------------------------------
@@ -119,6 +120,7 @@ HVCTL_TESTS_OBJS := $(HVCTL_TESTS_OUT)/test_hvctl.o $(HVCTL_TESTS_OUT)/hvctl.o \
 	$(HVCTL_TESTS_OUT)/domains.o $(HVCTL_TESTS_OUT)/sched.o \
 	$(HVCTL_TESTS_OUT)/libhv.o $(HVCTL_TESTS_OUT)/domain.o \
 	$(HVCTL_TESTS_OUT)/backend.o \
+	$(HVCTL_TESTS_OUT)/io.o $(HVCTL_TESTS_OUT)/hvctl-io.o \
 	$(patsubst $(LIB_DIR)/%.c,$(HVCTL_TESTS_OUT)/lib/%.o,$(LIB_SRCS))
 
 $(HVCTL_TESTS_OUT)/test_hvctl.o: $(HVCTL_DIR)/test_hvctl.c
@@ -134,6 +136,10 @@ $(HVCTL_TESTS_OUT)/domains.o: $(HVCTL_DIR)/domains.c
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 
 $(HVCTL_TESTS_OUT)/sched.o: $(HVCTL_DIR)/sched.c
+	@mkdir -p $(dir $@)
+	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
+
+$(HVCTL_TESTS_OUT)/hvctl-io.o: $(HVCTL_DIR)/io.c
 	@mkdir -p $(dir $@)
 	$(TOOLS_CC) $(HVCTL_TESTS_CFLAGS) -c $< -o $@
 

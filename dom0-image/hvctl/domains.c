@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * hvctl's domain commands: create, reboot, pause, unpause, destroy,
- * shutdown, console, input.
+ * shutdown, console, input; io and io-limit are in io.c.
  * A domain is named by its name or its id.
  */
 #include <errno.h>
@@ -122,6 +122,8 @@ static void save_recipe(const struct hvctl_args *a, FILE *err)
 		a->mem_mib, a->nr_vcpus, kernel);
 	if (a->initrd)
 		fprintf(f, "initrd %s\n", initrd);
+	for (unsigned i = 0; i < a->nr_disks; i++)
+		fprintf(f, "disk %s\n", a->disks[i]);
 	fprintf(f, "cmdline %s\n", a->cmdline);
 	fclose(f);
 }
@@ -158,6 +160,9 @@ static int load_recipe(const char *name, struct hvctl_args *a,
 			   n <= UINT32_MAX) {	/* libhv checks the limits */
 			a->nr_vcpus = (uint32_t)n;
 			have |= 2;
+		} else if (!strcmp(line, "disk") && a->nr_disks < HV_IO_DISKS_MAX) {
+			snprintf(buf[used], PATH_MAX, "%s", value);
+			a->disks[a->nr_disks++] = buf[used++];
 		} else if (!strcmp(line, "kernel") || !strcmp(line, "initrd") ||
 			   !strcmp(line, "cmdline")) {
 			snprintf(buf[used], PATH_MAX, "%s", value);
@@ -193,11 +198,20 @@ static int cmd_create(const struct hvctl_args *a, struct hv_handle *h,
 		free(kernel);
 		return report(err, "create", rc);
 	}
+	/* The devices are added before the domain boots. */
+	rc = a->nr_disks ? hvctl_backend_start(a, domid, err) : 0;
+	if (rc) {
+		free(kernel);
+		hv_domain_ctl(h, domid, HV_DOMCTL_DESTROY);
+		return HVCTL_EXIT_FAIL;
+	}
 	rc = boot_kernel(a, h, domid, kernel, size, err);
 	free(kernel);
 	if (rc) {
-		/* Leave nothing half-built behind. */
+		/* Leave nothing half-built behind (the backend, if any, exits
+		 * when it sees the domain go). */
 		hv_domain_ctl(h, domid, HV_DOMCTL_DESTROY);
+		hvctl_backend_wait_gone(domid, a->nr_disks > 0, err);
 		if (rc == -EIO || rc == -EINVAL)
 			return HVCTL_EXIT_FAIL;
 		return report(err, rc == -ENOEXEC ? "not a Linux bzImage or PVH ELF kernel" :
@@ -213,10 +227,10 @@ static int cmd_create(const struct hvctl_args *a, struct hv_handle *h,
 static int cmd_reboot(const char *name, struct hv_handle *h, FILE *out,
 		      FILE *err)
 {
-	char buf[3][PATH_MAX];
+	static char buf[3 + HV_IO_DISKS_MAX][PATH_MAX];
 	struct hvctl_args again;
 	uint32_t domid;
-	int rc = load_recipe(name, &again, buf, 3);
+	int rc = load_recipe(name, &again, buf, 3 + HV_IO_DISKS_MAX);
 
 	if (rc) {
 		fprintf(err, "hvctl: reboot: %s was not made by `hvctl create` "
@@ -224,9 +238,13 @@ static int cmd_reboot(const char *name, struct hv_handle *h, FILE *out,
 		return HVCTL_EXIT_FAIL;
 	}
 	if (hv_domain_find(h, name, &domid) == 0) {
+		bool had_backend = hv_io_ping(domid) == 0;
+
 		rc = hv_domain_ctl(h, domid, HV_DOMCTL_DESTROY);
 		if (rc)
 			return report(err, name, rc);
+		/* Its disks are free again once its backend has gone. */
+		hvctl_backend_wait_gone(domid, had_backend, err);
 	}
 	return cmd_create(&again, h, out, err);
 }
@@ -330,9 +348,17 @@ int hvctl_domain_cmd(const struct hvctl_args *a, struct hv_handle *h,
 	case HVCTL_UNPAUSE:
 		rc = hv_domain_ctl(h, domid, HV_DOMCTL_UNPAUSE);
 		break;
-	case HVCTL_DESTROY:
+	case HVCTL_DESTROY: {
+		bool had_backend = hv_io_ping(domid) == 0;
+
 		rc = hv_domain_ctl(h, domid, HV_DOMCTL_DESTROY);
+		if (!rc)
+			hvctl_backend_wait_gone(domid, had_backend, err);
 		break;
+	}
+	case HVCTL_IO:
+	case HVCTL_IO_LIMIT:
+		return hvctl_io_cmd(a, domid, out, err);
 	case HVCTL_CONSOLE:
 		return cmd_console(domid, a->follow, h, out, err);
 	case HVCTL_SHUTDOWN:

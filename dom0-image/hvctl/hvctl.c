@@ -43,10 +43,17 @@ void hvctl_usage(FILE *out)
 	      "                        (KiB, beyond its RAM)\n"
 	      "  dmesg [-f|--follow]   the hypervisor's console; -f: keep\n"
 	      "                        printing what is added\n"
-	      "  create NAME MEM_MIB VCPUS KERNEL [--initrd FILE] [CMDLINE]\n"
-	      "                        build a customer domain from a Linux\n"
+	      "  create NAME MEM_MIB VCPUS KERNEL [--initrd FILE] [--disk SPEC]...\n"
+	      "         [CMDLINE]      build a customer domain from a Linux\n"
 	      "                        bzImage (and initrd) or a PVH ELF kernel\n"
-	      "                        and start it; prints its id\n"
+	      "                        and start it; prints its id.  Each --disk\n"
+	      "                        PATH[,ro][,bps=N][,iops=N][,serial=S] is\n"
+	      "                        a virtio disk (a file or block device;\n"
+	      "                        bytes/s and requests/s limits), served by\n"
+	      "                        an hv-backend process for the domain\n"
+	      "  io DOMAIN [--json]    its disks' counters and limits\n"
+	      "  io-limit DOMAIN DISK [bps=N] [iops=N]\n"
+	      "                        change disk DISK's limits now (0 = none)\n"
 	      "  pause|unpause|destroy DOMAIN\n"
 	      "                        DOMAIN: a name or an id\n"
 	      "  shutdown DOMAIN       press its power button (the guest shuts\n"
@@ -155,18 +162,36 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 			a->follow = true;
 		}
 	} else if (strcmp(cmd, "create") == 0) {
+		const char *usage = "create NAME MEM_MIB VCPUS KERNEL [--initrd FILE] "
+				    "[--disk PATH[,ro][,bps=N][,iops=N][,serial=S]]... [CMDLINE]";
 		const char *why;
 		uint64_t v;
 
 		a->cmd = HVCTL_CREATE;
-		int rest = 6;	/* after KERNEL: [--initrd FILE] [CMDLINE] */
+		if (argc < 6)
+			return usage_error(err, "%s", usage);
+		/* After KERNEL: options, then at most one CMDLINE. */
+		for (i = 6; i < argc; i++) {
+			if (!strcmp(argv[i], "--initrd") && i + 1 < argc && !a->initrd) {
+				a->initrd = argv[++i];
+			} else if (!strcmp(argv[i], "--disk") && i + 1 < argc) {
+				struct hv_disk_spec spec;
+				char reason[128];
 
-		if (argc >= 8 && strcmp(argv[6], "--initrd") == 0) {
-			a->initrd = argv[7];
-			rest = 8;
+				if (a->nr_disks == HV_IO_DISKS_MAX)
+					return usage_error(err, "create: at most %u disks",
+							   HV_IO_DISKS_MAX);
+				if (hv_disk_spec_parse(argv[i + 1], &spec, reason,
+						       sizeof(reason)))
+					return usage_error(err, "create: --disk %s: %s",
+							   argv[i + 1], reason);
+				a->disks[a->nr_disks++] = argv[++i];
+			} else if (i == argc - 1 && strncmp(argv[i], "--", 2)) {
+				a->cmdline = argv[i];
+			} else {
+				return usage_error(err, "%s", usage);
+			}
 		}
-		if (argc < 6 || argc > rest + 1)
-			return usage_error(err, "create NAME MEM_MIB VCPUS KERNEL [--initrd FILE] [CMDLINE]");
 		a->domain = argv[2];
 		if (hvctl_parse_u64(argv[3], &a->mem_mib) != 0 ||
 		    a->mem_mib > UINT32_MAX)
@@ -179,7 +204,40 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		if (why)
 			return usage_error(err, "create: %s", why);
 		a->kernel = argv[5];
-		a->cmdline = argc == rest + 1 ? argv[rest] : "";
+		if (!a->cmdline)
+			a->cmdline = "";
+	} else if (strcmp(cmd, "io") == 0) {
+		a->cmd = HVCTL_IO;
+		if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "--json")))
+			return usage_error(err, "io DOMAIN [--json]");
+		a->domain = argv[2];
+		a->json = argc == 4;
+	} else if (strcmp(cmd, "io-limit") == 0) {
+		uint64_t v;
+
+		a->cmd = HVCTL_IO_LIMIT;
+		a->bps = a->iops = -1;
+		if (argc < 5 || hvctl_parse_u64(argv[3], &v) != 0 ||
+		    v >= HV_IO_DISKS_MAX)
+			return usage_error(err, "io-limit DOMAIN DISK bps=N iops=N "
+					   "(DISK: 0 to %u, N: 0 = unlimited)",
+					   HV_IO_DISKS_MAX - 1);
+		a->domain = argv[2];
+		a->disk = (uint32_t)v;
+		for (i = 4; i < argc; i++) {
+			bool is_bps = !strncmp(argv[i], "bps=", 4);
+			bool is_iops = !strncmp(argv[i], "iops=", 5);
+
+			if ((!is_bps && !is_iops) ||
+			    hvctl_parse_u64(argv[i] + (is_bps ? 4 : 5), &v) != 0 ||
+			    v > INT64_MAX)
+				return usage_error(err, "io-limit: '%s' is not bps=N or iops=N",
+						   argv[i]);
+			if (is_bps)
+				a->bps = (int64_t)v;
+			else
+				a->iops = (int64_t)v;
+		}
 	} else if (strcmp(cmd, "input") == 0) {
 		a->cmd = HVCTL_INPUT;
 		if (argc != 4)
@@ -461,6 +519,12 @@ static int cmd_list(const struct hvctl_args *a, struct hv_handle *h,
 	if (count < total)
 		fprintf(err, "hvctl: showing %" PRIu32 " of %" PRIu32 " domains\n",
 			count, total);
+	/* A domain whose device backend died has lost its disks: say so.
+	 * (No socket at all: a domain without devices, or a clean exit.) */
+	for (uint32_t i = 0; i < count; i++)
+		if (doms[i].domid != 0 && hv_io_ping(doms[i].domid) == -ECONNREFUSED)
+			fprintf(err, "hvctl: domain %" PRIu32 ": device backend "
+				"not running (died)\n", doms[i].domid);
 	free(doms);
 	return HVCTL_EXIT_OK;
 }
@@ -654,6 +718,8 @@ int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
 	case HVCTL_INPUT:
 	case HVCTL_SCHED:
 	case HVCTL_REBOOT:
+	case HVCTL_IO:
+	case HVCTL_IO_LIMIT:
 		return hvctl_domain_cmd(a, h, out, err);
 	case HVCTL_HELP:
 		break;

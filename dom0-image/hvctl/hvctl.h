@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "libhv.h"
+#include "io.h"
 
 /* Exit codes. */
 #define HVCTL_EXIT_OK		0
@@ -24,7 +25,8 @@ enum hvctl_cmd {
 	HVCTL_DMESG,
 	HVCTL_RAW,
 	HVCTL_EXITS,
-	HVCTL_CREATE,		/* create NAME MEM_MIB VCPUS KERNEL [CMDLINE] */
+	HVCTL_CREATE,		/* create NAME MEM_MIB VCPUS KERNEL
+				   [--initrd FILE] [--disk SPEC]... [CMDLINE] */
 	HVCTL_PAUSE,		/* pause|unpause|destroy DOMAIN */
 	HVCTL_UNPAUSE,
 	HVCTL_DESTROY,
@@ -34,6 +36,8 @@ enum hvctl_cmd {
 	HVCTL_SCHED,		/* sched DOMAIN [--weight W] [--cap C]
 				   [--cpus LIST [--vcpu N]] */
 	HVCTL_REBOOT,		/* reboot DOMAIN */
+	HVCTL_IO,		/* io DOMAIN [--json] */
+	HVCTL_IO_LIMIT,		/* io-limit DOMAIN DISK [bps=N] [iops=N] */
 };
 
 /* A parsed command line. */
@@ -57,6 +61,11 @@ struct hvctl_args {
 	int64_t sched_vcpu;	/* sched --vcpu: -1 = every vCPU */
 	uint32_t domid;		/* exits: DOMAIN as an id (else domain) */
 	uint32_t vcpu;
+	unsigned nr_disks;	/* create --disk: the specs as given, in */
+	const char *disks[HV_IO_DISKS_MAX];	/* PCI order, checked */
+	uint32_t disk;		/* io-limit DISK */
+	int64_t bps;		/* io-limit: -1 = leave as is */
+	int64_t iops;
 	uint64_t raw_nr;	/* raw NR [ARG0..ARG3]; missing args are 0 */
 	uint64_t raw_args[4];
 };
@@ -96,6 +105,30 @@ int hvctl_domain_cmd(const struct hvctl_args *a, struct hv_handle *h,
 /* `hvctl sched` on domain domid (sched.c). */
 int hvctl_sched_cmd(const struct hvctl_args *a, struct hv_handle *h,
 		    uint32_t domid, FILE *out, FILE *err);
+
+/* `hvctl io` output for a domain's disks (io.c). */
+void hvctl_print_io(FILE *out, const char *domain, uint32_t domid,
+		    const struct hv_io_disk_stats *s, uint32_t n, bool json);
+
+/* `hvctl io` and `hvctl io-limit` on domain domid (io.c). */
+int hvctl_io_cmd(const struct hvctl_args *a, uint32_t domid, FILE *out,
+		 FILE *err);
+
+/* What a hv_io_* error means for the user, for domain `domain`. */
+void hvctl_io_error(FILE *err, const char *domain, uint32_t domid, int rc);
+
+/*
+ * Starts hv-backend for domain domid with a's disks, detached (its own
+ * session; it outlives hvctl), its log in <run dir>/<domid>.log, and waits
+ * until it says it is ready: 0, or a negative errno after printing why.
+ * The program is $HVCTL_BACKEND, else HVCTL_BACKEND_PATH.
+ */
+#define HVCTL_BACKEND_PATH	"/usr/sbin/hv-backend"
+int hvctl_backend_start(const struct hvctl_args *a, uint32_t domid, FILE *err);
+
+/* After the domain was destroyed: waits (up to 10 s) until its backend,
+ * if it had one, has gone. */
+void hvctl_backend_wait_gone(uint32_t domid, bool had_backend, FILE *err);
 
 /* Run a parsed command (not HVCTL_HELP) on an open handle; the exit code. */
 int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,

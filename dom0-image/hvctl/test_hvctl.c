@@ -18,6 +18,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hvpriv.h"
 #include "hvctl.h"
@@ -751,6 +753,161 @@ START_TEST(test_libhv_convention)
 }
 END_TEST
 
+/* --- disks: create --disk, io, io-limit, the backend's start ------------------- */
+
+START_TEST(test_parse_disks)
+{
+	struct hvctl_args a;
+	FILE *err = fopen("/dev/null", "w");
+
+	ck_assert_int_eq(hvctl_parse_args(13, (char *[]){ "hvctl", "create", "web",
+				"256", "2", "/k", "--disk", "/d0.img,bps=1000",
+				"--initrd", "/i", "--disk", "/dev/vg/x,ro,iops=5",
+				"console=ttyS0 quiet", NULL }, &a, err), 0);
+	ck_assert_int_eq(a.cmd, HVCTL_CREATE);
+	ck_assert_uint_eq(a.nr_disks, 2);
+	ck_assert_str_eq(a.disks[0], "/d0.img,bps=1000");
+	ck_assert_str_eq(a.disks[1], "/dev/vg/x,ro,iops=5");
+	ck_assert_str_eq(a.initrd, "/i");
+	ck_assert_str_eq(a.cmdline, "console=ttyS0 quiet");
+
+	/* still the old forms */
+	ck_assert_int_eq(hvctl_parse_args(6, (char *[]){ "hvctl", "create", "web",
+				"256", "2", "/k", NULL }, &a, err), 0);
+	ck_assert_uint_eq(a.nr_disks, 0);
+	ck_assert_str_eq(a.cmdline, "");
+	ck_assert_ptr_null(a.initrd);
+	ck_assert_int_eq(hvctl_parse_args(9, (char *[]){ "hvctl", "create", "web",
+				"256", "2", "/k", "--initrd", "/i", "ro", NULL }, &a, err), 0);
+	ck_assert_str_eq(a.cmdline, "ro");
+
+	ck_assert_int_eq(hvctl_parse_args(4, (char *[]){ "hvctl", "io", "web",
+				"--json", NULL }, &a, err), 0);
+	ck_assert_int_eq(a.cmd, HVCTL_IO);
+	ck_assert(a.json);
+	ck_assert_int_eq(hvctl_parse_args(6, (char *[]){ "hvctl", "io-limit", "web",
+				"1", "bps=1048576", "iops=0", NULL }, &a, err), 0);
+	ck_assert_int_eq(a.cmd, HVCTL_IO_LIMIT);
+	ck_assert_uint_eq(a.disk, 1);
+	ck_assert_int_eq(a.bps, 1048576);
+	ck_assert_int_eq(a.iops, 0);
+	ck_assert_int_eq(hvctl_parse_args(5, (char *[]){ "hvctl", "io-limit", "web",
+				"0", "iops=10", NULL }, &a, err), 0);
+	ck_assert_int_eq(a.bps, -1);
+	ck_assert_int_eq(a.iops, 10);
+	fclose(err);
+}
+END_TEST
+
+START_TEST(test_parse_disk_errors)
+{
+	fake.ioctl_errno = ENODEV;	/* nothing may reach the hypervisor */
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k", "--disk", "/d,fast"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "unknown disk option 'fast'"));
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k", "--disk", "/d,bps=x"), 2);
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k", "--disk", ",ro"), 2);
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k", "--disk"), 2);
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k", "a", "b"), 2);
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k", "--bogus", "1"), 2);
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k",
+			     "--disk", "/1", "--disk", "/2", "--disk", "/3",
+			     "--disk", "/4", "--disk", "/5", "--disk", "/6",
+			     "--disk", "/7", "--disk", "/8", "--disk", "/9"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "at most 8 disks"));
+	ck_assert_int_eq(RUN("io"), 2);
+	ck_assert_int_eq(RUN("io", "web", "--yaml"), 2);
+	ck_assert_int_eq(RUN("io-limit", "web", "0"), 2);
+	ck_assert_int_eq(RUN("io-limit", "web", "8", "bps=1"), 2);
+	ck_assert_int_eq(RUN("io-limit", "web", "0", "bps=-1"), 2);
+	ck_assert_int_eq(RUN("io-limit", "web", "0", "speed=1"), 2);
+}
+END_TEST
+
+START_TEST(test_format_io)
+{
+	struct hv_io_disk_stats st[2] = {
+		{ .disk = 0, .bps = 1048576, .read_bytes = 4096, .write_ops = 3,
+		  .throttled_ns = 2500000000ull, .path = "/d/web.img" },
+		{ .disk = 1, .read_only = true, .errors = 2, .path = "/d/\"x\"" },
+	};
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	hvctl_print_io(f, "web", 4, st, 2, false);
+	fclose(f);
+	ck_assert_uint_eq(count_lines(text), 3);
+	ck_assert_ptr_nonnull(strstr(text, "THROTTLED_MS"));
+	ck_assert_ptr_nonnull(strstr(text, " 2500 "));
+	ck_assert_ptr_nonnull(strstr(text, "1048576"));
+	ck_assert_ptr_nonnull(strstr(text, "/d/web.img"));
+	ck_assert_ptr_nonnull(strstr(text, "/d/?x?"));
+	free(text);
+
+	f = open_memstream(&text, &len);
+	hvctl_print_io(f, "web", 4, st, 2, true);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "{\"domain\": \"web\", \"domid\": 4, \"disks\": ["));
+	ck_assert_ptr_nonnull(strstr(text, "\"read_only\": true"));
+	ck_assert_ptr_nonnull(strstr(text, "\"throttled_ns\": 2500000000"));
+	ck_assert_ptr_nonnull(strstr(text, "\"path\": \"/d/?x?\""));
+	free(text);
+}
+END_TEST
+
+static char backend_dir[64];
+
+static void write_script(const char *path, const char *body)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	ck_assert_int_eq(chmod(path, 0700), 0);
+}
+
+START_TEST(test_backend_start)
+{
+	/* Test doubles for hv-backend: shell scripts that get its command
+	 * line ($4 is the --ready-fd) and record it. */
+	struct hvctl_args a = { .nr_disks = 2, .disks = { "/a,ro", "/b" } };
+	char prog[128], args[128], line[256];
+	FILE *err = fopen("/dev/null", "w");
+	FILE *f;
+
+	strcpy(backend_dir, "/tmp/hvctl_be.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(backend_dir));
+	setenv("HV_BACKEND_RUN_DIR", backend_dir, 1);
+	snprintf(prog, sizeof(prog), "%s/backend.sh", backend_dir);
+	snprintf(args, sizeof(args), "%s/args", backend_dir);
+	setenv("HVCTL_BACKEND", prog, 1);
+
+	snprintf(line, sizeof(line), "echo \"$@\" > %s; echo ready >&$4", args);
+	write_script(prog, line);
+	ck_assert_int_eq(hvctl_backend_start(&a, 12, err), 0);
+	f = fopen(args, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	ck_assert_int_eq(strncmp(line, "--domid 12 --ready-fd ", 22), 0);
+	ck_assert_ptr_nonnull(strstr(line, " --disk /a,ro --disk /b\n"));
+
+	/* It fails before saying ready; or it is not there at all. */
+	write_script(prog, "echo no disk >&2; exit 1");
+	ck_assert_int_eq(hvctl_backend_start(&a, 12, err), -EIO);
+	unlink(prog);
+	ck_assert_int_eq(hvctl_backend_start(&a, 12, err), -EIO);
+
+	/* No backend: io says so, destroy does not wait. */
+	ck_assert_int_eq(hv_io_ping(12), -ENOENT);
+	hvctl_backend_wait_gone(12, true, err);
+	fclose(err);
+	snprintf(line, sizeof(line), "rm -rf %s", backend_dir);
+	ck_assert_int_eq(system(line), 0);
+}
+END_TEST
+
 static Suite *hvctl_suite(void)
 {
 	Suite *s = suite_create("hvctl");
@@ -789,6 +946,14 @@ static Suite *hvctl_suite(void)
 	tcase_add_test(tc, test_sched_quota_check);
 	tcase_add_test(tc, test_limits_before_calls);
 	tcase_add_test(tc, test_sched_cpus);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("disks");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_parse_disks);
+	tcase_add_test(tc, test_parse_disk_errors);
+	tcase_add_test(tc, test_format_io);
+	tcase_add_test(tc, test_backend_start);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * options.h - hv-backend's command line:
+ *
+ *   hv-backend --domid N [--ready-fd FD] --disk PATH[,ro][,bps=N][,iops=N][,serial=S] ...
+ *
+ * --disk once per disk, in PCI order (disk i is device i, PCI 00:(i+1).0),
+ * at most HV_DOMAIN_DEVICES_MAX.  --ready-fd: a pipe to write "ready\n" to
+ * (then closed) once the devices are added and bound.
+ */
+#ifndef DOM0_DEVICES_OPTIONS_H
+#define DOM0_DEVICES_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hvabi.h"
+#include "io.h"
+
+struct backend_options {
+	uint32_t domid;
+	int ready_fd;			/* -1: none */
+	unsigned nr_disks;
+	struct hv_disk_spec disks[HV_DOMAIN_DEVICES_MAX];
+};
+
+/* 0, or -EINVAL with a message on err. */
+int backend_parse_options(int argc, char **argv, struct backend_options *o,
+			  FILE *err);
+
+#endif

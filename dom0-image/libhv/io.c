@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * io.c - the disk option syntax and the client of hv-backend's control
+ * channel (io.h).  The protocol: one request line, answered by zero or more
+ * data lines and then "ok" or "error ENAME"; see devices/backend/control.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+
+/* Decimal, the whole string, no sign, no overflow. */
+static int parse_u64(const char *s, uint64_t *v)
+{
+	uint64_t n = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || n > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -EINVAL;
+		n = n * 10 + (uint64_t)(*s - '0');
+	}
+	*v = n;
+	return 0;
+}
+
+static int why_fail(char *why, size_t len, const char *msg, const char *item)
+{
+	if (why && len)
+		snprintf(why, len, "%s%s%s%s", msg, item ? " '" : "",
+			 item ? item : "", item ? "'" : "");
+	return -EINVAL;
+}
+
+int hv_disk_spec_parse(const char *spec, struct hv_disk_spec *out,
+		       char *why, size_t why_len)
+{
+	char buf[HV_IO_PATH_MAX + 128];
+	char *item, *save = NULL;
+	bool first = true;
+
+	memset(out, 0, sizeof(*out));
+	if (!spec || strlen(spec) >= sizeof(buf))
+		return why_fail(why, why_len, "disk option too long", NULL);
+	strcpy(buf, spec);
+	if (buf[0] == ',' || buf[0] == '\0')
+		return why_fail(why, why_len, "no path", NULL);
+	for (item = strtok_r(buf, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save), first = false) {
+		if (first) {
+			/* Absolute: the backend runs detached, and `hvctl
+			 * reboot` reuses the option from anywhere. */
+			if (item[0] != '/')
+				return why_fail(why, why_len, "path must be absolute:",
+						item);
+			if (strlen(item) >= sizeof(out->path))
+				return why_fail(why, why_len, "path too long", NULL);
+			for (const char *c = item; *c; c++)
+				if ((unsigned char)*c < ' ' || *c == 0x7f)
+					return why_fail(why, why_len,
+							"control character in path", NULL);
+			strcpy(out->path, item);
+		} else if (!strcmp(item, "ro")) {
+			out->read_only = true;
+		} else if (!strncmp(item, "bps=", 4)) {
+			if (parse_u64(item + 4, &out->bps))
+				return why_fail(why, why_len, "bad number in", item);
+		} else if (!strncmp(item, "iops=", 5)) {
+			if (parse_u64(item + 5, &out->iops))
+				return why_fail(why, why_len, "bad number in", item);
+		} else if (!strncmp(item, "serial=", 7)) {
+			const char *s = item + 7;
+
+			if (!*s || strlen(s) > HV_IO_SERIAL_MAX)
+				return why_fail(why, why_len,
+						"serial must be 1 to 20 characters:", item);
+			for (const char *c = s; *c; c++)
+				if (*c <= ' ' || *c > '~' || *c == '=')
+					return why_fail(why, why_len,
+							"serial must be printable ASCII without blanks:",
+							item);
+			strcpy(out->serial, s);
+		} else {
+			return why_fail(why, why_len, "unknown disk option", item);
+		}
+	}
+	return 0;
+}
+
+const char *hv_io_run_dir(void)
+{
+	const char *dir = getenv("HV_BACKEND_RUN_DIR");
+
+	return dir && *dir ? dir : HV_IO_RUN_DIR;
+}
+
+int hv_io_path(uint32_t domid, const char *suffix, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%" PRIu32 ".%s", hv_io_run_dir(), domid,
+			 suffix);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+#define IO_TIMEOUT_MS	5000
+#define IO_REPLY_MAX	(HV_IO_DISKS_MAX * (HV_IO_PATH_MAX + 512) + 64)
+
+/*
+ * Sends request (one line) and reads the whole reply into reply[] (NUL-
+ * terminated), up to its final "ok\n" (0) or "error ENAME\n" (-errno).
+ */
+static int transact(uint32_t domid, const char *request, char *reply,
+		    size_t reply_len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t have = 0;
+	int fd, rc;
+
+	if (hv_io_path(domid, "sock", sa.sun_path, sizeof(sa.sun_path)))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    send(fd, request, strlen(request), MSG_NOSIGNAL) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+		char *last;
+
+		if (have + 1 >= reply_len) {
+			rc = -EPROTO;
+			break;
+		}
+		if (poll(&p, 1, IO_TIMEOUT_MS) <= 0) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		n = recv(fd, reply + have, reply_len - 1 - have, 0);
+		if (n <= 0) {
+			rc = n == 0 ? -EPROTO : -errno;
+			break;
+		}
+		have += (size_t)n;
+		reply[have] = '\0';
+		if (reply[have - 1] != '\n')
+			continue;
+		/* The last complete line decides. */
+		reply[have - 1] = '\0';
+		last = strrchr(reply, '\n');
+		last = last ? last + 1 : reply;
+		reply[have - 1] = '\n';
+		if (!strcmp(last, "ok\n")) {
+			*last = '\0';
+			rc = 0;
+			break;
+		}
+		if (!strncmp(last, "error ", 6)) {
+			rc = !strcmp(last, "error ENODEV\n") ? -ENODEV :
+			     !strcmp(last, "error EINVAL\n") ? -EINVAL : -EPROTO;
+			break;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+/* The keys of a stats line, in the order the backend writes them. */
+int hv_io_parse_stats_line(const char *line, struct hv_io_disk_stats *s)
+{
+	struct { const char *key; uint64_t *v; } keys[] = {
+		{ "bps", &s->bps }, { "iops", &s->iops },
+		{ "read_bytes", &s->read_bytes }, { "write_bytes", &s->write_bytes },
+		{ "read_ops", &s->read_ops }, { "write_ops", &s->write_ops },
+		{ "flush_ops", &s->flush_ops }, { "discard_ops", &s->discard_ops },
+		{ "throttled_ns", &s->throttled_ns }, { "errors", &s->errors },
+	};
+	char buf[HV_IO_PATH_MAX + 512], *tok, *save = NULL, *path;
+	uint64_t v;
+	unsigned seen = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (strlen(line) >= sizeof(buf))
+		return -EPROTO;
+	strcpy(buf, line);
+	buf[strcspn(buf, "\n")] = '\0';
+	/* path= is last and runs to the end of the line. */
+	path = strstr(buf, " path=");
+	if (!path || strlen(path + 6) >= sizeof(s->path))
+		return -EPROTO;
+	strcpy(s->path, path + 6);
+	*path = '\0';
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		size_t i;
+
+		if (!eq || parse_u64(eq + 1, &v))
+			return -EPROTO;
+		*eq = '\0';
+		if (!strcmp(tok, "disk") && v < HV_IO_DISKS_MAX) {
+			s->disk = (uint32_t)v;
+			seen |= 1u << 30;
+			continue;
+		}
+		if (!strcmp(tok, "ro") && v <= 1) {
+			s->read_only = v;
+			continue;
+		}
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (!strcmp(tok, keys[i].key)) {
+				*keys[i].v = v;
+				seen |= 1u << i;
+				break;
+			}
+		}
+		/* Unknown keys are newer counters: skipped. */
+	}
+	return seen == ((1u << 30) | ((1u << 10) - 1)) ? 0 : -EPROTO;
+}
+
+int hv_io_stats(uint32_t domid, struct hv_io_disk_stats *out, uint32_t max,
+		uint32_t *count)
+{
+	char *reply = malloc(IO_REPLY_MAX), *line, *save = NULL;
+	int rc;
+
+	*count = 0;
+	if (!reply)
+		return -ENOMEM;
+	rc = transact(domid, "stats\n", reply, IO_REPLY_MAX);
+	for (line = rc ? NULL : strtok_r(reply, "\n", &save); line && *count < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		rc = hv_io_parse_stats_line(line, &out[*count]);
+		if (rc)
+			break;
+		(*count)++;
+	}
+	free(reply);
+	return rc;
+}
+
+int hv_io_ping(uint32_t domid)
+{
+	char reply[64];
+
+	return transact(domid, "ping\n", reply, sizeof(reply));
+}
+
+int hv_io_limit(uint32_t domid, uint32_t disk, uint64_t bps, uint64_t iops)
+{
+	char request[128], reply[256];
+
+	snprintf(request, sizeof(request),
+		 "limit %" PRIu32 " bps=%" PRIu64 " iops=%" PRIu64 "\n",
+		 disk, bps, iops);
+	return transact(domid, request, reply, sizeof(reply));
+}
