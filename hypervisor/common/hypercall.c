@@ -9,6 +9,7 @@
  */
 #include <hv/arch.h>
 #include <hv/console.h>
+#include <hv/devctl.h>
 #include <hv/domctl.h>
 #include <hv/hypercall.h>
 #include <hv/setup.h>
@@ -256,6 +257,10 @@ int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 	case HVCALL_VCPU_AFFINITY:
 		return with_buffer(d, args, sizeof(struct hv_vcpu_affinity),
 				   domctl_vcpu_affinity_call);
+	case HVCALL_DEVICE_ADD:
+		return with_buffer(d, args, sizeof(struct hv_device_add), devctl_device_add);
+	case HVCALL_DEVICE_CTL:
+		return with_buffer(d, args, sizeof(struct hv_device_ctl), devctl_device_ctl);
 	}
 	return -HV_ENOSYS;
 }
