@@ -56,16 +56,23 @@
 #define ISR_QUEUE		1
 #define ISR_CONFIG		2
 
-/* The width of the common configuration register at offset, or 0. */
+/*
+ * The width of the common configuration register that starts at offset,
+ * or 0 when none does.
+ */
 static unsigned int cc_width(uint32_t offset)
 {
+	unsigned int width;
+
 	if (offset >= CC_END)
 		return 0;
-	if (offset < CC_CONFIG_MSIX_VECTOR || offset >= CC_QUEUE_DESC)
-		return 4;
 	if (offset == CC_DEVICE_STATUS || offset == CC_CONFIG_GENERATION)
 		return 1;
-	return 2;
+	if (offset < CC_CONFIG_MSIX_VECTOR || offset >= CC_QUEUE_DESC)
+		width = 4;
+	else
+		width = 2;
+	return offset % width ? 0 : width;
 }
 
 static uint64_t ones(unsigned int size)
