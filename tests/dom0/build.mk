@@ -11,6 +11,12 @@ $(BUILD)/tests/dom0/usr/bin/%: tests/dom0/%.c hypervisor/include/public/hvabi.h 
 	@echo "  CC      $<"
 	@gcc -static -O2 -Wall -Wextra -Werror -Ihypervisor/include/public -Idom0-image/driver -o $@ $<
 
+# hv-virtio-guest builds and boots a domain through libhv (its ELF loader).
+$(BUILD)/tests/dom0/usr/bin/hv-virtio-guest: tests/dom0/hv-virtio-guest.c $(LIBHV_A) hypervisor/include/public/hvabi.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@gcc -static -O2 -Wall -Wextra -Werror $(LIBHV_CFLAGS) -o $@ $< $(LIBHV_A)
+
 # hvtest.ko, built against the pinned dom0 kernel like hvpriv.ko: kbuild
 # writes next to its sources, so they are copied to a build directory first.
 HVTEST_OUT := $(BUILD)/tests/dom0-module
