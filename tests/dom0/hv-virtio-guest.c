@@ -5,6 +5,10 @@
  * test kernel in it (tests/guests/virtio_transport.c drives the device).
  *
  *	hv-virtio-guest NAME MEM_MIB KERNEL.elf CAPACITY [CMDLINE]
+ *	hv-virtio-guest --linux NAME MEM_MIB BZIMAGE INITRD CAPACITY CMDLINE
+ *
+ * The second form boots a Linux kernel and initrd instead (one vCPU), to
+ * see a stock kernel enumerate the device (tests/system/test_virtio.py).
  *
  * The device offers VIRTIO_F_VERSION_1 and VIRTIO_BLK_F_BLK_SIZE, two
  * queues of up to 256 entries, and a 12-byte configuration: the capacity
@@ -13,6 +17,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,21 +53,43 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: hv-virtio-guest NAME MEM_MIB KERNEL.elf CAPACITY "
+		"[CMDLINE]\n       hv-virtio-guest --linux NAME MEM_MIB BZIMAGE "
+		"INITRD CAPACITY CMDLINE\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct hv_device_add add;
 	struct hv_handle hv;
-	uint64_t capacity;
+	uint64_t capacity, ram_bytes;
 	uint32_t domid, entry;
 	int64_t result;
-	size_t size;
-	void *kernel;
+	size_t size, initrd_size = 0;
+	void *kernel, *initrd = NULL;
+	const char *cmdline;
+	bool linux_boot = argc > 1 && !strcmp(argv[1], "--linux");
 	int err;
 
-	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: hv-virtio-guest NAME MEM_MIB KERNEL.elf "
-			"CAPACITY [CMDLINE]\n");
-		return 2;
+	if (linux_boot) {
+		if (argc != 8)
+			return usage();
+		argv++;		/* NAME MEM_MIB BZIMAGE INITRD CAPACITY CMDLINE */
+		initrd = read_file(argv[4], &initrd_size);
+		if (!initrd) {
+			fprintf(stderr, "hv-virtio-guest: cannot read %s\n", argv[4]);
+			return 1;
+		}
+		capacity = strtoull(argv[5], NULL, 0);
+		cmdline = argv[6];
+	} else {
+		if (argc != 5 && argc != 6)
+			return usage();
+		capacity = strtoull(argv[4], NULL, 0);
+		cmdline = argc == 6 ? argv[5] : "";
 	}
 	kernel = read_file(argv[3], &size);
 	if (!kernel) {
@@ -72,8 +99,8 @@ int main(int argc, char **argv)
 	err = hv_open(&hv);
 	if (err)
 		return fail("open", err);
-	err = hv_domain_create(&hv, argv[1], strtoull(argv[2], NULL, 0) << 20,
-			       1, &domid);
+	ram_bytes = strtoull(argv[2], NULL, 0) << 20;
+	err = hv_domain_create(&hv, argv[1], ram_bytes, 1, &domid);
 	if (err)
 		return fail("create", err);
 
@@ -84,7 +111,6 @@ int main(int argc, char **argv)
 	add.queue_size = 256;
 	add.features = VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_BLK_SIZE;
 	add.config_len = 12;
-	capacity = strtoull(argv[4], NULL, 0);
 	memcpy(add.config, &capacity, sizeof(capacity));
 	err = hv_call(&hv, HVCALL_DEVICE_ADD, &add, sizeof(add), &result);
 	if (err)
@@ -92,14 +118,22 @@ int main(int argc, char **argv)
 	if (result < 0)
 		return fail("device add", (int)-result);
 
-	err = hv_domain_load_elf(&hv, domid, kernel, size, &entry);
-	if (err)
-		return fail("load", err);
-	err = hv_domain_boot_pvh(&hv, domid, entry, argc == 6 ? argv[5] : "");
-	if (err)
-		return fail("boot", err);
+	if (linux_boot) {
+		err = hv_domain_boot_linux(&hv, domid, ram_bytes, kernel, size,
+					   initrd, initrd_size, cmdline);
+		if (err)
+			return fail("boot", err);
+	} else {
+		err = hv_domain_load_elf(&hv, domid, kernel, size, &entry);
+		if (err)
+			return fail("load", err);
+		err = hv_domain_boot_pvh(&hv, domid, entry, cmdline);
+		if (err)
+			return fail("boot", err);
+	}
 	printf("domid %" PRIu32 " index %" PRIu32 "\n", domid, add.index);
 	hv_close(&hv);
 	free(kernel);
+	free(initrd);
 	return 0;
 }

@@ -31,3 +31,28 @@ def test_guest_finds_and_drives_a_virtio_device(boot_dom0):
     listing = m.check("hvctl list")
     assert re.search(r"^%d\s+vt\s+shutdown\s" % domid, listing, re.M), listing
 
+
+
+def test_debian_kernel_enumerates_the_bus(boot_dom0):
+    # Debian's kernel, which the domU image carries without the virtio
+    # modules: its ACPI PCI root scan and PCI core must find the host
+    # bridge and the device, size its BARs and keep them where they are.
+    from test_linux_domu import INITRD, KERNEL, guest_line, type_line
+
+    m = boot_dom0(smp=3, mem_mib=1536)
+    m.wait_for(r"^dom0: userspace ready$")
+    out = m.check("hv-virtio-guest --linux lin 256 %s %s 2048 'console=ttyS0 quiet'"
+                  % (KERNEL, INITRD))
+    domid = int(re.search(r"^domid (\d+) index 0$", out, re.M).group(1))
+    m.wait_for(guest_line(domid, r"domU: userspace ready"), timeout=240)
+    dev = "/sys/bus/pci/devices/0000:00:01.0"
+    type_line(m, "lin", "echo PCI=$(cat %s/vendor):$(cat %s/device)"
+              " HB=$(cat /sys/bus/pci/devices/0000:00:00.0/class)"
+              " N=$(ls /sys/bus/pci/devices | wc -l)" % (dev, dev))
+    m.wait_for(guest_line(domid, r"PCI=0x1af4:0x1042 HB=0x060000 N=2$"))
+    type_line(m, "lin", "echo BAR0=$(sed -n 1p %s/resource | cut -d' ' -f1,2)"
+              " BAR2=$(sed -n 3p %s/resource | cut -d' ' -f1,2)" % (dev, dev))
+    m.wait_for(guest_line(domid, r"BAR0=0x0*fe000000 0x0*fe003fff "
+                                 r"BAR2=0x0*c000 0x0*c01f$"))
+    type_line(m, "lin", "poweroff")
+    m.wait_for(HV + r"d%d: shut down: powered off" % domid, timeout=120)
