@@ -41,5 +41,7 @@ void arch_msi_deliver(struct domain *d, uint64_t address, uint32_t data)
 		vpci_refuse(d, "MSI message not deliverable, address", address);
 		return;
 	}
-	vlapic_set_irq(d->vcpus[dest], vector);
+	/* Its vCPUs have CPUs to be kicked on only once it booted. */
+	if (d->booted)
+		vlapic_set_irq(d->vcpus[dest], vector);
 }
