@@ -7,8 +7,12 @@
  *	hv-virtio-guest NAME MEM_MIB KERNEL.elf CAPACITY [CMDLINE]
  *	hv-virtio-guest --linux NAME MEM_MIB BZIMAGE INITRD CAPACITY CMDLINE
  *
+ *	hv-virtio-guest --ctl DOMID INDEX OP ARG
+ *
  * The second form boots a Linux kernel and initrd instead (one vCPU), to
  * see a stock kernel enumerate the device (tests/system/test_virtio.py).
+ * The third makes HVCALL_DEVICE_CTL as a backend would, with any values,
+ * and prints "result R" (R = RAX: 0 or -HV_E*).
  *
  * The device offers VIRTIO_F_VERSION_1 and VIRTIO_BLK_F_BLK_SIZE, two
  * queues of up to 256 entries, and a 12-byte configuration: the capacity
@@ -57,8 +61,31 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: hv-virtio-guest NAME MEM_MIB KERNEL.elf CAPACITY "
 		"[CMDLINE]\n       hv-virtio-guest --linux NAME MEM_MIB BZIMAGE "
-		"INITRD CAPACITY CMDLINE\n");
+		"INITRD CAPACITY CMDLINE\n       hv-virtio-guest --ctl DOMID "
+		"INDEX OP ARG\n");
 	return 2;
+}
+
+static int device_ctl(char **argv)
+{
+	struct hv_device_ctl ctl = {
+		.domid = (uint32_t)strtoul(argv[0], NULL, 0),
+		.index = (uint32_t)strtoul(argv[1], NULL, 0),
+		.op = (uint32_t)strtoul(argv[2], NULL, 0),
+		.arg = (uint32_t)strtoul(argv[3], NULL, 0),
+	};
+	struct hv_handle hv;
+	int64_t result;
+	int err = hv_open(&hv);
+
+	if (err)
+		return fail("open", err);
+	err = hv_call(&hv, HVCALL_DEVICE_CTL, &ctl, sizeof(ctl), &result);
+	hv_close(&hv);
+	if (err < 0)
+		return fail("device ctl", err);
+	printf("result %" PRId64 "\n", err ? -(int64_t)err : result);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -74,6 +101,8 @@ int main(int argc, char **argv)
 	bool linux_boot = argc > 1 && !strcmp(argv[1], "--linux");
 	int err;
 
+	if (argc > 1 && !strcmp(argv[1], "--ctl"))
+		return argc == 6 ? device_ctl(argv + 2) : usage();
 	if (linux_boot) {
 		if (argc != 8)
 			return usage();

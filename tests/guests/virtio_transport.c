@@ -11,8 +11,11 @@
  * scan of bus 0 (host bridge at 00:00.0, the device at 00:01.0, nothing
  * else), the capability walk, BAR sizing and a move, the device
  * configuration, feature negotiation (a refused set first), a queue set up,
- * an MSI-X entry programmed, 10,000 notifies, DRIVER_OK, a reset; then the
- * hostile forms, each answered without harm.  Every answer is checked.
+ * an MSI-X entry programmed, an interrupt dom0 raises (HVCALL_DEVICE_CTL,
+ * after we print "ready for interrupts") held pending while its entry is
+ * masked and delivered when unmasked, 10,000 notifies, DRIVER_OK, a reset;
+ * then the hostile forms, each answered without harm.  Every answer is
+ * checked.
  *
  * BAR0 (0xfe000000) is mapped at guest_mmio_window (virtual 1 GiB) with a
  * 2 MiB uncached page, which also covers where the test moves it.
@@ -46,6 +49,9 @@
 #define FEATURES_OK	8
 #define NO_VECTOR	0xffff
 #define NOTIFIES	10000
+#define MSI_VECTOR	0x60		/* queue 0's, MSI-X entry 1 */
+#define ENTRY1_CONTROL	(HVP_VIRTIO_MSIX_OFFSET + 16 + 12)
+#define MS		1000000ULL
 
 extern uint64_t pml4[];
 extern volatile uint8_t guest_mmio_window[];	/* guest.lds: 1 GiB */
@@ -352,6 +358,46 @@ static void queue(struct caps c)
 	CHECK(r16(QUEUE_SIZE) == 16, "enabled queue resized");
 }
 
+static volatile unsigned int msis_taken;
+
+void guest_interrupt(unsigned int vector)
+{
+	CHECK(vector == MSI_VECTOR, "unexpected interrupt, vector %u", vector);
+	msis_taken++;
+}
+
+static void interrupts(void)
+{
+	uint64_t start;
+
+	CHECK(kvmclock_enable(), "kvmclock refused");
+	wrmsr_safe(X2APIC_SVR, 0x1ff);
+	/* Entry 1 masked: dom0's interrupt must wait in the PBA. */
+	w32(ENTRY1_CONTROL, 1);
+	printk("ready for interrupts\n");
+	start = kvmclock_ns();
+	while (!(r32(HVP_VIRTIO_PBA_OFFSET) & 2)) {
+		uint64_t t = kvmclock_ns();
+
+		CHECK(t - start < 180000 * MS, "no interrupt from dom0 in 180 s");
+		while (kvmclock_ns() - t < 10 * MS)
+			__asm__ volatile("pause");
+	}
+	CHECK(msis_taken == 0, "a masked entry's message was delivered");
+	CHECK(r8(HVP_VIRTIO_ISR_OFFSET) == 1, "ISR does not say queue");
+	/* Unmasking sends it; taken once interrupts are on. */
+	w32(ENTRY1_CONTROL, 0);
+	CHECK(r32(HVP_VIRTIO_PBA_OFFSET) == 0, "pending after unmask: %x",
+	      r32(HVP_VIRTIO_PBA_OFFSET));
+	start = kvmclock_ns();
+	while (!msis_taken) {
+		__asm__ volatile("sti; hlt; cli");
+		CHECK(kvmclock_ns() - start < 5000 * MS, "MSI not delivered in 5 s");
+	}
+	CHECK(msis_taken == 1, "%u interrupts for one message", msis_taken);
+	printk("MSI-X interrupt taken\n");
+}
+
 static void notify(void)
 {
 	uint16_t port = (uint16_t)((cfg32(VIRTIO_SLOT, 0x18) & ~3U) +
@@ -493,6 +539,7 @@ void test_main(const struct hvm_start_info *si)
 	printk("virtio-blk capacity %lu sectors\n", device_config(capacity));
 	features();
 	queue(c);
+	interrupts();
 	notify();
 	driver_ok_and_reset();
 	hostile();

@@ -20,6 +20,19 @@ def test_guest_finds_and_drives_a_virtio_device(boot_dom0):
     assert found, out
     domid = int(found.group(1))
     m.wait_for(HV + r"\(d%d\) virtio-blk capacity %d sectors$" % (domid, CAPACITY))
+    m.wait_for(HV + r"\(d%d\) ready for interrupts$" % domid)
+    # A backend's HVCALL_DEVICE_CTL, wrong ones first: each refused, and
+    # nothing reaches the guest (it fails on any stray interrupt).
+    for args, want in (("%d 1 1 1" % domid, -22),      # no device 1
+                       ("999 0 1 1", -3),              # no domain 999
+                       ("0 0 1 1", -3),                # dom0 has no devices
+                       ("%d 0 99 0" % domid, -22),     # no such op
+                       ("%d 0 1 4" % domid, -22)):     # no queue 2
+        out = m.check("hv-virtio-guest --ctl %s" % args)
+        assert out.strip() == "result %d" % want, (args, out)
+    # Queue 0's interrupt: pending while the guest masks its entry.
+    assert m.check("hv-virtio-guest --ctl %d 0 1 1" % domid).strip() == "result 0"
+    m.wait_for(HV + r"\(d%d\) MSI-X interrupt taken$" % domid)
     m.wait_for(HV + r"\(d%d\) 10000 notifies done$" % domid)
     m.wait_for(HV + r"\(d%d\) Test result: (SUCCESS|FAILURE.*)$" % domid)
     assert re.search(HV + r"\(d%d\) Test result: SUCCESS$" % domid, m.output,
