@@ -5,12 +5,15 @@
  * test kernel in it (tests/guests/virtio_transport.c drives the device).
  *
  *	hv-virtio-guest NAME MEM_MIB KERNEL.elf CAPACITY [CMDLINE]
- *	hv-virtio-guest --linux NAME MEM_MIB BZIMAGE INITRD CAPACITY CMDLINE
+ *	hv-virtio-guest --linux NAME MEM_MIB BZIMAGE INITRD EXTRA CMDLINE
  *
  *	hv-virtio-guest --ctl DOMID INDEX OP ARG
  *
- * The second form boots a Linux kernel and initrd instead (one vCPU), to
- * see a stock kernel enumerate the device (tests/system/test_virtio.py).
+ * The second form boots a Linux kernel instead (one vCPU), its initrd
+ * INITRD with the cpio archive EXTRA appended (Linux unpacks both), and
+ * gives it a virtio-net device (MAC 52:54:00:12:34:56, VERSION_1 and
+ * VIRTIO_NET_F_MAC, one receive and one transmit queue): a stock kernel
+ * finds and drives it (tests/system/test_virtio.py).
  * The third makes HVCALL_DEVICE_CTL as a backend would, with any values,
  * and prints "result R" (R = RAX: 0 or -HV_E*).
  *
@@ -22,12 +25,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "libhv.h"
 
+#define VIRTIO_NET_F_MAC	(1ULL << 5)
 #define VIRTIO_BLK_F_BLK_SIZE	(1ULL << 6)
 #define VIRTIO_F_VERSION_1	(1ULL << 32)
 
@@ -51,6 +56,30 @@ static void *read_file(const char *path, size_t *size)
 	return buf;
 }
 
+/* Two files one after the other, the second 4-byte aligned (cpio). */
+static void *read_two_files(const char *first, const char *second,
+			    size_t *size)
+{
+	size_t n1, n2, at;
+	uint8_t *a = read_file(first, &n1), *b = read_file(second, &n2), *both;
+
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return NULL;
+	}
+	at = (n1 + 3) & ~(size_t)3;
+	both = calloc(1, at + n2);
+	if (both) {
+		memcpy(both, a, n1);
+		memcpy(both + at, b, n2);
+		*size = at + n2;
+	}
+	free(a);
+	free(b);
+	return both;
+}
+
 static int fail(const char *what, int err)
 {
 	fprintf(stderr, "hv-virtio-guest: %s: %s\n", what, hv_strerror(err));
@@ -61,7 +90,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: hv-virtio-guest NAME MEM_MIB KERNEL.elf CAPACITY "
 		"[CMDLINE]\n       hv-virtio-guest --linux NAME MEM_MIB BZIMAGE "
-		"INITRD CAPACITY CMDLINE\n       hv-virtio-guest --ctl DOMID "
+		"INITRD EXTRA CMDLINE\n       hv-virtio-guest --ctl DOMID "
 		"INDEX OP ARG\n");
 	return 2;
 }
@@ -106,13 +135,14 @@ int main(int argc, char **argv)
 	if (linux_boot) {
 		if (argc != 8)
 			return usage();
-		argv++;		/* NAME MEM_MIB BZIMAGE INITRD CAPACITY CMDLINE */
-		initrd = read_file(argv[4], &initrd_size);
+		argv++;		/* NAME MEM_MIB BZIMAGE INITRD EXTRA CMDLINE */
+		initrd = read_two_files(argv[4], argv[5], &initrd_size);
 		if (!initrd) {
-			fprintf(stderr, "hv-virtio-guest: cannot read %s\n", argv[4]);
+			fprintf(stderr, "hv-virtio-guest: cannot read %s or %s\n",
+				argv[4], argv[5]);
 			return 1;
 		}
-		capacity = strtoull(argv[5], NULL, 0);
+		capacity = 0;
 		cmdline = argv[6];
 	} else {
 		if (argc != 5 && argc != 6)
@@ -135,12 +165,21 @@ int main(int argc, char **argv)
 
 	memset(&add, 0, sizeof(add));
 	add.domid = domid;
-	add.type = HV_VIRTIO_BLK;
 	add.nr_queues = 2;
 	add.queue_size = 256;
-	add.features = VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_BLK_SIZE;
-	add.config_len = 12;
-	memcpy(add.config, &capacity, sizeof(capacity));
+	if (linux_boot) {
+		static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+		add.type = HV_VIRTIO_NET;
+		add.features = VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC;
+		add.config_len = 8;	/* mac, status (unused: no STATUS) */
+		memcpy(add.config, mac, sizeof(mac));
+	} else {
+		add.type = HV_VIRTIO_BLK;
+		add.features = VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_BLK_SIZE;
+		add.config_len = 12;
+		memcpy(add.config, &capacity, sizeof(capacity));
+	}
 	err = hv_call(&hv, HVCALL_DEVICE_ADD, &add, sizeof(add), &result);
 	if (err)
 		return fail("device add", err);
