@@ -10,6 +10,7 @@
 #include <hv/arch.h>
 #include <hv/backend.h>
 #include <hv/console.h>
+#include <hv/devctl.h>
 #include <hv/domctl.h>
 #include <hv/hypercall.h>
 #include <hv/setup.h>
@@ -274,6 +275,10 @@ int64_t hypercall(struct domain *d, bool kernel_mode, uint64_t nr,
 	case HVCALL_EVENT_VECTOR:
 		return with_buffer(d, args, sizeof(struct hv_event_vector),
 				   backend_event_vector_call);
+	case HVCALL_DEVICE_ADD:
+		return with_buffer(d, args, sizeof(struct hv_device_add), devctl_device_add);
+	case HVCALL_DEVICE_CTL:
+		return with_buffer(d, args, sizeof(struct hv_device_ctl), devctl_device_ctl);
 	}
 	return -HV_ENOSYS;
 }

@@ -29,6 +29,8 @@ int main(void)
 	srunner_add_suite(sr, dom0_filter_suite());
 	srunner_add_suite(sr, sched_suite());
 	srunner_add_suite(sr, npt_suite());
+	srunner_add_suite(sr, vpci_suite());
+	srunner_add_suite(sr, virtio_pci_suite());
 
 	/* CK_NORMAL prints each failure and the "100%: Checks: N, ..." line. */
 	srunner_run_all(sr, CK_NORMAL);

@@ -21,6 +21,8 @@ Suite *msr_policy_suite(void);	/* hypervisor/arch/x86/msr_policy.c */
 Suite *dom0_filter_suite(void);	/* hypervisor/arch/x86/dom0_filter.c */
 Suite *sched_suite(void);	/* hypervisor/common/sched.c */
 Suite *npt_suite(void);		/* hypervisor/arch/x86/npt.c */
+Suite *vpci_suite(void);	/* hypervisor/common/vpci.c */
+Suite *virtio_pci_suite(void);	/* hypervisor/common/virtio_pci.c */
 
 /*
  * Reads a whole file into a malloc'd buffer of exactly its size (files.c);

@@ -6,7 +6,8 @@
  * flags and registers, one MADT local APIC entry per vCPU plus the IOAPIC,
  * and that the DSDT's AML is well formed where a parser would look first
  * (the \_SB scope's PkgLength ends exactly at the end of the table, and
- * the names the platform promises are there).  Refusals: no vCPUs, a
+ * the names the platform promises are there, the PCI host bridge with its
+ * exact _CRS).  Refusals: no vCPUs, a
  * buffer too small.
  */
 #include <string.h>
@@ -192,6 +193,65 @@ START_TEST(dsdt_aml_is_well_formed)
 }
 END_TEST
 
+/* Where bytes n..n+k of needle first appear in p, or NULL. */
+static const uint8_t *find(const uint8_t *p, size_t n, const void *needle,
+			   size_t k)
+{
+	size_t i;
+
+	for (i = 0; i + k <= n; i++)
+		if (!memcmp(p + i, needle, k))
+			return p + i;
+	return NULL;
+}
+
+START_TEST(dsdt_has_the_pci_host_bridge)
+{
+	/* Hand-assembled from ACPI 6.4, 6.4.3.5, for the HVP_PCI_* layout. */
+	static const uint8_t hid[] = { '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x08 };
+	static const uint8_t cid[] = { '_', 'C', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+	static const uint8_t seg[] = { 0x08, '_', 'S', 'E', 'G', 0x00 };
+	static const uint8_t bbn[] = { 0x08, '_', 'B', 'B', 'N', 0x00 };
+	static const uint8_t crs[] = {
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x48, 0x04, 0x0a, 68,
+		/* WordBusNumber: producer, fixed, 0-0, length 1 */
+		0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+		/* IO (Decode16, 0xcf8, 0xcf8, 1, 8) */
+		0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08,
+		/* WordIO: 0xc000-0xcfff, entire range */
+		0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0, 0, 0x00, 0xc0, 0xff, 0xcf,
+		0, 0, 0x00, 0x10,
+		/* DWordMemory: 0xfe000000-0xfebfffff, read-write */
+		0x87, 0x17, 0x00, 0x00, 0x0c, 0x01, 0, 0, 0, 0,
+		0x00, 0x00, 0x00, 0xfe, 0xff, 0xff, 0xbf, 0xfe, 0, 0, 0, 0,
+		0x00, 0x00, 0xc0, 0x00,
+		0x79, 0x00,
+	};
+	size_t used = acpi_build_tables(buf, sizeof(buf), BASE, 2);
+	const uint8_t *dsdt = buf + 0x400, *dev;
+	size_t len;
+
+	ck_assert_uint_gt(used, 0);
+	ck_assert(!memcmp(dsdt, "DSDT", 4));
+	len = ((const struct sdt_header *)dsdt)->length;
+	dev = find(dsdt, len, "PCI0", 4);
+	ck_assert_ptr_nonnull(dev);
+	/* DeviceOp with a two-byte PkgLength right before the name. */
+	ck_assert_uint_eq(dev[-4], 0x5b);
+	ck_assert_uint_eq(dev[-3], 0x82);
+	len -= (size_t)(dev - dsdt);
+	ck_assert_ptr_nonnull(find(dev, len, hid, sizeof(hid)));
+	ck_assert_ptr_nonnull(find(dev, len, cid, sizeof(cid)));
+	ck_assert_ptr_nonnull(find(dev, len, seg, sizeof(seg)));
+	ck_assert_ptr_nonnull(find(dev, len, bbn, sizeof(bbn)));
+	ck_assert_ptr_nonnull(find(dev, len, crs, sizeof(crs)));
+	/* Its PkgLength ends at the table's end: it is the last device. */
+	ck_assert_uint_eq(((size_t)dev[-2] & 0xf) | (size_t)dev[-1] << 4, len + 2);
+	/* No _PRT: there is no INTx. */
+	ck_assert_ptr_null(find(dev, len, "_PRT", 4));
+}
+END_TEST
+
 START_TEST(refusals)
 {
 	ck_assert_uint_eq(acpi_build_tables(buf, sizeof(buf), BASE, 0), 0);
@@ -209,6 +269,7 @@ Suite *acpi_build_suite(void)
 	tcase_add_test(tc, fadt_is_hardware_reduced_with_sleep_and_reset);
 	tcase_add_loop_test(tc, madt_has_one_lapic_per_vcpu_and_the_ioapic, 1, 9);
 	tcase_add_test(tc, dsdt_aml_is_well_formed);
+	tcase_add_test(tc, dsdt_has_the_pci_host_bridge);
 	tcase_add_test(tc, refusals);
 	suite_add_tcase(s, tc);
 	return s;

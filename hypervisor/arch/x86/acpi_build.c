@@ -28,7 +28,27 @@
  *                 If (Arg0 == 9) { Notify (PWRB, 0x80) }
  *             }
  *         }
+ *         Device (PCI0) {
+ *             Name (_HID, EisaId ("PNP0A08"))
+ *             Name (_CID, EisaId ("PNP0A03"))
+ *             Name (_SEG, 0)
+ *             Name (_BBN, 0)
+ *             Name (_UID, 0)
+ *             Name (_CRS, ResourceTemplate () {
+ *                 WordBusNumber (ResourceProducer, MinFixed, MaxFixed,
+ *                                PosDecode, 0, 0, 0, 0, 1)
+ *                 IO (Decode16, 0xCF8, 0xCF8, 1, 8)
+ *                 WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode,
+ *                         EntireRange, 0, 0xC000, 0xCFFF, 0, 0x1000)
+ *                 DWordMemory (ResourceProducer, PosDecode, MinFixed,
+ *                              MaxFixed, NonCacheable, ReadWrite, 0,
+ *                              0xFE000000, 0xFEBFFFFF, 0, 0xC00000)
+ *             })
+ *         }
  *     }
+ * PCI0 is the host bridge of bus 0 (hvplatform.h, HVP_PCI_*; common/vpci.c):
+ * Linux scans only the roots the DSDT declares.  Its windows are where the
+ * virtio BARs live; there is no _PRT, as the devices have no INTx.
  */
 #include <public/hvplatform.h>
 #include <asm/acpi_build.h>
@@ -193,6 +213,78 @@ static void put_device(struct aml *a, const char *name, const struct aml *body)
 #define EISA_ID(product)	(0x0000d041U | ((uint32_t)(product) >> 8 << 16) | \
 				 ((uint32_t)(product) & 0xff) << 24)
 
+/* Resource descriptors of the host bridge's _CRS (ACPI 6.4, 6.4.3.5). */
+#define RES_WORD_ADDRESS	0x88
+#define RES_DWORD_ADDRESS	0x87
+#define RES_IO			0x47
+#define RES_END			0x79
+#define RES_TYPE_MEMORY		0
+#define RES_TYPE_IO		1
+#define RES_TYPE_BUS		2
+#define RES_PRODUCER_FIXED	0x0c	/* MinFixed, MaxFixed, PosDecode */
+#define RES_IO_ENTIRE_RANGE	0x03
+#define RES_MEM_READ_WRITE	0x01	/* non-cacheable */
+
+static void put2(struct aml *a, uint16_t x)
+{
+	put(a, &x, 2);
+}
+
+static void put4(struct aml *a, uint32_t x)
+{
+	put(a, &x, 4);
+}
+
+/* A Word Address Space Descriptor: [min, min + len) of one type. */
+static void put_word_range(struct aml *a, uint8_t type, uint8_t type_flags,
+			   uint16_t min, uint16_t len)
+{
+	put1(a, RES_WORD_ADDRESS);
+	put2(a, 13);
+	put1(a, type);
+	put1(a, RES_PRODUCER_FIXED);
+	put1(a, type_flags);
+	put2(a, 0);				/* granularity */
+	put2(a, min);
+	put2(a, (uint16_t)(min + len - 1));	/* max */
+	put2(a, 0);				/* translation */
+	put2(a, len);
+}
+
+static void pci_host_bridge_crs(struct aml *crs)
+{
+	put_word_range(crs, RES_TYPE_BUS, 0, 0, 1);
+	/* The configuration ports, which the bridge itself uses. */
+	put1(crs, RES_IO);
+	put1(crs, 0x01);			/* 16-bit decode */
+	put2(crs, HVP_PCI_CONFIG_ADDRESS);
+	put2(crs, HVP_PCI_CONFIG_ADDRESS);
+	put1(crs, 1);				/* alignment */
+	put1(crs, 8);				/* length */
+	put_word_range(crs, RES_TYPE_IO, RES_IO_ENTIRE_RANGE, HVP_PCI_IO_BASE,
+		       HVP_PCI_IO_SIZE);
+	put1(crs, RES_DWORD_ADDRESS);
+	put2(crs, 23);
+	put1(crs, RES_TYPE_MEMORY);
+	put1(crs, RES_PRODUCER_FIXED);
+	put1(crs, RES_MEM_READ_WRITE);
+	put4(crs, 0);				/* granularity */
+	put4(crs, (uint32_t)HVP_PCI_MMIO_BASE);
+	put4(crs, (uint32_t)(HVP_PCI_MMIO_BASE + HVP_PCI_MMIO_SIZE - 1));
+	put4(crs, 0);				/* translation */
+	put4(crs, (uint32_t)HVP_PCI_MMIO_SIZE);
+	put1(crs, RES_END);
+	put1(crs, 0);
+}
+
+/* Name (NAME, Zero) */
+static void put_name_zero(struct aml *a, const char *name)
+{
+	put1(a, AML_NAME);
+	put(a, name, 4);
+	put1(a, AML_ZERO);
+}
+
 static void build_dsdt_body(struct aml *a)
 {
 	static const uint8_t s5[] = { AML_NAME, '_', 'S', '5', '_',
@@ -246,6 +338,17 @@ static void build_dsdt_body(struct aml *a)
 	op = AML_METHOD;
 	put_pkg(&dev, &op, 1, &method);
 	put_device(&sb, "GED0", &dev);
+
+	dev = (struct aml){ .len = 0 };
+	put_name_dword(&dev, "_HID", EISA_ID(0x0a08));
+	put_name_dword(&dev, "_CID", EISA_ID(0x0a03));
+	put_name_zero(&dev, "_SEG");
+	put_name_zero(&dev, "_BBN");
+	put_name_zero(&dev, "_UID");
+	tmp = (struct aml){ .len = 0 };
+	pci_host_bridge_crs(&tmp);
+	put_name_buffer(&dev, "_CRS", tmp.b, (uint8_t)tmp.len);
+	put_device(&sb, "PCI0", &dev);
 
 	op = AML_SCOPE;
 	put_pkg(a, &op, 1, &sb);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Exits of customer vCPUs.  A domU sees no PC hardware: its ports are the
- * virtual UART and the ACPI sleep and reset registers; every other port
+ * virtual UART, the ACPI sleep and reset registers and its PCI bus 0
+ * (configuration ports, notify BARs: common/vpci.c); every other port
  * reads as all-ones and drops writes, as an empty bus would.  Its MSRs are
  * the few a 64-bit OS needs; any other gets #GP.  Anything it does that
  * the platform does not offer ends the domain, never the hypervisor.
@@ -18,6 +19,7 @@
 #include <hv/pvclock.h>
 #include <hv/steal_time.h>
 #include <hv/time.h>
+#include <hv/virtio_pci.h>
 #include <asm/vlapic.h>
 #include <asm/svm_vcpu.h>
 #include <asm/x86.h>
@@ -57,6 +59,10 @@ void domu_ioio_exit(struct vcpu *v)
 			spin_lock(&d->arch.platform_lock);
 			in = vuart_read(d, port - HVP_UART_PORT);
 			spin_unlock(&d->arch.platform_lock);
+		} else if (vpci_is_config_port(port)) {
+			spin_lock(&d->arch.platform_lock);
+			in = vpci_config_port_read(d, port, size);
+			spin_unlock(&d->arch.platform_lock);
 		} else if (port == HVP_SLEEP_STATUS_PORT) {
 			in = 0;		/* never asleep, never waking */
 		}
@@ -65,6 +71,15 @@ void domu_ioio_exit(struct vcpu *v)
 	} else if (is_uart(port)) {
 		spin_lock(&d->arch.platform_lock);
 		vuart_write(d, port - HVP_UART_PORT, (uint8_t)value);
+		spin_unlock(&d->arch.platform_lock);
+	} else if (vpci_is_config_port(port)) {
+		spin_lock(&d->arch.platform_lock);
+		vpci_config_port_write(d, port, size, (uint32_t)value);
+		spin_unlock(&d->arch.platform_lock);
+	} else if (vpci_is_io(port)) {
+		/* A queue notify: posted to the backend, never waited on. */
+		spin_lock(&d->arch.platform_lock);
+		vpci_io_write(d, port, size, (uint32_t)value);
 		spin_unlock(&d->arch.platform_lock);
 	} else if (port == HVP_SLEEP_CONTROL_PORT &&
 		   (value & HVP_SLEEP_POWEROFF) == HVP_SLEEP_POWEROFF) {
@@ -345,12 +360,43 @@ static void ioapic_access(struct vcpu *v, uint64_t gpa)
 	mmio_complete(v, &mi);
 }
 
+/*
+ * An access to the PCI host bridge's memory window: a virtio device's
+ * BAR0 (hv/virtio_pci.h), or nothing (all-ones).  Any MOV width: Linux's
+ * ioread8/16/32 are byte, word and dword MOVs and MOVZXs.
+ */
+static void pci_mmio_access(struct vcpu *v, uint64_t gpa)
+{
+	struct domain *d = v->dom;
+	struct mmio_insn mi;
+
+	if (!mmio_decode_at_rip(v, &mi)) {
+		spin_lock(&d->arch.platform_lock);
+		vpci_refuse(d, "undecodable instruction on PCI memory, rip",
+			    v->arch.vmcb->save.rip);
+		spin_unlock(&d->arch.platform_lock);
+		vcpu_inject_exception_error(v, VECTOR_GP, 0);
+		return;
+	}
+	spin_lock(&d->arch.platform_lock);
+	if (mi.is_write)
+		vpci_mmio_write(d, gpa, mi.size, mmio_store_value(v, &mi));
+	else
+		mmio_load_value(v, &mi, vpci_mmio_read(d, gpa, mi.size));
+	spin_unlock(&d->arch.platform_lock);
+	mmio_complete(v, &mi);
+}
+
 void domu_npf_exit(struct vcpu *v)
 {
 	uint64_t gpa = v->arch.vmcb->control.exit_info2;
 
 	if (gpa >= HVP_IOAPIC_BASE && gpa < HVP_IOAPIC_BASE + PAGE_SIZE) {
 		ioapic_access(v, gpa);
+		return;
+	}
+	if (vpci_is_mmio(gpa)) {
+		pci_mmio_access(v, gpa);
 		return;
 	}
 

@@ -127,6 +127,16 @@ void arch_domain_memory_free(struct domain *d);
 /* What d's architectural state costs now: its vCPUs' and its tables' pages. */
 uint64_t arch_domain_overhead_bytes(const struct domain *d);
 
+/* --- Devices' interrupts ---------------------------------------------------- */
+
+/*
+ * Delivers an MSI message (the address and data a guest programmed into a
+ * device's MSI-X entry) to one of d's vCPUs, kicking it if it runs
+ * elsewhere.  A message the platform does not route is dropped with a
+ * rate-limited log line.  Called with d->arch.platform_lock held.
+ */
+void arch_msi_deliver(struct domain *d, uint64_t address, uint32_t data);
+
 /* --- The console ------------------------------------------------------------ */
 
 /* One character of the hypervisor's own to its serial port: '\n' as CR LF. */
