@@ -14,9 +14,9 @@
  *    adds bits; FEATURES_OK is refused (stays clear) if the driver accepted
  *    a feature the device did not offer or did not accept VERSION_1;
  *    DRIVER_OK needs FEATURES_OK.  Writing 0 resets: with a backend bound
- *    the device reads back its old status until the backend answers
- *    HV_DEVCTL_RESET_DONE (the driver polls for 0, as the spec says it
- *    must); with none, at once.
+ *    and a status that was not 0, the device reads back its old status
+ *    until the backend answers HV_DEVCTL_RESET_DONE (the driver polls for
+ *    0, as the spec says it must); with none, or from status 0, at once.
  *  - Every register is accessed at its natural width (64-bit addresses as
  *    two 32-bit halves).  Any other form, a read-only register written, a
  *    queue register with no queue selected, a queue size that is not a
@@ -390,9 +390,16 @@ static bool common_write(struct domain *d, struct virtio_dev *dev,
 		return false;
 	case CC_DEVICE_STATUS:
 		if (value == 0) {
-			if (!backend_page(d)) {
+			/*
+			 * Nothing set up (status 0: a driver's first reset at
+			 * probe): the backend holds nothing of this device,
+			 * and the driver, which reads 0 at once, goes on
+			 * writing registers that a pending reset would drop
+			 * (its feature select: it then read no VERSION_1).
+			 */
+			if (!backend_page(d) || dev->status == 0) {
 				reset_now(dev);
-				return false;
+				return backend_page(d) != NULL;
 			}
 			dev->reset_pending = true;
 			return true;

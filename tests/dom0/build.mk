@@ -39,27 +39,10 @@ $(HVTEST_KO): tests/dom0/module/hvtest.c tests/dom0/module/Kbuild $(DOM0_HROOT)/
 # /usr/share/domu/vmlinuz.
 DOM0_TEST_GUESTS := $(BUILD)/tests/dom0/usr/share/guests
 
-# The kernel's virtio-net driver and what it needs, in load order, as a
-# cpio archive (lib/virtio/) that hv-virtio-guest --linux appends to the
-# domU test image: a stock Linux domU drives a virtio device with them.
-VIRTIO_TEST_MODULES := net/core/failover.ko drivers/net/net_failover.ko \
-	drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
-	drivers/virtio/virtio_pci_modern_dev.ko \
-	drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci.ko \
-	drivers/net/virtio_net.ko
-VIRTIO_TEST_CPIO := $(BUILD)/tests/virtio-modules.cpio
-
-$(VIRTIO_TEST_CPIO): $(DOM0_KROOT)/.extracted
-	rm -rf $(BUILD)/tests/virtio-modules && mkdir -p $(BUILD)/tests/virtio-modules/lib/virtio
-	cp $(addprefix $(DOM0_KROOT)/lib/modules/$(DOM0_KVER)/kernel/,$(VIRTIO_TEST_MODULES)) \
-		$(BUILD)/tests/virtio-modules/lib/virtio/
-	cd $(BUILD)/tests/virtio-modules && find lib | cpio --quiet -o -H newc -R 0:0 > $(abspath $@)
-
-$(DOM0_TEST_OVERLAY): $(DOM0_TEST_TOOLS) $(HVTEST_KO) $(GUEST_ELFS) $(DOMU_TEST_INITRD) $(VIRTIO_TEST_CPIO)
+$(DOM0_TEST_OVERLAY): $(DOM0_TEST_TOOLS) $(HVTEST_KO) $(GUEST_ELFS) $(DOMU_TEST_INITRD)
 	rm -rf $(DOM0_TEST_GUESTS) && mkdir -p $(DOM0_TEST_GUESTS)
 	cp $(GUEST_ELFS) $(DOM0_TEST_GUESTS)/
 	cp $(DOMU_TEST_INITRD) $(DOM0_TEST_GUESTS)/domu-test-initrd.img
-	cp $(VIRTIO_TEST_CPIO) $(DOM0_TEST_GUESTS)/
 	cd $(BUILD)/tests/dom0 && find usr lib | cpio --quiet -o -H newc -R 0:0 | gzip -9n > $(abspath $@)
 
 .PHONY: dom0-test-overlay

@@ -5,13 +5,12 @@
  * test kernel in it (tests/guests/virtio_transport.c drives the device).
  *
  *	hv-virtio-guest NAME MEM_MIB KERNEL.elf CAPACITY [CMDLINE]
- *	hv-virtio-guest --linux NAME MEM_MIB BZIMAGE INITRD EXTRA CMDLINE
+ *	hv-virtio-guest --linux NAME MEM_MIB BZIMAGE INITRD CMDLINE
  *
  *	hv-virtio-guest --ctl DOMID INDEX OP ARG
  *
- * The second form boots a Linux kernel instead (one vCPU), its initrd
- * INITRD with the cpio archive EXTRA appended (Linux unpacks both), and
- * gives it a virtio-net device (MAC 52:54:00:12:34:56, VERSION_1 and
+ * The second form boots a Linux kernel instead (one vCPU) with its initrd
+ * INITRD (the domU image, which loads the virtio drivers), and gives it a virtio-net device (MAC 52:54:00:12:34:56, VERSION_1 and
  * VIRTIO_NET_F_MAC, one receive and one transmit queue): a stock kernel
  * finds and drives it (tests/system/test_virtio.py).
  * The third makes HVCALL_DEVICE_CTL as a backend would, with any values,
@@ -56,30 +55,6 @@ static void *read_file(const char *path, size_t *size)
 	return buf;
 }
 
-/* Two files one after the other, the second 4-byte aligned (cpio). */
-static void *read_two_files(const char *first, const char *second,
-			    size_t *size)
-{
-	size_t n1, n2, at;
-	uint8_t *a = read_file(first, &n1), *b = read_file(second, &n2), *both;
-
-	if (!a || !b) {
-		free(a);
-		free(b);
-		return NULL;
-	}
-	at = (n1 + 3) & ~(size_t)3;
-	both = calloc(1, at + n2);
-	if (both) {
-		memcpy(both, a, n1);
-		memcpy(both + at, b, n2);
-		*size = at + n2;
-	}
-	free(a);
-	free(b);
-	return both;
-}
-
 static int fail(const char *what, int err)
 {
 	fprintf(stderr, "hv-virtio-guest: %s: %s\n", what, hv_strerror(err));
@@ -90,7 +65,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: hv-virtio-guest NAME MEM_MIB KERNEL.elf CAPACITY "
 		"[CMDLINE]\n       hv-virtio-guest --linux NAME MEM_MIB BZIMAGE "
-		"INITRD EXTRA CMDLINE\n       hv-virtio-guest --ctl DOMID "
+		"INITRD CMDLINE\n       hv-virtio-guest --ctl DOMID "
 		"INDEX OP ARG\n");
 	return 2;
 }
@@ -133,17 +108,17 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--ctl"))
 		return argc == 6 ? device_ctl(argv + 2) : usage();
 	if (linux_boot) {
-		if (argc != 8)
+		if (argc != 7)
 			return usage();
-		argv++;		/* NAME MEM_MIB BZIMAGE INITRD EXTRA CMDLINE */
-		initrd = read_two_files(argv[4], argv[5], &initrd_size);
+		argv++;		/* NAME MEM_MIB BZIMAGE INITRD CMDLINE */
+		initrd = read_file(argv[4], &initrd_size);
 		if (!initrd) {
-			fprintf(stderr, "hv-virtio-guest: cannot read %s or %s\n",
-				argv[4], argv[5]);
+			fprintf(stderr, "hv-virtio-guest: cannot read %s\n",
+				argv[4]);
 			return 1;
 		}
 		capacity = 0;
-		cmdline = argv[6];
+		cmdline = argv[5];
 	} else {
 		if (argc != 5 && argc != 6)
 			return usage();

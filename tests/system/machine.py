@@ -168,13 +168,15 @@ class Machine:
                             % (why, regs))
             self._log.flush()
 
-    def wait_for(self, pattern, timeout=DEFAULT_TIMEOUT):
-        """Waits until the console matches the regex; returns the match."""
+    def wait_for(self, pattern, timeout=DEFAULT_TIMEOUT, since=0):
+        """Waits until the console matches the regex, in what it printed
+        from offset since on (len(self.output) taken earlier); returns the
+        match."""
         regex = re.compile(pattern, re.M)
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                m = regex.search(self._text)
+                m = regex.search(self._text, since)
                 if m:
                     return m
                 left = deadline - time.monotonic()

@@ -191,6 +191,22 @@ START_TEST(reset_with_backend)
 }
 END_TEST
 
+START_TEST(reset_of_a_fresh_device_is_immediate)
+{
+	/* Linux resets a device first thing at probe: status was 0, so the
+	 * backend has nothing to drop and the reset must not stay pending,
+	 * or the feature select the driver writes next would be dropped and
+	 * it would read the low feature word twice (no VERSION_1). */
+	bound = true;
+	wr(DEVICE_STATUS, 1, 0);
+	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0);
+	ck_assert_uint_eq(page.dev[0].reset, 0);
+	wr(DEVICE_FEATURE_SELECT, 4, 1);
+	ck_assert_uint_eq(rd(DEVICE_FEATURE, 4), 1);	/* VERSION_1 */
+	ck_assert_uint_eq(negotiate(FEATURES), S_ACK | S_DRIVER | S_FEATURES_OK);
+}
+END_TEST
+
 START_TEST(device_config_is_read_only)
 {
 	ck_assert_uint_eq(rd(HVP_VIRTIO_DEVICE_OFFSET, 4), 2048);
@@ -462,6 +478,7 @@ Suite *virtio_pci_suite(void)
 	tcase_add_test(tc, queue_setup_is_published);
 	tcase_add_test(tc, reset_without_backend);
 	tcase_add_test(tc, reset_with_backend);
+	tcase_add_test(tc, reset_of_a_fresh_device_is_immediate);
 	tcase_add_test(tc, device_config_is_read_only);
 	tcase_add_test(tc, msix_masking_and_pending);
 	tcase_add_test(tc, needs_reset);
