@@ -6,8 +6,7 @@ One table, the domU and its baseline side by side (docs/testing.md
 explains each figure):
 
 1. W4: 128 MiB written to /dev/vda with dd (1 MiB blocks, O_DIRECT), then
-   read back, timed in the guest with /proc/uptime (10 ms steps, plenty
-   for seconds).  In a domU (dom0's Debian kernel, the domU test image,
+   read back, timed in the guest on its monotonic clock (tscclock).  In a domU (dom0's Debian kernel, the domU test image,
    dom0-image/domu/cmdline, 512 MiB, 1 vCPU, created with `hvctl create
    --disk`, its disk a file on dom0's data disk /data) against the same
    kernel, image and command line booted directly by QEMU with the disk as
@@ -89,14 +88,13 @@ RATE_TARGET = 0.02		# sustained rate within 2% of the limit
 BURST_TARGET = 0.10		# burst within 10% of the bucket
 RSS_TARGET_KIB = 5 * 1024
 
-# W4's two halves: dd's own figures are not used (its clock is the same,
-# but this keeps both halves measured alike), only the uptime before and
-# after.
-UPTIME = 'cut -d" " -f1 /proc/uptime'
-W4_WRITE = ("a=$(%s) && dd if=/dev/zero of=/dev/vda bs=1M count=%d "
-            "oflag=direct && echo \"uptime $a $(%s)\"" % (UPTIME, W4_MIB, UPTIME))
-W4_READ = ("a=$(%s) && dd if=/dev/vda of=/dev/null bs=1M count=%d "
-           "iflag=direct && echo \"uptime $a $(%s)\"" % (UPTIME, W4_MIB, UPTIME))
+# W4's two halves, each between two readings of the guest's monotonic
+# clock by tscclock (tests/dom0/tscclock.c, in the test image; ns, where
+# /proc/uptime has 10 ms steps and busybox's date has no %N).
+W4_WRITE = ("tscclock && dd if=/dev/zero of=/dev/vda bs=1M count=%d "
+            "oflag=direct && tscclock" % W4_MIB)
+W4_READ = ("tscclock && dd if=/dev/vda of=/dev/null bs=1M count=%d "
+           "iflag=direct && tscclock" % W4_MIB)
 RANDIO_WRITE = "randio write /dev/vda --seconds %d" % RANDIO_S
 RANDIO_READ = "randio read /dev/vda --seconds %d" % RANDIO_S
 # A second's rest first: the bucket is full when the run starts (it
@@ -141,7 +139,7 @@ class GuestShell:
         self.seq += 1
         tag = "io%d" % self.seq
         since = len(self.m.output)
-        self.type_line('t=%s; %s > /tmp/out 2>&1; r=$?; sed "s/^/$t: /" '
+        self.type_line('t=%s; { %s; } > /tmp/out 2>&1; r=$?; sed "s/^/$t: /" '
                        '/tmp/out; echo "$t: rc=$r"' % (tag, command))
         end, _ = wait_since(self.m, self.prefix + tag + r": rc=(\d+)$",
                             since, timeout)
@@ -176,11 +174,13 @@ def w4(shell):
     result = []
     for command in (W4_WRITE, W4_READ):
         lines = shell.run(command, timeout=900)
-        found = [l for l in lines if re.fullmatch(r"uptime [\d.]+ [\d.]+", l)]
-        if not found:
-            raise Broken("%s: no uptime line from W4: %r" % (shell.label, lines))
-        a, b = (float(x) for x in found[0].split()[1:])
-        result.append(b - a)
+        clocks = [int(c) for c in re.findall(
+            r"^tscclock tsc=\d+ mono_ns=(\d+) real_ns=\d+$", "\n".join(lines),
+            re.M)]
+        if len(clocks) != 2:
+            raise Broken("%s: W4 without its two clock readings: %r"
+                         % (shell.label, lines))
+        result.append((clocks[1] - clocks[0]) / 1e9)
     return result
 
 
