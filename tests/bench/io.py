@@ -37,6 +37,7 @@ Consoles: build/test-logs/bench-io-*.log.
 
 import argparse
 import json
+import math
 import os
 import re
 import subprocess
@@ -109,13 +110,9 @@ def bucket_size(rate):
     smallest exact {size, refill time} pair for the rate, scaled up to hold
     about 10 ms of it (dom0-image/devices/blk/blk.c, bucket_set(): a
     figure to check against, so restated here, not read from there)."""
-    g = rate
-    n = 10 ** 9
-    while n:
-        g, n = n, g % n
-    size = rate // g
+    size = rate // math.gcd(rate, 10 ** 9)	# refill time 10**9 / gcd ns
     want = max(rate // 100, 1)
-    return size * -(-want // size)
+    return size * -(-want // size)		# the smallest multiple >= want
 
 
 # --- a shell on a guest's console -------------------------------------------
