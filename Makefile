@@ -9,6 +9,7 @@
 #   make test-api   provisiond's REST API tests (on the host, test-double hypervisor)
 #   make bench      dom0's boot time             make bench-api  provisiond's API speed
 #   make bench-sched  the scheduler's precision  make bench-domu customer domains' costs
+#   make bench-io   customer domains' disks
 #
 # Everything built lands in build/; `make clean` removes it.
 
@@ -97,6 +98,15 @@ bench-sched: deps-test
 bench-domu: deps-test
 	$(MAKE) iso guest-tests $(DOMU_INITRD)
 	$(PYTHON) tests/bench/domu.py
+
+# bench-io: customer domains' virtio disks: W4 and 4 KiB random IOPS in a
+# domU against the same kernel booted directly, the quotas' sustained rate
+# and burst, exits per request, hv-backend's memory (docs/testing.md;
+# about 10 minutes).
+.PHONY: bench-io
+bench-io: deps-test
+	$(MAKE) iso dom0-test-overlay $(DOMU_TEST_INITRD)
+	$(PYTHON) tests/bench/io.py
 
 bench: deps-test
 	$(MAKE) iso
