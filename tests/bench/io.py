@@ -108,10 +108,11 @@ IOPS_RUN = "sleep 1 && randio read /dev/vdc --seconds %d --fit" % THROTTLE_S
 def bucket_size(rate):
     """The bucket hv-backend gives a limit of rate tokens per second: the
     smallest exact {size, refill time} pair for the rate, scaled up to hold
-    about 10 ms of it (dom0-image/devices/blk/blk.c, bucket_set(): a
-    figure to check against, so restated here, not read from there)."""
+    1/10 s of it and at least two tokens (dom0-image/devices/blk/blk.c,
+    bucket_set(), BLK_BUCKETS_PER_S: a figure to check against, so restated
+    here, not read from there)."""
     size = rate // math.gcd(rate, 10 ** 9)	# refill time 10**9 / gcd ns
-    want = max(rate // 100, 1)
+    want = max(rate // 10, 2)
     return size * -(-want // size)		# the smallest multiple >= want
 
 
