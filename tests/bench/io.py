@@ -99,7 +99,7 @@ W4_READ = ("tscclock && dd if=/dev/vda of=/dev/null bs=1M count=%d "
 RANDIO_WRITE = "randio write /dev/vda --seconds %d" % RANDIO_S
 RANDIO_READ = "randio read /dev/vda --seconds %d" % RANDIO_S
 # A second's rest first: the bucket is full when the run starts (it
-# refills in about 10 ms).
+# refills in 1/10 s).
 BPS_RUN = ("sleep 1 && randio read /dev/vdb --bs %d --seq --seconds %d --fit"
            % (BPS_BS, THROTTLE_S))
 IOPS_RUN = "sleep 1 && randio read /dev/vdc --seconds %d --fit" % THROTTLE_S
@@ -444,7 +444,7 @@ def report(out, load_before, seconds):
         "the disk from a fixed seed, %d s a run. Burst: a line fitted "
         "through the completions after the first quarter, at the first "
         "completion (randio.c's top comment). Bucket sizes as blk.c's "
-        "bucket_set() makes them (about 10 ms of the rate)." % RANDIO_S)
+        "bucket_set() makes them (1/10 s of the rate, at least two tokens)." % RANDIO_S)
     notes.append("host: %d CPUs, load %.1f before; %.0f s in all" % (
         os.cpu_count(), load_before, seconds))
     print_table(HEAD, rows, ["\n\n".join(notes)])
