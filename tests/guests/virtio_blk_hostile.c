@@ -17,7 +17,8 @@
  *    or of a bad length, more segments than the device takes) are never
  *    answered: the device sets DEVICE_NEEDS_RESET and raises its
  *    configuration interrupt; we reset, set up again and a good read works.
- * Then 100,000 notifies with nothing available, a good read after them,
+ * Then 200 ring faults in a row (each reset), 100,000 notifies with
+ * nothing available, a good read after each,
  * and last a queue broken and never reset: we print "holding a broken
  * queue" and wait HOLD_S seconds before we end, so that the system test
  * can look at the backend meanwhile (tests/system/test_virtio_hostile.py).
@@ -31,6 +32,7 @@
 #define CONFIG_VECTOR	0x61		/* MSI-X entry 0 */
 #define QUEUE_VECTOR	0x60		/* MSI-X entry 1 */
 #define NOTIFIES	100000
+#define FAULT_STORM	200
 #define HOLD_S		60
 #define MS		1000000UL
 #define FAR_AWAY	0x7fff00000000ULL	/* no guest has RAM there */
@@ -295,9 +297,11 @@ static void ring_faults(void)
 	descs[1].addr = FAR_AWAY;
 	expect_needs_reset("buffer outside RAM");
 
+	/* Status back to data: a loop among device-writable descriptors
+	 * (back to the header would be an order fault first). */
 	read_chain(0);
 	descs[2].flags |= D_NEXT;
-	descs[2].next = 0;
+	descs[2].next = 1;
 	expect_needs_reset("looping chain");
 
 	/* Every descriptor in one chain, the last pointing back to the first:
@@ -330,6 +334,25 @@ static void ring_faults(void)
 	expect_needs_reset("indirect chain of 300");
 }
 
+/* FAULT_STORM ring faults in a row, each reset at once: the backend's log
+ * of them must be rate limited (the system test counts its lines). */
+static void fault_storm(void)
+{
+	uint64_t start = kvmclock_ns();
+	uint32_t len;
+
+	for (unsigned int i = 0; i < FAULT_STORM; i++) {
+		read_chain(0);
+		descs[1].addr = FAR_AWAY;
+		CHECK(submit(0, &len) == NEEDS_RESET, "fault %u answered", i);
+		reset();
+		setup();
+	}
+	printk("%u ring faults in %lu ms\n", FAULT_STORM,
+	       (kvmclock_ns() - start) / MS);
+	good_read("after the fault storm");
+}
+
 static void notify_storm(void)
 {
 	uint64_t start = kvmclock_ns();
@@ -352,7 +375,7 @@ static void leave_broken(void)
 
 	read_chain(0);
 	descs[2].flags |= D_NEXT;
-	descs[2].next = 0;
+	descs[2].next = 1;
 	CHECK(submit(0, &len) == NEEDS_RESET, "last break answered");
 	/* More notifies to a broken queue change nothing. */
 	for (unsigned int i = 0; i < 1000; i++)
@@ -386,6 +409,7 @@ void test_main(const struct hvm_start_info *si)
 	printk("good read works\n");
 	request_faults();
 	ring_faults();
+	fault_storm();
 	notify_storm();
 	leave_broken();
 }
