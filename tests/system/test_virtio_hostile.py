@@ -122,7 +122,7 @@ def test_backend_killed(boot_dom0):
     m.check("n=0; while [ $n -lt 100 ]; do usleep 100000; n=$((n + 1)); done")
     assert rounds() > 0
 
-    pid = m.check("pgrep -f 'hv-backend --domid %d '" % domid).split()[0]
+    pid = m.check("pidof hv-backend").split()[0]	# the only one
     m.check("kill -9 %s" % pid)
     m.check("n=0; while kill -0 %s 2>/dev/null && [ $n -lt 100 ]; do "
             "usleep 100000; n=$((n + 1)); done; ! kill -0 %s 2>/dev/null"
