@@ -115,9 +115,12 @@ def test_backend_killed(boot_dom0):
               "i=$((i + 1)); echo $i > /tmp/r.new; mv /tmp/r.new /tmp/rounds; "
               "done) &")
 
+    asked = [0]
+
     def rounds():
+        asked[0] += 1	# a tag of its own: ask() finds the first match
         return int(ask(m, domid, "victim", "cat /tmp/rounds 2>/dev/null || "
-                       "echo 0", "R"))
+                       "echo 0", "R%d" % asked[0]))
 
     m.check("n=0; while [ $n -lt 100 ]; do usleep 100000; n=$((n + 1)); done")
     assert rounds() > 0
