@@ -146,6 +146,9 @@ def test_backend_killed(boot_dom0):
     assert "not running" not in m.check("hvctl list")
     m.check("n=0; while [ $n -lt 50 ]; do usleep 100000; n=$((n + 1)); done")
     assert rounds() > stuck
+    # Served again, not failed: the guest saw no I/O error.
+    assert ask(m, domid, "victim", "cat /tmp/errs 2>/dev/null | wc -l",
+               "ERRS") == "0"
     after = write_and_check(m, domid, "victim", "V2", 21)
     assert dom0_block_sum(m, NEIGHBOUR_DISK, 21) == after
     assert dom0_block_sum(m, NEIGHBOUR_DISK, 20) == before
