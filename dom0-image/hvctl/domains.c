@@ -249,6 +249,39 @@ static int cmd_reboot(const char *name, struct hv_handle *h, FILE *out,
 	return cmd_create(&again, h, out, err);
 }
 
+/*
+ * A running domain whose hv-backend died (its socket refuses): a new one,
+ * with the disks of name's recipe, that takes the devices over where the
+ * guest sees them (hv-backend --resume, docs/virtio.md "A dead backend").
+ */
+static int cmd_backend_restart(const char *name, struct hv_handle *h,
+			       FILE *err)
+{
+	static char buf[3 + HV_IO_DISKS_MAX][PATH_MAX];
+	struct hvctl_args again;
+	uint32_t domid;
+	int rc = resolve(h, name, &domid);
+
+	if (rc)
+		return report(err, name, rc);
+	if (load_recipe(name, &again, buf, 3 + HV_IO_DISKS_MAX) ||
+	    again.nr_disks == 0) {
+		fprintf(err, "hvctl: backend-restart: %s has no disks made by "
+			"`hvctl create` in this dom0 (no usable %s/%s)\n", name,
+			RECIPE_DIR, name);
+		return HVCTL_EXIT_FAIL;
+	}
+	rc = hv_io_ping(domid);
+	if (rc == 0) {
+		fprintf(err, "hvctl: backend-restart: %s's device backend is "
+			"running\n", name);
+		return HVCTL_EXIT_FAIL;
+	}
+	again.cmd = HVCTL_BACKEND_RESTART;
+	return hvctl_backend_start(&again, domid, err) ? HVCTL_EXIT_FAIL :
+	       HVCTL_EXIT_OK;
+}
+
 /* Sends all of data, waiting while the guest's buffer is full. */
 static int send_input(struct hv_handle *h, uint32_t domid, const char *data,
 		      size_t len)
@@ -338,6 +371,8 @@ int hvctl_domain_cmd(const struct hvctl_args *a, struct hv_handle *h,
 		return cmd_create(a, h, out, err);
 	if (a->cmd == HVCTL_REBOOT)
 		return cmd_reboot(a->domain, h, out, err);
+	if (a->cmd == HVCTL_BACKEND_RESTART)
+		return cmd_backend_restart(a->domain, h, err);
 	rc = resolve(h, a->domain, &domid);
 	if (rc)
 		return report(err, a->domain, rc);

@@ -54,6 +54,11 @@ void hvctl_usage(FILE *out)
 	      "  io DOMAIN [--json]    its disks' counters and limits\n"
 	      "  io-limit DOMAIN DISK [bps=N] [iops=N]\n"
 	      "                        change disk DISK's limits now (0 = none)\n"
+	      "  backend-restart DOMAIN\n"
+	      "                        start a new device backend for a running\n"
+	      "                        domain whose backend died, with the disks\n"
+	      "                        `create` gave it; the guest's pending\n"
+	      "                        requests are served and it goes on\n"
 	      "  pause|unpause|destroy DOMAIN\n"
 	      "                        DOMAIN: a name or an id\n"
 	      "  shutdown DOMAIN       press its power button (the guest shuts\n"
@@ -238,6 +243,11 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 			else
 				a->iops = (int64_t)v;
 		}
+	} else if (strcmp(cmd, "backend-restart") == 0) {
+		a->cmd = HVCTL_BACKEND_RESTART;
+		if (argc != 3)
+			return usage_error(err, "backend-restart DOMAIN");
+		a->domain = argv[2];
 	} else if (strcmp(cmd, "input") == 0) {
 		a->cmd = HVCTL_INPUT;
 		if (argc != 4)
@@ -720,6 +730,7 @@ int hvctl_run(const struct hvctl_args *a, struct hv_handle *h, FILE *out,
 	case HVCTL_REBOOT:
 	case HVCTL_IO:
 	case HVCTL_IO_LIMIT:
+	case HVCTL_BACKEND_RESTART:
 		return hvctl_domain_cmd(a, h, out, err);
 	case HVCTL_HELP:
 		break;

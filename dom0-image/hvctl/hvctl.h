@@ -38,6 +38,7 @@ enum hvctl_cmd {
 	HVCTL_REBOOT,		/* reboot DOMAIN */
 	HVCTL_IO,		/* io DOMAIN [--json] */
 	HVCTL_IO_LIMIT,		/* io-limit DOMAIN DISK [bps=N] [iops=N] */
+	HVCTL_BACKEND_RESTART,	/* backend-restart DOMAIN */
 };
 
 /* A parsed command line. */

@@ -136,7 +136,7 @@ static void exec_backend(const struct hvctl_args *a, uint32_t domid,
 			 int ready_fd, const char *log)
 {
 	const char *prog = getenv("HVCTL_BACKEND");
-	char *argv[6 + 2 * HV_IO_DISKS_MAX];
+	char *argv[7 + 2 * HV_IO_DISKS_MAX];
 	char domid_s[16], fd_s[16];
 	int n = 0, fd;
 
@@ -149,6 +149,8 @@ static void exec_backend(const struct hvctl_args *a, uint32_t domid,
 	argv[n++] = domid_s;
 	argv[n++] = "--ready-fd";
 	argv[n++] = fd_s;
+	if (a->cmd == HVCTL_BACKEND_RESTART)
+		argv[n++] = "--resume";
 	for (unsigned i = 0; i < a->nr_disks; i++) {
 		argv[n++] = "--disk";
 		argv[n++] = (char *)a->disks[i];

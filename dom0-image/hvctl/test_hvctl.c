@@ -341,6 +341,9 @@ START_TEST(test_parse_args)
 	ck_assert_int_eq(RUN("reboot"), 2);
 	ck_assert_ptr_nonnull(strstr(err_text, "reboot: which domain?"));
 	ck_assert_int_eq(RUN("reboot", "web", "-f"), 2);
+	ck_assert_int_eq(RUN("backend-restart"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "backend-restart DOMAIN"));
+	ck_assert_int_eq(RUN("backend-restart", "web", "now"), 2);
 	ck_assert_str_eq(hvctl_state_name(HV_DOMAIN_REBOOT), "reboot");
 
 	/* Help, wherever asked for: exit 0, usage on stdout. */
@@ -348,6 +351,7 @@ START_TEST(test_parse_args)
 	ck_assert_ptr_nonnull(strstr(out_text, "usage: hvctl"));
 	ck_assert_int_eq(RUN("raw", "-h"), 0);
 	ck_assert_ptr_nonnull(strstr(out_text, "usage: hvctl"));
+	ck_assert_ptr_nonnull(strstr(out_text, "backend-restart DOMAIN"));
 }
 END_TEST
 
@@ -892,6 +896,17 @@ START_TEST(test_backend_start)
 	fclose(f);
 	ck_assert_int_eq(strncmp(line, "--domid 12 --ready-fd ", 22), 0);
 	ck_assert_ptr_nonnull(strstr(line, " --disk /a,ro --disk /b\n"));
+	ck_assert_ptr_null(strstr(line, "--resume"));
+
+	/* A restart after the backend died asks it to resume. */
+	a.cmd = HVCTL_BACKEND_RESTART;
+	ck_assert_int_eq(hvctl_backend_start(&a, 12, err), 0);
+	f = fopen(args, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(line, " --resume --disk /a,ro --disk /b\n"));
+	a.cmd = HVCTL_CREATE;
 
 	/* It fails before saying ready; or it is not there at all. */
 	write_script(prog, "echo no disk >&2; exit 1");

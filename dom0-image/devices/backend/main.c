@@ -2,7 +2,7 @@
 /*
  * hv-backend - serves one customer domain's virtio devices from dom0.
  *
- *   hv-backend --domid N [--ready-fd FD] --disk PATH[,ro][,bps=N][,iops=N][,serial=S] ...
+ *   hv-backend --domid N [--ready-fd FD] [--resume] --disk PATH[,ro][,bps=N][,iops=N][,serial=S] ...
  *
  * One process per domain, so that its crash affects only that domain.
  * Life cycle:
@@ -17,6 +17,11 @@
  *     remove the socket, exit 0.
  * Any failure before "ready" exits 1 with a line on stderr; the caller
  * sees the pipe close without "ready".
+ *
+ * --resume (`hvctl backend-restart`, after a backend died): step 1 adds
+ * nothing (the devices exist; the --disk list must be the one they were
+ * added with, which hvctl kept), and the devices the bind finds running
+ * continue their queues at the used index the guest sees (vdev.resume).
  *
  * The main loop, one thread, per iteration: take the event words and act
  * on them (transport.c), reap I/O completions and let the devices go on,
@@ -68,6 +73,8 @@ static int add_devices(const struct backend_options *o, struct backend_env *env,
 			log_msg("disk %u: %s", i, why);
 			return rc;
 		}
+		if (o->resume)
+			continue;	/* added by the backend that died */
 		memset(&req, 0, sizeof(req));
 		req.domid = o->domid;
 		req.type = devs[i].type;
@@ -238,6 +245,14 @@ int main(int argc, char **argv)
 		log_msg("bind domain %u: %s", o.domid, hv_strerror(rc));
 		return 1;
 	}
+	if (o.resume && t.be.page->nr_devices != o.nr_disks) {
+		log_msg("--resume: domain %u has %u device(s), %u disk(s) given",
+			o.domid, t.be.page->nr_devices, o.nr_disks);
+		hv_backend_unbind(&t.be);
+		return 1;
+	}
+	for (unsigned i = 0; i < o.nr_disks; i++)
+		devs[i].resume = o.resume;
 	t.h.fd = t.be.fd;
 	t.domid = o.domid;
 	t.devs = devs;
@@ -250,7 +265,8 @@ int main(int argc, char **argv)
 		hv_backend_unbind(&t.be);
 		return 1;
 	}
-	log_msg("domain %u: %u disk(s), ready", o.domid, o.nr_disks);
+	log_msg("domain %u: %u disk(s), ready%s", o.domid, o.nr_disks,
+		o.resume ? " (resumed after a dead backend)" : "");
 	say_ready(o.ready_fd);
 
 	serve(&t, &env, &ctrl, tfd, sfd);

@@ -30,6 +30,10 @@ int backend_parse_options(int argc, char **argv, struct backend_options *o,
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		char why[128];
 
+		if (!strcmp(opt, "--resume")) {
+			o->resume = true;
+			continue;
+		}
 		if (!val) {
 			fprintf(err, "hv-backend: %s: missing value\n", opt);
 			return -EINVAL;
@@ -66,7 +70,7 @@ int backend_parse_options(int argc, char **argv, struct backend_options *o,
 		}
 	}
 	if (!have_domid || o->nr_disks == 0) {
-		fprintf(err, "usage: hv-backend --domid N [--ready-fd FD] "
+		fprintf(err, "usage: hv-backend --domid N [--ready-fd FD] [--resume] "
 			"--disk PATH[,ro][,bps=N][,iops=N][,serial=S] ...\n");
 		return -EINVAL;
 	}

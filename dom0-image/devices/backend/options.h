@@ -2,15 +2,19 @@
 /*
  * options.h - hv-backend's command line:
  *
- *   hv-backend --domid N [--ready-fd FD] --disk PATH[,ro][,bps=N][,iops=N][,serial=S] ...
+ *   hv-backend --domid N [--ready-fd FD] [--resume] --disk PATH[,ro][,bps=N][,iops=N][,serial=S] ...
  *
  * --disk once per disk, in PCI order (disk i is device i, PCI 00:(i+1).0),
  * at most HV_DOMAIN_DEVICES_MAX.  --ready-fd: a pipe to write "ready\n" to
- * (then closed) once the devices are added and bound.
+ * (then closed) once the devices are added and bound.  --resume: take
+ * over a running domain whose backend died: its devices exist already
+ * (the same --disk list), and running queues continue at the used index
+ * the guest sees (docs/virtio.md, "A dead backend").
  */
 #ifndef DOM0_DEVICES_OPTIONS_H
 #define DOM0_DEVICES_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,6 +24,7 @@
 struct backend_options {
 	uint32_t domid;
 	int ready_fd;			/* -1: none */
+	bool resume;			/* --resume */
 	unsigned nr_disks;
 	struct hv_disk_spec disks[HV_DOMAIN_DEVICES_MAX];
 };

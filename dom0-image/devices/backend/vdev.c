@@ -45,7 +45,8 @@ void vdev_queue_failed(struct vdev *d, unsigned q, enum vq_error err)
 	d->wake_ns = 0;
 }
 
-static void start(struct vdev *d, const struct hv_device_state *st)
+static void start(struct vdev *d, const struct hv_device_state *st,
+		  bool resume)
 {
 	bool event_idx = st->driver_features & (1ull << VIRTIO_RING_F_EVENT_IDX);
 
@@ -64,6 +65,10 @@ static void start(struct vdev *d, const struct hv_device_state *st)
 			vdev_queue_failed(d, q, err);
 			return;
 		}
+		if (resume)
+			log_msg("domain %u device %u queue %u: resumed at used "
+				"index %u", d->env->domid, d->index, q,
+				vq_resume(&d->vq[q]));
 	}
 	d->running = true;
 	d->ops->start(d);
@@ -71,6 +76,11 @@ static void start(struct vdev *d, const struct hv_device_state *st)
 
 void vdev_apply_state(struct vdev *d, const struct hv_device_state *st)
 {
+	/* Only the first state a resumed backend sees is its predecessor's
+	 * running device; any later start is a driver's fresh one. */
+	bool resume = d->resume;
+
+	d->resume = false;
 	if (st->reset) {
 		if (!d->resetting) {
 			d->resetting = true;
@@ -82,8 +92,16 @@ void vdev_apply_state(struct vdev *d, const struct hv_device_state *st)
 	if (d->resetting)
 		return;		/* the hypervisor keeps reset=1 until RESET_DONE */
 	if ((st->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
-	    !(st->status & VIRTIO_CONFIG_S_FAILED) && !d->running && !d->broken)
-		start(d, st);
+	    !(st->status & VIRTIO_CONFIG_S_FAILED) && !d->running && !d->broken) {
+		if (st->status & VIRTIO_CONFIG_S_NEEDS_RESET) {
+			/* Broken under the backend that died: stays so
+			 * until the driver resets it. */
+			d->running = true;
+			d->broken = true;
+			return;
+		}
+		start(d, st, resume);
+	}
 }
 
 void vdev_push_used(struct vdev *d, unsigned q, uint16_t head,

@@ -76,6 +76,9 @@ struct vdev {
 	bool running;			/* DRIVER_OK seen, queues enabled */
 	bool broken;			/* a queue error: nothing until reset */
 	bool resetting;			/* reset seen, waiting for in-flight I/O */
+	bool resume;			/* hv-backend --resume: the first state
+					   may be a running device whose queues
+					   continue at the guest's used index */
 	struct virtqueue vq[HV_DEVICE_QUEUES_MAX];
 
 	/* What the transport must still say. */

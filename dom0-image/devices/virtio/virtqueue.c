@@ -103,6 +103,22 @@ enum vq_error vq_enable(struct virtqueue *vq, const struct guest_mem *gm,
 	return VQ_OK;
 }
 
+uint16_t vq_resume(struct virtqueue *vq)
+{
+	uint16_t idx;
+
+	if (!vq->ready)
+		return 0;
+	/* Read once: the guest may scribble on it; any value is a place in
+	 * the ring, and vq_pop() checks avail->idx against it. */
+	idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	vq->last_avail = idx;
+	vq->avail_seen = idx;
+	vq->used_idx = idx;
+	vq->signalled_used = idx;
+	return idx;
+}
+
 /* Copy one descriptor out of a table that may be unaligned (an indirect
  * table is wherever the guest put it) and that the guest may be writing. */
 static struct vring_desc read_desc(const struct vring_desc *table,

@@ -117,6 +117,18 @@ enum vq_error vq_enable(struct virtqueue *vq, const struct guest_mem *gm,
 			uint16_t size, bool event_idx, uint64_t desc_gpa,
 			uint64_t avail_gpa, uint64_t used_gpa);
 
+/*
+ * Take over a running queue from a backend that died (hv-backend --resume,
+ * docs/virtio.md "A dead backend"): after vq_enable(), continue from the
+ * used index the guest sees.  Every chain made available after it is
+ * popped again, so requests the dead backend had popped but not answered
+ * are served now.  Exact when the dead backend completed in order; a chain
+ * it completed ahead of an earlier one is served twice (harmless for a
+ * disk, whose requests are idempotent, but the guest sees its head twice).
+ * Returns that index.
+ */
+uint16_t vq_resume(struct virtqueue *vq);
+
 /* Back to the state after a device reset: not ready, not broken. */
 void vq_reset(struct virtqueue *vq);
 

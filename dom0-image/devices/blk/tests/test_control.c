@@ -251,6 +251,16 @@ START_TEST(test_backend_options)
 	ck_assert_uint_eq(o.nr_disks, 2);
 	ck_assert(o.disks[0].read_only);
 	ck_assert_uint_eq(o.disks[1].iops, 10);
+	ck_assert(!o.resume);
+	{
+		char *resume[] = { "hv-backend", "--resume", "--domid", "3",
+				   "--disk", "/x", NULL };
+
+		ck_assert_int_eq(backend_parse_options(6, resume, &o, null), 0);
+		ck_assert(o.resume);
+		ck_assert_uint_eq(o.nr_disks, 1);
+		ck_assert_int_ne(backend_parse_options(2, resume, &o, null), 0);
+	}
 	ck_assert_int_ne(backend_parse_options(3, no_disk, &o, null), 0);
 	ck_assert_int_ne(backend_parse_options(5, dom0, &o, null), 0);
 	ck_assert_int_ne(backend_parse_options(5, bad_disk, &o, null), 0);

@@ -283,6 +283,40 @@ START_TEST(index_wrap_around)
 }
 END_TEST
 
+/* A new backend taking over a running queue: the guest saw 2 of 4 chains
+ * answered; the other two are popped again and the used ring goes on at 2. */
+START_TEST(resume_continues_at_the_guests_used_index)
+{
+	ck_assert_uint_eq(vq_resume(&vq), 0);	/* not enabled: nothing */
+	for (unsigned i = 0; i < 4; i++) {
+		set_desc(i, BUF_GPA + 16 * i, 16, 0, 0);
+		offer((uint16_t)i);
+	}
+	used()->idx = 2;
+	used()->ring[0].id = 0;
+	used()->ring[1].id = 1;
+	enable(8, false);
+	ck_assert_uint_eq(vq_resume(&vq), 2);
+	ck_assert_int_eq(vq_pop(&vq, &chain, NO_LIMIT), VQ_OK);
+	ck_assert_uint_eq(chain.head, 2);
+	ck_assert_int_eq(vq_push_used(&vq, chain.head, 7), VQ_OK);
+	ck_assert_int_eq(vq_pop(&vq, &chain, NO_LIMIT), VQ_OK);
+	ck_assert_uint_eq(chain.head, 3);
+	ck_assert_int_eq(vq_pop(&vq, &chain, NO_LIMIT), VQ_EMPTY);
+	ck_assert_uint_eq(used()->idx, 3);
+	ck_assert_uint_eq(used()->ring[2].id, 2);
+	ck_assert_uint_eq(used()->ring[2].len, 7);
+	ck_assert_uint_eq(used()->ring[0].id, 0);	/* the old answers stay */
+	ck_assert(vq_should_interrupt(&vq));
+	/* A guest whose avail index is now behind: a ring error, as always. */
+	vq_reset(&vq);
+	enable(8, false);
+	used()->idx = 100;
+	ck_assert_uint_eq(vq_resume(&vq), 100);
+	assert_pop_fails(NO_LIMIT, VQ_ERR_AVAIL_IDX);
+}
+END_TEST
+
 START_TEST(event_idx_suppresses_interrupts)
 {
 	uint16_t *used_event;
@@ -627,6 +661,7 @@ static Suite *virtqueue_suite(void)
 	tcase_add_test(tc, indirect_chain);
 	tcase_add_test(tc, indirect_table_unaligned_at_end_of_memory);
 	tcase_add_test(tc, index_wrap_around);
+	tcase_add_test(tc, resume_continues_at_the_guests_used_index);
 	tcase_add_test(tc, event_idx_suppresses_interrupts);
 	tcase_add_test(tc, no_interrupt_flag);
 	tcase_add_test(tc, notification_requests);
