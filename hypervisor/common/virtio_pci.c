@@ -35,23 +35,6 @@
 #include <lib/string.h>
 
 /* The common configuration (virtio 1.2, 4.1.4.3): register offsets. */
-#define CC_DEVICE_FEATURE_SELECT	0x00
-#define CC_DEVICE_FEATURE		0x04
-#define CC_DRIVER_FEATURE_SELECT	0x08
-#define CC_DRIVER_FEATURE		0x0c
-#define CC_CONFIG_MSIX_VECTOR		0x10
-#define CC_NUM_QUEUES			0x12
-#define CC_DEVICE_STATUS		0x14
-#define CC_CONFIG_GENERATION		0x15
-#define CC_QUEUE_SELECT			0x16
-#define CC_QUEUE_SIZE			0x18
-#define CC_QUEUE_MSIX_VECTOR		0x1a
-#define CC_QUEUE_ENABLE			0x1c
-#define CC_QUEUE_NOTIFY_OFF		0x1e
-#define CC_QUEUE_DESC			0x20	/* low half; high at +4 */
-#define CC_QUEUE_DRIVER			0x28
-#define CC_QUEUE_DEVICE			0x30
-#define CC_END				0x38
 
 #define ISR_QUEUE		1
 #define ISR_CONFIG		2
@@ -64,11 +47,11 @@ static unsigned int cc_width(uint32_t offset)
 {
 	unsigned int width;
 
-	if (offset >= CC_END)
+	if (offset >= HVP_VIRTIO_CC_END)
 		return 0;
-	if (offset == CC_DEVICE_STATUS || offset == CC_CONFIG_GENERATION)
+	if (offset == HVP_VIRTIO_CC_DEVICE_STATUS || offset == HVP_VIRTIO_CC_CONFIG_GENERATION)
 		return 1;
-	if (offset < CC_CONFIG_MSIX_VECTOR || offset >= CC_QUEUE_DESC)
+	if (offset < HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR || offset >= HVP_VIRTIO_CC_QUEUE_DESC)
 		width = 4;
 	else
 		width = 2;
@@ -274,50 +257,50 @@ static struct hv_vq_config *selected_queue(struct virtio_dev *dev)
 static uint32_t common_read(struct virtio_dev *dev, uint32_t offset)
 {
 	struct hv_vq_config *vq = selected_queue(dev);
-	unsigned int half = (offset - CC_QUEUE_DESC) % 8 ? 32 : 0;
+	unsigned int half = (offset - HVP_VIRTIO_CC_QUEUE_DESC) % 8 ? 32 : 0;
 
 	switch (offset) {
-	case CC_DEVICE_FEATURE_SELECT:
+	case HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT:
 		return dev->device_feature_select;
-	case CC_DEVICE_FEATURE:
+	case HVP_VIRTIO_CC_DEVICE_FEATURE:
 		return dev->device_feature_select < 2 ?
 		       (uint32_t)(dev->device_features >>
 				  (32 * dev->device_feature_select)) : 0;
-	case CC_DRIVER_FEATURE_SELECT:
+	case HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT:
 		return dev->driver_feature_select;
-	case CC_DRIVER_FEATURE:
+	case HVP_VIRTIO_CC_DRIVER_FEATURE:
 		return dev->driver_feature_select < 2 ?
 		       (uint32_t)(dev->driver_features >>
 				  (32 * dev->driver_feature_select)) : 0;
-	case CC_CONFIG_MSIX_VECTOR:
+	case HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR:
 		return dev->config_msix_vector;
-	case CC_NUM_QUEUES:
+	case HVP_VIRTIO_CC_NUM_QUEUES:
 		return dev->nr_queues;
-	case CC_DEVICE_STATUS:
+	case HVP_VIRTIO_CC_DEVICE_STATUS:
 		return dev->status;	/* the old one while a reset is pending */
-	case CC_CONFIG_GENERATION:
+	case HVP_VIRTIO_CC_CONFIG_GENERATION:
 		return dev->config_generation;
-	case CC_QUEUE_SELECT:
+	case HVP_VIRTIO_CC_QUEUE_SELECT:
 		return dev->queue_select;
 	}
 	if (!vq)		/* no such queue: size 0 says so (4.1.4.3) */
-		return offset == CC_QUEUE_MSIX_VECTOR ? VIRTIO_MSI_NO_VECTOR : 0;
+		return offset == HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR ? VIRTIO_MSI_NO_VECTOR : 0;
 	switch (offset) {
-	case CC_QUEUE_SIZE:
+	case HVP_VIRTIO_CC_QUEUE_SIZE:
 		return vq->size;
-	case CC_QUEUE_MSIX_VECTOR:
+	case HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR:
 		return vq->msix_vector;
-	case CC_QUEUE_ENABLE:
+	case HVP_VIRTIO_CC_QUEUE_ENABLE:
 		return vq->enabled;
-	case CC_QUEUE_NOTIFY_OFF:
+	case HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF:
 		return dev->queue_select;
-	case CC_QUEUE_DESC:
-	case CC_QUEUE_DESC + 4:
+	case HVP_VIRTIO_CC_QUEUE_DESC:
+	case HVP_VIRTIO_CC_QUEUE_DESC + 4:
 		return (uint32_t)(vq->desc >> half);
-	case CC_QUEUE_DRIVER:
-	case CC_QUEUE_DRIVER + 4:
+	case HVP_VIRTIO_CC_QUEUE_DRIVER:
+	case HVP_VIRTIO_CC_QUEUE_DRIVER + 4:
 		return (uint32_t)(vq->driver >> half);
-	default:		/* CC_QUEUE_DEVICE and its high half */
+	default:		/* HVP_VIRTIO_CC_QUEUE_DEVICE and its high half */
 		return (uint32_t)(vq->device >> half);
 	}
 }
@@ -365,16 +348,16 @@ static bool common_write(struct domain *d, struct virtio_dev *dev,
 			 uint32_t offset, uint32_t value, uint32_t where)
 {
 	struct hv_vq_config *vq = selected_queue(dev);
-	unsigned int half = (offset - CC_QUEUE_DESC) % 8 ? 32 : 0;
+	unsigned int half = (offset - HVP_VIRTIO_CC_QUEUE_DESC) % 8 ? 32 : 0;
 
 	switch (offset) {
-	case CC_DEVICE_FEATURE_SELECT:
+	case HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT:
 		dev->device_feature_select = value;
 		return false;
-	case CC_DRIVER_FEATURE_SELECT:
+	case HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT:
 		dev->driver_feature_select = value;
 		return false;
-	case CC_DRIVER_FEATURE:
+	case HVP_VIRTIO_CC_DRIVER_FEATURE:
 		if (dev->status & VIRTIO_STATUS_FEATURES_OK) {
 			vpci_refuse(d, "driver_feature after FEATURES_OK", where);
 			return false;
@@ -384,11 +367,11 @@ static bool common_write(struct domain *d, struct virtio_dev *dev,
 		set_half(&dev->driver_features,
 			 32 * dev->driver_feature_select, value);
 		return true;
-	case CC_CONFIG_MSIX_VECTOR:
+	case HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR:
 		dev->config_msix_vector = value <= dev->nr_queues ?
 			(uint16_t)value : VIRTIO_MSI_NO_VECTOR;
 		return false;
-	case CC_DEVICE_STATUS:
+	case HVP_VIRTIO_CC_DEVICE_STATUS:
 		if (value == 0) {
 			/*
 			 * Nothing set up (status 0: a driver's first reset at
@@ -406,13 +389,13 @@ static bool common_write(struct domain *d, struct virtio_dev *dev,
 		}
 		status_write(d, dev, (uint8_t)value, where);
 		return true;
-	case CC_QUEUE_SELECT:
+	case HVP_VIRTIO_CC_QUEUE_SELECT:
 		dev->queue_select = (uint16_t)value;
 		return false;
-	case CC_DEVICE_FEATURE:
-	case CC_NUM_QUEUES:
-	case CC_CONFIG_GENERATION:
-	case CC_QUEUE_NOTIFY_OFF:
+	case HVP_VIRTIO_CC_DEVICE_FEATURE:
+	case HVP_VIRTIO_CC_NUM_QUEUES:
+	case HVP_VIRTIO_CC_CONFIG_GENERATION:
+	case HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF:
 		vpci_refuse(d, "write to a read-only register", where);
 		return false;
 	}
@@ -426,7 +409,7 @@ static bool common_write(struct domain *d, struct virtio_dev *dev,
 		return false;
 	}
 	switch (offset) {
-	case CC_QUEUE_SIZE:
+	case HVP_VIRTIO_CC_QUEUE_SIZE:
 		if (!power_of_two(value) || value > dev->max_queue_size) {
 			vpci_refuse(d, "queue_size not a power of two up to the maximum",
 				    where);
@@ -434,11 +417,11 @@ static bool common_write(struct domain *d, struct virtio_dev *dev,
 		}
 		vq->size = (uint16_t)value;
 		return true;
-	case CC_QUEUE_MSIX_VECTOR:
+	case HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR:
 		vq->msix_vector = value <= dev->nr_queues ?
 			(uint16_t)value : VIRTIO_MSI_NO_VECTOR;
 		return true;
-	case CC_QUEUE_ENABLE:
+	case HVP_VIRTIO_CC_QUEUE_ENABLE:
 		if (value != 1) {
 			vpci_refuse(d, "queue_enable other than 1", where);
 			return false;
@@ -449,15 +432,15 @@ static bool common_write(struct domain *d, struct virtio_dev *dev,
 		}
 		vq->enabled = 1;
 		return true;
-	case CC_QUEUE_DESC:
-	case CC_QUEUE_DESC + 4:
+	case HVP_VIRTIO_CC_QUEUE_DESC:
+	case HVP_VIRTIO_CC_QUEUE_DESC + 4:
 		set_half(&vq->desc, half, value);
 		return true;
-	case CC_QUEUE_DRIVER:
-	case CC_QUEUE_DRIVER + 4:
+	case HVP_VIRTIO_CC_QUEUE_DRIVER:
+	case HVP_VIRTIO_CC_QUEUE_DRIVER + 4:
 		set_half(&vq->driver, half, value);
 		return true;
-	default:		/* CC_QUEUE_DEVICE and its high half */
+	default:		/* HVP_VIRTIO_CC_QUEUE_DEVICE and its high half */
 		set_half(&vq->device, half, value);
 		return true;
 	}
@@ -472,7 +455,7 @@ uint64_t virtio_pci_bar0_read(struct domain *d, unsigned int index,
 	uint64_t value = 0;
 
 	if (offset < HVP_VIRTIO_ISR_OFFSET) {
-		if (offset >= CC_END)
+		if (offset >= HVP_VIRTIO_CC_END)
 			return 0;	/* reserved: reads 0 */
 		if (cc_width(offset) != size) {
 			vpci_refuse(d, "common configuration access width",
@@ -510,7 +493,7 @@ void virtio_pci_bar0_write(struct domain *d, unsigned int index,
 	struct virtio_dev *dev = &d->vpci.dev[index];
 
 	if (offset < HVP_VIRTIO_ISR_OFFSET) {
-		if (offset >= CC_END)
+		if (offset >= HVP_VIRTIO_CC_END)
 			return;
 		if (cc_width(offset) != size) {
 			vpci_refuse(d, "common configuration access width",

@@ -106,23 +106,23 @@ static void setup(void)
 {
 	uint64_t offered, accept;
 
-	virtio_w8(DEV, VIRTIO_DEVICE_STATUS, VIRTIO_S_ACK);
-	virtio_w8(DEV, VIRTIO_DEVICE_STATUS, VIRTIO_S_ACK | VIRTIO_S_DRIVER);
-	virtio_w32(DEV, VIRTIO_DEVICE_FEATURE_SELECT, 0);
-	offered = virtio_r32(DEV, VIRTIO_DEVICE_FEATURE);
-	virtio_w32(DEV, VIRTIO_DEVICE_FEATURE_SELECT, 1);
-	offered |= (uint64_t)virtio_r32(DEV, VIRTIO_DEVICE_FEATURE) << 32;
+	virtio_w8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	virtio_w8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	virtio_w32(DEV, HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 0);
+	offered = virtio_r32(DEV, HVP_VIRTIO_CC_DEVICE_FEATURE);
+	virtio_w32(DEV, HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 1);
+	offered |= (uint64_t)virtio_r32(DEV, HVP_VIRTIO_CC_DEVICE_FEATURE) << 32;
 	CHECK((offered & (F_VERSION_1 | F_INDIRECT)) == (F_VERSION_1 | F_INDIRECT),
 	      "features offered %lx", offered);
 	/* No EVENT_IDX: every completion interrupts, every notify counts. */
 	accept = F_VERSION_1 | F_INDIRECT;
-	virtio_w32(DEV, VIRTIO_DRIVER_FEATURE_SELECT, 0);
-	virtio_w32(DEV, VIRTIO_DRIVER_FEATURE, (uint32_t)accept);
-	virtio_w32(DEV, VIRTIO_DRIVER_FEATURE_SELECT, 1);
-	virtio_w32(DEV, VIRTIO_DRIVER_FEATURE, (uint32_t)(accept >> 32));
-	virtio_w8(DEV, VIRTIO_DEVICE_STATUS,
-		  VIRTIO_S_ACK | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK);
-	CHECK(virtio_r8(DEV, VIRTIO_DEVICE_STATUS) & VIRTIO_S_FEATURES_OK,
+	virtio_w32(DEV, HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT, 0);
+	virtio_w32(DEV, HVP_VIRTIO_CC_DRIVER_FEATURE, (uint32_t)accept);
+	virtio_w32(DEV, HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT, 1);
+	virtio_w32(DEV, HVP_VIRTIO_CC_DRIVER_FEATURE, (uint32_t)(accept >> 32));
+	virtio_w8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS,
+		  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	CHECK(virtio_r8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS) & VIRTIO_STATUS_FEATURES_OK,
 	      "FEATURES_OK refused");
 
 	__builtin_memset(descs, 0, sizeof(descs));
@@ -132,24 +132,24 @@ static void setup(void)
 
 	virtio_msix_entry(DEV, 0, CONFIG_VECTOR);
 	virtio_msix_entry(DEV, 1, QUEUE_VECTOR);
-	virtio_w16(DEV, VIRTIO_CONFIG_MSIX_VECTOR, 0);
-	CHECK(virtio_r16(DEV, VIRTIO_CONFIG_MSIX_VECTOR) == 0,
+	virtio_w16(DEV, HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR, 0);
+	CHECK(virtio_r16(DEV, HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR) == 0,
 	      "config vector refused");
-	virtio_w16(DEV, VIRTIO_QUEUE_SELECT, 0);
-	virtio_w16(DEV, VIRTIO_QUEUE_SIZE, QSIZE);
-	virtio_w16(DEV, VIRTIO_QUEUE_MSIX_VECTOR, 1);
-	virtio_w64(DEV, VIRTIO_QUEUE_DESC, (uint64_t)descs);
-	virtio_w64(DEV, VIRTIO_QUEUE_DRIVER, (uint64_t)&avail);
-	virtio_w64(DEV, VIRTIO_QUEUE_DEVICE, (uint64_t)&used);
-	virtio_w16(DEV, VIRTIO_QUEUE_ENABLE, 1);
-	CHECK(virtio_r16(DEV, VIRTIO_QUEUE_ENABLE) == 1, "queue not enabled");
+	virtio_w16(DEV, HVP_VIRTIO_CC_QUEUE_SELECT, 0);
+	virtio_w16(DEV, HVP_VIRTIO_CC_QUEUE_SIZE, QSIZE);
+	virtio_w16(DEV, HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 1);
+	virtio_w64(DEV, HVP_VIRTIO_CC_QUEUE_DESC, (uint64_t)descs);
+	virtio_w64(DEV, HVP_VIRTIO_CC_QUEUE_DRIVER, (uint64_t)&avail);
+	virtio_w64(DEV, HVP_VIRTIO_CC_QUEUE_DEVICE, (uint64_t)&used);
+	virtio_w16(DEV, HVP_VIRTIO_CC_QUEUE_ENABLE, 1);
+	CHECK(virtio_r16(DEV, HVP_VIRTIO_CC_QUEUE_ENABLE) == 1, "queue not enabled");
 	notify_port = (uint16_t)((vpci_read32(SLOT, 0x18) & ~3U) +
-				 virtio_r16(DEV, VIRTIO_QUEUE_NOTIFY_OFF) *
+				 virtio_r16(DEV, HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF) *
 				 HVP_VIRTIO_NOTIFY_MULTIPLIER);
-	virtio_w8(DEV, VIRTIO_DEVICE_STATUS, VIRTIO_S_ACK | VIRTIO_S_DRIVER |
-		  VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK);
-	CHECK(virtio_r8(DEV, VIRTIO_DEVICE_STATUS) == 0xf, "DRIVER_OK: status %x",
-	      virtio_r8(DEV, VIRTIO_DEVICE_STATUS));
+	virtio_w8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+		  VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	CHECK(virtio_r8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS) == 0xf, "DRIVER_OK: status %x",
+	      virtio_r8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS));
 }
 
 /* A reset, as a driver does it: write 0, wait until it reads 0. */
@@ -157,11 +157,11 @@ static void reset(void)
 {
 	uint64_t start = kvmclock_ns();
 
-	virtio_w8(DEV, VIRTIO_DEVICE_STATUS, 0);
-	while (virtio_r8(DEV, VIRTIO_DEVICE_STATUS) != 0) {
+	virtio_w8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS, 0);
+	while (virtio_r8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS) != 0) {
 		CHECK(kvmclock_ns() - start < 30000 * MS,
 		      "reset not done in 30 s: status %x",
-		      virtio_r8(DEV, VIRTIO_DEVICE_STATUS));
+		      virtio_r8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS));
 		__asm__ volatile("pause");
 	}
 }
@@ -192,7 +192,7 @@ static enum outcome submit(uint16_t head, uint32_t *len)
 			*len = used.ring[slot].len;
 			return ANSWERED;
 		}
-		if (virtio_r8(DEV, VIRTIO_DEVICE_STATUS) & VIRTIO_S_NEEDS_RESET)
+		if (virtio_r8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS) & VIRTIO_STATUS_NEEDS_RESET)
 			return NEEDS_RESET;
 		CHECK(kvmclock_ns() - start < 30000 * MS,
 		      "no answer in 30 s to head %u", head);
@@ -361,7 +361,7 @@ static void notify_storm(void)
 		outw(notify_port, 0);
 	printk("%u notifies in %lu ms\n", NOTIFIES,
 	       (kvmclock_ns() - start) / MS);
-	CHECK(!(virtio_r8(DEV, VIRTIO_DEVICE_STATUS) & VIRTIO_S_NEEDS_RESET),
+	CHECK(!(virtio_r8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS) & VIRTIO_STATUS_NEEDS_RESET),
 	      "notify storm: device needs reset");
 	good_read("after the notify storm");
 }
@@ -384,7 +384,7 @@ static void leave_broken(void)
 	start = kvmclock_ns();
 	while (kvmclock_ns() - start < HOLD_S * 1000 * MS)
 		__asm__ volatile("pause");
-	CHECK(virtio_r8(DEV, VIRTIO_DEVICE_STATUS) & VIRTIO_S_NEEDS_RESET,
+	CHECK(virtio_r8(DEV, HVP_VIRTIO_CC_DEVICE_STATUS) & VIRTIO_STATUS_NEEDS_RESET,
 	      "NEEDS_RESET cleared without a reset");
 }
 

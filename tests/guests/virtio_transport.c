@@ -13,7 +13,7 @@
  * configuration, feature negotiation (a refused set first), a queue set up,
  * an MSI-X entry programmed, an interrupt dom0 raises (HVCALL_DEVICE_CTL,
  * after we print "ready for interrupts") held pending while its entry is
- * masked and delivered when unmasked, 10,000 notifies, DRIVER_OK, a reset;
+ * masked and delivered when unmasked, 10,000 notifies, VIRTIO_STATUS_DRIVER_OK, a reset;
  * then the hostile forms, each answered without harm.  Every answer is
  * checked.
  *
@@ -26,28 +26,7 @@
 #define CFG_DATA	0xcfc
 #define VIRTIO_SLOT	1
 
-/* virtio 1.2, 4.1.4.3 */
-#define DEVICE_FEATURE_SELECT	0x00
-#define DEVICE_FEATURE		0x04
-#define DRIVER_FEATURE_SELECT	0x08
-#define DRIVER_FEATURE		0x0c
-#define CONFIG_MSIX_VECTOR	0x10
-#define NUM_QUEUES		0x12
-#define DEVICE_STATUS		0x14
-#define QUEUE_SELECT		0x16
-#define QUEUE_SIZE		0x18
-#define QUEUE_MSIX_VECTOR	0x1a
-#define QUEUE_ENABLE		0x1c
-#define QUEUE_NOTIFY_OFF	0x1e
-#define QUEUE_DESC		0x20
-#define QUEUE_DRIVER		0x28
-#define QUEUE_DEVICE		0x30
-
-#define ACK		1
-#define DRIVER		2
-#define DRIVER_OK	4
-#define FEATURES_OK	8
-#define NO_VECTOR	0xffff
+#define NO_VECTOR	VIRTIO_MSI_NO_VECTOR
 #define NOTIFIES	10000
 #define MSI_VECTOR	0x60		/* queue 0's, MSI-X entry 1 */
 #define ENTRY1_CONTROL	(HVP_VIRTIO_MSIX_OFFSET + 16 + 12)
@@ -251,20 +230,20 @@ static void bars(void)
 	CHECK(bar_size(0x10, ~0xfU) == HVP_VIRTIO_BAR0_SIZE, "BAR0 size");
 	CHECK(bar_size(0x18, 0xfffc) == HVP_VIRTIO_BAR2_SIZE, "BAR2 size");
 	CHECK(bar_size(0x14, ~0U) == 0, "BAR1 implemented");
-	CHECK(r16(NUM_QUEUES) == 2, "num_queues %u", r16(NUM_QUEUES));
+	CHECK(r16(HVP_VIRTIO_CC_NUM_QUEUES) == 2, "num_queues %u", r16(HVP_VIRTIO_CC_NUM_QUEUES));
 
 	/* Moved by 1 MiB: the old place reads all-ones, the new one answers. */
 	cfg_write32(VIRTIO_SLOT, 0x10, base0 + 0x100000);
-	CHECK(r16(NUM_QUEUES) == 0xffff, "old BAR0 place still answers");
+	CHECK(r16(HVP_VIRTIO_CC_NUM_QUEUES) == 0xffff, "old BAR0 place still answers");
 	bar0_offset = 0x100000;
-	CHECK(r16(NUM_QUEUES) == 2, "moved BAR0 does not answer");
+	CHECK(r16(HVP_VIRTIO_CC_NUM_QUEUES) == 2, "moved BAR0 does not answer");
 	cfg_write32(VIRTIO_SLOT, 0x10, base0);
 	bar0_offset = 0;
-	CHECK(r16(NUM_QUEUES) == 2, "BAR0 back home does not answer");
+	CHECK(r16(HVP_VIRTIO_CC_NUM_QUEUES) == 2, "BAR0 back home does not answer");
 
 	/* Memory decoding off and on. */
 	cfg_write16(VIRTIO_SLOT, 4, 0x1);
-	CHECK(r32(DEVICE_FEATURE) == 0xffffffffU, "BAR0 decodes while off");
+	CHECK(r32(HVP_VIRTIO_CC_DEVICE_FEATURE) == 0xffffffffU, "BAR0 decodes while off");
 	cfg_write16(VIRTIO_SLOT, 4, 0x7);
 	CHECK(cfg16(VIRTIO_SLOT, 4) == 0x7, "command %x", cfg16(VIRTIO_SLOT, 4));
 }
@@ -286,53 +265,53 @@ static uint64_t device_config(uint64_t capacity)
 
 static uint8_t negotiate(uint64_t accept)
 {
-	w8(DEVICE_STATUS, ACK);
-	w8(DEVICE_STATUS, ACK | DRIVER);
-	w32(DRIVER_FEATURE_SELECT, 0);
-	w32(DRIVER_FEATURE, (uint32_t)accept);
-	w32(DRIVER_FEATURE_SELECT, 1);
-	w32(DRIVER_FEATURE, (uint32_t)(accept >> 32));
-	w8(DEVICE_STATUS, ACK | DRIVER | FEATURES_OK);
-	return r8(DEVICE_STATUS);
+	w8(HVP_VIRTIO_CC_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	w8(HVP_VIRTIO_CC_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	w32(HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT, 0);
+	w32(HVP_VIRTIO_CC_DRIVER_FEATURE, (uint32_t)accept);
+	w32(HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT, 1);
+	w32(HVP_VIRTIO_CC_DRIVER_FEATURE, (uint32_t)(accept >> 32));
+	w8(HVP_VIRTIO_CC_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	return r8(HVP_VIRTIO_CC_DEVICE_STATUS);
 }
 
 static void features(void)
 {
 	uint64_t offered;
 
-	w32(DEVICE_FEATURE_SELECT, 0);
-	offered = r32(DEVICE_FEATURE);
-	w32(DEVICE_FEATURE_SELECT, 1);
-	offered |= (uint64_t)r32(DEVICE_FEATURE) << 32;
+	w32(HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 0);
+	offered = r32(HVP_VIRTIO_CC_DEVICE_FEATURE);
+	w32(HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 1);
+	offered |= (uint64_t)r32(HVP_VIRTIO_CC_DEVICE_FEATURE) << 32;
 	CHECK(offered == ((1ULL << 32) | (1ULL << 6)), "features %lx", offered);
 
 	/* A feature not offered: refused. */
-	CHECK(negotiate(offered | (1ULL << 9)) == (ACK | DRIVER),
-	      "FEATURES_OK kept with a feature not offered");
-	w8(DEVICE_STATUS, 0);
-	CHECK(r8(DEVICE_STATUS) == 0, "reset without a backend is not at once");
+	CHECK(negotiate(offered | (1ULL << 9)) == (VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER),
+	      "VIRTIO_STATUS_FEATURES_OK kept with a feature not offered");
+	w8(HVP_VIRTIO_CC_DEVICE_STATUS, 0);
+	CHECK(r8(HVP_VIRTIO_CC_DEVICE_STATUS) == 0, "reset without a backend is not at once");
 	/* No VERSION_1: refused. */
-	CHECK(negotiate(1ULL << 6) == (ACK | DRIVER), "legacy driver accepted");
-	w8(DEVICE_STATUS, 0);
-	CHECK(negotiate(offered) == (ACK | DRIVER | FEATURES_OK),
-	      "FEATURES_OK refused");
+	CHECK(negotiate(1ULL << 6) == (VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER), "legacy driver accepted");
+	w8(HVP_VIRTIO_CC_DEVICE_STATUS, 0);
+	CHECK(negotiate(offered) == (VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK),
+	      "VIRTIO_STATUS_FEATURES_OK refused");
 }
 
 static void queue(struct caps c)
 {
 	uint16_t size;
 
-	w16(QUEUE_SELECT, 0);
-	size = r16(QUEUE_SIZE);
+	w16(HVP_VIRTIO_CC_QUEUE_SELECT, 0);
+	size = r16(HVP_VIRTIO_CC_QUEUE_SIZE);
 	CHECK(size == 256, "queue 0 size %u", size);
-	w16(QUEUE_SIZE, 16);
-	CHECK(r16(QUEUE_SIZE) == 16, "queue size not taken");
-	w64(QUEUE_DESC, (uint64_t)ring_mem[0]);
-	w64(QUEUE_DRIVER, (uint64_t)ring_mem[1]);
-	w64(QUEUE_DEVICE, (uint64_t)ring_mem[2]);
-	CHECK(r32(QUEUE_DESC) == (uint32_t)(uint64_t)ring_mem[0] &&
-	      r32(QUEUE_DESC + 4) == 0, "queue_desc reads back %x",
-	      r32(QUEUE_DESC));
+	w16(HVP_VIRTIO_CC_QUEUE_SIZE, 16);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_SIZE) == 16, "queue size not taken");
+	w64(HVP_VIRTIO_CC_QUEUE_DESC, (uint64_t)ring_mem[0]);
+	w64(HVP_VIRTIO_CC_QUEUE_DRIVER, (uint64_t)ring_mem[1]);
+	w64(HVP_VIRTIO_CC_QUEUE_DEVICE, (uint64_t)ring_mem[2]);
+	CHECK(r32(HVP_VIRTIO_CC_QUEUE_DESC) == (uint32_t)(uint64_t)ring_mem[0] &&
+	      r32(HVP_VIRTIO_CC_QUEUE_DESC + 4) == 0, "queue_desc reads back %x",
+	      r32(HVP_VIRTIO_CC_QUEUE_DESC));
 
 	/* MSI-X: enable, program entry 1 for queue 0 (vector 0x60, vCPU 0). */
 	cfg_write16(VIRTIO_SLOT, c.msix + 2, 0x8000);
@@ -346,16 +325,16 @@ static void queue(struct caps c)
 	CHECK(r32(HVP_VIRTIO_MSIX_OFFSET + 16 + 8) == 0x60 &&
 	      r32(HVP_VIRTIO_MSIX_OFFSET + 16 + 12) == 0, "MSI-X entry");
 	CHECK(r32(HVP_VIRTIO_PBA_OFFSET) == 0, "PBA %x", r32(HVP_VIRTIO_PBA_OFFSET));
-	w16(QUEUE_MSIX_VECTOR, 1);
-	CHECK(r16(QUEUE_MSIX_VECTOR) == 1, "queue vector refused");
-	w16(CONFIG_MSIX_VECTOR, 0);
-	CHECK(r16(CONFIG_MSIX_VECTOR) == 0, "config vector refused");
+	w16(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 1);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR) == 1, "queue vector refused");
+	w16(HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR, 0);
+	CHECK(r16(HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR) == 0, "config vector refused");
 
-	w16(QUEUE_ENABLE, 1);
-	CHECK(r16(QUEUE_ENABLE) == 1, "queue not enabled");
+	w16(HVP_VIRTIO_CC_QUEUE_ENABLE, 1);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_ENABLE) == 1, "queue not enabled");
 	/* An enabled queue's set-up is fixed. */
-	w16(QUEUE_SIZE, 32);
-	CHECK(r16(QUEUE_SIZE) == 16, "enabled queue resized");
+	w16(HVP_VIRTIO_CC_QUEUE_SIZE, 32);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_SIZE) == 16, "enabled queue resized");
 }
 
 static volatile unsigned int msis_taken;
@@ -404,8 +383,8 @@ static void notify(void)
 				   0 * HVP_VIRTIO_NOTIFY_MULTIPLIER);
 	unsigned int i;
 
-	w16(QUEUE_SELECT, 0);
-	CHECK(r16(QUEUE_NOTIFY_OFF) == 0, "notify_off %u", r16(QUEUE_NOTIFY_OFF));
+	w16(HVP_VIRTIO_CC_QUEUE_SELECT, 0);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF) == 0, "notify_off %u", r16(HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF));
 	for (i = 0; i < NOTIFIES; i++)
 		outw(port, 0);
 	/* Other widths are taken too, and a notify never blocks. */
@@ -416,17 +395,17 @@ static void notify(void)
 
 static void driver_ok_and_reset(void)
 {
-	w8(DEVICE_STATUS, ACK | DRIVER | FEATURES_OK | DRIVER_OK);
-	CHECK(r8(DEVICE_STATUS) == 0xf, "DRIVER_OK: status %x", r8(DEVICE_STATUS));
-	w8(DEVICE_STATUS, ACK);
-	CHECK(r8(DEVICE_STATUS) == 0xf, "status bits cleared without reset");
+	w8(HVP_VIRTIO_CC_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	CHECK(r8(HVP_VIRTIO_CC_DEVICE_STATUS) == 0xf, "VIRTIO_STATUS_DRIVER_OK: status %x", r8(HVP_VIRTIO_CC_DEVICE_STATUS));
+	w8(HVP_VIRTIO_CC_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	CHECK(r8(HVP_VIRTIO_CC_DEVICE_STATUS) == 0xf, "status bits cleared without reset");
 	/* With no backend bound, a reset is done at once. */
-	w8(DEVICE_STATUS, 0);
-	CHECK(r8(DEVICE_STATUS) == 0, "status %x after reset", r8(DEVICE_STATUS));
-	w16(QUEUE_SELECT, 0);
-	CHECK(r16(QUEUE_ENABLE) == 0 && r16(QUEUE_SIZE) == 256 &&
-	      r32(QUEUE_DESC) == 0, "queue survived the reset");
-	CHECK(r16(CONFIG_MSIX_VECTOR) == NO_VECTOR, "config vector survived");
+	w8(HVP_VIRTIO_CC_DEVICE_STATUS, 0);
+	CHECK(r8(HVP_VIRTIO_CC_DEVICE_STATUS) == 0, "status %x after reset", r8(HVP_VIRTIO_CC_DEVICE_STATUS));
+	w16(HVP_VIRTIO_CC_QUEUE_SELECT, 0);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_ENABLE) == 0 && r16(HVP_VIRTIO_CC_QUEUE_SIZE) == 256 &&
+	      r32(HVP_VIRTIO_CC_QUEUE_DESC) == 0, "queue survived the reset");
+	CHECK(r16(HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR) == NO_VECTOR, "config vector survived");
 }
 
 static void hostile(void)
@@ -434,49 +413,49 @@ static void hostile(void)
 	negotiate((1ULL << 32) | (1ULL << 6));
 
 	/* No such queue: size 0, writes change nothing. */
-	w16(QUEUE_SELECT, 7);
-	CHECK(r16(QUEUE_SIZE) == 0, "queue 7 size %u", r16(QUEUE_SIZE));
-	w16(QUEUE_SIZE, 16);
-	w16(QUEUE_ENABLE, 1);
-	CHECK(r16(QUEUE_SIZE) == 0 && r16(QUEUE_ENABLE) == 0, "queue 7 took writes");
-	w16(QUEUE_SELECT, 0xffff);
-	CHECK(r16(QUEUE_SIZE) == 0, "queue 0xffff size");
+	w16(HVP_VIRTIO_CC_QUEUE_SELECT, 7);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_SIZE) == 0, "queue 7 size %u", r16(HVP_VIRTIO_CC_QUEUE_SIZE));
+	w16(HVP_VIRTIO_CC_QUEUE_SIZE, 16);
+	w16(HVP_VIRTIO_CC_QUEUE_ENABLE, 1);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_SIZE) == 0 && r16(HVP_VIRTIO_CC_QUEUE_ENABLE) == 0, "queue 7 took writes");
+	w16(HVP_VIRTIO_CC_QUEUE_SELECT, 0xffff);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_SIZE) == 0, "queue 0xffff size");
 
 	/* Sizes: not a power of two, too big. */
-	w16(QUEUE_SELECT, 1);
-	w16(QUEUE_SIZE, 100);
-	CHECK(r16(QUEUE_SIZE) == 256, "size 100 taken");
-	w16(QUEUE_SIZE, 512);
-	CHECK(r16(QUEUE_SIZE) == 256, "size 512 taken");
+	w16(HVP_VIRTIO_CC_QUEUE_SELECT, 1);
+	w16(HVP_VIRTIO_CC_QUEUE_SIZE, 100);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_SIZE) == 256, "size 100 taken");
+	w16(HVP_VIRTIO_CC_QUEUE_SIZE, 512);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_SIZE) == 256, "size 512 taken");
 
 	/* Read-only registers. */
-	w16(NUM_QUEUES, 9);
-	CHECK(r16(NUM_QUEUES) == 2, "num_queues written");
-	w32(DEVICE_FEATURE_SELECT, 0);
-	w32(DEVICE_FEATURE, 0);
-	CHECK(r32(DEVICE_FEATURE) == (1U << 6), "device_feature written");
-	w16(QUEUE_NOTIFY_OFF, 3);
-	CHECK(r16(QUEUE_NOTIFY_OFF) == 1, "queue_notify_off written");
+	w16(HVP_VIRTIO_CC_NUM_QUEUES, 9);
+	CHECK(r16(HVP_VIRTIO_CC_NUM_QUEUES) == 2, "num_queues written");
+	w32(HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 0);
+	w32(HVP_VIRTIO_CC_DEVICE_FEATURE, 0);
+	CHECK(r32(HVP_VIRTIO_CC_DEVICE_FEATURE) == (1U << 6), "device_feature written");
+	w16(HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF, 3);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF) == 1, "queue_notify_off written");
 
 	/* Bad widths and registers crossed: all-ones, no change. */
-	CHECK(r16(DEVICE_FEATURE) == 0xffff, "16-bit device_feature read");
-	CHECK(r32(NUM_QUEUES) == 0xffffffffU, "32-bit num_queues read");
-	CHECK(r32(DEVICE_FEATURE + 2) == 0xffffffffU, "crossing read");
-	w32(QUEUE_SELECT, 0);
-	CHECK(r16(QUEUE_SELECT) == 1, "32-bit queue_select write taken");
-	w16(DEVICE_STATUS, 0);
-	CHECK(r8(DEVICE_STATUS) == (ACK | DRIVER | FEATURES_OK),
+	CHECK(r16(HVP_VIRTIO_CC_DEVICE_FEATURE) == 0xffff, "16-bit device_feature read");
+	CHECK(r32(HVP_VIRTIO_CC_NUM_QUEUES) == 0xffffffffU, "32-bit num_queues read");
+	CHECK(r32(HVP_VIRTIO_CC_DEVICE_FEATURE + 2) == 0xffffffffU, "crossing read");
+	w32(HVP_VIRTIO_CC_QUEUE_SELECT, 0);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_SELECT) == 1, "32-bit queue_select write taken");
+	w16(HVP_VIRTIO_CC_DEVICE_STATUS, 0);
+	CHECK(r8(HVP_VIRTIO_CC_DEVICE_STATUS) == (VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK),
 	      "16-bit status write taken");
 
 	/* Enable before the addresses: refused. */
-	w16(QUEUE_ENABLE, 1);
-	CHECK(r16(QUEUE_ENABLE) == 0, "queue enabled without addresses");
+	w16(HVP_VIRTIO_CC_QUEUE_ENABLE, 1);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_ENABLE) == 0, "queue enabled without addresses");
 	/* Addresses outside RAM are the backend's to judge. */
-	w64(QUEUE_DESC, 0x7fff00000000ULL);
-	w64(QUEUE_DRIVER, 0x7fff00001000ULL);
-	w64(QUEUE_DEVICE, 0x7fff00002000ULL);
-	w16(QUEUE_ENABLE, 1);
-	CHECK(r16(QUEUE_ENABLE) == 1, "queue with far addresses refused");
+	w64(HVP_VIRTIO_CC_QUEUE_DESC, 0x7fff00000000ULL);
+	w64(HVP_VIRTIO_CC_QUEUE_DRIVER, 0x7fff00001000ULL);
+	w64(HVP_VIRTIO_CC_QUEUE_DEVICE, 0x7fff00002000ULL);
+	w16(HVP_VIRTIO_CC_QUEUE_ENABLE, 1);
+	CHECK(r16(HVP_VIRTIO_CC_QUEUE_ENABLE) == 1, "queue with far addresses refused");
 
 	/* The ISR and PBA are read-only. */
 	w8(HVP_VIRTIO_ISR_OFFSET, 0xff);
@@ -505,8 +484,8 @@ static void hostile(void)
 	CHECK(r32(0) == 0xffffffffU, "empty window answers");
 	bar0_offset = 0;
 
-	w8(DEVICE_STATUS, 0);
-	CHECK(r8(DEVICE_STATUS) == 0, "final reset");
+	w8(HVP_VIRTIO_CC_DEVICE_STATUS, 0);
+	CHECK(r8(HVP_VIRTIO_CC_DEVICE_STATUS) == 0, "final reset");
 }
 
 static uint64_t parse_capacity(const struct hvm_start_info *si)

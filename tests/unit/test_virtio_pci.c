@@ -13,31 +13,31 @@
 
 START_TEST(feature_negotiation)
 {
-	wr(DEVICE_FEATURE_SELECT, 4, 0);
-	ck_assert_uint_eq(rd(DEVICE_FEATURE, 4), (uint32_t)FEATURES);
-	wr(DEVICE_FEATURE_SELECT, 4, 1);
-	ck_assert_uint_eq(rd(DEVICE_FEATURE, 4), 1);	/* VERSION_1 */
-	wr(DEVICE_FEATURE_SELECT, 4, 2);
-	ck_assert_uint_eq(rd(DEVICE_FEATURE, 4), 0);
-	ck_assert_uint_eq(rd(DEVICE_FEATURE_SELECT, 4), 2);
-	ck_assert_uint_eq(rd(NUM_QUEUES, 2), 2);
+	wr(HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 4, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_FEATURE, 4), (uint32_t)FEATURES);
+	wr(HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 4, 1);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_FEATURE, 4), 1);	/* VERSION_1 */
+	wr(HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 4, 2);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_FEATURE, 4), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 4), 2);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_NUM_QUEUES, 2), 2);
 
 	ck_assert_uint_eq(negotiate(FEATURES), S_ACK | S_DRIVER | S_FEATURES_OK);
-	wr(DRIVER_FEATURE_SELECT, 4, 0);
-	ck_assert_uint_eq(rd(DRIVER_FEATURE, 4), (uint32_t)FEATURES);
+	wr(HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT, 4, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DRIVER_FEATURE, 4), (uint32_t)FEATURES);
 	/* After FEATURES_OK the accepted set is fixed. */
-	wr(DRIVER_FEATURE, 4, 0);
-	ck_assert_uint_eq(rd(DRIVER_FEATURE, 4), (uint32_t)FEATURES);
-	wr(DEVICE_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0xf);
+	wr(HVP_VIRTIO_CC_DRIVER_FEATURE, 4, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DRIVER_FEATURE, 4), (uint32_t)FEATURES);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0xf);
 	/* The driver cannot take bits back except by a reset. */
-	wr(DEVICE_STATUS, 1, S_ACK);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0xf);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, S_ACK);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0xf);
 	/* ... nor set NEEDS_RESET itself. */
-	wr(DEVICE_STATUS, 1, 0xf | VIRTIO_STATUS_NEEDS_RESET);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0xf);
-	wr(DEVICE_STATUS, 1, 0xf | VIRTIO_STATUS_FAILED);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0x8f);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0xf | VIRTIO_STATUS_NEEDS_RESET);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0xf);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0xf | VIRTIO_STATUS_FAILED);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0x8f);
 }
 END_TEST
 
@@ -45,16 +45,16 @@ START_TEST(feature_refusals)
 {
 	/* A feature not offered: FEATURES_OK reads back clear. */
 	ck_assert_uint_eq(negotiate(FEATURES | (1ULL << 9)), S_ACK | S_DRIVER);
-	wr(DEVICE_STATUS, 1, 0);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0);
 	/* Without VERSION_1 (a legacy driver): refused too. */
 	ck_assert_uint_eq(negotiate(FEATURE_BLK_SIZE), S_ACK | S_DRIVER);
 	/* DRIVER_OK without FEATURES_OK is refused. */
-	wr(DEVICE_STATUS, 1, S_ACK | S_DRIVER | S_DRIVER_OK);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), S_ACK | S_DRIVER);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, S_ACK | S_DRIVER | S_DRIVER_OK);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), S_ACK | S_DRIVER);
 	ck_assert_uint_gt(d->vpci.refused, 0);
 	/* A subset of what is offered, with VERSION_1, is fine. */
-	wr(DEVICE_STATUS, 1, 0);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0);
 	ck_assert_uint_eq(negotiate(VIRTIO_F_VERSION_1),
 			  S_ACK | S_DRIVER | S_FEATURES_OK);
 }
@@ -89,35 +89,35 @@ START_TEST(queue_setup_is_published)
 	seq = s->seq;
 	select_queue(1);
 	ck_assert_uint_eq(s->seq, seq);		/* selecting changes nothing */
-	wr(QUEUE_SIZE, 2, 64);
+	wr(HVP_VIRTIO_CC_QUEUE_SIZE, 2, 64);
 	assert_published_consistent();
 	ck_assert_uint_gt(s->seq, seq);
 	ck_assert_uint_eq(posted_changed, 1);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), 64);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), 64);
 	ck_assert_uint_eq(s->vq[1].size, 64);
-	wr(QUEUE_MSIX_VECTOR, 2, 2);
-	ck_assert_uint_eq(rd(QUEUE_MSIX_VECTOR, 2), 2);
+	wr(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 2, 2);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 2), 2);
 	ck_assert_uint_eq(s->vq[1].msix_vector, 2);
 	set_addresses(1, 0x123456789000ULL, 0x1000, 0x2000);
 	assert_published_consistent();
 	ck_assert_uint_eq(s->vq[1].desc, 0x123456789000ULL);
 	ck_assert_uint_eq(s->vq[1].driver, 0x1000);
 	ck_assert_uint_eq(s->vq[1].device, 0x2000);
-	ck_assert_uint_eq(rd(QUEUE_DESC + 4, 4), 0x1234);
-	ck_assert_uint_eq(rd(QUEUE_DESC, 4), 0x56789000);
-	ck_assert_uint_eq(rd(QUEUE_NOTIFY_OFF, 2), 1);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_DESC + 4, 4), 0x1234);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_DESC, 4), 0x56789000);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF, 2), 1);
 	ck_assert_uint_eq(s->vq[1].enabled, 0);
-	wr(QUEUE_ENABLE, 2, 1);
-	ck_assert_uint_eq(rd(QUEUE_ENABLE, 2), 1);
+	wr(HVP_VIRTIO_CC_QUEUE_ENABLE, 2, 1);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_ENABLE, 2), 1);
 	ck_assert_uint_eq(s->vq[1].enabled, 1);
 	assert_published_consistent();
 	/* Queue 0 untouched. */
 	ck_assert_uint_eq(s->vq[0].enabled, 0);
 	ck_assert_uint_eq(s->vq[0].desc, 0);
 	/* An enabled queue's set-up is fixed. */
-	wr(QUEUE_SIZE, 2, 32);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), 64);
-	wr(DEVICE_STATUS, 1, 0xf);
+	wr(HVP_VIRTIO_CC_QUEUE_SIZE, 2, 32);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), 64);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0xf);
 	ck_assert_uint_eq(s->status, 0xf);
 	assert_published_consistent();
 }
@@ -127,17 +127,17 @@ START_TEST(reset_without_backend)
 {
 	negotiate(FEATURES);
 	set_addresses(0, 0x1000, 0x2000, 0x3000);
-	wr(QUEUE_ENABLE, 2, 1);
-	wr(CONFIG_MSIX_VECTOR, 2, 0);
-	wr(DEVICE_STATUS, 1, 0);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0);
+	wr(HVP_VIRTIO_CC_QUEUE_ENABLE, 2, 1);
+	wr(HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR, 2, 0);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0);
 	select_queue(0);
-	ck_assert_uint_eq(rd(QUEUE_ENABLE, 2), 0);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), QUEUE_MAX);
-	ck_assert_uint_eq(rd(QUEUE_DESC, 4), 0);
-	ck_assert_uint_eq(rd(CONFIG_MSIX_VECTOR, 2), VIRTIO_MSI_NO_VECTOR);
-	wr(DRIVER_FEATURE_SELECT, 4, 0);
-	ck_assert_uint_eq(rd(DRIVER_FEATURE, 4), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_ENABLE, 2), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), QUEUE_MAX);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_DESC, 4), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR, 2), VIRTIO_MSI_NO_VECTOR);
+	wr(HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT, 4, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DRIVER_FEATURE, 4), 0);
 	ck_assert_uint_eq(changed_posts, 0);
 	/* And it can be set up again. */
 	ck_assert_uint_eq(negotiate(FEATURES), S_ACK | S_DRIVER | S_FEATURES_OK);
@@ -151,27 +151,27 @@ START_TEST(reset_with_backend)
 	bound = true;
 	negotiate(FEATURES);
 	set_addresses(0, 0x1000, 0x2000, 0x3000);
-	wr(QUEUE_ENABLE, 2, 1);
-	wr(DEVICE_STATUS, 1, 0xf);
+	wr(HVP_VIRTIO_CC_QUEUE_ENABLE, 2, 1);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0xf);
 	posted_changed = 0;
-	wr(DEVICE_STATUS, 1, 0);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0);
 	/* The driver keeps reading the old status: the backend is not done. */
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0xf);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0xf);
 	ck_assert_uint_eq(s->reset, 1);
 	ck_assert_uint_eq(s->status, 0);
 	ck_assert_uint_eq(posted_changed, 1);
 	assert_published_consistent();
 	/* Meanwhile writes change nothing, and interrupts are dropped. */
-	wr(DEVICE_STATUS, 1, S_ACK);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, S_ACK);
 	select_queue(1);
-	ck_assert_uint_eq(rd(QUEUE_SELECT, 2), 0);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0xf);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SELECT, 2), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0xf);
 	ck_assert_int_eq(virtio_pci_ctl(d, 0, HV_DEVCTL_INTERRUPT, 1), 0);
 	ck_assert_uint_eq(nr_msis, 0);
 	/* RESET_DONE: status 0, queues gone, published. */
 	posted_changed = 0;
 	ck_assert_int_eq(virtio_pci_ctl(d, 0, HV_DEVCTL_RESET_DONE, 0), 0);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0);
 	ck_assert_uint_eq(s->reset, 0);
 	ck_assert_uint_eq(s->vq[0].enabled, 0);
 	ck_assert_uint_eq(s->vq[0].desc, 0);
@@ -183,11 +183,11 @@ START_TEST(reset_with_backend)
 	ck_assert_uint_eq(negotiate(FEATURES), S_ACK | S_DRIVER | S_FEATURES_OK);
 
 	/* A backend that goes away completes a pending reset. */
-	wr(DEVICE_STATUS, 1, 0);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0xb);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0xb);
 	bound = false;
 	virtio_pci_backend_gone(d);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0);
 }
 END_TEST
 
@@ -198,11 +198,11 @@ START_TEST(reset_of_a_fresh_device_is_immediate)
 	 * or the feature select the driver writes next would be dropped and
 	 * it would read the low feature word twice (no VERSION_1). */
 	bound = true;
-	wr(DEVICE_STATUS, 1, 0);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0);
 	ck_assert_uint_eq(page.dev[0].reset, 0);
-	wr(DEVICE_FEATURE_SELECT, 4, 1);
-	ck_assert_uint_eq(rd(DEVICE_FEATURE, 4), 1);	/* VERSION_1 */
+	wr(HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 4, 1);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_FEATURE, 4), 1);	/* VERSION_1 */
 	ck_assert_uint_eq(negotiate(FEATURES), S_ACK | S_DRIVER | S_FEATURES_OK);
 }
 END_TEST
@@ -217,7 +217,7 @@ START_TEST(device_config_is_read_only)
 	ck_assert_uint_eq(rd(HVP_VIRTIO_DEVICE_OFFSET + 8, 1), 0xff);	/* beyond */
 	wr(HVP_VIRTIO_DEVICE_OFFSET, 4, 0);
 	ck_assert_uint_eq(rd(HVP_VIRTIO_DEVICE_OFFSET, 4), 2048);
-	ck_assert_uint_eq(rd(CONFIG_GENERATION, 1), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_CONFIG_GENERATION, 1), 0);
 }
 END_TEST
 
@@ -230,11 +230,11 @@ START_TEST(msix_masking_and_pending)
 	/* Entries start masked. */
 	ck_assert_uint_eq(rd(HVP_VIRTIO_MSIX_OFFSET + 12, 4), 1);
 	negotiate(FEATURES);
-	wr(CONFIG_MSIX_VECTOR, 2, 0);
+	wr(HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR, 2, 0);
 	select_queue(0);
-	wr(QUEUE_MSIX_VECTOR, 2, 1);
+	wr(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 2, 1);
 	select_queue(1);
-	wr(QUEUE_MSIX_VECTOR, 2, 2);
+	wr(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 2, 2);
 	msix_entry(0, 0, 0x40, false);
 	msix_entry(1, 1, 0x41, true);
 	msix_entry(2, 0, 0x42, false);
@@ -276,13 +276,13 @@ START_TEST(msix_masking_and_pending)
 
 	/* No vector chosen: dropped. */
 	select_queue(0);
-	wr(QUEUE_MSIX_VECTOR, 2, VIRTIO_MSI_NO_VECTOR);
+	wr(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 2, VIRTIO_MSI_NO_VECTOR);
 	ck_assert_int_eq(virtio_pci_ctl(d, 0, HV_DEVCTL_INTERRUPT, 1), 0);
 	ck_assert_uint_eq(nr_msis, 5);
 	ck_assert_uint_eq(rd(pba, 4), 0);
 	/* A vector beyond the table reads back as none. */
-	wr(QUEUE_MSIX_VECTOR, 2, 3);
-	ck_assert_uint_eq(rd(QUEUE_MSIX_VECTOR, 2), VIRTIO_MSI_NO_VECTOR);
+	wr(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 2, 3);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 2), VIRTIO_MSI_NO_VECTOR);
 
 	/* Entries beyond the table and narrow accesses are refused. */
 	ck_assert_uint_eq(rd(HVP_VIRTIO_MSIX_OFFSET + 16 * 3, 4), 0xffffffffU);
@@ -295,17 +295,17 @@ END_TEST
 START_TEST(needs_reset)
 {
 	negotiate(FEATURES);
-	wr(DEVICE_STATUS, 1, 0xf);
-	wr(CONFIG_MSIX_VECTOR, 2, 0);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0xf);
+	wr(HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR, 2, 0);
 	msix_entry(0, 1, 0x50, false);
 	msix_enable(MSIX_CTRL_ENABLE);
 	ck_assert_int_eq(virtio_pci_ctl(d, 0, HV_DEVCTL_NEEDS_RESET, 0), 0);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0xf | VIRTIO_STATUS_NEEDS_RESET);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0xf | VIRTIO_STATUS_NEEDS_RESET);
 	ck_assert_uint_eq(nr_msis, 1);
 	ck_assert_uint_eq(msis[0].data, 0x50);
 	ck_assert_uint_eq(rd(HVP_VIRTIO_ISR_OFFSET, 1), 2);
-	wr(DEVICE_STATUS, 1, 0);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0);
 }
 END_TEST
 
@@ -340,35 +340,35 @@ START_TEST(hostile_queue_registers)
 	negotiate(FEATURES);
 	/* No such queue: size reads 0, writes change nothing. */
 	select_queue(2);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), 0);
-	ck_assert_uint_eq(rd(QUEUE_MSIX_VECTOR, 2), VIRTIO_MSI_NO_VECTOR);
-	wr(QUEUE_SIZE, 2, 16);
-	wr(QUEUE_ENABLE, 2, 1);
-	wr(QUEUE_DESC, 4, 0x1000);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR, 2), VIRTIO_MSI_NO_VECTOR);
+	wr(HVP_VIRTIO_CC_QUEUE_SIZE, 2, 16);
+	wr(HVP_VIRTIO_CC_QUEUE_ENABLE, 2, 1);
+	wr(HVP_VIRTIO_CC_QUEUE_DESC, 4, 0x1000);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), 0);
 	select_queue(0xffff);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), 0);
-	ck_assert_uint_eq(rd(QUEUE_DESC, 4), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_DESC, 4), 0);
 	/* Sizes: not a power of two, above the maximum, zero. */
 	select_queue(0);
-	wr(QUEUE_SIZE, 2, 3);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), QUEUE_MAX);
-	wr(QUEUE_SIZE, 2, QUEUE_MAX * 2);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), QUEUE_MAX);
-	wr(QUEUE_SIZE, 2, 0);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), QUEUE_MAX);
-	wr(QUEUE_SIZE, 2, 1);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), 1);
+	wr(HVP_VIRTIO_CC_QUEUE_SIZE, 2, 3);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), QUEUE_MAX);
+	wr(HVP_VIRTIO_CC_QUEUE_SIZE, 2, QUEUE_MAX * 2);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), QUEUE_MAX);
+	wr(HVP_VIRTIO_CC_QUEUE_SIZE, 2, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), QUEUE_MAX);
+	wr(HVP_VIRTIO_CC_QUEUE_SIZE, 2, 1);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), 1);
 	/* Enable before the addresses: refused. */
-	wr(QUEUE_DESC, 4, 0x1000);
-	wr(QUEUE_ENABLE, 2, 1);
-	ck_assert_uint_eq(rd(QUEUE_ENABLE, 2), 0);
+	wr(HVP_VIRTIO_CC_QUEUE_DESC, 4, 0x1000);
+	wr(HVP_VIRTIO_CC_QUEUE_ENABLE, 2, 1);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_ENABLE, 2), 0);
 	/* Addresses outside RAM are the backend's to judge. */
 	set_addresses(0, 0xfff0000000000ULL, 0xfff0000001000ULL, 0xfff0000002000ULL);
-	wr(QUEUE_ENABLE, 2, 2);				/* only 1 enables */
-	ck_assert_uint_eq(rd(QUEUE_ENABLE, 2), 0);
-	wr(QUEUE_ENABLE, 2, 1);
-	ck_assert_uint_eq(rd(QUEUE_ENABLE, 2), 1);
+	wr(HVP_VIRTIO_CC_QUEUE_ENABLE, 2, 2);				/* only 1 enables */
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_ENABLE, 2), 0);
+	wr(HVP_VIRTIO_CC_QUEUE_ENABLE, 2, 1);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_ENABLE, 2), 1);
 	ck_assert_uint_gt(d->vpci.refused, 5);
 }
 END_TEST
@@ -378,34 +378,34 @@ START_TEST(hostile_widths_and_read_only)
 	uint32_t refused;
 
 	/* Read-only registers keep their value. */
-	wr(DEVICE_FEATURE, 4, 0);
-	wr(DEVICE_FEATURE_SELECT, 4, 0);
-	ck_assert_uint_eq(rd(DEVICE_FEATURE, 4), (uint32_t)FEATURES);
-	wr(NUM_QUEUES, 2, 7);
-	ck_assert_uint_eq(rd(NUM_QUEUES, 2), 2);
-	wr(CONFIG_GENERATION, 1, 5);
-	ck_assert_uint_eq(rd(CONFIG_GENERATION, 1), 0);
-	wr(QUEUE_NOTIFY_OFF, 2, 5);
-	ck_assert_uint_eq(rd(QUEUE_NOTIFY_OFF, 2), 0);
+	wr(HVP_VIRTIO_CC_DEVICE_FEATURE, 4, 0);
+	wr(HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT, 4, 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_FEATURE, 4), (uint32_t)FEATURES);
+	wr(HVP_VIRTIO_CC_NUM_QUEUES, 2, 7);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_NUM_QUEUES, 2), 2);
+	wr(HVP_VIRTIO_CC_CONFIG_GENERATION, 1, 5);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_CONFIG_GENERATION, 1), 0);
+	wr(HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF, 2, 5);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF, 2), 0);
 	wr(HVP_VIRTIO_ISR_OFFSET, 1, 0xff);
 	ck_assert_uint_eq(rd(HVP_VIRTIO_ISR_OFFSET, 1), 0);
 
 	/* Bad widths and crossing: all-ones, no change. */
 	refused = d->vpci.refused;
-	ck_assert_uint_eq(rd(DEVICE_FEATURE, 2), 0xffff);
-	ck_assert_uint_eq(rd(NUM_QUEUES, 4), 0xffffffffU);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 2), 0xffff);
-	ck_assert_uint_eq(rd(DEVICE_FEATURE + 2, 4), 0xffffffffU);
-	ck_assert_uint_eq(rd(QUEUE_DESC, 8), ~0ULL);
-	ck_assert_uint_eq(rd(QUEUE_SIZE + 1, 1), 0xff);
-	wr(DEVICE_STATUS, 4, S_ACK);
-	wr(QUEUE_SELECT, 4, 1);
-	wr(QUEUE_SIZE, 1, 16);
-	wr(QUEUE_DESC, 8, 0x1000);
-	ck_assert_uint_eq(rd(DEVICE_STATUS, 1), 0);
-	ck_assert_uint_eq(rd(QUEUE_SELECT, 2), 0);
-	ck_assert_uint_eq(rd(QUEUE_SIZE, 2), QUEUE_MAX);
-	ck_assert_uint_eq(rd(QUEUE_DESC, 4), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_FEATURE, 2), 0xffff);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_NUM_QUEUES, 4), 0xffffffffU);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 2), 0xffff);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_FEATURE + 2, 4), 0xffffffffU);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_DESC, 8), ~0ULL);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE + 1, 1), 0xff);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 4, S_ACK);
+	wr(HVP_VIRTIO_CC_QUEUE_SELECT, 4, 1);
+	wr(HVP_VIRTIO_CC_QUEUE_SIZE, 1, 16);
+	wr(HVP_VIRTIO_CC_QUEUE_DESC, 8, 0x1000);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SELECT, 2), 0);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_SIZE, 2), QUEUE_MAX);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_QUEUE_DESC, 4), 0);
 	ck_assert_uint_eq(d->vpci.refused - refused, 10);
 	/* Past the registers: reserved, reads 0. */
 	ck_assert_uint_eq(rd(0x38, 4), 0);

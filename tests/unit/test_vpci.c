@@ -176,14 +176,14 @@ START_TEST(bar_sizing_and_relocation)
 	cfg_write(VIRTIO_DEVFN, 0x30, 4, 0xffffffffU);
 	ck_assert_uint_eq(cfg_read(VIRTIO_DEVFN, 0x30, 4), 0);
 	/* While sized, the BAR is outside the window: nothing decodes. */
-	ck_assert_uint_eq(rd(NUM_QUEUES, 2), 0xffff);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_NUM_QUEUES, 2), 0xffff);
 
 	/* Moved elsewhere in the window: the old place is empty. */
 	cfg_write(VIRTIO_DEVFN, 0x10, 4, (uint32_t)(BAR0 + 0x100000));
 	cfg_write(VIRTIO_DEVFN, 0x18, 4, BAR2 + 0x800);
 	ck_assert_uint_eq(cfg_read(VIRTIO_DEVFN, 0x10, 4), (uint32_t)(BAR0 + 0x100000));
-	ck_assert_uint_eq(rd(NUM_QUEUES, 2), 0xffff);
-	ck_assert_uint_eq(vpci_mmio_read(d, BAR0 + 0x100000 + NUM_QUEUES, 2), 2);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_NUM_QUEUES, 2), 0xffff);
+	ck_assert_uint_eq(vpci_mmio_read(d, BAR0 + 0x100000 + HVP_VIRTIO_CC_NUM_QUEUES, 2), 2);
 	vpci_io_write(d, BAR2, 2, 0);
 	ck_assert_uint_eq(notify_posts, 0);
 	vpci_io_write(d, BAR2 + 0x800 + 2, 2, 1);
@@ -195,19 +195,19 @@ START_TEST(bar_sizing_and_relocation)
 	ck_assert_uint_eq(cfg_read(VIRTIO_DEVFN, 0x10, 4), (uint32_t)(BAR0 + 0x4000));
 	/* Outside the window (in RAM, say): never decoded. */
 	cfg_write(VIRTIO_DEVFN, 0x10, 4, 0x00100000);
-	ck_assert_uint_eq(vpci_mmio_read(d, 0x00100000 + NUM_QUEUES, 2), 0xffff);
+	ck_assert_uint_eq(vpci_mmio_read(d, 0x00100000 + HVP_VIRTIO_CC_NUM_QUEUES, 2), 0xffff);
 	ck_assert(vpci_is_mmio(HVP_PCI_MMIO_BASE + HVP_PCI_MMIO_SIZE - 1));
 	ck_assert(!vpci_is_mmio(HVP_PCI_MMIO_BASE + HVP_PCI_MMIO_SIZE));
 
 	/* Back home, then memory decoding off in the command register. */
 	cfg_write(VIRTIO_DEVFN, 0x10, 4, (uint32_t)BAR0);
-	ck_assert_uint_eq(rd(NUM_QUEUES, 2), 2);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_NUM_QUEUES, 2), 2);
 	cfg_write(VIRTIO_DEVFN, 4, 2, 0x1);
 	ck_assert_uint_eq(cfg_read(VIRTIO_DEVFN, 4, 2), 0x1);
-	ck_assert_uint_eq(rd(NUM_QUEUES, 2), 0xffff);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_NUM_QUEUES, 2), 0xffff);
 	cfg_write(VIRTIO_DEVFN, 4, 2, 0xffff);	/* only the writable bits */
 	ck_assert_uint_eq(cfg_read(VIRTIO_DEVFN, 4, 2), 0x0407);
-	ck_assert_uint_eq(rd(NUM_QUEUES, 2), 2);
+	ck_assert_uint_eq(rd(HVP_VIRTIO_CC_NUM_QUEUES, 2), 2);
 	/* I/O decoding off: notifies go nowhere. */
 	cfg_write(VIRTIO_DEVFN, 4, 2, 0x2);
 	vpci_io_write(d, BAR2 + 0x800, 2, 0);

@@ -43,22 +43,6 @@ static struct domain *const d = &dom;
 #define QUEUE_MAX		256
 
 /* virtio 1.2, 4.1.4.3 */
-#define DEVICE_FEATURE_SELECT	0x00
-#define DEVICE_FEATURE		0x04
-#define DRIVER_FEATURE_SELECT	0x08
-#define DRIVER_FEATURE		0x0c
-#define CONFIG_MSIX_VECTOR	0x10
-#define NUM_QUEUES		0x12
-#define DEVICE_STATUS		0x14
-#define CONFIG_GENERATION	0x15
-#define QUEUE_SELECT		0x16
-#define QUEUE_SIZE		0x18
-#define QUEUE_MSIX_VECTOR	0x1a
-#define QUEUE_ENABLE		0x1c
-#define QUEUE_NOTIFY_OFF	0x1e
-#define QUEUE_DESC		0x20
-#define QUEUE_DRIVER		0x28
-#define QUEUE_DEVICE		0x30
 
 #define S_ACK		VIRTIO_STATUS_ACKNOWLEDGE
 #define S_DRIVER	VIRTIO_STATUS_DRIVER
@@ -104,31 +88,31 @@ static inline void wr(uint32_t off, unsigned int size, uint64_t value)
 
 static inline void select_queue(uint16_t q)
 {
-	wr(QUEUE_SELECT, 2, q);
+	wr(HVP_VIRTIO_CC_QUEUE_SELECT, 2, q);
 }
 
 /* Negotiates features as virtio_pci_modern does: ACK, DRIVER, FEATURES_OK. */
 static inline uint8_t negotiate(uint64_t accept)
 {
-	wr(DEVICE_STATUS, 1, S_ACK);
-	wr(DEVICE_STATUS, 1, S_ACK | S_DRIVER);
-	wr(DRIVER_FEATURE_SELECT, 4, 0);
-	wr(DRIVER_FEATURE, 4, (uint32_t)accept);
-	wr(DRIVER_FEATURE_SELECT, 4, 1);
-	wr(DRIVER_FEATURE, 4, (uint32_t)(accept >> 32));
-	wr(DEVICE_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
-	return (uint8_t)rd(DEVICE_STATUS, 1);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, S_ACK);
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, S_ACK | S_DRIVER);
+	wr(HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT, 4, 0);
+	wr(HVP_VIRTIO_CC_DRIVER_FEATURE, 4, (uint32_t)accept);
+	wr(HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT, 4, 1);
+	wr(HVP_VIRTIO_CC_DRIVER_FEATURE, 4, (uint32_t)(accept >> 32));
+	wr(HVP_VIRTIO_CC_DEVICE_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
+	return (uint8_t)rd(HVP_VIRTIO_CC_DEVICE_STATUS, 1);
 }
 
 static inline void set_addresses(uint16_t q, uint64_t desc, uint64_t drv, uint64_t dev)
 {
 	select_queue(q);
-	wr(QUEUE_DESC, 4, (uint32_t)desc);
-	wr(QUEUE_DESC + 4, 4, (uint32_t)(desc >> 32));
-	wr(QUEUE_DRIVER, 4, (uint32_t)drv);
-	wr(QUEUE_DRIVER + 4, 4, (uint32_t)(drv >> 32));
-	wr(QUEUE_DEVICE, 4, (uint32_t)dev);
-	wr(QUEUE_DEVICE + 4, 4, (uint32_t)(dev >> 32));
+	wr(HVP_VIRTIO_CC_QUEUE_DESC, 4, (uint32_t)desc);
+	wr(HVP_VIRTIO_CC_QUEUE_DESC + 4, 4, (uint32_t)(desc >> 32));
+	wr(HVP_VIRTIO_CC_QUEUE_DRIVER, 4, (uint32_t)drv);
+	wr(HVP_VIRTIO_CC_QUEUE_DRIVER + 4, 4, (uint32_t)(drv >> 32));
+	wr(HVP_VIRTIO_CC_QUEUE_DEVICE, 4, (uint32_t)dev);
+	wr(HVP_VIRTIO_CC_QUEUE_DEVICE + 4, 4, (uint32_t)(dev >> 32));
 }
 
 

@@ -15,20 +15,12 @@
 #define HV_VIRTIO_PCI_H
 
 #include <public/hvabi.h>
+#include <public/hvplatform.h>
 #include <lib/types.h>
 
 struct domain;
 
-/* Device status bits (virtio 1.2, 2.1). */
-#define VIRTIO_STATUS_ACKNOWLEDGE	1
-#define VIRTIO_STATUS_DRIVER		2
-#define VIRTIO_STATUS_DRIVER_OK		4
-#define VIRTIO_STATUS_FEATURES_OK	8
-#define VIRTIO_STATUS_NEEDS_RESET	64
-#define VIRTIO_STATUS_FAILED		128
-
 #define VIRTIO_F_VERSION_1		(1ULL << 32)
-#define VIRTIO_MSI_NO_VECTOR		0xffff
 
 /* MSI-X: one table entry per queue plus one for configuration changes. */
 #define VPCI_MSIX_ENTRIES		(HV_DEVICE_QUEUES_MAX + 1)

@@ -56,6 +56,38 @@
 #define HVP_VIRTIO_NOTIFY_MULTIPLIER 2
 
 /*
+ * The virtio-pci common configuration structure at HVP_VIRTIO_COMMON_OFFSET
+ * (virtio 1.2, 4.1.4.3): byte offsets of its registers, each accessed at
+ * its natural width (the 64-bit queue addresses as two 32-bit halves).
+ */
+#define HVP_VIRTIO_CC_DEVICE_FEATURE_SELECT	0x00	/* 32 bits */
+#define HVP_VIRTIO_CC_DEVICE_FEATURE		0x04	/* 32, read-only */
+#define HVP_VIRTIO_CC_DRIVER_FEATURE_SELECT	0x08	/* 32 */
+#define HVP_VIRTIO_CC_DRIVER_FEATURE		0x0c	/* 32 */
+#define HVP_VIRTIO_CC_CONFIG_MSIX_VECTOR	0x10	/* 16 */
+#define HVP_VIRTIO_CC_NUM_QUEUES		0x12	/* 16, read-only */
+#define HVP_VIRTIO_CC_DEVICE_STATUS		0x14	/* 8 */
+#define HVP_VIRTIO_CC_CONFIG_GENERATION		0x15	/* 8, read-only */
+#define HVP_VIRTIO_CC_QUEUE_SELECT		0x16	/* 16 */
+#define HVP_VIRTIO_CC_QUEUE_SIZE		0x18	/* 16 */
+#define HVP_VIRTIO_CC_QUEUE_MSIX_VECTOR		0x1a	/* 16 */
+#define HVP_VIRTIO_CC_QUEUE_ENABLE		0x1c	/* 16 */
+#define HVP_VIRTIO_CC_QUEUE_NOTIFY_OFF		0x1e	/* 16, read-only */
+#define HVP_VIRTIO_CC_QUEUE_DESC		0x20	/* 2 x 32 */
+#define HVP_VIRTIO_CC_QUEUE_DRIVER		0x28	/* 2 x 32 */
+#define HVP_VIRTIO_CC_QUEUE_DEVICE		0x30	/* 2 x 32 */
+#define HVP_VIRTIO_CC_END			0x38
+
+/* Device status bits (virtio 1.2, 2.1) and "no MSI-X vector" (4.1.5.1.2). */
+#define VIRTIO_STATUS_ACKNOWLEDGE	1
+#define VIRTIO_STATUS_DRIVER		2
+#define VIRTIO_STATUS_DRIVER_OK		4
+#define VIRTIO_STATUS_FEATURES_OK	8
+#define VIRTIO_STATUS_NEEDS_RESET	64
+#define VIRTIO_STATUS_FAILED		128
+#define VIRTIO_MSI_NO_VECTOR		0xffff
+
+/*
  * Guest-physical layout of what the hypervisor writes into a domain before
  * it starts (the rest of RAM is the kernel's).  Below 1 MiB:
  *   0x01000  PVH start info, memory map;   0x02000  the command line

@@ -16,29 +16,8 @@
 #define VPCI_CFG_ADDR		0xcf8
 #define VPCI_CFG_DATA		0xcfc
 
-/* Common configuration registers, offsets in BAR0. */
-#define VIRTIO_DEVICE_FEATURE_SELECT	0x00
-#define VIRTIO_DEVICE_FEATURE		0x04
-#define VIRTIO_DRIVER_FEATURE_SELECT	0x08
-#define VIRTIO_DRIVER_FEATURE		0x0c
-#define VIRTIO_CONFIG_MSIX_VECTOR	0x10
-#define VIRTIO_NUM_QUEUES		0x12
-#define VIRTIO_DEVICE_STATUS		0x14
-#define VIRTIO_QUEUE_SELECT		0x16
-#define VIRTIO_QUEUE_SIZE		0x18
-#define VIRTIO_QUEUE_MSIX_VECTOR	0x1a
-#define VIRTIO_QUEUE_ENABLE		0x1c
-#define VIRTIO_QUEUE_NOTIFY_OFF		0x1e
-#define VIRTIO_QUEUE_DESC		0x20
-#define VIRTIO_QUEUE_DRIVER		0x28
-#define VIRTIO_QUEUE_DEVICE		0x30
-
-/* Device status bits. */
-#define VIRTIO_S_ACK		1
-#define VIRTIO_S_DRIVER		2
-#define VIRTIO_S_DRIVER_OK	4
-#define VIRTIO_S_FEATURES_OK	8
-#define VIRTIO_S_NEEDS_RESET	0x40
+/* The common configuration's registers (HVP_VIRTIO_CC_*) and the status
+ * bits (VIRTIO_STATUS_*) are hvplatform.h's. */
 
 extern uint64_t pml4[];
 extern volatile uint8_t guest_mmio_window[];	/* guest.lds: 1 GiB */
