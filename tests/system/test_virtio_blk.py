@@ -84,6 +84,9 @@ def within(measured, expected, tolerance=0.05):
 
 
 def stop(m, domid, name):
+    # Into the test's log: the backend's own lines (an idle check that
+    # found a lost notify or interrupt says so there).
+    m.check("cat /run/hv-backend/%d.log" % domid)
     type_line(m, name, "poweroff")
     m.wait_for(HV + r"d%d: shut down: powered off" % domid, timeout=120)
     m.check("hvctl destroy %s" % name)

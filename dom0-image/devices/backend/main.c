@@ -30,7 +30,10 @@
  * HV_DEVCTL_INTERRUPT per device), arm the timerfd for the earliest wake
  * time, and poll: the bound /dev/hvpriv, the io_uring's eventfd, the
  * timerfd, a signalfd, the control socket and what the devices ask for
- * (vdev_ops.poll_fds: none for blk, the tap for net).
+ * (vdev_ops.poll_fds: none for blk, the tap for net).  A poll that times
+ * out (VDEV_IDLE_CHECK_MS without any event) runs the idle check
+ * (vdev_idle_check(): a lost notify or interrupt becomes a delay and a log
+ * line, not a hung guest).
  */
 #include <errno.h>
 #include <signal.h>
@@ -161,10 +164,14 @@ static void serve(struct transport *t, struct backend_env *env,
 							   DEVICE_FDS_MAX) : 0;
 			nfds += dev_fds[i];
 		}
-		if (poll(fds, nfds, -1) < 0 && errno != EINTR) {
+		int ready = poll(fds, nfds, VDEV_IDLE_CHECK_MS);
+
+		if (ready < 0 && errno != EINTR) {
 			log_msg("poll: %s", strerror(errno));
 			return;
 		}
+		if (ready == 0)
+			transport_idle_check(t);
 		if (fds[PFD_SIGNAL].revents & POLLIN) {
 			log_msg("signal: stopping");
 			return;

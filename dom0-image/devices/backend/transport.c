@@ -72,3 +72,13 @@ void transport_flush(struct transport *t)
 		}
 	}
 }
+
+void transport_idle_check(struct transport *t)
+{
+	for (unsigned i = 0; i < t->nr_devs; i++) {
+		uint32_t owed = vdev_idle_check(&t->devs[i]);
+
+		if (owed)
+			ctl(t, i, HV_DEVCTL_INTERRUPT, owed);
+	}
+}

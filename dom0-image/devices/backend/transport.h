@@ -34,4 +34,8 @@ void transport_flush(struct transport *t);
 /* True for the HV_DOMAIN_* states of a domain that will not run again. */
 bool transport_domain_stopped(uint32_t domain_state);
 
+/* After a quiet VDEV_IDLE_CHECK_MS: each device's idle check, and the
+ * interrupts it finds owed. */
+void transport_idle_check(struct transport *t);
+
 #endif

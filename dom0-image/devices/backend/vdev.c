@@ -3,6 +3,7 @@
  * The device life cycle common to every device type (vdev.h): what a new
  * hv_device_state means, queue errors, used buffers and interrupts.
  */
+#include <inttypes.h>
 #include <string.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
@@ -124,4 +125,37 @@ uint32_t vdev_take_interrupts(struct vdev *d)
 			mask |= 1u << q;
 	d->used_queues = 0;
 	return mask;
+}
+
+/* Lost events found by the idle check, for its log lines. */
+static uint64_t lost_notifies, lost_interrupts;
+
+static bool worth_a_line(uint64_t n)
+{
+	return n <= 10 || !(n & (n - 1));
+}
+
+uint32_t vdev_idle_check(struct vdev *d)
+{
+	uint32_t owed = 0;
+
+	if (!vdev_serving(d))
+		return 0;
+	for (unsigned q = 0; q < d->nr_queues; q++) {
+		if (vq_avail_pending(&d->vq[q])) {
+			if (worth_a_line(++lost_notifies))
+				log_msg("domain %u device %u queue %u: chains "
+					"without a notify (%" PRIu64 " so far)",
+					d->env->domid, d->index, q, lost_notifies);
+			d->ops->queue_notified(d, q);
+		}
+		if (vq_interrupt_owed(&d->vq[q])) {
+			if (worth_a_line(++lost_interrupts))
+				log_msg("domain %u device %u queue %u: guest "
+					"owed an interrupt (%" PRIu64 " so far)",
+					d->env->domid, d->index, q, lost_interrupts);
+			owed |= 1u << q;
+		}
+	}
+	return owed;
 }

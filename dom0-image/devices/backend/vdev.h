@@ -126,4 +126,15 @@ void vdev_push_used(struct vdev *d, unsigned q, uint16_t head,
  * wants an interrupt (EVENT_IDX / NO_INTERRUPT).  Clears used_queues. */
 uint32_t vdev_take_interrupts(struct vdev *d);
 
+/*
+ * The main loop's idle check, after VDEV_IDLE_CHECK_MS without any event:
+ * serves chains the guest added without a notify we saw, and returns the
+ * queues whose guest is owed an interrupt (vq_avail_pending(),
+ * vq_interrupt_owed()).  Each find is logged (the first ones, then every
+ * power of two): it means an event was lost somewhere, which the check
+ * turns from a hung guest into a delay.
+ */
+#define VDEV_IDLE_CHECK_MS	1000
+uint32_t vdev_idle_check(struct vdev *d);
+
 #endif

@@ -335,3 +335,19 @@ bool vq_set_notification(struct virtqueue *vq, bool enable)
 	idx = load16(&vq->avail->idx);
 	return idx != vq->last_avail;
 }
+
+bool vq_avail_pending(struct virtqueue *vq)
+{
+	if (!vq->ready || vq->broken)
+		return false;
+	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) !=
+	       vq->last_avail;
+}
+
+bool vq_interrupt_owed(struct virtqueue *vq)
+{
+	if (!vq->ready || vq->broken || !vq->event_idx)
+		return false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return load16(used_event_field(vq)) != vq->used_idx;
+}

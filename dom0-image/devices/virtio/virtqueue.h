@@ -163,4 +163,15 @@ bool vq_should_interrupt(struct virtqueue *vq);
  */
 bool vq_set_notification(struct virtqueue *vq, bool enable);
 
+/*
+ * For a backend that has had no event for a while (its idle check): true if
+ * the guest added chains we have not popped (a notify we never got), and
+ * true if, with EVENT_IDX, the used ring holds entries past the used_event
+ * the guest asked to be interrupted at (an interrupt it never got).  Both
+ * should never happen; they are looked for so that a lost event costs a
+ * delay and a log line, not a hung guest.
+ */
+bool vq_avail_pending(struct virtqueue *vq);
+bool vq_interrupt_owed(struct virtqueue *vq);
+
 #endif

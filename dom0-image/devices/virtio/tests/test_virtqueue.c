@@ -317,6 +317,35 @@ START_TEST(resume_continues_at_the_guests_used_index)
 }
 END_TEST
 
+START_TEST(idle_check_finds_lost_events)
+{
+	uint16_t *used_event;
+
+	ck_assert(!vq_avail_pending(&vq));	/* not enabled: nothing */
+	enable(16, true);
+	used_event = &avail()->ring[16];
+	ck_assert(!vq_avail_pending(&vq));
+	ck_assert(!vq_interrupt_owed(&vq));
+	/* A chain added that we have not popped: a notify never seen. */
+	set_desc(0, BUF_GPA, 16, 0, 0);
+	offer(0);
+	ck_assert(vq_avail_pending(&vq));
+	ck_assert_int_eq(vq_pop(&vq, &chain, NO_LIMIT), VQ_OK);
+	ck_assert(!vq_avail_pending(&vq));
+	/* Used past where the guest asked to hear of it: owed. */
+	*used_event = 0;
+	ck_assert_int_eq(vq_push_used(&vq, 0, 0), VQ_OK);
+	ck_assert(vq_interrupt_owed(&vq));
+	/* The guest caught up (its used_event is its last used index). */
+	*used_event = 1;
+	ck_assert(!vq_interrupt_owed(&vq));
+	/* Without EVENT_IDX the guest's flags decide at each push. */
+	vq_reset(&vq);
+	enable(16, false);
+	ck_assert(!vq_interrupt_owed(&vq));
+}
+END_TEST
+
 START_TEST(event_idx_suppresses_interrupts)
 {
 	uint16_t *used_event;
@@ -662,6 +691,7 @@ static Suite *virtqueue_suite(void)
 	tcase_add_test(tc, indirect_table_unaligned_at_end_of_memory);
 	tcase_add_test(tc, index_wrap_around);
 	tcase_add_test(tc, resume_continues_at_the_guests_used_index);
+	tcase_add_test(tc, idle_check_finds_lost_events);
 	tcase_add_test(tc, event_idx_suppresses_interrupts);
 	tcase_add_test(tc, no_interrupt_flag);
 	tcase_add_test(tc, notification_requests);
