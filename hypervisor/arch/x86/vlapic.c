@@ -108,7 +108,8 @@ static int deliverable(const struct vlapic *a)
 
 bool vlapic_has_pending(const struct vcpu *v)
 {
-	return deliverable(&v->arch.vlapic) >= 0 || v->arch.nmi_pending;
+	return deliverable(&v->arch.vlapic) >= 0 || v->arch.vlapic.offered ||
+	       v->arch.nmi_pending;
 }
 
 /* Wakes v if it sleeps in HLT; pulls its CPU out of the guest or of HLT. */
@@ -147,21 +148,42 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vector)
  * after VMRUN: a guest then took its timer interrupt twice, the second
  * time in kernel mode with the user's GS base, and panicked.)
  *
- * The vector offered stays in IRR until the guest takes it: then, at the
- * next exit, it moves to ISR (vlapic_after_exit), as an APIC's INTA would.
+ * The vector offered leaves IRR when it is offered and, once the guest
+ * took it, goes into ISR at the next exit (vlapic_after_exit), as an
+ * APIC's INTA would; not taken, it goes back into IRR before the next
+ * offer.  So a new request for it that comes while it is offered or being
+ * taken is kept in IRR, as an APIC keeps a new edge during service.
  */
 static void offer(struct vcpu *v)
 {
 	struct vlapic *a = apic(v);
 	struct vmcb_control *c = &v->arch.vmcb->control;
-	int vector = deliverable(a);
+	int vector;
 
-	if (vector == a->offered)
-		return;
+	/*
+	 * Made anew from everything requested each time: a vector offered
+	 * but not taken goes back into IRR first (a higher one may have come,
+	 * or the TPR changed).  A request for it meanwhile merges with it, as
+	 * two requests before acceptance do in an APIC.
+	 */
+	if (a->offered) {
+		__atomic_fetch_or(&a->irr[a->offered / 32],
+				  1U << (a->offered % 32), __ATOMIC_ACQ_REL);
+		a->offered = 0;
+	}
 	c->int_ctl &= ~(INT_CTL_V_IRQ | INT_CTL_V_PRIO_MASK | INT_CTL_V_VECTOR_MASK);
-	a->offered = 0;
+	vector = deliverable(a);
 	if (vector < 0)
-		return;		/* withdrawn: the guest raised its TPR */
+		return;		/* nothing, or the guest raised its TPR */
+	/*
+	 * Out of IRR while offered: another CPU's request for the same
+	 * vector (an IPI, a device's MSI) after this point sets IRR again,
+	 * and is still there after the guest takes this one.  Left in IRR, it
+	 * was cleared with the one taken at the next exit, and lost: a virtio
+	 * disk's completion interrupt went missing that way.
+	 */
+	__atomic_fetch_and(&a->irr[vector / 32], ~(1U << (vector % 32)),
+			   __ATOMIC_ACQ_REL);
 	c->int_ctl |= INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR |
 		      ((uint64_t)(vector >> 4) << INT_CTL_V_PRIO_SHIFT) |
 		      ((uint64_t)vector << INT_CTL_V_VECTOR_SHIFT);
@@ -195,10 +217,11 @@ static void check_taken(struct vcpu *v)
 	    ((info & EVENT_TYPE_MASK) == EVENT_TYPE_INTR ||
 	     ((info & EVENT_TYPE_MASK) == EVENT_TYPE_EXCEPTION && vector >= 32))) {
 		c->exit_int_info = 0;
+		__atomic_fetch_or(&a->irr[vector / 32], 1U << (vector % 32),
+				  __ATOMIC_ACQ_REL);
 		return;
 	}
-	__atomic_fetch_and(&a->irr[vector / 32], ~(1U << (vector % 32)),
-			   __ATOMIC_ACQ_REL);
+	/* Not in IRR since it was offered (offer()): now in service. */
 	a->isr[vector / 32] |= 1U << (vector % 32);
 }
 
@@ -372,6 +395,8 @@ bool vlapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 	}
 	if (msr >= R_IRR0 && msr < R_IRR0 + 8) {
 		*value = __atomic_load_n(&a->irr[msr - R_IRR0], __ATOMIC_ACQUIRE);
+		if (a->offered && a->offered / 32 == msr - R_IRR0) /* requested too */
+			*value |= 1U << (a->offered % 32);
 		return true;
 	}
 	switch (msr) {
@@ -450,9 +475,8 @@ int vlapic_single_vector(const struct vcpu *v)
 
 	if (in_service == 1 && requested == 0)
 		return highest(a->isr);
-	if (in_service == 0 && requested == 1 && a->offered &&
-	    highest(a->irr) == a->offered)
-		return a->offered;
+	if (in_service == 0 && requested == 0 && a->offered)
+		return a->offered;	/* offered vectors are not in IRR */
 	return -1;
 }
 
