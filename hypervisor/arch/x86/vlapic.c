@@ -471,12 +471,13 @@ int vlapic_single_vector(const struct vcpu *v)
 {
 	const struct vlapic *a = &v->arch.vlapic;
 	unsigned int in_service = count_upto2(a->isr);
-	unsigned int requested = count_upto2(a->irr);
+	/* An offered vector is requested too, though out of IRR (offer()). */
+	unsigned int requested = count_upto2(a->irr) + (a->offered ? 1 : 0);
 
 	if (in_service == 1 && requested == 0)
 		return highest(a->isr);
-	if (in_service == 0 && requested == 0 && a->offered)
-		return a->offered;	/* offered vectors are not in IRR */
+	if (in_service == 0 && requested == 1 && a->offered)
+		return a->offered;
 	return -1;
 }
 
