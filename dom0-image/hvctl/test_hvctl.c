@@ -834,7 +834,7 @@ START_TEST(test_format_io)
 	size_t len;
 	FILE *f = open_memstream(&text, &len);
 
-	hvctl_print_io(f, "web", 4, st, 2, false);
+	hvctl_print_io(f, "web", 4, st, 2, NULL, 0, false);
 	fclose(f);
 	ck_assert_uint_eq(count_lines(text), 3);
 	ck_assert_ptr_nonnull(strstr(text, "THROTTLED_MS"));
@@ -845,7 +845,7 @@ START_TEST(test_format_io)
 	free(text);
 
 	f = open_memstream(&text, &len);
-	hvctl_print_io(f, "web", 4, st, 2, true);
+	hvctl_print_io(f, "web", 4, st, 2, NULL, 0, true);
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(text, "{\"domain\": \"web\", \"domid\": 4, \"disks\": ["));
 	ck_assert_ptr_nonnull(strstr(text, "\"read_only\": true"));
