@@ -21,6 +21,7 @@
 
 #include "control.h"
 #include "net.h"
+#include "options.h"
 
 #define MEM_SIZE	(4u << 20)
 #define QSIZE		256u
@@ -592,6 +593,38 @@ START_TEST(test_spec_parse)
 }
 END_TEST
 
+START_TEST(test_backend_options)
+{
+	struct backend_options o;
+	FILE *null = fopen("/dev/null", "w");
+	char *mixed[] = { "hv-backend", "--domid", "3", "--net", "tap0,tx_bps=9",
+			  "--disk", "/d", "--net", "tap1,mac=52:54:00:00:00:01", NULL };
+	char *net_only[] = { "hv-backend", "--domid", "3", "--net", "tap0", NULL };
+	char *bad[] = { "hv-backend", "--domid", "3", "--net", "tap0,mac=zz", NULL };
+	char *nine[22] = { "hv-backend", "--domid", "3" };
+
+	ck_assert_int_eq(backend_parse_options(9, mixed, &o, null), 0);
+	ck_assert_uint_eq(o.nr_disks, 1);
+	ck_assert_uint_eq(o.nr_nets, 2);
+	ck_assert_str_eq(o.nets[0].ifname, "tap0");
+	ck_assert_uint_eq(o.nets[0].tx_bps, 9);
+	ck_assert(o.nets[1].have_mac);
+	ck_assert_int_eq(backend_parse_options(5, net_only, &o, null), 0);
+	ck_assert_uint_eq(o.nr_disks, 0);
+	ck_assert_uint_eq(o.nr_nets, 1);
+	ck_assert_int_ne(backend_parse_options(5, bad, &o, null), 0);
+	/* 8 devices in all, disks and interfaces together. */
+	for (unsigned i = 0; i < 9; i++) {
+		nine[3 + 2 * i] = i % 2 ? "--net" : "--disk";
+		nine[4 + 2 * i] = i % 2 ? "t" : "/x";
+	}
+	ck_assert_int_ne(backend_parse_options(21, nine, &o, null), 0);
+	ck_assert_int_eq(backend_parse_options(19, nine, &o, null), 0);
+	ck_assert_uint_eq(o.nr_disks + o.nr_nets, 8);
+	fclose(null);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
 	Suite *s = suite_create("virtio-net");
@@ -616,6 +649,7 @@ static Suite *net_suite(void)
 	tcase_add_test(lim, test_tx_quota);
 	suite_add_tcase(s, lim);
 	tcase_add_test(parse, test_spec_parse);
+	tcase_add_test(parse, test_backend_options);
 	suite_add_tcase(s, parse);
 	return s;
 }
