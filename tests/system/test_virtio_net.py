@@ -6,8 +6,8 @@ guest's own virtio_net driver (Debian's) drives it.
 One rich case, because a Linux boot under TCG takes a minute:
 - dom0 gives tap0 192.0.2.1/24, the guest eth0 192.0.2.2/24 (TEST-NET-1:
   the traffic stays inside the emulated machine); each pings the other;
-- 64 MiB go each way over TCP (busybox nc), with the same sha256 on both
-  sides, and `hvctl io` counts them;
+- 64 MiB go from the guest to dom0 over TCP (busybox nc) and DOWN_MIB
+  back, with the same sha256 on both sides, and `hvctl io` counts them;
 - a transmit limit of 1 MiB/s holds a 4 MiB transfer within 5% of the time
   the limit gives, and a live change to 2 MiB/s (`hvctl io-limit`) takes
   effect;
@@ -16,7 +16,10 @@ Transfer times are taken in dom0 by the receiving side (/proc/uptime when
 the connection is accepted and when its data ends), so the console's
 delays do not enter them; the bytes the limit applies to are the frames'
 (TCP/IP and Ethernet headers included), read from `hvctl io` around the
-transfer."""
+transfer.
+
+The device offers no RING_EVENT_IDX (net.c says why: with it this
+transfer from dom0 to the guest stalled after about 6500 packets)."""
 
 import re
 
@@ -26,6 +29,7 @@ from test_virtio_blk import ask, status, within
 
 MIB = 1 << 20
 NAME = "net"
+DOWN_MIB = 64
 
 
 def net_field(m, key):
@@ -95,7 +99,7 @@ def test_virtio_net_ping_transfer_quota(boot_dom0):
                   "PING") == 0
     m.check("ping -c 3 -W 5 192.0.2.2")
 
-    # 64 MiB from the guest to dom0, then 64 MiB back, the same sha256.
+    # 64 MiB from the guest to dom0, then DOWN_MIB back, the same sha256.
     assert status(m, domid, NAME, "dd if=/dev/urandom of=/tmp/up bs=1M "
                   "count=64 2>/dev/null", "GEN", timeout=300) == 0
     up_sum = ask(m, domid, NAME, "sha256sum /tmp/up | cut -c1-64", "UPSUM")
@@ -107,17 +111,18 @@ def test_virtio_net_ping_transfer_quota(boot_dom0):
     print("64 MiB guest -> dom0 in %.1f s" % seconds)
     assert net_field(m, "tx_bytes") >= 64 * MIB
 
-    m.check("dd if=/dev/urandom of=/tmp/down bs=1M count=64 2>/dev/null")
+    m.check("dd if=/dev/urandom of=/tmp/down bs=1M count=%d 2>/dev/null"
+            % DOWN_MIB)
     down_sum = m.check("sha256sum /tmp/down | cut -c1-64").strip()
     assert status(m, domid, NAME, "printf '#!/bin/sh\\ncat > /tmp/back\\n"
                   "touch /tmp/back.done\\n' > /tmp/r.sh && chmod +x /tmp/r.sh",
                   "SCRIPT") == 0
     type_line(m, NAME, "nc -l -p 5001 -e /tmp/r.sh </dev/null >/dev/null 2>&1 &")
-    m.check("sleep 2; nc 192.0.2.2 5001 < /tmp/down", timeout=600)
+    m.check("sleep 2; timeout 300 nc 192.0.2.2 5001 < /tmp/down", timeout=600)
     assert ask(m, domid, NAME, "while [ ! -e /tmp/back.done ]; do sleep 1; "
                "done; sha256sum /tmp/back | cut -c1-64", "DOWNSUM",
                timeout=600) == down_sum
-    assert net_field(m, "rx_bytes") >= 64 * MIB
+    assert net_field(m, "rx_bytes") >= DOWN_MIB * MIB
     assert net_field(m, "rx_packets") > 1000
     assert net_field(m, "tx_packets") > 1000
     assert net_field(m, "errors") == 0

@@ -470,8 +470,17 @@ static void fill_device(struct vdev *d, const struct net *n)
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.mac, n->mac, sizeof(cfg.mac));
 	cfg.status = VIRTIO_NET_S_LINK_UP;
+	/*
+	 * No RING_EVENT_IDX, on purpose for now: with it, a bulk transfer
+	 * from dom0 to a Linux guest stalled after about 6500 packets, the
+	 * same count every run: the packets were in the receive queue's used
+	 * ring but the guest's driver waited for an interrupt that never
+	 * came.  Without it (the driver's NO_INTERRUPT flag decides) 64 MiB
+	 * pass.  Where the interrupt goes missing (virtqueue.c's used_event
+	 * check, the transport, the vLAPIC) is not yet known; blk, with one
+	 * queue, has not shown it.
+	 */
 	d->features = (1ull << VIRTIO_F_VERSION_1) |
-		      (1ull << VIRTIO_RING_F_EVENT_IDX) |
 		      (1ull << VIRTIO_RING_F_INDIRECT_DESC) |
 		      (1ull << VIRTIO_NET_F_MAC) |
 		      (1ull << VIRTIO_NET_F_STATUS);
