@@ -75,7 +75,7 @@ test: deps-test
 # Every Check runner, each printing its own summary line.
 ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS) $(QUOTA_UNIT_TESTS) \
 		 $(PROVISIOND_UNIT_TESTS) $(VIRTIO_UNIT_TESTS) \
-		 $(BLK_UNIT_TESTS) $(TRANSPORT_UNIT_TESTS)
+		 $(BLK_UNIT_TESTS) $(NET_UNIT_TESTS) $(TRANSPORT_UNIT_TESTS)
 
 test-unit: $(ALL_UNIT_TESTS)
 	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # dom0's device backends (issue 12): the split virtqueue library
 # (devices/virtio/), the hv-backend process (devices/backend/) and its
-# virtio-blk device (devices/blk/), with their host unit tests.
+# virtio-blk and virtio-net devices (devices/blk/, devices/net/), with
+# their host unit tests.
 #
 #   make virtio-unit-tests && build/tests/unit/virtio-tests
 #   make blk-unit-tests && build/tests/unit/blk-tests
+#   make net-unit-tests && build/tests/unit/net-tests
 #   make hv-backend         -> build/dom0/hv-backend (static, for dom0's image;
 #                              needs libhv's backend calls, hv_backend_bind...)
 #
@@ -60,6 +62,7 @@ $(VIRTIO_UNIT_TESTS): $(VIRTIO_TEST_OBJS) $(VIRTIO_SAN_OBJS)
 # Debian's liburing-dev (packaging/install-deps.sh, build purpose).
 BACKEND_DIR := $(DEVICES_DIR)/backend
 BLK_DIR     := $(DEVICES_DIR)/blk
+NET_DIR     := $(DEVICES_DIR)/net
 HV_BACKEND  := $(BUILD)/dom0/hv-backend
 BLK_UNIT_TESTS := $(BUILD)/tests/unit/blk-tests
 
@@ -67,13 +70,14 @@ BLK_UNIT_TESTS := $(BUILD)/tests/unit/blk-tests
 # (libhv_backend.h): those two are not in the unit tests.
 DEVICE_CORE_SRCS := $(BACKEND_DIR)/vdev.c $(BACKEND_DIR)/aio.c \
 	$(BACKEND_DIR)/log.c $(BACKEND_DIR)/control.c $(BACKEND_DIR)/options.c \
-	$(BLK_DIR)/blk.c $(BLK_DIR)/blk_req.c \
+	$(BACKEND_DIR)/rate_bucket.c $(BLK_DIR)/blk.c $(BLK_DIR)/blk_req.c \
+	$(NET_DIR)/net.c \
 	$(VIRTIO_DIR)/virtqueue.c quota/token_bucket.c quota/div128.c \
 	dom0-image/libhv/io.c
 HV_BACKEND_SRCS := $(DEVICE_CORE_SRCS) $(BACKEND_DIR)/main.c \
 	$(BACKEND_DIR)/transport.c
 
-DEVICE_INCLUDES := -I$(VIRTIO_DIR) -I$(BACKEND_DIR) -I$(BLK_DIR) -Iquota \
+DEVICE_INCLUDES := -I$(VIRTIO_DIR) -I$(BACKEND_DIR) -I$(BLK_DIR) -I$(NET_DIR) -Iquota \
 	-Idom0-image/libhv -Idom0-image/driver -Ihypervisor/include/public
 DEVICE_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror $(DEVICE_INCLUDES) -MMD -MP
 DEVICE_TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror $(DEVICE_INCLUDES) \
@@ -115,6 +119,24 @@ $(BLK_UNIT_TESTS): $(BLK_TEST_OBJS) $(BLK_SAN_OBJS)
 	@echo "  LD      $@"
 	@gcc $(VIRTIO_SANITIZE) -o $@ $^ $(VIRTIO_CHECK_LIBS) -luring -lpthread
 
+# virtio-net's tests: a socketpair stands in for the tap.
+NET_UNIT_TESTS := $(BUILD)/tests/unit/net-tests
+NET_TEST_OBJS  := $(patsubst $(NET_DIR)/tests/%.c,$(DEVICES_OUT)/net/tests/%.o,\
+	$(wildcard $(NET_DIR)/tests/*.c))
+
+.PHONY: net-unit-tests
+net-unit-tests: $(NET_UNIT_TESTS)
+
+$(NET_TEST_OBJS): $(DEVICES_OUT)/net/tests/%.o: $(NET_DIR)/tests/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@gcc $(DEVICE_TEST_CFLAGS) $(VIRTIO_CHECK_CFLAGS) -c $< -o $@
+
+$(NET_UNIT_TESTS): $(NET_TEST_OBJS) $(BLK_SAN_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@gcc $(VIRTIO_SANITIZE) -o $@ $^ $(VIRTIO_CHECK_LIBS) -luring -lpthread
+
 # The transport glue's tests, with a test double of libhv's backend calls.
 # They need libhv_backend.h (libhv's backend API): until that header is in
 # the tree, TRANSPORT_UNIT_TESTS is empty and nothing is built.
@@ -142,4 +164,4 @@ $(BUILD)/tests/unit/transport-tests: $(TRANSPORT_TEST_OBJS) $(BLK_SAN_OBJS)
 	@gcc $(VIRTIO_SANITIZE) -o $@ $^ $(VIRTIO_CHECK_LIBS) -luring
 
 -include $(HV_BACKEND_OBJS:.o=.d) $(BLK_SAN_OBJS:.o=.d) $(BLK_TEST_OBJS:.o=.d) \
-	$(TRANSPORT_TEST_OBJS:.o=.d)
+	$(TRANSPORT_TEST_OBJS:.o=.d) $(NET_TEST_OBJS:.o=.d)

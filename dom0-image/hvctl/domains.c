@@ -124,6 +124,8 @@ static void save_recipe(const struct hvctl_args *a, FILE *err)
 		fprintf(f, "initrd %s\n", initrd);
 	for (unsigned i = 0; i < a->nr_disks; i++)
 		fprintf(f, "disk %s\n", a->disks[i]);
+	for (unsigned i = 0; i < a->nr_nets; i++)
+		fprintf(f, "net %s\n", a->nets[i]);
 	fprintf(f, "cmdline %s\n", a->cmdline);
 	fclose(f);
 }
@@ -163,6 +165,10 @@ static int load_recipe(const char *name, struct hvctl_args *a,
 		} else if (!strcmp(line, "disk") && a->nr_disks < HV_IO_DISKS_MAX) {
 			snprintf(buf[used], PATH_MAX, "%s", value);
 			a->disks[a->nr_disks++] = buf[used++];
+		} else if (!strcmp(line, "net") &&
+			   a->nr_disks + a->nr_nets < HV_IO_DISKS_MAX) {
+			snprintf(buf[used], PATH_MAX, "%s", value);
+			a->nets[a->nr_nets++] = buf[used++];
 		} else if (!strcmp(line, "kernel") || !strcmp(line, "initrd") ||
 			   !strcmp(line, "cmdline")) {
 			snprintf(buf[used], PATH_MAX, "%s", value);
@@ -199,7 +205,7 @@ static int cmd_create(const struct hvctl_args *a, struct hv_handle *h,
 		return report(err, "create", rc);
 	}
 	/* The devices are added before the domain boots. */
-	rc = a->nr_disks ? hvctl_backend_start(a, domid, err) : 0;
+	rc = a->nr_disks + a->nr_nets ? hvctl_backend_start(a, domid, err) : 0;
 	if (rc) {
 		free(kernel);
 		hv_domain_ctl(h, domid, HV_DOMCTL_DESTROY);
@@ -211,7 +217,7 @@ static int cmd_create(const struct hvctl_args *a, struct hv_handle *h,
 		/* Leave nothing half-built behind (the backend, if any, exits
 		 * when it sees the domain go). */
 		hv_domain_ctl(h, domid, HV_DOMCTL_DESTROY);
-		hvctl_backend_wait_gone(domid, a->nr_disks > 0, err);
+		hvctl_backend_wait_gone(domid, a->nr_disks + a->nr_nets > 0, err);
 		if (rc == -EIO || rc == -EINVAL)
 			return HVCTL_EXIT_FAIL;
 		return report(err, rc == -ENOEXEC ? "not a Linux bzImage or PVH ELF kernel" :
@@ -265,8 +271,8 @@ static int cmd_backend_restart(const char *name, struct hv_handle *h,
 	if (rc)
 		return report(err, name, rc);
 	if (load_recipe(name, &again, buf, 3 + HV_IO_DISKS_MAX) ||
-	    again.nr_disks == 0) {
-		fprintf(err, "hvctl: backend-restart: %s has no disks made by "
+	    again.nr_disks + again.nr_nets == 0) {
+		fprintf(err, "hvctl: backend-restart: %s has no devices made by "
 			"`hvctl create` in this dom0 (no usable %s/%s)\n", name,
 			RECIPE_DIR, name);
 		return HVCTL_EXIT_FAIL;

@@ -50,13 +50,20 @@ void hvctl_usage(FILE *out)
 	      "                        PATH[,ro][,bps=N][,iops=N][,serial=S] is\n"
 	      "                        a virtio disk (a file or block device;\n"
 	      "                        bytes/s and requests/s limits), served by\n"
-	      "                        an hv-backend process for the domain\n"
-	      "  io DOMAIN [--json]    its disks' counters and limits\n"
-	      "  io-limit DOMAIN DISK [bps=N] [iops=N]\n"
-	      "                        change disk DISK's limits now (0 = none)\n"
+	      "                        an hv-backend process for the domain.\n"
+	      "         [--net SPEC]...  Each --net TAP[,mac=M][,rx_bps=N][,tx_bps=N]\n"
+	      "                        is a virtio NIC on dom0's tap interface\n"
+	      "                        TAP (created if absent; MAC by default\n"
+	      "                        02:68:76:<domid>:<n>; bytes/s limits).\n"
+	      "                        Devices: the disks first, then the NICs,\n"
+	      "                        each in the order given (PCI 00:01.0 on)\n"
+	      "  io DOMAIN [--json]    its disks' and NICs' counters and limits\n"
+	      "  io-limit DOMAIN DEV [bps=N] [iops=N]  (a disk)\n"
+	      "  io-limit DOMAIN DEV [rx_bps=N] [tx_bps=N]  (a NIC)\n"
+	      "                        change device DEV's limits now (0 = none)\n"
 	      "  backend-restart DOMAIN\n"
 	      "                        start a new device backend for a running\n"
-	      "                        domain whose backend died, with the disks\n"
+	      "                        domain whose backend died, with the devices\n"
 	      "                        `create` gave it; the guest's pending\n"
 	      "                        requests are served and it goes on\n"
 	      "  pause|unpause|destroy DOMAIN\n"
@@ -168,7 +175,8 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		}
 	} else if (strcmp(cmd, "create") == 0) {
 		const char *usage = "create NAME MEM_MIB VCPUS KERNEL [--initrd FILE] "
-				    "[--disk PATH[,ro][,bps=N][,iops=N][,serial=S]]... [CMDLINE]";
+				    "[--disk PATH[,ro][,bps=N][,iops=N][,serial=S]]... "
+				    "[--net TAP[,mac=M][,rx_bps=N][,tx_bps=N]]... [CMDLINE]";
 		const char *why;
 		uint64_t v;
 
@@ -183,7 +191,7 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 				struct hv_disk_spec spec;
 				char reason[128];
 
-				if (a->nr_disks == HV_IO_DISKS_MAX)
+				if (a->nr_disks + a->nr_nets == HV_IO_DISKS_MAX)
 					return usage_error(err, "create: at most %u disks",
 							   HV_IO_DISKS_MAX);
 				if (hv_disk_spec_parse(argv[i + 1], &spec, reason,
@@ -191,6 +199,18 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 					return usage_error(err, "create: --disk %s: %s",
 							   argv[i + 1], reason);
 				a->disks[a->nr_disks++] = argv[++i];
+			} else if (!strcmp(argv[i], "--net") && i + 1 < argc) {
+				struct hv_net_spec spec;
+				char reason[128];
+
+				if (a->nr_disks + a->nr_nets == HV_IO_DISKS_MAX)
+					return usage_error(err, "create: at most %u devices "
+							   "(disks and NICs)", HV_IO_DISKS_MAX);
+				if (hv_net_spec_parse(argv[i + 1], &spec, reason,
+						      sizeof(reason)))
+					return usage_error(err, "create: --net %s: %s",
+							   argv[i + 1], reason);
+				a->nets[a->nr_nets++] = argv[++i];
 			} else if (i == argc - 1 && strncmp(argv[i], "--", 2)) {
 				a->cmdline = argv[i];
 			} else {
@@ -221,28 +241,33 @@ int hvctl_parse_args(int argc, char **argv, struct hvctl_args *a, FILE *err)
 		uint64_t v;
 
 		a->cmd = HVCTL_IO_LIMIT;
-		a->bps = a->iops = -1;
+		a->bps = a->iops = a->rx_bps = a->tx_bps = -1;
 		if (argc < 5 || hvctl_parse_u64(argv[3], &v) != 0 ||
 		    v >= HV_IO_DISKS_MAX)
-			return usage_error(err, "io-limit DOMAIN DISK bps=N iops=N "
-					   "(DISK: 0 to %u, N: 0 = unlimited)",
-					   HV_IO_DISKS_MAX - 1);
+			return usage_error(err, "io-limit DOMAIN DEV bps=N iops=N | "
+					   "rx_bps=N tx_bps=N (DEV: 0 to %u, N: 0 = "
+					   "unlimited)", HV_IO_DISKS_MAX - 1);
 		a->domain = argv[2];
 		a->disk = (uint32_t)v;
 		for (i = 4; i < argc; i++) {
-			bool is_bps = !strncmp(argv[i], "bps=", 4);
-			bool is_iops = !strncmp(argv[i], "iops=", 5);
+			static const char *const keys[] = { "bps=", "iops=",
+							    "rx_bps=", "tx_bps=" };
+			int64_t *vals[] = { &a->bps, &a->iops, &a->rx_bps, &a->tx_bps };
+			unsigned k;
 
-			if ((!is_bps && !is_iops) ||
-			    hvctl_parse_u64(argv[i] + (is_bps ? 4 : 5), &v) != 0 ||
+			for (k = 0; k < 4; k++)
+				if (!strncmp(argv[i], keys[k], strlen(keys[k])))
+					break;
+			if (k == 4 ||
+			    hvctl_parse_u64(argv[i] + strlen(keys[k]), &v) != 0 ||
 			    v > INT64_MAX)
-				return usage_error(err, "io-limit: '%s' is not bps=N or iops=N",
-						   argv[i]);
-			if (is_bps)
-				a->bps = (int64_t)v;
-			else
-				a->iops = (int64_t)v;
+				return usage_error(err, "io-limit: '%s' is not bps=N, "
+						   "iops=N, rx_bps=N or tx_bps=N", argv[i]);
+			*vals[k] = (int64_t)v;
 		}
+		if ((a->bps >= 0 || a->iops >= 0) && (a->rx_bps >= 0 || a->tx_bps >= 0))
+			return usage_error(err, "io-limit: bps/iops are a disk's, "
+					   "rx_bps/tx_bps a NIC's: not both");
 	} else if (strcmp(cmd, "backend-restart") == 0) {
 		a->cmd = HVCTL_BACKEND_RESTART;
 		if (argc != 3)

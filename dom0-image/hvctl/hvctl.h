@@ -64,9 +64,13 @@ struct hvctl_args {
 	uint32_t vcpu;
 	unsigned nr_disks;	/* create --disk: the specs as given, in */
 	const char *disks[HV_IO_DISKS_MAX];	/* PCI order, checked */
-	uint32_t disk;		/* io-limit DISK */
+	unsigned nr_nets;	/* create --net: the specs as given, in */
+	const char *nets[HV_IO_DISKS_MAX];	/* order, checked; after disks */
+	uint32_t disk;		/* io-limit DEV: a disk's or interface's index */
 	int64_t bps;		/* io-limit: -1 = leave as is */
 	int64_t iops;
+	int64_t rx_bps;		/* io-limit on an interface: -1 = as is */
+	int64_t tx_bps;
 	uint64_t raw_nr;	/* raw NR [ARG0..ARG3]; missing args are 0 */
 	uint64_t raw_args[4];
 };
@@ -107,9 +111,10 @@ int hvctl_domain_cmd(const struct hvctl_args *a, struct hv_handle *h,
 int hvctl_sched_cmd(const struct hvctl_args *a, struct hv_handle *h,
 		    uint32_t domid, FILE *out, FILE *err);
 
-/* `hvctl io` output for a domain's disks (io.c). */
+/* `hvctl io` output for a domain's disks and interfaces (io.c). */
 void hvctl_print_io(FILE *out, const char *domain, uint32_t domid,
-		    const struct hv_io_disk_stats *s, uint32_t n, bool json);
+		    const struct hv_io_disk_stats *s, uint32_t n,
+		    const struct hv_io_net_stats *nets, uint32_t nn, bool json);
 
 /* `hvctl io` and `hvctl io-limit` on domain domid (io.c). */
 int hvctl_io_cmd(const struct hvctl_args *a, uint32_t domid, FILE *out,

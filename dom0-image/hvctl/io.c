@@ -29,8 +29,51 @@ static void clean_path(char *dst, const char *src, size_t len)
 	dst[i] = '\0';
 }
 
+/* The interfaces' part of `hvctl io`. */
+static void print_nets(FILE *out, const struct hv_io_net_stats *s, uint32_t n,
+		       bool json)
+{
+	char name[HV_IO_IFNAME_MAX + 1], mac[18];
+
+	if (!json && n)
+		fprintf(out, "%-4s %-8s %-17s %14s %14s %10s %10s %12s %6s %12s %12s\n",
+			"NET", "IFNAME", "MAC", "RX_BYTES", "TX_BYTES", "RX_PKTS",
+			"TX_PKTS", "THROTTLED_MS", "ERRORS", "LIMIT_RX_BPS",
+			"LIMIT_TX_BPS");
+	for (uint32_t i = 0; i < n; i++) {
+		char rx[24], tx[24];
+
+		clean_path(name, s[i].ifname, sizeof(name));
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 s[i].mac[0], s[i].mac[1], s[i].mac[2], s[i].mac[3],
+			 s[i].mac[4], s[i].mac[5]);
+		if (json) {
+			fprintf(out, "%s\n  {\"dev\": %" PRIu32 ", \"ifname\": \"%s\", "
+				"\"mac\": \"%s\", \"rx_bps\": %" PRIu64
+				", \"tx_bps\": %" PRIu64 ", \"rx_bytes\": %" PRIu64
+				", \"tx_bytes\": %" PRIu64 ", \"rx_packets\": %" PRIu64
+				", \"tx_packets\": %" PRIu64 ", \"throttled_ns\": %" PRIu64
+				", \"errors\": %" PRIu64 "}",
+				i ? "," : "", s[i].dev, name, mac, s[i].rx_bps,
+				s[i].tx_bps, s[i].rx_bytes, s[i].tx_bytes,
+				s[i].rx_packets, s[i].tx_packets, s[i].throttled_ns,
+				s[i].errors);
+			continue;
+		}
+		snprintf(rx, sizeof(rx), "%" PRIu64, s[i].rx_bps);
+		snprintf(tx, sizeof(tx), "%" PRIu64, s[i].tx_bps);
+		fprintf(out, "%-4" PRIu32 " %-8s %-17s %14" PRIu64 " %14" PRIu64
+			" %10" PRIu64 " %10" PRIu64 " %12" PRIu64 " %6" PRIu64
+			" %12s %12s\n", s[i].dev, name, mac, s[i].rx_bytes,
+			s[i].tx_bytes, s[i].rx_packets, s[i].tx_packets,
+			s[i].throttled_ns / 1000000, s[i].errors,
+			s[i].rx_bps ? rx : "-", s[i].tx_bps ? tx : "-");
+	}
+}
+
 void hvctl_print_io(FILE *out, const char *domain, uint32_t domid,
-		    const struct hv_io_disk_stats *s, uint32_t n, bool json)
+		    const struct hv_io_disk_stats *s, uint32_t n,
+		    const struct hv_io_net_stats *nets, uint32_t nn, bool json)
 {
 	char path[HV_IO_PATH_MAX], name[HV_NAME_LEN + 1];
 
@@ -52,7 +95,13 @@ void hvctl_print_io(FILE *out, const char *domain, uint32_t domid,
 				s[i].write_ops, s[i].flush_ops, s[i].discard_ops,
 				s[i].throttled_ns, s[i].errors);
 		}
-		fprintf(out, "%s]}\n", n ? "\n" : "");
+		fprintf(out, "%s], \"nets\": [", n ? "\n" : "");
+		print_nets(out, nets, nn, true);
+		fprintf(out, "%s]}\n", nn ? "\n" : "");
+		return;
+	}
+	if (!n && nn) {
+		print_nets(out, nets, nn, false);
 		return;
 	}
 	fprintf(out, "%-4s %-2s %14s %14s %10s %10s %8s %8s %12s %6s %12s %8s  %s\n",
@@ -73,6 +122,7 @@ void hvctl_print_io(FILE *out, const char *domain, uint32_t domid,
 			s[i].flush_ops, s[i].discard_ops, s[i].throttled_ns / 1000000,
 			s[i].errors, s[i].bps ? bps : "-", s[i].iops ? iops : "-", path);
 	}
+	print_nets(out, nets, nn, false);
 }
 
 void hvctl_io_error(FILE *err, const char *domain, uint32_t domid, int rc)
@@ -80,15 +130,15 @@ void hvctl_io_error(FILE *err, const char *domain, uint32_t domid, int rc)
 	char log[256];
 
 	if (rc == -ENOENT) {
-		fprintf(err, "hvctl: %s: no device backend (a domain without disks, "
-			"or not created by `hvctl create --disk`)\n", domain);
+		fprintf(err, "hvctl: %s: no device backend (a domain without devices, "
+			"or not created by `hvctl create --disk/--net`)\n", domain);
 	} else if (rc == -ECONNREFUSED) {
 		if (hv_io_path(domid, "log", log, sizeof(log)))
 			snprintf(log, sizeof(log), "its log");
 		fprintf(err, "hvctl: %s: device backend not running (died; see %s)\n",
 			domain, log);
 	} else if (rc == -ENODEV) {
-		fprintf(err, "hvctl: %s: no such disk\n", domain);
+		fprintf(err, "hvctl: %s: no such device\n", domain);
 	} else {
 		fprintf(err, "hvctl: %s: device backend: %s\n", domain, strerror(-rc));
 	}
@@ -98,10 +148,15 @@ int hvctl_io_cmd(const struct hvctl_args *a, uint32_t domid, FILE *out,
 		 FILE *err)
 {
 	struct hv_io_disk_stats st[HV_IO_DISKS_MAX];
-	uint32_t n;
+	struct hv_io_net_stats nets[HV_IO_DISKS_MAX];
+	uint32_t n, nn = 0;
 	int rc;
 
-	if (a->cmd == HVCTL_IO_LIMIT) {
+	if (a->cmd == HVCTL_IO_LIMIT && (a->rx_bps >= 0 || a->tx_bps >= 0)) {
+		/* The backend keeps the limit not given, and says EINVAL
+		 * when DEV is a disk. */
+		rc = hv_io_net_limit(domid, a->disk, a->rx_bps, a->tx_bps);
+	} else if (a->cmd == HVCTL_IO_LIMIT) {
 		uint64_t bps = 0, iops = 0;
 
 		if (a->bps < 0 || a->iops < 0) {
@@ -122,7 +177,10 @@ int hvctl_io_cmd(const struct hvctl_args *a, uint32_t domid, FILE *out,
 	} else {
 		rc = hv_io_stats(domid, st, HV_IO_DISKS_MAX, &n);
 		if (!rc)
-			hvctl_print_io(out, a->domain, domid, st, n, a->json);
+			rc = hv_io_net_stats(domid, nets, HV_IO_DISKS_MAX, &nn);
+		if (!rc)
+			hvctl_print_io(out, a->domain, domid, st, n, nets, nn,
+				       a->json);
 	}
 	if (rc) {
 		hvctl_io_error(err, a->domain, domid, rc);
@@ -136,7 +194,7 @@ static void exec_backend(const struct hvctl_args *a, uint32_t domid,
 			 int ready_fd, const char *log)
 {
 	const char *prog = getenv("HVCTL_BACKEND");
-	char *argv[7 + 2 * HV_IO_DISKS_MAX];
+	char *argv[7 + 2 * HV_IO_DISKS_MAX];	/* --resume; disks and nets: at most 8 */
 	char domid_s[16], fd_s[16];
 	int n = 0, fd;
 
@@ -154,6 +212,10 @@ static void exec_backend(const struct hvctl_args *a, uint32_t domid,
 	for (unsigned i = 0; i < a->nr_disks; i++) {
 		argv[n++] = "--disk";
 		argv[n++] = (char *)a->disks[i];
+	}
+	for (unsigned i = 0; i < a->nr_nets; i++) {
+		argv[n++] = "--net";
+		argv[n++] = (char *)a->nets[i];
 	}
 	argv[n] = NULL;
 	fd = open("/dev/null", O_RDONLY);

@@ -838,7 +838,7 @@ START_TEST(test_format_io)
 	size_t len;
 	FILE *f = open_memstream(&text, &len);
 
-	hvctl_print_io(f, "web", 4, st, 2, false);
+	hvctl_print_io(f, "web", 4, st, 2, NULL, 0, false);
 	fclose(f);
 	ck_assert_uint_eq(count_lines(text), 3);
 	ck_assert_ptr_nonnull(strstr(text, "THROTTLED_MS"));
@@ -849,12 +849,79 @@ START_TEST(test_format_io)
 	free(text);
 
 	f = open_memstream(&text, &len);
-	hvctl_print_io(f, "web", 4, st, 2, true);
+	hvctl_print_io(f, "web", 4, st, 2, NULL, 0, true);
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(text, "{\"domain\": \"web\", \"domid\": 4, \"disks\": ["));
 	ck_assert_ptr_nonnull(strstr(text, "\"read_only\": true"));
 	ck_assert_ptr_nonnull(strstr(text, "\"throttled_ns\": 2500000000"));
 	ck_assert_ptr_nonnull(strstr(text, "\"path\": \"/d/?x?\""));
+	free(text);
+}
+END_TEST
+
+/* --- NICs: create --net, io and io-limit for an interface ---------------------- */
+
+START_TEST(test_parse_nets)
+{
+	struct hvctl_args a;
+
+	ck_assert_int_eq(hvctl_parse_args(12, (char *[]){ "hvctl", "create", "web",
+				"256", "2", "/k", "--net", "tap0,rx_bps=5", "--disk",
+				"/d", "--net", "tap1", NULL }, &a, stderr), 0);
+	ck_assert_uint_eq(a.nr_disks, 1);
+	ck_assert_uint_eq(a.nr_nets, 2);
+	ck_assert_str_eq(a.nets[0], "tap0,rx_bps=5");
+	ck_assert_str_eq(a.nets[1], "tap1");
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k", "--net", "tap0,mac=01:00:00:00:00:00"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "multicast MAC"));
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k", "--net", "a/b"), 2);
+	ck_assert_int_eq(RUN("create", "web", "256", "2", "/k",
+			     "--disk", "/1", "--disk", "/2", "--disk", "/3",
+			     "--disk", "/4", "--disk", "/5", "--disk", "/6",
+			     "--disk", "/7", "--disk", "/8", "--net", "t"), 2);
+	ck_assert_ptr_nonnull(strstr(err_text, "at most 8 devices"));
+
+	ck_assert_int_eq(hvctl_parse_args(6, (char *[]){ "hvctl", "io-limit", "web",
+				"1", "tx_bps=1048576", "rx_bps=0", NULL }, &a, stderr), 0);
+	ck_assert_uint_eq(a.disk, 1);
+	ck_assert_int_eq(a.tx_bps, 1048576);
+	ck_assert_int_eq(a.rx_bps, 0);
+	ck_assert_int_eq(a.bps, -1);
+	ck_assert_int_eq(RUN("io-limit", "web", "1", "tx_bps=1", "bps=2"), 2);
+	ck_assert_int_eq(RUN("io-limit", "web", "1", "tx_bps=-1"), 2);
+}
+END_TEST
+
+START_TEST(test_format_io_nets)
+{
+	struct hv_io_net_stats nets[1] = {
+		{ .dev = 1, .mac = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 },
+		  .tx_bps = 1048576, .rx_bytes = 7777, .tx_packets = 9,
+		  .throttled_ns = 3000000000ull, .ifname = "tap0" },
+	};
+	struct hv_io_disk_stats st[1] = { { .disk = 0, .path = "/d" } };
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	hvctl_print_io(f, "web", 4, st, 1, nets, 1, false);
+	fclose(f);
+	ck_assert_uint_eq(count_lines(text), 4);
+	ck_assert_ptr_nonnull(strstr(text, "RX_BYTES"));
+	ck_assert_ptr_nonnull(strstr(text, "52:54:00:12:34:56"));
+	ck_assert_ptr_nonnull(strstr(text, " 7777 "));
+	ck_assert_ptr_nonnull(strstr(text, " 3000 "));
+	ck_assert_ptr_nonnull(strstr(text, "1048576\n"));
+	free(text);
+
+	f = open_memstream(&text, &len);
+	hvctl_print_io(f, "web", 4, st, 1, nets, 1, true);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "], \"nets\": [\n  {\"dev\": 1, \"ifname\": \"tap0\", "
+				     "\"mac\": \"52:54:00:12:34:56\", \"rx_bps\": 0, "
+				     "\"tx_bps\": 1048576, \"rx_bytes\": 7777"));
+	ck_assert_ptr_nonnull(strstr(text, "\"tx_packets\": 9, \"throttled_ns\": 3000000000"));
+	ck_assert_ptr_nonnull(strstr(text, "\n]}\n"));
 	free(text);
 }
 END_TEST
@@ -969,6 +1036,8 @@ static Suite *hvctl_suite(void)
 	tcase_add_test(tc, test_parse_disk_errors);
 	tcase_add_test(tc, test_format_io);
 	tcase_add_test(tc, test_backend_start);
+	tcase_add_test(tc, test_parse_nets);
+	tcase_add_test(tc, test_format_io_nets);
 	suite_add_tcase(s, tc);
 
 	return s;

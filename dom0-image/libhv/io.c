@@ -243,6 +243,8 @@ int hv_io_stats(uint32_t domid, struct hv_io_disk_stats *out, uint32_t max,
 	rc = transact(domid, "stats\n", reply, IO_REPLY_MAX);
 	for (line = rc ? NULL : strtok_r(reply, "\n", &save); line && *count < max;
 	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "disk=", 5))
+			continue;	/* an interface's line, or a newer device's */
 		rc = hv_io_parse_stats_line(line, &out[*count]);
 		if (rc)
 			break;
@@ -266,5 +268,184 @@ int hv_io_limit(uint32_t domid, uint32_t disk, uint64_t bps, uint64_t iops)
 	snprintf(request, sizeof(request),
 		 "limit %" PRIu32 " bps=%" PRIu64 " iops=%" PRIu64 "\n",
 		 disk, bps, iops);
+	return transact(domid, request, reply, sizeof(reply));
+}
+
+/* --- network interfaces ------------------------------------------------------------ */
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* "52:54:00:12:34:56" exactly: six pairs of hex digits and five colons. */
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (unsigned i = 0; i < 6; i++) {
+		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int hv_net_spec_parse(const char *spec, struct hv_net_spec *out,
+		      char *why, size_t why_len)
+{
+	char buf[256];
+	char *item, *save = NULL;
+	bool first = true;
+
+	memset(out, 0, sizeof(*out));
+	if (!spec || strlen(spec) >= sizeof(buf))
+		return why_fail(why, why_len, "net option too long", NULL);
+	strcpy(buf, spec);
+	if (buf[0] == ',' || buf[0] == '\0')
+		return why_fail(why, why_len, "no interface name", NULL);
+	for (item = strtok_r(buf, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save), first = false) {
+		if (first) {
+			/* The kernel's rule for interface names (dev_valid_name):
+			 * 1 to 15 bytes, not "." or "..", no '/', ':' or blank. */
+			if (strlen(item) > HV_IO_IFNAME_MAX)
+				return why_fail(why, why_len,
+						"interface name longer than 15:", item);
+			if (!strcmp(item, ".") || !strcmp(item, "..") ||
+			    strchr(item, '='))
+				return why_fail(why, why_len, "bad interface name", item);
+			for (const char *c = item; *c; c++)
+				if (*c <= ' ' || *c > '~' || *c == '/' || *c == ':')
+					return why_fail(why, why_len,
+							"bad interface name", item);
+			strcpy(out->ifname, item);
+		} else if (!strncmp(item, "mac=", 4)) {
+			if (parse_mac(item + 4, out->mac))
+				return why_fail(why, why_len, "bad MAC in", item);
+			if (out->mac[0] & 1)
+				return why_fail(why, why_len, "multicast MAC in", item);
+			if (!(out->mac[0] | out->mac[1] | out->mac[2] |
+			      out->mac[3] | out->mac[4] | out->mac[5]))
+				return why_fail(why, why_len, "zero MAC in", item);
+			out->have_mac = true;
+		} else if (!strncmp(item, "rx_bps=", 7)) {
+			if (parse_u64(item + 7, &out->rx_bps))
+				return why_fail(why, why_len, "bad number in", item);
+		} else if (!strncmp(item, "tx_bps=", 7)) {
+			if (parse_u64(item + 7, &out->tx_bps))
+				return why_fail(why, why_len, "bad number in", item);
+		} else {
+			return why_fail(why, why_len, "unknown net option", item);
+		}
+	}
+	return 0;
+}
+
+void hv_net_default_mac(uint32_t domid, unsigned nic, uint8_t mac[6])
+{
+	mac[0] = 0x02;			/* locally administered, unicast */
+	mac[1] = 'h';
+	mac[2] = 'v';
+	mac[3] = (uint8_t)(domid >> 8);
+	mac[4] = (uint8_t)domid;
+	mac[5] = (uint8_t)nic;
+}
+
+int hv_io_parse_net_stats_line(const char *line, struct hv_io_net_stats *s)
+{
+	struct { const char *key; uint64_t *v; } keys[] = {
+		{ "rx_bps", &s->rx_bps }, { "tx_bps", &s->tx_bps },
+		{ "rx_bytes", &s->rx_bytes }, { "tx_bytes", &s->tx_bytes },
+		{ "rx_packets", &s->rx_packets }, { "tx_packets", &s->tx_packets },
+		{ "throttled_ns", &s->throttled_ns }, { "errors", &s->errors },
+	};
+	const unsigned nkeys = sizeof(keys) / sizeof(keys[0]);
+	char buf[512], *tok, *save = NULL, *name;
+	uint64_t v;
+	unsigned seen = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (strlen(line) >= sizeof(buf))
+		return -EPROTO;
+	strcpy(buf, line);
+	buf[strcspn(buf, "\n")] = '\0';
+	/* ifname= is last, as path= is for a disk. */
+	name = strstr(buf, " ifname=");
+	if (!name || !name[8] || strlen(name + 8) > HV_IO_IFNAME_MAX)
+		return -EPROTO;
+	strcpy(s->ifname, name + 8);
+	*name = '\0';
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			return -EPROTO;
+		*eq = '\0';
+		if (!strcmp(tok, "mac")) {
+			if (parse_mac(eq + 1, s->mac))
+				return -EPROTO;
+			seen |= 1u << 29;
+			continue;
+		}
+		if (parse_u64(eq + 1, &v))
+			return -EPROTO;
+		if (!strcmp(tok, "net") && v < HV_IO_DISKS_MAX) {
+			s->dev = (uint32_t)v;
+			seen |= 1u << 30;
+			continue;
+		}
+		for (unsigned i = 0; i < nkeys; i++) {
+			if (!strcmp(tok, keys[i].key)) {
+				*keys[i].v = v;
+				seen |= 1u << i;
+				break;
+			}
+		}
+		/* Unknown keys are newer counters: skipped. */
+	}
+	return seen == ((1u << 30) | (1u << 29) | ((1u << nkeys) - 1)) ? 0 : -EPROTO;
+}
+
+int hv_io_net_stats(uint32_t domid, struct hv_io_net_stats *out, uint32_t max,
+		    uint32_t *count)
+{
+	char *reply = malloc(IO_REPLY_MAX), *line, *save = NULL;
+	int rc;
+
+	*count = 0;
+	if (!reply)
+		return -ENOMEM;
+	rc = transact(domid, "stats\n", reply, IO_REPLY_MAX);
+	for (line = rc ? NULL : strtok_r(reply, "\n", &save); line && *count < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "net=", 4))
+			continue;
+		rc = hv_io_parse_net_stats_line(line, &out[*count]);
+		if (rc)
+			break;
+		(*count)++;
+	}
+	free(reply);
+	return rc;
+}
+
+int hv_io_net_limit(uint32_t domid, uint32_t dev, int64_t rx_bps,
+		    int64_t tx_bps)
+{
+	char request[128], reply[256];
+	int n = snprintf(request, sizeof(request), "limit %" PRIu32, dev);
+
+	if (rx_bps >= 0)
+		n += snprintf(request + n, sizeof(request) - (size_t)n,
+			      " rx_bps=%" PRId64, rx_bps);
+	if (tx_bps >= 0)
+		n += snprintf(request + n, sizeof(request) - (size_t)n,
+			      " tx_bps=%" PRId64, tx_bps);
+	snprintf(request + n, sizeof(request) - (size_t)n, "\n");
 	return transact(domid, request, reply, sizeof(reply));
 }

@@ -83,4 +83,57 @@ int hv_io_limit(uint32_t domid, uint32_t disk, uint64_t bps, uint64_t iops);
  * -EPROTO.  Exposed for the unit tests. */
 int hv_io_parse_stats_line(const char *line, struct hv_io_disk_stats *s);
 
+/* --- network interfaces (virtio-net on a dom0 tap) ------------------------------- */
+#define HV_IO_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
+
+/*
+ * One --net option: TAP[,mac=XX:XX:XX:XX:XX:XX][,rx_bps=N][,tx_bps=N].
+ * TAP is the dom0 tap interface the backend creates (or attaches to);
+ * rx is towards the guest, tx from it; 0 = unlimited.  have_mac false
+ * means the default, hv_net_default_mac().
+ */
+struct hv_net_spec {
+	char ifname[HV_IO_IFNAME_MAX + 1];
+	bool have_mac;
+	uint8_t mac[6];
+	uint64_t rx_bps, tx_bps;
+};
+
+/* Parses spec into *out: 0, or -EINVAL with a reason in why.  A MAC must
+ * be unicast (multicast bit clear) and not all zeros. */
+int hv_net_spec_parse(const char *spec, struct hv_net_spec *out,
+		      char *why, size_t why_len);
+
+/* The default MAC of the domain's interface number `nic` (0 for its first
+ * --net): 02:68:76:DH:DL:NIC - locally administered, unicast, "hv", the
+ * domain id's low 16 bits and the interface number. */
+void hv_net_default_mac(uint32_t domid, unsigned nic, uint8_t mac[6]);
+
+/* Counters of one interface, monotonic for the domain's life, and its
+ * limits.  rx = to the guest, tx = from the guest. */
+struct hv_io_net_stats {
+	uint32_t dev;			/* device index: PCI 00:(dev+1).0 */
+	uint8_t mac[6];
+	uint64_t rx_bps, tx_bps;	/* limits in force; 0 = unlimited */
+	uint64_t rx_bytes, tx_bytes;	/* Ethernet frames, without the
+					 * virtio header */
+	uint64_t rx_packets, tx_packets;
+	uint64_t throttled_ns;		/* time packets waited for tokens,
+					 * both directions added */
+	uint64_t errors;		/* malformed chains, tap errors */
+	char ifname[HV_IO_IFNAME_MAX + 1];
+};
+
+/* "stats", the interfaces' lines: up to max into out[], *count of them. */
+int hv_io_net_stats(uint32_t domid, struct hv_io_net_stats *out, uint32_t max,
+		    uint32_t *count);
+
+/* "limit DEV rx_bps=N tx_bps=N" for interface device DEV; a negative
+ * value leaves that limit as it is. */
+int hv_io_net_limit(uint32_t domid, uint32_t dev, int64_t rx_bps,
+		    int64_t tx_bps);
+
+/* Parses one "net=..." stats line; 0 or -EPROTO.  For the unit tests. */
+int hv_io_parse_net_stats_line(const char *line, struct hv_io_net_stats *s);
+
 #endif /* LIBHV_IO_H */

@@ -74,7 +74,7 @@ def timed_read(m, domid, name, dd_args, tag):
 
 def limited_seconds(tokens, rate):
     """How long `tokens` take at `rate` from a fresh bucket, which holds
-    1/10 s of the rate (dom0-image/devices/blk/blk.c, BLK_BUCKETS_PER_S)
+    1/10 s of the rate (devices/backend/rate_bucket.h, RATE_BUCKETS_PER_S)
     and lets that through at once."""
     return (tokens - rate / 10) / rate
 

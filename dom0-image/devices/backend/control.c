@@ -16,10 +16,17 @@
  *          path=PATH
  *          (path last, to the end of the line; new keys may be added before
  *          it, so readers skip keys they do not know)
+ *          and one line per network interface, after the disks:
+ *          net=I mac=XX:XX:XX:XX:XX:XX rx_bps=N tx_bps=N rx_bytes=N
+ *          tx_bytes=N rx_packets=N tx_packets=N throttled_ns=N errors=N
+ *          ifname=NAME
+ *          (I is the device index, as DISK is; ifname last)
  *   limit DISK [bps=N] [iops=N]
+ *   limit DEV [rx_bps=N] [tx_bps=N]       (DEV a network interface)
  *       -> ok, the limits changed at once (fresh full buckets; a key left
  *          out keeps its value; 0 = unlimited); error ENODEV for no such
- *          disk, error EINVAL for anything malformed.
+ *          device, error EINVAL for anything malformed (a disk's key for an
+ *          interface, or the reverse).
  *
  * Robustness: the socket is root only (0600 in a 0700 directory); a line
  * longer than CONTROL_LINE_MAX is refused by closing, and beyond
@@ -43,6 +50,7 @@
 #include "blk.h"
 #include "control.h"
 #include "log.h"
+#include "net.h"
 
 #define ANSWER_MAX	(HV_DOMAIN_DEVICES_MAX * (HV_IO_PATH_MAX + 400) + 64)
 
@@ -79,6 +87,49 @@ static size_t stats_line(const struct vdev *d, char *out, size_t len)
 	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }
 
+static size_t net_stats_line(const struct vdev *d, char *out, size_t len)
+{
+	struct net_stats s;
+	uint64_t rx_bps, tx_bps;
+	const uint8_t *m;
+	const char *ifname;
+	int n;
+
+	net_get_stats(d, &s);
+	net_get_info(d, &rx_bps, &tx_bps, &m, &ifname);
+	n = snprintf(out, len,
+		     "net=%u mac=%02x:%02x:%02x:%02x:%02x:%02x rx_bps=%" PRIu64
+		     " tx_bps=%" PRIu64 " rx_bytes=%" PRIu64 " tx_bytes=%" PRIu64
+		     " rx_packets=%" PRIu64 " tx_packets=%" PRIu64
+		     " throttled_ns=%" PRIu64 " errors=%" PRIu64 " ifname=%s\n",
+		     d->index, m[0], m[1], m[2], m[3], m[4], m[5], rx_bps, tx_bps,
+		     s.rx_bytes, s.tx_bytes, s.rx_packets, s.tx_packets,
+		     s.throttled_ns, s.errors, ifname);
+	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
+static const char *do_net_limit(struct vdev *d, char *save)
+{
+	uint64_t rx_bps, tx_bps, v;
+	const uint8_t *mac;
+	const char *ifname;
+	char *tok;
+
+	net_get_info(d, &rx_bps, &tx_bps, &mac, &ifname);
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		if (!strncmp(tok, "rx_bps=", 7) && !parse_u64(tok + 7, &v))
+			rx_bps = v;
+		else if (!strncmp(tok, "tx_bps=", 7) && !parse_u64(tok + 7, &v))
+			tx_bps = v;
+		else
+			return "error EINVAL\n";
+	}
+	net_set_limits(d, rx_bps, tx_bps);
+	log_msg("domain %u net %u (%s): limits rx_bps=%" PRIu64 " tx_bps=%" PRIu64,
+		d->env->domid, d->index, ifname, rx_bps, tx_bps);
+	return "ok\n";
+}
+
 static const char *do_limit(struct control *c, char *args)
 {
 	char *save = NULL, *tok = strtok_r(args, " ", &save);
@@ -89,6 +140,8 @@ static const char *do_limit(struct control *c, char *args)
 
 	if (!tok || parse_u64(tok, &disk))
 		return "error EINVAL\n";
+	if (disk < c->nr_devs && vdev_is_net(&c->devs[disk]))
+		return do_net_limit(&c->devs[disk], save);
 	if (disk >= c->nr_devs || !vdev_is_blk(&c->devs[disk]))
 		return "error ENODEV\n";
 	d = &c->devs[disk];
@@ -121,6 +174,10 @@ void control_answer(struct control *c, const char *line, char *out,
 		for (unsigned i = 0; i < c->nr_devs; i++)
 			if (vdev_is_blk(&c->devs[i]))
 				used += stats_line(&c->devs[i], out + used, out_len - used);
+		for (unsigned i = 0; i < c->nr_devs; i++)
+			if (vdev_is_net(&c->devs[i]))
+				used += net_stats_line(&c->devs[i], out + used,
+						       out_len - used);
 		snprintf(out + used, out_len - used, "ok\n");
 	} else if (!strncmp(buf, "limit ", 6)) {
 		snprintf(out, out_len, "%s", do_limit(c, buf + 6));

@@ -2,11 +2,14 @@
 /*
  * hv-backend - serves one customer domain's virtio devices from dom0.
  *
- *   hv-backend --domid N [--ready-fd FD] [--resume] --disk PATH[,ro][,bps=N][,iops=N][,serial=S] ...
+ *   hv-backend --domid N [--ready-fd FD] [--resume]
+ *              [--disk PATH[,ro][,bps=N][,iops=N][,serial=S]]...
+ *              [--net TAP[,mac=M][,rx_bps=N][,tx_bps=N]]...
  *
  * One process per domain, so that its crash affects only that domain.
  * Life cycle:
- *  1. open the disks and add one virtio-blk device per disk to the domain
+ *  1. open the disks and taps and add one virtio-blk device per disk,
+ *     then one virtio-net device per tap, to the domain
  *     (HVCALL_DEVICE_ADD: the domain must not have booted yet);
  *  2. bind (hv_backend_bind): the domain's RAM and the event page are
  *     mapped into this process;
@@ -47,6 +50,7 @@
 
 #include "aio.h"
 #include "blk.h"
+#include "net.h"
 #include "control.h"
 #include "log.h"
 #include "options.h"
@@ -63,17 +67,24 @@ static uint64_t monotonic_ns(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Step 1: the devices, added to the domain in order. */
+/* Step 1: the devices, added to the domain in order: disks, then nets. */
 static int add_devices(const struct backend_options *o, struct backend_env *env,
 		       struct hv_handle *h, struct vdev *devs)
 {
-	for (unsigned i = 0; i < o->nr_disks; i++) {
+	unsigned n = o->nr_disks + o->nr_nets;
+
+	for (unsigned i = 0; i < n; i++) {
 		struct hv_device_add req;
 		char why[HV_IO_PATH_MAX + 64];
-		int rc = blk_create(&devs[i], env, i, &o->disks[i], why, sizeof(why));
+		bool disk = i < o->nr_disks;
+		const char *what = disk ? "disk" : "net";
+		unsigned k = disk ? i : i - o->nr_disks;
+		int rc = disk ?
+			 blk_create(&devs[i], env, i, &o->disks[k], why, sizeof(why)) :
+			 net_create(&devs[i], env, i, k, &o->nets[k], why, sizeof(why));
 
 		if (rc) {
-			log_msg("disk %u: %s", i, why);
+			log_msg("%s %u: %s", what, k, why);
 			return rc;
 		}
 		if (o->resume)
@@ -88,12 +99,12 @@ static int add_devices(const struct backend_options *o, struct backend_env *env,
 		memcpy(req.config, devs[i].config, devs[i].config_len);
 		rc = hv_device_add(h, &req);
 		if (rc) {
-			log_msg("disk %u: HVCALL_DEVICE_ADD: %s", i, hv_strerror(rc));
+			log_msg("%s %u: HVCALL_DEVICE_ADD: %s", what, k, hv_strerror(rc));
 			return rc;
 		}
 		if (req.index != i) {
 			/* Someone else added devices to this domain. */
-			log_msg("disk %u: became device %u", i, req.index);
+			log_msg("%s %u: became device %u", what, k, req.index);
 			return -EEXIST;
 		}
 	}
@@ -263,16 +274,17 @@ int main(int argc, char **argv)
 	t.h.fd = t.be.fd;
 	t.domid = o.domid;
 	t.devs = devs;
-	t.nr_devs = o.nr_disks;
+	t.nr_devs = o.nr_disks + o.nr_nets;
 	env.gm.base = t.be.ram;
 	env.gm.size = t.be.ram_bytes;
-	rc = control_open(&ctrl, o.domid, devs, o.nr_disks);
+	rc = control_open(&ctrl, o.domid, devs, t.nr_devs);
 	if (rc) {
 		log_msg("control socket: %s", strerror(-rc));
 		hv_backend_unbind(&t.be);
 		return 1;
 	}
-	log_msg("domain %u: %u disk(s), ready%s", o.domid, o.nr_disks,
+	log_msg("domain %u: %u disk(s), %u interface(s), ready%s", o.domid,
+		o.nr_disks, o.nr_nets,
 		o.resume ? " (resumed after a dead backend)" : "");
 	say_ready(o.ready_fd);
 
@@ -283,7 +295,7 @@ int main(int argc, char **argv)
 		aio_wait(&aio);
 	control_close(&ctrl);
 	hv_backend_unbind(&t.be);
-	for (unsigned i = 0; i < o.nr_disks; i++)
+	for (unsigned i = 0; i < t.nr_devs; i++)
 		devs[i].ops->destroy(&devs[i]);
 	aio_exit(&aio);
 	return 0;

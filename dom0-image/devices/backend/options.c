@@ -53,8 +53,8 @@ int backend_parse_options(int argc, char **argv, struct backend_options *o,
 			}
 			o->ready_fd = (int)v;
 		} else if (!strcmp(opt, "--disk")) {
-			if (o->nr_disks == HV_DOMAIN_DEVICES_MAX) {
-				fprintf(err, "hv-backend: at most %u disks\n",
+			if (o->nr_disks + o->nr_nets == HV_DOMAIN_DEVICES_MAX) {
+				fprintf(err, "hv-backend: at most %u devices\n",
 					HV_DOMAIN_DEVICES_MAX);
 				return -EINVAL;
 			}
@@ -64,14 +64,27 @@ int backend_parse_options(int argc, char **argv, struct backend_options *o,
 				return -EINVAL;
 			}
 			o->nr_disks++;
+		} else if (!strcmp(opt, "--net")) {
+			if (o->nr_disks + o->nr_nets == HV_DOMAIN_DEVICES_MAX) {
+				fprintf(err, "hv-backend: at most %u devices\n",
+					HV_DOMAIN_DEVICES_MAX);
+				return -EINVAL;
+			}
+			if (hv_net_spec_parse(val, &o->nets[o->nr_nets], why,
+					      sizeof(why))) {
+				fprintf(err, "hv-backend: --net %s: %s\n", val, why);
+				return -EINVAL;
+			}
+			o->nr_nets++;
 		} else {
 			fprintf(err, "hv-backend: unknown option '%s'\n", opt);
 			return -EINVAL;
 		}
 	}
-	if (!have_domid || o->nr_disks == 0) {
+	if (!have_domid || o->nr_disks + o->nr_nets == 0) {
 		fprintf(err, "usage: hv-backend --domid N [--ready-fd FD] [--resume] "
-			"--disk PATH[,ro][,bps=N][,iops=N][,serial=S] ...\n");
+			"[--disk PATH[,ro][,bps=N][,iops=N][,serial=S]]... "
+			"[--net TAP[,mac=M][,rx_bps=N][,tx_bps=N]]...\n");
 		return -EINVAL;
 	}
 	return 0;

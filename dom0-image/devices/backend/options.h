@@ -2,14 +2,19 @@
 /*
  * options.h - hv-backend's command line:
  *
- *   hv-backend --domid N [--ready-fd FD] [--resume] --disk PATH[,ro][,bps=N][,iops=N][,serial=S] ...
+ *   hv-backend --domid N [--ready-fd FD] [--resume]
+ *              [--disk PATH[,ro][,bps=N][,iops=N][,serial=S]]...
+ *              [--net TAP[,mac=M][,rx_bps=N][,tx_bps=N]]...
  *
- * --disk once per disk, in PCI order (disk i is device i, PCI 00:(i+1).0),
- * at most HV_DOMAIN_DEVICES_MAX.  --ready-fd: a pipe to write "ready\n" to
- * (then closed) once the devices are added and bound.  --resume: take
- * over a running domain whose backend died: its devices exist already
- * (the same --disk list), and running queues continue at the used index
- * the guest sees (docs/virtio.md, "A dead backend").
+ * --disk once per disk, --net once per interface, at least one device and
+ * at most HV_DOMAIN_DEVICES_MAX in all.  Device order (PCI 00:(i+1).0 is
+ * device i): the disks first, in the order given, then the interfaces in
+ * the order given, wherever the options stand on the line.  --ready-fd: a
+ * pipe to write "ready\n" to (then closed) once the devices are added and
+ * bound.  --resume: take over a running domain whose backend died: its
+ * devices exist already (the same --disk and --net lists), and running
+ * queues continue at the used index the guest sees (docs/virtio.md, "A
+ * dead backend").
  */
 #ifndef DOM0_DEVICES_OPTIONS_H
 #define DOM0_DEVICES_OPTIONS_H
@@ -27,6 +32,8 @@ struct backend_options {
 	bool resume;			/* --resume */
 	unsigned nr_disks;
 	struct hv_disk_spec disks[HV_DOMAIN_DEVICES_MAX];
+	unsigned nr_nets;
+	struct hv_net_spec nets[HV_DOMAIN_DEVICES_MAX];
 };
 
 /* 0, or -EINVAL with a message on err. */

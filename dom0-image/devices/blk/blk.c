@@ -24,17 +24,8 @@
  *  - Reset: a parked request is forgotten; in-flight I/O is waited for, its
  *    completion writes nothing to the guest, then the reset completes.
  *
- * Buckets: for a rate R, the smallest exact {size, refill time} with
- * size / refill = R, scaled up to hold 1/BLK_BUCKETS_PER_S s of R and at least two
- * tokens.  Why not less: a bucket caps what it accrues, so the time between
- * a token falling due and our taking it (the timerfd's wake-up, the loop)
- * is lost whenever the bucket is full or cannot hold the waiting request.
- * With one request at a time that loss comes every request: a bucket of one
- * token at 50 requests/s measured 46.6/s in a guest, 1.45 ms lost per 20 ms.
- * A bucket with room for a request and 100 ms more keeps the loss to the
- * requests larger than 100 ms of R, each losing one wake-up's delay
- * (about 1% of its time), and lets a fresh bucket through 100 ms of R
- * before the rate holds.
+ * Buckets: sized by rate_bucket_set() (backend/rate_bucket.h, shared
+ * with net), which says why they hold 1/10 s of their rate.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,10 +42,8 @@
 #include <linux/virtio_ring.h>
 
 #include "blk_req.h"
-#include "token_bucket.h"
+#include "rate_bucket.h"
 
-#define NS_PER_S	1000000000ull
-#define BLK_BUCKETS_PER_S 10	/* a bucket holds 1/10 s of its rate */
 #define SECTOR		512u
 
 struct blk {
@@ -79,42 +68,6 @@ bool vdev_is_blk(const struct vdev *d)
 	return d->ops == &blk_ops;
 }
 
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
-static void bucket_set(struct token_bucket *tb, uint64_t rate, uint64_t now,
-		       bool fresh)
-{
-	uint64_t size = 0, refill = 0;
-
-	if (rate) {
-		uint64_t g = gcd(rate, NS_PER_S);
-		uint64_t want = rate / BLK_BUCKETS_PER_S;
-		uint64_t k;
-
-		if (want < 2)
-			want = 2;
-
-		size = rate / g;
-		refill = NS_PER_S / g;
-		k = (want + size - 1) / size;
-		size *= k;
-		refill *= k;
-	}
-	if (fresh)
-		tb_init(tb, size, refill, 0, now);
-	else
-		tb_update(tb, size, refill, 0, now);
-}
-
 void blk_set_limits(struct vdev *d, uint64_t bps, uint64_t iops)
 {
 	struct blk *b = d->priv;
@@ -122,8 +75,8 @@ void blk_set_limits(struct vdev *d, uint64_t bps, uint64_t iops)
 
 	b->bps = bps;
 	b->iops = iops;
-	bucket_set(&b->bw, bps, now, false);
-	bucket_set(&b->ops, iops, now, false);
+	rate_bucket_set(&b->bw, bps, now, false);
+	rate_bucket_set(&b->ops, iops, now, false);
 	/* A parked request may fit now; the loop runs the queue on wake. */
 	if (b->parked)
 		d->wake_ns = now ? now : 1;
@@ -497,7 +450,7 @@ int blk_create(struct vdev *d, struct backend_env *env, unsigned index,
 	fill_device(d, b, block);
 	b->bps = spec->bps;
 	b->iops = spec->iops;
-	bucket_set(&b->bw, spec->bps, vdev_now(d), true);
-	bucket_set(&b->ops, spec->iops, vdev_now(d), true);
+	rate_bucket_set(&b->bw, spec->bps, vdev_now(d), true);
+	rate_bucket_set(&b->ops, spec->iops, vdev_now(d), true);
 	return 0;
 }
