@@ -231,8 +231,13 @@ int hv_io_parse_stats_line(const char *line, struct hv_io_disk_stats *s)
 	return seen == ((1u << 30) | ((1u << 10) - 1)) ? 0 : -EPROTO;
 }
 
-int hv_io_stats(uint32_t domid, struct hv_io_disk_stats *out, uint32_t max,
-		uint32_t *count)
+/*
+ * The backend's "stats" lines that start with prefix, each parsed by parse
+ * into the next of max records of size bytes at out; *count of them.
+ */
+static int stats_lines(uint32_t domid, const char *prefix,
+		       int (*parse)(const char *line, void *record),
+		       void *out, size_t size, uint32_t max, uint32_t *count)
 {
 	char *reply = malloc(IO_REPLY_MAX), *line, *save = NULL;
 	int rc;
@@ -243,15 +248,27 @@ int hv_io_stats(uint32_t domid, struct hv_io_disk_stats *out, uint32_t max,
 	rc = transact(domid, "stats\n", reply, IO_REPLY_MAX);
 	for (line = rc ? NULL : strtok_r(reply, "\n", &save); line && *count < max;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "disk=", 5))
-			continue;	/* an interface's line, or a newer device's */
-		rc = hv_io_parse_stats_line(line, &out[*count]);
+		if (strncmp(line, prefix, strlen(prefix)))
+			continue;	/* another kind of device's line */
+		rc = parse(line, (char *)out + (size_t)*count * size);
 		if (rc)
 			break;
 		(*count)++;
 	}
 	free(reply);
 	return rc;
+}
+
+static int parse_disk_line(const char *line, void *record)
+{
+	return hv_io_parse_stats_line(line, record);
+}
+
+int hv_io_stats(uint32_t domid, struct hv_io_disk_stats *out, uint32_t max,
+		uint32_t *count)
+{
+	return stats_lines(domid, "disk=", parse_disk_line, out, sizeof(*out),
+			   max, count);
 }
 
 int hv_io_ping(uint32_t domid)
@@ -411,27 +428,16 @@ int hv_io_parse_net_stats_line(const char *line, struct hv_io_net_stats *s)
 	return seen == ((1u << 30) | (1u << 29) | ((1u << nkeys) - 1)) ? 0 : -EPROTO;
 }
 
+static int parse_net_line(const char *line, void *record)
+{
+	return hv_io_parse_net_stats_line(line, record);
+}
+
 int hv_io_net_stats(uint32_t domid, struct hv_io_net_stats *out, uint32_t max,
 		    uint32_t *count)
 {
-	char *reply = malloc(IO_REPLY_MAX), *line, *save = NULL;
-	int rc;
-
-	*count = 0;
-	if (!reply)
-		return -ENOMEM;
-	rc = transact(domid, "stats\n", reply, IO_REPLY_MAX);
-	for (line = rc ? NULL : strtok_r(reply, "\n", &save); line && *count < max;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "net=", 4))
-			continue;
-		rc = hv_io_parse_net_stats_line(line, &out[*count]);
-		if (rc)
-			break;
-		(*count)++;
-	}
-	free(reply);
-	return rc;
+	return stats_lines(domid, "net=", parse_net_line, out, sizeof(*out),
+			   max, count);
 }
 
 int hv_io_net_limit(uint32_t domid, uint32_t dev, int64_t rx_bps,

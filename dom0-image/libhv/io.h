@@ -21,11 +21,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/virtio_blk.h>
+
+#include "hvabi.h"
 
 #define HV_IO_RUN_DIR		"/run/hv-backend"
 #define HV_IO_PATH_MAX		1024	/* a disk's path, with its NUL */
-#define HV_IO_SERIAL_MAX	20	/* VIRTIO_BLK_ID_BYTES */
-#define HV_IO_DISKS_MAX		8	/* HV_DOMAIN_DEVICES_MAX */
+#define HV_IO_SERIAL_MAX	VIRTIO_BLK_ID_BYTES
+#define HV_IO_DISKS_MAX		HV_DOMAIN_DEVICES_MAX	/* disks and NICs */
 
 /*
  * One --disk option: PATH[,ro][,bps=N][,iops=N][,serial=S].  bps and iops
