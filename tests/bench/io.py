@@ -108,8 +108,8 @@ IOPS_RUN = "sleep 1 && randio read /dev/vdc --seconds %d --fit" % THROTTLE_S
 def bucket_size(rate):
     """The bucket hv-backend gives a limit of rate tokens per second: the
     smallest exact {size, refill time} pair for the rate, scaled up to hold
-    1/10 s of it and at least two tokens (dom0-image/devices/blk/blk.c,
-    bucket_set(), BLK_BUCKETS_PER_S: a figure to check against, so restated
+    1/10 s of it and at least two tokens (dom0-image/devices/backend/
+    rate_bucket.h, RATE_BUCKETS_PER_S: a figure to check against, so restated
     here, not read from there)."""
     size = rate // math.gcd(rate, 10 ** 9)	# refill time 10**9 / gcd ns
     want = max(rate // 10, 2)
@@ -443,8 +443,8 @@ def report(out, load_before, seconds):
         "request at a time, O_DIRECT, random 4 KiB-aligned offsets over "
         "the disk from a fixed seed, %d s a run. Burst: a line fitted "
         "through the completions after the first quarter, at the first "
-        "completion (randio.c's top comment). Bucket sizes as blk.c's "
-        "bucket_set() makes them (1/10 s of the rate, at least two tokens)." % RANDIO_S)
+        "completion (randio.c's top comment). Bucket sizes as rate_bucket.c's "
+        "rate_bucket_set() makes them (1/10 s of the rate, at least two tokens)." % RANDIO_S)
     notes.append("host: %d CPUs, load %.1f before; %.0f s in all" % (
         os.cpu_count(), load_before, seconds))
     print_table(HEAD, rows, ["\n\n".join(notes)])
