@@ -26,10 +26,13 @@
 
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -198,12 +201,72 @@ static bool hvpriv_on_appliance_hv(void)
 
 /*
  * dom0's clock for the customer domains' kvmclocks (HVCALL_SET_TIME): the
- * TSC rate this kernel calibrated, which it refines against the HPET or
- * the ACPI PM timer far better than the hypervisor's early PIT look, and
- * its wall clock at one TSC reading.  Sent at load and then every minute,
- * so that domains made later follow NTP's corrections of dom0's clock.
+ * rate at which dom0's clock runs against the TSC, and dom0's wall clock at
+ * one TSC reading.
+ *
+ * The rate is measured, not taken from the kernel's tsc_khz: that figure is
+ * the rate of dom0's clock only while dom0's clocksource is the TSC.  When
+ * Linux finds the TSCs unsynchronised (as it does under QEMU's TCG) it runs
+ * on the HPET and never refines tsc_khz past its first quick PIT look,
+ * which can be off by several hundred ppm; a domain given that rate drifts
+ * from dom0 by as much.  So the driver reads the TSC and CLOCK_MONOTONIC
+ * together at load (the anchor) and again HVPRIV_RATE_BASELINE_MS later,
+ * always on CPU 0 because the TSCs of different CPUs need not agree, and
+ * sends the ratio before any domain can be made.  Every minute after that
+ * it sends the ratio over the whole time since the anchor, which only
+ * grows more exact, and follows NTP's corrections of dom0's clock.
+ * Domains take the rate current when they are made.
  */
 #define HVPRIV_TIME_PERIOD	(60 * HZ)
+#define HVPRIV_RATE_BASELINE_MS	1000
+#define HVPRIV_CLOCK_READS	8
+
+struct hvpriv_clock_pair {
+	u64 tsc;
+	u64 mono_ns;
+};
+
+static struct hvpriv_clock_pair hvpriv_anchor;
+
+/*
+ * Runs on CPU 0 with interrupts off.  The clock read sits between two TSC
+ * reads; of several tries the tightest bracket is kept, so a host that
+ * preempted QEMU in the middle of one costs nothing.
+ */
+static void hvpriv_read_clock_pair(void *arg)
+{
+	struct hvpriv_clock_pair *pair = arg;
+	u64 best_gap = U64_MAX;
+	int i;
+
+	for (i = 0; i < HVPRIV_CLOCK_READS; i++) {
+		u64 before = rdtsc_ordered();
+		u64 ns = ktime_get_ns();
+		u64 after = rdtsc_ordered();
+
+		if (after - before < best_gap) {
+			best_gap = after - before;
+			pair->tsc = before + (after - before) / 2;
+			pair->mono_ns = ns;
+		}
+	}
+}
+
+static void hvpriv_clock_pair_on_cpu0(struct hvpriv_clock_pair *pair)
+{
+	smp_call_function_single(0, hvpriv_read_clock_pair, pair, 1);
+}
+
+/* TSC ticks per millisecond of dom0's clock since the anchor. */
+static u64 hvpriv_tsc_khz_since_anchor(const struct hvpriv_clock_pair *now)
+{
+	u64 ns = now->mono_ns - hvpriv_anchor.mono_ns;
+
+	if (!ns || now->tsc <= hvpriv_anchor.tsc)
+		return tsc_khz;
+	return mul_u64_u64_div_u64(now->tsc - hvpriv_anchor.tsc,
+				   NSEC_PER_MSEC, ns);
+}
 
 static void hvpriv_send_time(struct work_struct *work);
 static DECLARE_DELAYED_WORK(hvpriv_time_work, hvpriv_send_time);
@@ -211,21 +274,23 @@ static DECLARE_DELAYED_WORK(hvpriv_time_work, hvpriv_send_time);
 static void hvpriv_send_time(struct work_struct *work)
 {
 	struct hv_set_time *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	struct hvpriv_clock_pair now;
 	unsigned long flags;
 	long ret;
 
 	if (t) {
+		hvpriv_clock_pair_on_cpu0(&now);
+		t->tsc_khz = hvpriv_tsc_khz_since_anchor(&now);
 		/* Both readings together, with nothing in between. */
 		local_irq_save(flags);
 		t->tsc = rdtsc();
 		t->wall_ns = ktime_get_real_ns();
 		local_irq_restore(flags);
-		t->tsc_khz = tsc_khz;
 		ret = hvpriv_hypercall(HVCALL_SET_TIME, virt_to_phys(t),
 				       sizeof(*t), 0, 0);
 		if (ret < 0)
-			pr_warn_once("HVCALL_SET_TIME (TSC %u kHz) failed: %ld\n",
-				     tsc_khz, ret);
+			pr_warn_once("HVCALL_SET_TIME (TSC %llu kHz) failed: %ld\n",
+				     t->tsc_khz, ret);
 		kfree(t);
 	}
 	schedule_delayed_work(&hvpriv_time_work, HVPRIV_TIME_PERIOD);
@@ -267,6 +332,8 @@ static int __init hvpriv_init(void)
 		hvpriv_events_exit();
 		return ret;
 	}
+	hvpriv_clock_pair_on_cpu0(&hvpriv_anchor);
+	msleep(HVPRIV_RATE_BASELINE_MS);
 	hvpriv_send_time(NULL);
 	return 0;
 }

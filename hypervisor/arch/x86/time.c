@@ -102,8 +102,11 @@ int64_t time_set(uint64_t khz, uint64_t tsc, uint64_t new_wall_ns)
 		    khz > pit_tsc_khz + pit_tsc_khz / 20))
 		return -HV_EINVAL;
 	if (khz && khz != tsc_khz) {
-		printk("time: TSC %lu.%03lu MHz, as dom0 calibrated it\n",
-		       khz / 1000, khz % 1000);
+		/* dom0 resends it every minute; say so when it moves 10 ppm. */
+		if (khz > tsc_khz + tsc_khz / 100000 ||
+		    khz < tsc_khz - tsc_khz / 100000)
+			printk("time: TSC %lu.%03lu MHz, as dom0's clock measures it\n",
+			       khz / 1000, khz % 1000);
 		/* One aligned store: readers see the old rate or the new. */
 		__atomic_store_n(&tsc_khz, khz, __ATOMIC_RELEASE);
 	}

@@ -314,9 +314,10 @@ struct hv_domain_input {
 
 /*
  * HVCALL_SET_TIME: dom0 tells the hypervisor what its clock says, so that
- * customer domains' kvmclocks agree with it.  tsc_khz is the TSC rate dom0's
- * kernel calibrated (Linux refines it against the HPET or ACPI PM timer,
- * more precisely than the hypervisor's early PIT calibration); 0 keeps the
+ * customer domains' kvmclocks agree with it.  tsc_khz is the rate of dom0's
+ * clock against the TSC, in TSC ticks per millisecond of CLOCK_MONOTONIC
+ * (hvpriv measures it: more precise than the hypervisor's early PIT
+ * calibration, and right whatever clocksource dom0 runs on); 0 keeps the
  * rate, else it must be within 5% of the hypervisor's own figure.  wall_ns
  * is dom0's CLOCK_REALTIME (ns since 1970-01-01 UTC) at the moment its TSC
  * read tsc; 0 keeps the wall clock.  Both apply to domains' kvmclocks set
