@@ -421,7 +421,15 @@ void domain_destroy(struct domain *d)
 {
 	unsigned int i;
 
+	/*
+	 * Under the platform lock: device calls from dom0 (common/devctl.c)
+	 * check for DYING and do their work under that lock, so one that saw
+	 * the domain alive finishes before the teardown below begins, and
+	 * every later one sees DYING.
+	 */
+	spin_lock(&d->arch.platform_lock);
 	d->state = HV_DOMAIN_DYING;
+	spin_unlock(&d->arch.platform_lock);
 	/* Off the run queues first; then wait for whoever runs them now. */
 	for (i = 0; i < d->nr_vcpus; i++)
 		sched_remove_vcpu(d->vcpus[i]);	/* a no-op if never placed */
