@@ -49,12 +49,13 @@ DOM0_KBUILD_PKG := linux-kbuild-6.1
 #   kmod               depmod/modprobe -d to resolve module dependencies
 #   e2fsprogs          mke2fs/e2fsck copied into dom0 (busybox can't make ext4)
 #   util-linux         blkid copied into dom0 (probes for any signature)
+#   xfsprogs           mkfs.xfs/xfs_repair copied into dom0 (the data disk)
 #   libc-bin           ldd, to find the shared libraries of those tools
 #   gcc-12, make       out-of-tree modules against DOM0_KDIR (Debian's 6.1
 #                      kernels are built with gcc-12)
 #   libelf1, libssl3   run-time libraries of the prebuilt linux-kbuild tools
 #   qemu-system-x86    dom0-image/run-direct.sh
-DOM0_PACKAGES := apt dpkg busybox-static cpio gzip kmod e2fsprogs util-linux \
+DOM0_PACKAGES := apt dpkg busybox-static cpio gzip kmod e2fsprogs util-linux xfsprogs \
                  libc-bin gcc-12 make libelf1 libssl3 qemu-system-x86
 
 # --- Paths ----------------------------------------------------------------------

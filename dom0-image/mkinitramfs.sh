@@ -70,10 +70,12 @@ for applet in $(bin/busybox --list-full); do
     esac
 done
 
-# --- e2fsprogs and blkid, with their shared libraries -------------------------------
-# These replace busybox's mke2fs (which makes only ext2).  Libraries are copied
-# to the same paths as on the build host, which is also a Debian 12 amd64.
-tools="/sbin/mke2fs /sbin/e2fsck /sbin/blkid"
+# --- e2fsprogs, xfsprogs and blkid, with their shared libraries --------------------
+# These replace busybox's mke2fs (which makes only ext2); mkfs.xfs and
+# xfs_repair are for the data disk, XFS since the volume pool needs reflinks
+# (docs/volumes.md).  Libraries are copied to the same paths as on the build
+# host, which is also a Debian 12 amd64.
+tools="/sbin/mke2fs /sbin/e2fsck /sbin/blkid /sbin/mkfs.xfs /sbin/xfs_repair"
 for tool in $tools; do
     rm -f "./$tool"                      # may be a busybox link
     cp "$tool" "./$tool"

@@ -28,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "system"))
 
-from machine import BUILD, HV, REPO, Machine  # noqa: E402
+from machine import BUILD, HV, REPO, Machine, blank_data_disk  # noqa: E402
 
 HV_ELF = os.path.join(BUILD, "hypervisor", "hypervisor.elf")
 KERNEL = os.path.join(BUILD, "dom0", "vmlinuz")
@@ -81,8 +81,7 @@ def main():
             for kind in ("direct", "appliance"):
                 # Each boot gets a blank disk, so each formats it once.
                 disk = os.path.join(tmp, "%s-%d.img" % (kind, run))
-                with open(disk, "wb") as f:
-                    f.truncate(256 * 1024 * 1024)
+                blank_data_disk(disk)
                 stages, e = boot_once(kind, iso, disk, run)
                 (appl if kind == "appliance" else direct).append(stages)
                 exits = e or exits

@@ -49,7 +49,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "system"))
 
 import domu_direct  # noqa: E402
 from benchlib import HV_ELF, Broken, build_iso, print_table  # noqa: E402
-from machine import BUILD, EXIT_BOOT_COMPLETE, HV, REPO, Machine  # noqa: E402
+from machine import (BUILD, EXIT_BOOT_COMPLETE, HV, REPO, Machine,  # noqa: E402
+                     blank_data_disk)
 
 DOM0_KERNEL = domu_direct.KERNEL	# dom0 and the domUs run one kernel
 DOM0_INITRD = os.path.join(BUILD, "dom0", "initrd.img")
@@ -275,8 +276,7 @@ def exits_note(rep, table, run):
 
 def appliance(iso, tmp):
     disk = os.path.join(tmp, "data.img")
-    with open(disk, "wb") as f:
-        f.truncate(256 * 1024 * 1024)
+    blank_data_disk(disk)
     return Machine(iso, "bench-domu-appliance", smp=2,
                    mem_mib=APPLIANCE_MEM_MIB, debug_exit=False,
                    extra_args=["-netdev", "user,id=net0",

@@ -52,7 +52,7 @@ import domu  # noqa: E402
 import domu_direct  # noqa: E402
 from benchlib import HV_ELF, Broken, build_iso, print_table  # noqa: E402
 from domu import check, host_load, met, wait_since  # noqa: E402
-from machine import BUILD, HV, Machine  # noqa: E402
+from machine import BUILD, HV, Machine, blank_data_disk  # noqa: E402
 
 OVERLAY = os.path.join(BUILD, "tests", "dom0-overlay.cpio.gz")
 
@@ -258,8 +258,7 @@ def domu_half(tmp, out):
     build_iso(iso, HV_CMDLINE, [(domu.DOM0_KERNEL, domu.DOM0_CMDLINE),
                                 (domu.DOM0_INITRD, ""), (OVERLAY, "")])
     data = os.path.join(tmp, "data.img")
-    with open(data, "wb") as f:
-        f.truncate(DATA_DISK_MIB * MIB)
+    blank_data_disk(data, DATA_DISK_MIB * MIB)
     with Machine(iso, "bench-io-appliance", smp=2, mem_mib=APPLIANCE_MEM_MIB,
                  debug_exit=False,
                  extra_args=["-drive", "file=%s,if=virtio,format=raw" % data]) as m:

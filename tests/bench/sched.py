@@ -55,7 +55,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "system"))
 
 from benchlib import HV_ELF, Broken, build_iso, print_table  # noqa: E402
-from machine import BUILD, HV, REPO, Machine  # noqa: E402
+from machine import BUILD, HV, REPO, Machine, blank_data_disk  # noqa: E402
 
 KERNEL = os.path.join(BUILD, "dom0", "vmlinuz")
 INITRD = os.path.join(BUILD, "dom0", "initrd.img")
@@ -105,8 +105,7 @@ class Appliance:
 
     def __init__(self, iso, tmp, smp, name):
         disk = os.path.join(tmp, "%s.img" % name)
-        with open(disk, "wb") as f:
-            f.truncate(256 * 1024 * 1024)
+        blank_data_disk(disk)
         extra = ["-netdev", "user,id=net0",
                  "-device", "virtio-net-pci,netdev=net0",
                  "-drive", "file=%s,if=virtio,format=raw" % disk]

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from machine import BUILD, REPO, Machine
+from machine import BUILD, REPO, Machine, blank_data_disk
 
 HV_ELF = os.path.join(BUILD, "hypervisor", "hypervisor.elf")
 ISO_DIR = os.path.join(BUILD, "test-isos")
@@ -95,8 +95,7 @@ def boot_dom0(boot, tmp_path):
         if data_disk is None:
             data_disk = str(tmp_path / ("data-%d.img" % port))
         if not os.path.exists(data_disk):
-            with open(data_disk, "wb") as f:
-                f.truncate(256 * 1024 * 1024)
+            blank_data_disk(data_disk)
         extra = [
             "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:%d-:443" % port,
             "-device", "virtio-net-pci,netdev=net0",

@@ -42,6 +42,17 @@ QEMU_ACCEL = "tcg,thread=single"
 # get near it; it only bounds how long a broken build takes to fail.
 DEFAULT_TIMEOUT = 180
 
+# dom0's data disk in the tests and benchmarks: a blank sparse file, which
+# dom0 formats as XFS on its first boot (mkfs.xfs wants 300 MB at least).
+DATA_DISK_BYTES = 4 << 30
+
+
+def blank_data_disk(path, size=DATA_DISK_BYTES):
+    """Makes path a blank (sparse) disk image of size bytes; returns it."""
+    with open(path, "wb") as f:
+        f.truncate(size)
+    return path
+
 # Every line the hypervisor prints on the serial port starts with this
 # (hypervisor/include/hv/console.h); dom0 shares the port.
 HV = r"\(hv\) "
