@@ -12,9 +12,11 @@
  *   limit; every byte of it up to i_size must be readable (a block past the
  *   end of the image is an error, a hole reads as zeros as in Linux).
  * - A name is "absent" only when a component of the name as written does
- *   not exist; once a symlink has been followed, a missing target is a
- *   dangling link, an error.  So a broken /boot/initrd.img link fails the
- *   boot instead of silently booting without the initrd.
+ *   not exist (/boot/initrd.img with no initrd.img in /boot, even if /boot
+ *   is a symlink to a directory); a component that comes from a symlink's
+ *   target and does not exist makes a dangling link, an error.  So a broken
+ *   /boot/initrd.img link fails the boot instead of silently booting
+ *   without the initrd.
  * - Nothing is written to the volume (fd_io.c refuses writes).
  */
 #include <errno.h>
@@ -115,7 +117,8 @@ static enum resolve_result resolve(ext2_filsys fs, const char *name,
 	static char target[BOOTFS_PATH_MAX];
 	ext2_ino_t stack[BOOTFS_MAX_DEPTH] = { EXT2_ROOT_INO };
 	unsigned int depth = 1, hops = 0;
-	size_t pos = 0;
+	/* rest[written..] is what is left of the name as written. */
+	size_t pos = 0, written = 0;
 
 	snprintf(rest, sizeof(rest), "%s", name);
 	for (;;) {
@@ -159,7 +162,7 @@ static enum resolve_result resolve(ext2_filsys fs, const char *name,
 		}
 		err = ext2fs_lookup(fs, dir, rest + pos, (int)len, NULL, &ino);
 		if (err == EXT2_ET_FILE_NOT_FOUND) {
-			if (hops == 0)
+			if (pos >= written)
 				return ABSENT;
 			say("hv-bootloader: %s %s is a dangling symlink "
 			    "(%.*s does not exist)", what, name, (int)len,
@@ -199,6 +202,7 @@ static enum resolve_result resolve(ext2_filsys fs, const char *name,
 			memmove(rest + tlen + 1, rest + next, rlen + 1);
 			memcpy(rest, target, tlen);
 			rest[tlen] = '/';
+			written = tlen + 1 + (written > next ? written - next : 0);
 			pos = 0;
 			if (target[0] == '/')
 				depth = 1;
