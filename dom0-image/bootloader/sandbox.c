@@ -94,13 +94,12 @@ int sandbox_enter(const struct sandbox_fds *fds, uint64_t max_file_bytes)
 		fprintf(stderr, "hv-bootloader: seccomp_init failed\n");
 		return -1;
 	}
-	rc = add_rules(ctx, fds);
-	if (rc == 0)
-		rc = seccomp_load(ctx);
+	/* add_rules ORs negative errnos together: only "failed" is known. */
+	rc = add_rules(ctx, fds) ? -EINVAL : seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (rc) {
 		fprintf(stderr, "hv-bootloader: cannot install the seccomp "
-			"filter: %s\n", strerror(rc < 0 ? -rc : rc));
+			"filter: %s\n", strerror(-rc));
 		return -1;
 	}
 	return 0;
