@@ -130,6 +130,7 @@ DOM0_PROVISIOND_LIBS := libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 \
                     libhogweed.so.6 libgmp.so.10 libffi.so.8 libm.so.6 libc.so.6
 DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
                     $(BUILD)/dom0/hv-backend=usr/sbin/hv-backend \
+                    $(BUILD)/dom0/hv-bootloader=usr/sbin/hv-bootloader \
                     $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko \
                     $(BUILD)/provisiond/provisiond=usr/sbin/provisiond \
                     $(DOM0_VMLINUZ)=usr/share/domu/vmlinuz \

@@ -23,6 +23,7 @@
 #define HDR_JUMP		0x200
 #define HDR_HEADER		0x202
 #define HDR_VERSION		0x206
+#define HDR_KERNEL_VERSION	0x20e
 #define HDR_TYPE_OF_LOADER	0x210
 #define HDR_LOADFLAGS		0x211
 #define HDR_RAMDISK_IMAGE	0x218
@@ -230,6 +231,44 @@ void linux_boot_page_tables(uint64_t *pages, uint64_t base)
 		pdpt[i] = (base + (2 + i) * 4096) | 0x3;
 	for (i = 0; i < 4 * 512; i++)
 		pd[i] = (uint64_t)i * 2 * 1024 * 1024 | 0x83;	/* P, RW, PS */
+}
+
+/* The characters of a release string such as "6.1.0-50-amd64". */
+static bool release_char(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '_' ||
+	       c == '+' || c == '~';
+}
+
+unsigned int linux_kernel_release(const uint8_t *image, uint64_t size,
+				  char *out, unsigned int out_size)
+{
+	uint64_t off, i;
+
+	if (out_size == 0)
+		return 0;
+	out[0] = '\0';
+	if (size < 0x400 || get16(image, HDR_KERNEL_VERSION) == 0)
+		return 0;
+	/* kernel_version counts from the jump at 0x200. */
+	off = HDR_JUMP + (uint64_t)get16(image, HDR_KERNEL_VERSION);
+	for (i = 0;; i++) {
+		uint8_t c;
+
+		if (off + i >= size)
+			return 0;	/* runs off the end of the image */
+		c = image[off + i];
+		if (c == '\0' || c == ' ')
+			break;
+		if (!release_char(c) || i + 1 >= out_size)
+			return 0;	/* not a release, or no room for it */
+	}
+	if (i == 0)
+		return 0;
+	memcpy(out, image + off, i);
+	out[i] = '\0';
+	return (unsigned int)i;
 }
 
 const char *linux_strerror(enum linux_error err)

@@ -14,7 +14,8 @@
  * linux_build_zero_page: the setup header copied to 0x1f1 up to where the
  * header ends, loader type, LOADED_HIGH, command line, initrd and RSDP
  * (with their upper halves for addresses above 4 GiB), the e820 table, its
- * limits, and that no other byte of the zero page is set.
+ * limits, and that no other byte of the zero page is set; and
+ * linux_kernel_release's bounds (string at the end, too long, bad bytes).
  */
 #include <stdio.h>
 #include <stdint.h>
@@ -738,6 +739,75 @@ START_TEST(test_real_kernel)
 }
 END_TEST
 
+/* ---- linux_kernel_release ---- */
+
+#define KERNEL_VERSION		0x20e
+
+/*
+ * An exact-size copy of a built image whose kernel_version points at str
+ * (at 0x200 + 0x400), followed by tail bytes of it: ASan sees any read past
+ * the end.
+ */
+static uint8_t *image_with_version(const char *str, size_t tail, size_t *size)
+{
+	uint8_t *copy;
+
+	build_image();
+	put16(image, KERNEL_VERSION, 0x400);
+	*size = JUMP + 0x400 + tail;
+	copy = malloc(*size);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, image, JUMP + 0x400);
+	memcpy(copy + JUMP + 0x400, str, tail);
+	return copy;
+}
+
+START_TEST(test_release)
+{
+	const char *v = "6.1.0-50-amd64 (debian-kernel@lists.debian.org) #1";
+	char out[32];
+	size_t size;
+	uint8_t *img = image_with_version(v, strlen(v) + 1, &size);
+
+	ck_assert_uint_eq(linux_kernel_release(img, size, out, sizeof(out)), 14);
+	ck_assert_str_eq(out, "6.1.0-50-amd64");
+	/* Exactly fits with its NUL; one byte less does not. */
+	ck_assert_uint_eq(linux_kernel_release(img, size, out, 15), 14);
+	ck_assert_uint_eq(linux_kernel_release(img, size, out, 14), 0);
+	ck_assert_str_eq(out, "");
+	free(img);
+}
+END_TEST
+
+START_TEST(test_release_missing_or_bad)
+{
+	char out[32];
+	size_t size;
+	uint8_t *img;
+
+	/* No terminator before the end of the image. */
+	img = image_with_version("6.1.0", 5, &size);
+	ck_assert_uint_eq(linux_kernel_release(img, size, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "");
+	free(img);
+
+	/* Characters a release never has (it goes into JSON and logs). */
+	img = image_with_version("6.1\"x", 6, &size);
+	ck_assert_uint_eq(linux_kernel_release(img, size, out, sizeof(out)), 0);
+	free(img);
+
+	/* Empty, and kernel_version 0 (no string). */
+	img = image_with_version("", 1, &size);
+	ck_assert_uint_eq(linux_kernel_release(img, size, out, sizeof(out)), 0);
+	put16(img, KERNEL_VERSION, 0);
+	ck_assert_uint_eq(linux_kernel_release(img, size, out, sizeof(out)), 0);
+	/* Pointing past the image. */
+	put16(img, KERNEL_VERSION, 0xffff);
+	ck_assert_uint_eq(linux_kernel_release(img, size, out, sizeof(out)), 0);
+	free(img);
+}
+END_TEST
+
 START_TEST(test_strerror)
 {
 	enum linux_error a, b;
@@ -784,6 +854,11 @@ Suite *linux_boot_suite(void)
 	tcase_add_test(tc, test_zero_page_loadflags);
 	tcase_add_test(tc, test_zero_page_cmdline_limit);
 	tcase_add_test(tc, test_zero_page_e820_limit);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("release");
+	tcase_add_test(tc, test_release);
+	tcase_add_test(tc, test_release_missing_or_bad);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("real");

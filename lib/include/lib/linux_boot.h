@@ -72,6 +72,16 @@ enum linux_error linux_parse(const uint8_t *image, uint64_t size,
 			     struct linux_image *out);
 
 /*
+ * The kernel's release, e.g. "6.1.0-50-amd64": the first word of the string
+ * the setup header's kernel_version field points at.  Copies it with its
+ * NUL into out and returns its length; returns 0 (out = "") when the image
+ * has none, it is not made of [A-Za-z0-9._+~-], or it and its NUL do not
+ * fit in out_size bytes.  Reads only image[0, size).
+ */
+unsigned int linux_kernel_release(const uint8_t *image, uint64_t size,
+				  char *out, unsigned int out_size);
+
+/*
  * Placement in a domain whose RAM is [0, ram_bytes), nothing below low
  * (the boot data) usable: the kernel at its preferred address, or if it is
  * relocatable the lowest aligned address at or above low; the initrd
