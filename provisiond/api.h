@@ -21,6 +21,7 @@ struct api_settings {
 	int default_max_servers, default_max_vcpus, default_max_memory_mib,
 	    default_max_disk_gib, default_max_ips;
 	int default_plan_changes;	/* enum plan_changes */
+	int ip_quarantine;		/* s a released address stays unused */
 	/* HTTPS: the served certificate's SHA-256, "AB:CD:..."; "" if plain. */
 	char tls_fingerprint[100];
 	/* Where an uploaded certificate goes (served from the next start). */
@@ -112,6 +113,9 @@ bool plan_runnable(sqlite3 *db, const char *plan_id, char *why, size_t len);
  * answer's status (403 plan_not_allowed, quota_exceeded). */
 int policy_check_create(struct request *req, const char *tenant,
 			const char *plan_id);
+/* The same for `adding` more IP addresses of the tenant's (max_ips,
+ * counted over all its servers' addresses; 403 quota_exceeded). */
+int policy_check_ips(struct request *req, const char *tenant, int adding);
 /* The same for a change from old_plan to new_plan (403
  * plan_change_not_allowed, plan_not_allowed, quota_exceeded). */
 int policy_check_change_plan(struct request *req, const char *tenant,

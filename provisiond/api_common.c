@@ -21,6 +21,7 @@
 
 #include "api.h"
 #include "db.h"
+#include "ipam.h"
 #include "log.h"
 #include "router.h"
 
@@ -361,6 +362,8 @@ const struct column server_columns[] = {
 	{ "active_job_id", COL_TEXT,
 	  "(SELECT j.id FROM jobs j WHERE j.server_id = servers.id"
 	  " AND j.state IN ('queued', 'running'))" },
+	{ "mac", COL_TEXT, NULL },
+	{ "addresses", COL_JSON, IPAM_SERVER_ADDRESSES_SQL },	/* ipam.h */
 	{ "created_at", COL_TIME, NULL },
 	{ "updated_at", COL_TIME, NULL },
 	COLUMNS_END

@@ -110,15 +110,17 @@ static void policy_free(struct policy *p)
 	p->allowed_plan_ids = NULL;
 }
 
-/* What the tenant's servers that are not deleted hold.  0, or -1.  No
- * server has an IP address of its own yet: ips counts none until they do. */
+/* What the tenant's servers that are not deleted hold.  0, or -1.  ips:
+ * their live addresses (and IPv6 /64s) of both families (ipam.c). */
 static int tenant_usage(sqlite3 *db, const char *tenant, struct resources *u)
 {
 	sqlite3_stmt *st = db_prep(db,
 		"SELECT count(*), coalesce(sum(p.vcpus), 0), coalesce(sum(p.memory_mib), 0),"
-		" coalesce(sum(p.disk_gib), 0)"
+		" coalesce(sum(p.disk_gib), 0),"
+		" (SELECT count(*) FROM ip_allocations a JOIN servers s2 ON s2.id = a.server_id"
+		"  WHERE s2.tenant_id = ?1 AND s2.deleted_at IS NULL AND a.released_at IS NULL)"
 		" FROM servers s LEFT JOIN plans p ON p.id = s.plan_id"
-		" WHERE s.tenant_id = ? AND s.deleted_at IS NULL", "s", tenant);
+		" WHERE s.tenant_id = ?1 AND s.deleted_at IS NULL", "s", tenant);
 	int rc;
 
 	memset(u, 0, sizeof(*u));
@@ -130,6 +132,7 @@ static int tenant_usage(sqlite3 *db, const char *tenant, struct resources *u)
 		u->count[Q_VCPUS] = sqlite3_column_int64(st, 1);
 		u->count[Q_MEMORY] = sqlite3_column_int64(st, 2);
 		u->count[Q_DISK] = sqlite3_column_int64(st, 3);
+		u->count[Q_IPS] = sqlite3_column_int64(st, 4);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;
@@ -236,6 +239,27 @@ int policy_check_create(struct request *req, const char *tenant,
 		rc = req_internal(req, "count tenant usage");
 	else
 		rc = check_quotas(req, tenant, &p, &usage, &none, &plan);
+	policy_free(&p);
+	return rc;
+}
+
+int policy_check_ips(struct request *req, const char *tenant, int adding)
+{
+	struct resources usage, none, more;
+	struct policy p;
+	int rc;
+
+	if (req->who.admin)
+		return 0;
+	if (policy_load(req->db, tenant, &p) < 0)
+		return req_internal(req, "load tenant policy");
+	memset(&none, 0, sizeof(none));
+	memset(&more, 0, sizeof(more));
+	more.count[Q_IPS] = adding;
+	if (tenant_usage(req->db, tenant, &usage) < 0)
+		rc = req_internal(req, "count tenant usage");
+	else
+		rc = check_quotas(req, tenant, &p, &usage, &none, &more);
 	policy_free(&p);
 	return rc;
 }

@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "db.h"
+#include "ipam.h"
 #include "jobs.h"
 
 static const char *field(json_t *obj, const char *name)
@@ -132,6 +133,9 @@ int servers_create(struct request *req)
 			job_id) != SQLITE_OK)
 		return req_internal(req, "insert server and job");
 	audit_target(req, "server", id, tenant);
+	/* Its MAC and addresses, in this transaction (ipam.h). */
+	if ((rc = server_addresses_setup(req, id)))
+		return rc;
 	return accepted(req, id, job_id);
 }
 

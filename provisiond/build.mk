@@ -93,7 +93,8 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	validate.c http.c router.c idempotency.c audit.c api_common.c \
 	api_tenants.c api_policy.c api_tokens.c api_plans.c api_images.c api_servers.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
-	monitor.c hv_backend.c hv_libhv.c tls.c)
+	monitor.c hv_backend.c hv_libhv.c tls.c \
+	ipam.c api_ippools.c)
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o
@@ -109,7 +110,8 @@ TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TE
 # The unit tests link the pure and database parts, built with sanitizers.
 PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	config.c log.c util.c db.c migrations.c auth.c validate.c \
-	job_state.c idempotency.c tls.c)
+	job_state.c idempotency.c tls.c \
+	ipam.c)
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

@@ -74,6 +74,7 @@ static const struct option_def options[] = {
 	INT(default_max_memory_mib, -1, 1 << 30, "a tenant's memory in MiB in all, by default (default 8192; -1 = no limit)"),
 	INT(default_max_disk_gib, -1, 1 << 30, "a tenant's disk in GiB in all, by default (default 200; -1 = no limit)"),
 	INT(default_max_ips, -1, 1000000, "a tenant's IP addresses, by default (default 2; -1 = no limit)"),
+	INT(ip_quarantine, 0, 365 * 86400, "seconds a released IP address is not handed out again (default 86400)"),
 	{ "default_plan_changes", OPT_CHOICE, offsetof(struct config, default_plan_changes),
 	  0, 0, 0, "plan changes customers may order: none (default), upgrade or any",
 	  plan_change_names },
@@ -110,6 +111,7 @@ void config_defaults(struct config *cfg)
 	cfg->default_max_memory_mib = 8192;
 	cfg->default_max_disk_gib = 200;
 	cfg->default_max_ips = 2;
+	cfg->ip_quarantine = 86400;
 	cfg->default_plan_changes = PLAN_CHANGES_NONE;
 	cfg->tls = true;
 }

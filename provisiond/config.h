@@ -57,6 +57,7 @@ struct config {
 	int default_max_memory_mib;
 	int default_max_disk_gib;
 	int default_max_ips;
+	int ip_quarantine;		/* s a released address stays unused */
 	int default_plan_changes;	/* enum plan_changes */
 
 	/* HTTPS (tls.c); off: plain HTTP, for loopback or behind a proxy. */

@@ -228,8 +228,9 @@ class Generator:
     def query_spec(self, op_id, params):
         rows = []
         for p in params:
-            if p["in"] == "path" and p["name"] != "id":
-                raise ContractError("%s: path parameter %s: the router knows {id} only"
+            if p["in"] == "path" and p["name"] not in ("id", "address"):
+                raise ContractError("%s: path parameter %s: the router knows {id} and"
+                                    " a last {address} only"
                                     % (op_id, p["name"]))
             if p["in"] != "query":
                 continue

@@ -40,6 +40,7 @@ struct request {
 	/* Set by the router. */
 	const struct route *route;
 	char id[64];			/* the {id} in the path, if any */
+	char address[64];		/* the {address} in the path, if any */
 	struct principal who;
 	bool authenticated;
 	sqlite3 *db;			/* reader, or the writer in a transaction */

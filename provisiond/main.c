@@ -180,6 +180,7 @@ int main(int argc, char **argv)
 	api_settings.default_max_memory_mib = cfg.default_max_memory_mib;
 	api_settings.default_max_disk_gib = cfg.default_max_disk_gib;
 	api_settings.default_max_ips = cfg.default_max_ips;
+	api_settings.ip_quarantine = cfg.ip_quarantine;
 	api_settings.default_plan_changes = cfg.default_plan_changes;
 	{
 		sqlite3 *r = db_read_get();

@@ -245,12 +245,86 @@ static const char schema_v3[] =
 	"  updated_at INTEGER NOT NULL"
 	");";
 
+/*
+ * Address management (ipam.c, docs/addressing.md).  A pool's indices
+ * first_idx..last_idx are what it hands out (gateway_idx, if in that
+ * space, never); an index is an IPv4 address, an IPv6 address or an IPv6
+ * /64 (assign_prefix_len).  An allocation row lives from allocated_at to
+ * released_at and is then kept for the quarantine.  What makes a double
+ * allocation impossible is ip_allocations_live, not the code.  A released
+ * row outlives its server (server_id SET NULL); a live one cannot
+ * (the CHECK).  Servers release their addresses when marked deleted
+ * (servers_release_addresses), in that same transaction.
+ *
+ * servers.mac: a locally administered unicast MAC for the server's life;
+ * servers made before get one from their seq (02:00:...), unique by
+ * construction.
+ */
+static const char schema_v5[] =
+	"CREATE TABLE ip_pools ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  family INTEGER NOT NULL CHECK (family IN (4, 6)),"
+	"  network TEXT NOT NULL UNIQUE,"
+	"  prefix_len INTEGER NOT NULL,"
+	"  gateway TEXT NOT NULL,"
+	"  range_start TEXT NOT NULL,"
+	"  range_end TEXT NOT NULL,"
+	"  first_idx INTEGER NOT NULL CHECK (first_idx >= 0),"
+	"  last_idx INTEGER NOT NULL CHECK (last_idx >= first_idx),"
+	"  gateway_idx INTEGER,"
+	"  dns TEXT NOT NULL DEFAULT '[]' CHECK (json_type(dns) = 'array'),"
+	"  assign_prefix_len INTEGER NOT NULL CHECK (assign_prefix_len IN (32, 64, 128)),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE ip_allocations ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  pool_id TEXT NOT NULL REFERENCES ip_pools(id) ON DELETE CASCADE,"
+	"  idx INTEGER NOT NULL CHECK (idx >= 0),"
+	"  address TEXT NOT NULL,"
+	"  family INTEGER NOT NULL CHECK (family IN (4, 6)),"
+	"  server_id TEXT REFERENCES servers(id) ON DELETE SET NULL,"
+	"  is_primary INTEGER NOT NULL DEFAULT 0,"
+	"  allocated_at INTEGER NOT NULL,"
+	"  released_at INTEGER,"
+	"  CHECK (server_id IS NOT NULL OR released_at IS NOT NULL)"
+	");"
+	"CREATE UNIQUE INDEX ip_allocations_live ON ip_allocations(pool_id, idx)"
+	"  WHERE released_at IS NULL;"
+	"CREATE UNIQUE INDEX ip_allocations_one_primary ON ip_allocations(server_id, family)"
+	"  WHERE released_at IS NULL AND is_primary = 1;"
+	"CREATE INDEX ip_allocations_pool ON ip_allocations(pool_id, idx);"
+	"CREATE INDEX ip_allocations_server ON ip_allocations(server_id);"
+	/* A pool with live allocations cannot go (the API answers 409 first). */
+	"CREATE TRIGGER ip_pools_in_use BEFORE DELETE ON ip_pools"
+	"  WHEN EXISTS (SELECT 1 FROM ip_allocations WHERE pool_id = OLD.id"
+	"    AND released_at IS NULL)"
+	"  BEGIN SELECT RAISE(ABORT, 'ip pool has live allocations'); END;"
+	"CREATE TRIGGER servers_release_addresses AFTER UPDATE OF deleted_at ON servers"
+	"  WHEN NEW.deleted_at IS NOT NULL BEGIN"
+	"  UPDATE ip_allocations SET released_at = NEW.deleted_at"
+	"    WHERE server_id = NEW.id AND released_at IS NULL;"
+	"END;"
+	"CREATE TRIGGER servers_release_addresses_on_delete BEFORE DELETE ON servers BEGIN"
+	"  UPDATE ip_allocations SET released_at ="
+	"    coalesce(OLD.deleted_at, CAST(strftime('%s', 'now') AS INTEGER))"
+	"    WHERE server_id = OLD.id AND released_at IS NULL;"
+	"END;"
+	"ALTER TABLE servers ADD COLUMN mac TEXT;"
+	"UPDATE servers SET mac = printf('02:00:%02x:%02x:%02x:%02x', (seq >> 24) & 255,"
+	"  (seq >> 16) & 255, (seq >> 8) & 255, seq & 255);"
+	"CREATE UNIQUE INDEX servers_mac ON servers(mac);";
+
 const struct migration db_migrations[] = {
 	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
 	     "idempotency keys, audit log", schema_v1 },
 	{ 2, "derived tokens (tokens.parent_id); usage records that outlive "
 	     "their servers", schema_v2 },
 	{ 3, "tenant policies: quotas, allowed plans, plan changes", schema_v3 },
+	/* 4 is the volumes' (issue 13), built beside this one. */
+	{ 5, "address management: IP pools, allocations, servers' MACs", schema_v5 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -37,18 +37,23 @@
 #include "log.h"
 #include "router.h"
 
-/* Matches path against pattern; the {id} segment is copied to id. */
-static bool match(const char *pattern, const char *path, char *id, size_t idsize)
+/* Matches path against pattern; the {id} segment is copied to id, an
+ * {address} segment (DELETE /v1/servers/{id}/ips/{address}) to address. */
+static bool match(const char *pattern, const char *path, char *id, size_t idsize,
+		  char *address, size_t addrsize)
 {
 	while (*pattern && *path) {
-		if (strncmp(pattern, "{id}", 4) == 0) {
-			size_t n = strcspn(path, "/");
+		bool is_id = strncmp(pattern, "{id}", 4) == 0;
 
-			if (n == 0 || n >= idsize)
+		if (is_id || strncmp(pattern, "{address}", 9) == 0) {
+			size_t n = strcspn(path, "/");
+			char *out = is_id ? id : address;
+
+			if (n == 0 || n >= (is_id ? idsize : addrsize))
 				return false;
-			memcpy(id, path, n);
-			id[n] = '\0';
-			pattern += 4;
+			memcpy(out, path, n);
+			out[n] = '\0';
+			pattern += is_id ? 4 : 9;
 			path += n;
 			continue;
 		}
@@ -81,7 +86,8 @@ static const struct route *find_route(struct request *req)
 	bool path_found = false;
 
 	for (const struct route *r = routes; r->method; r++) {
-		if (!match(r->pattern, req->path, req->id, sizeof(req->id)))
+		if (!match(r->pattern, req->path, req->id, sizeof(req->id),
+			   req->address, sizeof(req->address)))
 			continue;
 		if (strcmp(r->method, method) == 0)
 			return r;

@@ -18,6 +18,7 @@ def bodies(world):
         "stopServer": {"force": True},
         "changeServerPlan": {"plan_id": world.big_plan["id"]},
         "reinstallServer": {"image_id": world.image["id"]},
+        "addServerIp": {"family": 4},
     }
 
 
@@ -45,8 +46,8 @@ def tenant_owned_operations():
         if "{id}" not in template:
             continue
         family = template.split("/")[2]
-        if family in ("plans", "images"):
-            continue		# the hoster's catalogue, not a tenant's
+        if family in ("plans", "images", "ip-pools"):
+            continue		# the hoster's catalogue and pools, not a tenant's
         yield pytest.param(method, template, op["operationId"], family, id=op["operationId"])
 
 
@@ -57,7 +58,7 @@ def test_other_tenants_objects_are_404(two_tenants, world, method, template, ope
     answers = []
     for key in ("ids", "missing"):
         object_id = two_tenants[key][family]
-        path = template.replace("{id}", object_id)
+        path = template.replace("{id}", object_id).replace("{address}", "192.0.2.1")
         r = customer.request(method, path, json_body=body)
         assert r.status_code == 404, (operation, key, r.text)
         err = r.json()["error"]
@@ -72,7 +73,8 @@ def test_lists_show_nothing_of_other_tenants(two_tenants):
     a, b = two_tenants["a"]["id"], two_tenants["b"]["id"]
     b_ids = set(two_tenants["ids"].values()) | {b}
     for method, template, op in pvd.CONTRACT.operations():
-        if method != "GET" or "{id}" in template or template in ("/", "/v1/health", "/v1/system"):
+        if method != "GET" or "{id}" in template or template in (
+                "/", "/v1/health", "/v1/system", "/v1/ip-pools"):
             continue
         for item in customer.list_all(template):
             # Whatever the list, only A's things (the audit log also shows
