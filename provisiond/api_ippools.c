@@ -194,6 +194,16 @@ int ip_pools_create(struct request *req)
 		return rc;
 	if (first > last)
 		return req_field_error(req, "range_end", "range_end: is before range_start");
+	/* An IPv4 network's own and broadcast addresses are nobody's. */
+	if (p.family == 4 && p.prefix_len <= 30) {
+		int64_t top = ipam_index_last(&p);
+
+		if (first == 0 || last == top)
+			return req_field_error(req, first == 0 ? "range_start" : "range_end",
+					       "%s: is the network's %s address",
+					       first == 0 ? "range_start" : "range_end",
+					       first == 0 ? "own" : "broadcast");
+	}
 	/* The range as it is handed out: /64s show as their networks. */
 	ipam_format(p.family, ipam_index_address(&p, first), start);
 	ipam_format(p.family, ipam_index_address(&p, last), end);
@@ -203,6 +213,10 @@ int ip_pools_create(struct request *req)
 		ipam_parse_addr(gateway, p.family, &gw, &why);
 		gw_idx = ipam_address_index(&p, gw);
 	}
+	if (p.family == 4 && p.prefix_len <= 30 &&
+	    (gw_idx == 0 || gw_idx == ipam_index_last(&p)))
+		return req_field_error(req, "gateway", "gateway: is the network's %s address",
+				       gw_idx == 0 ? "own" : "broadcast");
 	gw_in_range = gw_idx >= first && gw_idx <= last;
 	if (gw_in_range && first == last)
 		return req_field_error(req, "gateway",

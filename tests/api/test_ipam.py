@@ -109,6 +109,10 @@ BAD_POOLS = [
     ({"gateway": "192.0.2.0.1"}, "gateway"),
     ({"range_start": "192.0.2.10", "range_end": "192.0.2.5"}, "range_end"),
     ({"range_end": "192.0.3.5"}, "range_end"),
+    ({"range_start": "192.0.2.0"}, "range_start"),	# the network's own
+    ({"range_end": "192.0.2.255"}, "range_end"),	# broadcast
+    ({"gateway": "192.0.2.255"}, "gateway"),
+    ({"gateway": "192.0.2.0"}, "gateway"),
     ({"dns": ["8.8.8.8", "bogus"]}, "dns"),
     ({"dns": ["0.0.0.0"]}, "dns"),
     ({"dns": ["1.1.1.1"] * 5}, "dns"),
