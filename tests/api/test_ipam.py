@@ -81,6 +81,10 @@ def test_pool_crud_and_use(own_daemon):
     assert customer.get("/v1/ip-pools/" + p4["id"]).status_code == 403
     assert customer.delete("/v1/ip-pools/" + p4["id"]).status_code == 403
 
+    # Primary addresses go with the server, in any spelling of them.
+    for spelling in ("192.0.2.2", "2001:db8:100:1::", "2001:0db8:100:1:0:0:0:0"):
+        r = admin.delete("/v1/servers/%s/ips/%s" % (server["id"], spelling))
+        assert r.status_code == 409 and "primary" in error_of(r)[1], r.text
     # In use: 409; the audit log has the refusal.
     r = admin.delete("/v1/ip-pools/" + p4["id"])
     assert r.status_code == 409 and error_of(r)[0] == "in_use"
