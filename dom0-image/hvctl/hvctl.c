@@ -85,7 +85,8 @@ void hvctl_usage(FILE *out)
 	      "                        it is on, its CPUs and its CPU time\n"
 	      "  exits [DOMAIN [VCPU]] how often a domain's vCPU (default: all\n"
 	      "                        of them, of dom0 if no DOMAIN) left the\n"
-	      "                        guest, by exit reason\n"
+	      "                        guest, by exit reason, and the mean time\n"
+	      "                        the hypervisor took over each\n"
 	      "  raw NR [ARG0..ARG3]   make hypercall NR with up to 4 arguments\n"
 	      "                        (hex 0x... or decimal, missing ones 0);\n"
 	      "                        prints the result in decimal (for tests)\n"
@@ -589,20 +590,34 @@ const char *hvctl_exit_name(uint32_t code)
 	return NULL;
 }
 
+/* " (N.NN us each)": the hypervisor's mean handling time of count exits. */
+static void print_handled(FILE *out, uint64_t count, uint64_t handled_ns)
+{
+	uint64_t each_10ns = count ? handled_ns / 10 / count : 0;
+
+	fprintf(out, " (%" PRIu64 ".%02" PRIu64 " us each)\n", each_10ns / 100,
+		each_10ns % 100);
+}
+
 void hvctl_print_exits(FILE *out, const struct hv_exit_count *e, uint32_t n,
 		       uint64_t total)
 {
+	uint64_t handled_ns = 0;
 	uint32_t i;
 
-	fprintf(out, "total: %" PRIu64 "\n", total);
+	for (i = 0; i < n; i++)
+		handled_ns += e[i].handled_ns;
+	fprintf(out, "total: %" PRIu64, total);
+	print_handled(out, total, handled_ns);
 	for (i = 0; i < n; i++) {
 		const char *name = hvctl_exit_name(e[i].code);
 
 		if (e[i].code == HV_EXIT_OTHER)
-			fprintf(out, "other: %" PRIu64 "\n", e[i].count);
+			fprintf(out, "other: %" PRIu64, e[i].count);
 		else
-			fprintf(out, "0x%03" PRIx32 " %s: %" PRIu64 "\n", e[i].code,
+			fprintf(out, "0x%03" PRIx32 " %s: %" PRIu64, e[i].code,
 				name ? name : "unnamed", e[i].count);
+		print_handled(out, e[i].count, e[i].handled_ns);
 	}
 }
 
@@ -617,6 +632,7 @@ static void add_exits(struct hv_exit_count *sum, uint32_t *nsum,
 			;
 		if (j < *nsum && sum[j].code == e[i].code) {
 			sum[j].count += e[i].count;
+			sum[j].handled_ns += e[i].handled_ns;
 			continue;
 		}
 		if (*nsum == HV_EXITS_MAX)

@@ -108,9 +108,11 @@ static int64_t fake_domain_list(struct hv_domain_list *l, uint32_t size)
 static int64_t fake_vcpu_exits(struct hv_vcpu_exits *x, uint32_t size)
 {
 	static const struct hv_exit_count vcpu0[] = {
-		{ .code = 0x072, .count = 10 }, { .code = 0x07b, .count = 5 },
+		{ .code = 0x072, .count = 10, .handled_ns = 12345 },
+		{ .code = 0x07b, .count = 5, .handled_ns = 50000 },
 	}, vcpu1[] = {
-		{ .code = 0x060, .count = 3 }, { .code = 0x07b, .count = 1 },
+		{ .code = 0x060, .count = 3, .handled_ns = 3000 },
+		{ .code = 0x07b, .count = 1, .handled_ns = 4000 },
 		{ .code = 0x400, .count = 2 },
 	};
 	const struct hv_exit_count *e = x->vcpu == 0 ? vcpu0 : vcpu1;
@@ -465,18 +467,18 @@ START_TEST(test_exits_of_a_domain)
 	/* By name, every vCPU: the counts summed, in code order. */
 	ck_assert_int_eq(RUN("exits", "dom1"), 0);
 	ck_assert_str_eq(out_text,
-		"total: 21\n"
-		"0x060 intr: 3\n"
-		"0x072 cpuid: 10\n"
-		"0x07b ioio: 6\n"
-		"0x400 npf: 2\n");
+		"total: 21 (3.30 us each)\n"
+		"0x060 intr: 3 (1.00 us each)\n"
+		"0x072 cpuid: 10 (1.23 us each)\n"
+		"0x07b ioio: 6 (9.00 us each)\n"
+		"0x400 npf: 2 (0.00 us each)\n");
 	/* One vCPU, by id. */
 	ck_assert_int_eq(RUN("exits", "1", "1"), 0);
 	ck_assert_str_eq(out_text,
-		"total: 6\n"
-		"0x060 intr: 3\n"
-		"0x07b ioio: 1\n"
-		"0x400 npf: 2\n");
+		"total: 6 (1.16 us each)\n"
+		"0x060 intr: 3 (1.00 us each)\n"
+		"0x07b ioio: 1 (4.00 us each)\n"
+		"0x400 npf: 2 (0.00 us each)\n");
 	ck_assert_int_eq(RUN("exits", "nosuch"), HVCTL_EXIT_FAIL);
 	ck_assert_int_eq(RUN("exits", "dom1", "2"), HVCTL_EXIT_FAIL);
 }
@@ -507,9 +509,9 @@ END_TEST
 START_TEST(test_format_exits)
 {
 	struct hv_exit_count e[3] = {
-		{ .code = 0x072, .count = 1234 },
-		{ .code = 0x400, .count = 56 },
-		{ .code = HV_EXIT_OTHER, .count = 7 },
+		{ .code = 0x072, .count = 1234, .handled_ns = 1234 * 2345ULL },
+		{ .code = 0x400, .count = 56, .handled_ns = 56 * 100000ULL },
+		{ .code = HV_EXIT_OTHER, .count = 7, .handled_ns = 6 },
 	};
 	struct hvctl_args a;
 	FILE *err = fopen("/dev/null", "w");
@@ -520,10 +522,10 @@ START_TEST(test_format_exits)
 	hvctl_print_exits(out, e, 3, 1297);
 	fclose(out);
 	ck_assert_str_eq(text,
-		"total: 1297\n"
-		"0x072 cpuid: 1234\n"
-		"0x400 npf: 56\n"
-		"other: 7\n");
+		"total: 1297 (6.54 us each)\n"
+		"0x072 cpuid: 1234 (2.34 us each)\n"
+		"0x400 npf: 56 (100.00 us each)\n"
+		"other: 7 (0.00 us each)\n");
 	free(text);
 
 	ck_assert_int_eq(hvctl_parse_args(4, (char *[]){ "hvctl", "exits", "3",

@@ -28,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "system"))
 
-from machine import BUILD, HV, REPO, Machine, blank_data_disk  # noqa: E402
+from machine import BUILD, HV, HVCTL_EXITS_ROW, REPO, Machine, blank_data_disk  # noqa: E402
 
 HV_ELF = os.path.join(BUILD, "hypervisor", "hypervisor.elf")
 KERNEL = os.path.join(BUILD, "dom0", "vmlinuz")
@@ -65,8 +65,7 @@ def boot_once(kind, iso, disk, run):
         stages["ready"] = time.monotonic() - m.started
         if kind == "appliance":
             out = m.check("hvctl exits")
-            exits = re.findall(r"^(?:0x([0-9a-f]+) (\S+)|(other)|(total)): (\d+)$",
-                               out, re.M)
+            exits = HVCTL_EXITS_ROW.findall(out)
     return stages, exits
 
 
@@ -106,9 +105,10 @@ def main():
     if exits:
         print()
         print("dom0 exits by reason during boot (last appliance run):")
-        for code, name, other, total, count in exits:
+        for code, name, other, total, count, us in exits:
             label = total or other or "0x%s %s" % (code, name)
-            print("  %-20s %10s" % (label, count))
+            print("  %-20s %10s  %8s us each in the hypervisor"
+                  % (label, count, us))
 
 
 if __name__ == "__main__":

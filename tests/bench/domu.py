@@ -49,8 +49,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "system"))
 
 import domu_direct  # noqa: E402
 from benchlib import HV_ELF, Broken, build_iso, print_table  # noqa: E402
-from machine import (BUILD, EXIT_BOOT_COMPLETE, HV, REPO, Machine,  # noqa: E402
-                     blank_data_disk)
+from machine import (BUILD, EXIT_BOOT_COMPLETE, HV, HVCTL_EXITS_ROW,  # noqa: E402
+                     REPO, Machine, blank_data_disk)
 
 DOM0_KERNEL = domu_direct.KERNEL	# dom0 and the domUs run one kernel
 DOM0_INITRD = os.path.join(BUILD, "dom0", "initrd.img")
@@ -77,6 +77,9 @@ RATIO_TARGET = 1.10
 OVERHEAD_TARGET_KIB = 64
 KVM_CPUID_US = "52"
 KVM_OUT_US = "62-77"
+# The SVM exit codes the exit-cost guest makes (AMD APM vol. 2, appendix C).
+CPUID_EXIT = 0x72
+IOIO_EXIT = 0x7b
 
 POLL_S = 0.005		# how often the console is looked at while timing
 
@@ -145,14 +148,20 @@ def domu_boot(m, name):
 
 def exits(m, name):
     """[(label, count)] of the domain's exits, all vCPUs summed."""
+    return [(label, n) for label, n, _ in exits_handled(m, name)]
+
+
+def exits_handled(m, name):
+    """[(label, count, mean us the hypervisor took per exit)] of the
+    domain's exits, all vCPUs summed."""
     for _ in range(5):
         out = check(m, "hvctl exits %s" % name)
-        rows = re.findall(
-            r"^(?:0x([0-9a-f]+) (\S+)|(other)|(total)): (\d+)$", out, re.M)
+        rows = HVCTL_EXITS_ROW.findall(out)
         # A hypervisor line can cut a row: every line must have parsed.
         if rows and len(rows) == len(out.strip().splitlines()):
-            return [(total or other or "0x%s %s" % (code, what), int(n))
-                    for code, what, other, total, n in rows]
+            return [(total or other or "0x%s %s" % (code, what), int(n),
+                     float(us))
+                    for code, what, other, total, n, us in rows]
     raise Broken("no whole `hvctl exits` output: %r" % out)
 
 
@@ -196,8 +205,20 @@ def exit_cost(iso):
         if m.wait_exit() != EXIT_BOOT_COMPLETE:
             raise Broken("the exit-cost machine did not end cleanly:\n%s"
                          % m.tail())
+        output = m.output
     n, khz, base, cpuid, out = (int(x) for x in found.groups())
-    return {"n": n, "tsc_khz": khz, "base": base, "cpuid": cpuid, "out": out}
+    # The hypervisor's side (the exit_stats boot option): mean handling
+    # time per exit code, and what a VMSAVE + VMLOAD pair costs.
+    handled = {int(code, 16): int(ns) / int(count) for code, count, ns in
+               re.findall(HV + r"d1: exit_stats code 0x([0-9a-f]+) count "
+                          r"(\d+) handled_ns (\d+)$", output, re.M)}
+    pair = re.search(HV + r"svm: VMSAVE \+ VMLOAD: (\d+) ns a pair", output)
+    if CPUID_EXIT not in handled or IOIO_EXIT not in handled or not pair:
+        raise Broken("no exit_stats or VMSAVE + VMLOAD line:\n%s" % m.tail())
+    return {"n": n, "tsc_khz": khz, "base": base, "cpuid": cpuid, "out": out,
+            "cpuid_handled_ns": handled[CPUID_EXIT],
+            "out_handled_ns": handled[IOIO_EXIT],
+            "state_pair_ns": int(pair.group(1))}
 
 
 # --- the report -----------------------------------------------------------
@@ -245,11 +266,25 @@ def exit_rows(rep, e, load):
     us = lambda ps: ps / 1e6  # noqa: E731
     rep.row("non-exiting loop iteration (baseline)", "",
             "%.3f us" % us(e["base"]))
-    rep.row("CPUID exit round trip", "KVM nested: %s us" % KVM_CPUID_US,
-            "%.1f us" % us(e["cpuid"] - e["base"]))
-    rep.row("OUT to port 0x3ff (vUART scratch) round trip",
-            "KVM nested: %s us" % KVM_OUT_US,
-            "%.1f us" % us(e["out"] - e["base"]))
+    # svm_run does three state loads/saves per exit: the guest's VMLOAD
+    # before VMRUN, its VMSAVE after, the hypervisor's VMLOAD.
+    state_us = 1.5 * e["state_pair_ns"] / 1e3
+    for label, key, kvm in (("CPUID", "cpuid", KVM_CPUID_US),
+                            ("OUT to port 0x3ff (vUART scratch)", "out",
+                             KVM_OUT_US)):
+        trip = us(e[key] - e["base"])
+        handled = e[key + "_handled_ns"] / 1e3
+        rep.row("%s exit round trip" % label, "KVM nested: %s us" % kvm,
+                "%.1f us" % trip)
+        rep.row("  of which the hypervisor's handling (VMRUN's return to "
+                "the next VMRUN call)", "", "%.2f us (%.0f%%)"
+                % (handled, 100 * handled / trip))
+        rep.row("  of which VMLOAD, VMSAVE, VMLOAD around VMRUN", "",
+                "%.2f us (%.0f%%)" % (state_us, 100 * state_us / trip))
+        rest = trip - handled - state_us
+        rep.row("  of which the world switch (VMRUN, #VMEXIT) and the "
+                "guest's side", "", "%.2f us (%.0f%%)"
+                % (rest, 100 * rest / trip))
     rep.notes.append("exit cost: %d iterations a loop, median of 7 rounds, "
                      "TSC at %d kHz (kvmclock's scale); host load %.1f after"
                      % (e["n"], e["tsc_khz"], load))
@@ -267,10 +302,10 @@ def overhead_rows(rep, booted, sizes):
 
 
 def exits_note(rep, table, run):
-    lines = ["domU exits by reason, boot to userspace (run %d, all vCPUs):"
-             % run]
-    for label, count in table:
-        lines.append("  %-20s %10d" % (label, count))
+    lines = ["domU exits by reason, boot to userspace (run %d, all vCPUs), "
+             "and the mean time the hypervisor took over each:" % run]
+    for label, count, us in table:
+        lines.append("  %-20s %10d  %8.2f us" % (label, count, us))
     rep.notes.append("\n".join(lines))
 
 
@@ -305,7 +340,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         exit_iso = os.path.join(tmp, "exit-cost.iso")
         appl_iso = os.path.join(tmp, "appliance.iso")
-        build_iso(exit_iso, "debug_exit",
+        build_iso(exit_iso, "debug_exit exit_stats",
                   [(EXIT_COST_ELF, "domain name=exitcost mem=16")])
         build_iso(appl_iso, HV_CMDLINE,
                   [(DOM0_KERNEL, DOM0_CMDLINE), (DOM0_INITRD, "")])
@@ -339,7 +374,7 @@ def main():
                     print("run %d: direct %.2f s; domU: create starts -> ready "
                           "%.2f s, kernel entry -> ready %.2f s; host load %.1f"
                           % (run, direct[-1], t, b, host_load()), flush=True)
-                    table = exits(m, name)
+                    table = exits_handled(m, name)
                     booted = {name: overhead_kib(m)[name]}
                     check(m, "hvctl destroy %s" % name)
         except (Broken, AssertionError, subprocess.CalledProcessError) as e:

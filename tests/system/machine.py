@@ -42,6 +42,12 @@ QEMU_ACCEL = "tcg,thread=single"
 # get near it; it only bounds how long a broken build takes to fail.
 DEFAULT_TIMEOUT = 180
 
+# One row of `hvctl exits`: (code, name, "other", "total", count, mean us
+# the hypervisor took per exit); exactly one of code, other, total is set.
+HVCTL_EXITS_ROW = re.compile(
+    r"^(?:0x([0-9a-f]+) (\S+)|(other)|(total)): (\d+) \((\d+\.\d+) us each\)$",
+    re.M)
+
 # dom0's data disk in the tests and benchmarks: a blank sparse file, which
 # dom0 formats as XFS on its first boot (mkfs.xfs wants 300 MB at least).
 DATA_DISK_BYTES = 4 << 30

@@ -8,6 +8,7 @@
 #include <hv/domain.h>
 #include <hv/percpu.h>
 #include <hv/setup.h>
+#include <hv/time.h>
 #include <lib/string.h>
 #include <public/hvabi.h>
 #include <asm/asm.h>
@@ -70,9 +71,9 @@ uint32_t arch_vcpu_exit_counts(const struct vcpu *v,
 		if (!v->arch.exits[slot])
 			continue;
 		memset(&e, 0, sizeof(e));
-		e.code = slot == EXIT_STAT_NPF ? 0x400 :
-			 slot == EXIT_STAT_OTHER ? HV_EXIT_OTHER : slot;
+		e.code = exit_stat_code(slot);
 		e.count = v->arch.exits[slot];
+		e.handled_ns = tsc_to_ns(v->arch.exits_tsc[slot]);
 		memcpy(&entries[count++], &e, sizeof(e));
 	}
 	*total = v->arch.nr_exits;

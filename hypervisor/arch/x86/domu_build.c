@@ -414,6 +414,7 @@ void domain_stop(struct domain *d, uint32_t state, const char *why)
 	printk("d%u: %s: %s\n", d->id,
 	       state == HV_DOMAIN_CRASHED ? "crashed" :
 	       state == HV_DOMAIN_REBOOT ? "reboot requested" : "shut down", why);
+	svm_print_exit_stats(d);
 	check_all_ended();
 }
 

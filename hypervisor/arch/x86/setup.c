@@ -22,6 +22,7 @@
 #include <asm/smp.h>
 #include <lib/string.h>
 #include <asm/svm.h>
+#include <asm/svm_vcpu.h>
 #include <hv/time.h>
 #include <asm/time.h>
 #include <asm/uart.h>
@@ -50,6 +51,7 @@ static const char *const known_options[] = {
 	"test_fault",	/* test-only: raise an exception after boot */
 	"dom0_mem",	/* dom0's RAM in MiB */
 	"dom0_crash",	/* reset (default) or halt when dom0 crashes */
+	"exit_stats",	/* print a domain's exits and their cost when it ends */
 };
 
 void donate_boot_modules(void)
@@ -237,6 +239,7 @@ void hv_main(uint32_t magic, uint64_t info_pa)
 	       boot_info.cmdline, boot_info.nr_modules);
 	cmdline_for_each_key(boot_info.cmdline, warn_unknown_option, NULL);
 	opt_debug_exit = cmdline_get(boot_info.cmdline, "debug_exit", NULL, 0);
+	opt_exit_stats = cmdline_get(boot_info.cmdline, "exit_stats", NULL, 0);
 
 	setup_memory(info_pa);
 	if (!paging_init(&boot_info, &frames, rdmsr(MSR_APIC_BASE) & ~0xfffULL))

@@ -9,6 +9,7 @@
  */
 #include <hv/console.h>
 #include <hv/format.h>
+#include <hv/time.h>
 #include <lib/string.h>
 #include <asm/svm.h>
 #include <asm/x86.h>
@@ -58,6 +59,36 @@ void svm_feature_names(uint32_t features, char *buf, size_t size)
 		hv_snprintf(buf, size, "none");
 }
 
+/*
+ * What one VMSAVE and one VMLOAD cost here, timed once on the boot CPU:
+ * svm_run does three of them around every VMRUN (the guest's VMLOAD before
+ * it, its VMSAVE after, the hypervisor's VMLOAD), a fixed share of every
+ * exit's round trip that the exit-cost breakdown (docs/testing.md) needs.
+ * Saving and reloading our own state changes nothing.
+ */
+#define STATE_SWITCH_ROUNDS	7
+#define STATE_SWITCH_PAIRS	1000
+
+static void svm_time_state_switch(uint64_t host_state_pa)
+{
+	uint64_t best = ~0ULL;
+	unsigned int round, i;
+
+	for (round = 0; round < STATE_SWITCH_ROUNDS; round++) {
+		uint64_t start = rdtsc(), took;
+
+		for (i = 0; i < STATE_SWITCH_PAIRS; i++)
+			__asm__ volatile("vmsave %%rax\n\tvmload %%rax"
+					 : : "a"(host_state_pa) : "memory");
+		took = rdtsc() - start;
+		if (took < best)
+			best = took;
+	}
+	printk("svm: VMSAVE + VMLOAD: %lu ns a pair (best of %u x %u)\n",
+	       tsc_to_ns(best) / STATE_SWITCH_PAIRS, STATE_SWITCH_ROUNDS,
+	       STATE_SWITCH_PAIRS);
+}
+
 const char *svm_cpu_enable(struct percpu *p, struct frame_allocator *fa)
 {
 	struct cpuid_regs r;
@@ -89,6 +120,8 @@ const char *svm_cpu_enable(struct percpu *p, struct frame_allocator *fa)
 	/* Our own FS/GS/TR state, reloaded by svm_run after every exit. */
 	__asm__ volatile("vmsave %%rax" : : "a"(p->arch.svm.host_state_pa) : "memory");
 	p->arch.svm_enabled = true;
+	if (p->index == 0)
+		svm_time_state_switch(p->arch.svm.host_state_pa);
 
 	svm_feature_names(p->arch.svm.features, names, sizeof(names));
 	printk("cpu%u: apic %u up, SVM enabled: revision %u, %u ASIDs, features: %s\n",

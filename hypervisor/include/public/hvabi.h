@@ -37,7 +37,7 @@
  * never reused.  dom0's driver refuses to load on a hypervisor with another
  * version, and libhv and hvctl refuse to read its structures.
  */
-#define HV_ABI_VERSION		2
+#define HV_ABI_VERSION		3
 
 /* Call numbers.  Kept clear of the KVM hypercall numbers (1..12) that domUs
  * will also use. */
@@ -146,7 +146,10 @@ struct hv_domain_list {
 
 /*
  * HVCALL_VCPU_EXITS: how often a vCPU left the guest, by SVM exit code
- * (AMD APM vol. 2, appendix C; 0x400 = nested page fault), for profiling.
+ * (AMD APM vol. 2, appendix C; 0x400 = nested page fault), for profiling,
+ * and how long the hypervisor took over them: handled_ns sums, for each
+ * exit, the time from VMRUN's return to the end of its handling (the
+ * VMSAVE/VMLOAD after VMRUN and the world switch itself are not in it).
  * Fills entries[] with the codes whose count is not zero, in increasing
  * code order, up to max; sets count to the number written.  Codes the
  * hypervisor does not count one by one are summed under HV_EXIT_OTHER.
@@ -158,6 +161,7 @@ struct hv_exit_count {
 	uint32_t code;
 	uint32_t pad0;
 	uint64_t count;
+	uint64_t handled_ns;
 };
 
 struct hv_vcpu_exits {
@@ -595,7 +599,7 @@ HV_ABI_OFFSET(hv_domain_info, ram_bytes, 16);
 HV_ABI_OFFSET(hv_domain_info, name, 40);
 HV_ABI_SIZE(hv_domain_list, 16);
 HV_ABI_OFFSET(hv_domain_list, domains, 16);
-HV_ABI_SIZE(hv_exit_count, 16);
+HV_ABI_SIZE(hv_exit_count, 24);
 HV_ABI_SIZE(hv_vcpu_exits, 24);
 HV_ABI_OFFSET(hv_vcpu_exits, entries, 24);
 HV_ABI_SIZE(hv_domain_create, 48);

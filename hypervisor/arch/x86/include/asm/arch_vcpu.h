@@ -8,6 +8,7 @@
 #define ASM_ARCH_VCPU_H
 
 #include <lib/types.h>
+#include <public/hvabi.h>
 #include <asm/vlapic.h>
 #include <asm/vmcb.h>
 
@@ -27,6 +28,13 @@ struct vcpu_regs {
 #define EXIT_STAT_OTHER		0xa1
 #define EXIT_STAT_SLOTS		0xa2
 
+/* The exit code a slot counts (hvabi.h's HV_EXIT_OTHER for the rest). */
+static inline uint32_t exit_stat_code(unsigned int slot)
+{
+	return slot == EXIT_STAT_NPF ? 0x400 :
+	       slot == EXIT_STAT_OTHER ? HV_EXIT_OTHER : slot;
+}
+
 /* A vCPU's x86 state: its struct vcpu's `arch`. */
 struct arch_vcpu {
 	struct vcpu_regs regs;
@@ -38,6 +46,7 @@ struct arch_vcpu {
 	uint64_t steal_time_msr;	/* MSR_KVM_STEAL_TIME as written */
 	uint64_t steal_time_published;	/* steal_ns already in its area */
 	uint64_t exits[EXIT_STAT_SLOTS];
+	uint64_t exits_tsc[EXIT_STAT_SLOTS];	/* TSC ticks handling them */
 	uint64_t nr_exits;
 };
 

@@ -23,6 +23,10 @@ void svm_vcpu_destroy(struct vcpu *v, struct frame_allocator *fa);
 /* Intercepts of a customer vCPU: every port, every MSR, interrupts, HLT. */
 void svm_vcpu_confine(struct vcpu *v);
 
+/* The exit_stats boot option: svm_print_exit_stats() prints, else not. */
+extern bool opt_exit_stats;
+void svm_print_exit_stats(const struct domain *d);
+
 /* Runs v on this CPU for good, handling its exits (dom0). */
 __noreturn void svm_vcpu_run(struct vcpu *v);
 
