@@ -28,6 +28,7 @@ include dom0-image/domu.mk
 include dom0-image/dom0.mk
 include dom0-image/tools.mk
 include dom0-image/devices/devices.mk
+include dom0-image/netfilter/netfilter.mk
 include quota/build.mk
 include provisiond/build.mk
 include tests/unit/build.mk
@@ -75,7 +76,8 @@ test: deps-test
 # Every Check runner, each printing its own summary line.
 ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS) $(QUOTA_UNIT_TESTS) \
 		 $(PROVISIOND_UNIT_TESTS) $(VIRTIO_UNIT_TESTS) \
-		 $(BLK_UNIT_TESTS) $(NET_UNIT_TESTS) $(TRANSPORT_UNIT_TESTS)
+		 $(BLK_UNIT_TESTS) $(NET_UNIT_TESTS) $(TRANSPORT_UNIT_TESTS) \
+		 $(NETFILTER_UNIT_TESTS)
 
 test-unit: $(ALL_UNIT_TESTS)
 	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status
