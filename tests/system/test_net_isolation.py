@@ -21,12 +21,15 @@ this is one rich case).
   nor tap2 (its egress counter) sees any of it; dom0's neighbour entries
   for domU 2's addresses still name domU 2's MAC, and dom0 took no route
   from the advertisement.
+- The way out: domU 1 reaches a socket on the host through dom0's
+  masquerade and QEMU's user network.
 - Bad input gets its exit status; remove leaves no rules.
 Figures printed (for docs/networking.md): median time of 20 applies,
 ping round trips domU <-> dom0 and domU <-> domU."""
 
 import json
 import re
+import socket
 import statistics
 
 import netframes
@@ -171,6 +174,20 @@ def test_net_isolation(boot_dom0):
     m.check("ping -c 3 10.0.0.2 && ping6 -c 3 fd00::3")
     for key, value in sorted(rtt.items()):
         print("FIGURE ping %s: %.2f ms" % (key, value))
+
+    # The way out: dom0 masquerades what leaves by its uplink (QEMU's user
+    # network, where 10.0.2.2 is the host's loopback): domU 1 reaches a
+    # socket the test listens on here.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(120)
+        port = listener.getsockname()[1]
+        type_line(m, GUESTS[0][0], "echo hello-from-domU | nc 10.0.2.2 %d &" % port)
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(60)
+            assert conn.recv(64).startswith(b"hello-from-domU")
 
     # A TCP transfer of a known size, domU 1 -> domU 2, counted right.
     (n1, t1, _, _, _), (n2, t2, _, v4_2, _) = GUESTS
