@@ -83,13 +83,13 @@ static int wait_acks(struct nft_session *s, unsigned expected, char *err)
 	int first_error = 0;
 
 	while (expected > 0) {
-		ssize_t n = mnl_socket_recvfrom(s->nl, buf, sizeof(buf));
+		int n = mnl_socket_recvfrom(s->nl, buf, sizeof(buf));
 		if (n < 0) {
 			snprintf(err, NF_ERR_LEN, "no answer from nftables: %s", strerror(errno));
 			return -1;
 		}
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, n);
-		     h = mnl_nlmsg_next(h, (int *)&n)) {
+		     h = mnl_nlmsg_next(h, &n)) {
 			if (h->nlmsg_type != NLMSG_ERROR)
 				continue;
 			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
@@ -305,14 +305,14 @@ int nft_counter(int family, const char *table, const char *name,
 	}
 	/* One object message, then the ack; or an error. */
 	for (bool acked = false; !acked;) {
-		ssize_t n = mnl_socket_recvfrom(s.nl, buf, sizeof(buf));
+		int n = mnl_socket_recvfrom(s.nl, buf, sizeof(buf));
 		if (n < 0) {
 			snprintf(err, NF_ERR_LEN, "no answer from nftables: %s",
 				 strerror(errno));
 			goto out;
 		}
 		for (h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, n);
-		     h = mnl_nlmsg_next(h, (int *)&n)) {
+		     h = mnl_nlmsg_next(h, &n)) {
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
 				acked = true;
@@ -417,14 +417,14 @@ int nft_list(void (*fn)(const char *ifname, void *arg), void *arg, char *err)
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(s.nl, buf, sizeof(buf));
+		int n = mnl_socket_recvfrom(s.nl, buf, sizeof(buf));
 		if (n < 0) {
 			snprintf(err, NF_ERR_LEN, "no answer from nftables: %s",
 				 strerror(errno));
 			goto out;
 		}
 		for (h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, n);
-		     h = mnl_nlmsg_next(h, (int *)&n)) {
+		     h = mnl_nlmsg_next(h, &n)) {
 			if (h->nlmsg_type == NLMSG_DONE) {
 				ret = 0;
 				goto out;
