@@ -128,15 +128,18 @@ DOM0_PROVISIOND_LIBS := libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 \
                     libgnutls.so.30 libp11-kit.so.0 libidn2.so.0 \
                     libunistring.so.2 libtasn1.so.6 libnettle.so.8 \
                     libhogweed.so.6 libgmp.so.10 libffi.so.8 libm.so.6 libc.so.6
+# hv-netfilter (dom0-image/netfilter/) links libnftnl and libmnl the same way.
+DOM0_NETFILTER_LIBS := libnftnl.so.11 libmnl.so.0
 DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
                     $(BUILD)/dom0/hv-backend=usr/sbin/hv-backend \
                     $(BUILD)/dom0/hv-bootloader=usr/sbin/hv-bootloader \
                     $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko \
+                    $(BUILD)/dom0/hv-netfilter=usr/sbin/hv-netfilter \
                     $(BUILD)/provisiond/provisiond=usr/sbin/provisiond \
                     $(DOM0_VMLINUZ)=usr/share/domu/vmlinuz \
                     $(DOMU_INITRD)=usr/share/domu/initrd.img \
                     $(DOMU_CMDLINE_FILE)=usr/share/domu/cmdline \
-                    $(foreach l,$(DOM0_PROVISIOND_LIBS),/lib/x86_64-linux-gnu/$(l)=lib/x86_64-linux-gnu/$(l))
+                    $(foreach l,$(DOM0_PROVISIOND_LIBS) $(DOM0_NETFILTER_LIBS),/lib/x86_64-linux-gnu/$(l)=lib/x86_64-linux-gnu/$(l))
 
 $(DOM0_INITRD): $(DOM0_KROOT)/.extracted $(DOM0_INITRD_INPUTS) \
 		$(foreach f,$(DOM0_IMAGE_FILES),$(firstword $(subst =, ,$(f))))

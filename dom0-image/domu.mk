@@ -88,11 +88,12 @@ $(DOMU_TEST_OVERLAY): dom0-image/domu/mkimage.sh $(DOMU_TEST_PROGRAMS)
 	bash dom0-image/domu/mkimage.sh overlay $@ $(DOMU_TEST_PROGRAMS)
 
 # Static test tools shared with dom0's test overlay (tests/dom0/build.mk
-# builds them): tscclock, for the clock tests, and randio, for the I/O
-# benchmark (tests/bench/io.py).
+# builds them): tscclock, for the clock tests, randio, for the I/O
+# benchmark (tests/bench/io.py), and rawpkt, for the network isolation test.
 DOMU_TEST_TOOLS := $(BUILD)/tests/domu-test-tools.cpio.gz
 
-$(DOMU_TEST_TOOLS): $(BUILD)/tests/dom0/usr/bin/tscclock $(BUILD)/tests/dom0/usr/bin/randio
+$(DOMU_TEST_TOOLS): $(BUILD)/tests/dom0/usr/bin/tscclock $(BUILD)/tests/dom0/usr/bin/randio \
+		    $(BUILD)/tests/dom0/usr/bin/rawpkt
 	rm -rf $@.root && mkdir -p $@.root/usr/bin
 	cp $^ $@.root/usr/bin/
 	cd $@.root && find usr | cpio --quiet -o -H newc -R 0:0 | gzip -9n > $(abspath $@)

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * config.h - what hv-netfilter is told about one server's network
+ * interface, and the parsers that turn command-line words into it.
+ *
+ * Everything here is pure (no system calls): the unit tests drive it
+ * directly.  A parser returns 0, or -1 with a one-line reason in err
+ * (what was wrong and with which word), which the CLI prints as is.
+ */
+#ifndef HV_NETFILTER_CONFIG_H
+#define HV_NETFILTER_CONFIG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NF_IPV4_MAX   16	/* addresses per server and family */
+#define NF_IPV6_MAX   16
+#define NF_ALLOW_MAX  16	/* inbound allow-list entries */
+#define NF_ALLOW_PORTS_MAX 16	/* ports in one entry */
+#define NF_ERR_LEN    160
+
+struct nf_prefix4 {
+	uint8_t addr[4];
+	unsigned len;		/* prefix length, 0..32 */
+};
+
+struct nf_prefix6 {
+	uint8_t addr[16];
+	unsigned len;		/* 0..128 */
+};
+
+/* One inbound allow-list entry, "tcp:22,80" or "udp:53@192.0.2.0/24":
+ * new connections to these ports, from the prefix if one is given. */
+struct nf_allow {
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t ports[NF_ALLOW_PORTS_MAX];
+	unsigned nports;
+	int family;		/* 0 (any source), AF_INET or AF_INET6 */
+	struct nf_prefix4 src4;
+	struct nf_prefix6 src6;
+};
+
+struct nf_server {
+	char ifname[IFNAMSIZ];
+	uint8_t mac[6];
+	struct nf_prefix4 ipv4[NF_IPV4_MAX];	/* host addresses: len 32 */
+	unsigned nipv4;
+	struct nf_prefix6 ipv6[NF_IPV6_MAX];	/* len 128 */
+	unsigned nipv6;
+	struct nf_allow allow[NF_ALLOW_MAX];
+	unsigned nallow;	/* 0: every inbound packet is let through */
+};
+
+int nf_parse_ifname(const char *s, char out[IFNAMSIZ], char *err);
+int nf_parse_mac(const char *s, uint8_t mac[6], char *err);
+/* "A/32" or "A" (a host address); other lengths are refused. */
+int nf_parse_host4(const char *s, struct nf_prefix4 *out, char *err);
+int nf_parse_host6(const char *s, struct nf_prefix6 *out, char *err);
+/* Any prefix length ("A/L"; no "/L" means a host). */
+int nf_parse_prefix4(const char *s, struct nf_prefix4 *out, char *err);
+int nf_parse_prefix6(const char *s, struct nf_prefix6 *out, char *err);
+int nf_parse_allow(const char *s, struct nf_allow *out, char *err);
+
+/* apply's options: --if TAP --mac MAC [--ipv4 A]... [--ipv6 B]...
+ * [--allow SPEC]...; argv without the command word. */
+int nf_parse_server_args(int argc, char **argv, struct nf_server *srv, char *err);
+
+/* The link-local address the kernel gives an interface with this MAC
+ * (fe80::/64 + modified EUI-64: RFC 4291 appendix A). */
+void nf_link_local(const uint8_t mac[6], uint8_t out[16]);
+
+/* Table names: "hv_" + interface name; the inverse returns false for
+ * tables that are not ours. */
+#define NF_TABLE_PREFIX "hv_"
+void nf_table_name(const char *ifname, char out[IFNAMSIZ + 8]);
+bool nf_table_ifname(const char *table, char out[IFNAMSIZ]);
+
+#endif
