@@ -28,6 +28,7 @@ include dom0-image/domu.mk
 include dom0-image/dom0.mk
 include dom0-image/tools.mk
 include dom0-image/devices/devices.mk
+include dom0-image/templates/templates.mk
 include quota/build.mk
 include provisiond/build.mk
 include tests/unit/build.mk
@@ -52,10 +53,11 @@ $(ISO): $(HV_ELF) $(DOM0_VMLINUZ) $(DOM0_INITRD) packaging/mkiso.sh packaging/do
 		-m $(DOM0_VMLINUZ) "$(DOM0_CMDLINE)" -m $(DOM0_INITRD) ""
 
 deps:
-	packaging/install-deps.sh build run -- $(DOM0_PACKAGES)
+	packaging/install-deps.sh build run -- $(DOM0_PACKAGES) $(TEMPLATE_PACKAGES)
 
 deps-test:
-	packaging/install-deps.sh build run test -- $(DOM0_PACKAGES) $(PROVISIOND_PACKAGES)
+	packaging/install-deps.sh build run test -- $(DOM0_PACKAGES) $(PROVISIOND_PACKAGES) \
+		$(TEMPLATE_PACKAGES)
 
 $(DATA_DISK):
 	@mkdir -p $(dir $@)
@@ -67,7 +69,8 @@ run: deps
 
 test: deps-test
 	$(MAKE) iso unit-tests hvctl-unit-tests quota-unit-tests provisiond-unit-tests \
-		virtio-unit-tests blk-unit-tests transport-unit-tests provisiond dom0-test-overlay guest-tests
+		virtio-unit-tests blk-unit-tests transport-unit-tests provisiond dom0-test-overlay guest-tests \
+		template-unit-tests templates
 	$(MAKE) test-unit
 	$(MAKE) test-api
 	$(MAKE) test-system
@@ -75,12 +78,13 @@ test: deps-test
 # Every Check runner, each printing its own summary line.
 ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS) $(QUOTA_UNIT_TESTS) \
 		 $(PROVISIOND_UNIT_TESTS) $(VIRTIO_UNIT_TESTS) \
-		 $(BLK_UNIT_TESTS) $(NET_UNIT_TESTS) $(TRANSPORT_UNIT_TESTS)
+		 $(BLK_UNIT_TESTS) $(NET_UNIT_TESTS) $(TRANSPORT_UNIT_TESTS) \
+		 $(TEMPLATE_UNIT_TESTS)
 
 test-unit: $(ALL_UNIT_TESTS)
 	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status
 
-test-system: $(ISO) $(DOM0_TEST_OVERLAY) $(GUEST_ELFS)
+test-system: $(ISO) $(DOM0_TEST_OVERLAY) $(GUEST_ELFS) $(TEMPLATE_DEBIAN12_JSON)
 	$(PYTHON) -m pytest -v tests/system $(PYTEST_ARGS)
 
 # Benchmarks print figures; they never pass or fail on speed.
