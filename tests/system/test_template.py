@@ -10,6 +10,7 @@ debugfs; the product uses hv-bootloader) with the two disks, and then:
   (the boot's host seconds are printed: docs/templates.md quotes them);
 - root logs in on the console with the seed's password;
 - the hostname, root's authorized_keys and a fresh ssh host key are there;
+- the root filesystem was grown to its disk, made bigger than the template;
 - systemd reports running (or degraded: the failed units are printed)."""
 
 import json
@@ -29,6 +30,7 @@ TEMPLATE_JSON = os.path.join(BUILD, "templates", "debian-12.json")
 PASSWORD = "Tr0ub4dor&3"
 HOSTNAME = "web-test1"
 INSTANCE = "srv-1-1"
+DISK_BYTES = 3 << 30
 
 
 def quote(s):
@@ -69,6 +71,18 @@ def dump(image, inside, out):
     return size
 
 
+def wait_prompt(m, name, prompt, timeout=120):
+    """Waits until the domain's console ends with prompt."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tail = m.check("hvctl console %s | tail -c 64" % name)
+        if tail.rstrip().endswith(prompt.rstrip()):
+            return
+        time.sleep(2)
+    raise AssertionError("no %r prompt on %s's console; it ends with %r"
+                         % (prompt, name, tail))
+
+
 def ask(m, domid, name, command, tag, timeout=120):
     """What command printed, on one line, in the logged-in root shell."""
     # TAG""= so that the echo of the typed line does not match.
@@ -84,6 +98,9 @@ def test_template_boots_applies_seed_and_takes_login(boot_dom0, tmp_path):
     meta = json.load(open(TEMPLATE_JSON))
     disk = str(tmp_path / "root.img")
     subprocess.run(["cp", "--sparse=always", TEMPLATE, disk], check=True)
+    # The plan's disk is bigger than the template: the agent grows the
+    # filesystem to it.
+    os.truncate(disk, DISK_BYTES)
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
                     "test@appliance", "-f", str(tmp_path / "key")], check=True)
     key = (tmp_path / "key.pub").read_text().strip()
@@ -114,9 +131,11 @@ def test_template_boots_applies_seed_and_takes_login(boot_dom0, tmp_path):
     assert "appliance-firstboot: failed" not in m.output[since:]
 
     # Log in on the serial getty with the seed's password.
-    m.wait_for(guest_line(domid, r".*login: ?"), timeout=120, since=since)
+    # The prompts end no line, so the hypervisor does not echo them: read
+    # the domain's console buffer instead.
+    wait_prompt(m, "srv", "login: ")
     type_line(m, "srv", "root")
-    m.wait_for(r"Password: ?", timeout=60, since=since)
+    wait_prompt(m, "srv", "Password: ")
     type_line(m, "srv", PASSWORD)
     assert ask(m, domid, "srv", "id -un", "WHO") == "root"
 
@@ -129,9 +148,11 @@ def test_template_boots_applies_seed_and_takes_login(boot_dom0, tmp_path):
     assert ask(m, domid, "srv", "systemctl is-active ssh", "SSHD") == "active"
     assert ask(m, domid, "srv", "cat /var/lib/appliance-firstboot/instance-id",
                "APPLIED") == INSTANCE
-    # The root filesystem fills its disk (here both are the template's size).
     assert ask(m, domid, "srv", "findmnt -n -o SOURCE,FSTYPE /",
                "ROOT") == "/dev/vda ext4"
+    # The root filesystem was grown to its 3 GiB disk (the template's is 2).
+    fs_bytes = int(ask(m, domid, "srv", "findmnt -bn -o SIZE /", "FSSIZE"))
+    assert DISK_BYTES * 0.95 < fs_bytes <= DISK_BYTES, fs_bytes
     state = ask(m, domid, "srv", "systemctl is-system-running --wait", "STATE",
                 timeout=300)
     failed = ask(m, domid, "srv",

@@ -206,3 +206,10 @@ def test_applied_instance_id_changes_nothing(root, tmp_path):
     assert rc == 0, out
     assert (root / "etc/hostname").read_text() == "other\n"
     assert (root / "root/.ssh/authorized_keys").read_text() == KEY2 + "\n"
+
+
+def test_ready_without_an_applied_seed_fails(root, tmp_path):
+    rc, out = run(root, None, tmp_path, "ready")
+    assert rc != 0
+    assert "appliance-firstboot: failed: no seed was applied" in out, out
+    assert "ready" not in out.replace("no seed was applied", "")
