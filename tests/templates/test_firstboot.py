@@ -180,6 +180,8 @@ def test_no_network_config_leaves_dhcp(root, tmp_path):
     ("bad address", META, None, NETWORK.replace("192.0.2.10/24", "192.0.2.10; x")),
     ("wrong indent", META, None, NETWORK.replace("    gateway4", "  gateway4")),
     ("dhcp4 key", META, None, NETWORK + "    dhcp4: true\n"),
+    ("no version", META, None, NETWORK.replace("version: 2\n", "")),
+    ("version 1", META, None, NETWORK.replace("version: 2", "version: 1")),
 ])
 def test_malformed_seed_fails_and_changes_nothing(root, tmp_path, what, meta, user, network):
     before = snapshot(root)
@@ -213,3 +215,14 @@ def test_ready_without_an_applied_seed_fails(root, tmp_path):
     assert rc != 0
     assert "appliance-firstboot: failed: no seed was applied" in out, out
     assert "ready" not in out.replace("no seed was applied", "")
+
+
+def test_network_without_addresses_is_dhcp(root, tmp_path):
+    network = "\n".join(l for l in NETWORK.splitlines()
+                        if "addresses" not in l and "- '" not in l
+                        and "gateway" not in l and "nameservers" not in l) + "\n"
+    rc, out = run(root, make_seed(tmp_path, network=network), tmp_path)
+    assert rc == 0, out
+    net = (root / "etc/systemd/network/10-appliance-eth0.network").read_text()
+    assert "DHCP=yes\n" in net and "\nAddress=" not in net and "Gateway=" not in net
+    assert not (root / "etc/resolv.conf").exists()
