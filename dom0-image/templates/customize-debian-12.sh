@@ -10,6 +10,8 @@ here=$2
 
 cp -a "$here/debian-12/rootfs/." "$root/"
 install -D -m 755 "$here/firstboot" "$root/usr/lib/appliance/firstboot"
+# The data volume's mount point (/etc/fstab: LABEL=data, nofail).
+mkdir -p "$root/data"
 
 # Every server gets its own identity: no ssh host keys (the agent makes them
 # at boot), an empty machine-id (systemd makes one at boot).
