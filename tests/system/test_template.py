@@ -87,7 +87,8 @@ def ask(m, domid, name, command, tag, timeout=120):
     """What command printed, on one line, in the logged-in root shell."""
     # TAG""= so that the echo of the typed line does not match.
     type_line(m, name, 'echo %s""=$(%s) END' % (tag, command))
-    return m.wait_for(guest_line(domid, r"%s=(.*) END" % tag),
+    # Terminal escapes (bash's bracketed paste) may come first on the line.
+    return m.wait_for(guest_line(domid, r"[^\n]*?%s=(.*) END" % tag),
                       timeout=timeout).group(1)
 
 
