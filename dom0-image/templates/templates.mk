@@ -8,7 +8,7 @@
 #
 # The image is built from Debian's packages by mmdebstrap (as root: see
 # build-debian-12.sh); the .debs are cached in build/templates/cache/.
-# About 40 s with a warm cache, 2 minutes without (docs/templates.md).
+# 40-60 s on the 2-core development machine (docs/templates.md).
 
 TEMPLATES_DIR := build/templates
 TEMPLATE_DEBIAN12_IMG  := $(TEMPLATES_DIR)/debian-12.img
