@@ -30,6 +30,7 @@ include dom0-image/tools.mk
 include dom0-image/devices/devices.mk
 include dom0-image/bootloader/build.mk
 include dom0-image/netfilter/netfilter.mk
+include dom0-image/templates/templates.mk
 include quota/build.mk
 include provisiond/build.mk
 include tests/unit/build.mk
@@ -54,11 +55,12 @@ $(ISO): $(HV_ELF) $(DOM0_VMLINUZ) $(DOM0_INITRD) packaging/mkiso.sh packaging/do
 		-m $(DOM0_VMLINUZ) "$(DOM0_CMDLINE)" -m $(DOM0_INITRD) ""
 
 deps:
-	packaging/install-deps.sh build run -- $(DOM0_PACKAGES) $(BOOTLOADER_PACKAGES)
+	packaging/install-deps.sh build run -- $(DOM0_PACKAGES) $(BOOTLOADER_PACKAGES) \
+		$(TEMPLATE_PACKAGES)
 
 deps-test:
 	packaging/install-deps.sh build run test -- $(DOM0_PACKAGES) $(PROVISIOND_PACKAGES) \
-		$(BOOTLOADER_PACKAGES)
+		$(BOOTLOADER_PACKAGES) $(TEMPLATE_PACKAGES)
 
 $(DATA_DISK):
 	@mkdir -p $(dir $@)
@@ -71,8 +73,8 @@ run: deps
 test: deps-test
 	$(MAKE) iso unit-tests hvctl-unit-tests quota-unit-tests provisiond-unit-tests \
 		virtio-unit-tests blk-unit-tests transport-unit-tests bootloader-unit-tests \
-		netfilter-unit-tests \
-		provisiond dom0-test-overlay guest-tests
+		netfilter-unit-tests template-unit-tests \
+		provisiond dom0-test-overlay guest-tests templates
 	$(MAKE) test-unit
 	$(MAKE) test-api
 	$(MAKE) test-system
@@ -81,12 +83,12 @@ test: deps-test
 ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS) $(QUOTA_UNIT_TESTS) \
 		 $(PROVISIOND_UNIT_TESTS) $(VIRTIO_UNIT_TESTS) \
 		 $(BLK_UNIT_TESTS) $(NET_UNIT_TESTS) $(TRANSPORT_UNIT_TESTS) \
-		 $(BOOTLOADER_UNIT_TESTS) $(NETFILTER_UNIT_TESTS)
+		 $(BOOTLOADER_UNIT_TESTS) $(NETFILTER_UNIT_TESTS) $(TEMPLATE_UNIT_TESTS)
 
 test-unit: $(ALL_UNIT_TESTS)
 	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status
 
-test-system: $(ISO) $(DOM0_TEST_OVERLAY) $(GUEST_ELFS)
+test-system: $(ISO) $(DOM0_TEST_OVERLAY) $(GUEST_ELFS) $(TEMPLATE_DEBIAN12_JSON)
 	$(PYTHON) -m pytest -v tests/system $(PYTEST_ARGS)
 
 # Benchmarks print figures; they never pass or fail on speed.

@@ -79,18 +79,20 @@ def boot(request, make_iso):
 
 @pytest.fixture
 def boot_dom0(boot, tmp_path):
-    """boot_dom0(smp=, mem_mib=, data_disk=, cmdline_extra=, domains=)
-    -> a Machine
+    """boot_dom0(smp=, mem_mib=, data_disk=, cmdline_extra=, domains=,
+    extra_drives=) -> a Machine
     running the appliance: hypervisor, the product's dom0 kernel and image,
     plus the dom0 test tools overlay.  Host port m.https_port reaches
     dom0's port 443 (provisiond's HTTPS).  Without data_disk, a fresh empty one is attached.  domains:
-    extra (file, command line) boot modules, e.g. boot-time domains."""
+    extra (file, command line) boot modules, e.g. boot-time domains.
+    extra_drives: raw image files attached after the data disk, as dom0's
+    /dev/vdb, /dev/vdc, ..."""
     for path in (DOM0_KERNEL, DOM0_INITRD, DOM0_TEST_OVERLAY):
         if not os.path.exists(path):
             pytest.fail("%s is missing: run `make` first" % path)
 
     def start(smp=2, mem_mib=1024, data_disk=None, cmdline_extra="",
-              domains=()):
+              domains=(), extra_drives=()):
         port = free_port()
         if data_disk is None:
             data_disk = str(tmp_path / ("data-%d.img" % port))
@@ -101,6 +103,8 @@ def boot_dom0(boot, tmp_path):
             "-device", "virtio-net-pci,netdev=net0",
             "-drive", "file=%s,if=virtio,format=raw" % data_disk,
         ]
+        for drive in extra_drives:
+            extra += ["-drive", "file=%s,if=virtio,format=raw" % drive]
         cmdline = ("debug_exit dom0_crash=halt " + cmdline_extra).strip()
         m = boot(cmdline=cmdline, smp=smp, mem_mib=mem_mib, extra_args=extra,
                  modules=[(DOM0_KERNEL, DOM0_CMDLINE), (DOM0_INITRD, ""),
