@@ -125,7 +125,9 @@ def test_good_seed(root, tmp_path):
     net = (root / "etc/systemd/network/10-appliance-eth0.network").read_text()
     assert "MACAddress=%s" % MAC in net
     for want in ("Address=192.0.2.10/24", "Address=2001:db8::10/64",
-                 "Gateway=192.0.2.1", "Gateway=2001:db8::1", "DNS=192.0.2.53"):
+                 "DNS=192.0.2.53",
+                 "[Route]\nGateway=192.0.2.1\nGatewayOnLink=yes",
+                 "[Route]\nGateway=2001:db8::1\nGatewayOnLink=yes"):
         assert want + "\n" in net
     link = (root / "etc/systemd/network/10-appliance-eth0.link").read_text()
     assert "Name=eth0" in link and MAC in link
