@@ -21,7 +21,7 @@ declare -A packages=(
 	[run]="qemu-system-x86"
 	# unit tests (Check) and system tests (pytest); stress-ng goes into the
 	# domU test image (dom0-image/domu.mk); wrk drives make bench-api
-	[test]="check pkg-config python3 python3-pytest stress-ng wrk"
+	[test]="check pkg-config python3 python3-pytest stress-ng wrk openssh-client"
 )
 
 wanted=()

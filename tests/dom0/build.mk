@@ -37,9 +37,25 @@ $(HVTEST_KO): tests/dom0/module/hvtest.c tests/dom0/module/Kbuild $(DOM0_HROOT)/
 # The guest test kernels too, for hvctl create, and the domU test image
 # (dom0-image/domu.mk: busybox and stress-ng) to boot with the product's
 # /usr/share/domu/vmlinuz.
+# OpenSSH's client, for the system tests that log in to a customer's server
+# from dom0 as the customer would (test-only: the product image has no ssh
+# client).  Its shared libraries come from the build host, a Debian 12 amd64
+# like dom0; the C library and the loader are in dom0's image already.
+DOM0_TEST_SSH := $(BUILD)/tests/dom0/usr/bin/ssh
+
+$(DOM0_TEST_SSH): /usr/bin/ssh
+	@mkdir -p $(dir $@)
+	cp $< $@
+	for lib in $$(ldd $< | awk '$$3 ~ /^\// {print $$3}'); do \
+		case $$lib in */libc.so.*) continue ;; esac; \
+		mkdir -p $(BUILD)/tests/dom0$$(dirname $$lib); \
+		cp -L $$lib $(BUILD)/tests/dom0$$lib; \
+	done
+
 DOM0_TEST_GUESTS := $(BUILD)/tests/dom0/usr/share/guests
 
-$(DOM0_TEST_OVERLAY): $(DOM0_TEST_TOOLS) $(HVTEST_KO) $(GUEST_ELFS) $(DOMU_TEST_INITRD)
+$(DOM0_TEST_OVERLAY): $(DOM0_TEST_TOOLS) $(DOM0_TEST_SSH) $(HVTEST_KO) $(GUEST_ELFS) \
+		$(DOMU_TEST_INITRD)
 	rm -rf $(DOM0_TEST_GUESTS) && mkdir -p $(DOM0_TEST_GUESTS)
 	cp $(GUEST_ELFS) $(DOM0_TEST_GUESTS)/
 	cp $(DOMU_TEST_INITRD) $(DOM0_TEST_GUESTS)/domu-test-initrd.img
