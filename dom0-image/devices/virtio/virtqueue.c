@@ -116,6 +116,7 @@ uint16_t vq_resume(struct virtqueue *vq)
 	vq->avail_seen = idx;
 	vq->used_idx = idx;
 	vq->signalled_used = idx;
+	vq->interrupted_used = idx;
 	return idx;
 }
 
@@ -261,6 +262,7 @@ enum vq_error vq_pop(struct virtqueue *vq, struct vq_chain *chain,
 	if (err)
 		return fail(vq, err);
 	vq->last_avail++;
+	vq->notify_armed = false;
 	return VQ_OK;
 }
 
@@ -314,6 +316,8 @@ bool vq_should_interrupt(struct virtqueue *vq)
 	 * without, a suppressed interrupt is owed at the next batch. */
 	if (need || vq->event_idx)
 		vq->signalled_used = now;
+	if (need)
+		vq->interrupted_used = now;
 	return need;
 }
 
@@ -333,12 +337,13 @@ bool vq_set_notification(struct virtqueue *vq, bool enable)
 	 * avail->idx, or a buffer added in between goes unnoticed. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	idx = load16(&vq->avail->idx);
+	vq->notify_armed = enable && idx == vq->last_avail;
 	return idx != vq->last_avail;
 }
 
 bool vq_avail_pending(struct virtqueue *vq)
 {
-	if (!vq->ready || vq->broken)
+	if (!vq->ready || vq->broken || !vq->notify_armed)
 		return false;
 	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) !=
 	       vq->last_avail;
@@ -349,5 +354,6 @@ bool vq_interrupt_owed(struct virtqueue *vq)
 	if (!vq->ready || vq->broken || !vq->event_idx)
 		return false;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return load16(used_event_field(vq)) != vq->used_idx;
+	return vring_need_event(load16(used_event_field(vq)), vq->used_idx,
+				vq->interrupted_used);
 }
