@@ -100,6 +100,14 @@ def send_from_guest(m, domid, port, path, tag, timeout=600):
 
 def test_virtio_net_ping_transfer_quota(boot_dom0):
     m = boot_dom0(smp=3, mem_mib=1536)
+    try:
+        run_net_test(m)
+    finally:
+        # Into the test's log whatever happened: the backend's own lines.
+        m.run("cat /run/hv-backend/*.log")
+
+
+def run_net_test(m):
     m.wait_for(r"^dom0: userspace ready$")
     since = len(m.output)
     out = m.check("hvctl create %s 512 1 %s --initrd %s --net tap0 "
@@ -117,6 +125,9 @@ def test_virtio_net_ping_transfer_quota(boot_dom0):
     assert status(m, domid, NAME, "ip addr add 192.0.2.2/24 dev eth0 && "
                   "ip link set eth0 up", "UP") == 0
     assert ask(m, domid, NAME, "cat /sys/class/net/eth0/carrier", "CARRIER") == "1"
+
+    # What the driver accepted (a string of feature bits, bit 0 first).
+    ask(m, domid, NAME, "cat /sys/bus/virtio/devices/*/features", "FEATURES")
 
     # Both ways, pings.
     assert status(m, domid, NAME, "ping -c 3 -W 5 192.0.2.1 >/dev/null",

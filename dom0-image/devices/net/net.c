@@ -35,6 +35,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,11 @@
 /* Packets read from the tap per call, so the loop serves others too; the
  * tap stays readable and poll() brings us back. */
 #define RX_BATCH	64
+/* Receive buffers held at once: with MRG_RXBUF a 64 KiB packet in the
+ * driver's smallest buffers (Linux's are at least 1.5 KiB: 44). */
+#define RX_CHAINS_MAX	48
+/* Segments one readv takes (the kernel's UIO_MAXIOV). */
+#define RX_IOV_MAX	1024
 
 struct net {
 	int tap;
@@ -66,14 +72,15 @@ struct net {
 	struct token_bucket rx_tb, tx_tb;
 	struct net_stats stats;
 
-	/* Receive: a popped buffer waiting for a packet (rx_held), or one
-	 * holding a packet of rx_len bytes (header included) that waits for
-	 * tokens since rx_since; rx_no_buffers: the queue was empty. */
-	bool rx_held;
+	/* Receive: popped buffers in order, a ring of rx_count from
+	 * rx_first; the first rx_fill hold a packet of rx_len bytes (header
+	 * included) that waits for tokens since rx_since.  rx_no_buffers: the
+	 * queue was empty. */
+	struct vq_chain rx_chains[RX_CHAINS_MAX];
+	unsigned rx_first, rx_count, rx_fill;
 	uint32_t rx_len;
 	uint64_t rx_since, rx_wake;
 	bool rx_no_buffers;
-	struct vq_chain rx_chain;
 
 	/* Transmit: a popped chain not yet written (tx_held), waiting for
 	 * tokens (tx_wake) or for the tap to be writable (tx_blocked). */
@@ -99,15 +106,6 @@ static void update_wake(struct vdev *d)
 	d->wake_ns = n->rx_wake;
 	if (n->tx_wake && (!d->wake_ns || n->tx_wake < d->wake_ns))
 		d->wake_ns = n->tx_wake;
-}
-
-static unsigned chain_iov(const struct vq_chain *c, struct iovec *iov)
-{
-	for (unsigned i = 0; i < c->nsegs; i++) {
-		iov[i].iov_base = c->segs[i].ptr;
-		iov[i].iov_len = c->segs[i].len;
-	}
-	return c->nsegs;
 }
 
 /* Copies len bytes at the start of the chain's segments into dst (the
@@ -182,13 +180,38 @@ static void bad_chain(struct vdev *d, unsigned q, uint16_t head,
 	vdev_push_used(d, q, head, 0);
 }
 
-/* Announces the packet in rx_chain if its tokens are there; false if it
- * must wait (rx_wake set). */
+static struct vq_chain *rx_at(struct net *n, unsigned i)
+{
+	return &n->rx_chains[(n->rx_first + i) % RX_CHAINS_MAX];
+}
+
+static bool mergeable(const struct vdev *d)
+{
+	return d->driver_features & (1ull << VIRTIO_NET_F_MRG_RXBUF);
+}
+
+/*
+ * With MRG_RXBUF, the buffer bytes to hold before reading a packet: the
+ * largest packet the tap may hand this guest (a 64 KiB TSO segment if it
+ * takes them, else an Ethernet frame with a VLAN tag), header included.
+ * Without, one buffer, whatever its size (the driver sized it).
+ */
+static uint64_t rx_want_bytes(const struct vdev *d)
+{
+	if (d->driver_features & ((1ull << VIRTIO_NET_F_GUEST_TSO4) |
+				  (1ull << VIRTIO_NET_F_GUEST_TSO6)))
+		return NET_TX_MAX;
+	return 1518u + NET_HDR_LEN;
+}
+
+/* Announces the packet in the first rx_fill held buffers if its tokens are
+ * there; false if it must wait (rx_wake set). */
 static bool rx_deliver(struct vdev *d, uint64_t now)
 {
 	struct net *n = d->priv;
 	uint64_t frame = n->rx_len - NET_HDR_LEN;
 	uint64_t wait = tb_wait_ns(&n->rx_tb, frame, now);
+	uint32_t left = n->rx_len;
 
 	if (wait) {
 		n->rx_wake = wait > UINT64_MAX - now ? UINT64_MAX : now + wait;
@@ -201,26 +224,36 @@ static bool rx_deliver(struct vdev *d, uint64_t now)
 	}
 	n->stats.rx_packets++;
 	n->stats.rx_bytes += frame;
-	vdev_push_used(d, NET_RX_QUEUE, n->rx_chain.head, n->rx_len);
-	n->rx_held = false;
+	for (unsigned i = 0; i < n->rx_fill; i++) {
+		const struct vq_chain *c = rx_at(n, i);
+		uint32_t len = c->writable_len < left ? (uint32_t)c->writable_len : left;
+
+		vdev_push_used(d, NET_RX_QUEUE, c->head, len);
+		left -= len;
+	}
+	n->rx_first = (n->rx_first + n->rx_fill) % RX_CHAINS_MAX;
+	n->rx_count -= n->rx_fill;
+	n->rx_fill = 0;
 	n->rx_len = 0;
 	return true;
 }
 
 /*
- * The tap's header of the packet just read into rx_chain, judged against
- * what the driver accepted (net_hdr.h), then written back with
- * num_buffers = 1: without MRG_RXBUF every packet is in one buffer, and
- * the tap leaves num_buffers (the header's last two bytes) to us.  False:
- * the packet is dropped (counted, logged) and the buffer stays ours.
+ * The tap's header of the packet of got bytes just read into the held
+ * buffers, judged against what the driver accepted (net_hdr.h), then
+ * written back with num_buffers: the buffers the packet fills (1 without
+ * MRG_RXBUF; the tap leaves the field to us).  Every buffer holds at least
+ * a header, so the header is in the first.  False: the packet is dropped
+ * (counted, logged) and the buffers stay ours.
  */
-static bool rx_header_ok(struct vdev *d, uint64_t now)
+static bool rx_header_ok(struct vdev *d, uint32_t got, uint64_t now)
 {
 	struct net *n = d->priv;
 	struct virtio_net_hdr_v1 h;
 	const char *why;
+	unsigned fill = 0;
 
-	chain_read(&n->rx_chain, &h, sizeof(h));
+	chain_read(rx_at(n, 0), &h, sizeof(h));
 	why = net_rx_hdr_problem(&h, d->driver_features);
 	if (why) {
 		n->stats.errors++;
@@ -228,10 +261,75 @@ static bool rx_header_ok(struct vdev *d, uint64_t now)
 			    n->ifname, why);
 		return false;
 	}
+	for (uint64_t covered = 0; covered < got && fill < n->rx_count; fill++)
+		covered += rx_at(n, fill)->writable_len;
 	net_rx_hdr_fix(&h, d->driver_features);
-	h.num_buffers = 1;
-	chain_write(&n->rx_chain, 0, &h, sizeof(h));
+	h.num_buffers = (uint16_t)fill;
+	chain_write(rx_at(n, 0), 0, &h, sizeof(h));
+	n->rx_fill = fill;
 	return true;
+}
+
+/*
+ * Pops receive buffers until the device holds enough for any packet (one
+ * buffer without MRG_RXBUF; rx_want_bytes() with it, at most
+ * RX_CHAINS_MAX buffers) or the ring is empty.  Malformed buffers go back
+ * unused.  False if the ring broke.
+ */
+static bool rx_gather(struct vdev *d)
+{
+	struct net *n = d->priv;
+	struct virtqueue *vq = &d->vq[NET_RX_QUEUE];
+	bool mrg = mergeable(d);
+	uint64_t want = mrg ? rx_want_bytes(d) : 0, held = 0;
+
+	for (unsigned i = 0; i < n->rx_count; i++)
+		held += rx_at(n, i)->writable_len;
+	while (n->rx_count < (mrg ? RX_CHAINS_MAX : 1u) &&
+	       (n->rx_count == 0 || held < want)) {
+		struct vq_chain *c = rx_at(n, n->rx_count);
+		enum vq_error err = vq_pop(vq, c, UINT32_MAX);
+
+		if (err == VQ_EMPTY) {
+			if (vq_set_notification(vq, true))
+				continue;
+			break;	/* read with what we hold, if anything */
+		}
+		if (err != VQ_OK) {
+			vdev_queue_failed(d, NET_RX_QUEUE, err);
+			return false;
+		}
+		if (c->readable_len) {
+			bad_chain(d, NET_RX_QUEUE, c->head,
+				  "receive buffer the device may not write");
+			continue;
+		}
+		if (c->writable_len < NET_HDR_LEN) {
+			bad_chain(d, NET_RX_QUEUE, c->head,
+				  "receive buffer shorter than the header");
+			continue;
+		}
+		held += c->writable_len;
+		n->rx_count++;
+	}
+	return true;
+}
+
+/* The held buffers as one iovec, in order (at most max entries). */
+static unsigned rx_iov(struct net *n, struct iovec *iov, unsigned max)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n->rx_count; i++) {
+		const struct vq_chain *c = rx_at(n, i);
+
+		for (unsigned j = 0; j < c->nsegs && k < max; j++) {
+			iov[k].iov_base = c->segs[j].ptr;
+			iov[k].iov_len = c->segs[j].len;
+			k++;
+		}
+	}
+	return k;
 }
 
 /* Moves packets from the tap to the guest until the tap is empty, the
@@ -239,9 +337,8 @@ static bool rx_header_ok(struct vdev *d, uint64_t now)
 static void rx_run(struct vdev *d)
 {
 	struct net *n = d->priv;
-	struct virtqueue *vq = &d->vq[NET_RX_QUEUE];
 	uint64_t now = vdev_now(d);
-	struct iovec iov[VQ_MAX_SEGMENTS];
+	struct iovec iov[RX_IOV_MAX];
 
 	for (unsigned batch = 0; batch < RX_BATCH && vdev_serving(d); ) {
 		ssize_t got;
@@ -252,39 +349,20 @@ static void rx_run(struct vdev *d)
 			batch++;
 			continue;
 		}
-		if (!n->rx_held) {
-			enum vq_error err = vq_pop(vq, &n->rx_chain, UINT32_MAX);
-
-			if (err == VQ_EMPTY) {
-				if (vq_set_notification(vq, true))
-					continue;
-				n->rx_no_buffers = true;
-				break;
-			}
-			if (err != VQ_OK) {
-				vdev_queue_failed(d, NET_RX_QUEUE, err);
-				break;
-			}
-			if (n->rx_chain.readable_len) {
-				bad_chain(d, NET_RX_QUEUE, n->rx_chain.head,
-					  "receive buffer the device may not write");
-				continue;
-			}
-			if (n->rx_chain.writable_len < NET_HDR_LEN) {
-				bad_chain(d, NET_RX_QUEUE, n->rx_chain.head,
-					  "receive buffer shorter than the header");
-				continue;
-			}
-			n->rx_held = true;
+		if (!rx_gather(d))
+			break;
+		if (!n->rx_count) {
+			n->rx_no_buffers = true;
+			break;
 		}
 		n->rx_no_buffers = false;
-		got = readv(n->tap, iov, (int)chain_iov(&n->rx_chain, iov));
+		got = readv(n->tap, iov, (int)rx_iov(n, iov, RX_IOV_MAX));
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN) {
 				/* EFAULT/EINVAL: the packet did not fit the
-				 * buffer, and the tap dropped it. */
+				 * buffers, and the tap dropped it. */
 				n->stats.errors++;
 				log_limited(&tap_error_log, now, "%s: read: %s",
 					    n->ifname, strerror(errno));
@@ -298,9 +376,9 @@ static void rx_run(struct vdev *d)
 			batch++;
 			continue;
 		}
-		if (!rx_header_ok(d, now)) {
+		if (!rx_header_ok(d, (uint32_t)got, now)) {
 			batch++;
-			continue;	/* dropped: the buffer takes the next */
+			continue;	/* dropped: the buffers take the next */
 		}
 		n->rx_len = (uint32_t)got;
 		n->rx_since = now;
@@ -418,6 +496,9 @@ static void set_tap_offloads(struct vdev *d)
 	if (ioctl(n->tap, TUNSETOFFLOAD, tun) < 0)
 		log_msg("%s: TUNSETOFFLOAD %#lx: %s (the tap sends plain "
 			"packets)", n->ifname, tun, strerror(errno));
+	else
+		log_msg("%s: driver features %#" PRIx64 ", tap offloads %#lx",
+			n->ifname, f, tun);
 }
 
 static void net_start(struct vdev *d)
@@ -492,7 +573,9 @@ static void forget_held(struct net *n, uint64_t now)
 		n->stats.throttled_ns += now - n->rx_since;
 	if (n->tx_throttled)
 		n->stats.throttled_ns += now - n->tx_since;
-	n->rx_held = false;
+	n->rx_first = 0;
+	n->rx_count = 0;
+	n->rx_fill = 0;
 	n->rx_len = 0;
 	n->rx_wake = 0;
 	n->rx_no_buffers = false;
@@ -579,8 +662,10 @@ static void fill_device(struct vdev *d, const struct net *n)
 	memcpy(cfg.mac, n->mac, sizeof(cfg.mac));
 	cfg.status = VIRTIO_NET_S_LINK_UP;
 	/* Offloads: the tap does checksums and segmentation in dom0's
-	 * kernel, so a guest sends and receives 64 KiB TCP segments (no
-	 * MRG_RXBUF: a guest that takes TSO posts 64 KiB buffers). */
+	 * kernel, so a guest sends and receives 64 KiB TCP segments; with
+	 * MRG_RXBUF a packet spreads over the guest's small receive buffers
+	 * (without it, a guest that takes TSO posts 64 KiB buffers, and a
+	 * 60-byte ACK takes one). */
 	d->features = (1ull << VIRTIO_F_VERSION_1) |
 		      (1ull << VIRTIO_RING_F_INDIRECT_DESC) |
 		      (1ull << VIRTIO_RING_F_EVENT_IDX) |
@@ -591,7 +676,8 @@ static void fill_device(struct vdev *d, const struct net *n)
 		      (1ull << VIRTIO_NET_F_HOST_TSO4) |
 		      (1ull << VIRTIO_NET_F_HOST_TSO6) |
 		      (1ull << VIRTIO_NET_F_GUEST_TSO4) |
-		      (1ull << VIRTIO_NET_F_GUEST_TSO6);
+		      (1ull << VIRTIO_NET_F_GUEST_TSO6) |
+		      (1ull << VIRTIO_NET_F_MRG_RXBUF);
 	_Static_assert(sizeof(cfg) <= HV_DEVICE_CONFIG_MAX, "net config fits");
 	memcpy(d->config, &cfg, sizeof(cfg));
 	d->config_len = sizeof(cfg);

@@ -205,7 +205,7 @@ START_TEST(test_features_and_config)
 	ck_assert(dev.features & (1ull << VIRTIO_F_VERSION_1));
 	ck_assert(dev.features & (1ull << VIRTIO_NET_F_MAC));
 	ck_assert(dev.features & (1ull << VIRTIO_NET_F_STATUS));
-	ck_assert(!(dev.features & (1ull << VIRTIO_NET_F_MRG_RXBUF)));
+	ck_assert(dev.features & (1ull << VIRTIO_NET_F_MRG_RXBUF));
 	ck_assert(dev.features & (1ull << VIRTIO_RING_F_EVENT_IDX));
 	ck_assert(dev.features & (1ull << VIRTIO_NET_F_CSUM));
 	ck_assert(dev.features & (1ull << VIRTIO_NET_F_GUEST_CSUM));
@@ -283,6 +283,42 @@ START_TEST(test_rx)
 	ck_assert_uint_eq(stats().rx_packets, 2);
 	ck_assert_uint_eq(stats().rx_bytes, 1614);
 	ck_assert_uint_eq(vdev_take_interrupts(&dev), 1u << NET_RX_QUEUE);
+}
+END_TEST
+
+START_TEST(test_rx_mergeable)
+{
+	uint16_t num_buffers;
+
+	/* Four buffers of 512 bytes; a 1200-byte frame fills three. */
+	for (unsigned i = 0; i < 4; i++)
+		post_rx(i, 512);
+	tap_inject(1200, 0x66);
+	dev.ops->queue_notified(&dev, NET_RX_QUEUE);
+	ck_assert_uint_eq(used(0)->idx, 3);
+	ck_assert_uint_eq(used(0)->ring[0].id, 0);
+	ck_assert_uint_eq(used(0)->ring[0].len, 512);
+	ck_assert_uint_eq(used(0)->ring[1].id, 1);
+	ck_assert_uint_eq(used(0)->ring[1].len, 512);
+	ck_assert_uint_eq(used(0)->ring[2].id, 2);
+	ck_assert_uint_eq(used(0)->ring[2].len, NET_HDR_LEN + 1200 - 1024);
+	memcpy(&num_buffers, buf(0, 0) + 10, 2);
+	ck_assert_uint_eq(num_buffers, 3);
+	ck_assert_uint_eq(buf(0, 0)[NET_HDR_LEN], 0x66);
+	ck_assert_uint_eq(buf(0, 1)[0], 0x66);
+	ck_assert_uint_eq(buf(0, 2)[NET_HDR_LEN + 1200 - 1024 - 1], 0x66);
+	ck_assert_uint_eq(buf(0, 2)[NET_HDR_LEN + 1200 - 1024], 0xEE);
+	/* The fourth, still held, takes the next packet. */
+	tap_inject(100, 0x67);
+	tap_ready(POLLIN);
+	ck_assert_uint_eq(used(0)->idx, 4);
+	ck_assert_uint_eq(used(0)->ring[3].id, 3);
+	ck_assert_uint_eq(used(0)->ring[3].len, NET_HDR_LEN + 100);
+	memcpy(&num_buffers, buf(0, 3) + 10, 2);
+	ck_assert_uint_eq(num_buffers, 1);
+	ck_assert_uint_eq(stats().rx_packets, 2);
+	ck_assert_uint_eq(stats().rx_bytes, 1300);
+	ck_assert_uint_eq(stats().errors, 0);
 }
 END_TEST
 
@@ -805,6 +841,7 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, test_tx);
 	tcase_add_test(tc, test_rx);
 	tcase_add_test(tc, test_rx_header_split);
+	tcase_add_test(tc, test_rx_mergeable);
 	tcase_add_test(tc, test_rx_no_buffer_keeps_packet);
 	tcase_add_test(tc, test_tx_tap_full);
 	tcase_add_test(tc, test_malformed_chains);
