@@ -212,11 +212,13 @@ def run_net_test(m):
 
     # Receive limit: 4 MiB at 1 MiB/s, then 8 MiB at 2 MiB/s (live), timed
     # by the receiving guest (its uptime when the connection is accepted
-    # and when the data ends).  The guest's TCP window is kept to 128 KiB:
-    # packets the device holds back wait in the tap's queue (500 packets),
-    # and a sender whose window outgrew it would lose packets there and
-    # measure TCP's loss recovery, not the device's rate.
-    assert status(m, domid, NAME, "echo '4096 131072 131072' > "
+    # and when the data ends).  The guest's receive buffer is kept to
+    # 512 KiB (a window of about half that): packets the device holds back
+    # wait in the tap's queue (500 packets, some 700 KiB), and a sender
+    # whose window outgrew it would lose packets there and measure TCP's
+    # loss recovery, not the device's rate; a window much smaller (64 KiB
+    # was tried) leaves the bucket idle while the sender waits for ACKs.
+    assert status(m, domid, NAME, "echo '4096 524288 524288' > "
                   "/proc/sys/net/ipv4/tcp_rmem", "RMEM") == 0
     m.check("head -c %d /tmp/down > /tmp/down8" % (8 * MIB))
     m.check("hvctl io-limit %s 0 rx_bps=%d" % (NAME, MIB))
