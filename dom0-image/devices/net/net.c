@@ -3,18 +3,26 @@
  * virtio-net (net.h): two queues, receive (0) and transmit (1), on a tap.
  *
  * What it promises:
- *  - The guest's 12-byte header goes to the tap unchanged and the tap's
- *    comes to the guest (the tap is set up with IFF_VNET_HDR and a header
- *    of 12 bytes), so packets are copied once, by the kernel, straight
- *    between the tap and guest memory (readv/writev on the chain).  No
- *    offloads are offered: the header's flags and GSO type are 0 both
- *    ways, and the tap refuses a transmit header that says otherwise
- *    (counted as an error, the chain is returned).
+ *  - The 12-byte header is the tap's too (IFF_VNET_HDR, a header of 12
+ *    bytes), so packets are copied once, by the kernel, straight between
+ *    the tap and guest memory (readv/writev on the chains).  Offloads
+ *    (checksum, TSO4/6) are the tap's: it gets the ones the driver
+ *    accepted for its receive side (TUNSETOFFLOAD at start), and does
+ *    what a transmit header asks.
+ *  - A transmit header goes to the tap only as our copy, checked against
+ *    the negotiated features (net_hdr.h): a guest cannot change it after
+ *    the check, and a bad one gets the packet dropped (counted, logged,
+ *    the chain returned).  A received header the driver cannot take is
+ *    dropped the same way.
+ *  - With MRG_RXBUF a packet spreads over as many held receive buffers
+ *    as it needs (num_buffers says how many); the device holds enough
+ *    buffers for the largest packet before it reads, if the guest gave
+ *    them.
  *  - Never drop a packet the guest gave us: a transmit chain that has no
  *    tokens yet is held (popped, not returned, nothing after it popped)
  *    until d->wake_ns, when the tokens are due; a tap that says EAGAIN
  *    keeps it until the tap is writable.
- *  - Receive: a packet is read only into a buffer the guest gave us.  With
+ *  - Receive: a packet is read only into buffers the guest gave us.  With
  *    no buffer we stop polling the tap until the guest notifies the
  *    receive queue, and packets wait in the tap's queue (the kernel drops
  *    when that is full, as a NIC does).  The receive quota is charged
