@@ -74,6 +74,7 @@
 struct net {
 	int tap;
 	bool is_tap;		/* fd is a real tap: its offloads are set */
+	unsigned long tap_offloads;	/* TUN_F_* set on it (0 at creation) */
 	char ifname[HV_IO_IFNAME_MAX + 1];
 	uint8_t mac[6];
 	uint64_t rx_bps, tx_bps;
@@ -501,12 +502,16 @@ static void set_tap_offloads(struct vdev *d)
 		if (f & (1ull << VIRTIO_NET_F_GUEST_TSO6))
 			tun |= TUN_F_TSO6;
 	}
-	if (ioctl(n->tap, TUNSETOFFLOAD, tun) < 0)
+	if (tun == n->tap_offloads)
+		return;		/* a driver's restart: one line per change */
+	if (ioctl(n->tap, TUNSETOFFLOAD, tun) < 0) {
 		log_msg("%s: TUNSETOFFLOAD %#lx: %s (the tap sends plain "
 			"packets)", n->ifname, tun, strerror(errno));
-	else
-		log_msg("%s: driver features %#" PRIx64 ", tap offloads %#lx",
-			n->ifname, f, tun);
+		return;
+	}
+	n->tap_offloads = tun;
+	log_msg("%s: driver features %#" PRIx64 ", tap offloads %#lx",
+		n->ifname, f, tun);
 }
 
 static void net_start(struct vdev *d)

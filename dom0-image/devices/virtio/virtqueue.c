@@ -116,7 +116,6 @@ uint16_t vq_resume(struct virtqueue *vq)
 	vq->avail_seen = idx;
 	vq->used_idx = idx;
 	vq->signalled_used = idx;
-	vq->interrupted_used = idx;
 	return idx;
 }
 
@@ -316,8 +315,6 @@ bool vq_should_interrupt(struct virtqueue *vq)
 	 * without, a suppressed interrupt is owed at the next batch. */
 	if (need || vq->event_idx)
 		vq->signalled_used = now;
-	if (need)
-		vq->interrupted_used = now;
 	return need;
 }
 
@@ -354,6 +351,10 @@ bool vq_interrupt_owed(struct virtqueue *vq)
 	if (!vq->ready || vq->broken || !vq->event_idx)
 		return false;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return vring_need_event(load16(used_event_field(vq)), vq->used_idx,
-				vq->interrupted_used);
+	/* used_event behind used_idx: the guest asked to be woken at an
+	 * entry it has not consumed (it writes its consumed index there when
+	 * it goes to sleep).  Whether we raised that interrupt or not does
+	 * not matter: if we did, it was lost on the way. */
+	return (uint16_t)(vq->used_idx - load16(used_event_field(vq)) - 1) <
+	       0x8000u;
 }

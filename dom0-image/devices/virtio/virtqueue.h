@@ -105,7 +105,6 @@ struct virtqueue {
 	uint16_t avail_seen;    /* avail->idx as read at the start of a batch */
 	uint16_t used_idx;      /* our copy of used->idx */
 	uint16_t signalled_used;/* used_idx when we last decided to interrupt */
-	uint16_t interrupted_used; /* used_idx when we last said "interrupt" */
 	bool notify_armed;      /* the device found the ring empty, asked for a
 				 * notify and waits for it (no chain popped
 				 * since): what the idle check may look at */
@@ -175,10 +174,11 @@ bool vq_set_notification(struct virtqueue *vq, bool enable);
  * got.  A device that holds chains it popped, or leaves chains in the ring
  * on purpose (net's receive queue while the tap is empty), is not waiting
  * for a notify, so it is not looked at.  vq_interrupt_owed() is true if,
- * with EVENT_IDX, the guest's used_event lies in the used entries pushed
- * since the last interrupt we asked for: the guest asked to be woken at
- * an entry it has and was not woken (a used_event ahead of the used ring,
- * as the driver's enable_cb_delayed() writes, is not owed anything).
+ * with EVENT_IDX, the guest's used_event is behind used->idx: it asked to
+ * be woken at an entry that is in the used ring and has not consumed it,
+ * so the interrupt was never raised or was lost on its way (a used_event
+ * at used->idx is a guest that has everything; one ahead, as the driver's
+ * enable_cb_delayed() writes, is owed nothing yet).
  * Both should never happen; they are looked for so that a lost event
  * costs a delay and a log line, not a hung guest.
  */
