@@ -221,11 +221,17 @@ def hostile_net(m):
     # neighbour's transfer to dom0 completes with the same sha256.
     assert nic_field(m, "hostile", "errors") >= 9
     assert "not running" not in m.check("hvctl list")
-    m.check("rm -f /tmp/got; (nc -l -p 5000 > /tmp/got </dev/null &); sleep 1")
+    # The receiver as test_virtio_net's: nc runs a script that copies the
+    # connection to a file and says when it ended (a plain `nc -l` with
+    # its stdin at EOF closes the connection early).
+    m.check("printf '#!/bin/sh\\ncat > /tmp/got\\ntouch /tmp/got.done\\n' "
+            "> /tmp/recv.sh && chmod +x /tmp/recv.sh && rm -f /tmp/got "
+            "/tmp/got.done && (nc -l -p 5000 -e /tmp/recv.sh </dev/null "
+            ">/dev/null 2>&1 &); sleep 1")
     assert status(m, neighbour, "neighbour", "nc 192.0.2.1 5000 < /tmp/up",
                   "SEND", timeout=600) == 0
-    m.check("i=0; while [ $(stat -c %%s /tmp/got) -lt %d ] && [ $i -lt 60 ]; "
-            "do sleep 1; i=$((i+1)); done" % (16 * MIB), timeout=120)
+    m.check("i=0; while [ ! -e /tmp/got.done ] && [ $i -lt 120 ]; "
+            "do sleep 1; i=$((i+1)); done", timeout=180)
     assert m.check("sha256sum /tmp/got | cut -c1-64").strip() == up_sum
 
     result = m.wait_for(guest_line(hostile, r"Test result: (.*)"), timeout=300,
