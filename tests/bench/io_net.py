@@ -39,7 +39,7 @@ RECEIVER = ("printf '#!/bin/sh\\na=$(cut -d\" \" -f1 /proc/uptime)\\n"
             "cat > /dev/null\\nb=$(cut -d\" \" -f1 /proc/uptime)\\n"
             "echo $a $b > %s\\n' > /tmp/recv.sh && chmod +x /tmp/recv.sh && "
             "rm -f %s" % (TIMES, TIMES))
-LISTEN = "nc -l -p %d -e /tmp/recv.sh </dev/null >/dev/null 2>&1 &"
+LISTEN = "nc -l -p %d -e /tmp/recv.sh </dev/null >/dev/null 2>&1 & true"
 WAIT_TIMES = ("i=0; while [ ! -s %s ] && [ $i -lt 600 ]; do sleep 1; "
               "i=$((i+1)); done; cat %s" % (TIMES, TIMES))
 SEND = "dd if=/dev/zero bs=1M count=%d 2>/dev/null | nc %%s %%d" % NET_MIB
