@@ -71,7 +71,7 @@ BLK_UNIT_TESTS := $(BUILD)/tests/unit/blk-tests
 DEVICE_CORE_SRCS := $(BACKEND_DIR)/vdev.c $(BACKEND_DIR)/aio.c \
 	$(BACKEND_DIR)/log.c $(BACKEND_DIR)/control.c $(BACKEND_DIR)/options.c \
 	$(BACKEND_DIR)/rate_bucket.c $(BLK_DIR)/blk.c $(BLK_DIR)/blk_req.c \
-	$(NET_DIR)/net.c \
+	$(NET_DIR)/net.c $(NET_DIR)/net_hdr.c \
 	$(VIRTIO_DIR)/virtqueue.c quota/token_bucket.c quota/div128.c \
 	dom0-image/libhv/io.c
 HV_BACKEND_SRCS := $(DEVICE_CORE_SRCS) $(BACKEND_DIR)/main.c \

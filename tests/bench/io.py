@@ -25,6 +25,9 @@ explains each figure):
    the randio runs, as measured and less the exits an idle guest makes in
    the same time; and hv-backend's resident memory (VmRSS, and its peak
    VmHWM, from dom0's /proc) after all of it.
+5. Network (tests/bench/io_net.py): TCP throughput each way and a ping
+   round trip, domU <-> dom0 over virtio-net and tap0, against the direct
+   guest <-> QEMU's host over virtio-net-pci and user networking.
 
 The direct machine runs first and alone; then the appliance (dom0 on CPU
 0 with 1 GiB, the domU on CPU 1).  It never fails on a figure: it exits 1
@@ -50,6 +53,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "system"))
 
 import domu  # noqa: E402
 import domu_direct  # noqa: E402
+import io_net  # noqa: E402
 from benchlib import HV_ELF, Broken, build_iso, print_table  # noqa: E402
 from domu import check, host_load, met, wait_since  # noqa: E402
 from machine import BUILD, HV, Machine, blank_data_disk  # noqa: E402
@@ -194,9 +198,11 @@ def direct_half(tmp, out):
     disk = os.path.join(tmp, "direct-vda.img")
     with open(disk, "wb") as f:
         f.truncate(VDA_MIB * MIB)
+    host_port = io_net.free_port()
     with domu_direct.machine(
             "bench-io-direct", initrd=domu_direct.TEST_INITRD,
-            extra_args=["-drive", "file=%s,if=virtio,format=raw" % disk]) as m:
+            extra_args=["-drive", "file=%s,if=virtio,format=raw" % disk] +
+            io_net.direct_args(host_port)) as m:
         wait_since(m, domu_direct.READY, 0, 300)
         shell = GuestShell(m, "direct", lambda text: m.send(text + "\n"), "^")
         res = out["direct"] = {}
@@ -207,6 +213,8 @@ def direct_half(tmp, out):
         res["read"] = randio(shell, RANDIO_READ)
         print("[direct] 4 KiB random write %.0f IOPS, read %.0f IOPS"
               % (res["write"]["iops"], res["read"]["iops"]), flush=True)
+        io_net.direct(shell, host_port, res)
+        print("[direct] network: %r" % res["net"], flush=True)
 
 
 # --- the appliance -----------------------------------------------------------
@@ -277,10 +285,10 @@ def domu_half(tmp, out):
                   % (path, mib))
             disks.append("--disk %s%s" % (path, limit))
         created = check(m, "hvctl create %s %d %d %s --initrd %s %s "
-                        "\"$(cat %s)\"" % (
+                        "--net %s \"$(cat %s)\"" % (
                             DOMU_NAME, domu_direct.MEM_MIB, domu_direct.SMP,
                             DOMU_KERNEL, DOMU_INITRD, " ".join(disks),
-                            DOMU_CMDLINE_FILE), timeout=120)
+                            io_net.TAP, DOMU_CMDLINE_FILE), timeout=120)
         domid = int(created.strip().splitlines()[-1])
         wait_since(m, HV + r"\(d%d\) domU: userspace ready$" % domid, 0, 400)
         print("[domU] dom0 and the domU (d%d) are up" % domid, flush=True)
@@ -325,6 +333,8 @@ def domu_half(tmp, out):
         if errors:
             raise Broken("hv-backend answered %d requests with an error: %r"
                          % (errors, after))
+        io_net.appliance(m, check, shell, res)
+        print("[domU] network: %r" % res["net"], flush=True)
         res["rss_kib"], res["hwm_kib"] = backend_memory_kib(m)
         check(m, "hvctl destroy %s" % DOMU_NAME, timeout=60)
 
@@ -410,6 +420,8 @@ def report(out, load_before, seconds):
     iops_rows(rows, d, u)
     quota_rows(rows, u)
     exit_rows(rows, notes, u)
+    io_net.rows(rows, d, u)
+    notes.append(io_net.NOTE)
     if "rss_kib" in u:
         rows.append(("hv-backend resident memory (VmRSS; peak VmHWM)",
                      "<= %d KiB" % RSS_TARGET_KIB, "-",

@@ -30,9 +30,10 @@ struct net_stats {
 /* The header in front of every packet, both ways: struct
  * virtio_net_hdr_v1, 12 bytes whenever VERSION_1 is negotiated. */
 #define NET_HDR_LEN	12u
-/* A transmit chain's longest packet: a 64 KiB frame and its header
- * (without TSO the guest sends at most its MTU; longer is malformed). */
-#define NET_TX_MAX	(65536u + NET_HDR_LEN)
+/* A transmit chain's longest packet: a 64 KiB TSO segment with its
+ * Ethernet and VLAN headers (18 bytes), and the virtio header; longer is
+ * a malformed ring. */
+#define NET_TX_MAX	(65536u + 18u + NET_HDR_LEN)
 
 /*
  * Makes d the domain's device `index` of type net, on the tap interface

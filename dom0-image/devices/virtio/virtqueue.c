@@ -261,6 +261,7 @@ enum vq_error vq_pop(struct virtqueue *vq, struct vq_chain *chain,
 	if (err)
 		return fail(vq, err);
 	vq->last_avail++;
+	vq->notify_armed = false;
 	return VQ_OK;
 }
 
@@ -333,12 +334,13 @@ bool vq_set_notification(struct virtqueue *vq, bool enable)
 	 * avail->idx, or a buffer added in between goes unnoticed. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	idx = load16(&vq->avail->idx);
+	vq->notify_armed = enable && idx == vq->last_avail;
 	return idx != vq->last_avail;
 }
 
 bool vq_avail_pending(struct virtqueue *vq)
 {
-	if (!vq->ready || vq->broken)
+	if (!vq->ready || vq->broken || !vq->notify_armed)
 		return false;
 	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) !=
 	       vq->last_avail;
@@ -349,5 +351,10 @@ bool vq_interrupt_owed(struct virtqueue *vq)
 	if (!vq->ready || vq->broken || !vq->event_idx)
 		return false;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return load16(used_event_field(vq)) != vq->used_idx;
+	/* used_event behind used_idx: the guest asked to be woken at an
+	 * entry it has not consumed (it writes its consumed index there when
+	 * it goes to sleep).  Whether we raised that interrupt or not does
+	 * not matter: if we did, it was lost on the way. */
+	return (uint16_t)(vq->used_idx - load16(used_event_field(vq)) - 1) <
+	       0x8000u;
 }

@@ -105,6 +105,9 @@ struct virtqueue {
 	uint16_t avail_seen;    /* avail->idx as read at the start of a batch */
 	uint16_t used_idx;      /* our copy of used->idx */
 	uint16_t signalled_used;/* used_idx when we last decided to interrupt */
+	bool notify_armed;      /* the device found the ring empty, asked for a
+				 * notify and waits for it (no chain popped
+				 * since): what the idle check may look at */
 };
 
 /*
@@ -164,12 +167,20 @@ bool vq_should_interrupt(struct virtqueue *vq);
 bool vq_set_notification(struct virtqueue *vq, bool enable);
 
 /*
- * For a backend that has had no event for a while (its idle check): true if
- * the guest added chains we have not popped (a notify we never got), and
- * true if, with EVENT_IDX, the used ring holds entries past the used_event
- * the guest asked to be interrupted at (an interrupt it never got).  Both
- * should never happen; they are looked for so that a lost event costs a
- * delay and a log line, not a hung guest.
+ * For a backend that has had no event for a while (its idle check):
+ * vq_avail_pending() is true if the device asked for a notify when it
+ * found the ring empty (vq_set_notification(true) returned false, nothing
+ * popped since) and the guest has added chains since: a notify we never
+ * got.  A device that holds chains it popped, or leaves chains in the ring
+ * on purpose (net's receive queue while the tap is empty), is not waiting
+ * for a notify, so it is not looked at.  vq_interrupt_owed() is true if,
+ * with EVENT_IDX, the guest's used_event is behind used->idx: it asked to
+ * be woken at an entry that is in the used ring and has not consumed it,
+ * so the interrupt was never raised or was lost on its way (a used_event
+ * at used->idx is a guest that has everything; one ahead, as the driver's
+ * enable_cb_delayed() writes, is owed nothing yet).
+ * Both should never happen; they are looked for so that a lost event
+ * costs a delay and a log line, not a hung guest.
  */
 bool vq_avail_pending(struct virtqueue *vq);
 bool vq_interrupt_owed(struct virtqueue *vq);

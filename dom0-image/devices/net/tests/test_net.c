@@ -21,6 +21,7 @@
 
 #include "control.h"
 #include "net.h"
+#include "net_hdr.h"
 #include "options.h"
 
 #define MEM_SIZE	(4u << 20)
@@ -204,8 +205,15 @@ START_TEST(test_features_and_config)
 	ck_assert(dev.features & (1ull << VIRTIO_F_VERSION_1));
 	ck_assert(dev.features & (1ull << VIRTIO_NET_F_MAC));
 	ck_assert(dev.features & (1ull << VIRTIO_NET_F_STATUS));
-	ck_assert(!(dev.features & (1ull << VIRTIO_NET_F_MRG_RXBUF)));
-	ck_assert(!(dev.features & (1ull << VIRTIO_NET_F_CSUM)));
+	ck_assert(dev.features & (1ull << VIRTIO_NET_F_MRG_RXBUF));
+	ck_assert(dev.features & (1ull << VIRTIO_RING_F_EVENT_IDX));
+	ck_assert(dev.features & (1ull << VIRTIO_NET_F_CSUM));
+	ck_assert(dev.features & (1ull << VIRTIO_NET_F_GUEST_CSUM));
+	ck_assert(dev.features & (1ull << VIRTIO_NET_F_HOST_TSO4));
+	ck_assert(dev.features & (1ull << VIRTIO_NET_F_HOST_TSO6));
+	ck_assert(dev.features & (1ull << VIRTIO_NET_F_GUEST_TSO4));
+	ck_assert(dev.features & (1ull << VIRTIO_NET_F_GUEST_TSO6));
+	ck_assert(!(dev.features & (1ull << VIRTIO_NET_F_HOST_UFO)));
 	ck_assert(!(dev.features & (1ull << VIRTIO_NET_F_CTRL_VQ)));
 	ck_assert_uint_eq(cfg->status, VIRTIO_NET_S_LINK_UP);
 	ck_assert_mem_eq(cfg->mac, ((uint8_t[]){ 0x52, 0x54, 0, 0x12, 0x34, 0x56 }), 6);
@@ -275,6 +283,42 @@ START_TEST(test_rx)
 	ck_assert_uint_eq(stats().rx_packets, 2);
 	ck_assert_uint_eq(stats().rx_bytes, 1614);
 	ck_assert_uint_eq(vdev_take_interrupts(&dev), 1u << NET_RX_QUEUE);
+}
+END_TEST
+
+START_TEST(test_rx_mergeable)
+{
+	uint16_t num_buffers;
+
+	/* Four buffers of 512 bytes; a 1200-byte frame fills three. */
+	for (unsigned i = 0; i < 4; i++)
+		post_rx(i, 512);
+	tap_inject(1200, 0x66);
+	dev.ops->queue_notified(&dev, NET_RX_QUEUE);
+	ck_assert_uint_eq(used(0)->idx, 3);
+	ck_assert_uint_eq(used(0)->ring[0].id, 0);
+	ck_assert_uint_eq(used(0)->ring[0].len, 512);
+	ck_assert_uint_eq(used(0)->ring[1].id, 1);
+	ck_assert_uint_eq(used(0)->ring[1].len, 512);
+	ck_assert_uint_eq(used(0)->ring[2].id, 2);
+	ck_assert_uint_eq(used(0)->ring[2].len, NET_HDR_LEN + 1200 - 1024);
+	memcpy(&num_buffers, buf(0, 0) + 10, 2);
+	ck_assert_uint_eq(num_buffers, 3);
+	ck_assert_uint_eq(buf(0, 0)[NET_HDR_LEN], 0x66);
+	ck_assert_uint_eq(buf(0, 1)[0], 0x66);
+	ck_assert_uint_eq(buf(0, 2)[NET_HDR_LEN + 1200 - 1024 - 1], 0x66);
+	ck_assert_uint_eq(buf(0, 2)[NET_HDR_LEN + 1200 - 1024], 0xEE);
+	/* The fourth, still held, takes the next packet. */
+	tap_inject(100, 0x67);
+	tap_ready(POLLIN);
+	ck_assert_uint_eq(used(0)->idx, 4);
+	ck_assert_uint_eq(used(0)->ring[3].id, 3);
+	ck_assert_uint_eq(used(0)->ring[3].len, NET_HDR_LEN + 100);
+	memcpy(&num_buffers, buf(0, 3) + 10, 2);
+	ck_assert_uint_eq(num_buffers, 1);
+	ck_assert_uint_eq(stats().rx_packets, 2);
+	ck_assert_uint_eq(stats().rx_bytes, 1300);
+	ck_assert_uint_eq(stats().errors, 0);
 }
 END_TEST
 
@@ -480,6 +524,166 @@ START_TEST(test_malformed_chains)
 }
 END_TEST
 
+/* A transmit chain like post_tx's, with header h. */
+static void post_tx_hdr(unsigned slot, uint32_t frame_len,
+			const struct virtio_net_hdr_v1 *h)
+{
+	post_tx(slot, frame_len, 0x42);
+	memcpy(buf(1, slot), h, sizeof(*h));
+}
+
+START_TEST(test_tx_offload_header_passes)
+{
+	struct virtio_net_hdr_v1 h = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+		.hdr_len = 54, .gso_size = 1448,
+		.csum_start = 34, .csum_offset = 16,
+	};
+	uint8_t got[4096];
+
+	post_tx_hdr(0, 3000, &h);
+	dev.ops->queue_notified(&dev, NET_TX_QUEUE);
+	ck_assert_uint_eq(used(1)->idx, 1);
+	ck_assert_int_eq(recv(peer, got, sizeof(got), 0), NET_HDR_LEN + 3000);
+	ck_assert_mem_eq(got, &h, sizeof(h));
+	ck_assert_uint_eq(got[NET_HDR_LEN + 2999], 0x42);
+	ck_assert_uint_eq(stats().tx_packets, 1);
+	ck_assert_uint_eq(stats().errors, 0);
+}
+END_TEST
+
+START_TEST(test_tx_bad_headers_dropped)
+{
+	static const struct { struct virtio_net_hdr_v1 h; } bad[] = {
+		{ { .flags = 0x80 } },				/* unknown flag */
+		{ { .flags = VIRTIO_NET_HDR_F_DATA_VALID } },	/* rx only */
+		{ { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,	/* past the end */
+		    .csum_start = 95, .csum_offset = 4 } },
+		{ { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		    .csum_start = 0xffff, .csum_offset = 0xffff } },
+		{ { .hdr_len = 101 } },				/* beyond frame */
+		{ { .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,	/* no NEEDS_CSUM */
+		    .gso_size = 1448 } },
+		{ { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,	/* gso_size 0 */
+		    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .csum_start = 34,
+		    .csum_offset = 16 } },
+		{ { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,	/* UDP: not offered */
+		    .gso_type = VIRTIO_NET_HDR_GSO_UDP, .gso_size = 1448,
+		    .csum_start = 34, .csum_offset = 6 } },
+		{ { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,	/* ECN: not offered */
+		    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN,
+		    .gso_size = 1448, .csum_start = 34, .csum_offset = 16 } },
+		{ { .gso_type = 0x33 } },			/* garbage */
+	};
+	unsigned n = sizeof(bad) / sizeof(bad[0]);
+	uint8_t got[2048];
+
+	for (unsigned i = 0; i < n; i++)
+		post_tx_hdr(i, 100, &bad[i].h);
+	post_tx(n, 100, 7);			/* a good one after them */
+	dev.ops->queue_notified(&dev, NET_TX_QUEUE);
+	ck_assert_uint_eq(used(1)->idx, n + 1);
+	for (unsigned i = 0; i <= n; i++)
+		ck_assert_uint_eq(used(1)->ring[i].len, 0);
+	ck_assert_uint_eq(stats().errors, n);
+	ck_assert_uint_eq(stats().tx_packets, 1);
+	/* Only the good one reached the tap. */
+	ck_assert_int_eq(recv(peer, got, sizeof(got), 0), NET_HDR_LEN + 100);
+	ck_assert_uint_eq(got[NET_HDR_LEN], 7);
+	ck_assert_int_eq(recv(peer, got, sizeof(got), 0), -1);
+	ck_assert(!dev.broken);
+}
+END_TEST
+
+START_TEST(test_tx_offloads_need_features)
+{
+	struct virtio_net_hdr_v1 csum = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.csum_start = 34, .csum_offset = 16,
+	};
+	struct virtio_net_hdr_v1 tso6 = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_TCPV6, .hdr_len = 74,
+		.gso_size = 1428, .csum_start = 54, .csum_offset = 16,
+	};
+	uint64_t base = (1ull << VIRTIO_F_VERSION_1);
+
+	ck_assert_ptr_null(net_tx_hdr_problem(&csum, 100,
+					       base | (1ull << VIRTIO_NET_F_CSUM)));
+	ck_assert_ptr_nonnull(net_tx_hdr_problem(&csum, 100, base));
+	ck_assert_ptr_nonnull(net_tx_hdr_problem(&tso6, 3000,
+			base | (1ull << VIRTIO_NET_F_CSUM) |
+			(1ull << VIRTIO_NET_F_HOST_TSO4)));
+	ck_assert_ptr_null(net_tx_hdr_problem(&tso6, 3000,
+			base | (1ull << VIRTIO_NET_F_CSUM) |
+			(1ull << VIRTIO_NET_F_HOST_TSO6)));
+	/* The checksum's last byte exactly at the frame's end is fine. */
+	ck_assert_ptr_null(net_tx_hdr_problem(&csum, 52,
+					       base | (1ull << VIRTIO_NET_F_CSUM)));
+	ck_assert_ptr_nonnull(net_tx_hdr_problem(&csum, 51,
+					       base | (1ull << VIRTIO_NET_F_CSUM)));
+}
+END_TEST
+
+START_TEST(test_rx_header_against_guest_features)
+{
+	struct virtio_net_hdr_v1 h = {
+		.flags = VIRTIO_NET_HDR_F_DATA_VALID,
+	};
+	uint64_t plain = 1ull << VIRTIO_F_VERSION_1;
+
+	/* DATA_VALID for a guest without GUEST_CSUM: cleared, not dropped. */
+	ck_assert_ptr_null(net_rx_hdr_problem(&h, plain));
+	ck_assert(net_rx_hdr_fix(&h, plain));
+	ck_assert_uint_eq(h.flags, 0);
+	h.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	ck_assert(!net_rx_hdr_fix(&h, plain | (1ull << VIRTIO_NET_F_GUEST_CSUM)));
+	ck_assert_uint_eq(h.flags, VIRTIO_NET_HDR_F_DATA_VALID);
+	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	ck_assert_ptr_nonnull(net_rx_hdr_problem(&h, plain));
+	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	ck_assert_ptr_nonnull(net_rx_hdr_problem(&h,
+				plain | (1ull << VIRTIO_NET_F_GUEST_CSUM)));
+	ck_assert_ptr_null(net_rx_hdr_problem(&h,
+				plain | (1ull << VIRTIO_NET_F_GUEST_CSUM) |
+				(1ull << VIRTIO_NET_F_GUEST_TSO4)));
+	h.gso_type = VIRTIO_NET_HDR_GSO_UDP;
+	ck_assert_ptr_nonnull(net_rx_hdr_problem(&h, ~0ull));
+}
+END_TEST
+
+START_TEST(test_rx_packet_the_guest_cannot_take_is_dropped)
+{
+	uint8_t pkt[NET_HDR_LEN + 60];
+	struct virtio_net_hdr_v1 *h = (void *)pkt;
+	struct hv_device_state st;
+
+	/* A driver that accepted no offloads. */
+	memset(&st, 0, sizeof(st));
+	st.reset = 1;
+	vdev_apply_state(&dev, &st);
+	dev.features &= ~((1ull << VIRTIO_NET_F_GUEST_CSUM) |
+			  (1ull << VIRTIO_NET_F_GUEST_TSO4));
+	start_device();
+	memset(pkt, 3, sizeof(pkt));
+	memset(h, 0, sizeof(*h));
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;		/* queued earlier */
+	h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	ck_assert_int_eq(send(peer, pkt, sizeof(pkt), 0), (ssize_t)sizeof(pkt));
+	tap_inject(60, 4);
+	post_rx(0, 1526);
+	dev.ops->queue_notified(&dev, NET_RX_QUEUE);
+	/* The first was dropped; the buffer took the second. */
+	ck_assert_uint_eq(used(0)->idx, 1);
+	ck_assert_uint_eq(used(0)->ring[0].len, NET_HDR_LEN + 60);
+	ck_assert_uint_eq(buf(0, 0)[NET_HDR_LEN], 4);
+	ck_assert_uint_eq(buf(0, 0)[0], 0);
+	ck_assert_uint_eq(stats().errors, 1);
+	ck_assert_uint_eq(stats().rx_packets, 1);
+}
+END_TEST
+
 START_TEST(test_oversized_rx_packet)
 {
 	/* A 100-byte buffer, a 1000-byte packet: the socket truncates it
@@ -637,10 +841,16 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, test_tx);
 	tcase_add_test(tc, test_rx);
 	tcase_add_test(tc, test_rx_header_split);
+	tcase_add_test(tc, test_rx_mergeable);
 	tcase_add_test(tc, test_rx_no_buffer_keeps_packet);
 	tcase_add_test(tc, test_tx_tap_full);
 	tcase_add_test(tc, test_malformed_chains);
 	tcase_add_test(tc, test_oversized_rx_packet);
+	tcase_add_test(tc, test_tx_offload_header_passes);
+	tcase_add_test(tc, test_tx_bad_headers_dropped);
+	tcase_add_test(tc, test_tx_offloads_need_features);
+	tcase_add_test(tc, test_rx_header_against_guest_features);
+	tcase_add_test(tc, test_rx_packet_the_guest_cannot_take_is_dropped);
 	tcase_add_test(tc, test_reset_forgets_held);
 	tcase_add_test(tc, test_control);
 	suite_add_tcase(s, tc);
