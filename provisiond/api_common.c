@@ -352,6 +352,7 @@ const struct column server_columns[] = {
 	{ "tenant_id", COL_TEXT, NULL },
 	{ "plan_id", COL_TEXT, NULL },
 	{ "image_id", COL_TEXT, NULL },
+	{ "template_id", COL_TEXT, NULL },
 	{ "hostname", COL_TEXT, NULL },
 	{ "external_id", COL_TEXT, NULL },
 	{ "desired_state", COL_TEXT, NULL },
@@ -361,6 +362,12 @@ const struct column server_columns[] = {
 	{ "active_job_id", COL_TEXT,
 	  "(SELECT j.id FROM jobs j WHERE j.server_id = servers.id"
 	  " AND j.state IN ('queued', 'running'))" },
+	/* In the order the guest sees them: root, data, seed. */
+	{ "volumes", COL_JSON,
+	  "(SELECT json_group_array(json_object('id', v.id, 'kind', v.kind,"
+	  " 'size_bytes', v.size_bytes, 'state', v.state)) FROM (SELECT * FROM volumes"
+	  " WHERE server_id = servers.id ORDER BY CASE kind WHEN 'root' THEN 0"
+	  " WHEN 'data' THEN 1 ELSE 2 END) v)" },
 	{ "created_at", COL_TIME, NULL },
 	{ "updated_at", COL_TIME, NULL },
 	COLUMNS_END

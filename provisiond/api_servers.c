@@ -21,6 +21,10 @@
 #include "db.h"
 #include "jobs.h"
 
+/* The volumes a server made from a template gets: root, data (if its plan
+ * has one). */
+#define SERVER_VOLUMES	"rd"
+
 static const char *field(json_t *obj, const char *name)
 {
 	return json_string_value(json_object_get(obj, name));
@@ -84,7 +88,9 @@ int servers_create(struct request *req)
 	const char *tenant = body_str(req, "tenant_id");
 	const char *plan = body_str(req, "plan_id");
 	const char *image = body_str(req, "image_id");
+	const char *template = body_str(req, "template_id");
 	const char *external_id = body_str(req, "external_id");
+	struct volume_plan vp;
 	json_t *start = json_object_get(req->json, "start");
 	bool run = !start || json_is_true(start);
 	char id[ID_MAX], job_id[ID_MAX], why[160];
@@ -111,8 +117,17 @@ int servers_create(struct request *req)
 		return req_field_error(req, "plan_id", "%s", problem);
 	if (!plan_runnable(req->db, plan, why, sizeof(why)))
 		return req_field_error(req, "plan_id", "plan_id: %s", why);
-	if ((problem = check_catalogue(req, "images", image)))
+	if (image && template)
+		return req_field_error(req, "template_id",
+				       "template_id: give template_id or image_id, not both");
+	if (!image && !template)
+		return req_field_error(req, "template_id",
+				       "template_id: template_id (or image_id) is required");
+	if (image && (problem = check_catalogue(req, "images", image)))
 		return req_field_error(req, "image_id", "%s", problem);
+	/* Disks: checked and reserved in this transaction (api_volumes.c). */
+	if (template && (rc = server_volumes_check(req, plan, template, SERVER_VOLUMES, &vp)))
+		return rc;
 	/* The tenant's policy: in this transaction, before the insert. */
 	if ((rc = policy_check_create(req, tenant, plan)))
 		return rc;
@@ -123,11 +138,12 @@ int servers_create(struct request *req)
 	if (id_new("srv", id))
 		return req_internal(req, "random id");
 	if (db_run(req->db, "INSERT INTO servers (id, tenant_id, plan_id, image_id,"
-			    " hostname, external_id, desired_state, actual_state,"
+			    " template_id, hostname, external_id, desired_state, actual_state,"
 			    " created_at, updated_at)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?)",
-		   "sssssssii", id, tenant, plan, image, body_str(req, "hostname"),
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?)",
+		   "ssssssssii", id, tenant, plan, image, template, body_str(req, "hostname"),
 		   external_id, run ? "running" : "stopped", now, now) != SQLITE_OK ||
+	    (template && server_volumes_reserve(req, id, template, SERVER_VOLUMES, &vp)) ||
 	    job_enqueue(req->db, id, tenant, JOB_CREATE, "{}", req->who.token_id,
 			job_id) != SQLITE_OK)
 		return req_internal(req, "insert server and job");

@@ -92,24 +92,29 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	main.c config.c log.c util.c db.c migrations.c auth.c \
 	validate.c http.c router.c idempotency.c audit.c api_common.c \
 	api_tenants.c api_policy.c api_tokens.c api_plans.c api_images.c api_servers.c \
+	api_templates.c api_volumes.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
-	monitor.c hv_backend.c hv_libhv.c tls.c)
-PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c
+	monitor.c hv_backend.c hv_libhv.c tls.c \
+	subprocess.c volume.c volume_reflink.c server_disks.c)
+PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c $(PVD_DIR)/volume_stores.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o
 PVD_COMMON_ASAN_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/asan/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/asan/contract.o
-PVD_OBJS := $(PVD_COMMON_OBJS) $(PVD_OUT)/obj/hv_backends.o
+PVD_OBJS := $(PVD_COMMON_OBJS) $(PVD_OUT)/obj/hv_backends.o \
+	$(PVD_OUT)/obj/volume_stores.o
 
 # The test double and the test binary's backend list.
-TESTHV_SRCS := $(TESTHV_DIR)/hv_fake.c $(TESTHV_DIR)/testhv_backends.c
+TESTHV_SRCS := $(TESTHV_DIR)/hv_fake.c $(TESTHV_DIR)/testhv_backends.c \
+	$(TESTHV_DIR)/volume_copy.c $(TESTHV_DIR)/testhv_volume_stores.c
 TESTHV_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/obj/%.o,$(TESTHV_SRCS))
 TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TESTHV_SRCS))
 
 # The unit tests link the pure and database parts, built with sanitizers.
 PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	config.c log.c util.c db.c migrations.c auth.c validate.c \
-	job_state.c idempotency.c tls.c)
+	job_state.c idempotency.c tls.c subprocess.c volume.c volume_reflink.c \
+	volume_stores.c)
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

@@ -242,6 +242,14 @@ static int lhv_create(struct hv_backend *hv, const struct hvb_domain_config *cfg
 	*existed = false;
 	if (!cfg->kernel_path || !cfg->kernel_path[0])
 		return -EINVAL;
+	/* Disks need the domain's device backend (hv-backend) started and
+	 * bound, which this backend does not do yet (docs/volumes.md):
+	 * refused, rather than a domain booted without its disks. */
+	if (cfg->ndisks) {
+		log_error("libhv: domain %s has %u disks: starting its device backend is "
+			  "not implemented in provisiond yet", cfg->name, cfg->ndisks);
+		return -ENOSYS;
+	}
 
 	/* One create at a time: two racing creates of one name must not
 	 * both miss the find. */

@@ -12,5 +12,6 @@ Suite *migrations_suite(void);
 Suite *config_suite(void);
 Suite *tls_suite(void);
 Suite *utf8_suite(void);
+Suite *volumes_suite(void);
 
 #endif

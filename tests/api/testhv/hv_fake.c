@@ -303,6 +303,20 @@ static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cf
 			      "initrd", cfg->initrd_path ? cfg->initrd_path : "",
 			      "cmdline", cfg->cmdline ? cfg->cmdline : "",
 			      "cpu_time_ns", 0, "running_since_ms", 0, "reboots", 0);
+		{
+			/* The disks, as the tests check them (root, data, seed). */
+			json_t *disks = json_array();
+
+			for (uint32_t i = 0; i < cfg->ndisks; i++)
+				json_array_append_new(disks, json_pack(
+					"{s:s, s:b, s:I, s:I, s:s}",
+					"path", cfg->disks[i].path,
+					"read_only", cfg->disks[i].read_only,
+					"bps", (json_int_t)cfg->disks[i].bps,
+					"iops", (json_int_t)cfg->disks[i].iops,
+					"serial", cfg->disks[i].serial ? cfg->disks[i].serial : ""));
+			json_object_set_new(d, "disks", disks);
+		}
 		json_array_append_new(domains(f), d);
 		json_object_set_new(f->state, "next_domid", json_integer(next + 1));
 		err = save(f);
