@@ -137,6 +137,18 @@ int server_volumes_reserve(struct request *req, const char *server_id,
 			   const char *template_id, const char *kinds,
 			   const struct volume_plan *vp);
 
+/* api_credentials.c: root_password and ssh_keys of a request. */
+struct credentials {
+	bool has_password;
+	char hash[256];		/* yescrypt, if has_password */
+	char *keys;		/* JSON array text, or NULL for none */
+};
+
+/* Checks and hashes them (400 naming the field).  0 or the error status;
+ * credentials_clear() after, either way. */
+int credentials_from_body(struct request *req, struct credentials *c);
+void credentials_clear(struct credentials *c);
+
 /* The handlers (x-handler) and the request specs are declared by the
  * contract's generated header. */
 #include "contract.h"

@@ -22,8 +22,8 @@
 #include "jobs.h"
 
 /* The volumes a server made from a template gets: root, data (if its plan
- * has one). */
-#define SERVER_VOLUMES	"rd"
+ * has one), seed. */
+#define SERVER_VOLUMES	"rds"
 
 static const char *field(json_t *obj, const char *name)
 {
@@ -91,6 +91,7 @@ int servers_create(struct request *req)
 	const char *template = body_str(req, "template_id");
 	const char *external_id = body_str(req, "external_id");
 	struct volume_plan vp;
+	struct credentials cred = { 0 };
 	json_t *start = json_object_get(req->json, "start");
 	bool run = !start || json_is_true(start);
 	char id[ID_MAX], job_id[ID_MAX], why[160];
@@ -128,6 +129,11 @@ int servers_create(struct request *req)
 	/* Disks: checked and reserved in this transaction (api_volumes.c). */
 	if (template && (rc = server_volumes_check(req, plan, template, SERVER_VOLUMES, &vp)))
 		return rc;
+	if (!template && (body_has(req, "root_password") || body_has(req, "ssh_keys")))
+		return req_field_error(req, body_has(req, "root_password") ? "root_password"
+				       : "ssh_keys", "%s: only for a server made from a "
+				       "template (template_id)", body_has(req, "root_password")
+				       ? "root_password" : "ssh_keys");
 	/* The tenant's policy: in this transaction, before the insert. */
 	if ((rc = policy_check_create(req, tenant, plan)))
 		return rc;
@@ -137,12 +143,22 @@ int servers_create(struct request *req)
 
 	if (id_new("srv", id))
 		return req_internal(req, "random id");
-	if (db_run(req->db, "INSERT INTO servers (id, tenant_id, plan_id, image_id,"
-			    " template_id, hostname, external_id, desired_state, actual_state,"
-			    " created_at, updated_at)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?)",
-		   "ssssssssii", id, tenant, plan, image, template, body_str(req, "hostname"),
-		   external_id, run ? "running" : "stopped", now, now) != SQLITE_OK ||
+	/* Last: hashing is the slow part (yescrypt). */
+	if (template && (rc = credentials_from_body(req, &cred))) {
+		credentials_clear(&cred);
+		return rc;
+	}
+	rc = db_run(req->db, "INSERT INTO servers (id, tenant_id, plan_id, image_id,"
+			     " template_id, hostname, external_id, desired_state, actual_state,"
+			     " root_password_hash, ssh_keys, seed_generation, created_at,"
+			     " updated_at)"
+			     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?, ?, ?, ?)",
+		    "ssssssssssiii", id, tenant, plan, image, template,
+		    body_str(req, "hostname"), external_id, run ? "running" : "stopped",
+		    cred.has_password ? cred.hash : NULL, cred.keys,
+		    (int64_t)(template ? 1 : 0), now, now);
+	credentials_clear(&cred);
+	if (rc != SQLITE_OK ||
 	    (template && server_volumes_reserve(req, id, template, SERVER_VOLUMES, &vp)) ||
 	    job_enqueue(req->db, id, tenant, JOB_CREATE, "{}", req->who.token_id,
 			job_id) != SQLITE_OK)

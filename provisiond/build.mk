@@ -80,7 +80,7 @@ PVD_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-DPROVISIOND_VERSION='"$(PVD_VERSION)"' \
 	-Ihypervisor/include/public -I$(PVD_DIR) -I$(PVD_GEN) $(LIBHV_CFLAGS) \
 	$(PVD_PKG_CFLAGS) -MMD -MP
-PVD_LIBS = $(shell pkg-config --libs $(PVD_PKGS)) -lpthread
+PVD_LIBS = $(shell pkg-config --libs $(PVD_PKGS)) -lcrypt -lpthread
 
 PVD_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -95,7 +95,8 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	api_templates.c api_volumes.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
 	monitor.c hv_backend.c hv_libhv.c tls.c \
-	subprocess.c volume.c volume_reflink.c server_disks.c)
+	subprocess.c volume.c volume_reflink.c server_disks.c seed.c credentials.c \
+	api_credentials.c)
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c $(PVD_DIR)/volume_stores.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o
@@ -114,7 +115,7 @@ TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TE
 PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	config.c log.c util.c db.c migrations.c auth.c validate.c \
 	job_state.c idempotency.c tls.c subprocess.c volume.c volume_reflink.c \
-	volume_stores.c)
+	volume_stores.c seed.c credentials.c)
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

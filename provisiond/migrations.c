@@ -281,6 +281,14 @@ static const char schema_v4[] =
 	"ALTER TABLE servers ADD COLUMN template_id TEXT"
 	"  REFERENCES templates(id) ON DELETE SET NULL;"
 	"CREATE INDEX servers_template ON servers(template_id);"
+	/* What the seed gives the guest: the root password's yescrypt hash
+	 * (never the password), the SSH keys (a JSON array of key lines),
+	 * and the seed's generation (its instance-id's number: a new seed,
+	 * a new number, applied at the next boot). */
+	"ALTER TABLE servers ADD COLUMN root_password_hash TEXT;"
+	"ALTER TABLE servers ADD COLUMN ssh_keys TEXT CHECK (ssh_keys IS NULL OR"
+	"  json_type(ssh_keys) = 'array');"
+	"ALTER TABLE servers ADD COLUMN seed_generation INTEGER NOT NULL DEFAULT 0;"
 	"CREATE TABLE volumes ("
 	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  id TEXT NOT NULL UNIQUE,"
@@ -300,7 +308,8 @@ const struct migration db_migrations[] = {
 	{ 2, "derived tokens (tokens.parent_id); usage records that outlive "
 	     "their servers", schema_v2 },
 	{ 3, "tenant policies: quotas, allowed plans, plan changes", schema_v3 },
-	{ 4, "disks: templates, volumes, plans' root and data disk sizes", schema_v4 },
+	{ 4, "disks: templates, volumes, plans' root and data disk sizes; servers'"
+	     " credentials for the seed", schema_v4 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -18,8 +18,11 @@
 
 #include <jansson.h>
 
+#include <ctype.h>
+
 #include "db.h"
 #include "log.h"
+#include "seed.h"
 #include "server_disks.h"
 #include "subprocess.h"
 #include "util.h"
@@ -115,9 +118,10 @@ int server_disks_make(const char *server_id, char *why, size_t len)
 		} else if (strcmp(v[i].kind, "data") == 0) {
 			rc = volume_make_data(v[i].path, v[i].size, why, len);
 		} else {
-			snprintf(why, len, "volume %s: seed volumes are not written yet",
-				 v[i].id);
-			rc = -1;
+			sqlite3 *r = db_read_get();
+
+			rc = server_seed_write(r, server_id, v[i].path, why, len);
+			db_read_put(r);
 		}
 		if (rc)
 			return -1;
@@ -129,6 +133,50 @@ int server_disks_make(const char *server_id, char *why, size_t len)
 			 v[i].id, v[i].kind, (unsigned long long)v[i].size, v[i].path);
 	}
 	return 0;
+}
+
+int server_seed_write(sqlite3 *db, const char *server_id, const char *path,
+		      char *why, size_t len)
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT hostname, root_password_hash,"
+				       " coalesce(ssh_keys, '[]'), seed_generation"
+				       " FROM servers WHERE id = ?", "s", server_id);
+	const char *keys[64];
+	char instance[96], hostname[256];
+	struct seed_input in = { 0 };
+	json_t *key_list = NULL;
+	char *hash = NULL;
+	int rc = -1;
+
+	if (!st || sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(why, len, "server %s not found", server_id);
+		goto out;
+	}
+	/* RFC 1123 names are case-insensitive; the guest's is lower case. */
+	str_copy(hostname, (const char *)sqlite3_column_text(st, 0), sizeof(hostname));
+	for (char *p = hostname; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		hash = strdup((const char *)sqlite3_column_text(st, 1));
+	key_list = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	snprintf(instance, sizeof(instance), "srv-%s-%lld", server_id,
+		 (long long)sqlite3_column_int64(st, 3));
+	in.instance_id = instance;
+	in.hostname = hostname;
+	in.password_hash = hash;
+	in.ssh_keys = keys;
+	for (size_t i = 0; i < json_array_size(key_list) && i < 64; i++)
+		keys[in.nssh_keys++] = json_string_value(json_array_get(key_list, i));
+	/* No network interface yet (issue 14): the guest keeps DHCP. */
+	in.net = NULL;
+	rc = seed_image_write(&in, path, why, len);
+out:
+	sqlite3_finalize(st);
+	json_decref(key_list);
+	if (hash)
+		explicit_bzero(hash, strlen(hash));
+	free(hash);
+	return rc;
 }
 
 static void boot_dir(const char *server_id, char out[VOLUME_PATH_MAX])

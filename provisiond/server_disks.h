@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <sqlite3.h>
+
 #include "hv_backend.h"
 #include "volume.h"
 
@@ -34,6 +36,14 @@ struct server_disks {
  * with why.
  */
 int server_disks_make(const char *server_id, char *why, size_t len);
+
+/*
+ * Writes the server's seed image to path from its row as db sees it
+ * (hostname, password hash, SSH keys, seed generation: instance-id
+ * "srv-<id>-<generation>").  0, or -1 with why.
+ */
+int server_seed_write(sqlite3 *db, const char *server_id, const char *path,
+		      char *why, size_t len);
 
 /* Removes the server's volume files, then their rows, and its boot
  * directory.  Idempotent.  0, or -1 with why. */

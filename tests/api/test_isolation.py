@@ -18,6 +18,7 @@ def bodies(world):
         "stopServer": {"force": True},
         "changeServerPlan": {"plan_id": world.big_plan["id"]},
         "reinstallServer": {"image_id": world.image["id"]},
+        "resetServerPassword": {"root_password": "taken over!"},
     }
 
 

@@ -15,6 +15,7 @@ from conftest import unique
 from pvd import error_of
 
 GIB = 1024 ** 3
+SEED = 2 * 1024 * 1024
 
 
 def make_template_file(directory, content=b"ROOTFS", size=3 * 1024 * 1024, manifest=None):
@@ -120,16 +121,18 @@ def test_server_with_disks_is_made_and_deleted(admin, world, daemon, tmp_path):
                                     template_id=template["id"])
     assert server["template_id"] == template["id"] and server["image_id"] is None
     kinds = [(v["kind"], v["size_bytes"], v["state"]) for v in server["volumes"]]
-    assert kinds == [("root", 3 * GIB, "ready"), ("data", 1 * GIB, "ready")], kinds
+    assert kinds == [("root", 3 * GIB, "ready"), ("data", 1 * GIB, "ready"),
+                     ("seed", SEED, "ready")], kinds
 
     pool = admin.get("/v1/system").json()["volume_pool"]
     assert pool["usable"] is True and pool["store"] == "copy" and pool["problem"] is None
-    assert pool["provisioned_bytes"] == before["provisioned_bytes"] + 4 * GIB
+    assert pool["provisioned_bytes"] == before["provisioned_bytes"] + 4 * GIB + SEED
 
     # The files: named by the volumes' ids, the root a sparse clone grown to
     # the plan's size, the data disk ext4 labelled "data".
     root = daemon.pool / (server["volumes"][0]["id"] + ".img")
     data = daemon.pool / (server["volumes"][1]["id"] + ".img")
+    seed = daemon.pool / (server["volumes"][2]["id"] + ".img")
     assert root.stat().st_size == 3 * GIB and data.stat().st_size == 1 * GIB
     with open(root, "rb") as f:
         assert f.read(6) == b"ROOTFS"
@@ -144,8 +147,9 @@ def test_server_with_disks_is_made_and_deleted(admin, world, daemon, tmp_path):
     # The domain got the disks in order, and the kernel the bootloader
     # read from the root disk, with the template's command line.
     dom = daemon.domains()[server["id"]]
-    assert [d["path"] for d in dom["disks"]] == [str(root), str(data)]
+    assert [d["path"] for d in dom["disks"]] == [str(root), str(data), str(seed)]
     assert dom["disks"][0]["iops"] == 500 and dom["disks"][0]["bps"] == 10 * 1000 * 1000
+    assert [d["read_only"] for d in dom["disks"]] == [False, False, True]
     assert dom["kernel"].startswith(str(daemon.pool / ("boot-" + server["id"])))
     assert open(dom["kernel"], "rb").read().startswith(b"ROOTFS")
     assert dom["cmdline"] == "root=/dev/vda1 console=ttyS0"
@@ -156,7 +160,7 @@ def test_server_with_disks_is_made_and_deleted(admin, world, daemon, tmp_path):
     r = admin.delete("/v1/servers/" + server["id"])
     assert r.status_code == 202
     assert admin.wait_job(r.json()["job"]["id"])["state"] == "succeeded"
-    assert not root.exists() and not data.exists()
+    assert not root.exists() and not data.exists() and not seed.exists()
     assert not (daemon.pool / ("boot-" + server["id"])).exists()
     assert admin.get("/v1/system").json()["volume_pool"]["provisioned_bytes"] == \
         before["provisioned_bytes"]
@@ -208,7 +212,7 @@ def test_parallel_creates_never_overshoot_and_leak_nothing(own_daemon, tmp_path)
     admin = d.client(d.admin_token)
     size = admin.get("/v1/system").json()["volume_pool"]["size_bytes"]
     # Four such roots fit the pool, a fifth does not.
-    root_gib = size // GIB // 4
+    root_gib = (size - 64 * 1024 * 1024) // GIB // 4		# room for the seeds
     assert 5 * root_gib * GIB > size
     template, _ = make_template(admin, tmp_path)
     plan = admin.post("/v1/plans", json={"name": "p", "vcpus": 1, "memory_mib": 128,
@@ -232,7 +236,7 @@ def test_parallel_creates_never_overshoot_and_leak_nothing(own_daemon, tmp_path)
         if r.status_code == 202:
             assert admin.wait_job(r.json()["job"]["id"])["state"] == "succeeded"
     servers = admin.list_all("/v1/servers")
-    assert len(servers) == 4 and len(pool_files(d)) == 4
+    assert len(servers) == 4 and len(pool_files(d)) == 8		# root and seed each
     for s in servers:
         r = admin.delete("/v1/servers/" + s["id"])
         assert admin.wait_job(r.json()["job"]["id"])["state"] == "succeeded"
@@ -289,3 +293,31 @@ def test_reconciler_removes_stray_files_and_marks_missing_volumes(own_daemon, tm
     r = admin.delete("/v1/servers/" + server["id"])
     assert admin.wait_job(r.json()["job"]["id"])["state"] == "succeeded"
     assert pool_files(d) == []
+
+
+def test_pool_that_cannot_reflink_is_refused_at_create(own_daemon, tmp_path):
+    """The product's store on a pool that cannot share extents: GET
+    /v1/system says why, and a create with disks is refused (503) with
+    nothing made.  (Skipped where the test host's filesystem can reflink.)"""
+    d = own_daemon("--volume-store", "reflink").start()
+    admin = d.client(d.admin_token)
+    pool = admin.get("/v1/system").json()["volume_pool"]
+    if pool["usable"]:
+        import pytest
+        pytest.skip("the host's filesystem can reflink")
+    assert pool["store"] == "reflink" and "cannot share extents" in pool["problem"]
+    template, _ = make_template(admin, tmp_path)
+    plan = admin.post("/v1/plans", json={"name": "p", "vcpus": 1, "memory_mib": 128,
+                                         "root_disk_gib": 1}).json()
+    tenant = admin.post("/v1/tenants", json={"name": "t"}).json()
+    r = admin.post("/v1/servers", json={"tenant_id": tenant["id"], "plan_id": plan["id"],
+                                        "template_id": template["id"],
+                                        "hostname": "a.example.com"})
+    assert r.status_code == 503 and error_of(r)[0] == "storage_unavailable", r.text
+    assert "XFS with reflink=1" in error_of(r)[1]
+    assert admin.list_all("/v1/servers") == [] and pool_files(d) == []
+    # Kernel-image servers still work.
+    img = admin.post("/v1/images", json={"name": "i", "kernel_path": "/k"}).json()
+    r = admin.post("/v1/servers", json={"tenant_id": tenant["id"], "plan_id": plan["id"],
+                                        "image_id": img["id"], "hostname": "b.example.com"})
+    assert r.status_code == 202
