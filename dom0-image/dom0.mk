@@ -49,12 +49,15 @@ DOM0_KBUILD_PKG := linux-kbuild-6.1
 #   kmod               depmod/modprobe -d to resolve module dependencies
 #   e2fsprogs          mke2fs/e2fsck copied into dom0 (busybox can't make ext4)
 #   util-linux         blkid copied into dom0 (probes for any signature)
+#   dosfstools, mtools mkfs.vfat and mcopy copied into dom0 (provisiond's
+#                      NoCloud seed disks)
 #   libc-bin           ldd, to find the shared libraries of those tools
 #   gcc-12, make       out-of-tree modules against DOM0_KDIR (Debian's 6.1
 #                      kernels are built with gcc-12)
 #   libelf1, libssl3   run-time libraries of the prebuilt linux-kbuild tools
 #   qemu-system-x86    dom0-image/run-direct.sh
 DOM0_PACKAGES := apt dpkg busybox-static cpio gzip kmod e2fsprogs util-linux \
+                 dosfstools mtools \
                  libc-bin gcc-12 make libelf1 libssl3 qemu-system-x86
 
 # --- Paths ----------------------------------------------------------------------
@@ -126,7 +129,8 @@ $(DOM0_VMLINUZ): $(DOM0_KROOT)/.extracted
 DOM0_PROVISIOND_LIBS := libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 \
                     libgnutls.so.30 libp11-kit.so.0 libidn2.so.0 \
                     libunistring.so.2 libtasn1.so.6 libnettle.so.8 \
-                    libhogweed.so.6 libgmp.so.10 libffi.so.8 libm.so.6 libc.so.6
+                    libhogweed.so.6 libgmp.so.10 libffi.so.8 libcrypt.so.1 \
+                    libm.so.6 libc.so.6
 DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
                     $(BUILD)/dom0/hv-backend=usr/sbin/hv-backend \
                     $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko \

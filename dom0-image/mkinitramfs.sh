@@ -17,6 +17,7 @@
 #   - mke2fs/e2fsck (e2fsprogs) and blkid (util-linux) with their shared
 #     libraries: busybox's mke2fs makes only ext2, it has no e2fsck, and
 #     Debian's busybox has no blkid to tell a blank disk from a used one;
+#     mkfs.vfat (dosfstools) and mcopy (mtools) for provisiond's seed disks;
 #   - the kernel modules listed in rootfs/etc/dom0/modules, with everything
 #     they depend on, from the pinned kernel package (not from the build host);
 #   - dom0-image/init as /init, and the overlay tree dom0-image/rootfs/.
@@ -73,8 +74,11 @@ done
 # --- e2fsprogs and blkid, with their shared libraries -------------------------------
 # These replace busybox's mke2fs (which makes only ext2).  Libraries are copied
 # to the same paths as on the build host, which is also a Debian 12 amd64.
-tools="/sbin/mke2fs /sbin/e2fsck /sbin/blkid"
+# mkfs.vfat (dosfstools) and mcopy (mtools): provisiond writes servers'
+# NoCloud seed disks with them (provisiond/seed.c).
+tools="/sbin/mke2fs /sbin/e2fsck /sbin/blkid /sbin/mkfs.vfat /usr/bin/mcopy"
 for tool in $tools; do
+    mkdir -p "./$(dirname "$tool")"
     rm -f "./$tool"                      # may be a busybox link
     cp "$tool" "./$tool"
     # ldd prints "libX.so => /path (addr)" and "/lib64/ld-linux... (addr)";

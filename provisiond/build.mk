@@ -40,13 +40,14 @@ PYTEST_ARGS ?=
 # Debian packages to build and test provisiond.
 PROVISIOND_PACKAGES := gcc make pkg-config libsqlite3-dev libmicrohttpd-dev \
 	libjansson-dev nettle-dev libgnutls28-dev check python3 python3-pytest \
-	python3-requests python3-yaml python3-jsonschema python3-cryptography
+	python3-requests python3-yaml python3-jsonschema python3-cryptography \
+	libcrypt-dev dosfstools mtools e2fsprogs
 
 # Shared libraries the daemon needs at run time, the loader included.
 PROVISIOND_SHARED_LIBS := ld-linux-x86-64.so.2 libc.so.6 libm.so.6 \
 	libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 libgnutls.so.30 \
 	libp11-kit.so.0 libidn2.so.0 libunistring.so.2 libtasn1.so.6 \
-	libnettle.so.8 libhogweed.so.6 libgmp.so.10 libffi.so.8
+	libnettle.so.8 libhogweed.so.6 libgmp.so.10 libffi.so.8 libcrypt.so.1
 
 # libhv (the real hypervisor backend, hv_libhv.c) comes from
 # dom0-image/tools.mk, which the top-level Makefile includes before this
