@@ -95,7 +95,7 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	api_tenants.c api_policy.c api_tokens.c api_plans.c api_images.c api_servers.c \
 	api_templates.c api_volumes.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
-	monitor.c hv_backend.c hv_libhv.c tls.c \
+	monitor.c hv_backend.c hv_libhv.c hv_libhv_devices.c tls.c \
 	subprocess.c volume.c volume_reflink.c server_disks.c seed.c credentials.c \
 	api_credentials.c)
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c $(PVD_DIR)/volume_stores.c

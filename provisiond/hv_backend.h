@@ -118,6 +118,13 @@ struct hv_backend {
 	/* The CPU time the domain's vCPUs have used, in ns. */
 	int (*cpu_usage)(struct hv_backend *hv, uint32_t domid,
 			 uint64_t *cpu_time_ns);
+	/*
+	 * The domain's console output from *pos on: up to size bytes into buf
+	 * (not NUL-terminated), *got of them, *pos advanced past them (it may
+	 * jump further if older output was dropped).  *got 0: nothing new.
+	 */
+	int (*console)(struct hv_backend *hv, uint32_t domid, uint64_t *pos,
+		       char *buf, size_t size, size_t *got);
 	/* Releases everything; the backend is unusable afterwards. */
 	void (*close)(struct hv_backend *hv);
 };

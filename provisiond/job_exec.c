@@ -47,6 +47,7 @@ struct server_row {
 	char plan_id[ID_MAX];
 	char image_id[ID_MAX];
 	char template_id[ID_MAX];	/* "" for a kernel-image server */
+	int64_t seed_generation;
 };
 
 static int fail(struct job_run *run, const char *code, bool retryable,
@@ -133,7 +134,8 @@ static int load_server(struct job_run *run, struct server_row *s)
 {
 	sqlite3 *r = db_read_get();
 	sqlite3_stmt *st = db_prep(r, "SELECT desired_state, suspended, deleted_at,"
-				      " plan_id, image_id, template_id FROM servers WHERE id = ?",
+				      " plan_id, image_id, template_id, seed_generation"
+				      " FROM servers WHERE id = ?",
 				  "s", run->server_id);
 	int rc = -1;
 
@@ -150,6 +152,7 @@ static int load_server(struct job_run *run, struct server_row *s)
 
 		str_copy(s->image_id, image ? image : "", sizeof(s->image_id));
 		str_copy(s->template_id, tpl ? tpl : "", sizeof(s->template_id));
+		s->seed_generation = sqlite3_column_int64(st, 6);
 		rc = 0;
 	}
 	sqlite3_finalize(st);
@@ -427,6 +430,89 @@ static int reboot(struct hv_backend *hv, int stop_timeout_s, struct job_run *run
 	return ensure_running(hv, run, s);
 }
 
+/*
+ * A new server's first boot: the template's first-boot agent applies the
+ * seed and writes "appliance-firstboot: ready instance-id=<the seed's>" on
+ * the console (or "appliance-firstboot: failed: <reason>").  Waits for one
+ * of them, at most boot_settings.timeout_s.
+ */
+#define READY_LINE	"appliance-firstboot: ready instance-id="
+#define FAILED_LINE	"appliance-firstboot: failed: "
+#define CONSOLE_POLL_MS	200
+
+/* What one complete console line says: 1 ready, -1 failed, 0 neither. */
+static int firstboot_line(const char *line, const char *instance_id, char *why,
+			  size_t len)
+{
+	const char *p = strstr(line, READY_LINE);
+
+	if (p && strcmp(p + strlen(READY_LINE), instance_id) == 0)
+		return 1;
+	p = strstr(line, FAILED_LINE);
+	if (p) {
+		snprintf(why, len, "%.300s", p + strlen(FAILED_LINE));
+		return -1;
+	}
+	return 0;
+}
+
+static int wait_first_boot(struct hv_backend *hv, struct job_run *run,
+			   const struct server_row *s)
+{
+	char instance_id[96], line[512], chunk[4096], why[320];
+	int64_t deadline = mono_ms() + (int64_t)boot_settings.timeout_s * 1000;
+	size_t used = 0;
+	uint64_t pos = 0;
+	struct hvb_domain d;
+	bool found;
+
+	snprintf(instance_id, sizeof(instance_id), "srv-%s-%lld", run->server_id,
+		 (long long)s->seed_generation);
+	if (find(hv, run, &d, &found))
+		return -1;
+	if (!found)
+		return fail(run, "server.boot_failed", true, "the domain is gone");
+	for (;;) {
+		size_t got = 0;
+		int err = hv->console(hv, d.domid, &pos, chunk, sizeof(chunk), &got);
+
+		if (err)
+			return hv_fail(run, "read the console", err);
+		for (size_t i = 0; i < got; i++) {
+			int said;
+
+			if (chunk[i] != '\n') {
+				if (used < sizeof(line) - 1)
+					line[used++] = chunk[i];
+				continue;
+			}
+			line[used] = '\0';
+			used = 0;
+			said = firstboot_line(line, instance_id, why, sizeof(why));
+			if (said > 0) {
+				log_info("job %s: %s is up (%s)", run->id, run->server_id,
+					 instance_id);
+				return 0;
+			}
+			if (said < 0)
+				return fail(run, "server.boot_failed", false,
+					    "the first boot could not apply the seed: %s", why);
+		}
+		if (got)
+			continue;
+		if (mono_ms() >= deadline)
+			return fail(run, "server.boot_failed", true,
+				    "the server did not report its first boot ready (%s) "
+				    "within %d s", instance_id, boot_settings.timeout_s);
+		if (jobs_stopping()) {
+			run->interrupted = true;
+			return fail(run, "interrupted", true,
+				    "provisiond stopped while the server was booting");
+		}
+		sleep_ms(CONSOLE_POLL_MS);
+	}
+}
+
 static const char *param(json_t *params, const char *name)
 {
 	return json_string_value(json_object_get(params, name));
@@ -508,6 +594,11 @@ int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
 		}
 		if (rc == 0)
 			rc = converge(hv, stop_timeout_s, run, &s, false);
+		/* A new server from a template is done when its first boot
+		 * has applied the seed. */
+		if (rc == 0 && run->kind == JOB_CREATE && s.template_id[0] &&
+		    server_wants_running(s.desired, s.suspended))
+			rc = wait_first_boot(hv, run, &s);
 		break;
 	}
 	json_decref(params);

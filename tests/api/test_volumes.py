@@ -321,3 +321,40 @@ def test_pool_that_cannot_reflink_is_refused_at_create(own_daemon, tmp_path):
     r = admin.post("/v1/servers", json={"tenant_id": tenant["id"], "plan_id": plan["id"],
                                         "image_id": img["id"], "hostname": "b.example.com"})
     assert r.status_code == 202
+
+
+def test_create_waits_for_the_first_boot(own_daemon, tmp_path):
+    """The create job of a server with a template ends when the guest says on
+    its console that it applied the seed (the fake guest reads the seed's
+    instance-id as the first-boot agent does); silence fails it after
+    boot_timeout (retryable), a failed first boot fails it with the reason."""
+    d = own_daemon("--boot-timeout", "1").start()
+    admin = d.client(d.admin_token)
+    template, _ = make_template(admin, tmp_path)
+    plan = admin.post("/v1/plans", json={"name": "p", "vcpus": 1, "memory_mib": 128,
+                                         "root_disk_gib": 1}).json()
+    tenant = admin.post("/v1/tenants", json={"name": "t"}).json()
+
+    def create(name):
+        r = admin.post("/v1/servers", json={"tenant_id": tenant["id"], "plan_id": plan["id"],
+                                            "template_id": template["id"], "hostname": name})
+        assert r.status_code == 202, r.text
+        return r.json()["server"]["id"], admin.wait_job(r.json()["job"]["id"])
+
+    sid, job = create("ok.example.com")
+    assert job["state"] == "succeeded", job
+    assert "appliance-firstboot: ready instance-id=srv-%s-1\n" % sid in \
+        d.domains()[sid]["console"]
+
+    d.set_faults("unpause firstboot-silent")
+    sid, job = create("silent.example.com")
+    assert job["state"] == "failed" and job["error"]["code"] == "server.boot_failed"
+    assert job["error"]["retryable"] is True
+    assert "srv-%s-1" % sid in job["error"]["message"] and "within 1 s" in job["error"]["message"]
+
+    d.set_faults("unpause firstboot-fail")
+    sid, job = create("fail.example.com")
+    assert job["state"] == "failed" and job["error"]["code"] == "server.boot_failed"
+    assert job["error"]["retryable"] is False
+    assert "cannot resize the root filesystem" in job["error"]["message"]
+    d.clear_faults()
