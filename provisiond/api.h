@@ -136,6 +136,10 @@ int server_volumes_check(struct request *req, const char *plan_id,
 int server_volumes_reserve(struct request *req, const char *server_id,
 			   const char *template_id, const char *kinds,
 			   const struct volume_plan *vp);
+/* A reinstall's new root volume (state staged; id filled in).  0 or -1. */
+int server_volumes_stage_root(struct request *req, const char *server_id,
+			      const char *template_id, const struct volume_plan *vp,
+			      char id[ID_MAX]);
 
 /* api_credentials.c: root_password and ssh_keys of a request. */
 struct credentials {

@@ -60,8 +60,9 @@ static int disk_sizes(struct request *req, const char *plan_id, const char *temp
 	return 0;
 }
 
-static int insert_volume(struct request *req, const char *server_id, const char *kind,
-			 uint64_t size, const char *template_id, char id[ID_MAX])
+static int insert_volume_as(struct request *req, const char *server_id,
+			    const char *kind, uint64_t size, const char *template_id,
+			    const char *state, char id[ID_MAX])
 {
 	char path[VOLUME_PATH_MAX];
 
@@ -70,9 +71,23 @@ static int insert_volume(struct request *req, const char *server_id, const char 
 	volume_path(id, path);
 	return db_run(req->db, "INSERT INTO volumes (id, server_id, kind, path, size_bytes,"
 			       " template_id, state, created_at)"
-			       " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-		      "ssssisi", id, server_id, kind, path, (int64_t)size, template_id,
-		      now_s()) == SQLITE_OK ? 0 : -1;
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		      "ssssissi", id, server_id, kind, path, (int64_t)size, template_id,
+		      state, now_s()) == SQLITE_OK ? 0 : -1;
+}
+
+static int insert_volume(struct request *req, const char *server_id, const char *kind,
+			 uint64_t size, const char *template_id, char id[ID_MAX])
+{
+	return insert_volume_as(req, server_id, kind, size, template_id, "pending", id);
+}
+
+int server_volumes_stage_root(struct request *req, const char *server_id,
+			      const char *template_id, const struct volume_plan *vp,
+			      char id[ID_MAX])
+{
+	return insert_volume_as(req, server_id, "root", vp->root_bytes, template_id,
+				"staged", id);
 }
 
 int server_volumes_check(struct request *req, const char *plan_id,

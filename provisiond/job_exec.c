@@ -518,6 +518,32 @@ static const char *param(json_t *params, const char *name)
 	return json_string_value(json_object_get(params, name));
 }
 
+/*
+ * Reinstall of a server made from a template: the domain destroyed, a new
+ * root disk swapped in (server_disks.c), the data disk kept or formatted,
+ * a new seed; then it runs again if it should, and the job ends with its
+ * first boot.
+ */
+static int reinstall_from_template(struct hv_backend *hv, int stop_timeout_s,
+				   struct job_run *run, json_t *params)
+{
+	struct server_row s;
+	char why[600];
+
+	if (ensure_stopped(hv, stop_timeout_s, run, true))
+		return -1;
+	if (server_disks_reinstall(run->server_id, param(params, "root_volume_id"),
+				   param(params, "template_id"), param(params, "hostname"),
+				   json_is_true(json_object_get(params, "format_data")),
+				   why, sizeof(why)))
+		return fail(run, "volume_error", true, "%s", why);
+	if (load_server(run, &s) || converge(hv, stop_timeout_s, run, &s, true))
+		return -1;
+	if (server_wants_running(s.desired, s.suspended))
+		return wait_first_boot(hv, run, &s);
+	return 0;
+}
+
 int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
 {
 	struct server_row s;
@@ -552,6 +578,10 @@ int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
 		break;
 
 	case JOB_REINSTALL:
+		if (s.template_id[0]) {
+			rc = reinstall_from_template(hv, stop_timeout_s, run, params);
+			break;
+		}
 		/* The old system is discarded: no graceful shutdown. */
 		rc = ensure_stopped(hv, stop_timeout_s, run, true);
 		if (rc == 0)

@@ -252,7 +252,9 @@ static const char schema_v3[] =
  * same transaction as the request that needs the volume, so the capacity
  * check and the reservation are one; the job makes the file and marks it
  * 'ready'; the reconciler marks a ready row whose file is gone 'missing'
- * and removes pool files with no row.  path is made from the volume's id
+ * and removes pool files with no row.  A reinstall's new root volume is
+ * 'staged' until its job swaps it in (ready) and deletes the old root's
+ * row in one transaction.  path is made from the volume's id
  * (never from user input) and never shared.
  *
  * Templates are the OS images root volumes are cloned from; plans gain
@@ -297,7 +299,7 @@ static const char schema_v4[] =
 	"  path TEXT NOT NULL UNIQUE,"
 	"  size_bytes INTEGER NOT NULL CHECK (size_bytes > 0),"
 	"  template_id TEXT,"
-	"  state TEXT NOT NULL CHECK (state IN ('pending', 'ready', 'missing')),"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'staged', 'ready', 'missing')),"
 	"  created_at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX volumes_server ON volumes(server_id, kind);";

@@ -100,7 +100,8 @@ int server_disks_make(const char *server_id, char *why, size_t len)
 	for (int i = 0; i < n; i++) {
 		int rc;
 
-		if (strcmp(v[i].state, "ready") == 0 && access(v[i].path, F_OK) == 0)
+		if ((strcmp(v[i].state, "ready") == 0 && access(v[i].path, F_OK) == 0) ||
+		    strcmp(v[i].state, "staged") == 0)	/* a reinstall's */
 			continue;
 		if (strcmp(v[i].state, "missing") == 0) {
 			snprintf(why, len, "volume %s (%s): its file %s is gone", v[i].id,
@@ -179,6 +180,116 @@ out:
 	return rc;
 }
 
+/* The one volume of kind for server_id that is not staged, into *out. */
+static const struct volume_row *find_kind(const struct volume_row *v, int n,
+					  const char *kind)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(v[i].kind, kind) == 0 && strcmp(v[i].state, "staged") != 0)
+			return &v[i];
+	return NULL;
+}
+
+/* Swaps root_id in for the server's old root, in one transaction, with the
+ * server's new template, hostname and seed generation.  The old roots'
+ * paths (to remove after) into old[]; how many. */
+static int swap_root(const char *server_id, const char *root_id,
+		     const char *template_id, const char *hostname,
+		     char old[][VOLUME_PATH_MAX], int max)
+{
+	sqlite3 *w = db_write_begin_background();
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (!w)
+		return -1;
+	st = db_prep(w, "SELECT path FROM volumes WHERE server_id = ? AND kind = 'root'"
+			" AND id != ?", "ss", server_id, root_id);
+	while (st && sqlite3_step(st) == SQLITE_ROW && n < max)
+		str_copy(old[n++], (const char *)sqlite3_column_text(st, 0), VOLUME_PATH_MAX);
+	sqlite3_finalize(st);
+	if (!st ||
+	    db_run(w, "DELETE FROM volumes WHERE server_id = ? AND kind = 'root' AND id != ?",
+		   "ss", server_id, root_id) != SQLITE_OK ||
+	    db_run(w, "UPDATE volumes SET state = 'ready' WHERE id = ?", "s",
+		   root_id) != SQLITE_OK ||
+	    db_run(w, "UPDATE servers SET template_id = ?, hostname = coalesce(?, hostname),"
+		      " seed_generation = seed_generation + 1, updated_at = ? WHERE id = ?",
+		   "ssis", template_id, hostname, now_s(), server_id) != SQLITE_OK) {
+		db_write_rollback(w);
+		return -1;
+	}
+	return db_write_commit(w) == SQLITE_OK ? n : -1;
+}
+
+int server_disks_reinstall(const char *server_id, const char *root_id,
+			   const char *template_id, const char *hostname,
+			   bool format_data, char *why, size_t len)
+{
+	struct volume_row v[8];
+	char old[4][VOLUME_PATH_MAX];
+	const struct volume_row *data, *seed, *root = NULL;
+	int n = load_volumes(server_id, v, 8), nold;
+	sqlite3 *r;
+
+	if (n < 0) {
+		snprintf(why, len, "database read failed");
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (strcmp(v[i].id, root_id) == 0)
+			root = &v[i];
+	if (!root) {
+		snprintf(why, len, "the new root volume %s no longer exists", root_id);
+		return -1;
+	}
+	/* Roots staged by earlier reinstalls that failed: not needed. */
+	for (int i = 0; i < n; i++) {
+		if (&v[i] == root || strcmp(v[i].state, "staged") != 0)
+			continue;
+		if (volume_remove(v[i].path, why, len) ||
+		    run_sql("DELETE FROM volumes WHERE id = ?", v[i].id)) {
+			snprintf(why, len, "cannot remove staged volume %s", v[i].id);
+			return -1;
+		}
+	}
+	/* The new root, to a new file; the old one stays until the swap is
+	 * committed (a failure here leaves the server as it was). */
+	if (strcmp(root->state, "staged") == 0) {
+		if (!root->template_path[0]) {
+			snprintf(why, len, "the template no longer exists");
+			return -1;
+		}
+		if (volume_make_root(root->template_path, root->path, root->size, why, len))
+			return -1;
+		nold = swap_root(server_id, root_id, template_id, hostname, old, 4);
+		if (nold < 0) {
+			snprintf(why, len, "database update failed");
+			return -1;
+		}
+		/* Committed: the old roots' files go (the reconciler would
+		 * remove them after a crash here: no row names them). */
+		for (int i = 0; i < nold; i++)
+			if (volume_remove(old[i], why, len))
+				log_warn("server %s: %s", server_id, why);
+		log_info("server %s: new root volume %s swapped in (template %s)", server_id,
+			 root_id, template_id);
+	}
+
+	data = find_kind(v, n, "data");
+	if (format_data && data && volume_make_data(data->path, data->size, why, len))
+		return -1;
+	seed = find_kind(v, n, "seed");
+	if (!seed) {
+		snprintf(why, len, "the server has no seed volume");
+		return -1;
+	}
+	r = db_read_get();
+	n = server_seed_write(r, server_id, seed->path, why, len);
+	db_read_put(r);
+	return n;
+}
+
 static void boot_dir(const char *server_id, char out[VOLUME_PATH_MAX])
 {
 	snprintf(out, VOLUME_PATH_MAX, "%s/boot-%s", volume_settings.pool, server_id);
@@ -226,8 +337,8 @@ int server_disks_remove(const char *server_id, char *why, size_t len)
 int server_disks_load(const char *server_id, struct server_disks *out, char *why,
 		      size_t len)
 {
-	struct volume_row v[HVB_DISKS_MAX];
-	int n = load_volumes(server_id, v, HVB_DISKS_MAX);
+	struct volume_row v[HVB_DISKS_MAX + 1];	/* and a staged root */
+	int n = load_volumes(server_id, v, HVB_DISKS_MAX + 1);
 	int64_t iops = 0, mbps = 0;
 	sqlite3 *r;
 	sqlite3_stmt *st;
@@ -249,26 +360,28 @@ int server_disks_load(const char *server_id, struct server_disks *out, char *why
 	sqlite3_finalize(st);
 	db_read_put(r);
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0, d = 0; i < n; i++) {
+		if (strcmp(v[i].state, "staged") == 0)
+			continue;	/* a reinstall's root, not yet swapped in */
 		if (strcmp(v[i].state, "ready") != 0) {
 			snprintf(why, len, "volume %s (%s) is %s", v[i].id, v[i].kind,
 				 v[i].state);
 			return -1;
 		}
-		str_copy(out->path[i], v[i].path, sizeof(out->path[i]));
-		out->disk[i].path = out->path[i];
-		out->disk[i].serial = "";
+		str_copy(out->path[d], v[i].path, sizeof(out->path[d]));
+		out->disk[d].path = out->path[d];
+		out->disk[d].serial = "";
 		/* The seed is read once at boot: no quota, read-only. */
 		if (strcmp(v[i].kind, "seed") == 0) {
-			out->disk[i].read_only = true;
+			out->disk[d].read_only = true;
 		} else {
-			out->disk[i].iops = (uint64_t)iops;
-			out->disk[i].bps = (uint64_t)mbps * 1000 * 1000 / 8;
+			out->disk[d].iops = (uint64_t)iops;
+			out->disk[d].bps = (uint64_t)mbps * 1000 * 1000 / 8;
 		}
 		if (strcmp(v[i].kind, "root") == 0)
-			out->root = i;
+			out->root = d;
+		out->count = (unsigned)++d;
 	}
-	out->count = (unsigned)n;
 	return 0;
 }
 

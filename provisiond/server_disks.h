@@ -7,6 +7,7 @@
 #ifndef PROVISIOND_SERVER_DISKS_H
 #define PROVISIOND_SERVER_DISKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
@@ -44,6 +45,19 @@ int server_disks_make(const char *server_id, char *why, size_t len);
  */
 int server_seed_write(sqlite3 *db, const char *server_id, const char *path,
 		      char *why, size_t len);
+
+/*
+ * A reinstall's disks: makes the staged root volume root_id (a fresh
+ * clone) and swaps it in for the old root in one transaction (with the
+ * server's new template_id, hostname if not NULL, and a new seed
+ * generation), then removes the old root's file; formats the data volume
+ * again if asked; writes the new seed.  A failure before the swap leaves
+ * the old root in place.  Idempotent: a root already swapped in is not
+ * made again.  0, or -1 with why.
+ */
+int server_disks_reinstall(const char *server_id, const char *root_id,
+			   const char *template_id, const char *hostname,
+			   bool format_data, char *why, size_t len);
 
 /* Removes the server's volume files, then their rows, and its boot
  * directory.  Idempotent.  0, or -1 with why. */
