@@ -104,7 +104,6 @@ int templates_create(struct request *req)
 	int fd, rc;
 
 	audit_target(req, "template", NULL, NULL);
-	st = (struct stat){ 0 };
 	{
 		sqlite3_stmt *q = db_prep(req->db, "SELECT 1 FROM templates WHERE name = ?",
 					  "s", body_str(req, "name"));

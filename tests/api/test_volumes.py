@@ -358,3 +358,19 @@ def test_create_waits_for_the_first_boot(own_daemon, tmp_path):
     assert job["error"]["retryable"] is False
     assert "cannot resize the root filesystem" in job["error"]["message"]
     d.clear_faults()
+
+
+def test_disk_quota_counts_root_and_data_disks(admin, world, tmp_path):
+    """A tenant's max_disk_gib holds its servers' root and data disks."""
+    template, _ = make_template(admin, tmp_path)
+    plan = world.make_plan(root_disk_gib=3, data_disk_gib=2)
+    tenant = world.make_tenant()
+    r = admin.patch("/v1/tenants/%s/policy" % tenant["id"], json={"max_disk_gib": 9})
+    assert r.status_code == 200, r.text
+    customer = world.customer(tenant["id"])
+    world.make_server(tenant["id"], client=customer, plan_id=plan["id"],
+                      template_id=template["id"])
+    r = customer.post("/v1/servers", json={"plan_id": plan["id"], "hostname": "b.example.com",
+                                           "template_id": template["id"]})
+    assert r.status_code == 403 and error_of(r)[0] == "quota_exceeded", r.text
+    assert "max_disk_gib" in error_of(r)[1]
