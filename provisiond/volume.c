@@ -107,6 +107,11 @@ int volume_pool_check(void)
 
 	pthread_mutex_lock(&pool_lock);
 	if (!volume_settings.pool_ok) {
+		/* The pool directory is provisiond's: made if it is missing
+		 * (its parent, the data disk's mount, must exist). */
+		if (mkdir(volume_settings.pool, 0700) < 0 && errno != EEXIST)
+			log_debug("volume pool %s: %s", volume_settings.pool,
+				  strerror(errno));
 		rc = volume_settings.store->check_pool(volume_settings.pool, why, sizeof(why));
 		volume_settings.pool_ok = rc == 0;
 		str_copy(volume_settings.pool_problem, rc ? why : "",

@@ -374,3 +374,12 @@ def test_disk_quota_counts_root_and_data_disks(admin, world, tmp_path):
                                            "template_id": template["id"]})
     assert r.status_code == 403 and error_of(r)[0] == "quota_exceeded", r.text
     assert "max_disk_gib" in error_of(r)[1]
+
+
+def test_missing_pool_directory_is_made(own_daemon, tmp_path):
+    pool = tmp_path / "data" / "volumes"
+    (tmp_path / "data").mkdir()
+    d = own_daemon("--volume-pool", str(pool)).start()
+    admin = d.client(d.admin_token)
+    assert pool.is_dir() and oct(pool.stat().st_mode & 0o777) == "0o700"
+    assert admin.get("/v1/system").json()["volume_pool"]["usable"] is True
