@@ -395,8 +395,11 @@ int server_boot_files(const char *server_id, const char *root_path,
 	json_t *res;
 	int rc;
 
+	/* Afresh each boot: hv-bootloader never replaces files a previous
+	 * run left (and the kernel may have changed since). */
 	boot_dir(server_id, dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	remove_dir(dir);
+	if (mkdir(dir, 0700) < 0) {
 		snprintf(why, len, "%s: %s", dir, strerror(errno));
 		return -1;
 	}

@@ -5,7 +5,9 @@ TEST DOUBLE of hv-bootloader for the API tests (provisiond --hv-bootloader):
 `fake_bootloader.py ROOT_IMAGE OUT_DIR` answers as the real one does.  A
 root image whose first bytes are NOKERNEL has no kernel (exit 1, one error
 line on stderr); any other gets OUT_DIR/vmlinuz and OUT_DIR/initrd.img
-holding the image's first 64 bytes, and one JSON line on stdout.
+holding the image's first 64 bytes, and one JSON line on stdout.  Like
+the real one (dom0-image/bootloader), it refuses to replace files a
+previous run left in OUT_DIR.
 """
 import json
 import os
@@ -21,6 +23,11 @@ def main():
         return 1
     kernel = os.path.join(out, "vmlinuz")
     initrd = os.path.join(out, "initrd.img")
+    for path in (kernel, initrd):
+        # As the real one: never replaces what a previous run left.
+        if os.path.lexists(path):
+            sys.stderr.write("hv-bootloader: %s already exists; not replacing it\n" % path)
+            return 1
     for path in (kernel, initrd):
         with open(path, "wb") as f:
             f.write(head)
