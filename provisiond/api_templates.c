@@ -95,6 +95,9 @@ int templates_create(struct request *req)
 {
 	const char *path = body_str(req, "path");
 	const char *cmdline = body_str(req, "cmdline");
+	const char *os = body_str(req, "os");
+	json_t *min_disk = json_object_get(req->json, "min_disk_gib");
+	int64_t min_gib;
 	json_t *available = json_object_get(req->json, "available");
 	json_t *manifest = NULL, *template;
 	char id[ID_MAX], location[96], mpath[1100], sha[SHA256_DIGEST_SIZE * 2 + 1];
@@ -148,7 +151,20 @@ int templates_create(struct request *req)
 		}
 		if (!cmdline)
 			cmdline = json_string_value(json_object_get(manifest, "cmdline"));
+		if (!os)
+			os = json_string_value(json_object_get(manifest, "os"));
 	}
+	if (!os || !os[0] || strlen(os) > 100 || has_control_chars(os)) {
+		close(fd);
+		json_decref(manifest);
+		return req_field_error(req, "os", "os: is required (no manifest gives it as "
+				       "text of 1 to 100 bytes)");
+	}
+	/* By default the root disk must hold the whole image. */
+	min_gib = min_disk ? (int64_t)json_integer_value(min_disk)
+			   : (int64_t)(((uint64_t)st.st_size + (1ULL << 30) - 1) >> 30);
+	if (min_gib < 1)
+		min_gib = 1;
 
 	rc = file_sha256(fd, sha);
 	close(fd);
@@ -177,9 +193,8 @@ int templates_create(struct request *req)
 	rc = db_run(req->db, "INSERT INTO templates (id, name, path, os, version, cmdline,"
 			    " min_disk_gib, size_bytes, sha256, available, created_at,"
 			    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    "ssssssiisdii", id, body_str(req, "name"), path, body_str(req, "os"),
-		    version, cmdline ? cmdline : "",
-		    (int64_t)json_integer_value(json_object_get(req->json, "min_disk_gib")),
+		    "ssssssiisdii", id, body_str(req, "name"), path, os,
+		    version, cmdline ? cmdline : "", min_gib,
 		    (int64_t)st.st_size, sha, available ? json_is_true(available) : 1,
 		    now, now);
 	json_decref(manifest);

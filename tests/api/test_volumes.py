@@ -52,8 +52,13 @@ def test_template_create_get_list_delete(admin, world, daemon, tmp_path, tenant)
     path = make_template_file(tmp_path, manifest={"name": "debian-12", "version": "2026.12.1",
                                                   "cmdline": "root=/dev/vda1 quiet"})
     path.with_suffix(".json").write_text(json.dumps({
-        "name": "debian-12", "version": "2026.12.1", "cmdline": "root=/dev/vda1 quiet",
+        "name": "debian-12", "os": "Debian 12 (bookworm)", "version": "2026.12.1",
+        "kernel_version": "6.1.0-50-amd64", "cmdline": "root=/dev/vda1 quiet",
         "size_bytes": path.stat().st_size, "sha256": sha256_of(path)}))
+    # os and min_disk_gib from the manifest and the file's size.
+    r = admin.post("/v1/templates", json={"name": unique("debian"), "path": str(path)})
+    assert r.status_code == 201, r.text
+    assert r.json()["os"] == "Debian 12 (bookworm)" and r.json()["min_disk_gib"] == 1
     r = admin.post("/v1/templates", json={"name": unique("debian"), "path": str(path),
                                           "os": "debian-12", "min_disk_gib": 2})
     assert r.status_code == 201, r.text
@@ -61,7 +66,7 @@ def test_template_create_get_list_delete(admin, world, daemon, tmp_path, tenant)
     assert r.headers["Location"] == "/v1/templates/" + t["id"]
     assert t["size_bytes"] == path.stat().st_size and t["sha256"] == sha256_of(path)
     assert t["version"] == "2026.12.1" and t["cmdline"] == "root=/dev/vda1 quiet"
-    assert t["min_disk_gib"] == 2 and t["available"] is True
+    assert t["min_disk_gib"] == 2 and t["available"] is True and t["os"] == "debian-12"
     assert admin.get("/v1/templates/" + t["id"]).json() == t
     assert t["id"] in [x["id"] for x in admin.list_all("/v1/templates")]
 
@@ -102,6 +107,8 @@ def test_template_bad_files_are_refused_naming_the_field(admin, tmp_path):
     r = admin.post("/v1/templates", json=dict(base, path=str(path)))
     assert r.status_code == 400 and "size_bytes" in error_of(r)[1]
     path = make_template_file(tmp_path)
+    r = admin.post("/v1/templates", json={"name": unique("t"), "path": str(path)})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "os", r.text
     path.with_suffix(".json").write_text("{not json")
     r = admin.post("/v1/templates", json=dict(base, path=str(path)))
     assert r.status_code == 400 and "manifest" in error_of(r)[1]
