@@ -368,6 +368,10 @@ int server_disks_load(const char *server_id, struct server_disks *out, char *why
 				 v[i].state);
 			return -1;
 		}
+		if (d == HVB_DISKS_MAX) {
+			snprintf(why, len, "more than %d volumes", HVB_DISKS_MAX);
+			return -1;
+		}
 		str_copy(out->path[d], v[i].path, sizeof(out->path[d]));
 		out->disk[d].path = out->path[d];
 		out->disk[d].serial = "";
