@@ -88,6 +88,16 @@ for tool in $tools; do
         cp -L "$lib" "./$lib"            # -L: the file, not the soname link
     done
 done
+# mcopy converts names to FAT's codepage 850 through iconv: glibc's gconv
+# module for it and its lines of the module list (without them every mcopy
+# fails: "Error converting to codepage 850").
+gconv=/usr/lib/x86_64-linux-gnu/gconv
+mkdir -p ".$gconv"
+cp "$gconv/IBM850.so" ".$gconv/"
+grep -hE '^(alias|module)[[:space:]].*IBM850//' "$gconv/gconv-modules" \
+    "$gconv"/gconv-modules.d/*.conf > ".$gconv/gconv-modules" 2>/dev/null || true
+grep -q '^module[[:space:]]*IBM850//' ".$gconv/gconv-modules" ||
+    { echo "$0: no IBM850 in $gconv's module list (mcopy needs it)" >&2; exit 1; }
 ln -sf mke2fs sbin/mkfs.ext4
 ln -sf e2fsck sbin/fsck.ext4
 cp /etc/mke2fs.conf etc/mke2fs.conf      # same defaults as mkfs.ext4 on Debian
