@@ -50,12 +50,15 @@ DOM0_KBUILD_PKG := linux-kbuild-6.1
 #   e2fsprogs          mke2fs/e2fsck copied into dom0 (busybox can't make ext4)
 #   util-linux         blkid copied into dom0 (probes for any signature)
 #   xfsprogs           mkfs.xfs/xfs_repair copied into dom0 (the data disk)
+#   dosfstools, mtools mkfs.vfat and mcopy copied into dom0 (provisiond's
+#                      NoCloud seed disks)
 #   libc-bin           ldd, to find the shared libraries of those tools
 #   gcc-12, make       out-of-tree modules against DOM0_KDIR (Debian's 6.1
 #                      kernels are built with gcc-12)
 #   libelf1, libssl3   run-time libraries of the prebuilt linux-kbuild tools
 #   qemu-system-x86    dom0-image/run-direct.sh
 DOM0_PACKAGES := apt dpkg busybox-static cpio gzip kmod e2fsprogs util-linux xfsprogs \
+                 dosfstools mtools \
                  libc-bin gcc-12 make libelf1 libssl3 qemu-system-x86
 
 # --- Paths ----------------------------------------------------------------------
@@ -127,7 +130,8 @@ $(DOM0_VMLINUZ): $(DOM0_KROOT)/.extracted
 DOM0_PROVISIOND_LIBS := libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 \
                     libgnutls.so.30 libp11-kit.so.0 libidn2.so.0 \
                     libunistring.so.2 libtasn1.so.6 libnettle.so.8 \
-                    libhogweed.so.6 libgmp.so.10 libffi.so.8 libm.so.6 libc.so.6
+                    libhogweed.so.6 libgmp.so.10 libffi.so.8 libcrypt.so.1 \
+                    libm.so.6 libc.so.6
 # hv-netfilter (dom0-image/netfilter/) links libnftnl and libmnl the same way.
 DOM0_NETFILTER_LIBS := libnftnl.so.11 libmnl.so.0
 DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \

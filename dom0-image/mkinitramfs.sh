@@ -17,6 +17,7 @@
 #   - mke2fs/e2fsck (e2fsprogs) and blkid (util-linux) with their shared
 #     libraries: busybox's mke2fs makes only ext2, it has no e2fsck, and
 #     Debian's busybox has no blkid to tell a blank disk from a used one;
+#     mkfs.vfat (dosfstools) and mcopy (mtools) for provisiond's seed disks;
 #   - the kernel modules listed in rootfs/etc/dom0/modules, with everything
 #     they depend on, from the pinned kernel package (not from the build host);
 #   - dom0-image/init as /init, and the overlay tree dom0-image/rootfs/.
@@ -70,13 +71,16 @@ for applet in $(bin/busybox --list-full); do
     esac
 done
 
-# --- e2fsprogs, xfsprogs and blkid, with their shared libraries --------------------
+# --- e2fsprogs, xfsprogs, blkid and the seed tools, with their shared libraries --------
 # These replace busybox's mke2fs (which makes only ext2); mkfs.xfs and
 # xfs_repair are for the data disk, XFS since the volume pool needs reflinks
-# (docs/volumes.md).  Libraries are copied to the same paths as on the build
-# host, which is also a Debian 12 amd64.
-tools="/sbin/mke2fs /sbin/e2fsck /sbin/blkid /sbin/mkfs.xfs /sbin/xfs_repair"
+# (docs/volumes.md); mkfs.vfat (dosfstools) and mcopy (mtools): provisiond
+# writes servers' NoCloud seed disks with them (provisiond/seed.c).
+# Libraries are copied to the same paths as on the build host, which is
+# also a Debian 12 amd64.
+tools="/sbin/mke2fs /sbin/e2fsck /sbin/blkid /sbin/mkfs.xfs /sbin/xfs_repair /sbin/mkfs.vfat /usr/bin/mcopy"
 for tool in $tools; do
+    mkdir -p "./$(dirname "$tool")"
     rm -f "./$tool"                      # may be a busybox link
     cp "$tool" "./$tool"
     # ldd prints "libX.so => /path (addr)" and "/lib64/ld-linux... (addr)";
@@ -86,6 +90,16 @@ for tool in $tools; do
         cp -L "$lib" "./$lib"            # -L: the file, not the soname link
     done
 done
+# mcopy converts names to FAT's codepage 850 through iconv: glibc's gconv
+# module for it and its lines of the module list (without them every mcopy
+# fails: "Error converting to codepage 850").
+gconv=/usr/lib/x86_64-linux-gnu/gconv
+mkdir -p ".$gconv"
+cp "$gconv/IBM850.so" ".$gconv/"
+grep -hE '^(alias|module)[[:space:]].*IBM850//' "$gconv/gconv-modules" \
+    "$gconv"/gconv-modules.d/*.conf > ".$gconv/gconv-modules" 2>/dev/null || true
+grep -q '^module[[:space:]]*IBM850//' ".$gconv/gconv-modules" ||
+    { echo "$0: no IBM850 in $gconv's module list (mcopy needs it)" >&2; exit 1; }
 ln -sf mke2fs sbin/mkfs.ext4
 ln -sf e2fsck sbin/fsck.ext4
 cp /etc/mke2fs.conf etc/mke2fs.conf      # same defaults as mkfs.ext4 on Debian

@@ -121,6 +121,42 @@ int policy_check_ips(struct request *req, const char *tenant, int adding);
 int policy_check_change_plan(struct request *req, const char *tenant,
 			     const char *old_plan, const char *new_plan);
 
+/* api_volumes.c: the disks of a server made from a template. */
+struct volume_plan {
+	uint64_t root_bytes, data_bytes, seed_bytes;	/* data 0: none */
+};
+
+/*
+ * Checks that a server of plan_id can be made from template_id (400
+ * naming the field), that the pool can hold volumes (503
+ * storage_unavailable) and that the volumes of kinds ("r" root, "d"
+ * data, "s" seed, any of them) fit it (507 insufficient_storage).  0 with
+ * vp filled in, or the error answer's status.
+ */
+int server_volumes_check(struct request *req, const char *plan_id,
+			 const char *template_id, const char *kinds,
+			 struct volume_plan *vp);
+/* Inserts those volumes' rows (state pending) for server_id.  0 or -1. */
+int server_volumes_reserve(struct request *req, const char *server_id,
+			   const char *template_id, const char *kinds,
+			   const struct volume_plan *vp);
+/* A reinstall's new root volume (state staged; id filled in).  0 or -1. */
+int server_volumes_stage_root(struct request *req, const char *server_id,
+			      const char *template_id, const struct volume_plan *vp,
+			      char id[ID_MAX]);
+
+/* api_credentials.c: root_password and ssh_keys of a request. */
+struct credentials {
+	bool has_password;
+	char hash[256];		/* yescrypt, if has_password */
+	char *keys;		/* JSON array text, or NULL for none */
+};
+
+/* Checks and hashes them (400 naming the field).  0 or the error status;
+ * credentials_clear() after, either way. */
+int credentials_from_body(struct request *req, struct credentials *c);
+void credentials_clear(struct credentials *c);
+
 /* The handlers (x-handler) and the request specs are declared by the
  * contract's generated header. */
 #include "contract.h"

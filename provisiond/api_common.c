@@ -244,7 +244,7 @@ static sqlite3_stmt *prepare_params(sqlite3 *db, const char *sql, int nparams,
 int api_fetch(sqlite3 *db, const struct column *cols, const char *from_where,
 	      int nparams, const char *const params[], json_t **out)
 {
-	char sql[4096], list[2048];
+	char sql[12288], list[8192];
 	sqlite3_stmt *st;
 	int rc;
 
@@ -269,7 +269,7 @@ int api_list(struct request *req, const struct column *cols,
 	const char *limit_s = req_query(req, "limit");
 	const char *cursor_s = req_query(req, "cursor");
 	int64_t limit, cursor = 0, last = 0;
-	char sql[4096], list[2048];
+	char sql[12288], list[8192];
 	struct textbuf page = { 0 };
 	sqlite3_stmt *st;
 	int ncols = 0, rc, count = 0;
@@ -353,6 +353,7 @@ const struct column server_columns[] = {
 	{ "tenant_id", COL_TEXT, NULL },
 	{ "plan_id", COL_TEXT, NULL },
 	{ "image_id", COL_TEXT, NULL },
+	{ "template_id", COL_TEXT, NULL },
 	{ "hostname", COL_TEXT, NULL },
 	{ "external_id", COL_TEXT, NULL },
 	{ "desired_state", COL_TEXT, NULL },
@@ -364,6 +365,12 @@ const struct column server_columns[] = {
 	  " AND j.state IN ('queued', 'running'))" },
 	{ "mac", COL_TEXT, NULL },
 	{ "addresses", COL_JSON, IPAM_SERVER_ADDRESSES_SQL },	/* ipam.h */
+	/* In the order the guest sees them: root, data, seed. */
+	{ "volumes", COL_JSON,
+	  "(SELECT json_group_array(json_object('id', v.id, 'kind', v.kind,"
+	  " 'size_bytes', v.size_bytes, 'state', v.state)) FROM (SELECT * FROM volumes"
+	  " WHERE server_id = servers.id ORDER BY CASE kind WHEN 'root' THEN 0"
+	  " WHEN 'data' THEN 1 ELSE 2 END) v)" },
 	{ "created_at", COL_TIME, NULL },
 	{ "updated_at", COL_TIME, NULL },
 	COLUMNS_END

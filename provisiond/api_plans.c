@@ -28,6 +28,8 @@ static const struct column plan_columns[] = {
 	{ "cpu_weight", COL_INT, NULL },
 	{ "cpu_cap_pct", COL_INT, NULL },
 	{ "disk_gib", COL_INT, NULL },
+	{ "root_disk_gib", COL_INT, NULL },
+	{ "data_disk_gib", COL_INT, NULL },
 	{ "disk_iops", COL_INT, NULL },
 	{ "disk_mbps", COL_INT, NULL },
 	{ "net_mbps", COL_INT, NULL },
@@ -96,9 +98,10 @@ int plans_create(struct request *req)
 		return req_internal(req, "random id");
 	if (db_run(req->db, "INSERT INTO plans (id, name, vcpus, memory_mib, cpu_weight,"
 			    " cpu_cap_pct, disk_gib, disk_iops, disk_mbps, net_mbps,"
-			    " transfer_gib, available, created_at, updated_at)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		   "ssiiiijjjjjdii", id, body_str(req, "name"), (int64_t)vcpus,
+			    " transfer_gib, root_disk_gib, data_disk_gib, available,"
+			    " created_at, updated_at)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		   "ssiiiijjjjjiidii", id, body_str(req, "name"), (int64_t)vcpus,
 		   (int64_t)int_or(req, "memory_mib", 0),
 		   (int64_t)int_or(req, "cpu_weight", HV_SCHED_WEIGHT_DEFAULT), (int64_t)cap,
 		   json_object_get(req->json, "disk_gib"),
@@ -106,6 +109,8 @@ int plans_create(struct request *req)
 		   json_object_get(req->json, "disk_mbps"),
 		   json_object_get(req->json, "net_mbps"),
 		   json_object_get(req->json, "transfer_gib"),
+		   (int64_t)int_or(req, "root_disk_gib", 0),
+		   (int64_t)int_or(req, "data_disk_gib", 0),
 		   available ? json_is_true(available) : 1, now, now) != SQLITE_OK)
 		return req_internal(req, "insert plan");
 	audit_target(req, "plan", id, NULL);

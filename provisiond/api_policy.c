@@ -110,13 +110,18 @@ static void policy_free(struct policy *p)
 	p->allowed_plan_ids = NULL;
 }
 
+/* The disk a server of plan p holds, in GiB: its root and data disks, or
+ * the plan's disk_gib where that says more (plans from before disks). */
+#define PLAN_DISK_GIB \
+	"max(coalesce(p.disk_gib, 0), p.root_disk_gib + p.data_disk_gib)"
+
 /* What the tenant's servers that are not deleted hold.  0, or -1.  ips:
  * their live addresses (and IPv6 /64s) of both families (ipam.c). */
 static int tenant_usage(sqlite3 *db, const char *tenant, struct resources *u)
 {
 	sqlite3_stmt *st = db_prep(db,
 		"SELECT count(*), coalesce(sum(p.vcpus), 0), coalesce(sum(p.memory_mib), 0),"
-		" coalesce(sum(p.disk_gib), 0),"
+		" coalesce(sum(" PLAN_DISK_GIB "), 0),"
 		" (SELECT count(*) FROM ip_allocations a JOIN servers s2 ON s2.id = a.server_id"
 		"  WHERE s2.tenant_id = ?1 AND s2.deleted_at IS NULL AND a.released_at IS NULL)"
 		" FROM servers s LEFT JOIN plans p ON p.id = s.plan_id"
@@ -141,8 +146,8 @@ static int tenant_usage(sqlite3 *db, const char *tenant, struct resources *u)
 /* What one server of the plan holds.  1 found, 0 no such plan, -1 error. */
 static int plan_resources(sqlite3 *db, const char *plan, struct resources *r)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT vcpus, memory_mib, coalesce(disk_gib, 0),"
-				       " cpu_weight, cpu_cap_pct FROM plans WHERE id = ?",
+	sqlite3_stmt *st = db_prep(db, "SELECT p.vcpus, p.memory_mib, " PLAN_DISK_GIB ","
+				       " p.cpu_weight, p.cpu_cap_pct FROM plans p WHERE p.id = ?",
 				   "s", plan);
 	int rc;
 

@@ -22,6 +22,10 @@
 #include "ipam.h"
 #include "jobs.h"
 
+/* The volumes a server made from a template gets: root, data (if its plan
+ * has one), seed. */
+#define SERVER_VOLUMES	"rds"
+
 static const char *field(json_t *obj, const char *name)
 {
 	return json_string_value(json_object_get(obj, name));
@@ -85,7 +89,10 @@ int servers_create(struct request *req)
 	const char *tenant = body_str(req, "tenant_id");
 	const char *plan = body_str(req, "plan_id");
 	const char *image = body_str(req, "image_id");
+	const char *template = body_str(req, "template_id");
 	const char *external_id = body_str(req, "external_id");
+	struct volume_plan vp;
+	struct credentials cred = { 0 };
 	json_t *start = json_object_get(req->json, "start");
 	bool run = !start || json_is_true(start);
 	char id[ID_MAX], job_id[ID_MAX], why[160];
@@ -112,8 +119,22 @@ int servers_create(struct request *req)
 		return req_field_error(req, "plan_id", "%s", problem);
 	if (!plan_runnable(req->db, plan, why, sizeof(why)))
 		return req_field_error(req, "plan_id", "plan_id: %s", why);
-	if ((problem = check_catalogue(req, "images", image)))
+	if (image && template)
+		return req_field_error(req, "template_id",
+				       "template_id: give template_id or image_id, not both");
+	if (!image && !template)
+		return req_field_error(req, "template_id",
+				       "template_id: template_id (or image_id) is required");
+	if (image && (problem = check_catalogue(req, "images", image)))
 		return req_field_error(req, "image_id", "%s", problem);
+	/* Disks: checked and reserved in this transaction (api_volumes.c). */
+	if (template && (rc = server_volumes_check(req, plan, template, SERVER_VOLUMES, &vp)))
+		return rc;
+	if (!template && (body_has(req, "root_password") || body_has(req, "ssh_keys")))
+		return req_field_error(req, body_has(req, "root_password") ? "root_password"
+				       : "ssh_keys", "%s: only for a server made from a "
+				       "template (template_id)", body_has(req, "root_password")
+				       ? "root_password" : "ssh_keys");
 	/* The tenant's policy: in this transaction, before the insert. */
 	if ((rc = policy_check_create(req, tenant, plan)))
 		return rc;
@@ -123,12 +144,23 @@ int servers_create(struct request *req)
 
 	if (id_new("srv", id))
 		return req_internal(req, "random id");
-	if (db_run(req->db, "INSERT INTO servers (id, tenant_id, plan_id, image_id,"
-			    " hostname, external_id, desired_state, actual_state,"
-			    " created_at, updated_at)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?)",
-		   "sssssssii", id, tenant, plan, image, body_str(req, "hostname"),
-		   external_id, run ? "running" : "stopped", now, now) != SQLITE_OK ||
+	/* Last: hashing is the slow part (yescrypt). */
+	if (template && (rc = credentials_from_body(req, &cred))) {
+		credentials_clear(&cred);
+		return rc;
+	}
+	rc = db_run(req->db, "INSERT INTO servers (id, tenant_id, plan_id, image_id,"
+			     " template_id, hostname, external_id, desired_state, actual_state,"
+			     " root_password_hash, ssh_keys, seed_generation, created_at,"
+			     " updated_at)"
+			     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?, ?, ?, ?)",
+		    "ssssssssssiii", id, tenant, plan, image, template,
+		    body_str(req, "hostname"), external_id, run ? "running" : "stopped",
+		    cred.has_password ? cred.hash : NULL, cred.keys,
+		    (int64_t)(template ? 1 : 0), now, now);
+	credentials_clear(&cred);
+	if (rc != SQLITE_OK ||
+	    (template && server_volumes_reserve(req, id, template, SERVER_VOLUMES, &vp)) ||
 	    job_enqueue(req->db, id, tenant, JOB_CREATE, "{}", req->who.token_id,
 			job_id) != SQLITE_OK)
 		return req_internal(req, "insert server and job");
@@ -336,26 +368,102 @@ int servers_change_plan(struct request *req)
 			  json_pack("{s:s}", "plan_id", plan));
 }
 
+/*
+ * Reinstall of a server made from a template: the new root volume is
+ * reserved now (staged, capacity checked: 507), the new credentials go
+ * into the server's row (the seed is written by the job), the job swaps
+ * the root in once it is made.
+ */
+static int reinstall_from_template(struct request *req, json_t *server)
+{
+	const char *template = body_str(req, "template_id");
+	const char *hostname = body_str(req, "hostname");
+	const char *plan = field(server, "plan_id");
+	json_t *format = json_object_get(req->json, "format_data");
+	char active[ID_MAX], root_id[ID_MAX];
+	struct credentials cred;
+	struct volume_plan vp;
+	json_t *params;
+	int rc;
+
+	if (body_has(req, "image_id"))
+		return req_field_error(req, "image_id", "image_id: the server was made from "
+				       "a template: reinstall it with template_id");
+	if (!template)
+		template = field(server, "template_id");
+	/* Refusals that need no work first (the rest of server_job's rules
+	 * run again there). */
+	if (json_is_true(json_object_get(server, "suspended")) && !req->who.admin)
+		return req_error(req, 403, "server_suspended", "server %s is suspended",
+				 req->id);
+	if (job_active_for(req->db, req->id, active))
+		return req_error(req, 409, "job_in_progress",
+				 "server %s has job %s in progress; retry when it has finished",
+				 req->id, active);
+	if (!plan)
+		return req_error(req, 409, "invalid_state", "server %s has no plan", req->id);
+	if ((rc = server_volumes_check(req, plan, template, "r", &vp)))
+		return rc;
+	if ((rc = credentials_from_body(req, &cred))) {
+		credentials_clear(&cred);
+		return rc;
+	}
+	/* Given credentials replace the old ones; absent ones stay. */
+	rc = (cred.has_password &&
+	      db_run(req->db, "UPDATE servers SET root_password_hash = ? WHERE id = ?",
+		     "ss", cred.hash, req->id) != SQLITE_OK) ||
+	     (body_has(req, "ssh_keys") &&
+	      db_run(req->db, "UPDATE servers SET ssh_keys = ? WHERE id = ?", "ss",
+		     cred.keys, req->id) != SQLITE_OK) ||
+	     server_volumes_stage_root(req, req->id, template, &vp, root_id);
+	credentials_clear(&cred);
+	if (rc)
+		return req_internal(req, "record the reinstall");
+	params = json_pack("{s:s, s:s, s:b}", "template_id", template,
+			   "root_volume_id", root_id, "format_data", json_is_true(format));
+	if (hostname)
+		json_object_set_new(params, "hostname", json_string(hostname));
+	return server_job(req, JOB_REINSTALL, false, NULL, params);
+}
+
 int servers_reinstall(struct request *req)
 {
 	const char *image = body_str(req, "image_id");
 	const char *hostname = body_str(req, "hostname");
 	const char *problem;
 	json_t *server, *params;
+	int rc;
+
+	if (fetch_server(req, req->id, &server))
+		return req_internal(req, "fetch server");
+	if (!server)
+		return req_error(req, 404, "not_found", "server %s not found", req->id);
+	if (field(server, "template_id")) {
+		rc = reinstall_from_template(req, server);
+		json_decref(server);
+		return rc;
+	}
+	if (body_has(req, "template_id") || body_has(req, "root_password") ||
+	    body_has(req, "ssh_keys") || body_has(req, "format_data")) {
+		const char *f = body_has(req, "template_id") ? "template_id" :
+				body_has(req, "root_password") ? "root_password" :
+				body_has(req, "ssh_keys") ? "ssh_keys" : "format_data";
+
+		json_decref(server);
+		return req_field_error(req, f, "%s: only for a server made from a template", f);
+	}
 
 	/* Without image_id, the server's current image is installed again. */
 	if (!image) {
-		if (fetch_server(req, req->id, &server))
-			return req_internal(req, "fetch server");
-		if (!server)
-			return req_error(req, 404, "not_found", "server %s not found", req->id);
 		params = json_pack("{s:s?}", "image_id", field(server, "image_id"));
-		json_decref(server);
 	} else {
-		if ((problem = check_catalogue(req, "images", image)))
+		if ((problem = check_catalogue(req, "images", image))) {
+			json_decref(server);
 			return req_field_error(req, "image_id", "%s", problem);
+		}
 		params = json_pack("{s:s}", "image_id", image);
 	}
+	json_decref(server);
 	if (hostname)
 		json_object_set_new(params, "hostname", json_string(hostname));
 	return server_job(req, JOB_REINSTALL, false, NULL, params);

@@ -16,9 +16,11 @@
 #include <string.h>
 
 #include "api.h"
+#include "db.h"
 #include "reconcile.h"
 #include "tls.h"
 #include "version.h"
+#include "volume.h"
 
 struct api_settings api_settings;
 
@@ -42,6 +44,32 @@ int health_get(struct request *req)
 	return req_reply(req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
+/* The volume pool as GET /v1/system shows it. */
+static json_t *volume_pool_json(struct request *req)
+{
+	uint64_t size = 0, avail = 0;
+	char why[256];
+	bool space;
+	json_t *pool;
+
+	volume_pool_check();
+	space = volume_pool_space(&size, &avail, why, sizeof(why)) == 0;
+	pool = json_pack("{s:s, s:s, s:b, s:s?, s:f, s:I}",
+			 "path", volume_settings.pool,
+			 "store", volume_settings.store->name,
+			 "usable", volume_settings.pool_ok,
+			 "problem", volume_settings.pool_ok ? NULL : volume_settings.pool_problem,
+			 "overcommit", volume_settings.overcommit,
+			 "provisioned_bytes",
+			 (json_int_t)db_int(req->db, "SELECT coalesce(sum(size_bytes), 0)"
+						     " FROM volumes", 0));
+	json_object_set_new(pool, "size_bytes", space ? json_integer((json_int_t)size)
+						      : json_null());
+	json_object_set_new(pool, "free_bytes", space ? json_integer((json_int_t)avail)
+						      : json_null());
+	return pool;
+}
+
 int system_get(struct request *req)
 {
 	char started[TIME_STR_LEN];
@@ -49,7 +77,7 @@ int system_get(struct request *req)
 	const char *fingerprint = api_settings.tls_fingerprint;
 
 	time_format(api_settings.started_at, started);
-	return req_reply(req, 200, json_pack("{s:s, s:s, s:i, s:s, s:o, s:{s:b, s:s?}}",
+	return req_reply(req, 200, json_pack("{s:s, s:s, s:i, s:s, s:o, s:{s:b, s:s?}, s:o}",
 					     "version", PROVISIOND_VERSION,
 					     "hv_backend", api_settings.hv_backend,
 					     "schema_version", api_settings.schema_version,
@@ -57,7 +85,8 @@ int system_get(struct request *req)
 					     "reconcile", reconcile_report(),
 					     "tls", "enabled", fingerprint[0] != '\0',
 					     "fingerprint_sha256",
-					     fingerprint[0] ? fingerprint : NULL));
+					     fingerprint[0] ? fingerprint : NULL,
+					     "volume_pool", volume_pool_json(req)));
 }
 
 /*

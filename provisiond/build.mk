@@ -40,13 +40,14 @@ PYTEST_ARGS ?=
 # Debian packages to build and test provisiond.
 PROVISIOND_PACKAGES := gcc make pkg-config libsqlite3-dev libmicrohttpd-dev \
 	libjansson-dev nettle-dev libgnutls28-dev check python3 python3-pytest \
-	python3-requests python3-yaml python3-jsonschema python3-cryptography
+	python3-requests python3-yaml python3-jsonschema python3-cryptography \
+	libcrypt-dev dosfstools mtools e2fsprogs
 
 # Shared libraries the daemon needs at run time, the loader included.
 PROVISIOND_SHARED_LIBS := ld-linux-x86-64.so.2 libc.so.6 libm.so.6 \
 	libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 libgnutls.so.30 \
 	libp11-kit.so.0 libidn2.so.0 libunistring.so.2 libtasn1.so.6 \
-	libnettle.so.8 libhogweed.so.6 libgmp.so.10 libffi.so.8
+	libnettle.so.8 libhogweed.so.6 libgmp.so.10 libffi.so.8 libcrypt.so.1
 
 # libhv (the real hypervisor backend, hv_libhv.c) comes from
 # dom0-image/tools.mk, which the top-level Makefile includes before this
@@ -80,7 +81,7 @@ PVD_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-DPROVISIOND_VERSION='"$(PVD_VERSION)"' \
 	-Ihypervisor/include/public -I$(PVD_DIR) -I$(PVD_GEN) $(LIBHV_CFLAGS) \
 	$(PVD_PKG_CFLAGS) -MMD -MP
-PVD_LIBS = $(shell pkg-config --libs $(PVD_PKGS)) -lpthread
+PVD_LIBS = $(shell pkg-config --libs $(PVD_PKGS)) -lcrypt -lpthread
 
 PVD_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -92,26 +93,30 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	main.c config.c log.c util.c db.c migrations.c auth.c \
 	validate.c http.c router.c idempotency.c audit.c api_common.c \
 	api_tenants.c api_policy.c api_tokens.c api_plans.c api_images.c api_servers.c \
+	api_templates.c api_volumes.c \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
-	monitor.c hv_backend.c hv_libhv.c tls.c \
-	ipam.c api_ippools.c)
-PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c
+	monitor.c hv_backend.c hv_libhv.c hv_libhv_devices.c tls.c \
+	subprocess.c volume.c volume_reflink.c server_disks.c seed.c credentials.c \
+	api_credentials.c ipam.c api_ippools.c)
+PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c $(PVD_DIR)/volume_stores.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o
 PVD_COMMON_ASAN_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/asan/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/asan/contract.o
-PVD_OBJS := $(PVD_COMMON_OBJS) $(PVD_OUT)/obj/hv_backends.o
+PVD_OBJS := $(PVD_COMMON_OBJS) $(PVD_OUT)/obj/hv_backends.o \
+	$(PVD_OUT)/obj/volume_stores.o
 
 # The test double and the test binary's backend list.
-TESTHV_SRCS := $(TESTHV_DIR)/hv_fake.c $(TESTHV_DIR)/testhv_backends.c
+TESTHV_SRCS := $(TESTHV_DIR)/hv_fake.c $(TESTHV_DIR)/testhv_backends.c \
+	$(TESTHV_DIR)/volume_copy.c $(TESTHV_DIR)/testhv_volume_stores.c
 TESTHV_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/obj/%.o,$(TESTHV_SRCS))
 TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TESTHV_SRCS))
 
 # The unit tests link the pure and database parts, built with sanitizers.
 PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	config.c log.c util.c db.c migrations.c auth.c validate.c \
-	job_state.c idempotency.c tls.c \
-	ipam.c)
+	job_state.c idempotency.c tls.c subprocess.c volume.c volume_reflink.c \
+	volume_stores.c seed.c credentials.c ipam.c)
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

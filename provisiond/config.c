@@ -23,6 +23,7 @@ enum opt_type {
 	OPT_LEVEL,
 	OPT_CHOICE,	/* one of choices[]: its index */
 	OPT_BOOL,	/* on/off, yes/no, true/false, 1/0 */
+	OPT_RATIO,	/* a decimal number from min/100 to max/100 */
 };
 
 struct option_def {
@@ -82,6 +83,12 @@ static const struct option_def options[] = {
 	  "serve HTTPS (on, the default) or plain HTTP (off: loopback or behind a TLS proxy only)" },
 	STR(tls_cert, "certificate PEM file (default DB's directory/tls-cert.pem; made on first start if absent)"),
 	STR(tls_key, "its private key PEM file (default DB's directory/tls-key.pem)"),
+	STR(volume_pool, "directory of the servers' disk files, on XFS with reflink=1 or btrfs (default /data/volumes)"),
+	{ "volume_overcommit", OPT_RATIO, offsetof(struct config, volume_overcommit), 0,
+	  10, 1000, "the disks' sizes may add up to the pool's size x this, 0.1 to 10 (default 1.0: no overcommit)" },
+	STR(volume_store, "how root disks are cloned from templates: reflink (default; copy only in provisiond-testhv)"),
+	STR(hv_bootloader, "reads a root disk's kernel and initrd (default /usr/lib/appliance/hv-bootloader)"),
+	INT(boot_timeout, 1, 86400, "seconds a new server gets to report its first boot ready (default 600)"),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -114,6 +121,15 @@ void config_defaults(struct config *cfg)
 	cfg->ip_quarantine = 86400;
 	cfg->default_plan_changes = PLAN_CHANGES_NONE;
 	cfg->tls = true;
+	str_copy(cfg->volume_pool, "/data/volumes", sizeof(cfg->volume_pool));
+	/* Sparse files could promise more than the pool holds, but a full
+	 * pool fails every guest's writes at once: no overcommit unless the
+	 * hoster asks for it. */
+	cfg->volume_overcommit = 1.0;
+	str_copy(cfg->volume_store, "reflink", sizeof(cfg->volume_store));
+	str_copy(cfg->hv_bootloader, "/usr/lib/appliance/hv-bootloader",
+		 sizeof(cfg->hv_bootloader));
+	cfg->boot_timeout = 600;
 }
 
 static const struct option_def *find_option(const char *key)
@@ -217,6 +233,21 @@ int config_set(struct config *cfg, const char *key, const char *value,
 		}
 		snprintf(err, errlen, "%s: '%s' is not %s", o->key, value, list);
 		return -1;
+	}
+	case OPT_RATIO: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(value, &end);
+		if (errno || end == value || *end != '\0' || !(d >= o->min / 100.0) ||
+		    !(d <= o->max / 100.0)) {
+			snprintf(err, errlen, "%s: '%s' is not a number from %.1f to %.1f",
+				 o->key, value, o->min / 100.0, o->max / 100.0);
+			return -1;
+		}
+		*(double *)field = d;
+		return 0;
 	}
 	case OPT_BOOL:
 		if (strcmp(value, "on") == 0 || strcmp(value, "yes") == 0 ||

@@ -65,6 +65,13 @@ struct config {
 	char tls_cert[CONFIG_PATH_MAX];	/* PEM; default: next to the database */
 	char tls_key[CONFIG_PATH_MAX];
 
+	/* Disks (volume.h, docs/volumes.md). */
+	char volume_pool[CONFIG_PATH_MAX];
+	double volume_overcommit;
+	char volume_store[16];		/* "reflink"; "copy" in provisiond-testhv */
+	char hv_bootloader[CONFIG_PATH_MAX];
+	int boot_timeout;		/* s to "appliance-firstboot: ready" */
+
 	/* Command line only. */
 	char config_file[CONFIG_PATH_MAX];
 	char create_admin_token[128];	/* --create-admin-token NAME */

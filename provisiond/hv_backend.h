@@ -54,6 +54,18 @@
  *   _REBOOT (the guest reset itself; it must be created afresh). */
 
 /* What create() builds. */
+/* A disk of a domain: a file in dom0 served by the domain's device
+ * backend as a virtio-blk device, in the order of the array (vda, vdb,
+ * ...). */
+struct hvb_disk {
+	const char *path;
+	bool read_only;
+	uint64_t bps, iops;		/* quotas; 0 = none */
+	const char *serial;		/* virtio-blk serial, "" for none */
+};
+
+#define HVB_DISKS_MAX	3		/* root, data, seed */
+
 struct hvb_domain_config {
 	const char *name;		/* unique; the server's id */
 	uint32_t memory_mib;
@@ -64,6 +76,8 @@ struct hvb_domain_config {
 	const char *kernel_path;	/* files in dom0 */
 	const char *initrd_path;	/* NULL or "" for none */
 	const char *cmdline;		/* "" for none */
+	const struct hvb_disk *disks;	/* ndisks of them */
+	uint32_t ndisks;
 };
 
 /* One domain, as list() reports it. */
@@ -104,6 +118,13 @@ struct hv_backend {
 	/* The CPU time the domain's vCPUs have used, in ns. */
 	int (*cpu_usage)(struct hv_backend *hv, uint32_t domid,
 			 uint64_t *cpu_time_ns);
+	/*
+	 * The domain's console output from *pos on: up to size bytes into buf
+	 * (not NUL-terminated), *got of them, *pos advanced past them (it may
+	 * jump further if older output was dropped).  *got 0: nothing new.
+	 */
+	int (*console)(struct hv_backend *hv, uint32_t domid, uint64_t *pos,
+		       char *buf, size_t size, size_t *got);
 	/* Releases everything; the backend is unusable afterwards. */
 	void (*close)(struct hv_backend *hv);
 };

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "hv_backend.h"
+#include "hv_libhv_devices.h"
 #include "libhv.h"
 #include "log.h"
 
@@ -270,6 +271,18 @@ static int lhv_create(struct hv_backend *hv, const struct hvb_domain_config *cfg
 		hv_domain_ctl(&l->h, id, HV_DOMCTL_DESTROY);
 		goto out;
 	}
+	/* The disks' device backend, before the domain boots (as hvctl
+	 * create --disk does). */
+	if (cfg->ndisks) {
+		char why[512];
+
+		err = lhv_devices_start(id, cfg->disks, cfg->ndisks, why, sizeof(why));
+		if (err) {
+			log_error("libhv: %s: %s", cfg->name, why);
+			hv_domain_ctl(&l->h, id, HV_DOMCTL_DESTROY);
+			goto out;
+		}
+	}
 #ifdef HVCALL_DOMAIN_SCHED
 	/* The plan's CPU quota, where the hypervisor has the call. */
 	{
@@ -420,6 +433,12 @@ static int lhv_cpu_usage(struct hv_backend *hv, uint32_t domid,
 	return err;
 }
 
+static int lhv_console(struct hv_backend *hv, uint32_t domid, uint64_t *pos,
+		       char *buf, size_t size, size_t *got)
+{
+	return hv_domain_console(&lhv_of(hv)->h, domid, pos, buf, size, got);
+}
+
 static void lhv_close(struct hv_backend *hv)
 {
 	struct lhv *l = lhv_of(hv);
@@ -480,6 +499,7 @@ int hv_libhv_open(const char *state_path, struct hv_backend **out, char *err,
 		.destroy = lhv_destroy,
 		.list = lhv_list,
 		.cpu_usage = lhv_cpu_usage,
+		.console = lhv_console,
 		.close = lhv_close,
 	};
 	*out = &l->ops;

@@ -35,6 +35,7 @@
 #include "db.h"
 #include "jobs.h"
 #include "log.h"
+#include "server_disks.h"
 
 #define POLL_MS	50	/* how often a shutdown is checked on */
 
@@ -45,6 +46,8 @@ struct server_row {
 	bool deleted;
 	char plan_id[ID_MAX];
 	char image_id[ID_MAX];
+	char template_id[ID_MAX];	/* "" for a kernel-image server */
+	int64_t seed_generation;
 };
 
 static int fail(struct job_run *run, const char *code, bool retryable,
@@ -131,7 +134,8 @@ static int load_server(struct job_run *run, struct server_row *s)
 {
 	sqlite3 *r = db_read_get();
 	sqlite3_stmt *st = db_prep(r, "SELECT desired_state, suspended, deleted_at,"
-				      " plan_id, image_id FROM servers WHERE id = ?",
+				      " plan_id, image_id, template_id, seed_generation"
+				      " FROM servers WHERE id = ?",
 				  "s", run->server_id);
 	int rc = -1;
 
@@ -144,7 +148,11 @@ static int load_server(struct job_run *run, struct server_row *s)
 		s->suspended = sqlite3_column_int(st, 1) != 0;
 		s->deleted = sqlite3_column_type(st, 2) != SQLITE_NULL;
 		str_copy(s->plan_id, plan ? plan : "", sizeof(s->plan_id));
+		const char *tpl = (const char *)sqlite3_column_text(st, 5);
+
 		str_copy(s->image_id, image ? image : "", sizeof(s->image_id));
+		str_copy(s->template_id, tpl ? tpl : "", sizeof(s->template_id));
+		s->seed_generation = sqlite3_column_int64(st, 6);
 		rc = 0;
 	}
 	sqlite3_finalize(st);
@@ -157,24 +165,35 @@ static int load_server(struct job_run *run, struct server_row *s)
 
 /* Strings a domain configuration points into. */
 struct config_text {
-	char kernel[1100];
-	char initrd[1100];
+	char kernel[VOLUME_PATH_MAX];
+	char initrd[VOLUME_PATH_MAX];
 	char cmdline[2100];
+	struct server_disks disks;
 };
 
+/*
+ * The domain's configuration: the plan's size, and either the image's
+ * kernel (a kernel-image server) or, for a server made from a template,
+ * its disks and the kernel the bootloader finds on its root disk, with
+ * the template's command line.
+ */
 static int load_config(struct job_run *run, const struct server_row *s,
 		       struct hvb_domain_config *cfg, struct config_text *t)
 {
 	sqlite3 *r = db_read_get();
 	sqlite3_stmt *st = db_prep(r, "SELECT p.vcpus, p.memory_mib, p.cpu_weight,"
 				      " p.cpu_cap_pct, i.kernel_path, i.initrd_path,"
-				      " i.cmdline FROM plans p, images i"
-				      " WHERE p.id = ? AND i.id = ?",
-				  "ss", s->plan_id, s->image_id);
+				      " coalesce(i.cmdline, t.cmdline) FROM plans p"
+				      " LEFT JOIN images i ON i.id = ?2"
+				      " LEFT JOIN templates t ON t.id = ?3"
+				      " WHERE p.id = ?1 AND (i.id IS NOT NULL OR t.id IS NOT NULL)",
+				  "sss", s->plan_id, s->image_id, s->template_id);
+	char why[600];
 	int rc = -1;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		const char *kernel = (const char *)sqlite3_column_text(st, 4);
 		const char *initrd = (const char *)sqlite3_column_text(st, 5);
 
 		cfg->name = run->server_id;
@@ -182,8 +201,7 @@ static int load_config(struct job_run *run, const struct server_row *s,
 		cfg->memory_mib = (uint32_t)sqlite3_column_int(st, 1);
 		cfg->cpu_weight = (uint32_t)sqlite3_column_int(st, 2);
 		cfg->cpu_cap_pct = (uint32_t)sqlite3_column_int(st, 3);
-		str_copy(t->kernel, (const char *)sqlite3_column_text(st, 4),
-			 sizeof(t->kernel));
+		str_copy(t->kernel, kernel ? kernel : "", sizeof(t->kernel));
 		str_copy(t->initrd, initrd ? initrd : "", sizeof(t->initrd));
 		str_copy(t->cmdline, (const char *)sqlite3_column_text(st, 6),
 			 sizeof(t->cmdline));
@@ -196,7 +214,22 @@ static int load_config(struct job_run *run, const struct server_row *s,
 	db_read_put(r);
 	if (rc)
 		return fail(run, "not_found", false,
-			    "the server's plan or image no longer exists");
+			    "the server's plan, image or template no longer exists");
+	if (!s->template_id[0])
+		return 0;
+
+	if (server_disks_load(run->server_id, &t->disks, why, sizeof(why)))
+		return fail(run, "volume_error", true, "%s", why);
+	if (t->disks.root < 0)
+		return fail(run, "volume_error", false, "the server has no root volume");
+	cfg->disks = t->disks.disk;
+	cfg->ndisks = t->disks.count;
+	rc = server_boot_files(run->server_id, t->disks.path[t->disks.root], t->kernel,
+			       t->initrd, why, sizeof(why));
+	if (rc > 0)
+		return fail(run, "server.boot_failed", false, "%s", why);
+	if (rc < 0)
+		return fail(run, "server.boot_failed", true, "%s", why);
 	return 0;
 }
 
@@ -245,6 +278,11 @@ static int start_domain(struct hv_backend *hv, struct job_run *run,
 	}
 
 	if (!found) {
+		char why[600];
+
+		if (s->template_id[0] &&
+		    server_disks_make(run->server_id, why, sizeof(why)))
+			return fail(run, "volume_error", true, "%s", why);
 		if (load_config(run, s, &cfg, &text))
 			return -1;
 		err = hv->create(hv, &cfg, &domid, &existed);
@@ -392,9 +430,118 @@ static int reboot(struct hv_backend *hv, int stop_timeout_s, struct job_run *run
 	return ensure_running(hv, run, s);
 }
 
+/*
+ * A new server's first boot: the template's first-boot agent applies the
+ * seed and writes "appliance-firstboot: ready instance-id=<the seed's>" on
+ * the console (or "appliance-firstboot: failed: <reason>").  Waits for one
+ * of them, at most boot_settings.timeout_s.
+ */
+#define READY_LINE	"appliance-firstboot: ready instance-id="
+#define FAILED_LINE	"appliance-firstboot: failed: "
+#define CONSOLE_POLL_MS	200
+
+/* What one complete console line says: 1 ready, -1 failed, 0 neither. */
+static int firstboot_line(const char *line, const char *instance_id, char *why,
+			  size_t len)
+{
+	const char *p = strstr(line, READY_LINE);
+
+	if (p && strcmp(p + strlen(READY_LINE), instance_id) == 0)
+		return 1;
+	p = strstr(line, FAILED_LINE);
+	if (p) {
+		snprintf(why, len, "%.300s", p + strlen(FAILED_LINE));
+		return -1;
+	}
+	return 0;
+}
+
+static int wait_first_boot(struct hv_backend *hv, struct job_run *run,
+			   const struct server_row *s)
+{
+	char instance_id[96], line[512], chunk[4096], why[320];
+	int64_t deadline = mono_ms() + (int64_t)boot_settings.timeout_s * 1000;
+	size_t used = 0;
+	uint64_t pos = 0;
+	struct hvb_domain d;
+	bool found;
+
+	snprintf(instance_id, sizeof(instance_id), "srv-%s-%lld", run->server_id,
+		 (long long)s->seed_generation);
+	if (find(hv, run, &d, &found))
+		return -1;
+	if (!found)
+		return fail(run, "server.boot_failed", true, "the domain is gone");
+	for (;;) {
+		size_t got = 0;
+		int err = hv->console(hv, d.domid, &pos, chunk, sizeof(chunk), &got);
+
+		if (err)
+			return hv_fail(run, "read the console", err);
+		for (size_t i = 0; i < got; i++) {
+			int said;
+
+			if (chunk[i] != '\n') {
+				if (used < sizeof(line) - 1)
+					line[used++] = chunk[i];
+				continue;
+			}
+			line[used] = '\0';
+			used = 0;
+			said = firstboot_line(line, instance_id, why, sizeof(why));
+			if (said > 0) {
+				log_info("job %s: %s is up (%s)", run->id, run->server_id,
+					 instance_id);
+				return 0;
+			}
+			if (said < 0)
+				return fail(run, "server.boot_failed", false,
+					    "the first boot could not apply the seed: %s", why);
+		}
+		if (got)
+			continue;
+		if (mono_ms() >= deadline)
+			return fail(run, "server.boot_failed", true,
+				    "the server did not report its first boot ready (%s) "
+				    "within %d s", instance_id, boot_settings.timeout_s);
+		if (jobs_stopping()) {
+			run->interrupted = true;
+			return fail(run, "interrupted", true,
+				    "provisiond stopped while the server was booting");
+		}
+		sleep_ms(CONSOLE_POLL_MS);
+	}
+}
+
 static const char *param(json_t *params, const char *name)
 {
 	return json_string_value(json_object_get(params, name));
+}
+
+/*
+ * Reinstall of a server made from a template: the domain destroyed, a new
+ * root disk swapped in (server_disks.c), the data disk kept or formatted,
+ * a new seed; then it runs again if it should, and the job ends with its
+ * first boot.
+ */
+static int reinstall_from_template(struct hv_backend *hv, int stop_timeout_s,
+				   struct job_run *run, json_t *params)
+{
+	struct server_row s;
+	char why[600];
+
+	if (ensure_stopped(hv, stop_timeout_s, run, true))
+		return -1;
+	if (server_disks_reinstall(run->server_id, param(params, "root_volume_id"),
+				   param(params, "template_id"), param(params, "hostname"),
+				   json_is_true(json_object_get(params, "format_data")),
+				   why, sizeof(why)))
+		return fail(run, "volume_error", true, "%s", why);
+	if (load_server(run, &s) || converge(hv, stop_timeout_s, run, &s, true))
+		return -1;
+	if (server_wants_running(s.desired, s.suspended))
+		return wait_first_boot(hv, run, &s);
+	return 0;
 }
 
 int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
@@ -431,6 +578,10 @@ int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
 		break;
 
 	case JOB_REINSTALL:
+		if (s.template_id[0]) {
+			rc = reinstall_from_template(hv, stop_timeout_s, run, params);
+			break;
+		}
 		/* The old system is discarded: no graceful shutdown. */
 		rc = ensure_stopped(hv, stop_timeout_s, run, true);
 		if (rc == 0)
@@ -443,13 +594,19 @@ int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
 			rc = converge(hv, stop_timeout_s, run, &s, true);
 		break;
 
-	case JOB_DELETE:
+	case JOB_DELETE: {
+		char why[600];
+
 		rc = ensure_stopped(hv, stop_timeout_s, run, true);
+		/* The files before the rows, the rows before the server. */
+		if (rc == 0 && server_disks_remove(run->server_id, why, sizeof(why)))
+			rc = fail(run, "volume_error", true, "%s", why);
 		if (rc == 0)
 			rc = update_server(run, "UPDATE servers SET"
 						" actual_state = 'deleted', deleted_at = ?2,"
 						" updated_at = ?2 WHERE id = ?1", "");
 		break;
+	}
 
 	case JOB_STOP:
 		rc = converge(hv, stop_timeout_s, run, &s,
@@ -457,7 +614,21 @@ int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
 		break;
 
 	default:	/* create, start, suspend, unsuspend */
-		rc = converge(hv, stop_timeout_s, run, &s, false);
+		rc = 0;
+		/* A server created stopped gets its disks too. */
+		if (run->kind == JOB_CREATE && s.template_id[0]) {
+			char why[600];
+
+			if (server_disks_make(run->server_id, why, sizeof(why)))
+				rc = fail(run, "volume_error", true, "%s", why);
+		}
+		if (rc == 0)
+			rc = converge(hv, stop_timeout_s, run, &s, false);
+		/* A new server from a template is done when its first boot
+		 * has applied the seed. */
+		if (rc == 0 && run->kind == JOB_CREATE && s.template_id[0] &&
+		    server_wants_running(s.desired, s.suspended))
+			rc = wait_first_boot(hv, run, &s);
 		break;
 	}
 	json_decref(params);

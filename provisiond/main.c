@@ -35,6 +35,8 @@
 #include "jobs.h"
 #include "log.h"
 #include "reconcile.h"
+#include "server_disks.h"
+#include "volume.h"
 #include "router.h"
 #include "tls.h"
 #include "version.h"
@@ -140,6 +142,12 @@ int main(int argc, char **argv)
 	} else {
 		log_warn("TLS is off: serving plain HTTP (only for loopback or behind a TLS proxy)");
 	}
+	volume_settings.store = volume_store_find(cfg.volume_store, err, sizeof(err));
+	if (!volume_settings.store) {
+		log_error("%s", err);
+		tls_identity_free(&tls);
+		return 1;
+	}
 	if (hv_backend_open(cfg.hv, cfg.hv_fake_state, &hv, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		tls_identity_free(&tls);
@@ -152,6 +160,16 @@ int main(int argc, char **argv)
 		tls_identity_free(&tls);
 		return 1;
 	}
+
+	/* Disks: a pool that cannot hold them is reported (log, GET
+	 * /v1/system) and refused at the first create, not at startup: the
+	 * servers without disks still run. */
+	volume_settings.pool = cfg.volume_pool;
+	volume_settings.overcommit = cfg.volume_overcommit;
+	volume_settings.mke2fs = "/sbin/mke2fs";
+	volume_pool_check();
+	boot_settings.bootloader = cfg.hv_bootloader;
+	boot_settings.timeout_s = cfg.boot_timeout;
 
 	rs.orphans = cfg.orphans;
 	rs.max_job_attempts = cfg.max_job_attempts;

@@ -246,6 +246,65 @@ static const char schema_v3[] =
 	");";
 
 /*
+ * Disks (issue 13).  A server's disks are files in the volume pool, one
+ * row each: a root volume cloned from a template, an optional data
+ * volume, the NoCloud seed.  A row is written (state 'pending') in the
+ * same transaction as the request that needs the volume, so the capacity
+ * check and the reservation are one; the job makes the file and marks it
+ * 'ready'; the reconciler marks a ready row whose file is gone 'missing'
+ * and removes pool files with no row.  A reinstall's new root volume is
+ * 'staged' until its job swaps it in (ready) and deletes the old root's
+ * row in one transaction.  path is made from the volume's id
+ * (never from user input) and never shared.
+ *
+ * Templates are the OS images root volumes are cloned from; plans gain
+ * the sizes of the disks they give.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE templates ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  path TEXT NOT NULL,"
+	"  os TEXT NOT NULL,"
+	"  version TEXT,"
+	"  cmdline TEXT NOT NULL DEFAULT '',"
+	"  min_disk_gib INTEGER NOT NULL CHECK (min_disk_gib >= 1),"
+	"  size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),"
+	"  sha256 TEXT NOT NULL,"
+	"  available INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"ALTER TABLE plans ADD COLUMN root_disk_gib INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (root_disk_gib >= 0);"
+	"ALTER TABLE plans ADD COLUMN data_disk_gib INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (data_disk_gib >= 0);"
+	"ALTER TABLE servers ADD COLUMN template_id TEXT"
+	"  REFERENCES templates(id) ON DELETE SET NULL;"
+	"CREATE INDEX servers_template ON servers(template_id);"
+	/* What the seed gives the guest: the root password's yescrypt hash
+	 * (never the password), the SSH keys (a JSON array of key lines),
+	 * and the seed's generation (its instance-id's number: a new seed,
+	 * a new number, applied at the next boot). */
+	"ALTER TABLE servers ADD COLUMN root_password_hash TEXT;"
+	"ALTER TABLE servers ADD COLUMN ssh_keys TEXT CHECK (ssh_keys IS NULL OR"
+	"  json_type(ssh_keys) = 'array');"
+	"ALTER TABLE servers ADD COLUMN seed_generation INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE volumes ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('root', 'data', 'seed')),"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  size_bytes INTEGER NOT NULL CHECK (size_bytes > 0),"
+	"  template_id TEXT,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'staged', 'ready', 'missing')),"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX volumes_server ON volumes(server_id, kind);";
+
+/*
  * Address management (ipam.c, docs/addressing.md).  A pool's indices
  * first_idx..last_idx are what it hands out (gateway_idx, if in that
  * space, never); an index is an IPv4 address, an IPv6 address or an IPv6
@@ -323,7 +382,8 @@ const struct migration db_migrations[] = {
 	{ 2, "derived tokens (tokens.parent_id); usage records that outlive "
 	     "their servers", schema_v2 },
 	{ 3, "tenant policies: quotas, allowed plans, plan changes", schema_v3 },
-	/* 4 is the volumes' (issue 13), built beside this one. */
+	{ 4, "disks: templates, volumes, plans' root and data disk sizes; servers'"
+	     " credentials for the seed", schema_v4 },
 	{ 5, "address management: IP pools, allocations, servers' MACs", schema_v5 },
 };
 

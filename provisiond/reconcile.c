@@ -3,10 +3,13 @@
  * reconcile.c - startup reconciliation of the database and the hypervisor
  * (see reconcile.h for the rules).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "config.h"
@@ -15,6 +18,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "reconcile.h"
+#include "volume.h"
 
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static json_t *report;
@@ -249,6 +253,76 @@ static void check_domains(struct hv_backend *hv, sqlite3 *w, int policy,
 	json_object_set_new(rep, "foreign_domains", foreign);
 }
 
+/*
+ * Step 4: the volume pool.  A file named like a volume that no row names
+ * was left by a crash between making the file and writing its row (or
+ * between deleting the row and the file): removed.  A ".tmp" is a volume
+ * being made when provisiond stopped: removed (its job makes it again).
+ * A ready row whose file is gone is marked missing (logged, audited).
+ */
+static void check_volumes(sqlite3 *w, json_t *rep)
+{
+	json_t *removed = json_array(), *missing = json_array();
+	DIR *dir = opendir(volume_settings.pool);
+	struct dirent *e;
+	sqlite3_stmt *st;
+
+	while (dir && (e = readdir(dir))) {
+		char path[VOLUME_PATH_MAX], detail[VOLUME_PATH_MAX + 64];
+		size_t n = strlen(e->d_name);
+		bool tmp, named;
+
+		if (!volume_file_name(e->d_name))
+			continue;
+		tmp = n > 4 && strcmp(e->d_name + n - 4, ".tmp") == 0;
+		snprintf(path, sizeof(path), "%s/%.*s", volume_settings.pool,
+			 (int)(tmp ? n - 4 : n), e->d_name);
+		st = db_prep(w, "SELECT 1 FROM volumes WHERE path = ?", "s", path);
+		named = st && sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (named && !tmp)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", volume_settings.pool, e->d_name);
+		if (unlinkat(dirfd(dir), e->d_name, 0) < 0) {
+			log_warn("reconcile: cannot remove %s: %s", path, strerror(errno));
+			continue;
+		}
+		json_array_append_new(removed, json_string(e->d_name));
+		if (tmp)
+			continue;
+		snprintf(detail, sizeof(detail), "volume file %s had no volume: removed", path);
+		log_warn("reconcile: %s", detail);
+		audit_system(w, "reconcile.volume_file_removed", NULL, NULL, true, NULL,
+			     detail);
+	}
+	if (dir)
+		closedir(dir);
+
+	st = db_prep(w, "SELECT v.id, v.path, v.server_id, s.tenant_id FROM volumes v"
+			" JOIN servers s ON s.id = v.server_id WHERE v.state = 'ready'", "");
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *path = (const char *)sqlite3_column_text(st, 1);
+		char detail[VOLUME_PATH_MAX + 64];
+
+		if (access(path, F_OK) == 0 || errno != ENOENT)
+			continue;
+		snprintf(detail, sizeof(detail), "volume %s: its file %s is gone", id, path);
+		log_error("reconcile: %s", detail);
+		audit_system(w, "reconcile.volume_missing",
+			     (const char *)sqlite3_column_text(st, 2),
+			     (const char *)sqlite3_column_text(st, 3), false,
+			     "volume_missing", detail);
+		json_array_append_new(missing, json_string(id));
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < json_array_size(missing); i++)
+		db_run(w, "UPDATE volumes SET state = 'missing' WHERE id = ?", "s",
+		       json_string_value(json_array_get(missing, i)));
+	json_object_set_new(rep, "volume_files_removed", removed);
+	json_object_set_new(rep, "volumes_missing", missing);
+}
+
 int reconcile_run(struct hv_backend *hv, const struct reconcile_settings *s,
 		  char *err, size_t errlen)
 {
@@ -282,6 +356,7 @@ int reconcile_run(struct hv_backend *hv, const struct reconcile_settings *s,
 		return -1;
 	}
 	check_domains(hv, w, s->orphans, doms, n, rep);
+	check_volumes(w, rep);
 	if (db_write_commit(w) != SQLITE_OK) {
 		snprintf(err, errlen, "reconcile: commit failed");
 		json_decref(rep);

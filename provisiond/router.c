@@ -335,6 +335,30 @@ static char *stored_answer(struct request *req)
 	return text;
 }
 
+/*
+ * The Idempotency-Key fingerprint.  A body with a root_password is
+ * fingerprinted without it (as sorted, compact JSON): the stored
+ * fingerprint would otherwise be a fast, unsalted hash of the password.
+ * So a retry that differs only in the password replays the first answer.
+ */
+static void request_fingerprint(struct request *req, unsigned char fp[SHA256_DIGEST_SIZE])
+{
+	json_t *copy;
+	char *text;
+
+	if (!json_is_object(req->json) || !json_object_get(req->json, "root_password")) {
+		idem_fingerprint(req->method, req->path, req->body, req->body_len, fp);
+		return;
+	}
+	copy = json_copy(req->json);
+	json_object_del(copy, "root_password");
+	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(copy);
+	idem_fingerprint(req->method, req->path, text ? text : "", text ? strlen(text) : 0,
+			 fp);
+	free(text);
+}
+
 static void run_write(struct request *req)
 {
 	const char *key = req_header(req, "Idempotency-Key");
@@ -356,7 +380,7 @@ static void run_write(struct request *req)
 	}
 
 	if (key) {
-		idem_fingerprint(req->method, req->path, req->body, req->body_len, fp);
+		request_fingerprint(req, fp);
 		switch (idem_lookup(req->db, principal, key, fp, &status, &answer, &location)) {
 		case IDEM_REPLAY:
 			db_write_rollback(req->db);

@@ -27,6 +27,8 @@ int main(void)
 	srunner_add_suite(sr, tls_suite());
 	srunner_add_suite(sr, utf8_suite());
 	srunner_add_suite(sr, ipam_suite());
+	srunner_add_suite(sr, volumes_suite());
+	srunner_add_suite(sr, seed_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -13,5 +13,7 @@ Suite *config_suite(void);
 Suite *tls_suite(void);
 Suite *utf8_suite(void);
 Suite *ipam_suite(void);
+Suite *volumes_suite(void);
+Suite *seed_suite(void);
 
 #endif

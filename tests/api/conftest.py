@@ -100,8 +100,9 @@ class World:
         return r.json()
 
     def make_server(self, tenant_id, client=None, wait=True, **fields):
-        body = dict({"plan_id": self.plan["id"], "image_id": self.image["id"],
-                     "hostname": "web-1.example.com"}, **fields)
+        body = dict({"plan_id": self.plan["id"], "hostname": "web-1.example.com"}, **fields)
+        if "template_id" not in fields:		# a kernel-image server
+            body.setdefault("image_id", self.image["id"])
         if client is None:
             body["tenant_id"] = tenant_id
         r = (client or self.admin).post("/v1/servers", json=body)

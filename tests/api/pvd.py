@@ -37,6 +37,8 @@ BINARY = Path(os.environ.get("PROVISIOND",
 PRODUCT = Path(os.environ.get("PROVISIOND_PRODUCT",
                               REPO / "build" / "provisiond" / "provisiond"))
 
+FAKE_BOOTLOADER = Path(__file__).resolve().parent / "fake_bootloader.py"
+
 # (METHOD, path template) of every request the tests made.
 CALLED = set()
 
@@ -257,6 +259,11 @@ class Daemon:
         self.faults = Path(str(self.state) + ".faults")
         self.blocked = Path(str(self.state) + ".blocked")
         self.log = self.dir / "provisiond.log"
+        # Servers' disks: a pool on the host's filesystem, cloned with the
+        # sparse-copy test double (most hosts' filesystems cannot reflink),
+        # kernels read by the test double of hv-bootloader.
+        self.pool = self.dir / "volumes"
+        self.pool.mkdir(exist_ok=True)
         self.args = ["--db", str(self.db), "--hv=fake", "--hv-fake-state", str(self.state),
                      "--listen", "127.0.0.1", "--port", "0",
                      "--monitor-interval", str(monitor_interval),
@@ -264,7 +271,9 @@ class Daemon:
                      "--http-threads", "4", "--job-workers", "2",
                      # HTTPS is the default; tests speak plain HTTP on
                      # loopback unless they test TLS (test_tls.py).
-                     "--tls", "on" if tls else "off"] + list(extra_args)
+                     "--tls", "on" if tls else "off",
+                     "--volume-pool", str(self.pool), "--volume-store", "copy",
+                     "--hv-bootloader", str(FAKE_BOOTLOADER)] + list(extra_args)
         self.tls = tls
         self.proc = None
         self.port = None

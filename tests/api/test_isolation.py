@@ -19,6 +19,7 @@ def bodies(world):
         "changeServerPlan": {"plan_id": world.big_plan["id"]},
         "reinstallServer": {"image_id": world.image["id"]},
         "addServerIp": {"family": 4},
+        "resetServerPassword": {"root_password": "taken over!"},
     }
 
 
@@ -46,7 +47,7 @@ def tenant_owned_operations():
         if "{id}" not in template:
             continue
         family = template.split("/")[2]
-        if family in ("plans", "images", "ip-pools"):
+        if family in ("plans", "images", "templates", "ip-pools"):
             continue		# the hoster's catalogue and pools, not a tenant's
         yield pytest.param(method, template, op["operationId"], family, id=op["operationId"])
 

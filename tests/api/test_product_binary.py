@@ -34,3 +34,17 @@ def test_product_refuses_the_fake_backend(tmp_path):
     assert "provisiond-testhv" in out.stderr and "this provisiond has: libhv" in out.stderr
     assert "listening" not in out.stderr
     assert not (tmp_path / "db.hv-fake.json").exists()
+
+
+def test_product_has_no_copy_volume_store(tmp_path):
+    """The sparse-copy volume store is a test double too: the product clones
+    with reflink only, and refuses the copy store by name."""
+    assert "volume_store_copy" in defined_symbols(pvd.BINARY)
+    assert "volume_store_copy" not in defined_symbols(pvd.PRODUCT)
+    assert "volume_store_reflink" in defined_symbols(pvd.PRODUCT)
+    out = subprocess.run([str(pvd.PRODUCT), "--db", str(tmp_path / "db"), "--port", "0",
+                          "--volume-store", "copy"], capture_output=True, text=True,
+                         timeout=20)
+    assert out.returncode == 1, out
+    assert "unknown volume store 'copy'" in out.stderr, out.stderr
+    assert "this provisiond has: reflink" in out.stderr

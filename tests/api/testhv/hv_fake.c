@@ -32,6 +32,9 @@
  *     create block-after   create makes and saves the domain, then waits
  *                          until the rule is removed
  *     shutdown ignore      the guest ignores shutdown requests
+ *     unpause firstboot-silent  a guest booted with a seed disk never says
+ *                          it is ready (its first boot hangs)
+ *     unpause firstboot-fail    ... says "appliance-firstboot: failed: ..."
  *     list reboot-guests   every running guest reboots itself, once: the
  *                          next list finds its domain in state "reboot"
  *                          (7); domains started later are left alone
@@ -52,6 +55,7 @@
 #include <jansson.h>
 
 #include "hv_fake.h"
+#include "subprocess.h"
 #include "log.h"
 #include "util.h"
 
@@ -74,6 +78,7 @@ struct fault {
 	bool block_after;
 	bool ignore;
 	bool reboot_guests;
+	bool firstboot_silent, firstboot_fail;
 	int fail;			/* 0, HV_E* or -errno */
 };
 
@@ -131,6 +136,10 @@ static void read_faults(struct fake *f, const char *op, struct fault *out)
 			out->ignore = true;
 		else if (strcmp(action, "reboot-guests") == 0)
 			out->reboot_guests = true;
+		else if (strcmp(action, "firstboot-silent") == 0)
+			out->firstboot_silent = true;
+		else if (strcmp(action, "firstboot-fail") == 0)
+			out->firstboot_fail = true;
 	}
 	fclose(fp);
 }
@@ -268,10 +277,47 @@ static bool config_valid(const struct hvb_domain_config *cfg)
 	       !hv_sched_quota_check(cfg->cpu_weight, cfg->cpu_cap_pct, cfg->vcpus);
 }
 
+/* The instance-id in the seed image's meta-data ("" if none), read with
+ * mtools' mtype. */
+static void seed_instance_id(const char *seed, char *out, size_t size)
+{
+	const char *argv[] = { "/usr/bin/mtype", "-i", seed, "::meta-data", NULL };
+	char text[1024], err[256], *p;
+
+	out[0] = '\0';
+	if (spawn_run(argv, 10, text, sizeof(text), err, sizeof(err)) != 0)
+		return;
+	p = strstr(text, "instance-id: '");
+	if (p) {
+		p += strlen("instance-id: '");
+		snprintf(out, size, "%.*s", (int)strcspn(p, "'"), p);
+	}
+}
+
+/* What the guest writes on its console when it boots (unpause). */
+static void guest_boots(json_t *d, const struct fault *fl)
+{
+	const char *iid = json_string_value(json_object_get(d, "instance_id"));
+	const char *console = json_string_value(json_object_get(d, "console"));
+	char line[256];
+
+	if (!iid || fl->firstboot_silent)
+		return;
+	if (fl->firstboot_fail)
+		snprintf(line, sizeof(line), "appliance-firstboot: failed: "
+			 "cannot resize the root filesystem\n");
+	else
+		snprintf(line, sizeof(line), "Debian GNU/Linux 12 web-1 ttyS0\n"
+			 "appliance-firstboot: ready instance-id=%s\n", iid);
+	json_object_set_new(d, "console", json_sprintf("%s%s", console ? console : "",
+						       line));
+}
+
 static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
 		       uint32_t *domid, bool *existed)
 {
 	struct fake *f = fake_of(hv);
+	char instance_id[128] = "";
 	struct fault fl;
 	json_t *d;
 	int err = before_op(f, "create", &fl);
@@ -285,6 +331,13 @@ static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cf
 			 cfg->cpu_cap_pct);
 		return HV_EINVAL;
 	}
+
+	/* A guest with a seed disk (the last disk, read-only) will say, as the
+	 * template's first-boot agent does, that it applied the seed's
+	 * instance-id: read it from the seed as the agent would. */
+	if (cfg->ndisks && cfg->disks[cfg->ndisks - 1].read_only)
+		seed_instance_id(cfg->disks[cfg->ndisks - 1].path, instance_id,
+				 sizeof(instance_id));
 
 	pthread_mutex_lock(&f->lock);
 	d = find_by_name(f, cfg->name);
@@ -303,6 +356,23 @@ static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cf
 			      "initrd", cfg->initrd_path ? cfg->initrd_path : "",
 			      "cmdline", cfg->cmdline ? cfg->cmdline : "",
 			      "cpu_time_ns", 0, "running_since_ms", 0, "reboots", 0);
+		{
+			/* The disks, as the tests check them (root, data, seed). */
+			json_t *disks = json_array();
+
+			for (uint32_t i = 0; i < cfg->ndisks; i++)
+				json_array_append_new(disks, json_pack(
+					"{s:s, s:b, s:I, s:I, s:s}",
+					"path", cfg->disks[i].path,
+					"read_only", cfg->disks[i].read_only,
+					"bps", (json_int_t)cfg->disks[i].bps,
+					"iops", (json_int_t)cfg->disks[i].iops,
+					"serial", cfg->disks[i].serial ? cfg->disks[i].serial : ""));
+			json_object_set_new(d, "disks", disks);
+			json_object_set_new(d, "console", json_string(""));
+			if (instance_id[0])
+				json_object_set_new(d, "instance_id", json_string(instance_id));
+		}
 		json_array_append_new(domains(f), d);
 		json_object_set_new(f->state, "next_domid", json_integer(next + 1));
 		err = save(f);
@@ -333,9 +403,10 @@ static int fake_op(struct hv_backend *hv, const char *op, uint32_t domid)
 	} else if (strcmp(op, "destroy") == 0) {
 		json_array_remove(domains(f), index);
 	} else if (strcmp(op, "unpause") == 0) {
-		if (dom_state(d) == HV_DOMAIN_PAUSED)
+		if (dom_state(d) == HV_DOMAIN_PAUSED) {
 			set_state(d, HV_DOMAIN_RUNNING);
-		else if (dom_state(d) != HV_DOMAIN_RUNNING)
+			guest_boots(d, &fl);
+		} else if (dom_state(d) != HV_DOMAIN_RUNNING)
 			err = HV_EINVAL;
 	} else if (strcmp(op, "pause") == 0) {
 		if (dom_state(d) == HV_DOMAIN_RUNNING)
@@ -357,6 +428,32 @@ static int fake_op(struct hv_backend *hv, const char *op, uint32_t domid)
 		err = save(f);
 	pthread_mutex_unlock(&f->lock);
 	return err;
+}
+
+static int fake_console(struct hv_backend *hv, uint32_t domid, uint64_t *pos,
+			char *buf, size_t size, size_t *got)
+{
+	struct fake *f = fake_of(hv);
+	size_t index, len;
+	const char *text;
+	json_t *d;
+
+	*got = 0;
+	pthread_mutex_lock(&f->lock);
+	d = find_by_id(f, domid, &index);
+	if (!d) {
+		pthread_mutex_unlock(&f->lock);
+		return HV_EINVAL;
+	}
+	text = json_string_value(json_object_get(d, "console"));
+	len = text ? strlen(text) : 0;
+	if (*pos < len) {
+		*got = len - *pos < size ? len - *pos : size;
+		memcpy(buf, text + *pos, *got);
+		*pos += *got;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return 0;
 }
 
 static int fake_unpause(struct hv_backend *hv, uint32_t domid)
@@ -521,6 +618,7 @@ int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
 		.destroy = fake_destroy,
 		.list = fake_list,
 		.cpu_usage = fake_cpu_usage,
+		.console = fake_console,
 		.close = fake_close,
 	};
 	log_warn("hypervisor backend: FAKE (test double, runs no guests), state in %s",

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hv_libhv_devices.c - the real backend's disks: a domain with disks gets
+ * its device backend, one hv-backend process, started the way `hvctl
+ * create --disk` starts it (dom0-image/hvctl/io.c): after the domain is
+ * created and before it boots, detached (a session of its own, reparented
+ * to init: it outlives provisiond, as the domain does), with --ready-fd,
+ * and provisiond waits for its "ready" line.  The disk options are
+ * libhv's syntax, checked with libhv's own parser (io.h).
+ *
+ * hv-backend exits by itself when its domain is destroyed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hv_backend.h"
+#include "hv_libhv_devices.h"
+#include "io.h"
+#include "log.h"
+#include "util.h"
+
+#define READY_TIMEOUT_MS	10000
+
+/* One "--disk" value: PATH[,ro][,bps=N][,iops=N][,serial=S]. */
+static int disk_option(const struct hvb_disk *d, char *out, size_t size, char *why,
+		       size_t len)
+{
+	struct hv_disk_spec spec;
+	int n = snprintf(out, size, "%s%s", d->path, d->read_only ? ",ro" : "");
+
+	if (d->bps)
+		n += snprintf(out + n, size - (size_t)n, ",bps=%" PRIu64, d->bps);
+	if (d->iops)
+		n += snprintf(out + n, size - (size_t)n, ",iops=%" PRIu64, d->iops);
+	if (d->serial && d->serial[0])
+		n += snprintf(out + n, size - (size_t)n, ",serial=%s", d->serial);
+	if ((size_t)n >= size) {
+		snprintf(why, len, "disk %s: option too long", d->path);
+		return -EINVAL;
+	}
+	if (hv_disk_spec_parse(out, &spec, why, len))
+		return -EINVAL;
+	return 0;
+}
+
+int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndisks,
+		      char *why, size_t len)
+{
+	char opts[HVB_DISKS_MAX][HV_IO_PATH_MAX + 96], log[256], domid_s[16], fd_s[16];
+	char *argv[6 + 2 * HVB_DISKS_MAX + 1];
+	char buf[16];
+	size_t have = 0;
+	int pipefd[2], status, n = 0;
+	int64_t deadline;
+	pid_t child;
+
+	if (ndisks > HVB_DISKS_MAX) {
+		snprintf(why, len, "%u disks: at most %d", ndisks, HVB_DISKS_MAX);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < ndisks; i++)
+		if (disk_option(&disks[i], opts[i], sizeof(opts[i]), why, len))
+			return -EINVAL;
+	if (mkdir(hv_io_run_dir(), 0700) < 0 && errno != EEXIST) {
+		snprintf(why, len, "%s: %s", hv_io_run_dir(), strerror(errno));
+		return -errno;
+	}
+	if (hv_io_path(domid, "log", log, sizeof(log))) {
+		snprintf(why, len, "backend log path too long");
+		return -ENAMETOOLONG;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return -errno;
+	}
+
+	/* Everything the child needs is made before fork(): after it, only
+	 * async-signal-safe calls (provisiond has threads). */
+	snprintf(domid_s, sizeof(domid_s), "%" PRIu32, domid);
+	snprintf(fd_s, sizeof(fd_s), "%d", pipefd[1]);
+	argv[n++] = (char *)HV_BACKEND_PROGRAM;
+	argv[n++] = "--domid";
+	argv[n++] = domid_s;
+	argv[n++] = "--ready-fd";
+	argv[n++] = fd_s;
+	for (uint32_t i = 0; i < ndisks; i++) {
+		argv[n++] = "--disk";
+		argv[n++] = opts[i];
+	}
+	argv[n] = NULL;
+
+	child = fork();
+	if (child < 0) {
+		snprintf(why, len, "fork: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -EAGAIN;
+	}
+	if (child == 0) {
+		int fd;
+
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		/* The grandchild: hv-backend, with the ready pipe kept open. */
+		fcntl(pipefd[1], F_SETFD, 0);
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, STDIN_FILENO);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execv(HV_BACKEND_PROGRAM, argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+
+	/* "ready\n", or the pipe closes (it failed) without it. */
+	deadline = mono_ms() + READY_TIMEOUT_MS;
+	while (have < sizeof(buf) - 1) {
+		struct pollfd p = { pipefd[0], POLLIN, 0 };
+		int64_t left = deadline - mono_ms();
+		ssize_t got;
+
+		if (left <= 0 || poll(&p, 1, (int)left) == 0)
+			break;
+		got = read(pipefd[0], buf + have, sizeof(buf) - 1 - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		if (memchr(buf, '\n', have))
+			break;
+	}
+	close(pipefd[0]);
+	buf[have] = '\0';
+	if (strcmp(buf, "ready\n") != 0) {
+		snprintf(why, len, "the device backend of d%u did not start; see %s",
+			 domid, log);
+		return -EIO;
+	}
+	log_info("libhv: d%u: device backend started with %u disk(s)", domid, ndisks);
+	return 0;
+}
