@@ -9,12 +9,13 @@ One appliance boot, one Linux domU of 3584 MiB with a virtio disk:
 - Linux's e820 has usable RAM up to 3 GiB and from 4 GiB, and MemTotal is
   about the whole size (more than the low part could hold);
 - the virtio-blk driver binds and a write + read through the disk works,
-  and what the guest wrote is in dom0's file."""
+  and what the guest wrote is in dom0's file;
+- a read in the hole (not a device) crashes that domain alone."""
 
 import re
 
 from machine import HV
-from test_linux_domu import KERNEL, INITRD, guest_line
+from test_linux_domu import KERNEL, INITRD, guest_line, type_line
 from test_virtio_blk import ask, status
 
 DISK = "/tmp/big.img"
@@ -63,3 +64,12 @@ def test_domain_above_the_low_top_has_ram_and_a_disk(boot_dom0):
                   "2>/dev/null && cmp /tmp/p /tmp/q", "RW") == 0
     assert m.check("head -c 10 %s" % DISK).strip().endswith("BIGDOMAIN")
     assert "crashed" not in m.output
+
+    # The hole is no one's RAM: a read there (through /dev/mem) ends the
+    # domain as any access outside its memory does, and dom0 carries on.
+    type_line(m, "big", "devmem 0xc0000000 32")
+    m.wait_for(HV + r"d%d: access to c0000000, outside its memory" % domid,
+               timeout=120)
+    m.wait_for(HV + r"d%d: crashed: access outside its memory$" % domid)
+    assert re.search(r"^%d\s+big\s+crashed\s" % domid,
+                     m.check("hvctl list"), re.M)
