@@ -48,11 +48,12 @@ def test_domain_above_the_low_top_has_ram_and_a_disk(boot_dom0):
         "0x0000000000100000-0x00000000bfffffff]",
         "0x0000000100000000-0x%016x]" % ((4096 + HIGH_MIB) * 2**20 - 1),
     ], usable
-    # The kernel keeps some (its image, struct pages: about 2%); 95% of the
-    # size is more than the low part alone could give.
+    # The kernel keeps some (its image, struct pages, and with RAM above
+    # 4 GiB a 64 MiB swiotlb buffer: about 4%); 92% of the size is still
+    # more than the low part alone could give.
     mem_kib = int(ask(m, domid, "big", "grep MemTotal /proc/meminfo | "
                       "tr -s ' ' | cut -d' ' -f2", "MEM"))
-    assert LOW_TOP_MIB * 1024 < MEM_MIB * 1024 * 0.95 <= mem_kib \
+    assert LOW_TOP_MIB * 1024 < MEM_MIB * 1024 * 0.92 <= mem_kib \
         <= MEM_MIB * 1024, mem_kib
 
     # The disk: 16 MiB, a pattern written and read back past the page cache.
