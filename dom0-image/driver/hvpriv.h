@@ -70,10 +70,13 @@ struct hvpriv_raw {
 /*
  * HVPRIV_IOCTL_BACKEND_BIND: makes this open file the backend of customer
  * domain domid's devices (HVCALL_BACKEND_BIND; one binding per file, one
- * per domain).  On success ram_bytes is the domain's RAM and nr_extents
- * the number of host-physical runs behind it.  The file then offers:
+ * per domain).  On success ram_bytes is the length of the domain's RAM
+ * mapping (below) and nr_extents the number of host-physical runs behind
+ * it.  The file then offers:
  *   mmap, offset 0, length ram_bytes, MAP_SHARED: the domain's RAM, guest-
- *        physical 0 at the start of the mapping;
+ *        physical 0 at the start of the mapping; for a domain above 3 GiB
+ *        ram_bytes includes the MMIO hole [HVP_RAM_LOW_TOP,
+ *        HVP_RAM_HIGH_BASE) (hvplatform.h), which is left unmapped;
  *   mmap, offset HVPRIV_PAGE_OFFSET, length 4096, MAP_SHARED: the struct
  *        hv_backend_page, writable (take notify and changed with an atomic
  *        exchange);

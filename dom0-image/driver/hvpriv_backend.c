@@ -49,6 +49,7 @@
 #include <asm/smp.h>
 
 #include "hvabi.h"
+#include "hvplatform.h"
 #include "hvpriv.h"
 #include "hvpriv_internal.h"
 
@@ -263,8 +264,11 @@ static long hvpriv_bind_call(u32 domid, u64 page_pa, u32 max,
 
 /*
  * The extents must be the domain's RAM from guest-physical 0 on, in
- * order, page-aligned, without gaps: what the mapping promises the
- * backend.  Sets *ram_bytes; false when the answer does not fit.
+ * order, page-aligned, without gaps but the platform's MMIO hole
+ * [HVP_RAM_LOW_TOP, HVP_RAM_HIGH_BASE) (hvplatform.h): what the mapping
+ * promises the backend, which never touches the hole.  Sets *ram_bytes to
+ * the mapping's length, guest-physical 0 to the end of the last extent;
+ * false when the answer does not fit.
  */
 static bool hvpriv_extents_valid(const struct hv_ram_extent *e, u32 n,
 				 u64 *ram_bytes)
@@ -275,6 +279,8 @@ static bool hvpriv_extents_valid(const struct hv_ram_extent *e, u32 n,
 	if (n == 0)
 		return false;
 	for (i = 0; i < n; i++) {
+		if (next == HVP_RAM_LOW_TOP && e[i].gpa == HVP_RAM_HIGH_BASE)
+			next = HVP_RAM_HIGH_BASE;
 		if (e[i].gpa != next || e[i].len == 0 ||
 		    !PAGE_ALIGNED(e[i].hpa) || !PAGE_ALIGNED(e[i].len) ||
 		    e[i].gpa + e[i].len < next ||

@@ -143,8 +143,9 @@ int hv_domain_load_linux(struct hv_handle *h, uint32_t domid,
 
 	if (linux_parse(image, size, &li) != LINUX_OK)
 		return -ENOEXEC;
-	if (linux_place(&li, ram_bytes, HVP_LOAD_MIN, initrd_size, &kernel_gpa,
-			&initrd_gpa) != LINUX_OK)
+	/* In low RAM: above HVP_RAM_LOW_TOP is the MMIO hole (hvplatform.h). */
+	if (linux_place(&li, hvp_ram_low_bytes(ram_bytes), HVP_LOAD_MIN,
+			initrd_size, &kernel_gpa, &initrd_gpa) != LINUX_OK)
 		return -ENOSPC;
 	err = hv_domain_write(h, domid, kernel_gpa,
 			      (const uint8_t *)image + li.kernel_offset,

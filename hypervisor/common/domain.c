@@ -13,6 +13,7 @@
 #include <hv/setup.h>
 #include <hv/spinlock.h>
 #include <hv/time.h>
+#include <public/hvplatform.h>
 #include <lib/string.h>
 
 #define ECHO_BURST_BYTES	(32 * 1024)
@@ -77,7 +78,7 @@ struct domain *domain_create(const char *name, uint64_t mem_bytes,
 			     const char **why)
 {
 	struct domain *d = NULL;
-	uint64_t gpa;
+	uint64_t offset;
 	unsigned int i;
 
 	if (mem_bytes == 0 || mem_bytes % CHUNK) {
@@ -107,7 +108,14 @@ struct domain *domain_create(const char *name, uint64_t mem_bytes,
 
 	if (!arch_domain_memory_init(d))
 		goto out_of_memory;
-	for (gpa = 0; gpa < mem_bytes; gpa += CHUNK) {
+	/*
+	 * Chunk by chunk at the GPAs of the PC layout (hvplatform.h): low RAM
+	 * up to HVP_RAM_LOW_TOP, the rest from 4 GiB, so that the MMIO hole
+	 * between is no one's RAM and a guest access there that is not a
+	 * device faults as any access outside its memory does.
+	 */
+	for (offset = 0; offset < mem_bytes; offset += CHUNK) {
+		uint64_t gpa = hvp_ram_gpa(offset);
 		uint64_t hpa = frame_alloc_contig(&frames, CHUNK / PAGE_SIZE,
 						  CHUNK, 0);
 

@@ -34,6 +34,12 @@
 #include <hv/virtio_pci.h>
 #include <lib/string.h>
 
+/* The BARs lie in the MMIO hole, where no domain has RAM. */
+_Static_assert(HVP_RAM_LOW_TOP <= HVP_PCI_MMIO_BASE &&
+	       HVP_PCI_MMIO_BASE + HVP_PCI_MMIO_SIZE <= HVP_IOAPIC_BASE &&
+	       HVP_LAPIC_BASE < HVP_RAM_HIGH_BASE,
+	       "the PCI window, IOAPIC and LAPIC are in the RAM hole");
+
 /* The common configuration (virtio 1.2, 4.1.4.3): register offsets. */
 
 #define ISR_QUEUE		1
@@ -541,12 +547,6 @@ int64_t virtio_pci_add(struct domain *d, const struct hv_device_add *add)
 	    add->config_len > HV_DEVICE_CONFIG_MAX ||
 	    !(add->features & VIRTIO_F_VERSION_1))
 		return -HV_EINVAL;
-	if (d->ram_bytes > HVP_PCI_MMIO_BASE) {
-		/* Its RAM would cover the BARs (hvplatform.h). */
-		printk("d%u: no virtio device: RAM reaches the PCI window\n",
-		       d->id);
-		return -HV_EINVAL;
-	}
 	if (index >= HV_DOMAIN_DEVICES_MAX)
 		return -HV_ENOSPC;
 	virtio_pci_dev_init(&d->vpci.dev[index], add, index);

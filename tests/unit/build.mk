@@ -29,7 +29,8 @@ UT_HV_SRCS := hypervisor/common/frame.c hypervisor/common/mb2.c \
 	      hypervisor/arch/x86/steal_time.c hypervisor/arch/x86/msr_policy.c \
 	      hypervisor/arch/x86/dom0_filter.c hypervisor/common/sched.c \
 	      hypervisor/arch/x86/npt.c \
-	      hypervisor/common/vpci.c hypervisor/common/virtio_pci.c
+	      hypervisor/common/vpci.c hypervisor/common/virtio_pci.c \
+	      hypervisor/arch/x86/domu_memmap.c
 # The scheduler's quota arithmetic, as the hypervisor links it.
 UT_QUOTA_SRCS := quota/fairshare.c quota/cap.c quota/div128.c
 UT_SRCS    := $(wildcard $(UT_DIR)/*.c)

@@ -31,6 +31,7 @@ int main(void)
 	srunner_add_suite(sr, npt_suite());
 	srunner_add_suite(sr, vpci_suite());
 	srunner_add_suite(sr, virtio_pci_suite());
+	srunner_add_suite(sr, domu_memmap_suite());
 
 	/* CK_NORMAL prints each failure and the "100%: Checks: N, ..." line. */
 	srunner_run_all(sr, CK_NORMAL);

@@ -23,6 +23,7 @@ Suite *sched_suite(void);	/* hypervisor/common/sched.c */
 Suite *npt_suite(void);		/* hypervisor/arch/x86/npt.c */
 Suite *vpci_suite(void);	/* hypervisor/common/vpci.c */
 Suite *virtio_pci_suite(void);	/* hypervisor/common/virtio_pci.c */
+Suite *domu_memmap_suite(void);	/* hypervisor/arch/x86/domu_memmap.c */
 
 /*
  * Reads a whole file into a malloc'd buffer of exactly its size (files.c);

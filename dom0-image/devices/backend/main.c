@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "aio.h"
+#include "hvplatform.h"
 #include "blk.h"
 #include "net.h"
 #include "control.h"
@@ -277,6 +278,10 @@ int main(int argc, char **argv)
 	t.nr_devs = o.nr_disks + o.nr_nets;
 	env.gm.base = t.be.ram;
 	env.gm.size = t.be.ram_bytes;
+	if (env.gm.size > HVP_RAM_LOW_TOP) {
+		env.gm.hole_start = HVP_RAM_LOW_TOP;
+		env.gm.hole_end = HVP_RAM_HIGH_BASE;
+	}
 	rc = control_open(&ctrl, o.domid, devs, t.nr_devs);
 	if (rc) {
 		log_msg("control socket: %s", strerror(-rc));

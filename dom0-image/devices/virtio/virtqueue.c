@@ -48,6 +48,8 @@ void *guest_mem_slice(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
 	/* gpa <= size first, so size - gpa cannot wrap. */
 	if (gpa > gm->size || len > gm->size - gpa)
 		return NULL;
+	if (gpa < gm->hole_end && gpa + len > gm->hole_start)
+		return NULL;
 	return gm->base + gpa;
 }
 

@@ -34,14 +34,17 @@
 #include <stdint.h>
 #include <linux/virtio_ring.h>
 
-/* The domain's RAM, mapped into this process at guest-physical 0..size. */
+/* The domain's RAM, mapped into this process at guest-physical 0..size,
+ * except [hole_start, hole_end): a domain above 3 GiB has its MMIO hole
+ * there (hvplatform.h), unmapped, so never touched (both 0: no hole). */
 struct guest_mem {
 	uint8_t *base;
 	uint64_t size;
+	uint64_t hole_start, hole_end;
 };
 
 /* A pointer to [gpa, gpa+len) inside guest memory, or NULL if any byte of
- * it is outside (overflow-safe for any gpa and len). */
+ * it is outside or in the hole (overflow-safe for any gpa and len). */
 void *guest_mem_slice(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
 
 /* The spec's maximum queue size for split rings. */

@@ -29,6 +29,7 @@
 #include <hv/sched.h>
 #include <hv/setup.h>
 #include <lib/string.h>
+#include <asm/domu_memmap.h>
 #include <asm/svm_vcpu.h>
 #include <hv/time.h>
 #include <asm/x86.h>
@@ -124,8 +125,8 @@ static const char *write_start_info(struct domain *d, const char *cmdline,
 				    size_t cmdlen)
 {
 	struct hvm_start_info si;
-	struct e820_entry e820[3];
-	struct hvm_memmap_table_entry map[3];
+	struct e820_entry e820[DOMU_E820_MAX];
+	struct hvm_memmap_table_entry map[DOMU_E820_MAX];
 	unsigned int i, n;
 
 	if (cmdlen >= HVP_CMDLINE_MAX)
@@ -162,8 +163,9 @@ static const char *load_elf(struct domain *d, const struct boot_module *m,
 	err = elf_parse(file, m->end - m->start, &elf);
 	if (err != ELF_OK)
 		return elf_strerror(err);
-	if (elf.lowest < HVP_LOAD_MIN || elf.highest > d->ram_bytes)
-		return "kernel does not fit between 1 MiB and the end of memory";
+	if (elf.lowest < HVP_LOAD_MIN ||
+	    elf.highest > hvp_ram_low_bytes(d->ram_bytes))
+		return "kernel does not fit between 1 MiB and the end of low memory";
 	for (i = 0; i < elf.nr_segments; i++) {
 		const struct elf_segment *s = &elf.segments[i];
 
@@ -282,8 +284,8 @@ static const char *load_linux(struct domain *d, const struct boot_module *m,
 	};
 	enum linux_error err;
 
-	err = linux_place(li, d->ram_bytes, HVP_LOAD_MIN, initrd_size,
-			  &lb.kernel_gpa, &lb.initrd_gpa);
+	err = linux_place(li, hvp_ram_low_bytes(d->ram_bytes), HVP_LOAD_MIN,
+			  initrd_size, &lb.kernel_gpa, &lb.initrd_gpa);
 	if (err != LINUX_OK)
 		return linux_strerror(err);
 	if (!domain_write(d, lb.kernel_gpa, image + li->kernel_offset,

@@ -13,6 +13,7 @@
  */
 #include <public/hvplatform.h>
 #include <asm/acpi_build.h>
+#include <asm/domu_memmap.h>
 #include <hv/console.h>
 #include <hv/domu.h>
 #include <lib/linux_boot.h>
@@ -41,8 +42,9 @@ unsigned int domu_write_platform(struct domain *d, struct e820_entry *e820,
 	static struct spinlock tables_lock = SPINLOCK_INIT;
 	size_t n;
 	bool ok;
+	unsigned int nr_e820 = domu_memory_map(d->ram_bytes, e820, max);
 
-	if (max < 3 || d->ram_bytes < 2 * MiB)
+	if (!nr_e820)
 		return 0;
 	spin_lock(&tables_lock);
 	n = acpi_build_tables(tables, sizeof(tables), HVP_ACPI_BASE,
@@ -53,13 +55,7 @@ unsigned int domu_write_platform(struct domain *d, struct e820_entry *e820,
 	if (!ok || !domain_write(d, HVP_RESET_VECTOR, reset_stub,
 				 sizeof(reset_stub)))
 		return 0;
-	e820[0] = (struct e820_entry){ 0, HVP_LEGACY_HOLE, E820_RAM };
-	e820[1] = (struct e820_entry){ HVP_LEGACY_HOLE,
-				       HVP_LOAD_MIN - HVP_LEGACY_HOLE,
-				       E820_RESERVED };
-	e820[2] = (struct e820_entry){ HVP_LOAD_MIN,
-				       d->ram_bytes - HVP_LOAD_MIN, E820_RAM };
-	return 3;
+	return nr_e820;
 }
 
 const char *domu_boot_linux(struct domain *d, const struct domu_linux_boot *lb,
@@ -68,7 +64,7 @@ const char *domu_boot_linux(struct domain *d, const struct domu_linux_boot *lb,
 	static uint8_t zero_page[BOOT_PARAMS_SIZE];
 	static uint64_t tables[LINUX_BOOT_PT_PAGES * 512];
 	static struct spinlock boot_lock = SPINLOCK_INIT;
-	struct e820_entry e820[3];
+	struct e820_entry e820[DOMU_E820_MAX];
 	struct linux_boot_args args;
 	struct linux_image li;
 	uint64_t gdt[LINUX_BOOT_GDT_ENTRIES];
@@ -80,7 +76,8 @@ const char *domu_boot_linux(struct domain *d, const struct domu_linux_boot *lb,
 		return "already booted";
 	err = linux_parse(lb->head, lb->image_size, &li);
 	if (err == LINUX_OK)
-		err = linux_check_placement(&li, d->ram_bytes, HVP_LOAD_MIN,
+		err = linux_check_placement(&li, hvp_ram_low_bytes(d->ram_bytes),
+					    HVP_LOAD_MIN,
 					    lb->kernel_gpa, lb->initrd_gpa,
 					    lb->initrd_size);
 	if (err != LINUX_OK)
@@ -88,7 +85,7 @@ const char *domu_boot_linux(struct domain *d, const struct domu_linux_boot *lb,
 	if (lb->cmdline_len >= HVP_CMDLINE_MAX || lb->cmdline_len > li.cmdline_size)
 		return "kernel command line too long";
 
-	nr_e820 = domu_write_platform(d, e820, 3);
+	nr_e820 = domu_write_platform(d, e820, DOMU_E820_MAX);
 	if (!nr_e820)
 		return "no room for the ACPI tables";
 	args = (struct linux_boot_args){

@@ -6,8 +6,10 @@
  *
  * Memory is a list of extents, each a run of guest-physical addresses and
  * the host-physical run behind it.  For dom0 the two are equal (it drives
- * real devices with real DMA); a customer domain's memory starts at
- * guest-physical 0 and comes from the pool in 2 MiB chunks.
+ * real devices with real DMA); a customer domain's memory comes from the
+ * pool in 2 MiB chunks, laid out as on a PC (hvplatform.h): from
+ * guest-physical 0 up to HVP_RAM_LOW_TOP, the rest from 4 GiB.  ram_bytes
+ * is its size, never the span of addresses it covers.
  */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H

@@ -38,7 +38,7 @@
  *         HVP_VIRTIO_BAR2_SIZE: queue q's notify is a 16-bit OUT at port
  *         base + q * HVP_VIRTIO_NOTIFY_MULTIPLIER.
  * A guest may move them within the windows; anything outside reads as
- * all-ones.  A domain's RAM must end below HVP_PCI_MMIO_BASE.
+ * all-ones.  A domain's RAM never reaches them: see the RAM layout below.
  */
 #define HVP_PCI_CONFIG_ADDRESS	0xcf8
 #define HVP_PCI_CONFIG_DATA	0xcfc
@@ -54,6 +54,30 @@
 #define HVP_VIRTIO_MSIX_OFFSET	0x3000	/* the table, 16 bytes an entry */
 #define HVP_VIRTIO_PBA_OFFSET	0x3800
 #define HVP_VIRTIO_NOTIFY_MULTIPLIER 2
+
+/*
+ * A domain's RAM, the PC's layout: its first HVP_RAM_LOW_TOP bytes at
+ * guest-physical 0 up to HVP_RAM_LOW_TOP, the rest from HVP_RAM_HIGH_BASE
+ * (4 GiB) up.  Between the two is the MMIO hole: the PCI window, the IOAPIC
+ * and the LAPIC, with room for them to grow.  Byte `offset` of a domain's
+ * RAM is at guest-physical hvp_ram_gpa(offset); the boot data, kernel and
+ * initrd go in the low part, hvp_ram_low_bytes(ram_bytes) long.
+ */
+#define HVP_RAM_LOW_TOP		0xc0000000ULL	/* 3 GiB */
+#define HVP_RAM_HIGH_BASE	0x100000000ULL	/* 4 GiB */
+
+#ifndef __ASSEMBLER__
+static inline unsigned long long hvp_ram_gpa(unsigned long long offset)
+{
+	return offset < HVP_RAM_LOW_TOP ? offset :
+	       offset - HVP_RAM_LOW_TOP + HVP_RAM_HIGH_BASE;
+}
+
+static inline unsigned long long hvp_ram_low_bytes(unsigned long long ram_bytes)
+{
+	return ram_bytes < HVP_RAM_LOW_TOP ? ram_bytes : HVP_RAM_LOW_TOP;
+}
+#endif
 
 /*
  * The virtio-pci common configuration structure at HVP_VIRTIO_COMMON_OFFSET

@@ -82,10 +82,12 @@ unsigned int linux_kernel_release(const uint8_t *image, uint64_t size,
 				  char *out, unsigned int out_size);
 
 /*
- * Placement in a domain whose RAM is [0, ram_bytes), nothing below low
- * (the boot data) usable: the kernel at its preferred address, or if it is
- * relocatable the lowest aligned address at or above low; the initrd
- * page-aligned at the top of RAM under its limit, above the kernel.
+ * Placement in RAM contiguous over [0, ram_bytes) (for a customer domain:
+ * its low RAM, hvp_ram_low_bytes() of its size, since the rest is above the
+ * MMIO hole), nothing below low (the boot data) usable: the kernel at its
+ * preferred address, or if it is relocatable the lowest aligned address at
+ * or above low; the initrd page-aligned at the top of that RAM under its
+ * limit, above the kernel.
  */
 enum linux_error linux_place(const struct linux_image *li, uint64_t ram_bytes,
 			     uint64_t low, uint64_t initrd_size,

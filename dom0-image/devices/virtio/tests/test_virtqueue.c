@@ -130,6 +130,21 @@ START_TEST(slice_bounds)
 }
 END_TEST
 
+START_TEST(slice_refuses_the_hole)
+{
+	struct guest_mem holed = gm;
+
+	holed.hole_start = 4096;
+	holed.hole_end = 8192;
+	ck_assert_ptr_eq(guest_mem_slice(&holed, 0, 4096), gm.base);
+	ck_assert_ptr_eq(guest_mem_slice(&holed, 8192, 16), gm.base + 8192);
+	ck_assert_ptr_null(guest_mem_slice(&holed, 4095, 2));
+	ck_assert_ptr_null(guest_mem_slice(&holed, 4096, 1));
+	ck_assert_ptr_null(guest_mem_slice(&holed, 8191, 1));
+	ck_assert_ptr_null(guest_mem_slice(&holed, 0, MEM_SIZE));
+}
+END_TEST
+
 /* ---- enabling a queue ---- */
 
 START_TEST(enable_rejects_bad_size)
@@ -717,6 +732,7 @@ static Suite *virtqueue_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, unmap_guest_memory);
 	tcase_add_test(tc, slice_bounds);
+	tcase_add_test(tc, slice_refuses_the_hole);
 	tcase_add_test(tc, enable_rejects_bad_size);
 	tcase_add_test(tc, enable_rejects_misaligned_rings);
 	tcase_add_test(tc, enable_rejects_rings_outside_memory);
