@@ -74,11 +74,13 @@ done
 # --- e2fsprogs, xfsprogs, blkid and the seed tools, with their shared libraries --------
 # These replace busybox's mke2fs (which makes only ext2); mkfs.xfs and
 # xfs_repair are for the data disk, XFS since the volume pool needs reflinks
-# (docs/volumes.md); mkfs.vfat (dosfstools) and mcopy (mtools): provisiond
-# writes servers' NoCloud seed disks with them (provisiond/seed.c).
+# (docs/volumes.md); e2image copies an ext4 template from a device into
+# the pool without its free blocks (docs/templates.md); mkfs.vfat
+# (dosfstools) and mcopy (mtools): provisiond writes servers' NoCloud seed
+# disks with them (provisiond/seed.c).
 # Libraries are copied to the same paths as on the build host, which is
 # also a Debian 12 amd64.
-tools="/sbin/mke2fs /sbin/e2fsck /sbin/blkid /sbin/mkfs.xfs /sbin/xfs_repair /sbin/mkfs.vfat /usr/bin/mcopy"
+tools="/sbin/mke2fs /sbin/e2fsck /sbin/e2image /sbin/blkid /sbin/mkfs.xfs /sbin/xfs_repair /sbin/mkfs.vfat /usr/bin/mcopy"
 for tool in $tools; do
     mkdir -p "./$(dirname "$tool")"
     rm -f "./$tool"                      # may be a busybox link

@@ -87,7 +87,7 @@ static const struct option_def options[] = {
 	{ "volume_overcommit", OPT_RATIO, offsetof(struct config, volume_overcommit), 0,
 	  10, 1000, "the disks' sizes may add up to the pool's size x this, 0.1 to 10 (default 1.0: no overcommit)" },
 	STR(volume_store, "how root disks are cloned from templates: reflink (default; copy only in provisiond-testhv)"),
-	STR(hv_bootloader, "reads a root disk's kernel and initrd (default /usr/lib/appliance/hv-bootloader)"),
+	STR(hv_bootloader, "reads a root disk's kernel and initrd (default /usr/sbin/hv-bootloader)"),
 	INT(boot_timeout, 1, 86400, "seconds a new server gets to report its first boot ready (default 600)"),
 };
 
@@ -127,7 +127,7 @@ void config_defaults(struct config *cfg)
 	 * hoster asks for it. */
 	cfg->volume_overcommit = 1.0;
 	str_copy(cfg->volume_store, "reflink", sizeof(cfg->volume_store));
-	str_copy(cfg->hv_bootloader, "/usr/lib/appliance/hv-bootloader",
+	str_copy(cfg->hv_bootloader, "/usr/sbin/hv-bootloader",
 		 sizeof(cfg->hv_bootloader));
 	cfg->boot_timeout = 600;
 }

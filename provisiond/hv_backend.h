@@ -66,6 +66,39 @@ struct hvb_disk {
 
 #define HVB_DISKS_MAX	3		/* root, data, seed */
 
+/*
+ * A network interface: the tap the device backend makes in dom0 for it,
+ * its MAC, rate limits in bytes/s (rx towards the guest, 0 = none), and
+ * the source addresses (prefixes) hv-netfilter lets it use
+ * (docs/networking.md).
+ */
+#define HVB_NIC_ADDRS_MAX	8
+#define HVB_TAP_NAME_MAX	16	/* IFNAMSIZ, with its NUL */
+
+struct hvb_nic {
+	char tap[HVB_TAP_NAME_MAX];
+	char mac[18];
+	uint64_t rx_bps, tx_bps;
+	char addrs[HVB_NIC_ADDRS_MAX][64];	/* "A/32", "B/128", "P/64" */
+	uint32_t naddrs;
+};
+
+/* A server's tap: "v" and the first 14 hex digits of its id ("srv_<16
+ * hex>"), unique among servers, stable for its life, <= 15 bytes. */
+static inline void hvb_tap_name(const char *server_id, char out[HVB_TAP_NAME_MAX])
+{
+	const char *hex = server_id;
+	int i;
+
+	for (const char *p = server_id; *p; p++)
+		if (*p == '_')
+			hex = p + 1;
+	out[0] = 'v';
+	for (i = 0; i < HVB_TAP_NAME_MAX - 2 && hex[i]; i++)
+		out[i + 1] = hex[i];
+	out[i + 1] = '\0';
+}
+
 struct hvb_domain_config {
 	const char *name;		/* unique; the server's id */
 	uint32_t memory_mib;
@@ -78,6 +111,7 @@ struct hvb_domain_config {
 	const char *cmdline;		/* "" for none */
 	const struct hvb_disk *disks;	/* ndisks of them */
 	uint32_t ndisks;
+	const struct hvb_nic *nic;	/* NULL: no network interface */
 };
 
 /* One domain, as list() reports it. */

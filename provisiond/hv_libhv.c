@@ -273,10 +273,11 @@ static int lhv_create(struct hv_backend *hv, const struct hvb_domain_config *cfg
 	}
 	/* The disks' device backend, before the domain boots (as hvctl
 	 * create --disk does). */
-	if (cfg->ndisks) {
+	if (cfg->ndisks || cfg->nic) {
 		char why[512];
 
-		err = lhv_devices_start(id, cfg->disks, cfg->ndisks, why, sizeof(why));
+		err = lhv_devices_start(id, cfg->disks, cfg->ndisks, cfg->nic, why,
+					sizeof(why));
 		if (err) {
 			log_error("libhv: %s: %s", cfg->name, why);
 			hv_domain_ctl(&l->h, id, HV_DOMCTL_DESTROY);
@@ -375,6 +376,8 @@ static int lhv_reboot(struct hv_backend *hv, uint32_t domid)
 static int lhv_destroy(struct hv_backend *hv, uint32_t domid)
 {
 	struct lhv *l = lhv_of(hv);
+	struct hv_domain_info info;
+	bool named = lookup(l, domid, &info) == 0;
 	int err = hv_domain_ctl(&l->h, domid, HV_DOMCTL_DESTROY);
 
 	if (err == 0 || err == HV_ESRCH) {
@@ -382,6 +385,9 @@ static int lhv_destroy(struct hv_backend *hv, uint32_t domid)
 		pending_free(pending_take(l, domid));
 		pthread_mutex_unlock(&l->lock);
 	}
+	/* Its network filter and routes go with it (they outlive the tap). */
+	if (err == 0 && named)
+		lhv_nic_remove(info.name);
 	return err;
 }
 

@@ -24,9 +24,11 @@
 #include "hv_libhv_devices.h"
 #include "io.h"
 #include "log.h"
+#include "subprocess.h"
 #include "util.h"
 
 #define READY_TIMEOUT_MS	10000
+#define NETFILTER_TIMEOUT_S	30
 
 /* One "--disk" value: PATH[,ro][,bps=N][,iops=N][,serial=S]. */
 static int disk_option(const struct hvb_disk *d, char *out, size_t size, char *why,
@@ -50,11 +52,71 @@ static int disk_option(const struct hvb_disk *d, char *out, size_t size, char *w
 	return 0;
 }
 
+/* The --net value: TAP,mac=M[,rx_bps=N][,tx_bps=N], checked by libhv. */
+static int nic_option(const struct hvb_nic *nic, char *out, size_t size, char *why,
+		      size_t len)
+{
+	struct hv_net_spec spec;
+	int n = snprintf(out, size, "%s,mac=%s", nic->tap, nic->mac);
+
+	if (nic->rx_bps)
+		n += snprintf(out + n, size - (size_t)n, ",rx_bps=%" PRIu64, nic->rx_bps);
+	if (nic->tx_bps)
+		n += snprintf(out + n, size - (size_t)n, ",tx_bps=%" PRIu64, nic->tx_bps);
+	if ((size_t)n >= size) {
+		snprintf(why, len, "interface %s: option too long", nic->tap);
+		return -EINVAL;
+	}
+	return hv_net_spec_parse(out, &spec, why, len) ? -EINVAL : 0;
+}
+
+/* hv-netfilter apply: the tap isolated, the addresses routed to it. */
+static int nic_isolate(const struct hvb_nic *nic, char *why, size_t len)
+{
+	const char *argv[8 + 2 * HVB_NIC_ADDRS_MAX + 1];
+	char out[256], err[256];
+	int n = 0, status;
+
+	argv[n++] = HV_NETFILTER_PROGRAM;
+	argv[n++] = "apply";
+	argv[n++] = "--if";
+	argv[n++] = nic->tap;
+	argv[n++] = "--mac";
+	argv[n++] = nic->mac;
+	for (uint32_t i = 0; i < nic->naddrs; i++) {
+		argv[n++] = strchr(nic->addrs[i], ':') ? "--ipv6" : "--ipv4";
+		argv[n++] = nic->addrs[i];
+	}
+	argv[n] = NULL;
+	status = spawn_run(argv, NETFILTER_TIMEOUT_S, out, sizeof(out), err, sizeof(err));
+	if (status != 0) {
+		snprintf(why, len, "hv-netfilter apply --if %s: %s", nic->tap,
+			 err[0] ? err : "failed");
+		return -EIO;
+	}
+	return 0;
+}
+
+void lhv_nic_remove(const char *server_id)
+{
+	char tap[HVB_TAP_NAME_MAX], out[256], err[256];
+	const char *argv[] = { HV_NETFILTER_PROGRAM, "remove", "--if", tap, NULL };
+	int status;
+
+	hvb_tap_name(server_id, tap);
+	status = spawn_run(argv, NETFILTER_TIMEOUT_S, out, sizeof(out), err, sizeof(err));
+	/* 3: the tap is gone and had no rules: nothing to take away. */
+	if (status != 0 && status != 3)
+		log_warn("libhv: %s: hv-netfilter remove --if %s: %s", server_id, tap,
+			 err[0] ? err : "failed");
+}
+
 int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndisks,
-		      char *why, size_t len)
+		      const struct hvb_nic *nic, char *why, size_t len)
 {
 	char opts[HVB_DISKS_MAX][HV_IO_PATH_MAX + 96], log[256], domid_s[16], fd_s[16];
-	char *argv[6 + 2 * HVB_DISKS_MAX + 1];
+	char net_opt[HV_IO_IFNAME_MAX + 96];
+	char *argv[6 + 2 * HVB_DISKS_MAX + 2 + 1];
 	char buf[16];
 	size_t have = 0;
 	int pipefd[2], status, n = 0;
@@ -68,6 +130,8 @@ int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndi
 	for (uint32_t i = 0; i < ndisks; i++)
 		if (disk_option(&disks[i], opts[i], sizeof(opts[i]), why, len))
 			return -EINVAL;
+	if (nic && nic_option(nic, net_opt, sizeof(net_opt), why, len))
+		return -EINVAL;
 	if (mkdir(hv_io_run_dir(), 0700) < 0 && errno != EEXIST) {
 		snprintf(why, len, "%s: %s", hv_io_run_dir(), strerror(errno));
 		return -errno;
@@ -93,6 +157,10 @@ int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndi
 	for (uint32_t i = 0; i < ndisks; i++) {
 		argv[n++] = "--disk";
 		argv[n++] = opts[i];
+	}
+	if (nic) {
+		argv[n++] = "--net";
+		argv[n++] = net_opt;
 	}
 	argv[n] = NULL;
 
@@ -151,6 +219,7 @@ int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndi
 			 domid, log);
 		return -EIO;
 	}
-	log_info("libhv: d%u: device backend started with %u disk(s)", domid, ndisks);
-	return 0;
+	log_info("libhv: d%u: device backend started with %u disk(s)%s", domid, ndisks,
+		 nic ? " and a network interface" : "");
+	return nic ? nic_isolate(nic, why, len) : 0;
 }

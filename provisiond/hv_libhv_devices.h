@@ -14,12 +14,20 @@
  * HVCTL_BACKEND_PATH in dom0-image/hvctl/hvctl.h). */
 #define HV_BACKEND_PROGRAM	"/usr/sbin/hv-backend"
 
+/* dom0's network filter (dom0-image/netfilter/, docs/networking.md). */
+#define HV_NETFILTER_PROGRAM	"/usr/sbin/hv-netfilter"
+
 /*
  * Starts hv-backend for domain domid (created, not yet booted) serving
- * disks in order, and waits (at most 10 s) until it says it is ready.
- * 0, or a negative errno with why filled in.
+ * disks in order and nic (NULL: none), and waits (at most 10 s) until it
+ * says it is ready; then isolates the nic's tap and routes its addresses
+ * to it (hv-netfilter apply).  0, or a negative errno with why filled in.
  */
 int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndisks,
-		      char *why, size_t len);
+		      const struct hvb_nic *nic, char *why, size_t len);
+
+/* Takes a destroyed server's filter and routes away (hv-netfilter remove);
+ * a tap that never had them is not an error. */
+void lhv_nic_remove(const char *server_id);
 
 #endif

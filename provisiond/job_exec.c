@@ -36,6 +36,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "server_disks.h"
+#include "server_net.h"
 
 #define POLL_MS	50	/* how often a shutdown is checked on */
 
@@ -169,6 +170,7 @@ struct config_text {
 	char initrd[VOLUME_PATH_MAX];
 	char cmdline[2100];
 	struct server_disks disks;
+	struct server_net net;
 };
 
 /*
@@ -215,6 +217,14 @@ static int load_config(struct job_run *run, const struct server_row *s,
 	if (rc)
 		return fail(run, "not_found", false,
 			    "the server's plan, image or template no longer exists");
+
+	/* Its network interface, when it holds addresses (server_net.h). */
+	r = db_read_get();
+	rc = server_net_load(r, run->server_id, &t->net);
+	db_read_put(r);
+	if (rc)
+		return fail(run, "internal_error", true, "reading the server's addresses failed");
+	cfg->nic = t->net.has_nic ? &t->net.nic : NULL;
 	if (!s->template_id[0])
 		return 0;
 

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "seed.h"
 #include "server_disks.h"
+#include "server_net.h"
 #include "subprocess.h"
 #include "util.h"
 
@@ -142,9 +143,11 @@ int server_seed_write(sqlite3 *db, const char *server_id, const char *path,
 	sqlite3_stmt *st = db_prep(db, "SELECT hostname, root_password_hash,"
 				       " coalesce(ssh_keys, '[]'), seed_generation"
 				       " FROM servers WHERE id = ?", "s", server_id);
-	const char *keys[64];
+	const char *keys[64], *resolvers[SERVER_NET_DNS_MAX];
 	char instance[96], hostname[256];
 	struct seed_input in = { 0 };
+	struct seed_network seed_net;
+	struct server_net net;
 	json_t *key_list = NULL;
 	char *hash = NULL;
 	int rc = -1;
@@ -168,8 +171,25 @@ int server_seed_write(sqlite3 *db, const char *server_id, const char *path,
 	in.ssh_keys = keys;
 	for (size_t i = 0; i < json_array_size(key_list) && i < 64; i++)
 		keys[in.nssh_keys++] = json_string_value(json_array_get(key_list, i));
-	/* No network interface yet (issue 14): the guest keeps DHCP. */
-	in.net = NULL;
+	/* Its interface, routed through dom0 (server_net.h); none: DHCP. */
+	if (server_net_load(db, server_id, &net) < 0) {
+		snprintf(why, len, "server %s: reading its addresses failed", server_id);
+		goto out;
+	}
+	if (net.has_nic) {
+		for (int i = 0; i < net.ndns; i++)
+			resolvers[i] = net.dns[i];
+		seed_net = (struct seed_network){
+			.mac = net.mac,
+			.ipv4 = net.ipv4[0] ? net.ipv4 : NULL,
+			.ipv6 = net.ipv6[0] ? net.ipv6 : NULL,
+			.gateway4 = net.ipv4[0] ? SERVER_NET_GATEWAY4 : NULL,
+			.gateway6 = net.ipv6[0] ? SERVER_NET_GATEWAY6 : NULL,
+			.resolvers = resolvers,
+			.nresolvers = (size_t)net.ndns,
+		};
+		in.net = &seed_net;
+	}
 	rc = seed_image_write(&in, path, why, len);
 out:
 	sqlite3_finalize(st);
