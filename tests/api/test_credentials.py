@@ -142,3 +142,47 @@ def test_bad_credentials_are_refused_naming_the_field(admin, world, tmp_path):
                                         "root_password": "long enough"})
     assert r.status_code == 400 and r.json()["error"]["field"] == "root_password"
     assert admin.list_all("/v1/servers", params={"tenant_id": tenant["id"]}) == []
+
+
+def test_seed_network_config_from_the_servers_addresses(own_daemon, tmp_path):
+    """With address pools, the seed's network-config gives the guest its
+    MAC, its primary addresses as /32 and (for a /64 assignment) P::1/64,
+    dom0's on-link gateways and the pools' resolvers (server_net.h)."""
+    d = own_daemon().start()
+    admin = d.client(d.admin_token)
+    template, _ = make_template(admin, tmp_path)
+    plan = admin.post("/v1/plans", json={"name": "p", "vcpus": 1, "memory_mib": 128,
+                                         "root_disk_gib": 1}).json()
+    tenant = admin.post("/v1/tenants", json={"name": "t"}).json()
+    for fields in ({"name": "v4", "family": 4, "network": "192.0.2.0/24",
+                    "gateway": "192.0.2.1", "dns": ["192.0.2.53", "2001:db8::53"]},
+                   {"name": "v6", "family": 6, "network": "2001:db8:100::/48",
+                    "gateway": "2001:db8:100::1", "assign_prefix_len": 64}):
+        r = admin.post("/v1/ip-pools", json=fields)
+        assert r.status_code == 201, r.text
+    r = admin.post("/v1/servers", json={"tenant_id": tenant["id"], "plan_id": plan["id"],
+                                        "template_id": template["id"], "hostname": "net-1",
+                                        "ssh_keys": [KEY]})
+    assert r.status_code == 202, r.text
+    job = admin.wait_job(r.json()["job"]["id"])
+    assert job["state"] == "succeeded", job
+    server = admin.get("/v1/servers/" + r.json()["server"]["id"]).json()
+    v4 = [a["address"] for a in server["addresses"] if a["family"] == 4][0]
+    v6 = [a["address"] for a in server["addresses"] if a["family"] == 6][0]
+    assert v6.endswith("::"), v6
+    assert seed_file(d, server, "network-config") == (
+        "version: 2\n"
+        "ethernets:\n"
+        "  eth0:\n"
+        "    match:\n"
+        "      macaddress: '%s'\n"
+        "    set-name: 'eth0'\n"
+        "    addresses:\n"
+        "      - '%s/32'\n"
+        "      - '%s1/64'\n"
+        "    gateway4: '169.254.0.1'\n"
+        "    gateway6: 'fe80::1'\n"
+        "    nameservers:\n"
+        "      addresses:\n"
+        "        - '192.0.2.53'\n"
+        "        - '2001:db8::53'\n" % (server["mac"], v4, v6))
