@@ -455,12 +455,18 @@ static int firstboot_line(const char *line, const char *instance_id, char *why,
 			  size_t len)
 {
 	const char *p = strstr(line, READY_LINE);
+	size_t n = strlen(instance_id);
 
-	if (p && strcmp(p + strlen(READY_LINE), instance_id) == 0)
+	/* A serial console ends its lines with "\r\n": the id, then the end
+	 * or whitespace, no more. */
+	if (p && strncmp(p + strlen(READY_LINE), instance_id, n) == 0 &&
+	    strspn(p + strlen(READY_LINE) + n, " \t\r") ==
+	    strlen(p + strlen(READY_LINE) + n))
 		return 1;
 	p = strstr(line, FAILED_LINE);
 	if (p) {
 		snprintf(why, len, "%.300s", p + strlen(FAILED_LINE));
+		why[strcspn(why, "\r")] = '\0';
 		return -1;
 	}
 	return 0;

@@ -350,7 +350,7 @@ def test_create_waits_for_the_first_boot(own_daemon, tmp_path):
 
     sid, job = create("ok.example.com")
     assert job["state"] == "succeeded", job
-    assert "appliance-firstboot: ready instance-id=srv-%s-1\n" % sid in \
+    assert "appliance-firstboot: ready instance-id=srv-%s-1\r\n" % sid in \
         d.domains()[sid]["console"]
 
     d.set_faults("unpause firstboot-silent")

@@ -303,12 +303,13 @@ static void guest_boots(json_t *d, const struct fault *fl)
 
 	if (!iid || fl->firstboot_silent)
 		return;
+	/* As a serial console writes them: each line ends "\r\n". */
 	if (fl->firstboot_fail)
 		snprintf(line, sizeof(line), "appliance-firstboot: failed: "
-			 "cannot resize the root filesystem\n");
+			 "cannot resize the root filesystem\r\n");
 	else
-		snprintf(line, sizeof(line), "Debian GNU/Linux 12 web-1 ttyS0\n"
-			 "appliance-firstboot: ready instance-id=%s\n", iid);
+		snprintf(line, sizeof(line), "Debian GNU/Linux 12 web-1 ttyS0\r\n"
+			 "appliance-firstboot: ready instance-id=%s\r\n", iid);
 	json_object_set_new(d, "console", json_sprintf("%s%s", console ? console : "",
 						       line));
 }
