@@ -119,7 +119,13 @@ def test_customer_server_from_template_ssh_reinstall_delete(boot_dom0, tmp_path)
     # --- As the customer: ssh with the key, over IPv4 and IPv6. ---
     assert ssh(m, v4, "hostname") == "web-one"
     assert ssh(m, v6, "hostname") == "web-one"
-    assert ssh(m, v4, "findmnt -n -o SOURCE,FSTYPE /data") == "/dev/vdb ext4"
+    # nofail: the boot does not wait for the data disk's mount; it follows.
+    mounted = m.run("%s root@%s 'for i in $(seq 60); do findmnt /data >/dev/null "
+                    "&& break; sleep 1; done; findmnt -n -o SOURCE,FSTYPE /data'"
+                    % (SSH, v4), timeout=120)
+    assert mounted == (0, "/dev/vdb ext4"), (mounted, ssh(
+        m, v4, "lsblk -o NAME,LABEL,FSTYPE,SIZE; cat /etc/fstab; "
+        "journalctl -b --no-pager | grep -i -e data -e vdb | tail -n 20"))
     ssh(m, v4, "echo kept > /data/kept && echo gone > /root/marker && sync")
     # The root disk is the plan's 3 GiB, grown from the template's 2.
     root_bytes = int(ssh(m, v4, "findmnt -bn -o SIZE /"))
