@@ -149,7 +149,7 @@ int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndi
 	 * async-signal-safe calls (provisiond has threads). */
 	snprintf(domid_s, sizeof(domid_s), "%" PRIu32, domid);
 	snprintf(fd_s, sizeof(fd_s), "%d", pipefd[1]);
-	argv[n++] = (char *)HV_BACKEND_PROGRAM;
+	argv[n++] = (char *)HV_BACKEND_PATH;
 	argv[n++] = "--domid";
 	argv[n++] = domid_s;
 	argv[n++] = "--ready-fd";
@@ -187,7 +187,7 @@ int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndi
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
-		execv(HV_BACKEND_PROGRAM, argv);
+		execv(HV_BACKEND_PATH, argv);
 		_exit(127);
 	}
 	close(pipefd[1]);

@@ -10,10 +10,6 @@
 
 #include "hv_backend.h"
 
-/* The program, where dom0's image puts it (hvctl runs the same one:
- * HVCTL_BACKEND_PATH in dom0-image/hvctl/hvctl.h). */
-#define HV_BACKEND_PROGRAM	"/usr/sbin/hv-backend"
-
 /* dom0's network filter (dom0-image/netfilter/, docs/networking.md). */
 #define HV_NETFILTER_PROGRAM	"/usr/sbin/hv-netfilter"
 

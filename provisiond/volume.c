@@ -147,11 +147,28 @@ static int finish(int fd, const char *tmp, const char *path, uint64_t size,
 	return 0;
 }
 
+/* finish() on the made file tmp; it is removed if that fails. */
+static int finish_tmp(const char *tmp, const char *path, uint64_t size,
+		      char *why, size_t len)
+{
+	int fd = open(tmp, O_WRONLY | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		snprintf(why, len, "%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	rc = finish(fd, tmp, path, size, why, len);
+	close(fd);
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
 int volume_make_root(const char *template_path, const char *path,
 		     uint64_t size_bytes, char *why, size_t len)
 {
 	char tmp[VOLUME_PATH_MAX + 8];
-	int fd, rc;
 
 	tmp_path(path, tmp);
 	unlink(tmp);
@@ -159,17 +176,7 @@ int volume_make_root(const char *template_path, const char *path,
 		unlink(tmp);
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, len, "%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	rc = finish(fd, tmp, path, size_bytes, why, len);
-	close(fd);
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return finish_tmp(tmp, path, size_bytes, why, len);
 }
 
 int volume_make_data(const char *path, uint64_t size_bytes, char *why, size_t len)
@@ -196,17 +203,7 @@ int volume_make_data(const char *path, uint64_t size_bytes, char *why, size_t le
 		unlink(tmp);
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, len, "%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	rc = finish(fd, tmp, path, size_bytes, why, len);
-	close(fd);
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return finish_tmp(tmp, path, size_bytes, why, len);
 }
 
 int volume_remove(const char *path, char *why, size_t len)

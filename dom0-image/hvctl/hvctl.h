@@ -127,9 +127,8 @@ void hvctl_io_error(FILE *err, const char *domain, uint32_t domid, int rc);
  * Starts hv-backend for domain domid with a's disks, detached (its own
  * session; it outlives hvctl), its log in <run dir>/<domid>.log, and waits
  * until it says it is ready: 0, or a negative errno after printing why.
- * The program is $HVCTL_BACKEND, else HVCTL_BACKEND_PATH.
+ * The program is $HVCTL_BACKEND, else libhv's HV_BACKEND_PATH.
  */
-#define HVCTL_BACKEND_PATH	"/usr/sbin/hv-backend"
 int hvctl_backend_start(const struct hvctl_args *a, uint32_t domid, FILE *err);
 
 /* After the domain was destroyed: waits (up to 10 s) until its backend,

@@ -199,7 +199,7 @@ static void exec_backend(const struct hvctl_args *a, uint32_t domid,
 	int n = 0, fd;
 
 	if (!prog || !*prog)
-		prog = HVCTL_BACKEND_PATH;
+		prog = HV_BACKEND_PATH;
 	snprintf(domid_s, sizeof(domid_s), "%" PRIu32, domid);
 	snprintf(fd_s, sizeof(fd_s), "%d", ready_fd);
 	argv[n++] = (char *)prog;

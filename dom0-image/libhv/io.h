@@ -26,6 +26,9 @@
 #include "hvabi.h"
 
 #define HV_IO_RUN_DIR		"/run/hv-backend"
+/* The device backend program, where dom0's image puts it (hvctl and
+ * provisiond start it). */
+#define HV_BACKEND_PATH		"/usr/sbin/hv-backend"
 #define HV_IO_PATH_MAX		1024	/* a disk's path, with its NUL */
 #define HV_IO_SERIAL_MAX	VIRTIO_BLK_ID_BYTES
 #define HV_IO_DISKS_MAX		HV_DOMAIN_DEVICES_MAX	/* disks and NICs */
