@@ -41,7 +41,7 @@ PYTEST_ARGS ?=
 PROVISIOND_PACKAGES := gcc make pkg-config libsqlite3-dev libmicrohttpd-dev \
 	libjansson-dev nettle-dev libgnutls28-dev check python3 python3-pytest \
 	python3-requests python3-yaml python3-jsonschema python3-cryptography \
-	libcrypt-dev dosfstools mtools e2fsprogs
+	libcrypt-dev dosfstools mtools e2fsprogs libcurl4-openssl-dev prometheus
 
 # Shared libraries the daemon needs at run time, the loader included.
 PROVISIOND_SHARED_LIBS := ld-linux-x86-64.so.2 libc.so.6 libm.so.6 \
@@ -73,7 +73,7 @@ PROVISIOND_UNIT_TESTS := $(BUILD)/tests/unit/provisiond-tests
 
 PVD_VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
 PVD_CC   := gcc
-PVD_PKGS := libmicrohttpd jansson sqlite3 nettle gnutls
+PVD_PKGS := libmicrohttpd jansson sqlite3 nettle gnutls libcurl
 # Deferred (=): pkg-config runs only when something is built.
 PVD_PKG_CFLAGS = $(shell pkg-config --cflags $(PVD_PKGS))
 PVD_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
@@ -98,6 +98,12 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	monitor.c hv_backend.c hv_libhv.c hv_libhv_devices.c tls.c \
 	subprocess.c volume.c volume_reflink.c server_disks.c server_net.c seed.c credentials.c \
 	api_credentials.c ipam.c api_ippools.c)
+PVD_COMMON_SRCS += $(PVD_DIR)/events.c
+PVD_COMMON_SRCS += $(PVD_DIR)/webhook_check.c
+PVD_COMMON_SRCS += $(PVD_DIR)/webhook_delivery.c
+PVD_COMMON_SRCS += $(PVD_DIR)/api_webhooks.c
+PVD_COMMON_SRCS += $(PVD_DIR)/metrics.c
+PVD_COMMON_SRCS += $(PVD_DIR)/api_metrics.c
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c $(PVD_DIR)/volume_stores.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o
@@ -117,6 +123,8 @@ PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	config.c log.c util.c db.c migrations.c auth.c validate.c \
 	job_state.c idempotency.c tls.c subprocess.c volume.c volume_reflink.c \
 	volume_stores.c seed.c credentials.c ipam.c)
+PVD_UT_LIB_SRCS += $(PVD_DIR)/webhook_check.c
+PVD_UT_LIB_SRCS += $(PVD_DIR)/metrics.c
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

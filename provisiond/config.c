@@ -89,6 +89,13 @@ static const struct option_def options[] = {
 	STR(volume_store, "how root disks are cloned from templates: reflink (default; copy only in provisiond-testhv)"),
 	STR(hv_bootloader, "reads a root disk's kernel and initrd (default /usr/sbin/hv-bootloader)"),
 	INT(boot_timeout, 1, 86400, "seconds a new server gets to report its first boot ready (default 600)"),
+	{ "webhook_allow_loopback", OPT_BOOL, offsetof(struct config, webhook_allow_loopback), 0, 0, 0,
+	  "allow webhook URLs on loopback addresses (default off; for tests only)" },
+	INT(webhook_timeout, 1, 300, "seconds one webhook delivery may take, connect included (default 10)"),
+	INT(webhook_retry_base, 1, 3600, "seconds before a failed webhook delivery's first retry; doubled each time (default 10)"),
+	INT(webhook_max_attempts, 1, 100, "attempts of a webhook delivery before it is marked failed (default 15)"),
+	INT(webhook_max_age, 60, 30 * 86400, "seconds after its event a webhook delivery is still tried (default 86400)"),
+	INT(webhook_parallel, 1, 64, "webhook deliveries in flight at once (default 8)"),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -130,6 +137,13 @@ void config_defaults(struct config *cfg)
 	str_copy(cfg->hv_bootloader, "/usr/sbin/hv-bootloader",
 		 sizeof(cfg->hv_bootloader));
 	cfg->boot_timeout = 600;
+	/* The appliance must not be made to call itself (docs/webhooks.md). */
+	cfg->webhook_allow_loopback = false;
+	cfg->webhook_timeout = 10;
+	cfg->webhook_retry_base = 10;
+	cfg->webhook_max_attempts = 15;
+	cfg->webhook_max_age = 86400;
+	cfg->webhook_parallel = 8;
 }
 
 static const struct option_def *find_option(const char *key)

@@ -72,6 +72,14 @@ struct config {
 	char hv_bootloader[CONFIG_PATH_MAX];
 	int boot_timeout;		/* s to "appliance-firstboot: ready" */
 
+	/* Webhooks (webhook.h, docs/webhooks.md). */
+	bool webhook_allow_loopback;	/* loopback targets (the API tests) */
+	int webhook_timeout;		/* s a delivery may take in all */
+	int webhook_retry_base;		/* s before the first retry */
+	int webhook_max_attempts;	/* then the delivery has failed */
+	int webhook_max_age;		/* s after the event: no more tries */
+	int webhook_parallel;		/* deliveries in flight at once */
+
 	/* Command line only. */
 	char config_file[CONFIG_PATH_MAX];
 	char create_admin_token[128];	/* --create-admin-token NAME */

@@ -13,6 +13,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 
 /* How long SQLite waits for a lock held by another process (the
  * --create-admin-token command, an operator's sqlite3 shell). */
@@ -56,6 +57,7 @@ struct conn {
 static struct {
 	pthread_mutex_t write_lock;
 	struct conn writer;
+	int64_t write_began_us;		/* monotonic; for the write metric */
 
 	pthread_mutex_t prio_lock;	/* guards requests_waiting */
 	pthread_cond_t no_requests;
@@ -250,6 +252,14 @@ void db_close(void)
 	conn_close(&db.writer);
 }
 
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* With the writer held: begins the transaction, or lets go on failure. */
 static sqlite3 *begin_immediate(void)
 {
@@ -258,7 +268,14 @@ static sqlite3 *begin_immediate(void)
 		pthread_mutex_unlock(&db.write_lock);
 		return NULL;
 	}
+	db.write_began_us = mono_us();
 	return db.writer.c;
+}
+
+/* With the writer held, at the end of its transaction. */
+static void write_ended(void)
+{
+	metrics_db_write_observe((double)(mono_us() - db.write_began_us) / 1e6);
 }
 
 sqlite3 *db_write_begin(void)
@@ -304,6 +321,7 @@ int db_write_commit(sqlite3 *c)
 		log_error("database: COMMIT: %s", sqlite3_errmsg(c));
 		sqlite3_exec(c, "ROLLBACK", NULL, NULL, NULL);
 	}
+	write_ended();
 	pthread_mutex_unlock(&db.write_lock);
 	return rc;
 }
@@ -312,6 +330,7 @@ void db_write_rollback(sqlite3 *c)
 {
 	if (sqlite3_exec(c, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
 		log_error("database: ROLLBACK: %s", sqlite3_errmsg(c));
+	write_ended();
 	pthread_mutex_unlock(&db.write_lock);
 }
 

@@ -31,6 +31,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 
 static struct {
@@ -188,7 +189,9 @@ static enum MHD_Result send_answer(struct request *req)
 		return MHD_NO;
 	}
 	if (req->status != 204)
-		MHD_add_response_header(resp, "Content-Type", "application/json");
+		MHD_add_response_header(resp, "Content-Type", req->content_type &&
+					req->status < 300 ? req->content_type :
+					"application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Request-Id", req->request_id);
 	if (req->location[0])
@@ -429,6 +432,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	for (char *p = req->path; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
+	/* The one place every answered request is counted (metrics.h): by
+	 * the route's template, never the path the client sent. */
+	metrics_http_observe(req->route ? req->route->method : NULL,
+			     req->route ? req->route->pattern : NULL, req->status,
+			     (double)(mono_ms() - req->started_ms) / 1000.0);
 	log_debug("%s %s -> %d (%lld ms)%s", req->method, req->path, req->status,
 		  (long long)(mono_ms() - req->started_ms),
 		  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (not completed)");

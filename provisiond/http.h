@@ -52,6 +52,7 @@ struct request {
 					 * replay) or a list page; wins over
 					 * response */
 	char location[128];
+	const char *content_type;	/* NULL: application/json */
 	bool replayed;
 	char allow[64];			/* for 405 */
 

@@ -161,6 +161,9 @@ struct hv_backend {
 		       char *buf, size_t size, size_t *got);
 	/* Releases everything; the backend is unusable afterwards. */
 	void (*close)(struct hv_backend *hv);
+	/* What the machine is and how its memory is divided (hvabi.h's
+	 * HVCALL_PHYSINFO): /metrics reports free memory from it. */
+	int (*physinfo)(struct hv_backend *hv, struct hv_physinfo *out);
 };
 
 /*

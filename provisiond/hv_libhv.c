@@ -445,6 +445,11 @@ static int lhv_console(struct hv_backend *hv, uint32_t domid, uint64_t *pos,
 	return hv_domain_console(&lhv_of(hv)->h, domid, pos, buf, size, got);
 }
 
+static int lhv_physinfo(struct hv_backend *hv, struct hv_physinfo *out)
+{
+	return hv_physinfo(&lhv_of(hv)->h, out);
+}
+
 static void lhv_close(struct hv_backend *hv)
 {
 	struct lhv *l = lhv_of(hv);
@@ -507,6 +512,7 @@ int hv_libhv_open(const char *state_path, struct hv_backend **out, char *err,
 		.cpu_usage = lhv_cpu_usage,
 		.console = lhv_console,
 		.close = lhv_close,
+		.physinfo = lhv_physinfo,
 	};
 	*out = &l->ops;
 	return 0;

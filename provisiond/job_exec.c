@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include "db.h"
+#include "events.h"
 #include "jobs.h"
 #include "log.h"
 #include "server_disks.h"
@@ -84,12 +85,14 @@ static int update_server(struct job_run *run, const char *sql, const char *types
 {
 	sqlite3 *w = db_write_begin_background();
 	sqlite3_stmt *st;
+	char state_before[16];
 	va_list ap;
 	int rc;
 
 	(void)types;
 	if (!w)
 		return db_fail(run);
+	event_server_state_now(w, run->server_id, state_before);
 	/* Every update here binds (?1 = server id, ?2 = now, ?3.. extra). */
 	st = db_prep(w, sql, "si", run->server_id, now_s());
 	if (!st) {
@@ -107,7 +110,9 @@ static int update_server(struct job_run *run, const char *sql, const char *types
 	va_end(ap);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	/* A change of actual_state is an event, committed with it. */
+	if (rc != SQLITE_DONE ||
+	    event_server_state(w, run->server_id, state_before, "job") != SQLITE_OK) {
 		db_write_rollback(w);
 		return db_fail(run);
 	}

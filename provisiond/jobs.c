@@ -11,9 +11,11 @@
 
 #include "audit.h"
 #include "db.h"
+#include "events.h"
 #include "http.h"
 #include "jobs.h"
 #include "log.h"
+#include "metrics.h"
 
 static struct {
 	struct hv_backend *hv;
@@ -121,6 +123,25 @@ static bool claim(struct job_run *run)
 	return db_write_commit(w) == SQLITE_OK;
 }
 
+/* The webhook events of a job's outcome (events.h), in its transaction. */
+static int job_events(sqlite3 *w, const struct job_run *run, bool ok)
+{
+	int rc = event_emit(w, ok ? EVENT_JOB_SUCCEEDED : EVENT_JOB_FAILED,
+			    run->tenant_id, run->server_id,
+			    json_pack("{s:s, s:s, s:s, s:s?}", "job_id", run->id,
+				      "kind", job_kind_name(run->kind), "server_id",
+				      run->server_id, "error_code",
+				      ok ? NULL : run->error_code));
+
+	if (rc == SQLITE_OK && ok && run->kind == JOB_SUSPEND)
+		rc = event_emit(w, EVENT_SERVER_SUSPENDED, run->tenant_id,
+				run->server_id, json_pack("{s:s}", "job_id", run->id));
+	if (rc == SQLITE_OK && ok && run->kind == JOB_UNSUSPEND)
+		rc = event_emit(w, EVENT_SERVER_UNSUSPENDED, run->tenant_id,
+				run->server_id, json_pack("{s:s}", "job_id", run->id));
+	return rc;
+}
+
 /* Records the outcome, audits it, and wakes the long-polls. */
 static void finish(const struct job_run *run, bool ok)
 {
@@ -161,6 +182,8 @@ static void finish(const struct job_run *run, bool ok)
 			    ok ? NULL : run->error_code, ok ? NULL : run->error_message,
 			    ok ? 0 : (int)run->retryable, run->id);
 		if (rc == SQLITE_OK)
+			rc = job_events(w, run, ok);
+		if (rc == SQLITE_OK)
 			rc = audit_write(w, &e);
 	}
 	if (rc != SQLITE_OK) {
@@ -200,9 +223,16 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&jq.lock);
 
 		if (claim(&run)) {
+			int64_t t0 = mono_ms();
+			bool ok;
+
 			log_info("job %s (%s %s): running", run.id,
 				 job_kind_name(run.kind), run.server_id);
-			finish(&run, job_execute(jq.hv, jq.s.stop_timeout_s, &run) == 0);
+			ok = job_execute(jq.hv, jq.s.stop_timeout_s, &run) == 0;
+			finish(&run, ok);
+			if (!run.interrupted)
+				metrics_job_observe(job_kind_name(run.kind), ok,
+						    (double)(mono_ms() - t0) / 1000.0);
 			continue;
 		}
 

@@ -12,7 +12,7 @@
  *   -> hypervisor backend (--hv: libhv; the tests' binary also has fake)
  *   -> database (WAL, migrations)
  *   -> reconciliation (interrupted jobs, missing and orphan domains)
- *   -> job workers, usage monitor
+ *   -> job workers, usage monitor, webhook deliveries
  *   -> HTTP; "listening on ADDRESS port N" is logged when requests are served
  *
  * SIGTERM or SIGINT stops it cleanly: HTTP first, then the workers (a job
@@ -34,12 +34,14 @@
 #include "http.h"
 #include "jobs.h"
 #include "log.h"
+#include "metrics.h"
 #include "reconcile.h"
 #include "server_disks.h"
 #include "volume.h"
 #include "router.h"
 #include "tls.h"
 #include "version.h"
+#include "webhook.h"
 
 /* --create-admin-token NAME: the way to the first token. */
 static int create_admin_token(const struct config *cfg)
@@ -189,6 +191,24 @@ int main(int argc, char **argv)
 		log_error("cannot start the usage monitor");
 		goto out_jobs;
 	}
+	{
+		struct webhook_settings ws = {
+			.allow_loopback = cfg.webhook_allow_loopback,
+			.timeout_s = cfg.webhook_timeout,
+			.retry_base_s = cfg.webhook_retry_base,
+			.max_attempts = cfg.webhook_max_attempts,
+			.max_age_s = cfg.webhook_max_age,
+			.parallel = cfg.webhook_parallel,
+		};
+
+		if (webhook_start(&ws) < 0) {
+			log_error("cannot start the webhook deliveries");
+			goto out_monitor;
+		}
+		if (cfg.webhook_allow_loopback)
+			log_warn("webhooks may call loopback addresses (webhook_allow_loopback)");
+	}
+	metrics_set_hv(hv);
 
 	api_settings.long_poll_max = cfg.long_poll_max;
 	api_settings.hv_backend = hv->name;
@@ -215,7 +235,7 @@ int main(int argc, char **argv)
 	hs.tls_key_pem = cfg.tls ? tls.key_pem : NULL;
 	if (http_start(&hs, &port, err, sizeof(err)) < 0) {
 		log_error("%s", err);
-		goto out_monitor;
+		goto out_webhooks;
 	}
 	log_info("listening on %s port %d (%s)", cfg.listen, port,
 		 cfg.tls ? "HTTPS" : "plain HTTP");
@@ -225,6 +245,8 @@ int main(int argc, char **argv)
 	log_info("%s: stopping", strsignal(sig));
 	http_stop();
 	status = 0;
+out_webhooks:
+	webhook_stop();
 out_monitor:
 	monitor_stop();
 out_jobs:

@@ -376,6 +376,48 @@ static const char schema_v5[] =
 	"  (seq >> 16) & 255, (seq >> 8) & 255, seq & 255);"
 	"CREATE UNIQUE INDEX servers_mac ON servers(mac);";
 
+/*
+ * Webhooks (webhook.h, docs/webhooks.md): the hoster's endpoints, and the
+ * outbox.  event_emit() inserts one delivery row per matching enabled
+ * endpoint in the transaction that made the change, so an event exists iff
+ * its change committed; the delivery thread works through the pending
+ * rows and records each attempt's outcome.  The secret is kept as given:
+ * it is the HMAC key every delivery is signed with (never answered).
+ */
+static const char schema_v7[] =
+	"CREATE TABLE webhooks ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  url TEXT NOT NULL,"
+	"  secret TEXT NOT NULL,"
+	"  event_types TEXT NOT NULL,"		/* JSON array of type names */
+	"  enabled INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE webhook_deliveries ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+	"  event_id TEXT NOT NULL,"
+	"  event_type TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"			/* the JSON POSTed, as signed */
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_status INTEGER,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  next_attempt_at INTEGER,"		/* NULL once final */
+	"  delivered_at INTEGER,"
+	"  UNIQUE (webhook_id, event_id)"
+	");"
+	"CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(webhook_id,"
+	"  next_attempt_at, seq)"
+	"  WHERE state = 'pending';"
+	"CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, seq);"
+	"CREATE INDEX webhook_deliveries_final ON webhook_deliveries(created_at)"
+	"  WHERE state <> 'pending';";
+
 const struct migration db_migrations[] = {
 	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
 	     "idempotency keys, audit log", schema_v1 },
@@ -385,6 +427,7 @@ const struct migration db_migrations[] = {
 	{ 4, "disks: templates, volumes, plans' root and data disk sizes; servers'"
 	     " credentials for the seed", schema_v4 },
 	{ 5, "address management: IP pools, allocations, servers' MACs", schema_v5 },
+	{ 7, "webhooks: endpoints and the delivery outbox", schema_v7 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

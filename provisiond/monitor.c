@@ -24,6 +24,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "events.h"
 #include "job_state.h"
 #include "jobs.h"
 #include "log.h"
@@ -100,13 +101,14 @@ static void sample(void)
 	}
 	/* Servers a job changed since the list was taken are skipped: the
 	 * list may predate what the job did. */
-	st = db_prep(w, "SELECT id, domain_id, tenant_id, desired_state, suspended"
-			" FROM servers s WHERE deleted_at IS NULL"
+	st = db_prep(w, "SELECT id, domain_id, tenant_id, desired_state, suspended,"
+			" actual_state FROM servers s WHERE deleted_at IS NULL"
 			" AND updated_at < ? AND NOT EXISTS (SELECT 1 FROM jobs j"
 			" WHERE j.server_id = s.id AND j.state IN ('queued', 'running'))",
 		     "i", listed_at);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
+		char state_before[16];
 		bool had = sqlite3_column_type(st, 1) != SQLITE_NULL;
 		int64_t recorded = sqlite3_column_int64(st, 1);
 		struct hvb_domain key;
@@ -128,6 +130,10 @@ static void sample(void)
 				   " actual_state = ?, usage_sampled_at = ? WHERE id = ?",
 				"iisis", (int64_t)d->cpu_time_ns, (int64_t)d->domid,
 				actual_state_of(d->state), now_s(), id) != SQLITE_OK)
+			break;
+		str_copy(state_before, (const char *)sqlite3_column_text(st, 5),
+			 sizeof(state_before));
+		if (event_server_state(w, id, state_before, "monitor") != SQLITE_OK)
 			break;
 		if (d && d->state == HV_DOMAIN_REBOOT &&
 		    server_wants_running((const char *)sqlite3_column_text(st, 3),

@@ -456,6 +456,7 @@ static void reset_answer(struct request *req)
 	req->json = NULL;
 	req->status = 500;
 	req->location[0] = '\0';
+	req->content_type = NULL;
 	req->allow[0] = '\0';
 	req->error_code[0] = '\0';
 	req->replayed = false;

@@ -560,6 +560,39 @@ static int fake_cpu_usage(struct hv_backend *hv, uint32_t domid, uint64_t *ns)
 	return d ? 0 : HV_EINVAL;
 }
 
+/* A machine of FAKE_RAM_BYTES, dom0 holding FAKE_DOM0_RAM_BYTES, each
+ * domain its memory: what /metrics reports as free is checkable. */
+#define FAKE_RAM_BYTES		(16ULL << 30)
+#define FAKE_DOM0_RAM_BYTES	(1ULL << 30)
+
+static int fake_physinfo(struct hv_backend *hv, struct hv_physinfo *out)
+{
+	struct fake *f = fake_of(hv);
+	uint64_t used = 0;
+	struct fault fl;
+	size_t i;
+	json_t *d;
+	int err = before_op(f, "physinfo", &fl);
+
+	if (err)
+		return err;
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&f->lock);
+	json_array_foreach(domains(f), i, d)
+		used += (uint64_t)json_integer_value(json_object_get(d, "memory_mib")) << 20;
+	pthread_mutex_unlock(&f->lock);
+	out->abi_version = HV_ABI_VERSION;
+	out->nr_cpus = 2;
+	out->nr_dom0_cpus = 1;
+	out->total_ram_bytes = FAKE_RAM_BYTES;
+	out->dom0_ram_bytes = FAKE_DOM0_RAM_BYTES;
+	out->domain_free_bytes = FAKE_RAM_BYTES - FAKE_DOM0_RAM_BYTES -
+				 (used < FAKE_RAM_BYTES - FAKE_DOM0_RAM_BYTES ? used :
+				  FAKE_RAM_BYTES - FAKE_DOM0_RAM_BYTES);
+	str_copy(out->version, "fake", sizeof(out->version));
+	return 0;
+}
+
 static void fake_close(struct hv_backend *hv)
 {
 	struct fake *f = fake_of(hv);
@@ -621,6 +654,7 @@ int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
 		.cpu_usage = fake_cpu_usage,
 		.console = fake_console,
 		.close = fake_close,
+		.physinfo = fake_physinfo,
 	};
 	log_warn("hypervisor backend: FAKE (test double, runs no guests), state in %s",
 		 state_path);

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * api_metrics.c - GET /metrics (admin): Prometheus's text exposition
+ * format 0.0.4 (docs/metrics.md lists every metric).
+ *
+ * A scrape reads the state it reports where it is kept: servers and jobs
+ * from the database (one query each, on the request's read connection),
+ * free memory from the hypervisor (HVCALL_PHYSINFO, one quick hypercall,
+ * not a domain operation), free disk from statvfs() of the volume pool,
+ * and what provisiond observed itself from metrics.c.  Per-server series
+ * are all written by metrics_servers(), the place for more of them.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "api.h"
+#include "db.h"
+#include "events.h"
+#include "hv_backend.h"
+#include "job_state.h"
+#include "log.h"
+#include "metrics.h"
+#include "volume.h"
+
+#define TEXT_FORMAT	"text/plain; version=0.0.4; charset=utf-8"
+
+static struct hv_backend *metrics_hv;
+
+void metrics_set_hv(struct hv_backend *hv)
+{
+	metrics_hv = hv;
+}
+
+/* Every server's own series (labels server_id and tenant_id).  0 or -1. */
+static int metrics_servers(sqlite3 *db, struct mbuf *b)
+{
+	sqlite3_stmt *st = db_cached(db, "SELECT id, tenant_id,"
+					 " cpu_time_base_ns + cpu_time_live_ns FROM servers"
+					 " WHERE deleted_at IS NULL ORDER BY seq", "");
+	char labels[160];
+	int rc;
+
+	if (!st)
+		return -1;
+	metrics_family(b, "provisiond_server_cpu_seconds_total", "counter",
+		       "CPU time all of a server's vCPUs used, over all its domains,"
+		       " as the last usage sample saw it.");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char id[ID_MAX * 2], tenant[ID_MAX * 2];
+
+		/* Ids are [a-z0-9_]; escaped all the same. */
+		metrics_escape_label((const char *)sqlite3_column_text(st, 0), id,
+				     sizeof(id));
+		metrics_escape_label((const char *)sqlite3_column_text(st, 1), tenant,
+				     sizeof(tenant));
+		snprintf(labels, sizeof(labels), "server_id=\"%s\",tenant_id=\"%s\"", id,
+			 tenant);
+		metrics_sample(b, "provisiond_server_cpu_seconds_total", labels,
+			       (double)sqlite3_column_int64(st, 2) / 1e9);
+	}
+	db_release(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Servers by actual_state, every state written (0 too). */
+static const char *const server_states[] = {
+	"provisioning", "running", "paused", "stopped", "crashed", NULL
+};
+
+static int servers_by_state(sqlite3 *db, struct mbuf *b)
+{
+	char labels[64];
+
+	metrics_family(b, "provisiond_servers", "gauge",
+		       "Servers that are not deleted, by their domain's observed state.");
+	for (const char *const *s = server_states; *s; s++) {
+		sqlite3_stmt *st = db_cached(db, "SELECT count(*) FROM servers"
+						 " WHERE deleted_at IS NULL AND actual_state = ?",
+					     "s", *s);
+
+		if (!st || sqlite3_step(st) != SQLITE_ROW) {
+			db_release(st);
+			return -1;
+		}
+		snprintf(labels, sizeof(labels), "state=\"%s\"", *s);
+		metrics_sample(b, "provisiond_servers", labels,
+			       (double)sqlite3_column_int64(st, 0));
+		db_release(st);
+	}
+	return 0;
+}
+
+/* Jobs by kind and state, every pair written (0 too). */
+static int jobs_by_state(sqlite3 *db, struct mbuf *b)
+{
+	int64_t count[JOB_KIND_COUNT][JOB_STATE_COUNT] = { { 0 } };
+	sqlite3_stmt *st = db_cached(db, "SELECT kind, state, count(*) FROM jobs"
+				     " GROUP BY kind, state", "");
+	char labels[96];
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int k = job_kind_parse((const char *)sqlite3_column_text(st, 0));
+		int s = job_state_parse((const char *)sqlite3_column_text(st, 1));
+
+		if (k >= 0 && s >= 0)
+			count[k][s] = sqlite3_column_int64(st, 2);
+	}
+	db_release(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	metrics_family(b, "provisiond_jobs", "gauge",
+		       "Jobs in the database, by kind and state (final ones are kept"
+		       " with their server).");
+	for (int k = 0; k < JOB_KIND_COUNT; k++)
+		for (int s = 0; s < JOB_STATE_COUNT; s++) {
+			snprintf(labels, sizeof(labels), "kind=\"%s\",state=\"%s\"",
+				 job_kind_name(k), job_state_name(s));
+			metrics_sample(b, "provisiond_jobs", labels, (double)count[k][s]);
+		}
+	return 0;
+}
+
+static int webhook_outbox(sqlite3 *db, struct mbuf *b)
+{
+	static const char *const states[] = { "pending", "delivered", "failed", NULL };
+	char labels[64];
+
+	metrics_family(b, "provisiond_webhook_deliveries", "gauge",
+		       "Webhook deliveries in the outbox and its 30-day history, by state.");
+	for (const char *const *s = states; *s; s++) {
+		sqlite3_stmt *st = db_cached(db, "SELECT count(*) FROM webhook_deliveries"
+						 " WHERE state = ?", "s", *s);
+
+		if (!st || sqlite3_step(st) != SQLITE_ROW) {
+			db_release(st);
+			return -1;
+		}
+		snprintf(labels, sizeof(labels), "state=\"%s\"", *s);
+		metrics_sample(b, "provisiond_webhook_deliveries", labels,
+			       (double)sqlite3_column_int64(st, 0));
+		db_release(st);
+	}
+	return 0;
+}
+
+/* Free memory and disk: left out (and logged) when they cannot be read,
+ * rather than reported as 0. */
+static void capacity(struct mbuf *b)
+{
+	struct hv_physinfo pi;
+	struct statvfs vfs;
+	int err = metrics_hv && metrics_hv->physinfo ?
+		  metrics_hv->physinfo(metrics_hv, &pi) : -1;
+
+	if (err == 0) {
+		metrics_family(b, "provisiond_memory_total_bytes", "gauge",
+			       "Usable RAM of the machine (the hypervisor's physinfo).");
+		metrics_sample(b, "provisiond_memory_total_bytes", "",
+			       (double)pi.total_ram_bytes);
+		metrics_family(b, "provisiond_memory_free_bytes", "gauge",
+			       "RAM free for customer domains (the hypervisor's physinfo).");
+		metrics_sample(b, "provisiond_memory_free_bytes", "",
+			       (double)pi.domain_free_bytes);
+	} else {
+		log_warn("metrics: the hypervisor's physinfo: %s",
+			 err < 0 && !metrics_hv ? "no backend" : hv_strerror(err));
+	}
+	if (volume_settings.pool && statvfs(volume_settings.pool, &vfs) == 0) {
+		metrics_family(b, "provisiond_volume_pool_size_bytes", "gauge",
+			       "Size of the filesystem holding the servers' disks.");
+		metrics_sample(b, "provisiond_volume_pool_size_bytes", "",
+			       (double)vfs.f_blocks * (double)vfs.f_frsize);
+		metrics_family(b, "provisiond_volume_pool_free_bytes", "gauge",
+			       "Space free on it for new disks and their growth.");
+		metrics_sample(b, "provisiond_volume_pool_free_bytes", "",
+			       (double)vfs.f_bavail * (double)vfs.f_frsize);
+	}
+}
+
+int metrics_get(struct request *req)
+{
+	struct mbuf b = { 0 };
+
+	metrics_family(&b, "provisiond_start_time_seconds", "gauge",
+		       "When this provisiond started, in seconds since the epoch.");
+	metrics_sample(&b, "provisiond_start_time_seconds", "",
+		       (double)api_settings.started_at);
+	if (servers_by_state(req->db, &b) || jobs_by_state(req->db, &b) ||
+	    webhook_outbox(req->db, &b) || metrics_servers(req->db, &b)) {
+		mbuf_free(&b);
+		return req_internal(req, "read metrics");
+	}
+	capacity(&b);
+	metrics_write_observed(&b);
+	if (b.failed || !b.text) {
+		mbuf_free(&b);
+		return req_internal(req, "metrics text (out of memory)");
+	}
+	req->content_type = TEXT_FORMAT;
+	return req_reply_text(req, 200, b.text);	/* takes the text */
+}
