@@ -128,7 +128,7 @@ static int job_events(sqlite3 *w, const struct job_run *run, bool ok)
 {
 	int rc = event_emit(w, ok ? EVENT_JOB_SUCCEEDED : EVENT_JOB_FAILED,
 			    run->tenant_id, run->server_id,
-			    json_pack("{s:s, s:s, s:s, s:s?}", "job_id", run->id,
+			    json_pack("{s:s, s:s, s:s, s:s*}", "job_id", run->id,
 				      "kind", job_kind_name(run->kind), "server_id",
 				      run->server_id, "error_code",
 				      ok ? NULL : run->error_code));

@@ -11,6 +11,11 @@ import pytest
 
 import pvd
 
+# What the daemons of webhook tests run with: loopback receivers allowed,
+# quick retries and timeouts.
+WEBHOOK_TEST_ARGS = ("--webhook-allow-loopback", "on", "--webhook-retry-base", "1",
+                     "--webhook-timeout", "3")
+
 # Tests that -k or -m left out: then the suite did not all run.
 DESELECTED = []
 
@@ -125,7 +130,9 @@ class World:
 
 @pytest.fixture(scope="session")
 def daemon(tmp_path_factory):
-    d = pvd.Daemon(tmp_path_factory.mktemp("shared")).start()
+    # The tests' webhook receivers listen on loopback, which provisiond
+    # refuses unless told (test_webhooks.py checks the refusal too).
+    d = pvd.Daemon(tmp_path_factory.mktemp("shared"), *WEBHOOK_TEST_ARGS).start()
     yield d
     rc = d.stop()
     assert rc == 0, "provisiond did not stop cleanly (%s):\n%s" % (rc, d.log_text()[-3000:])

@@ -82,13 +82,19 @@ class Contract:
     def error_schema(self):
         return {"$ref": "#/components/schemas/Error"}
 
+    def text_answer(self, template, item, method, status):
+        """Whether the contract documents this answer as text/plain (/metrics)."""
+        op = item.get(method.lower()) if item else None
+        spec = self.resolve(op["responses"].get(str(status), {})) if op else {}
+        return "text/plain" in (spec.get("content") or {})
+
     def check(self, method, path, response):
         """Checks one answer; returns the path template (or None)."""
         what = "%s %s -> %d" % (method, path, response.status_code)
         template, item = self.match(path)
         status = response.status_code
         body = None
-        if status != 204:
+        if status != 204 and not self.text_answer(template, item, method, status):
             assert response.headers.get("Content-Type", "").startswith("application/json"), \
                 "%s: not JSON (%s)" % (what, response.headers.get("Content-Type"))
             body = response.json()
@@ -108,6 +114,9 @@ class Contract:
         content = spec.get("content")
         if status == 204 or not content:
             assert not response.content, "%s: a body where none is documented" % what
+        elif "text/plain" in content:
+            assert response.headers.get("Content-Type", "").startswith("text/plain"), \
+                "%s: not text/plain (%s)" % (what, response.headers.get("Content-Type"))
         else:
             self.validate(content["application/json"]["schema"], body, what)
         if status >= 400:
