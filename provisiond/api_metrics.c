@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * api_metrics.c - GET /metrics (admin): Prometheus's text exposition
+ * api_metrics.c - GET /v1/metrics (admin): Prometheus's text exposition
  * format 0.0.4 (docs/metrics.md lists every metric).
  *
  * A scrape reads the state it reports where it is kept: servers and jobs

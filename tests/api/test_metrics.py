@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""GET /metrics (docs/metrics.md): Prometheus's text format, checked by
+"""GET /v1/metrics (docs/metrics.md): Prometheus's text format, checked by
 promtool; what it reports against what the API and the fake hypervisor
 say; labels from route templates, never raw paths; admin only."""
 import re
@@ -12,7 +12,7 @@ FAKE_DOM0_RAM = 1 << 30
 
 
 def scrape(admin):
-    r = admin.get("/metrics")
+    r = admin.get("/v1/metrics")
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4"), r.headers
     return r.text
@@ -64,7 +64,8 @@ def test_what_it_reports(admin, daemon, world, tenant):
     # The fake's memory: 16 GiB, 1 GiB dom0's, each domain its own.
     used = sum(d["memory_mib"] << 20 for d in daemon.read_state()["domains"])
     assert value(s, "provisiond_memory_total_bytes") == FAKE_RAM
-    assert value(s, "provisiond_memory_free_bytes") == FAKE_RAM - FAKE_DOM0_RAM - used
+    # (the shared daemon may hold more domains than that by now: then 0)
+    assert value(s, "provisiond_memory_free_bytes") == max(0, FAKE_RAM - FAKE_DOM0_RAM - used)
     assert value(s, "provisiond_volume_pool_free_bytes") > 0
     assert value(s, "provisiond_volume_pool_size_bytes") >= \
         value(s, "provisiond_volume_pool_free_bytes")
@@ -92,10 +93,10 @@ def test_what_it_reports(admin, daemon, world, tenant):
 
 def test_admin_only(admin, tenant, daemon):
     _, customer = tenant
-    r = customer.get("/metrics")
+    r = customer.get("/v1/metrics")
     assert r.status_code == 403
-    assert daemon.client().get("/metrics").status_code == 401
+    assert daemon.client().get("/v1/metrics").status_code == 401
     # Customers' requests are counted like anyone's, under the route.
     s = samples(scrape(admin))
-    assert value(s, "provisiond_http_requests_total", method="GET", route="/metrics",
+    assert value(s, "provisiond_http_requests_total", method="GET", route="/v1/metrics",
                  status="403") >= 1

@@ -263,8 +263,10 @@ def test_required_bodies_are_required(daemon, admin, world):
     without one (a PATCH with no body changed nothing and answered 200)."""
     t = world.make_tenant()
     server, _ = world.make_server(t["id"])
+    hook = admin.post("/v1/webhooks", json={"url": "http://192.0.2.1/", "secret": "x" * 16,
+                                            "event_types": ["job.failed"]}).json()
     ids = {"tenants": t["id"], "plans": world.plan["id"], "images": world.image["id"],
-           "servers": server["id"]}
+           "servers": server["id"], "webhooks": hook["id"]}
     checked = 0
     for method, template, op in pvd.CONTRACT.operations():
         body = pvd.CONTRACT.resolve(op.get("requestBody", {}))
