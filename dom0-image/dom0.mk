@@ -127,11 +127,21 @@ $(DOM0_VMLINUZ): $(DOM0_KROOT)/.extracted
 # The customer domains' Linux (dom0-image/domu.mk, read before this file):
 # this same kernel, their root image and its command line, in
 # /usr/share/domu/ for dom0 to start domains from.
+# provisiond's webhook deliveries use libcurl (Debian's libcurl4-openssl-dev
+# to build), which brings these with it (`ldd /lib/x86_64-linux-gnu/libcurl.so.4`).
+DOM0_CURL_LIBS := libcurl.so.4 libnghttp2.so.14 librtmp.so.1 libssh2.so.1 \
+                    libpsl.so.5 libssl.so.3 libcrypto.so.3 libgssapi_krb5.so.2 \
+                    libldap-2.5.so.0 liblber-2.5.so.0 libzstd.so.1 \
+                    libbrotlidec.so.1 libbrotlicommon.so.1 libz.so.1 \
+                    libkrb5.so.3 libk5crypto.so.3 libcom_err.so.2 \
+                    libkrb5support.so.0 libsasl2.so.2 libkeyutils.so.1 \
+                    libresolv.so.2
 DOM0_PROVISIOND_LIBS := libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 \
                     libgnutls.so.30 libp11-kit.so.0 libidn2.so.0 \
                     libunistring.so.2 libtasn1.so.6 libnettle.so.8 \
                     libhogweed.so.6 libgmp.so.10 libffi.so.8 libcrypt.so.1 \
-                    libm.so.6 libc.so.6
+                    libm.so.6 libc.so.6 \
+                    $(DOM0_CURL_LIBS)
 # hv-netfilter (dom0-image/netfilter/) links libnftnl and libmnl the same way.
 DOM0_NETFILTER_LIBS := libnftnl.so.11 libmnl.so.0
 DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
@@ -143,7 +153,10 @@ DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
                     $(DOM0_VMLINUZ)=usr/share/domu/vmlinuz \
                     $(DOMU_INITRD)=usr/share/domu/initrd.img \
                     $(DOMU_CMDLINE_FILE)=usr/share/domu/cmdline \
-                    $(foreach l,$(DOM0_PROVISIOND_LIBS) $(DOM0_NETFILTER_LIBS),/lib/x86_64-linux-gnu/$(l)=lib/x86_64-linux-gnu/$(l))
+                    $(foreach l,$(DOM0_PROVISIOND_LIBS) $(DOM0_NETFILTER_LIBS),/lib/x86_64-linux-gnu/$(l)=lib/x86_64-linux-gnu/$(l)) \
+                    /etc/ssl/certs/ca-certificates.crt=etc/ssl/certs/ca-certificates.crt
+# (the CA bundle, Debian's ca-certificates: libcurl checks https webhook
+# receivers' certificates against it)
 
 $(DOM0_INITRD): $(DOM0_KROOT)/.extracted $(DOM0_INITRD_INPUTS) \
 		$(foreach f,$(DOM0_IMAGE_FILES),$(firstword $(subst =, ,$(f))))

@@ -15,13 +15,15 @@ declare -A packages=(
 	# compile the hypervisor and host tools, assemble the ISO; linux-libc-dev
 	# (also pulled in by build-essential) has <linux/virtio_ring.h>, which
 	# dom0's virtio backends include directly; liburing-dev for their
-	# asynchronous disk I/O
-	[build]="build-essential linux-libc-dev liburing-dev grub-pc-bin grub-common xorriso mtools"
+	# asynchronous disk I/O; libcurl4-openssl-dev for provisiond's webhook
+	# deliveries, ca-certificates for the CA bundle dom0 checks them with
+	[build]="build-essential linux-libc-dev liburing-dev grub-pc-bin grub-common xorriso mtools libcurl4-openssl-dev ca-certificates"
 	# boot the appliance
 	[run]="qemu-system-x86"
 	# unit tests (Check) and system tests (pytest); stress-ng goes into the
-	# domU test image (dom0-image/domu.mk); wrk drives make bench-api
-	[test]="check pkg-config python3 python3-pytest stress-ng wrk openssh-client"
+	# domU test image (dom0-image/domu.mk); wrk drives make bench-api;
+	# prometheus has promtool, which checks provisiond's /v1/metrics
+	[test]="check pkg-config python3 python3-pytest stress-ng wrk openssh-client prometheus"
 )
 
 wanted=()

@@ -47,7 +47,12 @@ PROVISIOND_PACKAGES := gcc make pkg-config libsqlite3-dev libmicrohttpd-dev \
 PROVISIOND_SHARED_LIBS := ld-linux-x86-64.so.2 libc.so.6 libm.so.6 \
 	libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 libgnutls.so.30 \
 	libp11-kit.so.0 libidn2.so.0 libunistring.so.2 libtasn1.so.6 \
-	libnettle.so.8 libhogweed.so.6 libgmp.so.10 libffi.so.8 libcrypt.so.1
+	libnettle.so.8 libhogweed.so.6 libgmp.so.10 libffi.so.8 libcrypt.so.1 \
+	libcurl.so.4 libnghttp2.so.14 librtmp.so.1 libssh2.so.1 libpsl.so.5 \
+	libssl.so.3 libcrypto.so.3 libgssapi_krb5.so.2 libldap-2.5.so.0 \
+	liblber-2.5.so.0 libzstd.so.1 libbrotlidec.so.1 libbrotlicommon.so.1 \
+	libz.so.1 libkrb5.so.3 libk5crypto.so.3 libcom_err.so.2 \
+	libkrb5support.so.0 libsasl2.so.2 libkeyutils.so.1 libresolv.so.2
 
 # libhv (the real hypervisor backend, hv_libhv.c) comes from
 # dom0-image/tools.mk, which the top-level Makefile includes before this
@@ -214,6 +219,11 @@ test-api-asan: $(PROVISIOND_TESTHV_ASAN) $(PROVISIOND)
 	PROVISIOND=$(abspath $(PROVISIOND_TESTHV_ASAN)) \
 	PROVISIOND_PRODUCT=$(abspath $(PROVISIOND)) \
 		$(PYTHON) -m pytest -q tests/api $(PYTEST_ARGS)
+
+# GET /v1/metrics's scrape time with 200 servers (docs/metrics.md).
+.PHONY: bench-metrics
+bench-metrics: $(PROVISIOND_TESTHV)
+	PROVISIOND=$(abspath $(PROVISIOND_TESTHV)) $(PYTHON) tests/bench/metrics.py
 
 provisiond-clean:
 	rm -rf $(PVD_OUT) $(PVD_UT_OUT) $(PROVISIOND_UNIT_TESTS)
