@@ -282,7 +282,6 @@ def test_deleted_server_closes_its_viewers(daemon, world, running):
     server, client = running
     ws = WebSocket(daemon.port, ticket(client, server["id"])["ticket"])
     ws.read_until(lambda o, e: e)
-    job = world.action(server["id"], "delete", wait=False) if False else None
     r = client.delete("/v1/servers/" + server["id"])
     assert r.status_code == 202, r.text
     _, events = ws.read_until(lambda o, e: any(x["type"] == "close" for x in e))
