@@ -31,6 +31,7 @@ int main(void)
 	srunner_add_suite(sr, seed_suite());
 	srunner_add_suite(sr, websocket_suite());
 	srunner_add_suite(sr, static_suite());
+	srunner_add_suite(sr, session_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

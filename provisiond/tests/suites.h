@@ -17,5 +17,6 @@ Suite *volumes_suite(void);
 Suite *seed_suite(void);
 Suite *websocket_suite(void);
 Suite *static_suite(void);
+Suite *session_suite(void);
 
 #endif
