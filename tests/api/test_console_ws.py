@@ -379,7 +379,10 @@ def test_flood_does_not_grow_memory_or_stall_others(daemon, running):
     # The keyboard still works (what was pending drains first).
     fast.type("still-typing\r")
     fast.read_until(lambda o, e: b"still-typing" in o, timeout=20)
-    assert after - before < 16 * 1024, (before, after)
+    # Under ASan, freed memory waits in its quarantine (up to 256 MiB), so
+    # RSS measures ASan there, not provisiond: the plain build checks it.
+    if "asan" not in pvd.BINARY.name:
+        assert after - before < 16 * 1024, (before, after)
     # The slow viewer is told it lost output, rather than getting it all.
     _, events = slow.read_until(lambda o, e: any(x["type"] == "dropped" for x in e),
                                 timeout=20)
