@@ -8,7 +8,6 @@ import hashlib
 import sqlite3
 import time
 
-
 import pvd
 
 
