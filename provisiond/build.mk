@@ -102,7 +102,14 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
 	monitor.c hv_backend.c hv_libhv.c hv_libhv_devices.c tls.c \
 	subprocess.c volume.c volume_reflink.c server_disks.c server_net.c seed.c credentials.c \
-	api_credentials.c ipam.c api_ippools.c)
+	api_credentials.c ipam.c api_ippools.c \
+	session.c \
+	api_sessions.c \
+	static.c \
+	websocket.c \
+	console.c \
+	console_ticket.c \
+	api_console.c)
 PVD_COMMON_SRCS += $(PVD_DIR)/events.c
 PVD_COMMON_SRCS += $(PVD_DIR)/webhook_check.c
 PVD_COMMON_SRCS += $(PVD_DIR)/webhook_delivery.c
@@ -127,7 +134,10 @@ TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TE
 PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	config.c log.c util.c db.c migrations.c auth.c validate.c \
 	job_state.c idempotency.c tls.c subprocess.c volume.c volume_reflink.c \
-	volume_stores.c seed.c credentials.c ipam.c)
+	volume_stores.c seed.c credentials.c ipam.c \
+	websocket.c \
+	static.c \
+	session.c)
 PVD_UT_LIB_SRCS += $(PVD_DIR)/webhook_check.c
 PVD_UT_LIB_SRCS += $(PVD_DIR)/metrics.c
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)

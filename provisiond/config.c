@@ -96,6 +96,9 @@ static const struct option_def options[] = {
 	INT(webhook_max_attempts, 1, 100, "attempts of a webhook delivery before it is marked failed (default 15)"),
 	INT(webhook_max_age, 60, 30 * 86400, "seconds after its event a webhook delivery is still tried (default 86400)"),
 	INT(webhook_parallel, 1, 64, "webhook deliveries in flight at once (default 8)"),
+	STR(web_root, "the web panel's files; a missing directory: no panel (default /usr/share/provisiond/web)"),
+	INT(session_idle, 60, 86400, "seconds a web session lasts without a request (default 1800)"),
+	INT(session_lifetime, 60, 604800, "seconds a web session lasts at most (default 43200)"),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -144,6 +147,9 @@ void config_defaults(struct config *cfg)
 	cfg->webhook_max_attempts = 15;
 	cfg->webhook_max_age = 86400;
 	cfg->webhook_parallel = 8;
+	str_copy(cfg->web_root, "/usr/share/provisiond/web", sizeof(cfg->web_root));
+	cfg->session_idle = 1800;
+	cfg->session_lifetime = 43200;
 }
 
 static const struct option_def *find_option(const char *key)

@@ -79,6 +79,10 @@ struct config {
 	int webhook_max_attempts;	/* then the delivery has failed */
 	int webhook_max_age;		/* s after the event: no more tries */
 	int webhook_parallel;		/* deliveries in flight at once */
+	/* The web panel (docs/web-panel.md). */
+	char web_root[CONFIG_PATH_MAX];	/* its files; missing: no panel */
+	int session_idle;		/* s without a request */
+	int session_lifetime;		/* s at most */
 
 	/* Command line only. */
 	char config_file[CONFIG_PATH_MAX];

@@ -164,6 +164,13 @@ struct hv_backend {
 	/* What the machine is and how its memory is divided (hvabi.h's
 	 * HVCALL_PHYSINFO): /metrics reports free memory from it. */
 	int (*physinfo)(struct hv_backend *hv, struct hv_physinfo *out);
+	/*
+	 * Console input for the domain's UART (the web console's keyboard):
+	 * up to len bytes of buf, *taken of them accepted (fewer when its
+	 * input buffer is full: offer the rest again later).
+	 */
+	int (*console_input)(struct hv_backend *hv, uint32_t domid, const char *buf,
+			     size_t len, size_t *taken);
 };
 
 /*

@@ -450,6 +450,12 @@ static int lhv_physinfo(struct hv_backend *hv, struct hv_physinfo *out)
 	return hv_physinfo(&lhv_of(hv)->h, out);
 }
 
+static int lhv_console_input(struct hv_backend *hv, uint32_t domid,
+			     const char *buf, size_t len, size_t *taken)
+{
+	return hv_domain_input(&lhv_of(hv)->h, domid, buf, len, taken);
+}
+
 static void lhv_close(struct hv_backend *hv)
 {
 	struct lhv *l = lhv_of(hv);
@@ -513,6 +519,7 @@ int hv_libhv_open(const char *state_path, struct hv_backend **out, char *err,
 		.console = lhv_console,
 		.close = lhv_close,
 		.physinfo = lhv_physinfo,
+		.console_input = lhv_console_input,
 	};
 	*out = &l->ops;
 	return 0;

@@ -13,6 +13,9 @@
  *   2. body size                            413 payload_too_large
  *   3. token (unless public)                401 unauthorized, token_expired,
  *                                               token_revoked
+ *      or, with no Authorization header,
+ *      the web panel's session cookie, and
+ *      for its writes X-CSRF-Token          403 csrf_failed (session.h)
  *   4. admin-only route                     403 forbidden
  *   5. query parameters                     400 invalid_query
  *   6. body: media type, JSON, the spec     415, 400 invalid_json,
@@ -36,6 +39,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "router.h"
+#include "session.h"
 
 /* Matches path against pattern; the {id} segment is copied to id, an
  * {address} segment (DELETE /v1/servers/{id}/ips/{address}) to address. */
@@ -177,10 +181,18 @@ static bool check_request_text(struct request *req)
 
 static bool authenticate(struct request *req)
 {
+	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+							 SESSION_COOKIE);
 	int64_t last_used = 0, now = now_s();
-	sqlite3 *r = db_read_get();
-	enum auth_result res = auth_check(r, req_header(req, "Authorization"), now,
-					  &req->who, &last_used);
+	enum auth_result res;
+	sqlite3 *r;
+
+	/* The web panel's cookie, when no token is given (session.h). */
+	if (cookie && !req_header(req, "Authorization"))
+		return session_authenticate(req, cookie);
+	r = db_read_get();
+	res = auth_check(r, req_header(req, "Authorization"), now, &req->who,
+			 &last_used);
 
 	db_read_put(r);
 	switch (res) {
@@ -466,6 +478,8 @@ static void reset_answer(struct request *req)
 	req->wake_jobs = false;
 	req->authenticated = false;
 	memset(&req->who, 0, sizeof(req->who));
+	req->session_id[0] = '\0';
+	req->set_cookie[0] = '\0';
 }
 
 void router_print(FILE *out)
@@ -491,10 +505,10 @@ void router_handle(struct request *req)
 			  "the request body is larger than this server accepts");
 		return;
 	}
-	if (!(r->flags & R_PUBLIC) && !authenticate(req))
-		return;
-
-	if ((r->flags & R_ADMIN) && !req->who.admin) {
+	if (!(r->flags & R_PUBLIC) && !authenticate(req)) {
+		/* Refused: audited below only if the caller is known (a
+		 * session's write without its CSRF token). */
+	} else if ((r->flags & R_ADMIN) && !req->who.admin) {
 		req_error(req, 403, "forbidden", "this request needs an admin token");
 	} else if (check_query(req) && parse_body(req)) {
 		if (r->flags & R_WRITE) {

@@ -16,5 +16,8 @@ Suite *ipam_suite(void);
 Suite *volumes_suite(void);
 Suite *seed_suite(void);
 Suite *webhooks_suite(void);
+Suite *websocket_suite(void);
+Suite *static_suite(void);
+Suite *session_suite(void);
 
 #endif
