@@ -25,6 +25,8 @@ all: iso
 
 include hypervisor/build.mk
 include dom0-image/domu.mk
+# before dom0.mk, which ships the panel (WEB_OUT) in dom0's image
+include web/web.mk
 include dom0-image/dom0.mk
 include dom0-image/tools.mk
 include dom0-image/devices/devices.mk

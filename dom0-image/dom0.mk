@@ -127,6 +127,7 @@ $(DOM0_VMLINUZ): $(DOM0_KROOT)/.extracted
 # The customer domains' Linux (dom0-image/domu.mk, read before this file):
 # this same kernel, their root image and its command line, in
 # /usr/share/domu/ for dom0 to start domains from.
+# The web panel (web/web.mk, a directory) at provisiond's default web_root.
 DOM0_PROVISIOND_LIBS := libmicrohttpd.so.12 libjansson.so.4 libsqlite3.so.0 \
                     libgnutls.so.30 libp11-kit.so.0 libidn2.so.0 \
                     libunistring.so.2 libtasn1.so.6 libnettle.so.8 \
@@ -140,6 +141,7 @@ DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
                     $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko \
                     $(BUILD)/dom0/hv-netfilter=usr/sbin/hv-netfilter \
                     $(BUILD)/provisiond/provisiond=usr/sbin/provisiond \
+                    $(WEB_OUT)=usr/share/provisiond/web \
                     $(DOM0_VMLINUZ)=usr/share/domu/vmlinuz \
                     $(DOMU_INITRD)=usr/share/domu/initrd.img \
                     $(DOMU_CMDLINE_FILE)=usr/share/domu/cmdline \

@@ -15,13 +15,15 @@ declare -A packages=(
 	# compile the hypervisor and host tools, assemble the ISO; linux-libc-dev
 	# (also pulled in by build-essential) has <linux/virtio_ring.h>, which
 	# dom0's virtio backends include directly; liburing-dev for their
-	# asynchronous disk I/O
-	[build]="build-essential linux-libc-dev liburing-dev grub-pc-bin grub-common xorriso mtools"
+	# asynchronous disk I/O; npm (with nodejs) runs the web panel's build
+	# (web/web.mk: npm ci, esbuild)
+	[build]="build-essential linux-libc-dev liburing-dev grub-pc-bin grub-common xorriso mtools npm"
 	# boot the appliance
 	[run]="qemu-system-x86"
 	# unit tests (Check) and system tests (pytest); stress-ng goes into the
-	# domU test image (dom0-image/domu.mk); wrk drives make bench-api
-	[test]="check pkg-config python3 python3-pytest stress-ng wrk openssh-client"
+	# domU test image (dom0-image/domu.mk); wrk drives make bench-api;
+	# chromium, its WebDriver and selenium run the web panel's browser tests
+	[test]="check pkg-config python3 python3-pytest stress-ng wrk openssh-client chromium chromium-driver python3-selenium"
 )
 
 wanted=()
@@ -38,6 +40,11 @@ done
 
 missing=()
 for p in "${wanted[@]}"; do
+	# npm may come from elsewhere than Debian (nodesource, nvm): a working
+	# command is enough.
+	if [ "$p" = npm ] && command -v npm >/dev/null; then
+		continue
+	fi
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing+=("$p")
 done
