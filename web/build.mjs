@@ -8,7 +8,7 @@
 //   node build.mjs [OUTDIR]
 
 import * as esbuild from "esbuild";
-import { readFileSync, writeFileSync, rmSync, mkdirSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync, rmSync, mkdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,4 +43,5 @@ const url = (f) => "/" + relative(out, resolve(f)).split("\\").join("/");
 const html = readFileSync(join(here, "src", "index.html"), "utf8")
 	.replace("@JS@", url(js)).replace("@CSS@", url(css));
 writeFileSync(join(out, "index.html"), html);
+copyFileSync(join(here, "src", "favicon.svg"), join(out, "favicon.svg"));
 console.log("web panel: " + out + " (" + url(js) + ", " + url(css) + ")");

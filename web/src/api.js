@@ -29,7 +29,7 @@ function csrfToken() {
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
-export async function request(method, path, body, { query } = {}) {
+export async function request(method, path, body, { query, quiet401 } = {}) {
 	let url = path;
 	if (query) {
 		const params = new URLSearchParams();
@@ -60,7 +60,7 @@ export async function request(method, path, body, { query } = {}) {
 	const data = await r.json();
 	if (!r.ok) {
 		const e = data && data.error ? data.error : { code: "http_" + r.status, message: r.statusText };
-		if (r.status === 401 && path !== "/v1/sessions") onUnauthorized();
+		if (r.status === 401 && !quiet401) onUnauthorized();
 		throw new ApiError(r.status, e.code, e.message);
 	}
 	return data;
@@ -84,7 +84,7 @@ export async function listAll(path, query = {}, max = 5000) {
 }
 
 export async function login(token) {
-	const s = await request("POST", "/v1/sessions", { token });
+	const s = await request("POST", "/v1/sessions", { token }, { quiet401: true });
 	sessionStorage.setItem(CSRF_KEY, s.csrf_token);
 	session.user = { role: s.role, tenant_id: s.tenant_id };
 	return session.user;
@@ -93,7 +93,7 @@ export async function login(token) {
 // The session the cookie holds, if any (after a reload).
 export async function resume() {
 	try {
-		const s = await get("/v1/sessions/current");
+		const s = await request("GET", "/v1/sessions/current", undefined, { quiet401: true });
 		if (s.csrf_token) sessionStorage.setItem(CSRF_KEY, s.csrf_token);
 		session.user = { role: s.role, tenant_id: s.tenant_id };
 	} catch (e) {

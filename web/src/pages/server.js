@@ -6,9 +6,8 @@
 // then says "Not found" like for a server that does not exist.
 
 import * as api from "../api.js";
-import { h, replace, field, select, stateBadge, addresses, fmtTime, fmtBytes } from "../dom.js";
+import { h, replace, field, stateBadge, addresses, fmtTime, fmtBytes } from "../dom.js";
 import { action, onSubmit, button, ok, fail } from "../ui.js";
-import { navigate } from "../router.js";
 import { graphsSection } from "./graphs.js";
 import { consoleSection } from "./console.js";
 
