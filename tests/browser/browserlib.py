@@ -5,6 +5,7 @@ tests/system/test_web_panel.py and make bench-web): Debian's chromium,
 headless, through chromedriver and selenium, and Panel, what a test does
 with a page, saving a screenshot of each step into build/test-logs/browser/.
 """
+import base64
 import os
 import re
 from pathlib import Path
@@ -58,7 +59,16 @@ class Panel:
     def shot(self, what):
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.step += 1
-        self.d.save_screenshot(str(SHOTS / ("%s-%02d-%s.png" % (self.name, self.step, what))))
+        # The whole page, not only what the window shows (from the top, so
+        # that the sticky notice line is where it belongs).
+        self.d.execute_script("window.scrollTo(0, 0)")
+        size = self.d.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        shot = self.d.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000),
+                     "scale": 1}})
+        path = SHOTS / ("%s-%02d-%s.png" % (self.name, self.step, what))
+        path.write_bytes(base64.b64decode(shot["data"]))
 
     def wait(self, cond, timeout=20, what="condition"):
         try:

@@ -36,6 +36,8 @@ def pytest_configure(config):
     assert (WEB_ROOT / "index.html").exists(), "%s not built: make web" % WEB_ROOT
     assert pvd.BINARY.exists(), "%s not built: make provisiond-testhv" % pvd.BINARY
     SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("test_*.png"):		# the last run's
+        old.unlink()
 
 
 def web_daemon(workdir):

@@ -6,6 +6,7 @@ they must not be able to do.  Screenshots: build/test-logs/browser/.
 """
 import socket
 import base64
+import re
 import os
 
 from selenium.webdriver.common.by import By
@@ -14,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from conftest import unique
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
-from test_volumes import make_template  # noqa: E402
+from test_volumes import make_template, make_template_file  # noqa: E402
 
 PASSWORD = "correct horse battery"
 
@@ -65,13 +66,16 @@ def test_power_buttons_run_jobs(world, browser):
     p.shot("running")
     for button, state in (("Stop", "stopped"), ("Start", "running"), ("Reboot", "running")):
         p.click_button(button, "#main .actions")
-        p.notice("%s: job job_" % button)
+        # The job shown is this one; it runs to its end.
+        p.wait_text("#job .job-kind", button.lower())
         p.wait_text("#job-state", "succeeded", 30)
+        p.notice("%s succeeded" % button.lower())
         p.wait_text("#server-state", state)
         p.shot(button.lower())
         assert world.admin.get("/v1/servers/" + server["id"]).json()["actual_state"] == state
     # Reboot of a stopped server: the API's refusal is shown.
     p.click_button("Stop", "#main .actions")
+    p.wait_text("#job .job-kind", "stop")
     p.wait_text("#job-state", "succeeded", 30)
     p.wait_text("#server-state", "stopped")
     p.click_button("Reboot", "#main .actions")
@@ -90,8 +94,8 @@ def test_reinstall_through_the_form(world, browser, tmp_path):
     p.login(customer_token(world, t["id"]))
     p.go("/servers/" + server["id"])
     form = p.find("#reinstall-form")
-    p.select("#reinstall-form select[name=template_id]", "%s (%s %s)" % (
-        new_tpl["name"], new_tpl["os"], new_tpl["version"]))
+    p.select("#reinstall-form select[name=template_id]", "%s (%s)" % (
+        new_tpl["name"], " ".join(x for x in (new_tpl["os"], new_tpl["version"]) if x)))
     p.fill("#reinstall-form input[name=root_password]", "a new password 123")
     p.find('#reinstall-form input[value=format]').click()
     submit = form.find_element(By.CSS_SELECTOR, "button[type=submit]")
@@ -101,7 +105,7 @@ def test_reinstall_through_the_form(world, browser, tmp_path):
     p.wait(lambda d: submit.is_enabled(), what="reinstall enabled")
     p.shot("form")
     submit.click()
-    p.notice("Reinstall: job job_")
+    p.wait_text("#job .job-kind", "reinstall")
     p.shot("job")
     p.wait_text("#job-state", "succeeded", 60)
     p.shot("done")
@@ -189,9 +193,11 @@ HOSTILE = ['<script>window.__xss = 1</script>', '<img src=x onerror="window.__xs
 def test_hostile_names_render_as_text(world, browser, tmp_path):
     t = world.make_tenant(name=HOSTILE[1])
     plan = world.make_plan(name=HOSTILE[0], root_disk_gib=2)
-    tpl, _ = make_template(world.admin, tmp_path)
-    r = world.admin.patch("/v1/templates/" + tpl["id"], json={"name": HOSTILE[1] + HOSTILE[0]})
-    assert r.status_code == 200, r.text
+    path = make_template_file(tmp_path)
+    r = world.admin.post("/v1/templates", json={"name": HOSTILE[1] + HOSTILE[0], "path": str(path),
+                                                "os": "debian-12", "min_disk_gib": 1})
+    assert r.status_code == 201, r.text
+    tpl = r.json()
     server, _ = world.make_server(t["id"], plan_id=plan["id"], template_id=tpl["id"],
                                   hostname="xss.example.com", root_password=PASSWORD)
     p = browser()
@@ -205,10 +211,12 @@ def test_hostile_names_render_as_text(world, browser, tmp_path):
     assert any(HOSTILE[1] + HOSTILE[0] in o for o in options)
     hoster = browser("hoster")
     hoster.login(world.admin.token)
-    for path, where in (("/servers", "#server-list"), ("/admin/tenants", "main"),
-                        ("/admin/plans", "main"), ("/admin/templates", "main")):
+    for path, where, shown in (("/servers", "#server-list", HOSTILE[1]),
+                               ("/admin/tenants", "main", HOSTILE[1]),
+                               ("/admin/plans", "main", HOSTILE[0]),
+                               ("/admin/templates", "main", HOSTILE[1] + HOSTILE[0])):
         hoster.go(path)
-        hoster.wait_text(where, "onerror")
+        hoster.wait_text(where, re.escape(shown))
         hoster.shot(path.strip("/").replace("/", "-"))
     for panel in (p, hoster):
         assert panel.d.execute_script("return window.__xss") is None

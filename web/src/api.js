@@ -83,10 +83,21 @@ export async function listAll(path, query = {}, max = 5000) {
 	return items;
 }
 
+// The user of a session answer, with the tenant's name for the header.
+async function userOf(s) {
+	const user = { role: s.role, tenant_id: s.tenant_id, tenant_name: null };
+	if (s.tenant_id) {
+		try {
+			user.tenant_name = (await get("/v1/tenants/" + encodeURIComponent(s.tenant_id))).name;
+		} catch (e) { /* the id will do */ }
+	}
+	return user;
+}
+
 export async function login(token) {
 	const s = await request("POST", "/v1/sessions", { token }, { quiet401: true });
 	sessionStorage.setItem(CSRF_KEY, s.csrf_token);
-	session.user = { role: s.role, tenant_id: s.tenant_id };
+	session.user = await userOf(s);
 	return session.user;
 }
 
@@ -95,7 +106,7 @@ export async function resume() {
 	try {
 		const s = await request("GET", "/v1/sessions/current", undefined, { quiet401: true });
 		if (s.csrf_token) sessionStorage.setItem(CSRF_KEY, s.csrf_token);
-		session.user = { role: s.role, tenant_id: s.tenant_id };
+		session.user = await userOf(s);
 	} catch (e) {
 		if (e.status !== 401 && e.status !== 404) throw e;
 		session.user = null;

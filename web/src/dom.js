@@ -13,8 +13,11 @@ export function h(tag, attrs, ...children) {
 		if (k === "class") el.className = v;
 		else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
 		else if (k === "dataset") Object.assign(el.dataset, v);
-		else if (k === "value" || k === "checked" || k === "disabled" || k === "selected")
-			el[k] = v;
+		// The defaults too, so that form.reset() comes back to them.
+		else if (k === "checked") el.defaultChecked = el.checked = true;
+		else if (k === "selected") el.defaultSelected = el.selected = true;
+		else if (k === "value") { if ("defaultValue" in el) el.defaultValue = v; el.value = v; }
+		else if (k === "disabled") el.disabled = true;
 		else el.setAttribute(k, v === true ? "" : String(v));
 	}
 	append(el, children);

@@ -52,7 +52,7 @@ function header() {
 				h("a", { href, "aria-current": here.startsWith(href) ? "page" : null }, text))))) : null,
 		user ? h("div", { class: "who" },
 			h("span", { class: "role", id: "who" },
-				user.role === "admin" ? "Hoster (admin)" : "Customer " + user.tenant_id),
+				user.role === "admin" ? "Hoster (admin)" : "Customer: " + (user.tenant_name || user.tenant_id)),
 			h("button", { type: "button", id: "logout", onclick: doLogout }, "Log out")) : null);
 }
 

@@ -48,7 +48,8 @@ function liveGraphs(server, box) {
 	let last = null;
 	const holders = {};
 	for (const k of Object.keys(METERS)) holders[k] = h("div", { class: "chart", id: "chart-live-" + k });
-	replace(box, holders.cpu, holders.disk, holders.net);
+	const wait = h("p", { class: "hint" }, "Sampled every 5 s while this page is open; the first points follow.");
+	replace(box, wait, holders.cpu, holders.disk, holders.net);
 
 	async function sample() {
 		const rec = await usageRecord(server);

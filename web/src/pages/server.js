@@ -112,7 +112,8 @@ function reinstallForm(getServer, follow) {
 	const templates = h("select", { name: "template_id" });
 	api.listAll("/v1/templates").then((list) => {
 		replace(templates, list.filter((t) => t.available || t.id === server.template_id).map((t) =>
-			h("option", { value: t.id, selected: t.id === server.template_id }, t.name + " (" + t.os + " " + t.version + ")")));
+			h("option", { value: t.id, selected: t.id === server.template_id },
+				t.name + " (" + [t.os, t.version].filter(Boolean).join(" ") + ")")));
 	}).catch(fail);
 	const confirmInput = h("input", { name: "confirm", autocomplete: "off", required: true });
 	const submit = h("button", { type: "submit", class: "danger", disabled: true }, "Reinstall");
