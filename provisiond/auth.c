@@ -232,3 +232,39 @@ int token_insert_derived(sqlite3 *wdb, const char *name, const char *tenant_id,
 	return insert(wdb, name, false, tenant_id, expires_at, parent_id,
 		      parent_id, id, secret);
 }
+
+enum auth_result auth_principal(sqlite3 *rdb, const char *token_id, int64_t now,
+				struct principal *who)
+{
+	enum auth_result res;
+	sqlite3_stmt *st = db_cached(rdb, "SELECT scope, tenant_id, expires_at,"
+				     " revoked_at, parent_id FROM tokens WHERE id = ?",
+				     "s", token_id);
+	int rc;
+
+	if (!st)
+		return AUTH_ERROR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		db_release(st);
+		return AUTH_INVALID;
+	}
+	if (rc != SQLITE_ROW) {
+		log_error("auth: token lookup: %s", sqlite3_errmsg(rdb));
+		db_release(st);
+		return AUTH_ERROR;
+	}
+	res = lifetime(sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), now);
+	if (res == AUTH_OK) {
+		const char *tenant = (const char *)sqlite3_column_text(st, 1);
+
+		who->admin = strcmp((const char *)sqlite3_column_text(st, 0), "admin") == 0;
+		str_copy(who->token_id, token_id, sizeof(who->token_id));
+		str_copy(who->tenant_id, tenant ? tenant : "", sizeof(who->tenant_id));
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+			res = check_ancestors(rdb, (const char *)sqlite3_column_text(st, 4),
+					      now);
+	}
+	db_release(st);
+	return res;
+}

@@ -80,6 +80,14 @@ enum auth_result auth_check(sqlite3 *rdb, const char *authorization,
 			    int64_t *last_used);
 
 /*
+ * The principal of a token known by its id (a web session's, session.h),
+ * with the checks auth_check makes once the digest matched: revocation and
+ * expiry of the token and of every token it descends from.
+ */
+enum auth_result auth_principal(sqlite3 *rdb, const char *token_id, int64_t now,
+				struct principal *who);
+
+/*
  * Records that the token was used now.  Writes at most once a second per
  * token: last_used_at has a resolution of one second, and a write per
  * request would put every GET behind the writer.

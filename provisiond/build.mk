@@ -97,7 +97,14 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	api_jobs.c api_system.c job_state.c jobs.c job_exec.c reconcile.c \
 	monitor.c hv_backend.c hv_libhv.c hv_libhv_devices.c tls.c \
 	subprocess.c volume.c volume_reflink.c server_disks.c server_net.c seed.c credentials.c \
-	api_credentials.c ipam.c api_ippools.c)
+	api_credentials.c ipam.c api_ippools.c \
+	session.c \
+	api_sessions.c \
+	static.c \
+	websocket.c \
+	console.c \
+	console_ticket.c \
+	api_console.c)
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c $(PVD_DIR)/volume_stores.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o
@@ -116,7 +123,9 @@ TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TE
 PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	config.c log.c util.c db.c migrations.c auth.c validate.c \
 	job_state.c idempotency.c tls.c subprocess.c volume.c volume_reflink.c \
-	volume_stores.c seed.c credentials.c ipam.c)
+	volume_stores.c seed.c credentials.c ipam.c \
+	websocket.c \
+	static.c)
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

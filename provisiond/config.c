@@ -89,6 +89,9 @@ static const struct option_def options[] = {
 	STR(volume_store, "how root disks are cloned from templates: reflink (default; copy only in provisiond-testhv)"),
 	STR(hv_bootloader, "reads a root disk's kernel and initrd (default /usr/sbin/hv-bootloader)"),
 	INT(boot_timeout, 1, 86400, "seconds a new server gets to report its first boot ready (default 600)"),
+	STR(web_root, "the web panel's files; a missing directory: no panel (default /usr/share/provisiond/web)"),
+	INT(session_idle, 60, 86400, "seconds a web session lasts without a request (default 1800)"),
+	INT(session_lifetime, 60, 604800, "seconds a web session lasts at most (default 43200)"),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -130,6 +133,9 @@ void config_defaults(struct config *cfg)
 	str_copy(cfg->hv_bootloader, "/usr/sbin/hv-bootloader",
 		 sizeof(cfg->hv_bootloader));
 	cfg->boot_timeout = 600;
+	str_copy(cfg->web_root, "/usr/share/provisiond/web", sizeof(cfg->web_root));
+	cfg->session_idle = 1800;
+	cfg->session_lifetime = 43200;
 }
 
 static const struct option_def *find_option(const char *key)

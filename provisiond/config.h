@@ -72,6 +72,11 @@ struct config {
 	char hv_bootloader[CONFIG_PATH_MAX];
 	int boot_timeout;		/* s to "appliance-firstboot: ready" */
 
+	/* The web panel (docs/web-panel.md). */
+	char web_root[CONFIG_PATH_MAX];	/* its files; missing: no panel */
+	int session_idle;		/* s without a request */
+	int session_lifetime;		/* s at most */
+
 	/* Command line only. */
 	char config_file[CONFIG_PATH_MAX];
 	char create_admin_token[128];	/* --create-admin-token NAME */

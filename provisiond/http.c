@@ -29,9 +29,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "http.h"
 #include "log.h"
 #include "router.h"
+#include "static.h"
 
 static struct {
 	struct MHD_Daemon *daemon;
@@ -149,6 +151,15 @@ const char *req_scope(const struct request *req)
 	return req->who.admin ? NULL : req->who.tenant_id;
 }
 
+/* The web panel's headers on an API answer: the session cookie when it
+ * changes (session.h), and the security headers every answer has. */
+static void web_answer_headers(struct request *req, struct MHD_Response *resp)
+{
+	if (req->set_cookie[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, req->set_cookie);
+	web_security_headers(resp);
+}
+
 static enum MHD_Result send_answer(struct request *req)
 {
 	struct MHD_Response *resp;
@@ -156,6 +167,8 @@ static enum MHD_Result send_answer(struct request *req)
 	char *text = NULL;
 	size_t len = 0;
 
+	if (req->upgrade)
+		return console_queue_upgrade(req);
 	if (req->status != 204) {
 		/* A text answer is handed over to libmicrohttpd as it is. */
 		if (req->raw_response) {
@@ -197,6 +210,7 @@ static enum MHD_Result send_answer(struct request *req)
 		MHD_add_response_header(resp, "Allow", req->allow);
 	if (req->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	web_answer_headers(req, resp);
 	ret = MHD_queue_response(req->conn, (unsigned int)req->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -337,6 +351,7 @@ static void request_free(struct request *req)
 	json_decref(req->json);
 	json_decref(req->response);
 	free(req->raw_response);
+	free(req->upgrade);
 	free(req->body);
 	free(req->method);
 	free(req->path);
@@ -400,6 +415,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 
 	/* The request is complete (or a parked long-poll was resumed). */
+	if (!req->was_parked) {
+		enum MHD_Result ret;
+
+		/* The web panel's files, outside /v1 (static.h). */
+		if (static_answer(conn, method, url, &ret))
+			return ret;
+	}
 	for (;;) {
 		req->want_suspend = false;
 		router_handle(req);
@@ -478,7 +500,8 @@ int http_start(const struct http_settings *s, int *bound_port, char *err,
 {
 	struct sockaddr_storage addr;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+			     MHD_ALLOW_UPGRADE;
 	const union MHD_DaemonInfo *info;
 	/* HTTPS: the certificate and key (MHD_OPTION_END: plain HTTP). */
 	struct MHD_OptionItem tls_options[] = {

@@ -65,6 +65,13 @@ struct request {
 	/* After a committed write: wake the job workers. */
 	bool wake_jobs;
 
+	/* Web panel: the session of a cookie request (session.h), the
+	 * Set-Cookie to send, and a console WebSocket to open instead of a
+	 * JSON answer (console.h). */
+	char session_id[ID_MAX];
+	char set_cookie[192];
+	struct console_open *upgrade;
+
 	/* Job long-poll (req_wait_for_job). */
 	bool want_suspend;
 	int64_t wait_deadline_ms;	/* monotonic; 0 = not waiting */

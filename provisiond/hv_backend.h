@@ -161,6 +161,13 @@ struct hv_backend {
 		       char *buf, size_t size, size_t *got);
 	/* Releases everything; the backend is unusable afterwards. */
 	void (*close)(struct hv_backend *hv);
+	/*
+	 * Console input for the domain's UART (the web console's keyboard):
+	 * up to len bytes of buf, *taken of them accepted (fewer when its
+	 * input buffer is full: offer the rest again later).
+	 */
+	int (*console_input)(struct hv_backend *hv, uint32_t domid, const char *buf,
+			     size_t len, size_t *taken);
 };
 
 /*

@@ -445,6 +445,12 @@ static int lhv_console(struct hv_backend *hv, uint32_t domid, uint64_t *pos,
 	return hv_domain_console(&lhv_of(hv)->h, domid, pos, buf, size, got);
 }
 
+static int lhv_console_input(struct hv_backend *hv, uint32_t domid,
+			     const char *buf, size_t len, size_t *taken)
+{
+	return hv_domain_input(&lhv_of(hv)->h, domid, buf, len, taken);
+}
+
 static void lhv_close(struct hv_backend *hv)
 {
 	struct lhv *l = lhv_of(hv);
@@ -507,6 +513,7 @@ int hv_libhv_open(const char *state_path, struct hv_backend **out, char *err,
 		.cpu_usage = lhv_cpu_usage,
 		.console = lhv_console,
 		.close = lhv_close,
+		.console_input = lhv_console_input,
 	};
 	*out = &l->ops;
 	return 0;

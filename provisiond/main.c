@@ -29,6 +29,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "config.h"
+#include "console.h"
 #include "db.h"
 #include "hv_backend.h"
 #include "http.h"
@@ -36,6 +37,8 @@
 #include "log.h"
 #include "reconcile.h"
 #include "server_disks.h"
+#include "session.h"
+#include "static.h"
 #include "volume.h"
 #include "router.h"
 #include "tls.h"
@@ -207,6 +210,15 @@ int main(int argc, char **argv)
 		db_read_put(r);
 	}
 
+	session_settings.idle_s = cfg.session_idle;
+	session_settings.lifetime_s = cfg.session_lifetime;
+	session_settings.secure_cookie = cfg.tls;
+	static_init(cfg.web_root);
+	if (console_start(hv) < 0) {
+		log_error("cannot start the console hub");
+		goto out_monitor;
+	}
+
 	hs.listen = cfg.listen;
 	hs.port = cfg.port;
 	hs.threads = cfg.http_threads;
@@ -215,6 +227,7 @@ int main(int argc, char **argv)
 	hs.tls_key_pem = cfg.tls ? tls.key_pem : NULL;
 	if (http_start(&hs, &port, err, sizeof(err)) < 0) {
 		log_error("%s", err);
+		console_stop();
 		goto out_monitor;
 	}
 	log_info("listening on %s port %d (%s)", cfg.listen, port,
@@ -223,9 +236,11 @@ int main(int argc, char **argv)
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
 	log_info("%s: stopping", strsignal(sig));
+	console_stop();		/* libmicrohttpd wants upgraded sockets closed */
 	http_stop();
 	status = 0;
 out_monitor:
+	static_close();
 	monitor_stop();
 out_jobs:
 	jobs_stop();

@@ -376,6 +376,27 @@ static const char schema_v5[] =
 	"  (seq >> 16) & 255, (seq >> 8) & 255, seq & 255);"
 	"CREATE UNIQUE INDEX servers_mac ON servers(mac);";
 
+
+/*
+ * Web panel sessions (session.h): a cookie stands for an API token.  The
+ * row keeps SHA-256 of the cookie's value, never the value; the CSRF token
+ * is no credential on its own (it is useless without the cookie).  A
+ * session acts as its token: deleting the token (its tenant) deletes it.
+ */
+static const char schema_v8[] =
+	"CREATE TABLE sessions ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  token_id TEXT NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,"
+	"  csrf_token TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sessions_token ON sessions(token_id);"
+	"CREATE INDEX sessions_expiry ON sessions(expires_at);";
+
 const struct migration db_migrations[] = {
 	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
 	     "idempotency keys, audit log", schema_v1 },
@@ -385,6 +406,7 @@ const struct migration db_migrations[] = {
 	{ 4, "disks: templates, volumes, plans' root and data disk sizes; servers'"
 	     " credentials for the seed", schema_v4 },
 	{ 5, "address management: IP pools, allocations, servers' MACs", schema_v5 },
+	{ 8, "web panel sessions", schema_v8 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

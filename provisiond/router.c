@@ -36,6 +36,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "router.h"
+#include "session.h"
 
 /* Matches path against pattern; the {id} segment is copied to id, an
  * {address} segment (DELETE /v1/servers/{id}/ips/{address}) to address. */
@@ -177,10 +178,18 @@ static bool check_request_text(struct request *req)
 
 static bool authenticate(struct request *req)
 {
+	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+							 SESSION_COOKIE);
 	int64_t last_used = 0, now = now_s();
-	sqlite3 *r = db_read_get();
-	enum auth_result res = auth_check(r, req_header(req, "Authorization"), now,
-					  &req->who, &last_used);
+	enum auth_result res;
+	sqlite3 *r;
+
+	/* The web panel's cookie, when no token is given (session.h). */
+	if (cookie && !req_header(req, "Authorization"))
+		return session_authenticate(req, cookie);
+	r = db_read_get();
+	res = auth_check(r, req_header(req, "Authorization"), now, &req->who,
+			 &last_used);
 
 	db_read_put(r);
 	switch (res) {
@@ -465,6 +474,8 @@ static void reset_answer(struct request *req)
 	req->wake_jobs = false;
 	req->authenticated = false;
 	memset(&req->who, 0, sizeof(req->who));
+	req->session_id[0] = '\0';
+	req->set_cookie[0] = '\0';
 }
 
 void router_print(FILE *out)

@@ -35,13 +35,21 @@
  *     unpause firstboot-silent  a guest booted with a seed disk never says
  *                          it is ready (its first boot hangs)
  *     unpause firstboot-fail    ... says "appliance-firstboot: failed: ..."
+ *     console flood <N>    every console read first has the guest write N
+ *                          more bytes (a guest flooding its console)
  *     list reboot-guests   every running guest reboots itself, once: the
  *                          next list finds its domain in state "reboot"
  *                          (7); domains started later are left alone
  *                          until the rule is removed and written again
  *
- * <op> is create, unpause, pause, shutdown, reboot, destroy, list or
- * cpu_usage.  While blocked the fake writes "<state>.blocked" holding the
+ * <op> is create, unpause, pause, shutdown, reboot, destroy, list,
+ * cpu_usage, console or console_input.
+ *
+ * The console: what the guest writes is kept in the domain's "console"
+ * (the last FAKE_CONSOLE_MAX bytes; "console_dropped" counts the older
+ * ones, as the hypervisor's ring drops them), and console_input echoes
+ * what is typed, as a shell on a serial line does (bytes other than
+ * printable ASCII, CR, LF and tab are echoed as '?').  While blocked the fake writes "<state>.blocked" holding the
  * operation's name, so a test knows when to kill -9 provisiond.
  */
 #include <errno.h>
@@ -61,6 +69,7 @@
 
 #define FAKE_PATH_MAX	1100
 #define BLOCK_POLL_MS	20
+#define FAKE_CONSOLE_MAX	(64 * 1024)
 
 struct fake {
 	struct hv_backend ops;
@@ -80,6 +89,7 @@ struct fault {
 	bool reboot_guests;
 	bool firstboot_silent, firstboot_fail;
 	int fail;			/* 0, HV_E* or -errno */
+	long console_flood;		/* bytes per console read */
 };
 
 static struct fake *fake_of(struct hv_backend *hv)
@@ -140,6 +150,8 @@ static void read_faults(struct fake *f, const char *op, struct fault *out)
 			out->firstboot_silent = true;
 		else if (strcmp(action, "firstboot-fail") == 0)
 			out->firstboot_fail = true;
+		else if (strcmp(action, "flood") == 0 && n == 3)
+			out->console_flood = atol(arg);
 	}
 	fclose(fp);
 }
@@ -294,11 +306,31 @@ static void seed_instance_id(const char *seed, char *out, size_t size)
 	}
 }
 
+/* The guest writes n bytes (ASCII) on its console: the last
+ * FAKE_CONSOLE_MAX are kept, like the hypervisor's ring. */
+static void console_write(json_t *d, const char *bytes, size_t n)
+{
+	const char *old = json_string_value(json_object_get(d, "console"));
+	size_t old_len = old ? strlen(old) : 0, keep_from = 0;
+	json_int_t dropped = json_integer_value(json_object_get(d, "console_dropped"));
+	char *text = malloc(old_len + n + 1);
+
+	if (!text)
+		return;
+	memcpy(text, old ? old : "", old_len);
+	memcpy(text + old_len, bytes, n);
+	text[old_len + n] = '\0';
+	if (old_len + n > FAKE_CONSOLE_MAX)
+		keep_from = old_len + n - FAKE_CONSOLE_MAX;
+	json_object_set_new(d, "console", json_string(text + keep_from));
+	json_object_set_new(d, "console_dropped", json_integer(dropped + (json_int_t)keep_from));
+	free(text);
+}
+
 /* What the guest writes on its console when it boots (unpause). */
 static void guest_boots(json_t *d, const struct fault *fl)
 {
 	const char *iid = json_string_value(json_object_get(d, "instance_id"));
-	const char *console = json_string_value(json_object_get(d, "console"));
 	char line[256];
 
 	if (!iid || fl->firstboot_silent)
@@ -310,8 +342,7 @@ static void guest_boots(json_t *d, const struct fault *fl)
 	else
 		snprintf(line, sizeof(line), "Debian GNU/Linux 12 web-1 ttyS0\r\n"
 			 "appliance-firstboot: ready instance-id=%s\r\n", iid);
-	json_object_set_new(d, "console", json_sprintf("%s%s", console ? console : "",
-						       line));
+	console_write(d, line, strlen(line));
 }
 
 static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
@@ -436,25 +467,84 @@ static int fake_console(struct hv_backend *hv, uint32_t domid, uint64_t *pos,
 {
 	struct fake *f = fake_of(hv);
 	size_t index, len;
+	uint64_t base;
 	const char *text;
+	struct fault fl;
 	json_t *d;
+	int err = before_op(f, "console", &fl);
 
 	*got = 0;
+	if (err)
+		return err;
 	pthread_mutex_lock(&f->lock);
 	d = find_by_id(f, domid, &index);
 	if (!d) {
 		pthread_mutex_unlock(&f->lock);
 		return HV_EINVAL;
 	}
+	if (fl.console_flood > 0 && dom_state(d) == HV_DOMAIN_RUNNING) {
+		static const char line[] = "flood flood flood flood flood flood flood\r\n";
+		size_t n = (size_t)fl.console_flood;
+		char *junk = malloc(n);
+
+		if (junk) {
+			for (size_t i = 0; i < n; i++)
+				junk[i] = line[i % (sizeof(line) - 1)];
+			console_write(d, junk, n);
+			free(junk);
+		}
+	}
+	/* Positions count from the guest's first byte; the dropped ones are
+	 * skipped, as the hypervisor's console read does. */
+	base = (uint64_t)json_integer_value(json_object_get(d, "console_dropped"));
 	text = json_string_value(json_object_get(d, "console"));
 	len = text ? strlen(text) : 0;
-	if (*pos < len) {
-		*got = len - *pos < size ? len - *pos : size;
-		memcpy(buf, text + *pos, *got);
+	if (*pos < base)
+		*pos = base;
+	if (*pos < base + len) {
+		size_t off = (size_t)(*pos - base);
+
+		*got = len - off < size ? len - off : size;
+		memcpy(buf, text + off, *got);
 		*pos += *got;
 	}
 	pthread_mutex_unlock(&f->lock);
 	return 0;
+}
+
+/* Typing on the console: the guest echoes it (see the top). */
+static int fake_console_input(struct hv_backend *hv, uint32_t domid,
+			      const char *buf, size_t len, size_t *taken)
+{
+	struct fake *f = fake_of(hv);
+	struct fault fl;
+	char *echo;
+	json_t *d;
+	int err = before_op(f, "console_input", &fl);
+
+	*taken = 0;
+	if (err)
+		return err;
+	echo = malloc(len + 1);
+	if (!echo)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		echo[i] = (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' ||
+			  c == '\t' ? (char)c : '?';
+	}
+	pthread_mutex_lock(&f->lock);
+	d = find_by_id(f, domid, NULL);
+	if (d && dom_state(d) == HV_DOMAIN_RUNNING) {
+		console_write(d, echo, len);
+		*taken = len;
+	} else {
+		err = HV_EINVAL;
+	}
+	pthread_mutex_unlock(&f->lock);
+	free(echo);
+	return err;
 }
 
 static int fake_unpause(struct hv_backend *hv, uint32_t domid)
@@ -621,6 +711,7 @@ int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
 		.cpu_usage = fake_cpu_usage,
 		.console = fake_console,
 		.close = fake_close,
+		.console_input = fake_console_input,
 	};
 	log_warn("hypervisor backend: FAKE (test double, runs no guests), state in %s",
 		 state_path);
