@@ -22,12 +22,14 @@ const result = await esbuild.build({
 	entryPoints: [join(here, "src", "main.js")],
 	bundle: true,
 	format: "esm",
+	splitting: true,
 	target: ["es2020"],
 	minify: true,
 	sourcemap: process.env.WEB_SOURCEMAP === "1",
 	outdir: join(out, "assets"),
 	entryNames: "[name]-[hash]",
 	assetNames: "[name]-[hash]",
+	chunkNames: "[name]-[hash]",
 	metafile: true,
 	logLevel: "warning",
 	legalComments: "eof",
@@ -35,7 +37,8 @@ const result = await esbuild.build({
 
 let js = null, css = null;
 for (const [file, info] of Object.entries(result.metafile.outputs)) {
-	if (info.entryPoint && file.endsWith(".js")) js = file;
+	// main.js's bundle (the lazily loaded pages are entry points too).
+	if (file.endsWith(".js") && info.entryPoint && info.entryPoint.endsWith("src/main.js")) js = file;
 	if (file.endsWith(".css")) css = file;
 }
 if (!js || !css) throw new Error("esbuild made no JS or CSS bundle");

@@ -88,8 +88,10 @@ class Panel:
         return self.d.find_elements(By.CSS_SELECTOR, css)
 
     def text(self, css="body"):
-        els = self.all(css)
-        return els[0].text if els else ""
+        """What the first element matching css shows ("" if none); read in
+        the page, so an element redrawn meanwhile is no error."""
+        return self.d.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
 
     def wait_text(self, css, pattern, timeout=20):
         rx = re.compile(pattern)

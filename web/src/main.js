@@ -5,6 +5,10 @@
 // function (main, params) that fills main and may return a cleanup
 // function (stop polling, close a console) called when the user leaves.
 
+// All CSS is in the first stylesheet (the libraries' too): esbuild does not
+// load CSS of chunks that are imported later.
+import "@xterm/xterm/css/xterm.css";
+import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import * as api from "./api.js";
 import { h, replace } from "./dom.js";

@@ -12,7 +12,6 @@
 
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import "@xterm/xterm/css/xterm.css";
 import * as api from "../api.js";
 import { h, replace } from "../dom.js";
 import { button } from "../ui.js";

@@ -12,7 +12,6 @@
 // record's cpu_time_ns.
 
 import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
 import * as api from "../api.js";
 import { h, replace } from "../dom.js";
 

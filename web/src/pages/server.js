@@ -8,12 +8,14 @@
 import * as api from "../api.js";
 import { h, replace, field, stateBadge, addresses, fmtTime, fmtBytes } from "../dom.js";
 import { action, onSubmit, button, ok, fail } from "../ui.js";
-import { graphsSection } from "./graphs.js";
-import { consoleSection } from "./console.js";
 
 export async function serverPage(main, { id }) {
 	const admin = api.session.user.role === "admin";
+	// The console (xterm.js) and the graphs (uPlot) are most of the code:
+	// loaded with the server page only, while the server is being read.
+	const libs = Promise.all([import("./graphs.js"), import("./console.js")]);
 	let server = await api.get("/v1/servers/" + encodeURIComponent(id));
+	const [{ graphsSection }, { consoleSection }] = await libs;
 	const plan = await api.get("/v1/plans/" + server.plan_id).catch(() => null);
 	document.title = server.hostname + " · Control panel";
 	const cleanups = [];
