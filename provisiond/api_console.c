@@ -119,6 +119,7 @@ int console_open(struct request *req)
 	struct console_open *o;
 	enum auth_result res;
 	uint32_t domid = 0;
+	bool refused;
 	int err;
 
 	if (!header_has(req_header(req, "Upgrade"), "websocket") ||
@@ -142,16 +143,18 @@ int console_open(struct request *req)
 				 "the token that asked for this ticket is no longer valid");
 	}
 	req->authenticated = true;
-	if (usable_server(req, t.server_id) == 0) {
+	refused = usable_server(req, t.server_id) != 0;
+	if (!refused) {
 		err = console_domain(t.server_id, &domid);
 		if (err < 0 || err > 1)
-			req_error(req, 503, "unavailable",
-				  "the hypervisor did not answer; retry later");
+			refused = req_error(req, 503, "unavailable",
+					    "the hypervisor did not answer; retry later");
 		else if (err == 1)
-			req_error(req, 409, "invalid_state",
-				  "server %s is not running: it has no console", t.server_id);
+			refused = req_error(req, 409, "invalid_state",
+					    "server %s is not running: it has no console",
+					    t.server_id);
 	}
-	if (req->status < 400) {
+	if (!refused) {
 		o = calloc(1, sizeof(*o));
 		if (!o)
 			return req_internal(req, "out of memory");

@@ -558,19 +558,18 @@ static void *hub_main(void *arg)
 			next_poll = now + CONSOLE_POLL_MS;
 		}
 
+		for (struct viewer *v = hub.viewers; v; v = v->next)
+			if (!flush(v))
+				v->dead = true;
+		sweep(now);
 		fds[0] = (struct pollfd){ .fd = hub.wake_fd, .events = POLLIN };
 		for (struct viewer *v = hub.viewers; v && n < (int)(sizeof(fds) / sizeof(fds[0]));
 		     v = v->next) {
-			if (!flush(v)) {
-				v->dead = true;
-				continue;
-			}
 			fds[n] = (struct pollfd){ .fd = v->fd,
 				.events = (short)((v->closing ? 0 : POLLIN) |
 					  (v->wire_off < v->wire_len ? POLLOUT : 0)) };
 			polled[n++] = v;
 		}
-		sweep(now);
 		if (hub.viewers)
 			timeout = next_poll > now ? (int)(next_poll - now) : 0;
 
