@@ -297,7 +297,10 @@ def test_reused_console_ticket_is_refused(world, browser, daemon):
 
 
 def terminal_text(panel):
+    """What the terminal shows.  xterm.js draws only while it is on screen,
+    as a person would look at it: scrolled into view first."""
     return panel.d.execute_script(
+        "const t = document.querySelector('#terminal'); if (t) t.scrollIntoView({block: 'nearest'});"
         "const r = document.querySelector('#terminal .xterm-rows');"
         "return r ? r.textContent : '';")
 
@@ -311,12 +314,11 @@ def test_console_shows_output_and_echoes_input(world, browser):
     p.click("#console-open")
     p.wait(lambda d: p.find("#console-status").get_attribute("data-state") == "keyboard",
            what="console connected")
-    # The console ring's backlog arrives first (the fake's boot lines).
-    p.wait(lambda d: terminal_text(p).strip(), what="console backlog")
     p.find("#terminal .xterm-helper-textarea").send_keys("echo hello-from-the-browser")
     p.wait(lambda d: "echo hello-from-the-browser" in terminal_text(p), what="echo")
     p.shot("console")
-    # A second viewer with the watch-only button sees the same output.
+    # A second viewer with the watch-only button gets it too: from the
+    # console's backlog, sent first to a new viewer.
     v = browser("viewer")
     v.login(customer_token(world, t["id"]))
     v.go("/servers/" + server["id"])
@@ -324,6 +326,16 @@ def test_console_shows_output_and_echoes_input(world, browser):
     v.wait(lambda d: "hello-from-the-browser" in terminal_text(v), what="viewer output")
     assert v.find("#console-status").get_attribute("data-state") == "viewer"
     v.shot("viewer")
+    # The viewer takes the keyboard: the first page is told it watches now.
+    v.click("#console-open")
+    v.wait(lambda d: v.find("#console-status").get_attribute("data-state") == "keyboard",
+           what="keyboard taken")
+    p.wait_text("#console-status", "Another viewer took the keyboard")
+    assert p.find("#console-status").get_attribute("data-state") == "viewer"
+    v.find("#terminal .xterm-helper-textarea").send_keys(" from-the-viewer")
+    v.wait(lambda d: "from-the-viewer" in terminal_text(v), what="the viewer's echo")
+    p.wait(lambda d: "from-the-viewer" in terminal_text(p), what="the viewer's typing: %r" % terminal_text(p))
+    p.shot("keyboard-taken")
     # The terminal is drawn (its styles applied despite the CSP).
     height = p.d.execute_script(
         "return document.querySelector('#terminal .xterm-rows > div').getBoundingClientRect().height")

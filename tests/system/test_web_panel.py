@@ -30,7 +30,9 @@ DATA_DISK_BYTES = 12 << 30
 
 
 def terminal_text(p):
+    """What the terminal shows (xterm.js draws only while it is on screen)."""
     return p.d.execute_script(
+        "const t = document.querySelector('#terminal'); if (t) t.scrollIntoView({block: 'nearest'});"
         "const r = document.querySelector('#terminal .xterm-rows');"
         "return r ? Array.from(r.children).map(e => e.textContent).join('\\n') : '';")
 

@@ -6,9 +6,10 @@
 // that comes with it; the cookie is not what authorises the socket, the
 // ticket is.  Binary frames are the guest's console bytes; our keystrokes
 // go out as binary frames when the ticket is a write ticket.  Text frames
-// are provisiond's notices (the keyboard taken by another viewer, output
-// dropped for a slow viewer): they are shown beside the terminal, never
-// written into it.  A close frame says why the console ended.
+// are provisiond's JSON events: hello (do we have the keyboard), keyboard
+// (another viewer took it: we are read-only now), dropped (we fell behind
+// and N bytes were skipped: a marker in the terminal says so).  A close
+// frame says why the console ended.
 
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
@@ -24,14 +25,6 @@ const CLOSE_REASONS = {
 	4008: "too many viewers",
 };
 
-function noticeText(text) {
-	// provisiond's notices may be JSON ({"type": ..., "message": ...}) or text.
-	try {
-		const m = JSON.parse(text);
-		if (m && typeof m === "object") return String(m.message || m.event || m.type || text);
-	} catch (e) { /* plain text */ }
-	return text;
-}
 
 export function consoleSection(server) {
 	const status = h("p", { class: "console-status", id: "console-status", role: "status" }, "Not connected.");
@@ -41,7 +34,7 @@ export function consoleSection(server) {
 	function disconnect() {
 		if (ws) { ws.onclose = null; ws.close(); ws = null; }
 		if (resizeObs) { resizeObs.disconnect(); resizeObs = null; }
-		if (term) { term.dispose(); term = null; }
+		if (term) { term.dispose(); term = null; replace(screen); }
 		if (unadopt) { unadopt(); unadopt = null; }
 	}
 
@@ -72,28 +65,41 @@ export function consoleSection(server) {
 		ws.binaryType = "arraybuffer";
 		status.dataset.state = "connecting";
 		replace(status, "Connecting…");
+		let opened = false;
 		ws.onopen = () => {
-			status.dataset.state = write ? "keyboard" : "viewer";
-			replace(status, write ? "Connected: you have the keyboard." :
-				"Connected read-only: you are watching; someone else may have the keyboard.");
+			opened = true;
+			replace(status, "Connected.");
+			// xterm.js draws only while the terminal is on screen.
+			screen.scrollIntoView({ block: "nearest" });
 			if (write) term.focus();
 		};
 		ws.onmessage = (ev) => {
 			if (typeof ev.data === "string") {
-				const text = noticeText(ev.data);
-				status.dataset.state = /keyboard|read.?only|viewer/i.test(text) ? "viewer" : status.dataset.state;
-				replace(status, text);
-			} else {
-				term.write(new Uint8Array(ev.data));
+				try { event(JSON.parse(ev.data)); } catch (e) { /* not an event we know */ }
 			}
+			else term.write(new Uint8Array(ev.data));
 		};
 		ws.onclose = (ev) => {
 			status.dataset.state = "closed";
-			replace(status, "Console closed: " + (CLOSE_REASONS[ev.code] || ev.reason || "code " + ev.code) +
-				(ev.reason && CLOSE_REASONS[ev.code] ? " (" + ev.reason + ")" : ""));
+			replace(status, opened ? "Console closed: " + (CLOSE_REASONS[ev.code] || "code " + ev.code) +
+				(ev.reason ? " (" + ev.reason + ")" : "") :
+				"The console refused the connection: the ticket was used or expired, or the server is not running.");
 			ws = null;
 		};
-		ws.onerror = () => { replace(status, "The console connection failed (the ticket may be used or expired)."); };
+		// provisiond's events (api/openapi.yaml, /v1/console).
+		function event(e) {
+			if (e.type === "hello" || e.type === "keyboard") {
+				status.dataset.state = e.write ? "keyboard" : "viewer";
+				term.options.disableStdin = !e.write;
+				replace(status, e.write ? "Connected: you have the keyboard." :
+					e.type === "keyboard" ?
+						"Another viewer took the keyboard: you are watching (read-only). Open the console again to take it back." :
+						"Watching (read-only): another viewer may have the keyboard.");
+			} else if (e.type === "dropped") {
+				// Our own marker, not guest output: the page fell behind.
+				term.write("\r\n\x1b[7m[" + Number(e.bytes) + " bytes of output skipped]\x1b[0m\r\n");
+			}
+		}
 		if (write) {
 			const enc = new TextEncoder();
 			term.onData((data) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(enc.encode(data)); });

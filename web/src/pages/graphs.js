@@ -47,8 +47,7 @@ function liveGraphs(server, box) {
 	let last = null;
 	const holders = {};
 	for (const k of Object.keys(METERS)) holders[k] = h("div", { class: "chart", id: "chart-live-" + k });
-	const wait = h("p", { class: "hint" }, "Sampled every 5 s while this page is open; the first points follow.");
-	replace(box, wait, holders.cpu, holders.disk, holders.net);
+	replace(box, holders.cpu, holders.disk, holders.net);
 
 	async function sample() {
 		const rec = await usageRecord(server);
@@ -115,7 +114,8 @@ export function graphsSection(server) {
 	const month = h("div", { class: "charts" });
 	const el = h("section", { class: "card", id: "graphs" },
 		h("h2", null, "Usage"),
-		h("h3", null, "Last hour"), live,
+		h("h3", null, "Last hour"),
+		h("p", { class: "hint" }, "Sampled every 5 s while this page is open."), live,
 		h("h3", null, "Last 30 days"), month);
 	const stops = [liveGraphs(server, live)];
 	monthGraphs(server, month).then((stop) => stops.push(stop)).catch((e) =>
