@@ -25,10 +25,13 @@ const METERS = {
 };
 const COLORS = ["#2563eb", "#dc2626"];
 
-function chart(el, title, labels, data) {
+// xRange(min, max) -> [from, to]: the time axis's span (unix seconds).
+function chart(el, title, labels, data, xRange) {
 	const width = Math.max(260, Math.min(el.clientWidth || 600, 900));
 	const opts = {
 		title, width, height: 180,
+		scales: { x: { time: true, range: (u, min, max) => xRange(min, max) },
+			y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
 		series: [{}, ...labels.map((l, i) => ({ label: l, stroke: COLORS[i], width: 1.5 }))],
 		axes: [{}, { size: 60 }],
 	};
@@ -66,7 +69,9 @@ function liveGraphs(server, box) {
 			if (t.length > HOUR_POINTS) { t.shift(); for (const s of Object.values(series)) { s[0].shift(); s[1].shift(); } }
 			for (const k of Object.keys(METERS)) {
 				const data = [t, ...series[k]];
-				if (!charts[k]) charts[k] = chart(holders[k], k.toUpperCase() + " (live, 5 s)", METERS[k].map((m) => m[1]), data);
+				// At least 5 minutes wide, so few points do not fill the axis.
+				if (!charts[k]) charts[k] = chart(holders[k], k.toUpperCase() + " (live, 5 s)", METERS[k].map((m) => m[1]), data,
+					(min, max) => [t[0], Math.max(t[0] + 300, t[t.length - 1])]);
 				else charts[k].setData(data);
 			}
 		}
@@ -104,7 +109,8 @@ async function monthGraphs(server, box) {
 		// Per-hour totals as average rates over the hour.
 		const scale = k === "cpu" ? 1 / (3600 * 1e7) : 1 / 3600;
 		const data = [t, ...meters.map(([name]) => items.map((u) => name in u ? u[name] * scale : null))];
-		charts.push(chart(holders[k], k.toUpperCase() + " (30 days, hourly)", meters.map((m) => m[1]), data));
+		charts.push(chart(holders[k], k.toUpperCase() + " (30 days, hourly)", meters.map((m) => m[1]), data,
+			() => [now / 1000 - 30 * 86400, now / 1000]));
 	}
 	return () => charts.forEach((c) => c.destroy());
 }
