@@ -125,7 +125,8 @@ PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	job_state.c idempotency.c tls.c subprocess.c volume.c volume_reflink.c \
 	volume_stores.c seed.c credentials.c ipam.c \
 	websocket.c \
-	static.c)
+	static.c \
+	session.c)
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

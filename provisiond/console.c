@@ -394,10 +394,12 @@ static void parse_input(struct viewer *v)
 	v->in_len -= off;
 }
 
-/* Reads from the socket.  False if the peer is gone. */
+/* Reads from the socket, a few times at most (a client sending without
+ * pause must not keep the hub from the others).  False if the peer is
+ * gone. */
 static bool receive(struct viewer *v)
 {
-	for (;;) {
+	for (int reads = 0; reads < 8; reads++) {
 		ssize_t n;
 
 		if (v->in_len == sizeof(v->in))
@@ -413,6 +415,7 @@ static bool receive(struct viewer *v)
 		if (v->closing)
 			return true;
 	}
+	return true;
 }
 
 /* A new viewer joins its server's feed. */

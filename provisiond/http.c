@@ -419,7 +419,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		enum MHD_Result ret;
 
 		/* The web panel's files, outside /v1 (static.h). */
-		if (static_answer(conn, method, url, &ret))
+		if (static_answer(conn, method, url, &ret, &req->status))
 			return ret;
 	}
 	for (;;) {

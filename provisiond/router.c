@@ -501,10 +501,10 @@ void router_handle(struct request *req)
 			  "the request body is larger than this server accepts");
 		return;
 	}
-	if (!(r->flags & R_PUBLIC) && !authenticate(req))
-		return;
-
-	if ((r->flags & R_ADMIN) && !req->who.admin) {
+	if (!(r->flags & R_PUBLIC) && !authenticate(req)) {
+		/* Refused: audited below only if the caller is known (a
+		 * session's write without its CSRF token). */
+	} else if ((r->flags & R_ADMIN) && !req->who.admin) {
 		req_error(req, 403, "forbidden", "this request needs an admin token");
 	} else if (check_query(req) && parse_body(req)) {
 		if (r->flags & R_WRITE) {

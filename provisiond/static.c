@@ -198,7 +198,7 @@ static bool accepts_html(struct MHD_Connection *conn)
 }
 
 bool static_answer(struct MHD_Connection *conn, const char *method,
-		   const char *path, enum MHD_Result *ret)
+		   const char *path, enum MHD_Result *ret, int *status)
 {
 	char rel[STATIC_REL_MAX], etag[80];
 	enum static_target t;
@@ -244,6 +244,7 @@ bool static_answer(struct MHD_Connection *conn, const char *method,
 	}
 	if (!resp) {
 		*ret = MHD_NO;
+		*status = 500;
 		return true;
 	}
 	MHD_add_response_header(resp, "ETag", etag);
@@ -251,8 +252,8 @@ bool static_answer(struct MHD_Connection *conn, const char *method,
 				!index && strncmp(rel, "assets/", 7) == 0 ?
 				"public, max-age=31536000, immutable" : "no-cache");
 	web_security_headers(resp);
-	*ret = MHD_queue_response(conn, not_modified ? MHD_HTTP_NOT_MODIFIED :
-				  MHD_HTTP_OK, resp);
+	*status = not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
+	*ret = MHD_queue_response(conn, (unsigned int)*status, resp);
 	MHD_destroy_response(resp);
 	return true;
 }

@@ -45,10 +45,11 @@ void static_close(void);
 
 /*
  * Answers a GET or HEAD from the panel's files if it is theirs: true with
- * *ret set when a response was queued, false to let the router answer.
+ * *ret and *status (200, 304) set when a response was queued, false to let
+ * the router answer.
  */
 bool static_answer(struct MHD_Connection *conn, const char *method,
-		   const char *path, enum MHD_Result *ret);
+		   const char *path, enum MHD_Result *ret, int *status);
 
 /* Content-Security-Policy and the other headers of every answer. */
 void web_security_headers(struct MHD_Response *resp);

@@ -15,5 +15,8 @@ Suite *utf8_suite(void);
 Suite *ipam_suite(void);
 Suite *volumes_suite(void);
 Suite *seed_suite(void);
+Suite *websocket_suite(void);
+Suite *static_suite(void);
+Suite *session_suite(void);
 
 #endif

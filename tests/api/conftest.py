@@ -161,3 +161,43 @@ def own_daemon(tmp_path):
     yield make
     for d in daemons:
         d.kill9()
+
+
+# The web panel's files for the static-file tests (test_static.py): one of
+# each type provisiond knows, a hashed asset, and what must never be
+# served: a file next to web_root and symlinks (one pointing out of it).
+WEB_FILES = {
+    "index.html": b"<!doctype html><title>panel</title><script src=/assets/app-3f2a.js></script>",
+    "assets/app-3f2a.js": b"console.log('panel');",
+    "assets/app-3f2a.js.map": b'{"version":3}',
+    "assets/mod.mjs": b"export default 1;",
+    "assets/style-9c1d.css": b"body{margin:0}",
+    "assets/font.woff2": b"wOF2\0\0",
+    "logo.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+    "icon.png": b"\x89PNG\r\n\x1a\n",
+    "favicon.ico": b"\0\0\1\0",
+    "manifest.json": b'{"name":"panel"}',
+    "notes": b"a file without an extension",
+    "blob.bin": b"\0\1\2",
+}
+WEB_SECRET = b"SECRET-OUTSIDE-WEB-ROOT"
+
+
+@pytest.fixture(scope="session")
+def web_daemon(tmp_path_factory):
+    """A provisiond serving a web panel from a temporary web_root."""
+    base = tmp_path_factory.mktemp("web")
+    root = base / "web"
+    for name, data in WEB_FILES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    (base / "outside.txt").write_bytes(WEB_SECRET)
+    (root / "escape.txt").symlink_to(base / "outside.txt")
+    (root / "inner.js").symlink_to(root / "assets" / "app-3f2a.js")
+    (root / "escapedir").symlink_to(base)
+    (root / ".hidden").write_bytes(WEB_SECRET)
+    d = pvd.Daemon(base / "pvd", "--web-root", str(root)).start()
+    d.web_root = root
+    yield d
+    rc = d.stop()
+    assert rc == 0, "provisiond did not stop cleanly (%s):\n%s" % (rc, d.log_text()[-3000:])

@@ -11,12 +11,14 @@ import hashlib
 import json
 import os
 import socket
+import ssl
 import struct
 import time
 
 import pytest
 
 import pvd
+from conftest import World
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -35,7 +37,7 @@ class Refused(Exception):
 class WebSocket:
     """A minimal RFC 6455 client over a plain socket."""
 
-    def __init__(self, port, ticket, headers=None, timeout=10):
+    def __init__(self, port, ticket, headers=None, timeout=10, tls=False):
         key = base64.b64encode(os.urandom(16)).decode()
         hdrs = {"Host": "127.0.0.1:%d" % port, "Upgrade": "websocket",
                 "Connection": "Upgrade", "Sec-WebSocket-Key": key,
@@ -44,6 +46,11 @@ class WebSocket:
         lines = ["GET /v1/console?ticket=%s HTTP/1.1" % ticket]
         lines += ["%s: %s" % kv for kv in hdrs.items() if kv[1] is not None]
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        if tls:	# the self-signed certificate: test_tls.py checks it
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            self.sock = ctx.wrap_socket(self.sock)
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         self.buf = b""
         while b"\r\n\r\n" not in self.buf:
@@ -282,7 +289,6 @@ def test_deleted_server_closes_its_viewers(daemon, world, running):
     server, client = running
     ws = WebSocket(daemon.port, ticket(client, server["id"])["ticket"])
     ws.read_until(lambda o, e: e)
-    job = world.action(server["id"], "delete", wait=False) if False else None
     r = client.delete("/v1/servers/" + server["id"])
     assert r.status_code == 202, r.text
     _, events = ws.read_until(lambda o, e: any(x["type"] == "close" for x in e))
@@ -373,7 +379,10 @@ def test_flood_does_not_grow_memory_or_stall_others(daemon, running):
     # The keyboard still works (what was pending drains first).
     fast.type("still-typing\r")
     fast.read_until(lambda o, e: b"still-typing" in o, timeout=20)
-    assert after - before < 16 * 1024, (before, after)
+    # Under ASan, freed memory waits in its quarantine (up to 256 MiB), so
+    # RSS measures ASan there, not provisiond: the plain build checks it.
+    if "asan" not in pvd.BINARY.name:
+        assert after - before < 16 * 1024, (before, after)
     # The slow viewer is told it lost output, rather than getting it all.
     _, events = slow.read_until(lambda o, e: any(x["type"] == "dropped" for x in e),
                                 timeout=20)
@@ -381,6 +390,28 @@ def test_flood_does_not_grow_memory_or_stall_others(daemon, running):
     assert dropped[0]["bytes"] > 0
     slow.close()
     fast.close()
+
+
+def test_console_over_https(tmp_path):
+    """The appliance serves HTTPS: libmicrohttpd relays the upgraded TLS
+    connection through a socket pair; the console works the same."""
+    d = pvd.Daemon(tmp_path, tls=True).start()
+    try:
+        admin = d.client(d.admin_token)
+        w = World(d, admin)
+        t = w.make_tenant()
+        server, _ = w.make_server(t["id"])
+        ws = WebSocket(d.port, ticket(admin, server["id"], write=True)["ticket"], tls=True)
+        ws.read_until(lambda o, e: e)
+        ws.type("over-tls\r")
+        ws.read_until(lambda o, e: b"over-tls\r" in o)
+        # provisiond stopping closes open consoles (1001) and exits cleanly.
+        assert d.stop() == 0, d.log_text()[-2000:]
+        _, events = ws.read_until(lambda o, e: any(x["type"] == "close" for x in e))
+        assert events[-1] == {"type": "close", "code": 1001}
+        ws.close()
+    finally:
+        d.stop()
 
 
 def test_expired_ticket_is_refused(daemon, running):

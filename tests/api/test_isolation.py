@@ -75,7 +75,8 @@ def test_lists_show_nothing_of_other_tenants(two_tenants):
     b_ids = set(two_tenants["ids"].values()) | {b}
     for method, template, op in pvd.CONTRACT.operations():
         if method != "GET" or "{id}" in template or template in (
-                "/", "/v1/health", "/v1/system", "/v1/ip-pools"):
+                "/", "/v1/health", "/v1/system", "/v1/ip-pools",
+                "/v1/sessions/current", "/v1/console"):	# not lists
             continue
         for item in customer.list_all(template):
             # Whatever the list, only A's things (the audit log also shows
