@@ -72,5 +72,11 @@ def browser(request, daemon):
         return Panel(drv, daemon.url, request.node.name + ("-" + label if label else ""))
 
     yield make
+    # No page threw: an uncaught exception in any browser fails the test.
+    # (Refused requests and xterm.js's ignored <style> elements, see
+    # web/src/csp_styles.js, are logged as errors too: those are expected.)
+    thrown = []
     for drv in drivers:
+        thrown += [e["message"] for e in drv.get_log("browser") if "Uncaught" in e["message"]]
         drv.quit()
+    assert not thrown, "exceptions in the page:\n" + "\n".join(thrown)

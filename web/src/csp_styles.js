@@ -8,6 +8,8 @@
 // (CSSOM, which the policy does not govern) and keeps the copy current
 // as xterm rewrites the element.  Only <style> elements inside root are
 // copied: elements created by our own code, never text from the network.
+// The browser still reports each ignored element as a CSP violation in its
+// console ("Applying inline style violates ..."): expected, and harmless.
 
 export function adoptInlineStyles(root) {
 	const sheets = new Map();	// <style> element -> CSSStyleSheet
