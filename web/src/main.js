@@ -21,8 +21,6 @@ import { tenantsPage, tenantPage } from "./pages/admin_tenants.js";
 import { plansPage, templatesPage, poolsPage } from "./pages/admin_catalogue.js";
 import { jobsPage, auditPage, usagePage, systemPage } from "./pages/admin_logs.js";
 
-export class NotFound extends Error {}
-
 route("/", serversPage);
 route("/login", loginPage);
 route("/servers", serversPage);
@@ -94,7 +92,8 @@ async function render() {
 	try {
 		cleanup = (await m.page(main, m.params)) || null;
 	} catch (e) {
-		if (e instanceof NotFound || e.status === 404) notFoundPage(main, e.message);
+		if (e.status === 404) notFoundPage(main, e.message);
+		// A customer on a hoster's page: the API says forbidden.
 		else if (e.status === 403 && e.code === "forbidden") notFoundPage(main, e.message);
 		else replace(main, h("p", { class: "notice notice-error" }, (e.code ? e.code + ": " : "") + e.message));
 	}

@@ -4,7 +4,7 @@
 // right after it is made (the API keeps only its hash).
 
 import * as api from "../api.js";
-import { h, replace, table, field, select, fmtTime } from "../dom.js";
+import { h, replace, table, field, fmtTime } from "../dom.js";
 import { onSubmit, action, button } from "../ui.js";
 
 export async function tenantsPage(main) {
