@@ -37,7 +37,7 @@ route("/admin/system", systemPage);
 
 const CUSTOMER_NAV = [["/servers", "Servers"]];
 const ADMIN_NAV = [["/servers", "Servers"], ["/admin/tenants", "Tenants"],
-	["/admin/plans", "Plans"], ["/admin/templates", "Templates"],
+	["/admin/plans", "Plans"], ["/admin/templates", "Templates, images"],
 	["/admin/ip-pools", "IP pools"], ["/admin/jobs", "Jobs"], ["/admin/audit", "Audit log"],
 	["/admin/usage", "Usage"], ["/admin/system", "Appliance"]];
 

@@ -58,12 +58,32 @@ export async function templatesPage(main) {
 		await templatesPage(main);
 		return "Template " + t.name + " registered.";
 	});
-	replace(main, h("h1", null, "Templates"),
+	const images = await api.listAll("/v1/images");
+	const imageForm = h("form", { id: "create-image", class: "card" },
+		h("h2", null, "Register a kernel image"),
+		field("Name", h("input", { name: "name", required: true, maxlength: 100 })),
+		field("Kernel in dom0", h("input", { name: "kernel_path", required: true, placeholder: "/usr/share/domu/vmlinuz" })),
+		field("Initrd in dom0", h("input", { name: "initrd_path", placeholder: "/usr/share/domu/initrd.img" })),
+		field("Command line", h("input", { name: "cmdline", placeholder: "console=ttyS0 quiet" })),
+		h("button", { type: "submit", class: "primary" }, "Register"));
+	onSubmit(imageForm, async (d) => {
+		const body = { name: d.get("name"), kernel_path: d.get("kernel_path"), cmdline: d.get("cmdline") };
+		if (d.get("initrd_path")) body.initrd_path = d.get("initrd_path");
+		const i = await api.post("/v1/images", body);
+		await templatesPage(main);
+		return "Image " + i.name + " registered.";
+	});
+	replace(main, h("h1", null, "Templates and images"),
 		table(["Name", "OS", "Version", "Size", "Min. disk", "Offered"], templates.map((t) => h("tr", null,
 			h("td", { class: "template-name" }, t.name), h("td", null, t.os), h("td", null, t.version),
 			h("td", null, fmtBytes(t.size_bytes)), h("td", null, t.min_disk_gib + " GiB"),
-			h("td", null, t.available ? "yes" : "no")))),
-		form);
+			h("td", null, t.available ? "yes" : "no"))), "Templates: disk images servers' root disks are cloned from"),
+		form,
+		table(["Name", "Kernel", "Initrd", "Command line", "Offered"], images.map((i) => h("tr", null,
+			h("td", null, i.name), h("td", { class: "mono" }, i.kernel_path), h("td", { class: "mono" }, i.initrd_path || "—"),
+			h("td", { class: "mono" }, i.cmdline), h("td", null, i.available ? "yes" : "no"))),
+			"Kernel images: servers without disks"),
+		imageForm);
 }
 
 export async function poolsPage(main) {
