@@ -66,7 +66,7 @@ bool session_authenticate(struct request *req, const char *cookie)
 	}
 	req->authenticated = true;
 	str_copy(req->session_id, s.id, sizeof(req->session_id));
-	session_touch(s.id, s.last_seen_at, now);
+	session_touch(&s, now);
 
 	/* A cookie is sent by the browser whoever made the page that sends
 	 * the request; the CSRF token only by the panel, which read it. */

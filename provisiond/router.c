@@ -13,6 +13,9 @@
  *   2. body size                            413 payload_too_large
  *   3. token (unless public)                401 unauthorized, token_expired,
  *                                               token_revoked
+ *      or, with no Authorization header,
+ *      the web panel's session cookie, and
+ *      for its writes X-CSRF-Token          403 csrf_failed (session.h)
  *   4. admin-only route                     403 forbidden
  *   5. query parameters                     400 invalid_query
  *   6. body: media type, JSON, the spec     415, 400 invalid_json,

@@ -101,17 +101,21 @@ int session_find(sqlite3 *rdb, const char *cookie, int64_t now, struct session *
 	return found;
 }
 
-void session_touch(const char *id, int64_t last_seen, int64_t now)
+void session_touch(const struct session *s, int64_t now)
 {
 	sqlite3 *w;
 
-	if (last_seen >= now)
+	if (s->last_seen_at >= now)
 		return;
 	w = db_write_begin();
 	if (!w)
 		return;
+	/* The token was used too (auth_touch's rule: once a second). */
 	if (db_run(w, "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2"
-		      " AND last_seen_at < ?1", "is", now, id) != SQLITE_OK) {
+		      " AND last_seen_at < ?1", "is", now, s->id) != SQLITE_OK ||
+	    db_run(w, "UPDATE tokens SET last_used_at = ?1 WHERE id = ?2"
+		      " AND (last_used_at IS NULL OR last_used_at < ?1)", "is", now,
+		   s->token_id) != SQLITE_OK) {
 		db_write_rollback(w);
 		return;
 	}

@@ -57,8 +57,9 @@ int session_create(sqlite3 *wdb, const char *token_id, int64_t now,
  * or expired), -1 the database failed. */
 int session_find(sqlite3 *rdb, const char *cookie, int64_t now, struct session *s);
 
-/* Records a request now (at most one write a second). */
-void session_touch(const char *id, int64_t last_seen, int64_t now);
+/* Records a request now, in the session and its token's last_used_at (at
+ * most one write a second). */
+void session_touch(const struct session *s, int64_t now);
 
 /* Deletes a session in the caller's write transaction. */
 int session_delete(sqlite3 *wdb, const char *id);

@@ -8,8 +8,6 @@ import hashlib
 import sqlite3
 import time
 
-import pytest
-
 import pvd
 
 
@@ -204,3 +202,13 @@ def test_secure_cookie_over_https(tmp_path):
         assert "Secure" in attrs and "HttpOnly" in attrs
     finally:
         assert d.stop() == 0
+
+
+def test_panel_use_counts_as_token_use(daemon, world, admin, tenant):
+    t, _ = tenant
+    tok = world.make_token(t["id"])
+    c, _, _ = login(daemon, tok["secret"])
+    time.sleep(1.1)		# last_used_at has a resolution of one second
+    assert c.get("/v1/servers").status_code == 200
+    r = admin.get("/v1/tokens/" + tok["token"]["id"])
+    assert r.json()["last_used_at"] is not None
