@@ -10,6 +10,8 @@
 #   make bench      dom0's boot time             make bench-api  provisiond's API speed
 #   make bench-sched  the scheduler's precision  make bench-domu customer domains' costs
 #   make bench-io   customer domains' disks
+#   make web        the web panel (build/web)    make test-browser  its browser tests
+#   make bench-web  the panel's load times and asset sizes
 #
 # Everything built lands in build/; `make clean` removes it.
 
@@ -20,11 +22,13 @@ PYTHON  ?= /usr/bin/python3
 PYTEST_ARGS ?=
 
 .PHONY: all iso run test test-unit test-api test-system deps deps-test bench \
-	bench-api clean
+	bench-api clean test-browser bench-web
 all: iso
 
 include hypervisor/build.mk
 include dom0-image/domu.mk
+# before dom0.mk, which ships the panel (WEB_OUT) in dom0's image
+include web/web.mk
 include dom0-image/dom0.mk
 include dom0-image/tools.mk
 include dom0-image/devices/devices.mk
@@ -77,6 +81,7 @@ test: deps-test
 		provisiond dom0-test-overlay guest-tests templates
 	$(MAKE) test-unit
 	$(MAKE) test-api
+	$(MAKE) test-browser
 	$(MAKE) test-system
 
 # Every Check runner, each printing its own summary line.
@@ -87,6 +92,12 @@ ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS) $(QUOTA_UNIT_TESTS) \
 
 test-unit: $(ALL_UNIT_TESTS)
 	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status
+
+# The web panel in headless chromium against provisiond-testhv (tests/browser/);
+# screenshots in build/test-logs/browser/.
+test-browser: $(WEB_STAMP) $(PROVISIOND_TESTHV)
+	PROVISIOND=$(abspath $(PROVISIOND_TESTHV)) WEB_ROOT=$(abspath $(WEB_OUT)) \
+		$(PYTHON) -m pytest -v tests/browser $(PYTEST_ARGS)
 
 test-system: $(ISO) $(DOM0_TEST_OVERLAY) $(GUEST_ELFS) $(TEMPLATE_DEBIAN12_JSON)
 	$(PYTHON) -m pytest -v tests/system $(PYTEST_ARGS)
@@ -124,6 +135,13 @@ bench: deps-test
 bench-api: deps-test
 	$(MAKE) provisiond-testhv
 	$(PYTHON) tests/bench/api.py
+
+# The web panel: first paint and an interactive list of 200 servers in
+# chromium against provisiond-testhv, and the shipped assets' sizes.
+bench-web: deps-test
+	$(MAKE) web provisiond-testhv
+	PROVISIOND=$(abspath $(PROVISIOND_TESTHV)) WEB_ROOT=$(abspath $(WEB_OUT)) \
+		$(PYTHON) tests/bench/web.py
 
 clean:
 	rm -rf $(BUILD)

@@ -150,6 +150,7 @@ DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
                     $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko \
                     $(BUILD)/dom0/hv-netfilter=usr/sbin/hv-netfilter \
                     $(BUILD)/provisiond/provisiond=usr/sbin/provisiond \
+                    $(WEB_OUT)=usr/share/provisiond/web \
                     $(DOM0_VMLINUZ)=usr/share/domu/vmlinuz \
                     $(DOMU_INITRD)=usr/share/domu/initrd.img \
                     $(DOMU_CMDLINE_FILE)=usr/share/domu/cmdline \

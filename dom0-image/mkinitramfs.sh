@@ -156,7 +156,7 @@ ln -sf /proc/self/mounts etc/mtab
 # hvctl, the hypervisor driver (hvpriv.ko) and later provisiond, built by make.
 for spec in ${extra[@]+"${extra[@]}"}; do
     mkdir -p "$(dirname "${spec#*=}")"
-    cp "${spec%%=*}" "${spec#*=}"
+    cp -R "${spec%%=*}" "${spec#*=}"       # -R: the web panel is a directory
 done
 
 # --- pack --------------------------------------------------------------------------

@@ -16,14 +16,16 @@ declare -A packages=(
 	# (also pulled in by build-essential) has <linux/virtio_ring.h>, which
 	# dom0's virtio backends include directly; liburing-dev for their
 	# asynchronous disk I/O; libcurl4-openssl-dev for provisiond's webhook
-	# deliveries, ca-certificates for the CA bundle dom0 checks them with
-	[build]="build-essential linux-libc-dev liburing-dev grub-pc-bin grub-common xorriso mtools libcurl4-openssl-dev ca-certificates"
+	# deliveries, ca-certificates for the CA bundle dom0 checks them with;
+	# npm (with nodejs) runs the web panel's build (web/web.mk: npm ci, esbuild)
+	[build]="build-essential linux-libc-dev liburing-dev grub-pc-bin grub-common xorriso mtools libcurl4-openssl-dev ca-certificates npm"
 	# boot the appliance
 	[run]="qemu-system-x86"
 	# unit tests (Check) and system tests (pytest); stress-ng goes into the
 	# domU test image (dom0-image/domu.mk); wrk drives make bench-api;
-	# prometheus has promtool, which checks provisiond's /v1/metrics
-	[test]="check pkg-config python3 python3-pytest stress-ng wrk openssh-client prometheus"
+	# prometheus has promtool, which checks provisiond's /v1/metrics;
+	# chromium, its WebDriver and selenium run the web panel's browser tests
+	[test]="check pkg-config python3 python3-pytest stress-ng wrk openssh-client prometheus chromium chromium-driver python3-selenium"
 )
 
 wanted=()
@@ -40,6 +42,11 @@ done
 
 missing=()
 for p in "${wanted[@]}"; do
+	# npm may come from elsewhere than Debian (nodesource, nvm): a working
+	# command is enough.
+	if [ "$p" = npm ] && command -v npm >/dev/null; then
+		continue
+	fi
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing+=("$p")
 done
