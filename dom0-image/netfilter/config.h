@@ -31,12 +31,19 @@ struct nf_prefix6 {
 	unsigned len;		/* 0..128 */
 };
 
-/* One inbound allow-list entry, "tcp:22,80" or "udp:53@192.0.2.0/24":
- * new connections to these ports, from the prefix if one is given. */
+/* Destination ports first..last (first == last: one port). */
+struct nf_port_range {
+	uint16_t first, last;
+};
+
+/* One inbound allow-list entry, "tcp:22,8000-8100", "udp:53@192.0.2.0/24"
+ * or "icmp[@PREFIX]": new connections to these ports (ICMP and ICMPv6
+ * messages for "icmp"), from the prefix if one is given. */
 struct nf_allow {
-	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
-	uint16_t ports[NF_ALLOW_PORTS_MAX];
-	unsigned nports;
+	uint8_t proto;		/* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP (both
+				 * ICMP and ICMPv6) */
+	struct nf_port_range ports[NF_ALLOW_PORTS_MAX];
+	unsigned nports;	/* 0 for icmp */
 	int family;		/* 0 (any source), AF_INET or AF_INET6 */
 	struct nf_prefix4 src4;
 	struct nf_prefix6 src6;
@@ -50,7 +57,11 @@ struct nf_server {
 	struct nf_prefix6 ipv6[NF_IPV6_MAX];	/* len 128 */
 	unsigned nipv6;
 	struct nf_allow allow[NF_ALLOW_MAX];
-	unsigned nallow;	/* 0: every inbound packet is let through */
+	unsigned nallow;
+	/* Inbound packets not allowed are dropped: set by --allow or by
+	 * "--inbound deny" (which with no --allow lets only replies in).
+	 * false: every inbound packet is let through. */
+	bool inbound_deny;
 };
 
 int nf_parse_ifname(const char *s, char out[IFNAMSIZ], char *err);
@@ -64,7 +75,8 @@ int nf_parse_prefix6(const char *s, struct nf_prefix6 *out, char *err);
 int nf_parse_allow(const char *s, struct nf_allow *out, char *err);
 
 /* apply's options: --if TAP --mac MAC [--ipv4 A]... [--ipv6 B]...
- * [--allow SPEC]...; argv without the command word. */
+ * [--allow SPEC]... [--inbound allow|deny]; argv without the command
+ * word.  "--inbound allow" with an --allow is refused (contradictory). */
 int nf_parse_server_args(int argc, char **argv, struct nf_server *srv, char *err);
 
 /* The link-local address the kernel gives an interface with this MAC

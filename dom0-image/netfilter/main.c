@@ -4,7 +4,8 @@
  * dom0 (docs/networking.md).
  *
  *   hv-netfilter apply --if TAP --mac MAC [--ipv4 A/32]... [--ipv6 B/128]...
- *                      [--allow tcp|udp:PORT[,PORT]...[@PREFIX]]...
+ *                      [--allow tcp|udp:PORT[-PORT][,...][@PREFIX]]...
+ *                      [--allow icmp[@PREFIX]]... [--inbound allow|deny]
  *   hv-netfilter remove --if TAP
  *   hv-netfilter counters --if TAP [--json]
  *   hv-netfilter list
@@ -33,7 +34,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: hv-netfilter apply --if TAP --mac MAC [--ipv4 A/32]... [--ipv6 B/128]...\n"
-		"                          [--allow tcp|udp:PORT[,PORT]...[@PREFIX]]...\n"
+		"                          [--allow tcp|udp:PORT[-PORT][,...][@PREFIX]]...\n"
+		"                          [--allow icmp[@PREFIX]]... [--inbound allow|deny]\n"
 		"       hv-netfilter remove --if TAP\n"
 		"       hv-netfilter counters --if TAP [--json]\n"
 		"       hv-netfilter list\n"

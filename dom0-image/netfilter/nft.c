@@ -204,7 +204,9 @@ static void add_match_exprs(struct nftnl_rule *r, const struct nf_match *m)
 
 	e = nftnl_expr_alloc("cmp");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, m->op == NF_OP_EQ ? NFT_CMP_EQ : NFT_CMP_NEQ);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP,
+			   m->op == NF_OP_EQ ? NFT_CMP_EQ : m->op == NF_OP_NE ? NFT_CMP_NEQ :
+			   m->op == NF_OP_GTE ? NFT_CMP_GTE : NFT_CMP_LTE);
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, m->value, m->len);
 	nftnl_rule_add_expr(r, e);
 }

@@ -22,11 +22,13 @@
  *     Accepts count in "tx", drops in "tx_dropped".
  *   chain egress (hook egress on the tap): counts everything sent to the
  *     guest in "rx".
- * A server with an inbound allow list also gets an inet table of the same
- * name whose forward chain lets through, towards the tap, replies
- * (conntrack established/related), ICMP/ICMPv6 and new connections to the
- * allowed ports (and source prefixes), and drops the rest into its own
- * "rx_dropped" counter.
+ * A server whose inbound traffic is denied but for its allow list also
+ * gets an inet table of the same name whose forward chain lets through,
+ * towards the tap, replies (conntrack established/related: ICMP errors
+ * about the server's own connections among them), then what the list
+ * allows: new connections to a port or port range (two compares, >= and
+ * <=) and ICMP/ICMPv6 for "icmp", each from its source prefix if it has
+ * one; and drops the rest into its own "rx_dropped" counter.
  *
  * Header offsets are fixed numbers from the protocols' wire formats
  * (Ethernet, ARP for Ethernet/IPv4, IPv4, IPv6, UDP, ICMPv6 and its
@@ -340,6 +342,40 @@ static void build_netdev(struct builder *b, const struct nf_server *srv)
 	verdict(r, NF_V_ACCEPT, NF_CTR_RX);
 }
 
+/* One allow rule: towards ifname, protocol proto, the destination
+ * port(s) if ports is given, from the entry's prefix if it has one. */
+static void allow_rule(struct builder *b, unsigned chain, const char *ifname,
+		       const struct nf_allow *a, uint8_t proto,
+		       const struct nf_port_range *ports)
+{
+	const char *why = proto == IPPROTO_TCP ? "allowed TCP port" :
+			  proto == IPPROTO_UDP ? "allowed UDP port" :
+			  proto == IPPROTO_ICMP ? "allowed ICMP" : "allowed ICMPv6";
+	struct nf_rule *r = rule(b, chain, why);
+
+	oifname(b, r, ifname);
+	l4proto(b, r, proto);
+	if (ports && ports->first == ports->last) {
+		port(b, r, UDP_DPORT_OFF, ports->first);
+	} else if (ports) {
+		uint16_t first = htons(ports->first), last = htons(ports->last);
+		payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, UDP_DPORT_OFF, &first, 2,
+			NF_OP_GTE);
+		payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, UDP_DPORT_OFF, &last, 2,
+			NF_OP_LTE);
+	}
+	if (a->family == AF_INET) {
+		meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV4);
+		payload_masked(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV4_SRC_OFF,
+			       a->src4.addr, 4, a->src4.len);
+	} else if (a->family == AF_INET6) {
+		meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV6);
+		payload_masked(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV6_SRC_OFF,
+			       a->src6.addr, 16, a->src6.len);
+	}
+	verdict(r, NF_V_ACCEPT, NULL);
+}
+
 static void build_allow(struct builder *b, const struct nf_server *srv)
 {
 	struct nf_table *t = b->t;
@@ -366,36 +402,17 @@ static void build_allow(struct builder *b, const struct nf_server *srv)
 	}
 	verdict(r, NF_V_ACCEPT, NULL);
 
-	r = rule(b, fwd, "ICMP");
-	oifname(b, r, srv->ifname);
-	l4proto(b, r, IPPROTO_ICMP);
-	verdict(r, NF_V_ACCEPT, NULL);
-	r = rule(b, fwd, "ICMPv6");
-	oifname(b, r, srv->ifname);
-	l4proto(b, r, IPPROTO_ICMPV6);
-	verdict(r, NF_V_ACCEPT, NULL);
-
 	for (unsigned i = 0; i < srv->nallow; i++) {
 		const struct nf_allow *a = &srv->allow[i];
-		for (unsigned p = 0; p < a->nports; p++) {
-			r = rule(b, fwd, a->proto == IPPROTO_TCP ? "allowed TCP port"
-								 : "allowed UDP port");
-			oifname(b, r, srv->ifname);
-			l4proto(b, r, a->proto);
-			port(b, r, UDP_DPORT_OFF, a->ports[p]);
-			if (a->family == AF_INET) {
-				meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV4);
-				payload_masked(b, r, NFT_PAYLOAD_NETWORK_HEADER,
-					       IPV4_SRC_OFF, a->src4.addr, 4,
-					       a->src4.len);
-			} else if (a->family == AF_INET6) {
-				meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV6);
-				payload_masked(b, r, NFT_PAYLOAD_NETWORK_HEADER,
-					       IPV6_SRC_OFF, a->src6.addr, 16,
-					       a->src6.len);
-			}
-			verdict(r, NF_V_ACCEPT, NULL);
+		if (a->proto == IPPROTO_ICMP) {
+			if (a->family != AF_INET6)
+				allow_rule(b, fwd, srv->ifname, a, IPPROTO_ICMP, NULL);
+			if (a->family != AF_INET)
+				allow_rule(b, fwd, srv->ifname, a, IPPROTO_ICMPV6, NULL);
+			continue;
 		}
+		for (unsigned p = 0; p < a->nports; p++)
+			allow_rule(b, fwd, srv->ifname, a, a->proto, &a->ports[p]);
 	}
 
 	r = rule(b, fwd, "inbound, not allowed");
@@ -410,7 +427,7 @@ int nf_build_server(const struct nf_server *srv, struct nf_ruleset *out, char *e
 	memset(out, 0, sizeof(*out));
 	b.t = &out->tables[out->ntables++];
 	build_netdev(&b, srv);
-	if (srv->nallow) {
+	if (srv->inbound_deny || srv->nallow) {
 		b.t = &out->tables[out->ntables++];
 		build_allow(&b, srv);
 	}
@@ -462,7 +479,8 @@ void nf_rule_format(const struct nf_table *t, const struct nf_rule *r,
 		else
 			n += snprintf(buf + n, size - n, " %s%u",
 				      m->source == NF_META ? "meta" : "ct", m->key);
-		n += snprintf(buf + n, size - n, "%s", m->op == NF_OP_EQ ? "==" : "!=");
+		static const char *ops[] = { "==", "!=", ">=", "<=" };
+		n += snprintf(buf + n, size - n, "%s", ops[m->op]);
 		for (unsigned j = 0; j < m->len && n < size; j++)
 			n += snprintf(buf + n, size - n, "%02x", m->value[j]);
 		if (m->masked && n < size) {

@@ -12,7 +12,7 @@
  * Match semantics are nftables' own: a payload match loads LEN bytes at
  * OFFSET from the link-layer, network or transport header (nft_payload),
  * a meta or ct match loads a key; the value is masked (when mask is set)
- * and compared, equal or not equal.  Values are in the byte order the
+ * and compared: equal, not equal, at least or at most.  Values are in the byte order the
  * kernel loads them: network order for payload, host order for meta/ct
  * integers.
  */
@@ -44,7 +44,9 @@
 #define NF_CTR_RX_DROPPED  "rx_dropped"	/* refused by the allow list */
 
 enum nf_source { NF_PAYLOAD, NF_META, NF_CT };
-enum nf_op { NF_OP_EQ, NF_OP_NE };
+/* GTE/LTE compare the loaded bytes as one big-endian number (nftables'
+ * cmp does memcmp), which is right for payload fields in network order. */
+enum nf_op { NF_OP_EQ, NF_OP_NE, NF_OP_GTE, NF_OP_LTE };
 
 struct nf_match {
 	enum nf_source source;
@@ -103,7 +105,7 @@ struct nf_ruleset {
 };
 
 /* A server's tables: the netdev table (ingress filter, egress count) and,
- * with an allow list, an inet table that filters what is forwarded to
+ * when inbound is denied (an allow list), an inet table that filters what is forwarded to
  * it.  Returns 0, or -1 with err when the rules would not fit. */
 int nf_build_server(const struct nf_server *srv, struct nf_ruleset *out, char *err);
 
