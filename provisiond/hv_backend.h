@@ -68,11 +68,14 @@ struct hvb_disk {
 
 /*
  * A network interface: the tap the device backend makes in dom0 for it,
- * its MAC, rate limits in bytes/s (rx towards the guest, 0 = none), and
- * the source addresses (prefixes) hv-netfilter lets it use
- * (docs/networking.md).
+ * its MAC, rate limits in bytes/s (rx towards the guest, 0 = none), the
+ * source addresses (prefixes) hv-netfilter lets it use, and its inbound
+ * firewall: whether what is not allowed is dropped, and the allow rules
+ * in hv-netfilter's --allow syntax (docs/networking.md).
  */
 #define HVB_NIC_ADDRS_MAX	8
+#define HVB_NIC_ALLOW_MAX	16	/* hv-netfilter's NF_ALLOW_MAX */
+#define HVB_NIC_ALLOW_LEN	64	/* "tcp:65535-65535@<IPv6>/128" fits */
 #define HVB_TAP_NAME_MAX	16	/* IFNAMSIZ, with its NUL */
 
 struct hvb_nic {
@@ -81,6 +84,9 @@ struct hvb_nic {
 	uint64_t rx_bps, tx_bps;
 	char addrs[HVB_NIC_ADDRS_MAX][64];	/* "A/32", "B/128", "P/64" */
 	uint32_t naddrs;
+	bool inbound_deny;			/* false: everything is let in */
+	char allow[HVB_NIC_ALLOW_MAX][HVB_NIC_ALLOW_LEN];
+	uint32_t nallow;
 };
 
 /* A server's tap: "v" and the first 14 hex digits of its id ("srv_<16
@@ -161,6 +167,14 @@ struct hv_backend {
 		       char *buf, size_t size, size_t *got);
 	/* Releases everything; the backend is unusable afterwards. */
 	void (*close)(struct hv_backend *hv);
+	/*
+	 * Applies nic's filter, routes and inbound firewall again to the
+	 * running domain's interface (its firewall rules changed), as one
+	 * transaction: the old rules stay if it fails.  0, or a negative
+	 * errno / HV_E* with why filled in.
+	 */
+	int (*nic_apply)(struct hv_backend *hv, uint32_t domid, const struct hvb_nic *nic,
+			 char *why, size_t len);
 };
 
 /*

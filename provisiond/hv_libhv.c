@@ -445,6 +445,15 @@ static int lhv_console(struct hv_backend *hv, uint32_t domid, uint64_t *pos,
 	return hv_domain_console(&lhv_of(hv)->h, domid, pos, buf, size, got);
 }
 
+/* The tap is the domain's; hv-netfilter needs only its name. */
+static int lhv_nic_apply_op(struct hv_backend *hv, uint32_t domid, const struct hvb_nic *nic,
+			    char *why, size_t len)
+{
+	(void)hv;
+	(void)domid;
+	return lhv_nic_apply(nic, why, len);
+}
+
 static void lhv_close(struct hv_backend *hv)
 {
 	struct lhv *l = lhv_of(hv);
@@ -507,6 +516,7 @@ int hv_libhv_open(const char *state_path, struct hv_backend **out, char *err,
 		.cpu_usage = lhv_cpu_usage,
 		.console = lhv_console,
 		.close = lhv_close,
+		.nic_apply = lhv_nic_apply_op,
 	};
 	*out = &l->ops;
 	return 0;

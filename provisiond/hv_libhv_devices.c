@@ -70,10 +70,11 @@ static int nic_option(const struct hvb_nic *nic, char *out, size_t size, char *w
 	return hv_net_spec_parse(out, &spec, why, len) ? -EINVAL : 0;
 }
 
-/* hv-netfilter apply: the tap isolated, the addresses routed to it. */
-static int nic_isolate(const struct hvb_nic *nic, char *why, size_t len)
+/* hv-netfilter apply: the tap isolated, the addresses routed to it, the
+ * inbound firewall ("--inbound deny" and the --allow rules). */
+int lhv_nic_apply(const struct hvb_nic *nic, char *why, size_t len)
 {
-	const char *argv[8 + 2 * HVB_NIC_ADDRS_MAX + 1];
+	const char *argv[8 + 2 * HVB_NIC_ADDRS_MAX + 2 + 2 * HVB_NIC_ALLOW_MAX + 1];
 	char out[256], err[256];
 	int n = 0, status;
 
@@ -86,6 +87,14 @@ static int nic_isolate(const struct hvb_nic *nic, char *why, size_t len)
 	for (uint32_t i = 0; i < nic->naddrs; i++) {
 		argv[n++] = strchr(nic->addrs[i], ':') ? "--ipv6" : "--ipv4";
 		argv[n++] = nic->addrs[i];
+	}
+	if (nic->inbound_deny) {
+		argv[n++] = "--inbound";
+		argv[n++] = "deny";
+	}
+	for (uint32_t i = 0; i < nic->nallow && i < HVB_NIC_ALLOW_MAX; i++) {
+		argv[n++] = "--allow";
+		argv[n++] = nic->allow[i];
 	}
 	argv[n] = NULL;
 	status = spawn_run(argv, NETFILTER_TIMEOUT_S, out, sizeof(out), err, sizeof(err));
@@ -221,5 +230,5 @@ int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndi
 	}
 	log_info("libhv: d%u: device backend started with %u disk(s)%s", domid, ndisks,
 		 nic ? " and a network interface" : "");
-	return nic ? nic_isolate(nic, why, len) : 0;
+	return nic ? lhv_nic_apply(nic, why, len) : 0;
 }

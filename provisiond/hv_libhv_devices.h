@@ -22,6 +22,10 @@
 int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndisks,
 		      const struct hvb_nic *nic, char *why, size_t len);
 
+/* hv-netfilter apply for nic's tap: its filter, routes and inbound
+ * firewall, one nftables transaction.  0, or -EIO with why filled in. */
+int lhv_nic_apply(const struct hvb_nic *nic, char *why, size_t len);
+
 /* Takes a destroyed server's filter and routes away (hv-netfilter remove);
  * a tap that never had them is not an error. */
 void lhv_nic_remove(const char *server_id);

@@ -192,6 +192,7 @@ int main(int argc, char **argv)
 
 	api_settings.long_poll_max = cfg.long_poll_max;
 	api_settings.hv_backend = hv->name;
+	api_settings.hv = hv;
 	api_settings.started_at = now_s();
 	api_settings.default_max_servers = cfg.default_max_servers;
 	api_settings.default_max_vcpus = cfg.default_max_vcpus;

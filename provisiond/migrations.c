@@ -376,6 +376,21 @@ static const char schema_v5[] =
 	"  (seq >> 16) & 255, (seq >> 8) & 255, seq & 255);"
 	"CREATE UNIQUE INDEX servers_mac ON servers(mac);";
 
+/*
+ * Migration 9: a server's inbound firewall (PUT /v1/servers/{id}/firewall,
+ * api_firewall.c): the default policy and the allow rules, a JSON array
+ * of canonical rule strings (firewall.h).  No row: everything is let in,
+ * as before.  Applied by hv-netfilter with the rest of the server's
+ * network (server_net.c).
+ */
+static const char schema_v9[] =
+	"CREATE TABLE server_firewalls ("
+	"  server_id TEXT PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,"
+	"  inbound_default TEXT NOT NULL CHECK (inbound_default IN ('allow', 'deny')),"
+	"  inbound TEXT NOT NULL DEFAULT '[]' CHECK (json_type(inbound) = 'array'),"
+	"  updated_at INTEGER NOT NULL"
+	");";
+
 const struct migration db_migrations[] = {
 	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
 	     "idempotency keys, audit log", schema_v1 },
@@ -385,6 +400,7 @@ const struct migration db_migrations[] = {
 	{ 4, "disks: templates, volumes, plans' root and data disk sizes; servers'"
 	     " credentials for the seed", schema_v4 },
 	{ 5, "address management: IP pools, allocations, servers' MACs", schema_v5 },
+	{ 9, "servers' inbound firewall rules", schema_v9 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);
