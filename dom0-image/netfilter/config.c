@@ -169,8 +169,9 @@ int nf_parse_host6(const char *s, struct nf_prefix6 *out, char *err)
 {
 	if (nf_parse_prefix6(s, out, err))
 		return -1;
-	if (out->len != 128) {
-		snprintf(err, NF_ERR_LEN, "'%s': a server's IPv6 address is a /128", s);
+	if (out->len < NF_IPV6_PREFIX_MIN) {
+		snprintf(err, NF_ERR_LEN, "'%s': a server's IPv6 address is a /128, or a "
+			 "prefix of its own, /%d or longer", s, NF_IPV6_PREFIX_MIN);
 		return -1;
 	}
 	static const uint8_t zero[15];

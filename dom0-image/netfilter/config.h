@@ -20,6 +20,8 @@
 #define NF_ALLOW_MAX  16	/* inbound allow-list entries */
 #define NF_ALLOW_PORTS_MAX 16	/* ports in one entry */
 #define NF_ERR_LEN    160
+/* The shortest IPv6 prefix a server may be given (a /64 for SLAAC). */
+#define NF_IPV6_PREFIX_MIN 64
 
 struct nf_prefix4 {
 	uint8_t addr[4];
@@ -54,7 +56,8 @@ struct nf_server {
 	uint8_t mac[6];
 	struct nf_prefix4 ipv4[NF_IPV4_MAX];	/* host addresses: len 32 */
 	unsigned nipv4;
-	struct nf_prefix6 ipv6[NF_IPV6_MAX];	/* len 128 */
+	struct nf_prefix6 ipv6[NF_IPV6_MAX];	/* len 128, or a prefix of the
+						 * server's, len 64..127 */
 	unsigned nipv6;
 	struct nf_allow allow[NF_ALLOW_MAX];
 	unsigned nallow;
@@ -66,7 +69,8 @@ struct nf_server {
 
 int nf_parse_ifname(const char *s, char out[IFNAMSIZ], char *err);
 int nf_parse_mac(const char *s, uint8_t mac[6], char *err);
-/* "A/32" or "A" (a host address); other lengths are refused. */
+/* "A/32" or "A" (a host address); other lengths are refused.  IPv6 also
+ * takes a prefix routed to the server, NF_IPV6_PREFIX_MIN or longer. */
 int nf_parse_host4(const char *s, struct nf_prefix4 *out, char *err);
 int nf_parse_host6(const char *s, struct nf_prefix6 *out, char *err);
 /* Any prefix length ("A/L"; no "/L" means a host). */

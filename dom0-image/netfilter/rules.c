@@ -214,20 +214,31 @@ static unsigned add_base_chain(struct nf_table *t, const char *name,
 	return i;
 }
 
-/* The guest's IPv6 sources: its addresses and its link-local. */
-static unsigned own_ipv6(const struct nf_server *srv, uint8_t out[][16])
+/* The guest's IPv6 sources: its link-local, its addresses and prefixes. */
+static unsigned own_ipv6(const struct nf_server *srv, struct nf_prefix6 *out)
 {
 	unsigned n = 0;
-	nf_link_local(srv->mac, out[n++]);
+	nf_link_local(srv->mac, out[n].addr);
+	out[n++].len = 128;
 	for (unsigned i = 0; i < srv->nipv6; i++)
-		memcpy(out[n++], srv->ipv6[i].addr, 16);
+		out[n++] = srv->ipv6[i];
 	return n;
+}
+
+/* An IPv6 address field (at off of base) within one of the server's. */
+static void own6_match(struct builder *b, struct nf_rule *r, uint32_t base, uint32_t off,
+		       const struct nf_prefix6 *p)
+{
+	if (p->len == 128)
+		payload(b, r, base, off, p->addr, 16, NF_OP_EQ);
+	else
+		payload_masked(b, r, base, off, p->addr, 16, p->len);
 }
 
 static void build_netdev(struct builder *b, const struct nf_server *srv)
 {
 	struct nf_table *t = b->t;
-	uint8_t own6[NF_IPV6_MAX + 1][16];
+	struct nf_prefix6 own6[NF_IPV6_MAX + 1];
 	unsigned nown6 = own_ipv6(srv, own6);
 	static const uint8_t zero[16];
 	struct nf_rule *r;
@@ -309,8 +320,7 @@ static void build_netdev(struct builder *b, const struct nf_server *srv)
 		r->target_chain = na;
 	for (unsigned i = 0; i < nown6; i++) {
 		r = rule(b, na, "advertises the server's own address");
-		payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, ND_TARGET_OFF, own6[i],
-			16, NF_OP_EQ);
+		own6_match(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, ND_TARGET_OFF, &own6[i]);
 		verdict(r, NF_V_RETURN, NULL);
 	}
 	r = rule(b, na, "advertises someone else's address");
@@ -320,8 +330,7 @@ static void build_netdev(struct builder *b, const struct nf_server *srv)
 		r = rule(b, in, i == 0 ? "IPv6 from the server's link-local"
 				       : "IPv6 from the server's address");
 		ether_type(b, r, ETH_P_IPV6);
-		payload(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV6_SRC_OFF, own6[i], 16,
-			NF_OP_EQ);
+		own6_match(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV6_SRC_OFF, &own6[i]);
 		verdict(r, NF_V_ACCEPT, NF_CTR_TX);
 	}
 	static const uint8_t dad_types[] = { ICMPV6_NS, ICMPV6_MLD2_REPORT };

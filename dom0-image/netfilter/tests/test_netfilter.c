@@ -53,8 +53,10 @@ START_TEST(address_parsing)
 		ck_assert_msg(nf_parse_host4(bad4[i], &p4, err) == -1, "%s", bad4[i]);
 	ck_assert_int_eq(nf_parse_host6("fd00::2/128", &p6, err), 0);
 	ck_assert_int_eq(p6.addr[15], 2);
-	const char *bad6[] = { "fd00::/64", "::", "::1", "fe80::5", "ff02::1",
-			       "fd00::2/129", "fd00:::2" };
+	ck_assert_int_eq(nf_parse_host6("fd00:1:2:3::/64", &p6, err), 0);
+	ck_assert_int_eq(p6.len, 64);
+	const char *bad6[] = { "fd00::/63", "fd00::1/64", "::", "::1", "fe80::5", "ff02::1",
+			       "fd00::2/129", "fd00:::2", "fe80::/64" };
 	for (unsigned i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++)
 		ck_assert_msg(nf_parse_host6(bad6[i], &p6, err) == -1, "%s", bad6[i]);
 	ck_assert_int_eq(nf_parse_prefix4("10.1.0.0/16", &p4, err), 0);
@@ -509,6 +511,33 @@ START_TEST(allow_list_decides)
 }
 END_TEST
 
+/* A server given a /64 (SLAAC) may use any address in it, and no other. */
+START_TEST(ipv6_prefix_of_the_server)
+{
+	static struct nf_ruleset set;
+	struct nf_server srv;
+	struct frame f;
+	uint8_t echo[8] = { 128 };
+	char *args[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv6",
+			 "2001:db8:1:2::/64" };
+
+	ck_assert_int_eq(nf_parse_server_args(6, args, &srv, err), 0);
+	ck_assert_int_eq(nf_build_server(&srv, &set, err), 0);
+	ipv6(&f, MAC1, "2001:db8:1:2:68:76ff:fe00:100", IPPROTO_ICMPV6, echo, sizeof(echo));
+	EXPECT(&set, &f, ACCEPTED);
+	ipv6(&f, MAC1, "2001:db8:1:2::1", IPPROTO_ICMPV6, echo, sizeof(echo));
+	EXPECT(&set, &f, ACCEPTED);
+	na(&f, "2001:db8:1:2::1", "2001:db8:1:2::1");
+	EXPECT(&set, &f, ACCEPTED);
+	ipv6(&f, MAC1, "2001:db8:1:3::1", IPPROTO_ICMPV6, echo, sizeof(echo));
+	EXPECT(&set, &f, DROPPED);
+	na(&f, "2001:db8:1:2::1", "2001:db8:1:3::1");		/* not its target */
+	EXPECT(&set, &f, DROPPED);
+	ipv6(&f, MAC2, "2001:db8:1:2::1", IPPROTO_ICMPV6, echo, sizeof(echo));
+	EXPECT(&set, &f, DROPPED);
+}
+END_TEST
+
 START_TEST(too_many_addresses_refused)
 {
 	struct nf_server srv;
@@ -553,6 +582,7 @@ int main(void)
 	tcase_add_test(tc, ruleset_shape);
 	tcase_add_test(tc, allow_list_table);
 	tcase_add_test(tc, allow_list_decides);
+	tcase_add_test(tc, ipv6_prefix_of_the_server);
 	tcase_add_test(tc, too_many_addresses_refused);
 	tcase_add_test(tc, uplink_masquerade);
 	suite_add_tcase(s, tc);
