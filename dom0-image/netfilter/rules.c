@@ -16,8 +16,9 @@
  *       8. ICMPv6 neighbour advertisement              -> jump na_check,
  *          which returns for an own target address and drops otherwise
  *       9. IPv6 from an own address or the link-local  -> accept
- *      10. IPv6 from :: that is a neighbour solicitation or an MLD
- *          report (duplicate address detection)       -> accept
+ *      10. IPv6 from :: that is a neighbour solicitation, an MLD
+ *          report (duplicate address detection) or a router
+ *          solicitation                                -> accept
  *      11. anything else (other ethertypes, VLAN tags) -> drop
  *     Accepts count in "tx", drops in "tx_dropped".
  *   chain egress (hook egress on the tap): counts everything sent to the
@@ -61,6 +62,7 @@
 #define ICMPV6_TYPE_OFF    0
 #define ND_TARGET_OFF      8	/* neighbour advertisement: target address */
 
+#define ICMPV6_RS          133
 #define ICMPV6_RA          134
 #define ICMPV6_NA          136
 #define ICMPV6_NS          135
@@ -333,10 +335,13 @@ static void build_netdev(struct builder *b, const struct nf_server *srv)
 		own6_match(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV6_SRC_OFF, &own6[i]);
 		verdict(r, NF_V_ACCEPT, NF_CTR_TX);
 	}
-	static const uint8_t dad_types[] = { ICMPV6_NS, ICMPV6_MLD2_REPORT };
+	/* Before its addresses are usable a guest speaks from ::: duplicate
+	 * address detection, and a router solicitation (hv-netd answers). */
+	static const uint8_t dad_types[] = { ICMPV6_NS, ICMPV6_MLD2_REPORT, ICMPV6_RS };
+	static const char *const dad_why[] = { "neighbour solicitation from :: (DAD)",
+		"MLD report from :: (DAD)", "router solicitation from ::" };
 	for (unsigned i = 0; i < sizeof(dad_types); i++) {
-		r = rule(b, in, i == 0 ? "neighbour solicitation from :: (DAD)"
-				       : "MLD report from :: (DAD)");
+		r = rule(b, in, dad_why[i]);
 		ether_type(b, r, ETH_P_IPV6);
 		payload(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV6_SRC_OFF, zero, 16,
 			NF_OP_EQ);

@@ -334,6 +334,15 @@ START_TEST(legitimate_frames_pass)
 	uint8_t ns[24] = { 135 };
 	ipv6(&f, MAC1, "::", IPPROTO_ICMPV6, ns, sizeof(ns));
 	EXPECT(set, &f, ACCEPTED);
+	/* Router solicitations (hv-netd answers them), from :: too. */
+	uint8_t rs[8] = { 133 };
+	ipv6(&f, MAC1, "::", IPPROTO_ICMPV6, rs, sizeof(rs));
+	EXPECT(set, &f, ACCEPTED);
+	ipv6(&f, MAC1, "fe80::68:76ff:fe00:100", IPPROTO_ICMPV6, rs, sizeof(rs));
+	EXPECT(set, &f, ACCEPTED);
+	/* A DHCP request renewing from the server's address. */
+	ipv4(&f, MAC1, "10.0.0.2", IPPROTO_UDP, 68, 67);
+	EXPECT(set, &f, ACCEPTED);
 }
 END_TEST
 
