@@ -139,6 +139,7 @@ DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
                     $(BUILD)/dom0/hv-bootloader=usr/sbin/hv-bootloader \
                     $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko \
                     $(BUILD)/dom0/hv-netfilter=usr/sbin/hv-netfilter \
+                    $(BUILD)/dom0/hv-netd=usr/sbin/hv-netd \
                     $(BUILD)/provisiond/provisiond=usr/sbin/provisiond \
                     $(DOM0_VMLINUZ)=usr/share/domu/vmlinuz \
                     $(DOMU_INITRD)=usr/share/domu/initrd.img \

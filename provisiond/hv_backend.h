@@ -71,11 +71,13 @@ struct hvb_disk {
  * its MAC, rate limits in bytes/s (rx towards the guest, 0 = none), the
  * source addresses (prefixes) hv-netfilter lets it use, and its inbound
  * firewall: whether what is not allowed is dropped, and the allow rules
- * in hv-netfilter's --allow syntax (docs/networking.md).
+ * in hv-netfilter's --allow syntax; and the resolvers dom0's DHCP and
+ * router advertisements tell the guest (hv-netd; docs/networking.md).
  */
 #define HVB_NIC_ADDRS_MAX	8
 #define HVB_NIC_ALLOW_MAX	16	/* hv-netfilter's NF_ALLOW_MAX */
 #define HVB_NIC_ALLOW_LEN	64	/* "tcp:65535-65535@<IPv6>/128" fits */
+#define HVB_NIC_DNS_MAX		4
 #define HVB_TAP_NAME_MAX	16	/* IFNAMSIZ, with its NUL */
 
 struct hvb_nic {
@@ -87,6 +89,8 @@ struct hvb_nic {
 	bool inbound_deny;			/* false: everything is let in */
 	char allow[HVB_NIC_ALLOW_MAX][HVB_NIC_ALLOW_LEN];
 	uint32_t nallow;
+	char dns[HVB_NIC_DNS_MAX][48];		/* IPv4 and IPv6 addresses */
+	uint32_t ndns;
 };
 
 /* A server's tap: "v" and the first 14 hex digits of its id ("srv_<16

@@ -106,6 +106,51 @@ int lhv_nic_apply(const struct hvb_nic *nic, char *why, size_t len)
 	return 0;
 }
 
+/*
+ * hv-netd for the tap: DHCP hands out the primary IPv4 (the first IPv4 in
+ * addrs), router advertisements carry the first IPv6 (a /64: SLAAC), both
+ * with the pool's resolvers.  It goes to the background by itself and
+ * exits when the tap goes; a failure is logged, the server runs on.
+ */
+static void nic_netd_start(const struct hvb_nic *nic)
+{
+	const char *argv[10 + 2 * HVB_NIC_DNS_MAX + 1];
+	const char *v4 = NULL, *v6 = NULL;
+	char out[256], err[256];
+	int n = 0, status;
+
+	for (uint32_t i = 0; i < nic->naddrs; i++) {
+		if (strchr(nic->addrs[i], ':')) {
+			if (!v6)
+				v6 = nic->addrs[i];
+		} else if (!v4) {
+			v4 = nic->addrs[i];
+		}
+	}
+	argv[n++] = HV_NETD_PROGRAM;
+	argv[n++] = "--if";
+	argv[n++] = nic->tap;
+	argv[n++] = "--mac";
+	argv[n++] = nic->mac;
+	if (v4) {
+		argv[n++] = "--ipv4";
+		argv[n++] = v4;
+	}
+	if (v6) {
+		argv[n++] = "--ipv6";
+		argv[n++] = v6;
+	}
+	for (uint32_t i = 0; i < nic->ndns && i < HVB_NIC_DNS_MAX; i++) {
+		argv[n++] = "--dns";
+		argv[n++] = nic->dns[i];
+	}
+	argv[n] = NULL;
+	status = spawn_run(argv, NETFILTER_TIMEOUT_S, out, sizeof(out), err, sizeof(err));
+	if (status != 0)
+		log_warn("libhv: hv-netd --if %s: %s (no DHCP or router advertisements"
+			 " for it)", nic->tap, err[0] ? err : "failed");
+}
+
 void lhv_nic_remove(const char *server_id)
 {
 	char tap[HVB_TAP_NAME_MAX], out[256], err[256];
@@ -230,5 +275,10 @@ int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndi
 	}
 	log_info("libhv: d%u: device backend started with %u disk(s)%s", domid, ndisks,
 		 nic ? " and a network interface" : "");
-	return nic ? lhv_nic_apply(nic, why, len) : 0;
+	if (!nic)
+		return 0;
+	if (lhv_nic_apply(nic, why, len))
+		return -EIO;
+	nic_netd_start(nic);
+	return 0;
 }

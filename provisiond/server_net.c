@@ -99,6 +99,9 @@ int server_net_load(sqlite3 *db, const char *server_id, struct server_net *n)
 		hvb_tap_name(server_id, n->nic.tap);
 		str_copy(n->nic.mac, n->mac, sizeof(n->nic.mac));
 		n->nic.rx_bps = n->nic.tx_bps = mbps * BYTES_PER_S_PER_MBPS;
+		for (int i = 0; i < n->ndns; i++)
+			str_copy(n->nic.dns[i], n->dns[i], sizeof(n->nic.dns[0]));
+		n->nic.ndns = (uint32_t)n->ndns;
 		if (firewall_load(db, server_id, &n->nic))
 			return -1;
 	}
