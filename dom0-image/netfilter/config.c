@@ -344,6 +344,20 @@ int nf_parse_server_args(int argc, char **argv, struct nf_server *srv, char *err
 			if (nf_parse_allow(v, &srv->allow[srv->nallow++], err))
 				return -1;
 			srv->inbound_deny = true;
+		} else if (!strcmp(opt, "--forward")) {
+			unsigned long host, to;
+			char *end;
+			errno = 0;
+			host = strtoul(v, &end, 10);
+			if (!isdigit((unsigned char)*v) || *end != ':' ||
+			    !isdigit((unsigned char)end[1]))
+				goto bad_forward;
+			to = strtoul(end + 1, &end, 10);
+			if (*end || errno || !host || host > 65535 || !to || to > 65535 ||
+			    srv->fwd_host_port)
+				goto bad_forward;
+			srv->fwd_host_port = (uint16_t)host;
+			srv->fwd_port = (uint16_t)to;
 		} else if (!strcmp(opt, "--inbound")) {
 			if (!strcmp(v, "deny")) {
 				srv->inbound_deny = true;
@@ -366,5 +380,12 @@ int nf_parse_server_args(int argc, char **argv, struct nf_server *srv, char *err
 		snprintf(err, NF_ERR_LEN, "--inbound allow lets everything in: no --allow");
 		return -1;
 	}
+	if (srv->fwd_host_port && !srv->nipv4) {
+		snprintf(err, NF_ERR_LEN, "--forward needs an --ipv4 to forward to");
+		return -1;
+	}
 	return 0;
+bad_forward:
+	snprintf(err, NF_ERR_LEN, "--forward: one HOSTPORT:PORT, ports 1..65535");
+	return -1;
 }

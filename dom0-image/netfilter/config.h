@@ -65,6 +65,9 @@ struct nf_server {
 	 * "--inbound deny" (which with no --allow lets only replies in).
 	 * false: every inbound packet is let through. */
 	bool inbound_deny;
+	/* A port forward (make run, docs/networking.md): TCP connections to
+	 * dom0's own fwd_host_port go to ipv4[0]:fwd_port.  0: none. */
+	uint16_t fwd_host_port, fwd_port;
 };
 
 int nf_parse_ifname(const char *s, char out[IFNAMSIZ], char *err);
@@ -79,8 +82,8 @@ int nf_parse_prefix6(const char *s, struct nf_prefix6 *out, char *err);
 int nf_parse_allow(const char *s, struct nf_allow *out, char *err);
 
 /* apply's options: --if TAP --mac MAC [--ipv4 A]... [--ipv6 B]...
- * [--allow SPEC]... [--inbound allow|deny]; argv without the command
- * word.  "--inbound allow" with an --allow is refused (contradictory). */
+ * [--allow SPEC]... [--inbound allow|deny] [--forward HOSTPORT:PORT];
+ * argv without the command word.  "--inbound allow" with an --allow is refused (contradictory). */
 int nf_parse_server_args(int argc, char **argv, struct nf_server *srv, char *err);
 
 /* The link-local address the kernel gives an interface with this MAC

@@ -29,7 +29,10 @@
  * about the server's own connections among them), then what the list
  * allows: new connections to a port or port range (two compares, >= and
  * <=) and ICMP/ICMPv6 for "icmp", each from its source prefix if it has
- * one; and drops the rest into its own "rx_dropped" counter.
+ * one; and drops the rest into its own "rx_dropped" counter.  A server
+ * with a port forward (make run) has, in that inet table, a nat chain on
+ * prerouting that sends TCP to dom0's own port HOSTPORT on to the
+ * server's first IPv4 address and PORT (the allow list then decides).
  *
  * Header offsets are fixed numbers from the protocols' wire formats
  * (Ethernet, ARP for Ethernet/IPv4, IPv4, IPv6, UDP, ICMPv6 and its
@@ -44,6 +47,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,6 +80,7 @@
 #define PRIO_NETDEV   -300
 #define PRIO_FORWARD  0
 #define PRIO_SRCNAT   100
+#define PRIO_DSTNAT   -100
 
 struct builder {
 	struct nf_table *t;
@@ -390,13 +395,53 @@ static void allow_rule(struct builder *b, unsigned chain, const char *ifname,
 	verdict(r, NF_V_ACCEPT, NULL);
 }
 
+static void build_allow(struct builder *b, const struct nf_server *srv);
+
+/* TCP to one of dom0's own addresses at fwd_host_port goes to the
+ * server's first IPv4 at fwd_port (the route lookup's "local" keeps
+ * connections dom0 only forwards, e.g. a server's own, untouched). */
+static void build_forward(struct builder *b, const struct nf_server *srv)
+{
+	unsigned pre = add_base_chain(b->t, "prerouting", "nat", NF_INET_PRE_ROUTING,
+				      PRIO_DSTNAT, false, false);
+	struct nf_rule *r = rule(b, pre, "port forward to the server");
+	uint32_t local = RTN_LOCAL;
+	struct nf_match *m;
+
+	meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV4);
+	l4proto(b, r, IPPROTO_TCP);
+	port(b, r, UDP_DPORT_OFF, srv->fwd_host_port);
+	m = add_match(b, r);
+	if (m) {
+		m->source = NF_FIB;
+		m->key = NFT_FIB_RESULT_ADDRTYPE;
+		m->len = 4;
+		memcpy(m->value, &local, 4);
+	}
+	verdict(r, NF_V_DNAT, NULL);
+	if (r) {
+		memcpy(r->dnat_addr, srv->ipv4[0].addr, 4);
+		r->dnat_port = srv->fwd_port;
+	}
+}
+
+/* The server's inet table: what is let in (when inbound is denied but
+ * for the allow list) and its port forward. */
+static void build_inet(struct builder *b, const struct nf_server *srv)
+{
+	b->t->family = NFPROTO_INET;
+	nf_table_name(srv->ifname, b->t->name);
+	if (srv->fwd_host_port)
+		build_forward(b, srv);
+	if (srv->inbound_deny || srv->nallow)
+		build_allow(b, srv);
+}
+
 static void build_allow(struct builder *b, const struct nf_server *srv)
 {
 	struct nf_table *t = b->t;
 	struct nf_rule *r;
 
-	t->family = NFPROTO_INET;
-	nf_table_name(srv->ifname, t->name);
 	t->counters[t->ncounters++] = NF_CTR_RX_DROPPED;
 	unsigned fwd = add_base_chain(t, "forward", "filter", NF_INET_FORWARD,
 				      PRIO_FORWARD, false, false);
@@ -441,9 +486,9 @@ int nf_build_server(const struct nf_server *srv, struct nf_ruleset *out, char *e
 	memset(out, 0, sizeof(*out));
 	b.t = &out->tables[out->ntables++];
 	build_netdev(&b, srv);
-	if (srv->inbound_deny || srv->nallow) {
+	if (srv->inbound_deny || srv->nallow || srv->fwd_host_port) {
 		b.t = &out->tables[out->ntables++];
-		build_allow(&b, srv);
+		build_inet(&b, srv);
 	}
 	if (b.full) {
 		snprintf(err, NF_ERR_LEN, "%s: too many addresses or allow rules", srv->ifname);
@@ -475,6 +520,7 @@ static const char *verdict_name(enum nf_verdict v)
 	case NF_V_JUMP: return "jump";
 	case NF_V_RETURN: return "return";
 	case NF_V_MASQUERADE: return "masquerade";
+	case NF_V_DNAT: return "dnat";
 	}
 	return "?";
 }
@@ -492,7 +538,8 @@ void nf_rule_format(const struct nf_table *t, const struct nf_rule *r,
 				      m->base < 4 ? bases[m->base] : "?", m->key);
 		else
 			n += snprintf(buf + n, size - n, " %s%u",
-				      m->source == NF_META ? "meta" : "ct", m->key);
+				      m->source == NF_META ? "meta" :
+				      m->source == NF_CT ? "ct" : "fib", m->key);
 		static const char *ops[] = { "==", "!=", ">=", "<=" };
 		n += snprintf(buf + n, size - n, "%s", ops[m->op]);
 		for (unsigned j = 0; j < m->len && n < size; j++)

@@ -43,7 +43,9 @@
 #define NF_CTR_RX          "rx"		/* frames sent to the guest */
 #define NF_CTR_RX_DROPPED  "rx_dropped"	/* refused by the allow list */
 
-enum nf_source { NF_PAYLOAD, NF_META, NF_CT };
+/* NF_FIB: the route lookup's address type of the destination (key
+ * NFT_FIB_RESULT_ADDRTYPE, value a host-order u32 RTN_*). */
+enum nf_source { NF_PAYLOAD, NF_META, NF_CT, NF_FIB };
 /* GTE/LTE compare the loaded bytes as one big-endian number (nftables'
  * cmp does memcmp), which is right for payload fields in network order. */
 enum nf_op { NF_OP_EQ, NF_OP_NE, NF_OP_GTE, NF_OP_LTE };
@@ -65,6 +67,7 @@ enum nf_verdict {
 	NF_V_JUMP,		/* to target_chain */
 	NF_V_RETURN,
 	NF_V_MASQUERADE,	/* the "masq" expression (nat chains) */
+	NF_V_DNAT,		/* to dnat_addr:dnat_port (IPv4, nat chains) */
 };
 
 struct nf_rule {
@@ -74,6 +77,8 @@ struct nf_rule {
 	const char *counter;	/* named counter of the table, or NULL */
 	enum nf_verdict verdict;
 	unsigned target_chain;	/* NF_V_JUMP */
+	uint8_t dnat_addr[4];	/* NF_V_DNAT, network order */
+	uint16_t dnat_port;	/* NF_V_DNAT, host order */
 	char why[64];
 };
 

@@ -547,6 +547,58 @@ START_TEST(ipv6_prefix_of_the_server)
 }
 END_TEST
 
+START_TEST(port_forward)
+{
+	struct nf_server srv;
+	static struct nf_ruleset set;
+	char *args[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv4", "10.0.0.2",
+			 "--forward", "22003:22" };
+	ck_assert_int_eq(nf_parse_server_args(8, args, &srv, err), 0);
+	ck_assert_int_eq(srv.fwd_host_port, 22003);
+	ck_assert_int_eq(srv.fwd_port, 22);
+	ck_assert_int_eq(nf_build_server(&srv, &set, err), 0);
+	/* An inet table with the nat chain only: inbound stays open. */
+	ck_assert_int_eq(set.ntables, 2);
+	const struct nf_table *t = &set.tables[1];
+	ck_assert_int_eq(t->nchains, 1);
+	ck_assert_str_eq(t->chains[0].type, "nat");
+	ck_assert_int_eq(t->chains[0].hook, NF_INET_PRE_ROUTING);
+	ck_assert_int_eq(t->chains[0].priority, -100);
+	ck_assert_int_eq(t->nrules, 1);
+	const struct nf_rule *r = &t->rules[0];
+	ck_assert_int_eq(r->verdict, NF_V_DNAT);
+	ck_assert_int_eq(r->dnat_port, 22);
+	ck_assert_int_eq(r->dnat_addr[0], 10);
+	ck_assert_int_eq(r->dnat_addr[3], 2);
+	/* IPv4, TCP, destination port 22003, to one of dom0's own addresses */
+	ck_assert_int_eq(r->nmatch, 4);
+	ck_assert_int_eq(r->match[2].value[0] << 8 | r->match[2].value[1], 22003);
+	ck_assert_int_eq(r->match[3].source, NF_FIB);
+	ck_assert_int_eq(r->match[3].key, NFT_FIB_RESULT_ADDRTYPE);
+
+	/* With an allow list, the same table holds both chains. */
+	char *both[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv4", "10.0.0.2",
+			 "--forward", "22003:22", "--allow", "tcp:22" };
+	ck_assert_int_eq(nf_parse_server_args(10, both, &srv, err), 0);
+	ck_assert_int_eq(nf_build_server(&srv, &set, err), 0);
+	ck_assert_int_eq(set.ntables, 2);
+	ck_assert_int_eq(set.tables[1].nchains, 2);
+
+	const char *bad[] = { "22003", "22003:", ":22", "0:22", "22003:0", "65536:22",
+			      "22003:22:1", "x:22", "22003:22x" };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *a[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv4", "10.0.0.2",
+			      "--forward", (char *)bad[i] };
+		ck_assert_msg(nf_parse_server_args(8, a, &srv, err) == -1, "%s", bad[i]);
+	}
+	char *no_v4[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--forward", "22003:22" };
+	ck_assert_int_eq(nf_parse_server_args(6, no_v4, &srv, err), -1);
+	char *twice[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv4", "10.0.0.2",
+			  "--forward", "22003:22", "--forward", "22004:22" };
+	ck_assert_int_eq(nf_parse_server_args(10, twice, &srv, err), -1);
+}
+END_TEST
+
 START_TEST(too_many_addresses_refused)
 {
 	struct nf_server srv;
@@ -592,6 +644,7 @@ int main(void)
 	tcase_add_test(tc, allow_list_table);
 	tcase_add_test(tc, allow_list_decides);
 	tcase_add_test(tc, ipv6_prefix_of_the_server);
+	tcase_add_test(tc, port_forward);
 	tcase_add_test(tc, too_many_addresses_refused);
 	tcase_add_test(tc, uplink_masquerade);
 	suite_add_tcase(s, tc);
