@@ -99,7 +99,8 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	subprocess.c volume.c volume_reflink.c server_disks.c server_net.c seed.c credentials.c \
 	api_credentials.c ipam.c api_ippools.c \
 	firewall.c \
-	api_firewall.c)
+	api_firewall.c \
+	dev_forward.c)
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c $(PVD_DIR)/volume_stores.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o

@@ -89,6 +89,7 @@ static const struct option_def options[] = {
 	STR(volume_store, "how root disks are cloned from templates: reflink (default; copy only in provisiond-testhv)"),
 	STR(hv_bootloader, "reads a root disk's kernel and initrd (default /usr/sbin/hv-bootloader)"),
 	INT(boot_timeout, 1, 86400, "seconds a new server gets to report its first boot ready (default 600)"),
+	INT(dev_port_forward_base, 0, 65535 - 15, "make run only: dom0's TCP ports BASE.. BASE+15 forward to servers' port 22 (default 0: off)"),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

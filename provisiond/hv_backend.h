@@ -91,6 +91,9 @@ struct hvb_nic {
 	uint32_t nallow;
 	char dns[HVB_NIC_DNS_MAX][48];		/* IPv4 and IPv6 addresses */
 	uint32_t ndns;
+	/* make run's port forward (dev_forward.h): dom0's TCP fwd_host_port
+	 * to the first IPv4 address's fwd_port; 0: none. */
+	uint16_t fwd_host_port, fwd_port;
 };
 
 /* A server's tap: "v" and the first 14 hex digits of its id ("srv_<16

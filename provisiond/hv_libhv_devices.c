@@ -71,10 +71,12 @@ static int nic_option(const struct hvb_nic *nic, char *out, size_t size, char *w
 }
 
 /* hv-netfilter apply: the tap isolated, the addresses routed to it, the
- * inbound firewall ("--inbound deny" and the --allow rules). */
+ * inbound firewall ("--inbound deny" and the --allow rules), make run's
+ * port forward. */
 int lhv_nic_apply(const struct hvb_nic *nic, char *why, size_t len)
 {
-	const char *argv[8 + 2 * HVB_NIC_ADDRS_MAX + 2 + 2 * HVB_NIC_ALLOW_MAX + 1];
+	const char *argv[8 + 2 * HVB_NIC_ADDRS_MAX + 2 + 2 * HVB_NIC_ALLOW_MAX + 2 + 1];
+	char forward[16];
 	char out[256], err[256];
 	int n = 0, status;
 
@@ -95,6 +97,11 @@ int lhv_nic_apply(const struct hvb_nic *nic, char *why, size_t len)
 	for (uint32_t i = 0; i < nic->nallow && i < HVB_NIC_ALLOW_MAX; i++) {
 		argv[n++] = "--allow";
 		argv[n++] = nic->allow[i];
+	}
+	if (nic->fwd_host_port) {
+		snprintf(forward, sizeof(forward), "%u:%u", nic->fwd_host_port, nic->fwd_port);
+		argv[n++] = "--forward";
+		argv[n++] = forward;
 	}
 	argv[n] = NULL;
 	status = spawn_run(argv, NETFILTER_TIMEOUT_S, out, sizeof(out), err, sizeof(err));

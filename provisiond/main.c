@@ -30,6 +30,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "dev_forward.h"
 #include "hv_backend.h"
 #include "http.h"
 #include "jobs.h"
@@ -170,6 +171,7 @@ int main(int argc, char **argv)
 	volume_pool_check();
 	boot_settings.bootloader = cfg.hv_bootloader;
 	boot_settings.timeout_s = cfg.boot_timeout;
+	dev_forward_init(cfg.dev_port_forward_base);
 
 	rs.orphans = cfg.orphans;
 	rs.max_job_attempts = cfg.max_job_attempts;

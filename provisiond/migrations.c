@@ -382,6 +382,10 @@ static const char schema_v5[] =
  * of canonical rule strings (firewall.h).  No row: everything is let in,
  * as before.  Applied by hv-netfilter with the rest of the server's
  * network (server_net.c).
+ *
+ * server_forwards: make run's port forwards (dev_forward.c): dom0's TCP
+ * host_port goes to the server's port; a host port is never two
+ * servers'; a deleted server's forward is freed at once.
  */
 static const char schema_v9[] =
 	"CREATE TABLE server_firewalls ("
@@ -389,7 +393,16 @@ static const char schema_v9[] =
 	"  inbound_default TEXT NOT NULL CHECK (inbound_default IN ('allow', 'deny')),"
 	"  inbound TEXT NOT NULL DEFAULT '[]' CHECK (json_type(inbound) = 'array'),"
 	"  updated_at INTEGER NOT NULL"
-	");";
+	");"
+	"CREATE TABLE server_forwards ("
+	"  server_id TEXT PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,"
+	"  host_port INTEGER NOT NULL UNIQUE CHECK (host_port BETWEEN 1 AND 65535),"
+	"  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535)"
+	");"
+	"CREATE TRIGGER servers_free_forwards AFTER UPDATE OF deleted_at ON servers"
+	"  WHEN NEW.deleted_at IS NOT NULL BEGIN"
+	"  DELETE FROM server_forwards WHERE server_id = NEW.id;"
+	"END;";
 
 const struct migration db_migrations[] = {
 	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
@@ -400,7 +413,7 @@ const struct migration db_migrations[] = {
 	{ 4, "disks: templates, volumes, plans' root and data disk sizes; servers'"
 	     " credentials for the seed", schema_v4 },
 	{ 5, "address management: IP pools, allocations, servers' MACs", schema_v5 },
-	{ 9, "servers' inbound firewall rules", schema_v9 },
+	{ 9, "servers' inbound firewall rules; make run's port forwards", schema_v9 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "db.h"
+#include "dev_forward.h"
 #include "firewall.h"
 #include "server_net.h"
 #include "util.h"
@@ -102,7 +103,8 @@ int server_net_load(sqlite3 *db, const char *server_id, struct server_net *n)
 		for (int i = 0; i < n->ndns; i++)
 			str_copy(n->nic.dns[i], n->dns[i], sizeof(n->nic.dns[0]));
 		n->nic.ndns = (uint32_t)n->ndns;
-		if (firewall_load(db, server_id, &n->nic))
+		if (firewall_load(db, server_id, &n->nic) ||
+		    dev_forward_load(db, server_id, &n->nic))
 			return -1;
 	}
 	return 0;

@@ -201,3 +201,70 @@ def test_a_job_in_progress_is_409(env):
     finally:
         d.clear_faults()
     assert admin.wait_job(r.json()["error"]["message"].split()[4])["state"] == "succeeded"
+
+
+# --- make run's port forwards (provisiond/dev_forward.c) -------------------
+
+def forwards_env(own_daemon, *args):
+    d = own_daemon(*args).start()
+    admin = d.client(d.admin_token)
+    plan = admin.post("/v1/plans", json={"name": "p", "vcpus": 1, "memory_mib": 128}).json()
+    image = admin.post("/v1/images", json={"name": "i", "kernel_path": "/k"}).json()
+    tenant = admin.post("/v1/tenants", json={"name": "t"}).json()
+
+    def make_server(wait=True):
+        r = admin.post("/v1/servers", json={"tenant_id": tenant["id"], "plan_id": plan["id"],
+                                            "image_id": image["id"], "hostname": "f.example"})
+        assert r.status_code == 202, r.text
+        job = admin.wait_job(r.json()["job"]["id"])
+        assert job["state"] == "succeeded", job
+        return admin.get("/v1/servers/" + r.json()["server"]["id"]).json()
+
+    return d, admin, make_server
+
+
+def test_forwards_are_given_shown_applied_and_freed(own_daemon):
+    d, admin, make_server = forwards_env(own_daemon, "--dev-port-forward-base", "22000",
+                                         "--default-max-servers", "-1",
+                                         "--default-max-ips", "-1", "--ip-quarantine", "0")
+    # No IPv4 pool yet: no address, so no forward.
+    s0 = make_server()
+    assert s0["forwards"] == []
+    assert admin.post("/v1/ip-pools", json=V4).status_code == 201
+    s1, s2 = make_server(), make_server()
+    assert s1["forwards"] == [{"host_port": 22000, "port": 22}]
+    assert s2["forwards"] == [{"host_port": 22001, "port": 22}]
+    n = d.domains()[s1["id"]]["nic"]
+    assert (n["forward_host_port"], n["forward_port"]) == (22000, 22)
+    # Kept across a stop and start.
+    job = admin.post("/v1/servers/%s/stop" % s1["id"], json={"force": True}).json()["job"]
+    assert admin.wait_job(job["id"])["state"] == "succeeded"
+    job = admin.post("/v1/servers/%s/start" % s1["id"]).json()["job"]
+    assert admin.wait_job(job["id"])["state"] == "succeeded"
+    assert admin.get("/v1/servers/" + s1["id"]).json()["forwards"][0]["host_port"] == 22000
+    assert d.domains()[s1["id"]]["nic"]["forward_host_port"] == 22000
+    # The firewall's re-apply keeps it.
+    r = admin.put("/v1/servers/%s/firewall" % s2["id"], json={"default": "deny",
+                                                               "inbound": ["tcp:22"]})
+    assert r.status_code == 200
+    assert d.domains()[s2["id"]]["nic"]["forward_host_port"] == 22001
+    # Deleting s1 frees 22000 for the next server.
+    r = admin.delete("/v1/servers/" + s1["id"])
+    assert admin.wait_job(r.json()["job"]["id"])["state"] == "succeeded"
+    s3 = make_server()
+    assert s3["forwards"] == [{"host_port": 22000, "port": 22}]
+    # 16 ports in all: the 17th server with an address gets none, and runs.
+    servers = [make_server() for _ in range(14)]
+    ports = sorted(f["host_port"] for s in servers + [s2, s3] for f in s["forwards"])
+    assert ports == list(range(22000, 22016))
+    extra = make_server()
+    assert extra["forwards"] == [] and extra["actual_state"] == "running"
+    assert d.domains()[extra["id"]]["nic"]["forward_host_port"] == 0
+
+
+def test_no_forwards_unless_configured(own_daemon):
+    d, admin, make_server = forwards_env(own_daemon)
+    assert admin.post("/v1/ip-pools", json=V4).status_code == 201
+    s = make_server()
+    assert s["forwards"] == []
+    assert d.domains()[s["id"]]["nic"]["forward_host_port"] == 0

@@ -329,9 +329,11 @@ static json_t *nic_json(const struct hvb_nic *nic)
 		json_array_append_new(addrs, json_string(nic->addrs[i]));
 	for (uint32_t i = 0; i < nic->nallow; i++)
 		json_array_append_new(allow, json_string(nic->allow[i]));
-	return json_pack("{s:s, s:s, s:o, s:s, s:o}", "tap", nic->tap, "mac", nic->mac,
-			 "addrs", addrs, "inbound", nic->inbound_deny ? "deny" : "allow",
-			 "allow", allow);
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i}", "tap", nic->tap,
+			 "mac", nic->mac, "addrs", addrs,
+			 "inbound", nic->inbound_deny ? "deny" : "allow", "allow", allow,
+			 "forward_host_port", (int)nic->fwd_host_port,
+			 "forward_port", (int)nic->fwd_port);
 }
 
 static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
