@@ -366,9 +366,9 @@ int main(int argc, char **argv)
 	logf_("serving: DHCP %s, router advertisements %s", c.has_ipv4 ? "on" : "off",
 	      c.has_ipv6 ? "on" : "off");
 
-	while (!stopping) {
+	for (int64_t next_check = now_ms() + TAP_CHECK_MS; !stopping;) {
 		struct pollfd p[2] = { { dhcp_fd, POLLIN, 0 }, { ra_fd, POLLIN, 0 } };
-		int64_t now = now_ms(), wait = TAP_CHECK_MS;
+		int64_t now = now_ms(), wait = next_check - now;
 
 		if (ra_fd >= 0 && now >= next_ra) {
 			send_ra(&c, ra_fd, ifindex);
@@ -380,16 +380,26 @@ int main(int argc, char **argv)
 			wait = next_ra - now;
 		if (poll(p, 2, (int)(wait > 0 ? wait : 0)) < 0 && errno != EINTR)
 			break;
+		for (int i = 0; i < 2; i++)
+			if (p[i].revents & POLLERR) {
+				/* A pending socket error (an ICMP error): take it, go on. */
+				int e = 0;
+				socklen_t l = sizeof(e);
+				getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &e, &l);
+			}
 		if (p[0].revents & POLLIN)
 			serve_dhcp(&c, dhcp_fd, dhcp_log);
 		if ((p[1].revents & POLLIN) && read_solicitations(&c, ra_fd, &rs_log))
 			/* Answer now, or as soon as the gap since the last allows. */
 			next_ra = last_ra + RA_MIN_GAP_S * 1000 < now_ms() ? now_ms() :
 				  last_ra + RA_MIN_GAP_S * 1000;
-		if ((p[0].revents | p[1].revents) & (POLLERR | POLLNVAL) ||
-		    if_nametoindex(c.ifname) != ifindex) {
-			logf_("the tap is gone: exiting");
-			break;
+		/* Its tap gone, or a new tap of the same name: its work is done. */
+		if (now_ms() >= next_check) {
+			if (if_nametoindex(c.ifname) != ifindex) {
+				logf_("the tap is gone: exiting");
+				break;
+			}
+			next_check = now_ms() + TAP_CHECK_MS;
 		}
 	}
 	return 0;
