@@ -19,6 +19,8 @@
  * (server_net.c), which is how they come back after a reboot of the
  * appliance.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
@@ -177,8 +179,12 @@ int server_firewall_update(struct request *req)
 	    server_net_load(req->db, req->id, &net))
 		return req_internal(req, "load server network");
 	if (has_domain && net.has_nic) {
-		rc = api_settings.hv->nic_apply(api_settings.hv, domid, &net.nic, why,
-						sizeof(why));
+		struct hv_backend *hv = api_settings.hv;
+
+		rc = hv && hv->nic_apply ? hv->nic_apply(hv, domid, &net.nic, why, sizeof(why))
+					 : -ENOSYS;
+		if (rc == -ENOSYS && !why[0])
+			snprintf(why, sizeof(why), "the backend cannot change an interface");
 		if (rc) {
 			log_warn("server %s: firewall not applied: %s", req->id, why);
 			return req_error(req, 503, "unavailable",
