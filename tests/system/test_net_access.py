@@ -20,6 +20,7 @@ dom0 that 22000 is the first of make run's forwarded ports.  Then:
   route via 169.254.0.1 from the lease, and its SLAAC address in its /64
   from the advertisement; ssh through the forward still works."""
 
+import ipaddress
 import json
 import re
 import socket
@@ -166,8 +167,10 @@ def test_reach_a_server_from_the_host_firewall_way_out_dhcp(boot, tmp_path):
         time.sleep(5)
         status, routes = host_ssh(key, host_port, "ip -4 route show proto dhcp; "
                                   "ip -4 addr show dev eth0; ip -6 addr show dev eth0")
-        if status == 0 and "default via 169.254.0.1" in routes and \
-                re.search(r"inet6 %s[0-9a-f:]+/64 scope global" % re.escape(prefix6), routes):
+        slaac = [a for a in re.findall(r"inet6 ([0-9a-f:]+)/64 scope global", routes)
+                 if ipaddress.ip_address(a) in ipaddress.ip_network(prefix6 + "/64")
+                 and ipaddress.ip_address(a) != ipaddress.ip_address(prefix6 + "1")]
+        if status == 0 and "default via 169.254.0.1" in routes and slaac:
             break
         assert time.monotonic() < deadline, (status, routes,
                                              m.check("cat /run/hv-netd/%s.log" % tap))
