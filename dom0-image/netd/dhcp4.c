@@ -28,7 +28,7 @@
 #define HOPS		3
 #define XID		4
 #define FLAGS		10
-#define CIADDR		12
+#define CIADDR		DHCP4_CIADDR_OFF
 #define YIADDR		16
 #define GIADDR		24
 #define CHADDR		28

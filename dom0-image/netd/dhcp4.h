@@ -24,6 +24,7 @@
 #define DHCP4_SERVER_PORT	67
 #define DHCP4_CLIENT_PORT	68
 #define DHCP4_REPLY_MAX		576	/* the answer always fits */
+#define DHCP4_CIADDR_OFF	12	/* the client's address, when it has one */
 
 /* Message types (option 53). */
 enum {

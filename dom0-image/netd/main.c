@@ -200,6 +200,12 @@ static void serve_dhcp(const struct netd_config *c, int fd, struct quiet_log *q)
 			log_ignored(&q[r], why[r]);
 			continue;
 		}
+		/* A client that has its address (renewing, INFORM) listens on it,
+		 * maybe only there (RFC 2131 4.1): unicast, but only ever to the
+		 * server's own address; everything else is broadcast on the link. */
+		to.sin_addr.s_addr = htonl(INADDR_BROADCAST);
+		if (type != DHCP4_NAK && !memcmp(reply + DHCP4_CIADDR_OFF, c->ipv4, 4))
+			memcpy(&to.sin_addr, c->ipv4, 4);
 		if (sendto(fd, reply, reply_len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 			logf_("DHCP answer: %s", strerror(errno));
 		else if (type == DHCP4_NAK)
