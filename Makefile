@@ -34,6 +34,7 @@ include dom0-image/tools.mk
 include dom0-image/devices/devices.mk
 include dom0-image/bootloader/build.mk
 include dom0-image/netfilter/netfilter.mk
+include dom0-image/netd/netd.mk
 include dom0-image/templates/templates.mk
 include quota/build.mk
 include provisiond/build.mk
@@ -77,7 +78,7 @@ run: deps
 test: deps-test
 	$(MAKE) iso unit-tests hvctl-unit-tests quota-unit-tests provisiond-unit-tests \
 		virtio-unit-tests blk-unit-tests transport-unit-tests bootloader-unit-tests \
-		netfilter-unit-tests template-unit-tests \
+		netfilter-unit-tests netd-unit-tests template-unit-tests \
 		provisiond dom0-test-overlay guest-tests templates
 	$(MAKE) test-unit
 	$(MAKE) test-api
@@ -88,7 +89,8 @@ test: deps-test
 ALL_UNIT_TESTS = $(UNIT_TESTS) $(HVCTL_TESTS) $(QUOTA_UNIT_TESTS) \
 		 $(PROVISIOND_UNIT_TESTS) $(VIRTIO_UNIT_TESTS) \
 		 $(BLK_UNIT_TESTS) $(NET_UNIT_TESTS) $(TRANSPORT_UNIT_TESTS) \
-		 $(BOOTLOADER_UNIT_TESTS) $(NETFILTER_UNIT_TESTS) $(TEMPLATE_UNIT_TESTS)
+		 $(BOOTLOADER_UNIT_TESTS) $(NETFILTER_UNIT_TESTS) $(TEMPLATE_UNIT_TESTS) \
+		 $(NETD_UNIT_TESTS)
 
 test-unit: $(ALL_UNIT_TESTS)
 	@status=0; for t in $(ALL_UNIT_TESTS); do $$t || status=1; done; exit $$status

@@ -149,6 +149,7 @@ DOM0_IMAGE_FILES := $(BUILD)/dom0/hvctl=usr/sbin/hvctl \
                     $(BUILD)/dom0/hv-bootloader=usr/sbin/hv-bootloader \
                     $(BUILD)/dom0/hvpriv.ko=lib/hvpriv.ko \
                     $(BUILD)/dom0/hv-netfilter=usr/sbin/hv-netfilter \
+                    $(BUILD)/dom0/hv-netd=usr/sbin/hv-netd \
                     $(BUILD)/provisiond/provisiond=usr/sbin/provisiond \
                     $(WEB_OUT)=usr/share/provisiond/web \
                     $(DOM0_VMLINUZ)=usr/share/domu/vmlinuz \

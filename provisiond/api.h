@@ -26,6 +26,8 @@ struct api_settings {
 	char tls_fingerprint[100];
 	/* Where an uploaded certificate goes (served from the next start). */
 	const char *tls_cert_path, *tls_key_path;
+	/* The backend, for the one synchronous dom0 call (api_firewall.c). */
+	struct hv_backend *hv;
 };
 
 extern struct api_settings api_settings;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "dev_forward.h"
 #include "db.h"
 #include "ipam.h"
 #include "log.h"
@@ -365,6 +366,7 @@ const struct column server_columns[] = {
 	  " AND j.state IN ('queued', 'running'))" },
 	{ "mac", COL_TEXT, NULL },
 	{ "addresses", COL_JSON, IPAM_SERVER_ADDRESSES_SQL },	/* ipam.h */
+	{ "forwards", COL_JSON, DEV_FORWARD_SERVER_SQL },	/* dev_forward.h */
 	/* In the order the guest sees them: root, data, seed. */
 	{ "volumes", COL_JSON,
 	  "(SELECT json_group_array(json_object('id', v.id, 'kind', v.kind,"

@@ -109,7 +109,10 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	websocket.c \
 	console.c \
 	console_ticket.c \
-	api_console.c)
+	api_console.c \
+	firewall.c \
+	api_firewall.c \
+	dev_forward.c)
 PVD_COMMON_SRCS += $(PVD_DIR)/events.c
 PVD_COMMON_SRCS += $(PVD_DIR)/webhook_check.c
 PVD_COMMON_SRCS += $(PVD_DIR)/webhook_delivery.c

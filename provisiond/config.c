@@ -99,6 +99,7 @@ static const struct option_def options[] = {
 	STR(web_root, "the web panel's files; a missing directory: no panel (default /usr/share/provisiond/web)"),
 	INT(session_idle, 60, 86400, "seconds a web session lasts without a request (default 1800)"),
 	INT(session_lifetime, 60, 604800, "seconds a web session lasts at most (default 43200)"),
+	INT(dev_port_forward_base, 0, 65535 - 15, "make run only: dom0's TCP ports BASE.. BASE+15 forward to servers' port 22 (default 0: off)"),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

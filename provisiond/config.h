@@ -71,6 +71,7 @@ struct config {
 	char volume_store[16];		/* "reflink"; "copy" in provisiond-testhv */
 	char hv_bootloader[CONFIG_PATH_MAX];
 	int boot_timeout;		/* s to "appliance-firstboot: ready" */
+	int dev_port_forward_base;	/* make run's forwards; 0 = off */
 
 	/* Webhooks (webhook.h, docs/webhooks.md). */
 	bool webhook_allow_loopback;	/* loopback targets (the API tests) */

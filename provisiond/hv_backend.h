@@ -68,11 +68,16 @@ struct hvb_disk {
 
 /*
  * A network interface: the tap the device backend makes in dom0 for it,
- * its MAC, rate limits in bytes/s (rx towards the guest, 0 = none), and
- * the source addresses (prefixes) hv-netfilter lets it use
- * (docs/networking.md).
+ * its MAC, rate limits in bytes/s (rx towards the guest, 0 = none), the
+ * source addresses (prefixes) hv-netfilter lets it use, and its inbound
+ * firewall: whether what is not allowed is dropped, and the allow rules
+ * in hv-netfilter's --allow syntax; and the resolvers dom0's DHCP and
+ * router advertisements tell the guest (hv-netd; docs/networking.md).
  */
 #define HVB_NIC_ADDRS_MAX	8
+#define HVB_NIC_ALLOW_MAX	16	/* hv-netfilter's NF_ALLOW_MAX */
+#define HVB_NIC_ALLOW_LEN	64	/* "tcp:65535-65535@<IPv6>/128" fits */
+#define HVB_NIC_DNS_MAX		4
 #define HVB_TAP_NAME_MAX	16	/* IFNAMSIZ, with its NUL */
 
 struct hvb_nic {
@@ -81,6 +86,14 @@ struct hvb_nic {
 	uint64_t rx_bps, tx_bps;
 	char addrs[HVB_NIC_ADDRS_MAX][64];	/* "A/32", "B/128", "P/64" */
 	uint32_t naddrs;
+	bool inbound_deny;			/* false: everything is let in */
+	char allow[HVB_NIC_ALLOW_MAX][HVB_NIC_ALLOW_LEN];
+	uint32_t nallow;
+	char dns[HVB_NIC_DNS_MAX][48];		/* IPv4 and IPv6 addresses */
+	uint32_t ndns;
+	/* make run's port forward (dev_forward.h): dom0's TCP fwd_host_port
+	 * to the first IPv4 address's fwd_port; 0: none. */
+	uint16_t fwd_host_port, fwd_port;
 };
 
 /* A server's tap: "v" and the first 14 hex digits of its id ("srv_<16
@@ -171,6 +184,14 @@ struct hv_backend {
 	 */
 	int (*console_input)(struct hv_backend *hv, uint32_t domid, const char *buf,
 			     size_t len, size_t *taken);
+	/*
+	 * Applies nic's filter, routes and inbound firewall again to the
+	 * running domain's interface (its firewall rules changed), as one
+	 * transaction: the old rules stay if it fails.  0, or a negative
+	 * errno / HV_E* with why filled in.
+	 */
+	int (*nic_apply)(struct hv_backend *hv, uint32_t domid, const struct hvb_nic *nic,
+			 char *why, size_t len);
 };
 
 /*

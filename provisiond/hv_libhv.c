@@ -456,6 +456,15 @@ static int lhv_console_input(struct hv_backend *hv, uint32_t domid,
 	return hv_domain_input(&lhv_of(hv)->h, domid, buf, len, taken);
 }
 
+/* The tap is the domain's; hv-netfilter needs only its name. */
+static int lhv_nic_apply_op(struct hv_backend *hv, uint32_t domid, const struct hvb_nic *nic,
+			    char *why, size_t len)
+{
+	(void)hv;
+	(void)domid;
+	return lhv_nic_apply(nic, why, len);
+}
+
 static void lhv_close(struct hv_backend *hv)
 {
 	struct lhv *l = lhv_of(hv);
@@ -520,6 +529,7 @@ int hv_libhv_open(const char *state_path, struct hv_backend **out, char *err,
 		.close = lhv_close,
 		.physinfo = lhv_physinfo,
 		.console_input = lhv_console_input,
+		.nic_apply = lhv_nic_apply_op,
 	};
 	*out = &l->ops;
 	return 0;

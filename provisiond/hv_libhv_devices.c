@@ -70,10 +70,13 @@ static int nic_option(const struct hvb_nic *nic, char *out, size_t size, char *w
 	return hv_net_spec_parse(out, &spec, why, len) ? -EINVAL : 0;
 }
 
-/* hv-netfilter apply: the tap isolated, the addresses routed to it. */
-static int nic_isolate(const struct hvb_nic *nic, char *why, size_t len)
+/* hv-netfilter apply: the tap isolated, the addresses routed to it, the
+ * inbound firewall ("--inbound deny" and the --allow rules), make run's
+ * port forward. */
+int lhv_nic_apply(const struct hvb_nic *nic, char *why, size_t len)
 {
-	const char *argv[8 + 2 * HVB_NIC_ADDRS_MAX + 1];
+	const char *argv[8 + 2 * HVB_NIC_ADDRS_MAX + 2 + 2 * HVB_NIC_ALLOW_MAX + 2 + 1];
+	char forward[16];
 	char out[256], err[256];
 	int n = 0, status;
 
@@ -87,6 +90,19 @@ static int nic_isolate(const struct hvb_nic *nic, char *why, size_t len)
 		argv[n++] = strchr(nic->addrs[i], ':') ? "--ipv6" : "--ipv4";
 		argv[n++] = nic->addrs[i];
 	}
+	if (nic->inbound_deny) {
+		argv[n++] = "--inbound";
+		argv[n++] = "deny";
+	}
+	for (uint32_t i = 0; i < nic->nallow && i < HVB_NIC_ALLOW_MAX; i++) {
+		argv[n++] = "--allow";
+		argv[n++] = nic->allow[i];
+	}
+	if (nic->fwd_host_port) {
+		snprintf(forward, sizeof(forward), "%u:%u", nic->fwd_host_port, nic->fwd_port);
+		argv[n++] = "--forward";
+		argv[n++] = forward;
+	}
 	argv[n] = NULL;
 	status = spawn_run(argv, NETFILTER_TIMEOUT_S, out, sizeof(out), err, sizeof(err));
 	if (status != 0) {
@@ -95,6 +111,51 @@ static int nic_isolate(const struct hvb_nic *nic, char *why, size_t len)
 		return -EIO;
 	}
 	return 0;
+}
+
+/*
+ * hv-netd for the tap: DHCP hands out the primary IPv4 (the first IPv4 in
+ * addrs), router advertisements carry the first IPv6 (a /64: SLAAC), both
+ * with the pool's resolvers.  It goes to the background by itself and
+ * exits when the tap goes; a failure is logged, the server runs on.
+ */
+static void nic_netd_start(const struct hvb_nic *nic)
+{
+	const char *argv[10 + 2 * HVB_NIC_DNS_MAX + 1];
+	const char *v4 = NULL, *v6 = NULL;
+	char out[256], err[256];
+	int n = 0, status;
+
+	for (uint32_t i = 0; i < nic->naddrs; i++) {
+		if (strchr(nic->addrs[i], ':')) {
+			if (!v6)
+				v6 = nic->addrs[i];
+		} else if (!v4) {
+			v4 = nic->addrs[i];
+		}
+	}
+	argv[n++] = HV_NETD_PROGRAM;
+	argv[n++] = "--if";
+	argv[n++] = nic->tap;
+	argv[n++] = "--mac";
+	argv[n++] = nic->mac;
+	if (v4) {
+		argv[n++] = "--ipv4";
+		argv[n++] = v4;
+	}
+	if (v6) {
+		argv[n++] = "--ipv6";
+		argv[n++] = v6;
+	}
+	for (uint32_t i = 0; i < nic->ndns && i < HVB_NIC_DNS_MAX; i++) {
+		argv[n++] = "--dns";
+		argv[n++] = nic->dns[i];
+	}
+	argv[n] = NULL;
+	status = spawn_run(argv, NETFILTER_TIMEOUT_S, out, sizeof(out), err, sizeof(err));
+	if (status != 0)
+		log_warn("libhv: hv-netd --if %s: %s (no DHCP or router advertisements"
+			 " for it)", nic->tap, err[0] ? err : "failed");
 }
 
 void lhv_nic_remove(const char *server_id)
@@ -221,5 +282,10 @@ int lhv_devices_start(uint32_t domid, const struct hvb_disk *disks, uint32_t ndi
 	}
 	log_info("libhv: d%u: device backend started with %u disk(s)%s", domid, ndisks,
 		 nic ? " and a network interface" : "");
-	return nic ? nic_isolate(nic, why, len) : 0;
+	if (!nic)
+		return 0;
+	if (lhv_nic_apply(nic, why, len))
+		return -EIO;
+	nic_netd_start(nic);
+	return 0;
 }

@@ -34,6 +34,7 @@
 
 #include "db.h"
 #include "events.h"
+#include "dev_forward.h"
 #include "jobs.h"
 #include "log.h"
 #include "server_disks.h"
@@ -223,7 +224,10 @@ static int load_config(struct job_run *run, const struct server_row *s,
 		return fail(run, "not_found", false,
 			    "the server's plan, image or template no longer exists");
 
-	/* Its network interface, when it holds addresses (server_net.h). */
+	/* Its network interface, when it holds addresses (server_net.h),
+	 * with make run's port forward if the appliance is set up for it. */
+	if (dev_forward_assign(run->server_id))
+		return fail(run, "internal_error", true, "assigning the server's forwarded port failed");
 	r = db_read_get();
 	rc = server_net_load(r, run->server_id, &t->net);
 	db_read_put(r);

@@ -31,6 +31,7 @@
 #include "config.h"
 #include "console.h"
 #include "db.h"
+#include "dev_forward.h"
 #include "hv_backend.h"
 #include "http.h"
 #include "jobs.h"
@@ -175,6 +176,7 @@ int main(int argc, char **argv)
 	volume_pool_check();
 	boot_settings.bootloader = cfg.hv_bootloader;
 	boot_settings.timeout_s = cfg.boot_timeout;
+	dev_forward_init(cfg.dev_port_forward_base);
 
 	rs.orphans = cfg.orphans;
 	rs.max_job_attempts = cfg.max_job_attempts;
@@ -215,6 +217,7 @@ int main(int argc, char **argv)
 
 	api_settings.long_poll_max = cfg.long_poll_max;
 	api_settings.hv_backend = hv->name;
+	api_settings.hv = hv;
 	api_settings.started_at = now_s();
 	api_settings.default_max_servers = cfg.default_max_servers;
 	api_settings.default_max_vcpus = cfg.default_max_vcpus;

@@ -438,6 +438,34 @@ static const char schema_v8[] =
 	"CREATE INDEX sessions_token ON sessions(token_id);"
 	"CREATE INDEX sessions_expiry ON sessions(expires_at);";
 
+/*
+ * Migration 9: a server's inbound firewall (PUT /v1/servers/{id}/firewall,
+ * api_firewall.c): the default policy and the allow rules, a JSON array
+ * of canonical rule strings (firewall.h).  No row: everything is let in,
+ * as before.  Applied by hv-netfilter with the rest of the server's
+ * network (server_net.c).
+ *
+ * server_forwards: make run's port forwards (dev_forward.c): dom0's TCP
+ * host_port goes to the server's port; a host port is never two
+ * servers'; a deleted server's forward is freed at once.
+ */
+static const char schema_v9[] =
+	"CREATE TABLE server_firewalls ("
+	"  server_id TEXT PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,"
+	"  inbound_default TEXT NOT NULL CHECK (inbound_default IN ('allow', 'deny')),"
+	"  inbound TEXT NOT NULL DEFAULT '[]' CHECK (json_type(inbound) = 'array'),"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE server_forwards ("
+	"  server_id TEXT PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,"
+	"  host_port INTEGER NOT NULL UNIQUE CHECK (host_port BETWEEN 1 AND 65535),"
+	"  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535)"
+	");"
+	"CREATE TRIGGER servers_free_forwards AFTER UPDATE OF deleted_at ON servers"
+	"  WHEN NEW.deleted_at IS NOT NULL BEGIN"
+	"  DELETE FROM server_forwards WHERE server_id = NEW.id;"
+	"END;";
+
 const struct migration db_migrations[] = {
 	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
 	     "idempotency keys, audit log", schema_v1 },
@@ -449,6 +477,7 @@ const struct migration db_migrations[] = {
 	{ 5, "address management: IP pools, allocations, servers' MACs", schema_v5 },
 	{ 7, "webhooks: endpoints and the delivery outbox", schema_v7 },
 	{ 8, "web panel sessions", schema_v8 },
+	{ 9, "servers' inbound firewall rules; make run's port forwards", schema_v9 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * server_net.c - a server's network interface from its row and its live
- * address allocations (server_net.h).
+ * server_net.c - a server's network interface from its row, its live
+ * address allocations and its inbound firewall (server_net.h).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,6 +10,8 @@
 #include <jansson.h>
 
 #include "db.h"
+#include "dev_forward.h"
+#include "firewall.h"
 #include "server_net.h"
 #include "util.h"
 
@@ -98,6 +100,12 @@ int server_net_load(sqlite3 *db, const char *server_id, struct server_net *n)
 		hvb_tap_name(server_id, n->nic.tap);
 		str_copy(n->nic.mac, n->mac, sizeof(n->nic.mac));
 		n->nic.rx_bps = n->nic.tx_bps = mbps * BYTES_PER_S_PER_MBPS;
+		for (int i = 0; i < n->ndns; i++)
+			str_copy(n->nic.dns[i], n->dns[i], sizeof(n->nic.dns[0]));
+		n->nic.ndns = (uint32_t)n->ndns;
+		if (firewall_load(db, server_id, &n->nic) ||
+		    dev_forward_load(db, server_id, &n->nic))
+			return -1;
 	}
 	return 0;
 }

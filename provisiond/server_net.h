@@ -20,7 +20,7 @@
 
 #define SERVER_NET_GATEWAY4	"169.254.0.1"
 #define SERVER_NET_GATEWAY6	"fe80::1"
-#define SERVER_NET_DNS_MAX	4
+#define SERVER_NET_DNS_MAX	HVB_NIC_DNS_MAX
 
 struct server_net {
 	bool has_nic;			/* false: no address, no interface */

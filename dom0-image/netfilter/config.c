@@ -169,8 +169,9 @@ int nf_parse_host6(const char *s, struct nf_prefix6 *out, char *err)
 {
 	if (nf_parse_prefix6(s, out, err))
 		return -1;
-	if (out->len != 128) {
-		snprintf(err, NF_ERR_LEN, "'%s': a server's IPv6 address is a /128", s);
+	if (out->len < NF_IPV6_PREFIX_MIN) {
+		snprintf(err, NF_ERR_LEN, "'%s': a server's IPv6 address is a /128, or a "
+			 "prefix of its own, /%d or longer", s, NF_IPV6_PREFIX_MIN);
 		return -1;
 	}
 	static const uint8_t zero[15];
@@ -185,10 +186,33 @@ int nf_parse_host6(const char *s, struct nf_prefix6 *out, char *err)
 	return 0;
 }
 
+/* "22" or "8000-8100", ports 1..65535, first <= last. */
+static int parse_port_range(const char *tok, struct nf_port_range *out)
+{
+	unsigned long first, last;
+	char *end;
+
+	if (!isdigit((unsigned char)*tok))
+		return -1;
+	errno = 0;
+	first = strtoul(tok, &end, 10);
+	last = first;
+	if (*end == '-') {
+		if (!isdigit((unsigned char)end[1]))
+			return -1;
+		last = strtoul(end + 1, &end, 10);
+	}
+	if (*end || errno || first == 0 || last > 65535 || first > last)
+		return -1;
+	out->first = first;
+	out->last = last;
+	return 0;
+}
+
 int nf_parse_allow(const char *s, struct nf_allow *out, char *err)
 {
 	char buf[160];
-	char *ports, *src, *tok, *save;
+	char *ports = NULL, *src, *tok, *save;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(s) >= sizeof(buf)) {
@@ -196,19 +220,24 @@ int nf_parse_allow(const char *s, struct nf_allow *out, char *err)
 		return -1;
 	}
 	strcpy(buf, s);
-	ports = strchr(buf, ':');
-	if (!ports)
-		goto bad;
-	*ports++ = 0;
-	if (!strcmp(buf, "tcp"))
-		out->proto = IPPROTO_TCP;
-	else if (!strcmp(buf, "udp"))
-		out->proto = IPPROTO_UDP;
-	else
-		goto bad;
-	src = strchr(ports, '@');
-	if (src) {
+	src = strchr(buf, '@');
+	if (src)
 		*src++ = 0;
+	if (!strcmp(buf, "icmp")) {
+		out->proto = IPPROTO_ICMP;
+	} else {
+		ports = strchr(buf, ':');
+		if (!ports)
+			goto bad;
+		*ports++ = 0;
+		if (!strcmp(buf, "tcp"))
+			out->proto = IPPROTO_TCP;
+		else if (!strcmp(buf, "udp"))
+			out->proto = IPPROTO_UDP;
+		else
+			goto bad;
+	}
+	if (src) {
 		if (strchr(src, ':')) {
 			out->family = AF_INET6;
 			if (nf_parse_prefix6(src, &out->src6, err))
@@ -219,29 +248,26 @@ int nf_parse_allow(const char *s, struct nf_allow *out, char *err)
 				return -1;
 		}
 	}
+	if (!ports)
+		return 0;
 	/* strtok_r would skip empty items: "22,,80" is a typo, refuse it. */
 	if (!*ports || *ports == ',' || ports[strlen(ports) - 1] == ',' ||
 	    strstr(ports, ",,"))
 		goto bad;
 	for (tok = strtok_r(ports, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		errno = 0;
-		unsigned long p = strtoul(tok, &end, 10);
-		if (!isdigit((unsigned char)*tok) || *end || errno || p == 0 || p > 65535)
-			goto bad;
 		if (out->nports == NF_ALLOW_PORTS_MAX) {
 			snprintf(err, NF_ERR_LEN, "allow '%s': more than %d ports", s,
 				 NF_ALLOW_PORTS_MAX);
 			return -1;
 		}
-		out->ports[out->nports++] = p;
+		if (parse_port_range(tok, &out->ports[out->nports++]))
+			goto bad;
 	}
-	if (out->nports == 0)
-		goto bad;
 	return 0;
 bad:
 	snprintf(err, NF_ERR_LEN,
-		 "allow '%s': expected tcp|udp:PORT[,PORT...][@PREFIX], ports 1..65535", s);
+		 "allow '%s': expected tcp|udp:PORT[-PORT][,...][@PREFIX] (ports "
+		 "1..65535) or icmp[@PREFIX]", s);
 	return -1;
 }
 
@@ -278,7 +304,7 @@ bool nf_table_ifname(const char *table, char out[IFNAMSIZ])
 
 int nf_parse_server_args(int argc, char **argv, struct nf_server *srv, char *err)
 {
-	bool have_if = false, have_mac = false;
+	bool have_if = false, have_mac = false, said_allow = false;
 
 	memset(srv, 0, sizeof(*srv));
 	for (int i = 0; i < argc; i++) {
@@ -317,6 +343,30 @@ int nf_parse_server_args(int argc, char **argv, struct nf_server *srv, char *err
 			}
 			if (nf_parse_allow(v, &srv->allow[srv->nallow++], err))
 				return -1;
+			srv->inbound_deny = true;
+		} else if (!strcmp(opt, "--forward")) {
+			unsigned long host, to;
+			char *end;
+			errno = 0;
+			host = strtoul(v, &end, 10);
+			if (!isdigit((unsigned char)*v) || *end != ':' ||
+			    !isdigit((unsigned char)end[1]))
+				goto bad_forward;
+			to = strtoul(end + 1, &end, 10);
+			if (*end || errno || !host || host > 65535 || !to || to > 65535 ||
+			    srv->fwd_host_port)
+				goto bad_forward;
+			srv->fwd_host_port = (uint16_t)host;
+			srv->fwd_port = (uint16_t)to;
+		} else if (!strcmp(opt, "--inbound")) {
+			if (!strcmp(v, "deny")) {
+				srv->inbound_deny = true;
+			} else if (!strcmp(v, "allow")) {
+				said_allow = true;
+			} else {
+				snprintf(err, NF_ERR_LEN, "--inbound '%s': allow or deny", v);
+				return -1;
+			}
 		} else {
 			snprintf(err, NF_ERR_LEN, "unknown option %s", opt);
 			return -1;
@@ -326,5 +376,16 @@ int nf_parse_server_args(int argc, char **argv, struct nf_server *srv, char *err
 		snprintf(err, NF_ERR_LEN, "--if and --mac are required");
 		return -1;
 	}
+	if (said_allow && srv->nallow) {
+		snprintf(err, NF_ERR_LEN, "--inbound allow lets everything in: no --allow");
+		return -1;
+	}
+	if (srv->fwd_host_port && !srv->nipv4) {
+		snprintf(err, NF_ERR_LEN, "--forward needs an --ipv4 to forward to");
+		return -1;
+	}
 	return 0;
+bad_forward:
+	snprintf(err, NF_ERR_LEN, "--forward: one HOSTPORT:PORT, ports 1..65535");
+	return -1;
 }

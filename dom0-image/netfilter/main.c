@@ -4,7 +4,9 @@
  * dom0 (docs/networking.md).
  *
  *   hv-netfilter apply --if TAP --mac MAC [--ipv4 A/32]... [--ipv6 B/128]...
- *                      [--allow tcp|udp:PORT[,PORT]...[@PREFIX]]...
+ *                      [--allow tcp|udp:PORT[-PORT][,...][@PREFIX]]...
+ *                      [--allow icmp[@PREFIX]]... [--inbound allow|deny]
+ *                      [--forward HOSTPORT:PORT]
  *   hv-netfilter remove --if TAP
  *   hv-netfilter counters --if TAP [--json]
  *   hv-netfilter list
@@ -32,8 +34,10 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: hv-netfilter apply --if TAP --mac MAC [--ipv4 A/32]... [--ipv6 B/128]...\n"
-		"                          [--allow tcp|udp:PORT[,PORT]...[@PREFIX]]...\n"
+		"usage: hv-netfilter apply --if TAP --mac MAC [--ipv4 A/32]... [--ipv6 B/128|P/64]...\n"
+		"                          [--allow tcp|udp:PORT[-PORT][,...][@PREFIX]]...\n"
+		"                          [--allow icmp[@PREFIX]]... [--inbound allow|deny]\n"
+		"                          [--forward HOSTPORT:PORT]\n"
 		"       hv-netfilter remove --if TAP\n"
 		"       hv-netfilter counters --if TAP [--json]\n"
 		"       hv-netfilter list\n"

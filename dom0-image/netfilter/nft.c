@@ -20,6 +20,7 @@
  */
 #include "nft.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/batch.h>
@@ -174,6 +175,20 @@ static void add_match_exprs(struct nftnl_rule *r, const struct nf_match *m)
 {
 	struct nftnl_expr *e;
 
+	if (m->source == NF_FIB) {
+		e = nftnl_expr_alloc("fib");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, m->key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+		nftnl_rule_add_expr(r, e);
+		e = nftnl_expr_alloc("cmp");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, m->value, m->len);
+		nftnl_rule_add_expr(r, e);
+		return;
+	}
+
 	if (m->source == NF_PAYLOAD) {
 		e = nftnl_expr_alloc("payload");
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, m->base);
@@ -204,7 +219,9 @@ static void add_match_exprs(struct nftnl_rule *r, const struct nf_match *m)
 
 	e = nftnl_expr_alloc("cmp");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, m->op == NF_OP_EQ ? NFT_CMP_EQ : NFT_CMP_NEQ);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP,
+			   m->op == NF_OP_EQ ? NFT_CMP_EQ : m->op == NF_OP_NE ? NFT_CMP_NEQ :
+			   m->op == NF_OP_GTE ? NFT_CMP_GTE : NFT_CMP_LTE);
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, m->value, m->len);
 	nftnl_rule_add_expr(r, e);
 }
@@ -228,6 +245,22 @@ static void put_rule(struct nft_session *s, const struct nf_table *tb,
 	}
 	if (rl->verdict == NF_V_MASQUERADE) {
 		nftnl_rule_add_expr(r, nftnl_expr_alloc("masq"));
+	} else if (rl->verdict == NF_V_DNAT) {
+		uint16_t port = htons(rl->dnat_port);
+		e = nftnl_expr_alloc("immediate");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, rl->dnat_addr, 4);
+		nftnl_rule_add_expr(r, e);
+		e = nftnl_expr_alloc("immediate");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_2);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &port, 2);
+		nftnl_rule_add_expr(r, e);
+		e = nftnl_expr_alloc("nat");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
+		nftnl_rule_add_expr(r, e);
 	} else {
 		e = nftnl_expr_alloc("immediate");
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
@@ -247,6 +280,7 @@ static void put_rule(struct nft_session *s, const struct nf_table *tb,
 					   tb->chains[rl->target_chain].name);
 			break;
 		case NF_V_MASQUERADE:
+		case NF_V_DNAT:
 			break;
 		}
 		nftnl_rule_add_expr(r, e);

@@ -208,7 +208,7 @@ int route_apply(const struct nf_server *srv, char *err)
 			goto out;
 	for (unsigned i = 0; i < srv->nipv6; i++)
 		if (route_msg(&s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, idx,
-			      AF_INET6, srv->ipv6[i].addr, 128, err))
+			      AF_INET6, srv->ipv6[i].addr, srv->ipv6[i].len, err))
 			goto out;
 	ret = 0;
 out:

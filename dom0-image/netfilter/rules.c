@@ -16,17 +16,23 @@
  *       8. ICMPv6 neighbour advertisement              -> jump na_check,
  *          which returns for an own target address and drops otherwise
  *       9. IPv6 from an own address or the link-local  -> accept
- *      10. IPv6 from :: that is a neighbour solicitation or an MLD
- *          report (duplicate address detection)       -> accept
+ *      10. IPv6 from :: that is a neighbour solicitation, an MLD
+ *          report (duplicate address detection) or a router
+ *          solicitation                                -> accept
  *      11. anything else (other ethertypes, VLAN tags) -> drop
  *     Accepts count in "tx", drops in "tx_dropped".
  *   chain egress (hook egress on the tap): counts everything sent to the
  *     guest in "rx".
- * A server with an inbound allow list also gets an inet table of the same
- * name whose forward chain lets through, towards the tap, replies
- * (conntrack established/related), ICMP/ICMPv6 and new connections to the
- * allowed ports (and source prefixes), and drops the rest into its own
- * "rx_dropped" counter.
+ * A server whose inbound traffic is denied but for its allow list also
+ * gets an inet table of the same name whose forward chain lets through,
+ * towards the tap, replies (conntrack established/related: ICMP errors
+ * about the server's own connections among them), then what the list
+ * allows: new connections to a port or port range (two compares, >= and
+ * <=) and ICMP/ICMPv6 for "icmp", each from its source prefix if it has
+ * one; and drops the rest into its own "rx_dropped" counter.  A server
+ * with a port forward (make run) has, in that inet table, a nat chain on
+ * prerouting that sends TCP to dom0's own port HOSTPORT on to the
+ * server's first IPv4 address and PORT (the allow list then decides).
  *
  * Header offsets are fixed numbers from the protocols' wire formats
  * (Ethernet, ARP for Ethernet/IPv4, IPv4, IPv6, UDP, ICMPv6 and its
@@ -41,6 +47,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +66,7 @@
 #define ICMPV6_TYPE_OFF    0
 #define ND_TARGET_OFF      8	/* neighbour advertisement: target address */
 
+#define ICMPV6_RS          133
 #define ICMPV6_RA          134
 #define ICMPV6_NA          136
 #define ICMPV6_NS          135
@@ -72,6 +80,7 @@
 #define PRIO_NETDEV   -300
 #define PRIO_FORWARD  0
 #define PRIO_SRCNAT   100
+#define PRIO_DSTNAT   -100
 
 struct builder {
 	struct nf_table *t;
@@ -212,20 +221,31 @@ static unsigned add_base_chain(struct nf_table *t, const char *name,
 	return i;
 }
 
-/* The guest's IPv6 sources: its addresses and its link-local. */
-static unsigned own_ipv6(const struct nf_server *srv, uint8_t out[][16])
+/* The guest's IPv6 sources: its link-local, its addresses and prefixes. */
+static unsigned own_ipv6(const struct nf_server *srv, struct nf_prefix6 *out)
 {
 	unsigned n = 0;
-	nf_link_local(srv->mac, out[n++]);
+	nf_link_local(srv->mac, out[n].addr);
+	out[n++].len = 128;
 	for (unsigned i = 0; i < srv->nipv6; i++)
-		memcpy(out[n++], srv->ipv6[i].addr, 16);
+		out[n++] = srv->ipv6[i];
 	return n;
+}
+
+/* An IPv6 address field (at off of base) within one of the server's. */
+static void own6_match(struct builder *b, struct nf_rule *r, uint32_t base, uint32_t off,
+		       const struct nf_prefix6 *p)
+{
+	if (p->len == 128)
+		payload(b, r, base, off, p->addr, 16, NF_OP_EQ);
+	else
+		payload_masked(b, r, base, off, p->addr, 16, p->len);
 }
 
 static void build_netdev(struct builder *b, const struct nf_server *srv)
 {
 	struct nf_table *t = b->t;
-	uint8_t own6[NF_IPV6_MAX + 1][16];
+	struct nf_prefix6 own6[NF_IPV6_MAX + 1];
 	unsigned nown6 = own_ipv6(srv, own6);
 	static const uint8_t zero[16];
 	struct nf_rule *r;
@@ -307,8 +327,7 @@ static void build_netdev(struct builder *b, const struct nf_server *srv)
 		r->target_chain = na;
 	for (unsigned i = 0; i < nown6; i++) {
 		r = rule(b, na, "advertises the server's own address");
-		payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, ND_TARGET_OFF, own6[i],
-			16, NF_OP_EQ);
+		own6_match(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, ND_TARGET_OFF, &own6[i]);
 		verdict(r, NF_V_RETURN, NULL);
 	}
 	r = rule(b, na, "advertises someone else's address");
@@ -318,14 +337,16 @@ static void build_netdev(struct builder *b, const struct nf_server *srv)
 		r = rule(b, in, i == 0 ? "IPv6 from the server's link-local"
 				       : "IPv6 from the server's address");
 		ether_type(b, r, ETH_P_IPV6);
-		payload(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV6_SRC_OFF, own6[i], 16,
-			NF_OP_EQ);
+		own6_match(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV6_SRC_OFF, &own6[i]);
 		verdict(r, NF_V_ACCEPT, NF_CTR_TX);
 	}
-	static const uint8_t dad_types[] = { ICMPV6_NS, ICMPV6_MLD2_REPORT };
+	/* Before its addresses are usable a guest speaks from ::: duplicate
+	 * address detection, and a router solicitation (hv-netd answers). */
+	static const uint8_t dad_types[] = { ICMPV6_NS, ICMPV6_MLD2_REPORT, ICMPV6_RS };
+	static const char *const dad_why[] = { "neighbour solicitation from :: (DAD)",
+		"MLD report from :: (DAD)", "router solicitation from ::" };
 	for (unsigned i = 0; i < sizeof(dad_types); i++) {
-		r = rule(b, in, i == 0 ? "neighbour solicitation from :: (DAD)"
-				       : "MLD report from :: (DAD)");
+		r = rule(b, in, dad_why[i]);
 		ether_type(b, r, ETH_P_IPV6);
 		payload(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV6_SRC_OFF, zero, 16,
 			NF_OP_EQ);
@@ -340,13 +361,87 @@ static void build_netdev(struct builder *b, const struct nf_server *srv)
 	verdict(r, NF_V_ACCEPT, NF_CTR_RX);
 }
 
+/* One allow rule: towards ifname, protocol proto, the destination
+ * port(s) if ports is given, from the entry's prefix if it has one. */
+static void allow_rule(struct builder *b, unsigned chain, const char *ifname,
+		       const struct nf_allow *a, uint8_t proto,
+		       const struct nf_port_range *ports)
+{
+	const char *why = proto == IPPROTO_TCP ? "allowed TCP port" :
+			  proto == IPPROTO_UDP ? "allowed UDP port" :
+			  proto == IPPROTO_ICMP ? "allowed ICMP" : "allowed ICMPv6";
+	struct nf_rule *r = rule(b, chain, why);
+
+	oifname(b, r, ifname);
+	l4proto(b, r, proto);
+	if (ports && ports->first == ports->last) {
+		port(b, r, UDP_DPORT_OFF, ports->first);
+	} else if (ports) {
+		uint16_t first = htons(ports->first), last = htons(ports->last);
+		payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, UDP_DPORT_OFF, &first, 2,
+			NF_OP_GTE);
+		payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, UDP_DPORT_OFF, &last, 2,
+			NF_OP_LTE);
+	}
+	if (a->family == AF_INET) {
+		meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV4);
+		payload_masked(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV4_SRC_OFF,
+			       a->src4.addr, 4, a->src4.len);
+	} else if (a->family == AF_INET6) {
+		meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV6);
+		payload_masked(b, r, NFT_PAYLOAD_NETWORK_HEADER, IPV6_SRC_OFF,
+			       a->src6.addr, 16, a->src6.len);
+	}
+	verdict(r, NF_V_ACCEPT, NULL);
+}
+
+static void build_allow(struct builder *b, const struct nf_server *srv);
+
+/* TCP to one of dom0's own addresses at fwd_host_port goes to the
+ * server's first IPv4 at fwd_port (the route lookup's "local" keeps
+ * connections dom0 only forwards, e.g. a server's own, untouched). */
+static void build_forward(struct builder *b, const struct nf_server *srv)
+{
+	unsigned pre = add_base_chain(b->t, "prerouting", "nat", NF_INET_PRE_ROUTING,
+				      PRIO_DSTNAT, false, false);
+	struct nf_rule *r = rule(b, pre, "port forward to the server");
+	uint32_t local = RTN_LOCAL;
+	struct nf_match *m;
+
+	meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV4);
+	l4proto(b, r, IPPROTO_TCP);
+	port(b, r, UDP_DPORT_OFF, srv->fwd_host_port);
+	m = add_match(b, r);
+	if (m) {
+		m->source = NF_FIB;
+		m->key = NFT_FIB_RESULT_ADDRTYPE;
+		m->len = 4;
+		memcpy(m->value, &local, 4);
+	}
+	verdict(r, NF_V_DNAT, NULL);
+	if (r) {
+		memcpy(r->dnat_addr, srv->ipv4[0].addr, 4);
+		r->dnat_port = srv->fwd_port;
+	}
+}
+
+/* The server's inet table: what is let in (when inbound is denied but
+ * for the allow list) and its port forward. */
+static void build_inet(struct builder *b, const struct nf_server *srv)
+{
+	b->t->family = NFPROTO_INET;
+	nf_table_name(srv->ifname, b->t->name);
+	if (srv->fwd_host_port)
+		build_forward(b, srv);
+	if (srv->inbound_deny || srv->nallow)
+		build_allow(b, srv);
+}
+
 static void build_allow(struct builder *b, const struct nf_server *srv)
 {
 	struct nf_table *t = b->t;
 	struct nf_rule *r;
 
-	t->family = NFPROTO_INET;
-	nf_table_name(srv->ifname, t->name);
 	t->counters[t->ncounters++] = NF_CTR_RX_DROPPED;
 	unsigned fwd = add_base_chain(t, "forward", "filter", NF_INET_FORWARD,
 				      PRIO_FORWARD, false, false);
@@ -366,36 +461,17 @@ static void build_allow(struct builder *b, const struct nf_server *srv)
 	}
 	verdict(r, NF_V_ACCEPT, NULL);
 
-	r = rule(b, fwd, "ICMP");
-	oifname(b, r, srv->ifname);
-	l4proto(b, r, IPPROTO_ICMP);
-	verdict(r, NF_V_ACCEPT, NULL);
-	r = rule(b, fwd, "ICMPv6");
-	oifname(b, r, srv->ifname);
-	l4proto(b, r, IPPROTO_ICMPV6);
-	verdict(r, NF_V_ACCEPT, NULL);
-
 	for (unsigned i = 0; i < srv->nallow; i++) {
 		const struct nf_allow *a = &srv->allow[i];
-		for (unsigned p = 0; p < a->nports; p++) {
-			r = rule(b, fwd, a->proto == IPPROTO_TCP ? "allowed TCP port"
-								 : "allowed UDP port");
-			oifname(b, r, srv->ifname);
-			l4proto(b, r, a->proto);
-			port(b, r, UDP_DPORT_OFF, a->ports[p]);
-			if (a->family == AF_INET) {
-				meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV4);
-				payload_masked(b, r, NFT_PAYLOAD_NETWORK_HEADER,
-					       IPV4_SRC_OFF, a->src4.addr, 4,
-					       a->src4.len);
-			} else if (a->family == AF_INET6) {
-				meta_u8(b, r, NFT_META_NFPROTO, NFPROTO_IPV6);
-				payload_masked(b, r, NFT_PAYLOAD_NETWORK_HEADER,
-					       IPV6_SRC_OFF, a->src6.addr, 16,
-					       a->src6.len);
-			}
-			verdict(r, NF_V_ACCEPT, NULL);
+		if (a->proto == IPPROTO_ICMP) {
+			if (a->family != AF_INET6)
+				allow_rule(b, fwd, srv->ifname, a, IPPROTO_ICMP, NULL);
+			if (a->family != AF_INET)
+				allow_rule(b, fwd, srv->ifname, a, IPPROTO_ICMPV6, NULL);
+			continue;
 		}
+		for (unsigned p = 0; p < a->nports; p++)
+			allow_rule(b, fwd, srv->ifname, a, a->proto, &a->ports[p]);
 	}
 
 	r = rule(b, fwd, "inbound, not allowed");
@@ -410,9 +486,9 @@ int nf_build_server(const struct nf_server *srv, struct nf_ruleset *out, char *e
 	memset(out, 0, sizeof(*out));
 	b.t = &out->tables[out->ntables++];
 	build_netdev(&b, srv);
-	if (srv->nallow) {
+	if (srv->inbound_deny || srv->nallow || srv->fwd_host_port) {
 		b.t = &out->tables[out->ntables++];
-		build_allow(&b, srv);
+		build_inet(&b, srv);
 	}
 	if (b.full) {
 		snprintf(err, NF_ERR_LEN, "%s: too many addresses or allow rules", srv->ifname);
@@ -444,6 +520,7 @@ static const char *verdict_name(enum nf_verdict v)
 	case NF_V_JUMP: return "jump";
 	case NF_V_RETURN: return "return";
 	case NF_V_MASQUERADE: return "masquerade";
+	case NF_V_DNAT: return "dnat";
 	}
 	return "?";
 }
@@ -461,8 +538,10 @@ void nf_rule_format(const struct nf_table *t, const struct nf_rule *r,
 				      m->base < 4 ? bases[m->base] : "?", m->key);
 		else
 			n += snprintf(buf + n, size - n, " %s%u",
-				      m->source == NF_META ? "meta" : "ct", m->key);
-		n += snprintf(buf + n, size - n, "%s", m->op == NF_OP_EQ ? "==" : "!=");
+				      m->source == NF_META ? "meta" :
+				      m->source == NF_CT ? "ct" : "fib", m->key);
+		static const char *ops[] = { "==", "!=", ">=", "<=" };
+		n += snprintf(buf + n, size - n, "%s", ops[m->op]);
 		for (unsigned j = 0; j < m->len && n < size; j++)
 			n += snprintf(buf + n, size - n, "%02x", m->value[j]);
 		if (m->masked && n < size) {

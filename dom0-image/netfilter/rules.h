@@ -12,7 +12,7 @@
  * Match semantics are nftables' own: a payload match loads LEN bytes at
  * OFFSET from the link-layer, network or transport header (nft_payload),
  * a meta or ct match loads a key; the value is masked (when mask is set)
- * and compared, equal or not equal.  Values are in the byte order the
+ * and compared: equal, not equal, at least or at most.  Values are in the byte order the
  * kernel loads them: network order for payload, host order for meta/ct
  * integers.
  */
@@ -43,8 +43,12 @@
 #define NF_CTR_RX          "rx"		/* frames sent to the guest */
 #define NF_CTR_RX_DROPPED  "rx_dropped"	/* refused by the allow list */
 
-enum nf_source { NF_PAYLOAD, NF_META, NF_CT };
-enum nf_op { NF_OP_EQ, NF_OP_NE };
+/* NF_FIB: the route lookup's address type of the destination (key
+ * NFT_FIB_RESULT_ADDRTYPE, value a host-order u32 RTN_*). */
+enum nf_source { NF_PAYLOAD, NF_META, NF_CT, NF_FIB };
+/* GTE/LTE compare the loaded bytes as one big-endian number (nftables'
+ * cmp does memcmp), which is right for payload fields in network order. */
+enum nf_op { NF_OP_EQ, NF_OP_NE, NF_OP_GTE, NF_OP_LTE };
 
 struct nf_match {
 	enum nf_source source;
@@ -63,6 +67,7 @@ enum nf_verdict {
 	NF_V_JUMP,		/* to target_chain */
 	NF_V_RETURN,
 	NF_V_MASQUERADE,	/* the "masq" expression (nat chains) */
+	NF_V_DNAT,		/* to dnat_addr:dnat_port (IPv4, nat chains) */
 };
 
 struct nf_rule {
@@ -72,6 +77,8 @@ struct nf_rule {
 	const char *counter;	/* named counter of the table, or NULL */
 	enum nf_verdict verdict;
 	unsigned target_chain;	/* NF_V_JUMP */
+	uint8_t dnat_addr[4];	/* NF_V_DNAT, network order */
+	uint16_t dnat_port;	/* NF_V_DNAT, host order */
 	char why[64];
 };
 
@@ -103,7 +110,7 @@ struct nf_ruleset {
 };
 
 /* A server's tables: the netdev table (ingress filter, egress count) and,
- * with an allow list, an inet table that filters what is forwarded to
+ * when inbound is denied (an allow list), an inet table that filters what is forwarded to
  * it.  Returns 0, or -1 with err when the rules would not fit. */
 int nf_build_server(const struct nf_server *srv, struct nf_ruleset *out, char *err);
 

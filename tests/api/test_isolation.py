@@ -19,6 +19,7 @@ def bodies(world):
         "changeServerPlan": {"plan_id": world.big_plan["id"]},
         "reinstallServer": {"image_id": world.image["id"]},
         "addServerIp": {"family": 4},
+        "setServerFirewall": {"default": "allow"},
         "resetServerPassword": {"root_password": "taken over!"},
     }
 

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -52,8 +53,10 @@ START_TEST(address_parsing)
 		ck_assert_msg(nf_parse_host4(bad4[i], &p4, err) == -1, "%s", bad4[i]);
 	ck_assert_int_eq(nf_parse_host6("fd00::2/128", &p6, err), 0);
 	ck_assert_int_eq(p6.addr[15], 2);
-	const char *bad6[] = { "fd00::/64", "::", "::1", "fe80::5", "ff02::1",
-			       "fd00::2/129", "fd00:::2" };
+	ck_assert_int_eq(nf_parse_host6("fd00:1:2:3::/64", &p6, err), 0);
+	ck_assert_int_eq(p6.len, 64);
+	const char *bad6[] = { "fd00::/63", "fd00::1/64", "::", "::1", "fe80::5", "ff02::1",
+			       "fd00::2/129", "fd00:::2", "fe80::/64" };
 	for (unsigned i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++)
 		ck_assert_msg(nf_parse_host6(bad6[i], &p6, err) == -1, "%s", bad6[i]);
 	ck_assert_int_eq(nf_parse_prefix4("10.1.0.0/16", &p4, err), 0);
@@ -67,15 +70,26 @@ START_TEST(allow_and_args_parsing)
 	ck_assert_int_eq(nf_parse_allow("tcp:22,80", &a, err), 0);
 	ck_assert_int_eq(a.proto, IPPROTO_TCP);
 	ck_assert_int_eq(a.nports, 2);
-	ck_assert_int_eq(a.ports[1], 80);
+	ck_assert_int_eq(a.ports[1].first, 80);
+	ck_assert_int_eq(a.ports[1].last, 80);
+	ck_assert_int_eq(nf_parse_allow("tcp:8000-8100,22", &a, err), 0);
+	ck_assert_int_eq(a.ports[0].first, 8000);
+	ck_assert_int_eq(a.ports[0].last, 8100);
+	ck_assert_int_eq(nf_parse_allow("icmp", &a, err), 0);
+	ck_assert_int_eq(a.proto, IPPROTO_ICMP);
+	ck_assert_int_eq(a.nports, 0);
 	ck_assert_int_eq(a.family, 0);
+	ck_assert_int_eq(nf_parse_allow("icmp@198.51.100.0/24", &a, err), 0);
+	ck_assert_int_eq(a.family, AF_INET);
 	ck_assert_int_eq(nf_parse_allow("udp:53@192.0.2.0/24", &a, err), 0);
 	ck_assert_int_eq(a.family, AF_INET);
 	ck_assert_int_eq(a.src4.len, 24);
 	ck_assert_int_eq(nf_parse_allow("tcp:443@2001:db8::/32", &a, err), 0);
 	ck_assert_int_eq(a.family, AF_INET6);
 	const char *bad[] = { "icmp:1", "tcp:", "tcp:0", "tcp:65536", "tcp:22,,80",
-			      "tcp:22@10.0.0.1/8", "tcp22" };
+			      "tcp:22@10.0.0.1/8", "tcp22", "tcp:100-99", "tcp:1-",
+			      "tcp:-5", "tcp:1-65536", "tcp:1--2", "tcp:5-6-7",
+			      "icmp@", "tcp:22@", "icmp@10.0.0.1/8", "udp:0-10", "tcp:22 " };
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(nf_parse_allow(bad[i], &a, err) == -1, "%s", bad[i]);
 
@@ -94,6 +108,18 @@ START_TEST(allow_and_args_parsing)
 	ck_assert_int_eq(nf_parse_server_args(4, long_if, &srv, err), -1);
 	char *unknown[] = { "--if", "tap0", "--mac", "02:68:76:00:01:00", "--x", "1" };
 	ck_assert_int_eq(nf_parse_server_args(6, unknown, &srv, err), -1);
+	char *deny[] = { "--if", "tap0", "--mac", "02:68:76:00:01:00", "--inbound", "deny" };
+	ck_assert_int_eq(nf_parse_server_args(6, deny, &srv, err), 0);
+	ck_assert(srv.inbound_deny);
+	ck_assert_int_eq(srv.nallow, 0);
+	char *what[] = { "--if", "tap0", "--mac", "02:68:76:00:01:00", "--inbound", "maybe" };
+	ck_assert_int_eq(nf_parse_server_args(6, what, &srv, err), -1);
+	char *both[] = { "--if", "tap0", "--mac", "02:68:76:00:01:00", "--inbound", "allow",
+			 "--allow", "tcp:22" };
+	ck_assert_int_eq(nf_parse_server_args(8, both, &srv, err), -1);
+	char *implied[] = { "--if", "tap0", "--mac", "02:68:76:00:01:00", "--allow", "tcp:22" };
+	ck_assert_int_eq(nf_parse_server_args(6, implied, &srv, err), 0);
+	ck_assert(srv.inbound_deny);
 }
 END_TEST
 
@@ -118,6 +144,10 @@ struct frame {
 	unsigned len;
 	unsigned nh, th;	/* header offsets; th 0: none */
 	int l4;			/* -1: none */
+	/* What the forward hook also sees (allow-list tests). */
+	char oif[IFNAMSIZ];
+	uint8_t nfproto;
+	uint32_t ct_state;	/* NF_CT_STATE_BIT(...) */
 };
 
 enum outcome { ACCEPTED, DROPPED };
@@ -137,14 +167,26 @@ static bool match_ok(const struct nf_match *m, const struct frame *f)
 		if (f->l4 < 0)
 			return false;
 		v[0] = f->l4;
+	} else if (m->source == NF_META && m->key == NFT_META_OIFNAME) {
+		strncpy((char *)v, f->oif, IFNAMSIZ);
+	} else if (m->source == NF_META && m->key == NFT_META_NFPROTO) {
+		v[0] = f->nfproto;
+	} else if (m->source == NF_CT && m->key == NFT_CT_STATE) {
+		memcpy(v, &f->ct_state, 4);
 	} else {
 		ck_abort_msg("the evaluator knows no meta/ct key %u", m->key);
 	}
 	if (m->masked)
 		for (unsigned i = 0; i < m->len; i++)
 			v[i] &= m->mask[i];
-	bool eq = !memcmp(v, m->value, m->len);
-	return m->op == NF_OP_EQ ? eq : !eq;
+	int cmp = memcmp(v, m->value, m->len);
+	switch (m->op) {
+	case NF_OP_EQ: return cmp == 0;
+	case NF_OP_NE: return cmp != 0;
+	case NF_OP_GTE: return cmp >= 0;
+	case NF_OP_LTE: return cmp <= 0;
+	}
+	return false;
 }
 
 /* Runs a chain; returns 1 accept, 0 drop, -1 fell off the end/return. */
@@ -292,6 +334,15 @@ START_TEST(legitimate_frames_pass)
 	uint8_t ns[24] = { 135 };
 	ipv6(&f, MAC1, "::", IPPROTO_ICMPV6, ns, sizeof(ns));
 	EXPECT(set, &f, ACCEPTED);
+	/* Router solicitations (hv-netd answers them), from :: too. */
+	uint8_t rs[8] = { 133 };
+	ipv6(&f, MAC1, "::", IPPROTO_ICMPV6, rs, sizeof(rs));
+	EXPECT(set, &f, ACCEPTED);
+	ipv6(&f, MAC1, "fe80::68:76ff:fe00:100", IPPROTO_ICMPV6, rs, sizeof(rs));
+	EXPECT(set, &f, ACCEPTED);
+	/* A DHCP request renewing from the server's address. */
+	ipv4(&f, MAC1, "10.0.0.2", IPPROTO_UDP, 68, 67);
+	EXPECT(set, &f, ACCEPTED);
 }
 END_TEST
 
@@ -384,11 +435,11 @@ START_TEST(allow_list_table)
 	const struct nf_table *t = &set.tables[1];
 	ck_assert_int_eq(t->family, NFPROTO_INET);
 	ck_assert_int_eq(t->chains[0].hook, NF_INET_FORWARD);
-	/* established/related, icmp, icmpv6, 3 ports, final drop */
-	ck_assert_int_eq(t->nrules, 7);
-	ck_assert_str_eq(t->rules[6].counter, NF_CTR_RX_DROPPED);
-	ck_assert_int_eq(t->rules[6].verdict, NF_V_DROP);
-	const struct nf_rule *dns = &t->rules[5];
+	/* established/related, 3 ports, final drop */
+	ck_assert_int_eq(t->nrules, 5);
+	ck_assert_str_eq(t->rules[4].counter, NF_CTR_RX_DROPPED);
+	ck_assert_int_eq(t->rules[4].verdict, NF_V_DROP);
+	const struct nf_rule *dns = &t->rules[3];
 	ck_assert_int_eq(dns->nmatch, 5);
 	ck_assert(dns->match[4].masked);
 	ck_assert_int_eq(dns->match[4].mask[2], 0xff);
@@ -398,6 +449,153 @@ START_TEST(allow_list_table)
 		ck_assert_int_eq(t->rules[i].match[0].key, NFT_META_OIFNAME);
 		ck_assert_str_eq((const char *)t->rules[i].match[0].value, "tap1");
 	}
+}
+END_TEST
+
+/* A packet dom0 forwards towards oif: the allow table's verdict (a
+ * packet the chain does not decide is accepted: the hook's policy). */
+static enum outcome forward(const struct nf_ruleset *set, const char *oif,
+			    const char *src, uint8_t proto, uint16_t dport, bool reply)
+{
+	struct frame f;
+	const char *why = "policy";
+
+	if (strchr(src, ':')) {
+		uint8_t l4[8] = { 0, 0, dport >> 8, dport & 0xff };
+		if (proto == IPPROTO_ICMPV6)
+			l4[0] = 128;	/* echo request */
+		ipv6(&f, MAC2, src, proto, l4, sizeof(l4));
+		f.nfproto = NFPROTO_IPV6;
+	} else {
+		ipv4(&f, MAC2, src, proto, 40000, dport);
+		f.nfproto = NFPROTO_IPV4;
+	}
+	strcpy(f.oif, oif);
+	f.ct_state = reply ? NF_CT_STATE_BIT(IP_CT_ESTABLISHED) : NF_CT_STATE_BIT(IP_CT_NEW);
+	ck_assert_int_eq(set->ntables, 2);
+	int v = run_chain(&set->tables[1], 0, &f, &why);
+	return v == 0 ? DROPPED : ACCEPTED;
+}
+
+START_TEST(allow_list_decides)
+{
+	struct nf_server srv;
+	static struct nf_ruleset set;
+	char *args[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv4", "10.0.0.2",
+			 "--allow", "tcp:22,8000-8100",
+			 "--allow", "udp:53@192.0.2.0/24",
+			 "--allow", "icmp@2001:db8::/32" };
+	ck_assert_int_eq(nf_parse_server_args(12, args, &srv, err), 0);
+	ck_assert_int_eq(nf_build_server(&srv, &set, err), 0);
+
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 22, false), ACCEPTED);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 8000, false), ACCEPTED);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 8050, false), ACCEPTED);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 8100, false), ACCEPTED);
+	ck_assert_int_eq(forward(&set, "tap1", "2001:db8:1::9", IPPROTO_TCP, 22, false), ACCEPTED);
+	/* just outside the range, the wrong protocol, a port not listed */
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 7999, false), DROPPED);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 8101, false), DROPPED);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_UDP, 22, false), DROPPED);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 23, false), DROPPED);
+	/* the source prefix counts */
+	ck_assert_int_eq(forward(&set, "tap1", "192.0.2.77", IPPROTO_UDP, 53, false), ACCEPTED);
+	ck_assert_int_eq(forward(&set, "tap1", "192.0.3.77", IPPROTO_UDP, 53, false), DROPPED);
+	/* ICMP only as allowed: ICMPv6 from 2001:db8::/32, no ICMPv4 */
+	ck_assert_int_eq(forward(&set, "tap1", "2001:db8::5", IPPROTO_ICMPV6, 0, false), ACCEPTED);
+	ck_assert_int_eq(forward(&set, "tap1", "2001:db9::5", IPPROTO_ICMPV6, 0, false), DROPPED);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_ICMP, 0, false), DROPPED);
+	/* replies to the server's own connections always come in */
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 40000, true), ACCEPTED);
+	/* another tap's traffic is not this table's business */
+	ck_assert_int_eq(forward(&set, "tap2", "203.0.113.9", IPPROTO_TCP, 23, false), ACCEPTED);
+
+	/* "--inbound deny" alone: only replies */
+	char *deny[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--inbound", "deny" };
+	ck_assert_int_eq(nf_parse_server_args(6, deny, &srv, err), 0);
+	ck_assert_int_eq(nf_build_server(&srv, &set, err), 0);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 22, false), DROPPED);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_ICMP, 0, false), DROPPED);
+	ck_assert_int_eq(forward(&set, "tap1", "203.0.113.9", IPPROTO_TCP, 40000, true), ACCEPTED);
+}
+END_TEST
+
+/* A server given a /64 (SLAAC) may use any address in it, and no other. */
+START_TEST(ipv6_prefix_of_the_server)
+{
+	static struct nf_ruleset set;
+	struct nf_server srv;
+	struct frame f;
+	uint8_t echo[8] = { 128 };
+	char *args[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv6",
+			 "2001:db8:1:2::/64" };
+
+	ck_assert_int_eq(nf_parse_server_args(6, args, &srv, err), 0);
+	ck_assert_int_eq(nf_build_server(&srv, &set, err), 0);
+	ipv6(&f, MAC1, "2001:db8:1:2:68:76ff:fe00:100", IPPROTO_ICMPV6, echo, sizeof(echo));
+	EXPECT(&set, &f, ACCEPTED);
+	ipv6(&f, MAC1, "2001:db8:1:2::1", IPPROTO_ICMPV6, echo, sizeof(echo));
+	EXPECT(&set, &f, ACCEPTED);
+	na(&f, "2001:db8:1:2::1", "2001:db8:1:2::1");
+	EXPECT(&set, &f, ACCEPTED);
+	ipv6(&f, MAC1, "2001:db8:1:3::1", IPPROTO_ICMPV6, echo, sizeof(echo));
+	EXPECT(&set, &f, DROPPED);
+	na(&f, "2001:db8:1:2::1", "2001:db8:1:3::1");		/* not its target */
+	EXPECT(&set, &f, DROPPED);
+	ipv6(&f, MAC2, "2001:db8:1:2::1", IPPROTO_ICMPV6, echo, sizeof(echo));
+	EXPECT(&set, &f, DROPPED);
+}
+END_TEST
+
+START_TEST(port_forward)
+{
+	struct nf_server srv;
+	static struct nf_ruleset set;
+	char *args[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv4", "10.0.0.2",
+			 "--forward", "22003:22" };
+	ck_assert_int_eq(nf_parse_server_args(8, args, &srv, err), 0);
+	ck_assert_int_eq(srv.fwd_host_port, 22003);
+	ck_assert_int_eq(srv.fwd_port, 22);
+	ck_assert_int_eq(nf_build_server(&srv, &set, err), 0);
+	/* An inet table with the nat chain only: inbound stays open. */
+	ck_assert_int_eq(set.ntables, 2);
+	const struct nf_table *t = &set.tables[1];
+	ck_assert_int_eq(t->nchains, 1);
+	ck_assert_str_eq(t->chains[0].type, "nat");
+	ck_assert_int_eq(t->chains[0].hook, NF_INET_PRE_ROUTING);
+	ck_assert_int_eq(t->chains[0].priority, -100);
+	ck_assert_int_eq(t->nrules, 1);
+	const struct nf_rule *r = &t->rules[0];
+	ck_assert_int_eq(r->verdict, NF_V_DNAT);
+	ck_assert_int_eq(r->dnat_port, 22);
+	ck_assert_int_eq(r->dnat_addr[0], 10);
+	ck_assert_int_eq(r->dnat_addr[3], 2);
+	/* IPv4, TCP, destination port 22003, to one of dom0's own addresses */
+	ck_assert_int_eq(r->nmatch, 4);
+	ck_assert_int_eq(r->match[2].value[0] << 8 | r->match[2].value[1], 22003);
+	ck_assert_int_eq(r->match[3].source, NF_FIB);
+	ck_assert_int_eq(r->match[3].key, NFT_FIB_RESULT_ADDRTYPE);
+
+	/* With an allow list, the same table holds both chains. */
+	char *both[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv4", "10.0.0.2",
+			 "--forward", "22003:22", "--allow", "tcp:22" };
+	ck_assert_int_eq(nf_parse_server_args(10, both, &srv, err), 0);
+	ck_assert_int_eq(nf_build_server(&srv, &set, err), 0);
+	ck_assert_int_eq(set.ntables, 2);
+	ck_assert_int_eq(set.tables[1].nchains, 2);
+
+	const char *bad[] = { "22003", "22003:", ":22", "0:22", "22003:0", "65536:22",
+			      "22003:22:1", "x:22", "22003:22x" };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *a[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv4", "10.0.0.2",
+			      "--forward", (char *)bad[i] };
+		ck_assert_msg(nf_parse_server_args(8, a, &srv, err) == -1, "%s", bad[i]);
+	}
+	char *no_v4[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--forward", "22003:22" };
+	ck_assert_int_eq(nf_parse_server_args(6, no_v4, &srv, err), -1);
+	char *twice[] = { "--if", "tap1", "--mac", "02:68:76:00:01:00", "--ipv4", "10.0.0.2",
+			  "--forward", "22003:22", "--forward", "22004:22" };
+	ck_assert_int_eq(nf_parse_server_args(10, twice, &srv, err), -1);
 }
 END_TEST
 
@@ -413,7 +611,7 @@ START_TEST(too_many_addresses_refused)
 		srv.allow[i].proto = IPPROTO_TCP;
 		srv.allow[i].nports = NF_ALLOW_PORTS_MAX;
 		for (unsigned p = 0; p < NF_ALLOW_PORTS_MAX; p++)
-			srv.allow[i].ports[p] = p + 1;
+			srv.allow[i].ports[p].first = srv.allow[i].ports[p].last = p + 1;
 	}
 	ck_assert_int_eq(nf_build_server(&srv, &set, err), -1);
 	ck_assert(strstr(err, "too many") != NULL);
@@ -444,6 +642,9 @@ int main(void)
 	tcase_add_test(tc, hostile_frames_are_dropped);
 	tcase_add_test(tc, ruleset_shape);
 	tcase_add_test(tc, allow_list_table);
+	tcase_add_test(tc, allow_list_decides);
+	tcase_add_test(tc, ipv6_prefix_of_the_server);
+	tcase_add_test(tc, port_forward);
 	tcase_add_test(tc, too_many_addresses_refused);
 	tcase_add_test(tc, uplink_masquerade);
 	suite_add_tcase(s, tc);

@@ -43,13 +43,19 @@
  *                          until the rule is removed and written again
  *
  * <op> is create, unpause, pause, shutdown, reboot, destroy, list,
- * cpu_usage, console or console_input.
+ * cpu_usage, console, console_input or nic_apply.
  *
  * The console: what the guest writes is kept in the domain's "console"
  * (the last FAKE_CONSOLE_MAX bytes; "console_dropped" counts the older
  * ones, as the hypervisor's ring drops them), and console_input echoes
  * what is typed, as a shell on a serial line does (bytes other than
- * printable ASCII, CR, LF and tab are echoed as '?').  While blocked the fake writes "<state>.blocked" holding the
+ * printable ASCII, CR, LF and tab are echoed as '?').
+ *
+ * A domain's network interface, as provisiond hands it to create and
+ * nic_apply (what hv-netfilter would be told), is kept in the domain's
+ * "nic" (null: none), with "nic_applies" counting the nic_apply calls.
+ *
+ * While blocked the fake writes "<state>.blocked" holding the
  * operation's name, so a test knows when to kill -9 provisiond.
  */
 #include <errno.h>
@@ -345,6 +351,24 @@ static void guest_boots(json_t *d, const struct fault *fl)
 	console_write(d, line, strlen(line));
 }
 
+/* The interface as the tests check it: tap, MAC, addresses, firewall. */
+static json_t *nic_json(const struct hvb_nic *nic)
+{
+	json_t *addrs = json_array(), *allow = json_array();
+
+	if (!nic)
+		return json_null();
+	for (uint32_t i = 0; i < nic->naddrs; i++)
+		json_array_append_new(addrs, json_string(nic->addrs[i]));
+	for (uint32_t i = 0; i < nic->nallow; i++)
+		json_array_append_new(allow, json_string(nic->allow[i]));
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i}", "tap", nic->tap,
+			 "mac", nic->mac, "addrs", addrs,
+			 "inbound", nic->inbound_deny ? "deny" : "allow", "allow", allow,
+			 "forward_host_port", (int)nic->fwd_host_port,
+			 "forward_port", (int)nic->fwd_port);
+}
+
 static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
 		       uint32_t *domid, bool *existed)
 {
@@ -401,6 +425,8 @@ static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cf
 					"iops", (json_int_t)cfg->disks[i].iops,
 					"serial", cfg->disks[i].serial ? cfg->disks[i].serial : ""));
 			json_object_set_new(d, "disks", disks);
+			json_object_set_new(d, "nic", nic_json(cfg->nic));
+			json_object_set_new(d, "nic_applies", json_integer(0));
 			json_object_set_new(d, "console", json_string(""));
 			if (instance_id[0])
 				json_object_set_new(d, "instance_id", json_string(instance_id));
@@ -683,6 +709,33 @@ static int fake_physinfo(struct hv_backend *hv, struct hv_physinfo *out)
 	return 0;
 }
 
+static int fake_nic_apply(struct hv_backend *hv, uint32_t domid, const struct hvb_nic *nic,
+			  char *why, size_t len)
+{
+	struct fake *f = fake_of(hv);
+	struct fault fl;
+	json_t *d;
+	int err = before_op(f, "nic_apply", &fl);
+
+	if (err) {
+		snprintf(why, len, "hv-netfilter apply --if %s: failed (test fault)", nic->tap);
+		return err;
+	}
+	pthread_mutex_lock(&f->lock);
+	d = find_by_id(f, domid, NULL);
+	if (d) {
+		json_object_set_new(d, "nic", nic_json(nic));
+		json_object_set_new(d, "nic_applies", json_integer(
+			json_integer_value(json_object_get(d, "nic_applies")) + 1));
+		err = save(f);
+	} else {
+		snprintf(why, len, "domain %u does not exist", domid);
+		err = HV_EINVAL;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return err;
+}
+
 static void fake_close(struct hv_backend *hv)
 {
 	struct fake *f = fake_of(hv);
@@ -746,6 +799,7 @@ int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
 		.close = fake_close,
 		.physinfo = fake_physinfo,
 		.console_input = fake_console_input,
+		.nic_apply = fake_nic_apply,
 	};
 	log_warn("hypervisor backend: FAKE (test double, runs no guests), state in %s",
 		 state_path);
