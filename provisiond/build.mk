@@ -98,6 +98,11 @@ PVD_COMMON_SRCS := $(addprefix $(PVD_DIR)/, \
 	monitor.c hv_backend.c hv_libhv.c hv_libhv_devices.c tls.c \
 	subprocess.c volume.c volume_reflink.c server_disks.c server_net.c seed.c credentials.c \
 	api_credentials.c ipam.c api_ippools.c)
+PVD_COMMON_SRCS += $(PVD_DIR)/hv_libhv_io.c
+PVD_COMMON_SRCS += $(PVD_DIR)/usage.c
+PVD_COMMON_SRCS += $(PVD_DIR)/usage_store.c
+PVD_COMMON_SRCS += $(PVD_DIR)/api_usage.c
+PVD_COMMON_SRCS += $(PVD_DIR)/usage_allowance.c
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c $(PVD_DIR)/volume_stores.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o
@@ -117,6 +122,7 @@ PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	config.c log.c util.c db.c migrations.c auth.c validate.c \
 	job_state.c idempotency.c tls.c subprocess.c volume.c volume_reflink.c \
 	volume_stores.c seed.c credentials.c ipam.c)
+PVD_UT_LIB_SRCS += $(PVD_DIR)/usage.c $(PVD_DIR)/usage_store.c
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

@@ -29,6 +29,7 @@ int main(void)
 	srunner_add_suite(sr, ipam_suite());
 	srunner_add_suite(sr, volumes_suite());
 	srunner_add_suite(sr, seed_suite());
+	srunner_add_suite(sr, usage_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

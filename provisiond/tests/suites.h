@@ -15,5 +15,6 @@ Suite *utf8_suite(void);
 Suite *ipam_suite(void);
 Suite *volumes_suite(void);
 Suite *seed_suite(void);
+Suite *usage_suite(void);
 
 #endif
