@@ -125,5 +125,12 @@ bench-api: deps-test
 	$(MAKE) provisiond-testhv
 	$(PYTHON) tests/bench/api.py
 
+# provisiond's usage export (1,000 servers x 31 days of hourly buckets) and
+# the CPU cost of usage sampling (docs/usage.md).
+.PHONY: bench-usage
+bench-usage: deps-test
+	$(MAKE) provisiond-testhv
+	$(PYTHON) tests/bench/usage.py
+
 clean:
 	rm -rf $(BUILD)
