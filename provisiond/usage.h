@@ -13,9 +13,9 @@
  *   gauges    levels integrated over time (allocated disk in KiB-seconds,
  *             IP addresses held in address-seconds, seconds the server
  *             existed and ran); a sample adds level x seconds elapsed.
- * A sample's interval, the seconds from the previous sample to this one, is spread over the
- * UTC hours it covers in proportion to the seconds in each, with integer
- * arithmetic whose parts add up to the whole exactly.
+ * A sample's interval, the seconds from the previous sample to this one,
+ * is spread over the UTC hours it covers in proportion to the seconds in
+ * each, with integer arithmetic whose parts add up to the whole exactly.
  */
 #ifndef PROVISIOND_USAGE_H
 #define PROVISIOND_USAGE_H
