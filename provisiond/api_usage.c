@@ -81,7 +81,7 @@ enum granularity { HOUR, DAY, MONTH };
 	" AND (?5 IS NULL OR u.server_id = ?5)" \
 	" AND (?6 IS NULL OR u.server_id IN (SELECT id FROM servers WHERE external_id = ?6" \
 	"  UNION ALL SELECT server_id FROM usage_records WHERE external_id = ?6))" \
-	" AND (u.server_id > ?7 OR (u.server_id = ?7 AND u.hour_start >= ?8))" \
+	" AND (u.server_id, u.hour_start) >= (?7, ?8)" \
 	" GROUP BY u.server_id, period ORDER BY u.server_id, period LIMIT ?9"
 
 static const char *const periods_sql[] = {
