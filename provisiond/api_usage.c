@@ -68,32 +68,36 @@ static int lifetime_list(struct request *req)
 
 enum granularity { HOUR, DAY, MONTH };
 
-#define SUM(name) ", sum(u." #name ")"
+/* The servers whose usage a page may hold, in id order: live and deleted
+ * ones (servers), and those whose rows went with their tenant
+ * (usage_records).  ?1 scope, ?2 tenant_id, ?3 server_id, ?4
+ * external_id, ?5 the cursor's server. */
+static const char servers_sql[] =
+	"SELECT id, tenant_id, external_id, hostname FROM (SELECT id, tenant_id,"
+	" external_id, hostname FROM servers UNION ALL SELECT server_id, tenant_id,"
+	" external_id, hostname FROM usage_records)"
+	" WHERE (?1 IS NULL OR tenant_id = ?1) AND (?2 IS NULL OR tenant_id = ?2)"
+	" AND (?3 IS NULL OR id = ?3) AND (?4 IS NULL OR external_id = ?4)"
+	" AND id >= ?5 ORDER BY id";
+
+/* One server's periods in [?2, ?3): each a seek on usage_hourly's
+ * primary key (server_id, hour_start). */
+#define SUM(name) ", sum(" #name ")"
 #define PERIODS_SQL(period) \
-	"SELECT u.server_id, max(u.tenant_id)," \
-	" coalesce((SELECT external_id FROM servers WHERE id = u.server_id)," \
-	"  (SELECT external_id FROM usage_records WHERE server_id = u.server_id))," \
-	" coalesce((SELECT hostname FROM servers WHERE id = u.server_id)," \
-	"  (SELECT hostname FROM usage_records WHERE server_id = u.server_id))," \
-	" " period " AS period" USAGE_METERS(SUM) \
-	" FROM usage_hourly u WHERE u.hour_start >= ?1 AND u.hour_start < ?2" \
-	" AND (?3 IS NULL OR u.tenant_id = ?3) AND (?4 IS NULL OR u.tenant_id = ?4)" \
-	" AND (?5 IS NULL OR u.server_id = ?5)" \
-	" AND (?6 IS NULL OR u.server_id IN (SELECT id FROM servers WHERE external_id = ?6" \
-	"  UNION ALL SELECT server_id FROM usage_records WHERE external_id = ?6))" \
-	" AND (u.server_id, u.hour_start) >= (?7, ?8)" \
-	" GROUP BY u.server_id, period ORDER BY u.server_id, period LIMIT ?9"
+	"SELECT " period " AS period" USAGE_METERS(SUM) " FROM usage_hourly" \
+	" WHERE server_id = ?1 AND hour_start >= ?2 AND hour_start < ?3" \
+	" GROUP BY period ORDER BY period"
 
 static const char *const periods_sql[] = {
-	[HOUR] = PERIODS_SQL("u.hour_start"),
-	[DAY] = PERIODS_SQL("(u.hour_start - u.hour_start % 86400)"),
-	[MONTH] = PERIODS_SQL("CAST(strftime('%s', u.hour_start, 'unixepoch',"
+	[HOUR] = PERIODS_SQL("hour_start"),
+	[DAY] = PERIODS_SQL("(hour_start - hour_start % 86400)"),
+	[MONTH] = PERIODS_SQL("CAST(strftime('%s', hour_start, 'unixepoch',"
 			      " 'start of month') AS INTEGER)"),
 };
 #undef SUM
 #undef PERIODS_SQL
 
-#define FIRST_METER_COL	5	/* after server, tenant, external id, hostname, period */
+#define FIRST_METER_COL	1	/* after the period's start */
 
 static int64_t period_start(enum granularity g, int64_t t)
 {
@@ -151,12 +155,14 @@ static void write_header(struct textbuf *b)
 	tb_add(b, "\r\n", 2);
 }
 
-static void write_row(struct textbuf *b, sqlite3_stmt *st, enum granularity g,
-		      bool csv, bool first)
+/* One record: the server's columns from server (servers_sql's row), the
+ * period and its meters from st (periods_sql's row). */
+static void write_row(struct textbuf *b, sqlite3_stmt *server, sqlite3_stmt *st,
+		      enum granularity g, bool csv, bool first)
 {
 	static const char *const text_names[] = { "server_id", "tenant_id",
 						  "external_id", "hostname" };
-	int64_t start = sqlite3_column_int64(st, 4);
+	int64_t start = sqlite3_column_int64(st, 0);
 	char from[TIME_STR_LEN], to[TIME_STR_LEN], num[24];
 
 	time_format(start, from);
@@ -164,7 +170,7 @@ static void write_row(struct textbuf *b, sqlite3_stmt *st, enum granularity g,
 	if (!csv)
 		tb_puts(b, first ? "{" : ",{");
 	for (int i = 0; i < 4; i++) {
-		const char *v = (const char *)sqlite3_column_text(st, i);
+		const char *v = (const char *)sqlite3_column_text(server, i);
 
 		if (csv) {
 			if (i)
@@ -214,7 +220,7 @@ static int periods_list(struct request *req)
 	char after_server[ID_MAX] = "", last_server[ID_MAX] = "";
 	char from_s[TIME_STR_LEN], to_s[TIME_STR_LEN];
 	struct textbuf page = { 0 };
-	sqlite3_stmt *st;
+	sqlite3_stmt *servers, *st;
 	int rc, count = 0;
 	bool more = false;
 
@@ -254,12 +260,11 @@ static int periods_list(struct request *req)
 				       " than %d days", from_text ? from_text : "the month's start",
 				       to_text ? to_text : "now", USAGE_EXPORT_MAX_DAYS);
 
-	st = db_cached(req->db, periods_sql[g], "iisssssi", from, to, req_scope(req),
-		       req_query(req, "tenant_id"), req_query(req, "server_id"),
-		       req_query(req, "external_id"), after_server, after_hour);
-	if (!st)
+	servers = db_cached(req->db, servers_sql, "sssss", req_scope(req),
+			    req_query(req, "tenant_id"), req_query(req, "server_id"),
+			    req_query(req, "external_id"), after_server);
+	if (!servers)
 		return req_internal(req, "usage query");
-	sqlite3_bind_int64(st, 9, limit + 1);	/* one more: is there more? */
 
 	time_format(from, from_s);
 	time_format(to, to_s);
@@ -274,17 +279,34 @@ static int periods_list(struct request *req)
 		tb_puts(&page, to_s);
 		tb_puts(&page, "\",\"items\":[");
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (count == limit) {
-			more = true;
+	rc = SQLITE_DONE;
+	while (!more && (rc = sqlite3_step(servers)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(servers, 0);
+		/* The cursor's server goes on after its last period. */
+		int64_t start = strcmp(id, after_server) == 0 && after_hour > from ?
+				after_hour : from;
+
+		st = db_cached(req->db, periods_sql[g], "sii", id, start, to);
+		if (!st) {
+			rc = SQLITE_ERROR;
 			break;
 		}
-		write_row(&page, st, g, csv, count == 0);
-		str_copy(last_server, (const char *)sqlite3_column_text(st, 0), ID_MAX);
-		last_hour = period_end(g, sqlite3_column_int64(st, 4));
-		count++;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (count == limit) {
+				more = true;
+				break;
+			}
+			write_row(&page, servers, st, g, csv, count == 0);
+			str_copy(last_server, id, ID_MAX);
+			last_hour = period_end(g, sqlite3_column_int64(st, 0));
+			count++;
+		}
+		db_release(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+		rc = SQLITE_ROW;
 	}
-	db_release(st);
+	db_release(servers);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		free(page.data);
 		return req_internal(req, "usage query");
