@@ -408,7 +408,6 @@ static const char schema_v6[] =
 	"  running_seconds INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (server_id, hour_start)"
 	") WITHOUT ROWID;"
-	"CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start);"
 	"CREATE INDEX usage_records_server ON usage_records(server_id);"
 	"CREATE TABLE usage_cursors ("
 	"  server_id TEXT PRIMARY KEY,"
