@@ -150,7 +150,9 @@ def test_usage_exact_across_reboots_and_kill(boot_dom0, tmp_path):
 
     # --- provisiond kill -9 and restart: nothing counted twice (a double
     # count would add all the new domain counted since its boot). ---
-    ssh(m, v4, "true", timeout=600)		# booted
+    # Booted: ssh answers (until then, no route: the guest's ARP is silent).
+    m.check("for i in $(seq 150); do %s root@%s true && break; sleep 2; done; "
+            "%s root@%s true" % (SSH, v4, SSH, v4), timeout=900)
     quiet = stable(admin, sid)
     m.check("kill -KILL $(pidof provisiond)")
     time.sleep(MONITOR_S)
