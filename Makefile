@@ -145,5 +145,12 @@ bench-web: deps-test
 	PROVISIOND=$(abspath $(PROVISIOND_TESTHV)) WEB_ROOT=$(abspath $(WEB_OUT)) \
 		$(PYTHON) tests/bench/web.py
 
+# provisiond's usage export (1,000 servers x 31 days of hourly buckets) and
+# the CPU cost of usage sampling (docs/usage.md).
+.PHONY: bench-usage
+bench-usage: deps-test
+	$(MAKE) provisiond-testhv
+	$(PYTHON) tests/bench/usage.py
+
 clean:
 	rm -rf $(BUILD)

@@ -65,6 +65,18 @@ struct column {
 /* "expr AS name, ..." into buf. */
 void columns_sql(const struct column *cols, char *buf, size_t size);
 
+/* A growing text buffer (list pages, exports); after a failed allocation
+ * it only records it.  tb_json_string writes s as a JSON string. */
+struct textbuf {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+
+void tb_add(struct textbuf *b, const char *s, size_t n);
+void tb_puts(struct textbuf *b, const char *s);
+void tb_json_string(struct textbuf *b, const char *s);
+
 /* The current row of st (columns in cols order) as a JSON object. */
 json_t *row_to_json(sqlite3_stmt *st, const struct column *cols);
 

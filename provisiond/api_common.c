@@ -94,14 +94,7 @@ json_t *row_to_json(sqlite3_stmt *st, const struct column *cols)
 
 /* --- JSON text (list pages) --- */
 
-/* A growing text buffer; after a failed allocation it only records it. */
-struct textbuf {
-	char *data;
-	size_t len, cap;
-	bool failed;
-};
-
-static void tb_add(struct textbuf *b, const char *s, size_t n)
+void tb_add(struct textbuf *b, const char *s, size_t n)
 {
 	if (b->failed)
 		return;
@@ -124,7 +117,7 @@ static void tb_add(struct textbuf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
-static void tb_puts(struct textbuf *b, const char *s)
+void tb_puts(struct textbuf *b, const char *s)
 {
 	tb_add(b, s, strlen(s));
 }
@@ -133,7 +126,7 @@ static void tb_puts(struct textbuf *b, const char *s)
  * UTF-8 as it is.  A byte that is not UTF-8 (a row written before requests
  * were checked) becomes '?' as in utf8_scrub(), so that the page stays
  * valid JSON. */
-static void tb_json_string(struct textbuf *b, const char *s)
+void tb_json_string(struct textbuf *b, const char *s)
 {
 	const char *run = s;
 

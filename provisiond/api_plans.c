@@ -34,6 +34,9 @@ static const struct column plan_columns[] = {
 	{ "disk_mbps", COL_INT, NULL },
 	{ "net_mbps", COL_INT, NULL },
 	{ "transfer_gib", COL_INT, NULL },
+	{ "traffic_allowance_gib", COL_INT, NULL },
+	{ "overage_policy", COL_TEXT, NULL },
+	{ "overage_rate_mbps", COL_INT, NULL },
 	{ "available", COL_BOOL, NULL },
 	{ "created_at", COL_TIME, NULL },
 	{ "updated_at", COL_TIME, NULL },
@@ -83,6 +86,8 @@ int plans_create(struct request *req)
 	json_int_t vcpus = int_or(req, "vcpus", 1);
 	json_int_t cap = int_or(req, "cpu_cap_pct", 0);
 	json_t *available = json_object_get(req->json, "available");
+	const char *overage_policy = body_str(req, "overage_policy") ?
+				     body_str(req, "overage_policy") : "throttle";
 	char id[ID_MAX], location[96];
 	int64_t now = now_s();
 	json_t *plan;
@@ -92,6 +97,13 @@ int plans_create(struct request *req)
 				       "cpu_cap_pct: must be at most vcpus x %d (%lld)",
 				       HV_SCHED_CAP_PER_VCPU,
 				       (long long)vcpus * HV_SCHED_CAP_PER_VCPU);
+	/* Past the allowance a throttle needs a rate to throttle to. */
+	if (int_or(req, "traffic_allowance_gib", 0) > 0 &&
+	    strcmp(overage_policy, "throttle") == 0 &&
+	    int_or(req, "overage_rate_mbps", 0) == 0)
+		return req_field_error(req, "overage_rate_mbps",
+				       "overage_rate_mbps: a plan with a traffic allowance"
+				       " and overage_policy throttle needs the rate (>= 1)");
 	if (name_taken(req, body_str(req, "name"), NULL))
 		return req_error(req, 409, "conflict", "name: another plan has this name");
 	if (id_new("pln", id))
@@ -99,9 +111,10 @@ int plans_create(struct request *req)
 	if (db_run(req->db, "INSERT INTO plans (id, name, vcpus, memory_mib, cpu_weight,"
 			    " cpu_cap_pct, disk_gib, disk_iops, disk_mbps, net_mbps,"
 			    " transfer_gib, root_disk_gib, data_disk_gib, available,"
-			    " created_at, updated_at)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		   "ssiiiijjjjjiidii", id, body_str(req, "name"), (int64_t)vcpus,
+			    " created_at, updated_at, traffic_allowance_gib,"
+			    " overage_policy, overage_rate_mbps)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		   "ssiiiijjjjjiidiiisi", id, body_str(req, "name"), (int64_t)vcpus,
 		   (int64_t)int_or(req, "memory_mib", 0),
 		   (int64_t)int_or(req, "cpu_weight", HV_SCHED_WEIGHT_DEFAULT), (int64_t)cap,
 		   json_object_get(req->json, "disk_gib"),
@@ -111,7 +124,9 @@ int plans_create(struct request *req)
 		   json_object_get(req->json, "transfer_gib"),
 		   (int64_t)int_or(req, "root_disk_gib", 0),
 		   (int64_t)int_or(req, "data_disk_gib", 0),
-		   available ? json_is_true(available) : 1, now, now) != SQLITE_OK)
+		   available ? json_is_true(available) : 1, now, now,
+		   (int64_t)int_or(req, "traffic_allowance_gib", 0), overage_policy,
+		   (int64_t)int_or(req, "overage_rate_mbps", 0)) != SQLITE_OK)
 		return req_internal(req, "insert plan");
 	audit_target(req, "plan", id, NULL);
 

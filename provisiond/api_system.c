@@ -1,17 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * api_system.c - /, /v1/health, /v1/system and /v1/usage.
- *
- * Usage is what billing pulls, all servers in one paginated call: CPU time
- * in nanoseconds since each server was created, kept across domain
- * restarts (a destroyed domain's time is folded into the server's total)
- * and across restarts of provisiond (it is in the database).  The monitor
- * thread samples running domains every monitor_interval seconds, so the
- * figure of a running server may lag by that much; sampled_at says when.
- * Deleted servers stay in the list with their final figures (deleted_at
- * set), so that the last period can be billed, for usage_retention_days,
- * whatever else is deleted: when a tenant's deletion takes its deleted
- * servers' rows, usage_records keeps their figures (migrations.c).
+ * api_system.c - /, /v1/health and /v1/system.  (/v1/usage is
+ * api_usage.c's.)
  */
 #include <string.h>
 
@@ -120,31 +110,4 @@ int tls_certificate_upload(struct request *req)
 	return req_reply(req, 200, json_pack("{s:s, s:s}",
 					     "fingerprint_sha256", fingerprint,
 					     "served_from", "next_start"));
-}
-
-static const struct column usage_columns[] = {
-	{ "server_id", COL_TEXT, NULL },
-	{ "tenant_id", COL_TEXT, NULL },
-	{ "external_id", COL_TEXT, NULL },
-	{ "hostname", COL_TEXT, NULL },
-	{ "cpu_time_ns", COL_INT, NULL },
-	{ "sampled_at", COL_TIME, NULL },
-	{ "created_at", COL_TIME, NULL },
-	{ "deleted_at", COL_TIME, NULL },
-	COLUMNS_END
-};
-
-int usage_list(struct request *req)
-{
-	const char *params[] = { req_scope(req), req_query(req, "tenant_id") };
-
-	/* seq is the server's in both: one order, one cursor. */
-	return api_list(req, usage_columns,
-			"FROM (SELECT seq, id AS server_id, tenant_id, external_id,"
-			" hostname, cpu_time_base_ns + cpu_time_live_ns AS cpu_time_ns,"
-			" usage_sampled_at AS sampled_at, created_at, deleted_at FROM servers"
-			" UNION ALL SELECT seq, server_id, tenant_id, external_id, hostname,"
-			" cpu_time_ns, sampled_at, created_at, deleted_at FROM usage_records)"
-			" WHERE (?1 IS NULL OR tenant_id = ?1)"
-			" AND (?2 IS NULL OR tenant_id = ?2)", 2, params);
 }

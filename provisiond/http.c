@@ -205,6 +205,8 @@ static enum MHD_Result send_answer(struct request *req)
 		MHD_add_response_header(resp, "Content-Type", req->content_type &&
 					req->status < 300 ? req->content_type :
 					"application/json");
+	if (req->next_cursor[0])
+		MHD_add_response_header(resp, "X-Next-Cursor", req->next_cursor);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Request-Id", req->request_id);
 	if (req->location[0])

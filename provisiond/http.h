@@ -53,6 +53,8 @@ struct request {
 					 * response */
 	char location[128];
 	const char *content_type;	/* NULL: application/json */
+	char next_cursor[160];		/* a text answer's next page
+					 * (X-Next-Cursor), "" for none */
 	bool replayed;
 	char allow[64];			/* for 405 */
 

@@ -135,6 +135,17 @@ struct hvb_domain {
 	uint64_t memory_bytes;
 	uint64_t cpu_time_ns;		/* all its vCPUs, since it was created */
 	char name[HVB_NAME_MAX];	/* NUL-terminated */
+	uint64_t steal_ns;		/* time its vCPUs were runnable but
+					 * waited, since it was created */
+};
+
+/* A domain's device counters, its disks and its network interfaces each
+ * summed, monotonic for the domain's life (the device backend's). */
+struct hvb_io_counters {
+	uint64_t disk_read_bytes, disk_write_bytes;
+	uint64_t disk_read_ops, disk_write_ops;
+	uint64_t net_rx_bytes, net_tx_bytes;	/* rx: towards the guest */
+	uint64_t net_rx_packets, net_tx_packets;
 };
 
 struct hv_backend {
@@ -192,6 +203,15 @@ struct hv_backend {
 	 */
 	int (*nic_apply)(struct hv_backend *hv, uint32_t domid, const struct hvb_nic *nic,
 			 char *why, size_t len);
+	/* The domain's device counters (usage meters).  A domain without
+	 * devices has all 0. */
+	int (*io_counters)(struct hv_backend *hv, uint32_t domid,
+			   struct hvb_io_counters *out);
+	/* New rate limits of the domain's network interface, in bytes/s (0 =
+	 * none), in force at once (the traffic allowance's throttle).
+	 * -ENODEV: the domain has no interface. */
+	int (*net_limit)(struct hv_backend *hv, uint32_t domid, uint64_t rx_bps,
+			 uint64_t tx_bps);
 };
 
 /*

@@ -420,6 +420,7 @@ static int lhv_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max,
 		d->vcpus = doms[i].nr_vcpus;
 		d->memory_bytes = doms[i].ram_bytes;
 		d->cpu_time_ns = doms[i].cpu_time_ns;
+		d->steal_ns = doms[i].steal_ns;
 		snprintf(d->name, sizeof(d->name), "%s", doms[i].name);
 	}
 	free(doms);
@@ -530,6 +531,8 @@ int hv_libhv_open(const char *state_path, struct hv_backend **out, char *err,
 		.physinfo = lhv_physinfo,
 		.console_input = lhv_console_input,
 		.nic_apply = lhv_nic_apply_op,
+		.io_counters = lhv_io_counters,
+		.net_limit = lhv_net_limit,
 	};
 	*out = &l->ops;
 	return 0;

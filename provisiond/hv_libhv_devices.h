@@ -34,4 +34,10 @@ int lhv_nic_apply(const struct hvb_nic *nic, char *why, size_t len);
  * a tap that never had them is not an error. */
 void lhv_nic_remove(const char *server_id);
 
+/* hv_backend's io_counters and net_limit (hv_libhv_io.c). */
+int lhv_io_counters(struct hv_backend *hv, uint32_t domid,
+		    struct hvb_io_counters *out);
+int lhv_net_limit(struct hv_backend *hv, uint32_t domid, uint64_t rx_bps,
+		  uint64_t tx_bps);
+
 #endif

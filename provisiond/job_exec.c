@@ -36,9 +36,11 @@
 #include "events.h"
 #include "dev_forward.h"
 #include "jobs.h"
+#include "reconcile.h"
 #include "log.h"
 #include "server_disks.h"
 #include "server_net.h"
+#include "usage_allowance.h"
 
 #define POLL_MS	50	/* how often a shutdown is checked on */
 
@@ -197,6 +199,7 @@ static int load_config(struct job_run *run, const struct server_row *s,
 				      " WHERE p.id = ?1 AND (i.id IS NOT NULL OR t.id IS NOT NULL)",
 				  "sss", s->plan_id, s->image_id, s->template_id);
 	char why[600];
+	uint64_t throttle_bps;
 	int rc = -1;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -234,6 +237,11 @@ static int load_config(struct job_run *run, const struct server_row *s,
 	if (rc)
 		return fail(run, "internal_error", true, "reading the server's addresses failed");
 	cfg->nic = t->net.has_nic ? &t->net.nic : NULL;
+	/* Over its traffic allowance this month: the throttle's rate. */
+	r = db_read_get();
+	if (cfg->nic && allowance_throttle(r, run->server_id, now_s(), &throttle_bps))
+		t->net.nic.rx_bps = t->net.nic.tx_bps = throttle_bps;
+	db_read_put(r);
 	if (!s->template_id[0])
 		return 0;
 
@@ -259,6 +267,18 @@ static bool domain_ended(uint32_t state)
 {
 	return state == HV_DOMAIN_SHUTDOWN || state == HV_DOMAIN_CRASHED ||
 	       state == HV_DOMAIN_DYING || state == HV_DOMAIN_REBOOT;
+}
+
+/* The usage meters' and CPU time's last sample, taken just before the
+ * domain goes (monitor.c).  A failure costs at most that interval's
+ * usage, never the job. */
+static void final_sample(struct hv_backend *hv, struct job_run *run)
+{
+	int err = monitor_final_sample(hv, run->server_id);
+
+	if (err)
+		log_warn("job %s: no final usage sample of %s: %s", run->id,
+			 run->server_id, hv_strerror(err));
 }
 
 static int find(struct hv_backend *hv, struct job_run *run, struct hvb_domain *d,
@@ -288,6 +308,7 @@ static int start_domain(struct hv_backend *hv, struct job_run *run,
 	/* A guest that powered off, crashed or rebooted itself is replaced
 	 * by a fresh one. */
 	if (found && domain_ended(d.state)) {
+		final_sample(hv, run);
 		err = hv->destroy(hv, d.domid);
 		if (err)
 			return hv_fail(run, "destroy the stopped domain", err);
@@ -303,6 +324,11 @@ static int start_domain(struct hv_backend *hv, struct job_run *run,
 		    server_disks_make(run->server_id, why, sizeof(why)))
 			return fail(run, "volume_error", true, "%s", why);
 		if (load_config(run, s, &cfg, &text))
+			return -1;
+		/* A new domain instance for the usage meters (usage.h): domain
+		 * ids are slots the hypervisor reuses. */
+		if (update_server(run, "UPDATE servers SET domain_generation ="
+				       " domain_generation + 1, updated_at = ?2 WHERE id = ?1", ""))
 			return -1;
 		err = hv->create(hv, &cfg, &domid, &existed);
 		if (err)
@@ -348,7 +374,6 @@ static int ensure_stopped(struct hv_backend *hv, int stop_timeout_s,
 			  struct job_run *run, bool force)
 {
 	struct hvb_domain d;
-	uint64_t cpu_ns;
 	bool found;
 	int err;
 
@@ -395,12 +420,7 @@ static int ensure_stopped(struct hv_backend *hv, int stop_timeout_s,
 		}
 	}
 
-	/* The last CPU sample, taken just before the domain goes. */
-	if (hv->cpu_usage(hv, d.domid, &cpu_ns) == 0 &&
-	    update_server(run, "UPDATE servers SET cpu_time_live_ns = ?3,"
-			       " usage_sampled_at = ?2 WHERE id = ?1",
-			  "i", (int64_t)cpu_ns))
-		return -1;
+	final_sample(hv, run);
 
 	err = hv->destroy(hv, d.domid);
 	if (err) {

@@ -377,6 +377,66 @@ static const char schema_v5[] =
 	"CREATE UNIQUE INDEX servers_mac ON servers(mac);";
 
 /*
+ * Usage meters (usage.h, docs/usage.md).  usage_hourly holds one row per
+ * server and UTC hour, one exact INTEGER per meter; usage_cursors the raw
+ * reading each server's next delta starts from, with the domain instance
+ * it is of: (generation, domid), generation being servers.domain_generation,
+ * which a job bumps before it creates a domain (domain ids are slots the
+ * hypervisor reuses).  Neither refers to servers: both outlive the row,
+ * for usage_retention_days, like usage_records.  Plans gain a monthly
+ * traffic allowance and what happens past it; servers remember the month
+ * (its first second, UTC) the overage policy was applied in.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE usage_hourly ("
+	"  server_id TEXT NOT NULL,"
+	"  tenant_id TEXT NOT NULL,"
+	"  hour_start INTEGER NOT NULL CHECK (hour_start % 3600 = 0),"
+	"  cpu_ns INTEGER NOT NULL DEFAULT 0,"
+	"  steal_ns INTEGER NOT NULL DEFAULT 0,"
+	"  disk_read_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  disk_write_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  disk_read_ops INTEGER NOT NULL DEFAULT 0,"
+	"  disk_write_ops INTEGER NOT NULL DEFAULT 0,"
+	"  net_rx_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  net_tx_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  net_rx_packets INTEGER NOT NULL DEFAULT 0,"
+	"  net_tx_packets INTEGER NOT NULL DEFAULT 0,"
+	"  disk_kib_seconds INTEGER NOT NULL DEFAULT 0,"
+	"  address_seconds INTEGER NOT NULL DEFAULT 0,"
+	"  existed_seconds INTEGER NOT NULL DEFAULT 0,"
+	"  running_seconds INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (server_id, hour_start)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX usage_records_server ON usage_records(server_id);"
+	"CREATE TABLE usage_cursors ("
+	"  server_id TEXT PRIMARY KEY,"
+	"  generation INTEGER NOT NULL,"
+	"  domid INTEGER NOT NULL,"
+	"  sampled_at INTEGER NOT NULL,"
+	"  cpu_ns INTEGER NOT NULL, steal_ns INTEGER NOT NULL,"
+	"  disk_read_bytes INTEGER NOT NULL, disk_write_bytes INTEGER NOT NULL,"
+	"  disk_read_ops INTEGER NOT NULL, disk_write_ops INTEGER NOT NULL,"
+	"  net_rx_bytes INTEGER NOT NULL, net_tx_bytes INTEGER NOT NULL,"
+	"  net_rx_packets INTEGER NOT NULL, net_tx_packets INTEGER NOT NULL,"
+	"  month_start INTEGER NOT NULL,"
+	"  month_traffic_bytes INTEGER NOT NULL"
+	");"
+	/* Existing servers are metered from the upgrade on: their running
+	 * domain (domid -1 never matches) counts as new at the first sample. */
+	"INSERT INTO usage_cursors SELECT id, 0, -1, CAST(strftime('%s', 'now') AS INTEGER),"
+	"  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM servers WHERE deleted_at IS NULL;"
+	"ALTER TABLE servers ADD COLUMN domain_generation INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE servers ADD COLUMN traffic_overage_month INTEGER;"
+	"ALTER TABLE servers ADD COLUMN traffic_overage_policy TEXT;"
+	"ALTER TABLE plans ADD COLUMN traffic_allowance_gib INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (traffic_allowance_gib >= 0);"
+	"ALTER TABLE plans ADD COLUMN overage_policy TEXT NOT NULL DEFAULT 'throttle'"
+	"  CHECK (overage_policy IN ('throttle', 'suspend'));"
+	"ALTER TABLE plans ADD COLUMN overage_rate_mbps INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (overage_rate_mbps >= 0);";
+
+/*
  * Webhooks (webhook.h, docs/webhooks.md): the hoster's endpoints, and the
  * outbox.  event_emit() inserts one delivery row per matching enabled
  * endpoint in the transaction that made the change, so an event exists iff
@@ -475,6 +535,8 @@ const struct migration db_migrations[] = {
 	{ 4, "disks: templates, volumes, plans' root and data disk sizes; servers'"
 	     " credentials for the seed", schema_v4 },
 	{ 5, "address management: IP pools, allocations, servers' MACs", schema_v5 },
+	{ 6, "usage meters: hourly buckets, cursors, domain generations;"
+	     " plans' traffic allowance", schema_v6 },
 	{ 7, "webhooks: endpoints and the delivery outbox", schema_v7 },
 	{ 8, "web panel sessions", schema_v8 },
 	{ 9, "servers' inbound firewall rules; make run's port forwards", schema_v9 },

@@ -53,4 +53,11 @@ const char *actual_state_of(uint32_t hv_state);
 int monitor_start(struct hv_backend *hv, int interval_s, int retention_days);
 void monitor_stop(void);
 
+/*
+ * The last sample of a server's domain, which a job takes just before it
+ * destroys the domain (monitor.c): its usage meters and CPU time up to
+ * now.  0, the backend's error, or -EIO (database).
+ */
+int monitor_final_sample(struct hv_backend *hv, const char *server_id);
+
 #endif

@@ -15,9 +15,6 @@
 #include "server_net.h"
 #include "util.h"
 
-/* Megabits per second to bytes per second. */
-#define BYTES_PER_S_PER_MBPS	125000ULL
-
 static void add_filter(struct hvb_nic *nic, const char *address, int bits)
 {
 	if (nic->naddrs < HVB_NIC_ADDRS_MAX)

@@ -22,6 +22,9 @@
 #define SERVER_NET_GATEWAY6	"fe80::1"
 #define SERVER_NET_DNS_MAX	HVB_NIC_DNS_MAX
 
+/* Megabits per second to bytes per second. */
+#define BYTES_PER_S_PER_MBPS	125000ULL
+
 struct server_net {
 	bool has_nic;			/* false: no address, no interface */
 	char mac[18];

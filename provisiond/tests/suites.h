@@ -19,5 +19,6 @@ Suite *webhooks_suite(void);
 Suite *websocket_suite(void);
 Suite *static_suite(void);
 Suite *session_suite(void);
+Suite *usage_suite(void);
 
 #endif

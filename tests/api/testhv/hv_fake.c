@@ -43,7 +43,7 @@
  *                          until the rule is removed and written again
  *
  * <op> is create, unpause, pause, shutdown, reboot, destroy, list,
- * cpu_usage, console, console_input or nic_apply.
+ * cpu_usage, console, console_input, nic_apply, io_counters or net_limit.
  *
  * The console: what the guest writes is kept in the domain's "console"
  * (the last FAKE_CONSOLE_MAX bytes; "console_dropped" counts the older
@@ -54,6 +54,20 @@
  * A domain's network interface, as provisiond hands it to create and
  * nic_apply (what hv-netfilter would be told), is kept in the domain's
  * "nic" (null: none), with "nic_applies" counting the nic_apply calls.
+ *
+ * Counters: "<state>.counters", if it exists, sets a domain's usage
+ * counters, one line per domain, written by the test at any time:
+ *
+ *     <name> <key>=<N> ...
+ *
+ * keys: cpu_time_ns and steal_ns (then list and cpu_usage report these
+ * instead of the wall-clock CPU time), and io_counters' disk_read_bytes,
+ * disk_write_bytes, disk_read_ops, disk_write_ops, net_rx_bytes,
+ * net_tx_bytes, net_rx_packets, net_tx_packets (0 when not given).  They
+ * are what the domain now called <name> counted since it was created: a
+ * test that makes its server's domain anew writes smaller numbers, as a
+ * real new domain would count from 0.  net_limit records the limits in the
+ * domain's "nic" in the state file, where create put the plan's.
  *
  * While blocked the fake writes "<state>.blocked" holding the
  * operation's name, so a test knows when to kill -9 provisiond.
@@ -84,6 +98,7 @@ struct fake {
 	char state_path[FAKE_PATH_MAX];
 	char faults_path[FAKE_PATH_MAX];
 	char blocked_path[FAKE_PATH_MAX];
+	char counters_path[FAKE_PATH_MAX];
 	bool guests_rebooted;		/* reboot-guests has fired */
 };
 
@@ -351,7 +366,8 @@ static void guest_boots(json_t *d, const struct fault *fl)
 	console_write(d, line, strlen(line));
 }
 
-/* The interface as the tests check it: tap, MAC, addresses, firewall. */
+/* The interface as the tests check it: tap, MAC, addresses, firewall,
+ * rate limits (net_limit counts its changes in limit_changes). */
 static json_t *nic_json(const struct hvb_nic *nic)
 {
 	json_t *addrs = json_array(), *allow = json_array();
@@ -362,11 +378,13 @@ static json_t *nic_json(const struct hvb_nic *nic)
 		json_array_append_new(addrs, json_string(nic->addrs[i]));
 	for (uint32_t i = 0; i < nic->nallow; i++)
 		json_array_append_new(allow, json_string(nic->allow[i]));
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i}", "tap", nic->tap,
-			 "mac", nic->mac, "addrs", addrs,
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i, s:I, s:I, s:i}",
+			 "tap", nic->tap, "mac", nic->mac, "addrs", addrs,
 			 "inbound", nic->inbound_deny ? "deny" : "allow", "allow", allow,
 			 "forward_host_port", (int)nic->fwd_host_port,
-			 "forward_port", (int)nic->fwd_port);
+			 "forward_port", (int)nic->fwd_port,
+			 "rx_bps", (json_int_t)nic->rx_bps, "tx_bps", (json_int_t)nic->tx_bps,
+			 "limit_changes", 0);
 }
 
 static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
@@ -598,17 +616,49 @@ static int fake_destroy(struct hv_backend *hv, uint32_t domid)
 	return fake_op(hv, "destroy", domid);
 }
 
-static void fill_info(struct hvb_domain *out, json_t *d)
+/*
+ * The value of key in the counters file's line for the domain called name
+ * (see the top); false if the file, the line or the key is not there.
+ */
+static bool counter_of(struct fake *f, const char *name, const char *key,
+		       uint64_t *value)
 {
+	FILE *fp = fopen(f->counters_path, "r");
+	char line[2048], want[80];
+	bool found = false;
+	size_t nlen = strlen(name);
+
+	if (!fp)
+		return false;
+	snprintf(want, sizeof(want), " %s=", key);
+	while (!found && fgets(line, sizeof(line), fp)) {
+		char *at;
+
+		if (strncmp(line, name, nlen) != 0 || line[nlen] != ' ')
+			continue;
+		at = strstr(line + nlen, want);
+		if (at) {
+			*value = strtoull(at + strlen(want), NULL, 10);
+			found = true;
+		}
+	}
+	fclose(fp);
+	return found;
+}
+
+static void fill_info(struct hvb_domain *out, json_t *d, struct fake *f)
+{
+	const char *name = json_string_value(json_object_get(d, "name"));
 	memset(out, 0, sizeof(*out));
 	out->domid = (uint32_t)json_integer_value(json_object_get(d, "domid"));
 	out->state = dom_state(d);
 	out->vcpus = (uint32_t)json_integer_value(json_object_get(d, "vcpus"));
 	out->memory_bytes = (uint64_t)json_integer_value(
 		json_object_get(d, "memory_mib")) * 1024 * 1024;
-	out->cpu_time_ns = dom_cpu_ns(d);
-	str_copy(out->name, json_string_value(json_object_get(d, "name")),
-		 sizeof(out->name));
+	if (!counter_of(f, name, "cpu_time_ns", &out->cpu_time_ns))
+		out->cpu_time_ns = dom_cpu_ns(d);
+	counter_of(f, name, "steal_ns", &out->steal_ns);
+	str_copy(out->name, name, sizeof(out->name));
 }
 
 static int fake_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max,
@@ -653,7 +703,7 @@ static int fake_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max
 	json_array_foreach(domains(f), i, d) {
 		if (*count >= max)
 			break;
-		fill_info(&out[(*count)++], d);
+		fill_info(&out[(*count)++], d, f);
 	}
 	pthread_mutex_unlock(&f->lock);
 	return 0;
@@ -670,10 +720,68 @@ static int fake_cpu_usage(struct hv_backend *hv, uint32_t domid, uint64_t *ns)
 		return err;
 	pthread_mutex_lock(&f->lock);
 	d = find_by_id(f, domid, NULL);
-	if (d)
+	if (d && !counter_of(f, json_string_value(json_object_get(d, "name")),
+			     "cpu_time_ns", ns))
 		*ns = dom_cpu_ns(d);
 	pthread_mutex_unlock(&f->lock);
 	return d ? 0 : HV_EINVAL;
+}
+
+static int fake_io_counters(struct hv_backend *hv, uint32_t domid,
+			    struct hvb_io_counters *out)
+{
+	struct fake *f = fake_of(hv);
+	struct fault fl;
+	const char *name;
+	json_t *d;
+	int err = before_op(f, "io_counters", &fl);
+
+	if (err)
+		return err;
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&f->lock);
+	d = find_by_id(f, domid, NULL);
+	name = d ? json_string_value(json_object_get(d, "name")) : NULL;
+	if (name) {
+		counter_of(f, name, "disk_read_bytes", &out->disk_read_bytes);
+		counter_of(f, name, "disk_write_bytes", &out->disk_write_bytes);
+		counter_of(f, name, "disk_read_ops", &out->disk_read_ops);
+		counter_of(f, name, "disk_write_ops", &out->disk_write_ops);
+		counter_of(f, name, "net_rx_bytes", &out->net_rx_bytes);
+		counter_of(f, name, "net_tx_bytes", &out->net_tx_bytes);
+		counter_of(f, name, "net_rx_packets", &out->net_rx_packets);
+		counter_of(f, name, "net_tx_packets", &out->net_tx_packets);
+	}
+	pthread_mutex_unlock(&f->lock);
+	return d ? 0 : HV_EINVAL;
+}
+
+static int fake_net_limit(struct hv_backend *hv, uint32_t domid, uint64_t rx_bps,
+			  uint64_t tx_bps)
+{
+	struct fake *f = fake_of(hv);
+	struct fault fl;
+	json_t *d, *nic;
+	int err = before_op(f, "net_limit", &fl);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&f->lock);
+	d = find_by_id(f, domid, NULL);
+	nic = d ? json_object_get(d, "nic") : NULL;
+	if (!d)
+		err = HV_EINVAL;
+	else if (!nic)
+		err = -ENODEV;
+	else {
+		json_object_set_new(nic, "rx_bps", json_integer((json_int_t)rx_bps));
+		json_object_set_new(nic, "tx_bps", json_integer((json_int_t)tx_bps));
+		json_object_set_new(nic, "limit_changes", json_integer(
+			json_integer_value(json_object_get(nic, "limit_changes")) + 1));
+		err = save(f);
+	}
+	pthread_mutex_unlock(&f->lock);
+	return err;
 }
 
 /* A machine of FAKE_RAM_BYTES, dom0 holding FAKE_DOM0_RAM_BYTES, each
@@ -762,6 +870,7 @@ int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
 	}
 	snprintf(f->faults_path, sizeof(f->faults_path), "%s.faults", state_path);
 	snprintf(f->blocked_path, sizeof(f->blocked_path), "%s.blocked", state_path);
+	snprintf(f->counters_path, sizeof(f->counters_path), "%s.counters", state_path);
 	pthread_mutex_init(&f->lock, NULL);
 
 	if (access(state_path, F_OK) == 0) {
@@ -800,6 +909,8 @@ int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
 		.physinfo = fake_physinfo,
 		.console_input = fake_console_input,
 		.nic_apply = fake_nic_apply,
+		.io_counters = fake_io_counters,
+		.net_limit = fake_net_limit,
 	};
 	log_warn("hypervisor backend: FAKE (test double, runs no guests), state in %s",
 		 state_path);
