@@ -228,3 +228,27 @@ def test_network_without_addresses_is_dhcp(root, tmp_path):
     net = (root / "etc/systemd/network/10-appliance-eth0.network").read_text()
     assert "DHCP=yes\n" in net and "\nAddress=" not in net and "Gateway=" not in net
     assert not (root / "etc/resolv.conf").exists()
+
+
+TEMPLATE_ROOTFS = os.path.join(REPO, "dom0-image", "templates", "debian-12", "rootfs")
+
+
+def test_disks_grow_at_every_boot():
+    """A change of plan grows a server's disks; the guest sees the space at
+    its next boot, whichever boot that is: the agent's service runs at every
+    boot (no first-boot condition) and grows the root filesystem outside
+    the once-per-instance part; the data disk's fstab entry asks systemd to
+    grow it once mounted."""
+    unit = open(os.path.join(TEMPLATE_ROOTFS, "etc", "systemd", "system",
+                             "appliance-firstboot.service")).read()
+    assert "ExecStart=/usr/lib/appliance/firstboot apply" in unit
+    assert "ConditionFirstBoot" not in unit and "ConditionPathExists" not in unit
+    agent = open(AGENT).read()
+    body = agent[agent.index("\napply() {"):agent.index("\nready() {")]
+    once = body[body.index('if [ "$last" != "$S_INSTANCE" ]'):]
+    once = once[:once.index("\n\tfi\n")]
+    assert "grow_root" in body and "grow_root" not in once
+    data = [line.split() for line in open(os.path.join(TEMPLATE_ROOTFS, "etc", "fstab"))
+            if line.startswith("LABEL=data")]
+    assert len(data) == 1 and data[0][1] == "/data"
+    assert "x-systemd.growfs" in data[0][3].split(",") and "nofail" in data[0][3].split(",")
