@@ -373,7 +373,7 @@ def report(out, load, seconds, runs):
     if space:
         for kind, size, du in space["volumes"]:
             rows.append(("fresh server: %s volume allocated (du)" % kind,
-                         "%.1f MiB" % (du / 1024), "of %.2f GiB" % (size / GIB)))
+                         "%.1f MiB" % (du / 1024), "of %.0f MiB" % (size / (1 << 20))))
         rows.append(("fresh server: dom0's /data used grew by (df)",
                      "%.1f MiB" % (space["df_kib"] / 1024), "create + first boot"))
     for gib, (t, pcpu, dcpu) in sorted(a.get("clone", {}).items(), reverse=True):
