@@ -173,6 +173,8 @@ def latencies(port, token, n):
             times.append((time.monotonic() - t0) * 1000)
     finally:
         conn.close()
+    if len(times) < n // 2:
+        raise Broken("only %d of %d GETs answered on a kept connection" % (len(times), n))
     return times
 
 
@@ -188,8 +190,8 @@ def latency_phase(m, shells, flood, port, token):
     times = latencies(port, token, LATENCY_GETS)
     b1, c1, t1 = tap_tx_bytes(m, "tap1"), dom0_cpu(m), time.monotonic()
     if flood:
-        shells[0].run("killall nc dd 2>/dev/null; true")
-        shells[1].run("killall nc 2>/dev/null; true")
+        shells[0].run("kill $(pidof nc dd) 2>/dev/null; true")
+        shells[1].run("kill $(pidof nc) 2>/dev/null; true")
         time.sleep(2)
     busy = (c1[0] - c0[0]) / max(1, c1[1] - c0[1])
     return times, (b1 - b0) / (t1 - t0), busy
@@ -241,6 +243,11 @@ def appliance_half(tmp, out):
             shell.run("ip link set eth0 up && ip addr add %s/32 dev eth0 && "
                       "ip route add %s dev eth0 && ip route add default via %s"
                       % (v4, GATEWAY, GATEWAY))
+            shell.run("i=0; while [ \"$(cat /sys/class/net/eth0/carrier)\" != 1 ] "
+                      "&& [ $i -lt 50 ]; do usleep 100000; i=$((i+1)); done")
+        # Neighbours resolved before anything is timed.
+        shells[0].run("ping -c 2 -W 5 %s >/dev/null; ping -c 2 -W 5 %s >/dev/null; true"
+                      % (GATEWAY, GUESTS[1][3]), timeout=120)
 
         res["ping_dom0_ms"] = io_net.ping_ms(shells[0].run(io_net.PING % GATEWAY,
                                                            timeout=300))
