@@ -341,7 +341,7 @@ def report(out, load, seconds):
                                                 percentile(times, 99), max(times)),
                      "flood %.1f MB/s, dom0 busy %.0f%%" % (rate / 1e6, busy * 100)
                      if phase != "idle" else "dom0 busy %.0f%%" % (busy * 100)))
-    notes.append(io_net.NOTE)
+    notes.append(io_net.NOTE.replace("tap0", "tap1"))
     notes.append(
         "appliance: -smp 3 (dom0 on CPU 0 with 1 GiB; the domUs, 256 MiB and 1 vCPU "
         "each, on the others), the domU test image and dom0's Debian kernel, NICs on "
