@@ -165,7 +165,7 @@ def test_customer_server_from_template_ssh_reinstall_delete(boot_dom0, tmp_path)
     wait_prompt(m, server_id, "# ")
 
     # --- A bigger plan: the disks grow; the guest sees it after the
-    # change's restart (the agent grows /, systemd-growfs /data). ---
+    # change's restart (the agent grows /, appliance-grow-data /data). ---
     bigger = admin.ok("POST", "/v1/plans", {
         "name": "vps-m", "vcpus": 1, "memory_mib": 512,
         "root_disk_gib": 4, "data_disk_gib": 2}, status=201)
@@ -173,7 +173,8 @@ def test_customer_server_from_template_ssh_reinstall_delete(boot_dom0, tmp_path)
                     {"plan_id": bigger["id"]})
     assert job["state"] == "succeeded", (job, m.check("tail -n 30 " + LOG))
     wait_ssh(m, v4)
-    assert ssh(m, v4, "cat /data/kept") == "kept"
+    assert ssh(m, v4, "for i in $(seq 120); do findmnt /data >/dev/null && break; "
+                      "sleep 1; done; cat /data/kept", timeout=180) == "kept"
     root_bytes = int(ssh(m, v4, "findmnt -bn -o SIZE /"))
     assert 0.95 * (4 << 30) < root_bytes <= 4 << 30, root_bytes
     data_bytes = int(ssh(m, v4, "for i in $(seq 60); do s=$(findmnt -bn -o SIZE /data); "
