@@ -206,7 +206,8 @@ def wait_ssh(m, address, expect=None, timeout=900):
     probe = "hostname" if expect else "true"
     test = ('[ "$(%s root@%s %s 2>/dev/null)" = %s ]' % (DOM0_SSH, address, probe, expect)
             if expect else "%s root@%s true 2>/dev/null" % (DOM0_SSH, address))
-    check(m, "i=0; until %s; do i=$((i+1)); [ $i -lt %d ] || exit 1; sleep 1; done"
+    # A subshell: exit in dom0's console shell itself would end it.
+    check(m, "(i=0; until %s; do i=$((i+1)); [ $i -lt %d ] || exit 1; sleep 1; done)"
           % (test, timeout), timeout=timeout + 60)
 
 

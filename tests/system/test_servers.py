@@ -52,8 +52,9 @@ def ssh(m, address, command, timeout=90):
 def wait_ssh(m, address, timeout=300):
     """Waits until the server answers ssh (after a restart it did not
     report on the console)."""
-    status, out = m.run("for i in $(seq %d); do %s root@%s true && exit 0; sleep 5; "
-                        "done; exit 1" % (timeout // 25, SSH, address),
+    # A subshell: exit in dom0's console shell itself would end it.
+    status, out = m.run("(for i in $(seq %d); do %s root@%s true && exit 0; sleep 5; "
+                        "done; exit 1)" % (timeout // 25, SSH, address),
                         timeout=timeout + 30)
     assert status == 0, (address, out)
 
