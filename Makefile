@@ -12,6 +12,7 @@
 #   make bench-io   customer domains' disks
 #   make web        the web panel (build/web)    make test-browser  its browser tests
 #   make bench-web  the panel's load times and asset sizes
+#   make bench-servers  servers from templates   make bench-net  their network
 #
 # Everything built lands in build/; `make clean` removes it.
 
@@ -128,6 +129,24 @@ bench-domu: deps-test
 bench-io: deps-test
 	$(MAKE) iso dom0-test-overlay $(DOMU_TEST_INITRD)
 	$(PYTHON) tests/bench/io.py
+
+# bench-servers: customers' servers from the Debian template: create and
+# reinstall to ssh-ready against the template booted directly under QEMU,
+# a fresh server's disk space, a 10 GiB clone's time and CPU
+# (docs/testing.md; about 15 minutes).
+.PHONY: bench-servers
+bench-servers: deps-test
+	$(MAKE) iso dom0-test-overlay templates
+	$(PYTHON) tests/bench/servers.py
+
+# bench-net: the servers' network: TCP and ping domU <-> dom0 and domU <->
+# domU against the same kernel directly under QEMU, dom0's API latency
+# while a guest floods, the time to apply a server's rules
+# (docs/testing.md; about 10 minutes).
+.PHONY: bench-net
+bench-net: deps-test
+	$(MAKE) iso dom0-test-overlay $(DOMU_TEST_INITRD)
+	$(PYTHON) tests/bench/net.py
 
 bench: deps-test
 	$(MAKE) iso

@@ -158,6 +158,15 @@ int server_volumes_reserve(struct request *req, const char *server_id,
 int server_volumes_stage_root(struct request *req, const char *server_id,
 			      const char *template_id, const struct volume_plan *vp,
 			      char id[ID_MAX]);
+/*
+ * A change to plan_id: server_id's root and data volume rows get the
+ * plan's sizes and a data volume row is added when the plan brings one
+ * (the job grows and makes the files).  400 naming plan_id for a smaller
+ * disk, 507 when the growth does not fit the pool; 0 (also for a server
+ * without volumes), or the error answer's status.
+ */
+int server_volumes_resize(struct request *req, const char *server_id,
+			  const char *plan_id);
 
 /* api_credentials.c: root_password and ssh_keys of a request. */
 struct credentials {

@@ -278,6 +278,8 @@ static int server_job(struct request *req, enum job_kind kind, bool admin_only,
 		rc = req_error(req, 409, "job_in_progress",
 			       "server %s has job %s in progress; retry when it has finished",
 			       req->id, active);
+	else if (kind == JOB_CHANGE_PLAN)
+		rc = server_volumes_resize(req, req->id, new_plan);
 	else
 		rc = 0;
 	json_decref(server);

@@ -618,7 +618,18 @@ int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
 			rc = update_server(run, "UPDATE servers SET plan_id = ?3,"
 						" updated_at = ?2 WHERE id = ?1",
 					   "s", param(params, "plan_id"));
-		if (rc == 0 && !load_server(run, &s))
+		if (rc == 0)
+			rc = load_server(run, &s);
+		/* The request sized the volume rows to the new plan: the
+		 * files grow to them, a new data disk is made, while no
+		 * domain has them open (a stopped server's too). */
+		if (rc == 0 && s.template_id[0]) {
+			char why[600];
+
+			if (server_disks_make(run->server_id, why, sizeof(why)))
+				rc = fail(run, "volume_error", true, "%s", why);
+		}
+		if (rc == 0)
 			rc = converge(hv, stop_timeout_s, run, &s, false);
 		break;
 

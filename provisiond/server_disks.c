@@ -89,6 +89,26 @@ static int run_sql(const char *sql, const char *id)
 	return db_write_commit(w) == SQLITE_OK ? 0 : -1;
 }
 
+/* Grows v's file to its row's size if it is smaller. */
+static int grow_file(const char *server_id, const struct volume_row *v, char *why,
+		     size_t len)
+{
+	struct stat st;
+
+	if (stat(v->path, &st) < 0) {
+		snprintf(why, len, "%s: %s", v->path, strerror(errno));
+		return -1;
+	}
+	if ((uint64_t)st.st_size >= v->size)
+		return 0;
+	if (volume_grow(v->path, v->size, why, len))
+		return -1;
+	log_info("server %s: volume %s (%s) grown from %llu to %llu bytes", server_id,
+		 v->id, v->kind, (unsigned long long)st.st_size,
+		 (unsigned long long)v->size);
+	return 0;
+}
+
 int server_disks_make(const char *server_id, char *why, size_t len)
 {
 	struct volume_row v[8];
@@ -101,9 +121,16 @@ int server_disks_make(const char *server_id, char *why, size_t len)
 	for (int i = 0; i < n; i++) {
 		int rc;
 
-		if ((strcmp(v[i].state, "ready") == 0 && access(v[i].path, F_OK) == 0) ||
-		    strcmp(v[i].state, "staged") == 0)	/* a reinstall's */
+		if (strcmp(v[i].state, "staged") == 0)	/* a reinstall's */
 			continue;
+		/* A ready disk the row says is bigger (a change of plan grew
+		 * it) is grown; a seed is written whole, never grown. */
+		if (strcmp(v[i].state, "ready") == 0 && access(v[i].path, F_OK) == 0) {
+			if (strcmp(v[i].kind, "seed") != 0 && grow_file(server_id, &v[i],
+									why, len))
+				return -1;
+			continue;
+		}
 		if (strcmp(v[i].state, "missing") == 0) {
 			snprintf(why, len, "volume %s (%s): its file %s is gone", v[i].id,
 				 v[i].kind, v[i].path);

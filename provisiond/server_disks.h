@@ -33,8 +33,9 @@ struct server_disks {
 /*
  * Makes every pending volume of server_id (root: cloned from its
  * template; data: ext4; seed: written by seed.c) and marks it ready.
- * Idempotent: a ready volume whose file exists is left alone.  0, or -1
- * with why.
+ * Idempotent: a ready volume whose file exists is left alone, except that
+ * a root or data file smaller than its row's size (a change of plan grew
+ * the row) is grown to it.  0, or -1 with why.
  */
 int server_disks_make(const char *server_id, char *why, size_t len);
 

@@ -206,6 +206,23 @@ int volume_make_data(const char *path, uint64_t size_bytes, char *why, size_t le
 	return finish_tmp(tmp, path, size_bytes, why, len);
 }
 
+int volume_grow(const char *path, uint64_t size_bytes, char *why, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	int rc = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0 ||
+	    ((uint64_t)st.st_size < size_bytes &&
+	     (ftruncate(fd, (off_t)size_bytes) < 0 || fsync(fd) < 0))) {
+		snprintf(why, len, "grow %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int volume_remove(const char *path, char *why, size_t len)
 {
 	char tmp[VOLUME_PATH_MAX + 8];

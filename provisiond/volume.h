@@ -69,6 +69,13 @@ int volume_make_root(const char *template_path, const char *path,
 /* Makes path as a sparse file of size_bytes formatted ext4, label "data". */
 int volume_make_data(const char *path, uint64_t size_bytes, char *why, size_t len);
 
+/*
+ * Grows the volume file path to size_bytes (sparse: the new end reads as
+ * zeros), never shrinks it; fsync'd.  The guest grows its filesystem into
+ * the new space at its next boot.  0, or -1 with why.
+ */
+int volume_grow(const char *path, uint64_t size_bytes, char *why, size_t len);
+
 /* Removes path (and path.tmp); a missing file is fine.  0 or -1 + why. */
 int volume_remove(const char *path, char *why, size_t len);
 

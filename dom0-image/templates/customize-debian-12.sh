@@ -33,6 +33,7 @@ deb http://deb.debian.org/debian-security bookworm-security main
 SOURCES
 
 chroot "$root" systemctl enable systemd-networkd.service \
-	appliance-firstboot.service appliance-firstboot-ready.service
+	appliance-firstboot.service appliance-firstboot-ready.service \
+	appliance-grow-data.service
 # No interactive questions on the console at a first boot.
 chroot "$root" systemctl mask systemd-firstboot.service

@@ -4,7 +4,8 @@
  * capacity rule, which pool files are volumes' (the reconciler removes
  * those without a row), that a path is never shared, and that making a
  * root volume (here with the reflink store on a filesystem that may not
- * reflink: the error must say so) leaves no file behind on failure.
+ * reflink: the error must say so) leaves no file behind on failure, and
+ * that growing a volume (change-plan) never shrinks it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +148,47 @@ START_TEST(failed_root_clone_leaves_nothing)
 }
 END_TEST
 
+/* A change of plan grows a volume file: up, never down, contents kept,
+ * sparse; a file that is not there is an error naming it. */
+START_TEST(grow_only_grows)
+{
+	char dir[] = "/tmp/provisiond-grow-XXXXXX", vol[256], why[512], buf[8];
+	struct stat st;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(vol, sizeof(vol), "%s/vol.img", dir);
+	fd = open(vol, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)(4 * MIB)), 0);
+	ck_assert_int_eq(pwrite(fd, "TAIL", 4, (off_t)(4 * MIB - 4)), 4);
+	close(fd);
+
+	ck_assert_int_eq(volume_grow(vol, GIB, why, sizeof(why)), 0);
+	ck_assert_int_eq(stat(vol, &st), 0);
+	ck_assert_int_eq((long long)st.st_size, (long long)GIB);
+	ck_assert_int_lt((long long)st.st_blocks * 512, (long long)(4 * MIB));
+	fd = open(vol, O_RDONLY);
+	ck_assert_int_eq(pread(fd, buf, 4, (off_t)(4 * MIB - 4)), 4);
+	ck_assert_int_eq(memcmp(buf, "TAIL", 4), 0);
+	ck_assert_int_eq(pread(fd, buf, 4, (off_t)(GIB - 4)), 4);
+	ck_assert_int_eq(memcmp(buf, "\0\0\0\0", 4), 0);
+	close(fd);
+
+	/* Smaller or the same: left as it is. */
+	ck_assert_int_eq(volume_grow(vol, 4 * MIB, why, sizeof(why)), 0);
+	ck_assert_int_eq(volume_grow(vol, GIB, why, sizeof(why)), 0);
+	ck_assert_int_eq(stat(vol, &st), 0);
+	ck_assert_int_eq((long long)st.st_size, (long long)GIB);
+
+	unlink(vol);
+	ck_assert_int_eq(volume_grow(vol, GIB, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "vol.img"));
+	ck_assert_int_eq(access(vol, F_OK), -1);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *volumes_suite(void)
 {
 	Suite *s = suite_create("volumes");
@@ -156,6 +198,7 @@ Suite *volumes_suite(void)
 	tcase_add_test(tc, volume_file_names);
 	tcase_add_test(tc, paths_are_never_shared);
 	tcase_add_test(tc, failed_root_clone_leaves_nothing);
+	tcase_add_test(tc, grow_only_grows);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,6 +16,8 @@ is ready.  Then, as the customer would:
   ends when the fresh server is ready; the data file is still there, the
   /root marker is gone, the new hostname is set, and the new password logs
   in on the console;
+- a change to a plan with bigger disks: after its restart the guest's root
+  and data filesystems have the new sizes, the data file still there;
 - delete: the volumes' files are gone, the space is back, and so are the
   addresses' routes and filter."""
 
@@ -45,6 +47,16 @@ def ssh(m, address, command, timeout=90):
                         timeout=timeout)
     assert status == 0, (address, command, status, out)
     return out.strip()
+
+
+def wait_ssh(m, address, timeout=300):
+    """Waits until the server answers ssh (after a restart it did not
+    report on the console)."""
+    # A subshell: exit in dom0's console shell itself would end it.
+    status, out = m.run("(for i in $(seq %d); do %s root@%s true && exit 0; sleep 5; "
+                        "done; exit 1)" % (timeout // 25, SSH, address),
+                        timeout=timeout + 30)
+    assert status == 0, (address, out)
 
 
 def shell_quote(s):
@@ -152,6 +164,24 @@ def test_customer_server_from_template_ssh_reinstall_delete(boot_dom0, tmp_path)
     wait_prompt(m, server_id, "Password: ")
     type_line(m, server_id, NEW_PASSWORD)
     wait_prompt(m, server_id, "# ")
+
+    # --- A bigger plan: the disks grow; the guest sees it after the
+    # change's restart (the agent grows /, appliance-grow-data /data). ---
+    bigger = admin.ok("POST", "/v1/plans", {
+        "name": "vps-m", "vcpus": 1, "memory_mib": 512,
+        "root_disk_gib": 4, "data_disk_gib": 2}, status=201)
+    job = admin.job("POST", "/v1/servers/%s/change-plan" % server_id,
+                    {"plan_id": bigger["id"]})
+    assert job["state"] == "succeeded", (job, m.check("tail -n 30 " + LOG))
+    wait_ssh(m, v4)
+    assert ssh(m, v4, "for i in $(seq 120); do findmnt /data >/dev/null && break; "
+                      "sleep 1; done; cat /data/kept", timeout=180) == "kept"
+    root_bytes = int(ssh(m, v4, "findmnt -bn -o SIZE /"))
+    assert 0.95 * (4 << 30) < root_bytes <= 4 << 30, root_bytes
+    data_bytes = int(ssh(m, v4, "for i in $(seq 60); do s=$(findmnt -bn -o SIZE /data); "
+                                "[ \"${s:-0}\" -gt $((3 << 29)) ] && break; sleep 1; "
+                                "done; echo $s"))
+    assert 0.9 * (2 << 30) < data_bytes <= 2 << 30, data_bytes
 
     # --- Delete: no domain, no volume files, the space and routes back. ---
     job = customer.job("DELETE", "/v1/servers/" + server_id)

@@ -228,3 +228,51 @@ def test_network_without_addresses_is_dhcp(root, tmp_path):
     net = (root / "etc/systemd/network/10-appliance-eth0.network").read_text()
     assert "DHCP=yes\n" in net and "\nAddress=" not in net and "Gateway=" not in net
     assert not (root / "etc/resolv.conf").exists()
+
+
+
+TEMPLATE_ROOTFS = os.path.join(REPO, "dom0-image", "templates", "debian-12", "rootfs")
+CUSTOMIZE = os.path.join(REPO, "dom0-image", "templates", "customize-debian-12.sh")
+
+
+def unit_file(name):
+    return open(os.path.join(TEMPLATE_ROOTFS, "etc", "systemd", "system", name)).read()
+
+
+def test_disks_grow_at_every_boot():
+    """A change of plan grows a server's disks; the guest sees the space at
+    its next boot, whichever boot that is: the agent's service runs at every
+    boot (no first-boot condition) and grows the root filesystem outside
+    the once-per-instance part; appliance-grow-data.service grows /data
+    once it is mounted, enabled by the template build, and nothing in the
+    boot waits for it (a server without a data disk boots as fast)."""
+    unit = unit_file("appliance-firstboot.service")
+    assert "ExecStart=/usr/lib/appliance/firstboot apply" in unit
+    assert "ConditionFirstBoot" not in unit and "ConditionPathExists" not in unit
+    agent = open(AGENT).read()
+    body = agent[agent.index("\napply() {"):agent.index("\nready() {")]
+    once = body[body.index('if [ "$last" != "$S_INSTANCE" ]'):]
+    once = once[:once.index("\n\tfi\n")]
+    assert "grow_fs /" in body and "grow_fs" not in once
+
+    data = unit_file("appliance-grow-data.service")
+    assert "ExecStart=/usr/lib/appliance/firstboot grow /data" in data
+    assert "WantedBy=data.mount" in data and "After=data.mount" in data
+    assert "local-fs.target" not in data and "sysinit.target" not in data
+    assert "appliance-grow-data.service" in open(CUSTOMIZE).read()
+    fstab = [line.split() for line in open(os.path.join(TEMPLATE_ROOTFS, "etc", "fstab"))
+             if line.startswith("LABEL=data")]
+    assert len(fstab) == 1 and fstab[0][1] == "/data"
+    options = fstab[0][3].split(",")
+    # x-systemd.growfs would hold local-fs.target until the device shows.
+    assert "nofail" in options and "x-systemd.growfs" not in options
+
+
+def test_grow_of_something_not_mounted_is_a_no_op(tmp_path):
+    """No data disk (nothing mounted there): nothing to grow, no error, no
+    first-boot line on the console (provisiond would read a failure)."""
+    p = subprocess.run([AGENT, "grow", str(tmp_path / "nothing")], capture_output=True,
+                       text=True, timeout=30)
+    assert (p.returncode, p.stdout, p.stderr) == (0, "", "")
+    p = subprocess.run([AGENT, "grow"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2 and "grow MOUNTPOINT" in p.stderr
