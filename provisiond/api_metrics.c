@@ -8,9 +8,11 @@
  * free memory from the hypervisor (HVCALL_PHYSINFO, one quick hypercall,
  * not a domain operation), free disk from statvfs() of the volume pool,
  * and what provisiond observed itself from metrics.c.  Per-server series
- * are all written by metrics_servers(), the place for more of them.
+ * are all written by metrics_servers(): CPU time, and the usage meters
+ * summed over the server's hours.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
@@ -32,34 +34,106 @@ void metrics_set_hv(struct hv_backend *hv)
 	metrics_hv = hv;
 }
 
-/* Every server's own series (labels server_id and tenant_id).  0 or -1. */
+/*
+ * The per-server families after CPU time: the usage meters (usage.h) summed
+ * over every hour the server has been metered, so each is a counter that
+ * only grows for as long as the server exists (docs/metrics.md).  col is
+ * the SUM's column in metrics_servers()'s query; scale turns its unit
+ * into the family's (ns into seconds).
+ */
+static const struct server_family {
+	const char *name, *help;
+	int col;
+	double scale;
+} server_families[] = {
+	{ "provisiond_server_cpu_seconds_total",
+	  "CPU time all of a server's vCPUs used, over all its domains, as the"
+	  " last usage sample saw it.", 2, 1e-9 },
+	{ "provisiond_server_steal_seconds_total",
+	  "Time a server's vCPUs were runnable but not running (steal).", 3, 1e-9 },
+	{ "provisiond_server_disk_read_bytes_total",
+	  "Bytes a server read from its disks.", 4, 1 },
+	{ "provisiond_server_disk_written_bytes_total",
+	  "Bytes a server wrote to its disks.", 5, 1 },
+	{ "provisiond_server_disk_reads_total",
+	  "Read requests a server's disks completed.", 6, 1 },
+	{ "provisiond_server_disk_writes_total",
+	  "Write requests a server's disks completed.", 7, 1 },
+	{ "provisiond_server_network_receive_bytes_total",
+	  "Bytes a server's network interface received (towards the server).", 8, 1 },
+	{ "provisiond_server_network_transmit_bytes_total",
+	  "Bytes a server's network interface sent.", 9, 1 },
+	{ "provisiond_server_network_receive_packets_total",
+	  "Packets a server's network interface received.", 10, 1 },
+	{ "provisiond_server_network_transmit_packets_total",
+	  "Packets a server's network interface sent.", 11, 1 },
+};
+
+#define SERVER_FAMILIES	(sizeof(server_families) / sizeof(server_families[0]))
+
+struct server_row {
+	char labels[160];
+	double value[SERVER_FAMILIES];
+};
+
+/*
+ * Every server's own series (labels server_id and tenant_id), one family
+ * after another as the format wants: the rows are read once, then written
+ * family by family.  0 or -1.
+ */
 static int metrics_servers(sqlite3 *db, struct mbuf *b)
 {
-	sqlite3_stmt *st = db_cached(db, "SELECT id, tenant_id,"
-					 " cpu_time_base_ns + cpu_time_live_ns FROM servers"
-					 " WHERE deleted_at IS NULL ORDER BY seq", "");
-	char labels[160];
+	sqlite3_stmt *st = db_prep(db, "SELECT s.id, s.tenant_id,"
+				       " s.cpu_time_base_ns + s.cpu_time_live_ns,"
+				       " sum(u.steal_ns), sum(u.disk_read_bytes), sum(u.disk_write_bytes),"
+				       " sum(u.disk_read_ops), sum(u.disk_write_ops),"
+				       " sum(u.net_rx_bytes), sum(u.net_tx_bytes),"
+				       " sum(u.net_rx_packets), sum(u.net_tx_packets)"
+				       " FROM servers s LEFT JOIN usage_hourly u ON u.server_id = s.id"
+				       " WHERE s.deleted_at IS NULL GROUP BY s.id ORDER BY s.seq", "");
+	struct server_row *rows = NULL;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	if (!st)
 		return -1;
-	metrics_family(b, "provisiond_server_cpu_seconds_total", "counter",
-		       "CPU time all of a server's vCPUs used, over all its domains,"
-		       " as the last usage sample saw it.");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char id[ID_MAX * 2], tenant[ID_MAX * 2];
+		struct server_row *r;
 
+		if (n == cap) {
+			struct server_row *more = realloc(rows, (cap ? cap * 2 : 64) * sizeof(*rows));
+
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			rows = more;
+			cap = cap ? cap * 2 : 64;
+		}
+		r = &rows[n++];
 		/* Ids are [a-z0-9_]; escaped all the same. */
-		metrics_escape_label((const char *)sqlite3_column_text(st, 0), id,
-				     sizeof(id));
+		metrics_escape_label((const char *)sqlite3_column_text(st, 0), id, sizeof(id));
 		metrics_escape_label((const char *)sqlite3_column_text(st, 1), tenant,
 				     sizeof(tenant));
-		snprintf(labels, sizeof(labels), "server_id=\"%s\",tenant_id=\"%s\"", id,
-			 tenant);
-		metrics_sample(b, "provisiond_server_cpu_seconds_total", labels,
-			       (double)sqlite3_column_int64(st, 2) / 1e9);
+		snprintf(r->labels, sizeof(r->labels), "server_id=\"%s\",tenant_id=\"%s\"",
+			 id, tenant);
+		/* Integers as SQLite keeps them: a double holds every count
+		 * below 2^53 exactly. */
+		for (size_t f = 0; f < SERVER_FAMILIES; f++)
+			r->value[f] = (double)sqlite3_column_int64(st, server_families[f].col) *
+				      server_families[f].scale;
 	}
-	db_release(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		for (size_t f = 0; f < SERVER_FAMILIES; f++) {
+			metrics_family(b, server_families[f].name, "counter",
+				       server_families[f].help);
+			for (size_t i = 0; i < n; i++)
+				metrics_sample(b, server_families[f].name, rows[i].labels,
+					       rows[i].value[f]);
+		}
+	free(rows);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

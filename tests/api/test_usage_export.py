@@ -258,3 +258,34 @@ def test_bad_parameters(daemon, admin, params, field):
     assert r.status_code == 400, r.text
     err = r.json()["error"]
     assert field in err.get("field", "") or err["message"].startswith(field), err
+
+
+def test_metrics_report_the_meters(metered):
+    """GET /v1/metrics's per-server counters are the meters summed over the
+    server's hours: the same figures as the export (docs/metrics.md)."""
+    from test_metrics import samples, value
+
+    d, admin, world = metered
+    t = world.make_tenant()
+    s = world.make_server(t["id"])[0]
+    want = {"cpu_ns": 2_000_000_000, "steal_ns": 500_000_000,
+            "disk_read_bytes": 1 << 31, "disk_write_bytes": 123_456_789,
+            "disk_read_ops": 4321, "disk_write_ops": 1234, "net_rx_bytes": 10**9 + 7,
+            "net_tx_bytes": 55_555, "net_rx_packets": 777, "net_tx_packets": 88}
+    set_counters(d, {s["id"]: fake_keys(want)})
+    wait_totals(admin, s["id"], want)
+    r = admin.get("/v1/metrics")
+    assert r.status_code == 200, r.text
+    got = samples(r.text)
+    labels = {"server_id": s["id"], "tenant_id": t["id"]}
+    for meter, name, scale in (
+            ("steal_ns", "provisiond_server_steal_seconds_total", 1e-9),
+            ("disk_read_bytes", "provisiond_server_disk_read_bytes_total", 1),
+            ("disk_write_bytes", "provisiond_server_disk_written_bytes_total", 1),
+            ("disk_read_ops", "provisiond_server_disk_reads_total", 1),
+            ("disk_write_ops", "provisiond_server_disk_writes_total", 1),
+            ("net_rx_bytes", "provisiond_server_network_receive_bytes_total", 1),
+            ("net_tx_bytes", "provisiond_server_network_transmit_bytes_total", 1),
+            ("net_rx_packets", "provisiond_server_network_receive_packets_total", 1),
+            ("net_tx_packets", "provisiond_server_network_transmit_packets_total", 1)):
+        assert value(got, name, **labels) == pytest.approx(want[meter] * scale), name
