@@ -25,8 +25,7 @@ HV_ASFLAGS := $(HV_INCLUDES) -MMD -MP
 HV_C_SRCS := $(wildcard $(HV_DIR)/common/*.c $(HV_DIR)/arch/x86/*.c)
 HV_S_SRCS := $(wildcard $(HV_DIR)/arch/x86/*.S)
 # The quota arithmetic (quota/) and the code shared with dom0's tools (lib/),
-# compiled freestanding into the hypervisor.  quota/meter.c is not here: it
-# is billing's usage meter, for dom0 (libquota.a).
+# compiled freestanding into the hypervisor.
 HV_QUOTA_SRCS := quota/fairshare.c quota/cap.c quota/token_bucket.c quota/div128.c
 HV_OBJS   := $(patsubst $(HV_DIR)/%.c,$(HV_OUT)/%.o,$(HV_C_SRCS)) \
 	     $(patsubst $(HV_DIR)/%.S,$(HV_OUT)/%.o,$(HV_S_SRCS)) \

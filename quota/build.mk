@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# The quota library: weighted fair sharing, CPU caps, I/O token buckets and
-# usage meters (quota/*.h say what each promises).  Pure, freestanding C:
+# The quota library: weighted fair sharing, CPU caps and I/O token buckets
+# (quota/*.h say what each promises).  Pure, freestanding C:
 # the hypervisor compiles QUOTA_SRCS with its own flags, dom0's backends
 # link $(BUILD)/quota/libquota.a; both add QUOTA_CFLAGS.
 #
@@ -21,7 +21,7 @@ QUOTA_MAKEFILES_BEFORE   := $(words $(MAKEFILE_LIST))
 QUOTA_DIR    := quota
 QUOTA_OUT    := $(BUILD)/quota
 QUOTA_SRCS   := $(QUOTA_DIR)/fairshare.c $(QUOTA_DIR)/cap.c \
-		$(QUOTA_DIR)/token_bucket.c $(QUOTA_DIR)/meter.c \
+		$(QUOTA_DIR)/token_bucket.c \
 		$(QUOTA_DIR)/div128.c
 QUOTA_CFLAGS := -I$(QUOTA_DIR)
 QUOTA_LIB    := $(QUOTA_OUT)/libquota.a

@@ -19,7 +19,6 @@ int main(void)
 	sr = srunner_create(fairshare_suite());
 	srunner_add_suite(sr, cap_suite());
 	srunner_add_suite(sr, token_bucket_suite());
-	srunner_add_suite(sr, meter_suite());
 	srunner_add_suite(sr, div128_suite());
 
 	/* CK_NORMAL prints each failure and the "100%: Checks: N, ..." line. */

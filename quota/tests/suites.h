@@ -9,7 +9,6 @@
 Suite *fairshare_suite(void);		/* quota/fairshare.c */
 Suite *cap_suite(void);			/* quota/cap.c */
 Suite *token_bucket_suite(void);	/* quota/token_bucket.c */
-Suite *meter_suite(void);		/* quota/meter.c */
 Suite *div128_suite(void);		/* quota/div128.c */
 
 #define MS	1000000ull		/* ns in a millisecond */
