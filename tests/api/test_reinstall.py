@@ -140,3 +140,29 @@ def test_reinstall_checks(admin, world, tmp_path):
     # Refused requests leave nothing staged.
     assert [v["state"] for v in admin.get("/v1/servers/" + server["id"]).json()["volumes"]] \
         == ["ready", "ready"]
+
+
+def test_reinstall_that_does_not_fit_is_refused_with_507(own_daemon, tmp_path):
+    """The new root is staged beside the old one until the swap, so it must
+    fit the pool too: when it does not, 507 and the server is as it was."""
+    d = own_daemon().start()
+    admin = d.client(d.admin_token)
+    size = admin.get("/v1/system").json()["volume_pool"]["size_bytes"]
+    root_gib = (size - 64 * 1024 * 1024) // (1 << 30) // 2 + 1	# one fits, two do not
+    template, _ = make_template(admin, tmp_path)
+    plan = admin.post("/v1/plans", json={"name": "p", "vcpus": 1, "memory_mib": 128,
+                                         "root_disk_gib": root_gib}).json()
+    tenant = admin.post("/v1/tenants", json={"name": "t"}).json()
+    r = admin.post("/v1/servers", json={"tenant_id": tenant["id"], "plan_id": plan["id"],
+                                        "template_id": template["id"],
+                                        "hostname": "full.example.com"})
+    assert r.status_code == 202, r.text
+    assert admin.wait_job(r.json()["job"]["id"])["state"] == "succeeded"
+    server_id = r.json()["server"]["id"]
+    before = admin.get("/v1/servers/" + server_id).json()
+    files = pool_files(d)
+    r = admin.post("/v1/servers/%s/reinstall" % server_id, json={})
+    assert r.status_code == 507, r.text
+    assert r.json()["error"]["code"] == "insufficient_storage"
+    after = admin.get("/v1/servers/" + server_id).json()
+    assert after["volumes"] == before["volumes"] and pool_files(d) == files
