@@ -74,7 +74,12 @@ static const struct server_family {
 struct server_row {
 	char labels[160];
 	double value[SERVER_FAMILIES];
+	bool throttle_seen;		/* its domain answered the last sample */
+	uint64_t throttled_ns[2];	/* disk, net */
 };
+
+#define THROTTLED "provisiond_server_throttled_seconds_total"
+
 
 /*
  * Every server's own series (labels server_id and tenant_id), one family
@@ -123,9 +128,11 @@ static int metrics_servers(sqlite3 *db, struct mbuf *b)
 		for (size_t f = 0; f < SERVER_FAMILIES; f++)
 			r->value[f] = (double)sqlite3_column_int64(st, server_families[f].col) *
 				      server_families[f].scale;
+		r->throttle_seen = metrics_throttle_get((const char *)sqlite3_column_text(st, 0),
+							&r->throttled_ns[0], &r->throttled_ns[1]);
 	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
 		for (size_t f = 0; f < SERVER_FAMILIES; f++) {
 			metrics_family(b, server_families[f].name, "counter",
 				       server_families[f].help);
@@ -133,6 +140,21 @@ static int metrics_servers(sqlite3 *db, struct mbuf *b)
 				metrics_sample(b, server_families[f].name, rows[i].labels,
 					       rows[i].value[f]);
 		}
+		metrics_family(b, THROTTLED, "counter",
+			       "Time a running server's disks (device=disk) or network"
+			       " interface (device=net) waited for their quota's tokens,"
+			       " since its domain was made, as the last usage sample saw it.");
+		for (size_t i = 0; i < n; i++) {
+			char labels[200];
+
+			if (!rows[i].throttle_seen)
+				continue;
+			snprintf(labels, sizeof(labels), "%s,device=\"disk\"", rows[i].labels);
+			metrics_sample(b, THROTTLED, labels, (double)rows[i].throttled_ns[0] / 1e9);
+			snprintf(labels, sizeof(labels), "%s,device=\"net\"", rows[i].labels);
+			metrics_sample(b, THROTTLED, labels, (double)rows[i].throttled_ns[1] / 1e9);
+		}
+	}
 	free(rows);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -146,6 +146,9 @@ struct hvb_io_counters {
 	uint64_t disk_read_ops, disk_write_ops;
 	uint64_t net_rx_bytes, net_tx_bytes;	/* rx: towards the guest */
 	uint64_t net_rx_packets, net_tx_packets;
+	/* ns requests waited for their quota's tokens, all disks; and packets,
+	 * the network interface (metrics only: not billed). */
+	uint64_t disk_throttled_ns, net_throttled_ns;
 };
 
 struct hv_backend {

@@ -37,12 +37,14 @@ int lhv_io_counters(struct hv_backend *hv, uint32_t domid,
 		out->disk_write_bytes += disks[i].write_bytes;
 		out->disk_read_ops += disks[i].read_ops;
 		out->disk_write_ops += disks[i].write_ops;
+		out->disk_throttled_ns += disks[i].throttled_ns;
 	}
 	for (uint32_t i = 0; i < nnics; i++) {
 		out->net_rx_bytes += nics[i].rx_bytes;
 		out->net_tx_bytes += nics[i].tx_bytes;
 		out->net_rx_packets += nics[i].rx_packets;
 		out->net_tx_packets += nics[i].tx_packets;
+		out->net_throttled_ns += nics[i].throttled_ns;
 	}
 	return 0;
 }

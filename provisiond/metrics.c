@@ -321,3 +321,53 @@ void metrics_write_observed(struct mbuf *b)
 		       (double)m.webhook_attempts[0]);
 	pthread_mutex_unlock(&m.lock);
 }
+
+/* --- the device backends' throttled time, as the monitor last saw it --- */
+
+static struct {
+	pthread_mutex_t lock;
+	struct metrics_throttle *rows;	/* sorted by server_id */
+	size_t n;
+} throttle = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int by_server_id(const void *a, const void *b)
+{
+	return strcmp(((const struct metrics_throttle *)a)->server_id,
+		      ((const struct metrics_throttle *)b)->server_id);
+}
+
+void metrics_throttle_publish(const struct metrics_throttle *rows, size_t n)
+{
+	struct metrics_throttle *copy = n ? malloc(n * sizeof(*copy)) : NULL;
+
+	if (n && !copy)
+		return;		/* the scrape shows the previous sample's */
+	if (n)
+		memcpy(copy, rows, n * sizeof(*copy));
+	qsort(copy, n, sizeof(*copy), by_server_id);
+	pthread_mutex_lock(&throttle.lock);
+	free(throttle.rows);
+	throttle.rows = copy;
+	throttle.n = n;
+	pthread_mutex_unlock(&throttle.lock);
+}
+
+bool metrics_throttle_get(const char *server_id, uint64_t *disk_ns, uint64_t *net_ns)
+{
+	struct metrics_throttle key = { 0 }, *row;
+	bool found = false;
+
+	if (strlen(server_id) >= sizeof(key.server_id))
+		return false;
+	strcpy(key.server_id, server_id);
+	pthread_mutex_lock(&throttle.lock);
+	row = throttle.n ? bsearch(&key, throttle.rows, throttle.n, sizeof(key),
+				   by_server_id) : NULL;
+	if (row) {
+		*disk_ns = row->disk_ns;
+		*net_ns = row->net_ns;
+		found = true;
+	}
+	pthread_mutex_unlock(&throttle.lock);
+	return found;
+}

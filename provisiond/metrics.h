@@ -47,6 +47,28 @@ bool metrics_escape_label(const char *value, char *out, size_t size);
 void metrics_sample(struct mbuf *b, const char *name, const char *labels,
 		    double value);
 
+/* --- what the usage monitor's last sample saw of the device backends --- */
+
+/*
+ * Time a server's disks and its network interface waited for their quotas'
+ * tokens since its domain was made (the backends' throttled_ns, summed per
+ * kind of device; a new domain counts from 0, a counter reset to
+ * Prometheus).  The monitor publishes every running server's at each
+ * sample; a scrape reads them.
+ */
+#define METRICS_ID_MAX	32		/* util.h's ID_MAX */
+
+struct metrics_throttle {
+	char server_id[METRICS_ID_MAX];
+	uint64_t disk_ns, net_ns;
+};
+
+/* Replaces the whole table with a copy of rows[0..n). */
+void metrics_throttle_publish(const struct metrics_throttle *rows, size_t n);
+
+/* The server's figures as last published; false if it had none. */
+bool metrics_throttle_get(const char *server_id, uint64_t *disk_ns, uint64_t *net_ns);
+
 /* --- histograms --- */
 
 #define HIST_BUCKETS_MAX	16

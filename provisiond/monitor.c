@@ -34,6 +34,7 @@
 #include "job_state.h"
 #include "jobs.h"
 #include "log.h"
+#include "metrics.h"
 #include "reconcile.h"
 #include "usage.h"
 #include "usage_allowance.h"
@@ -150,6 +151,29 @@ static void observe(struct hv_backend *hv, const struct hvb_domain *d,
 			 d->domid, d->name, hv_strerror(err));
 }
 
+/* The devices' throttled time of every domain that answered, for
+ * /v1/metrics (metrics.h).  Domains are named after their servers. */
+_Static_assert(METRICS_ID_MAX == ID_MAX, "metrics.h's server ids are util.h's");
+
+static void publish_throttle(const struct observed *obs, uint32_t n)
+{
+	struct metrics_throttle *rows = calloc(n ? n : 1, sizeof(*rows));
+	size_t k = 0;
+
+	if (!rows)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!obs[i].d || !obs[i].have_io ||
+		    !str_copy(rows[k].server_id, obs[i].d->name, sizeof(rows[k].server_id)))
+			continue;
+		rows[k].disk_ns = obs[i].io.disk_throttled_ns;
+		rows[k].net_ns = obs[i].io.net_throttled_ns;
+		k++;
+	}
+	metrics_throttle_publish(rows, k);
+	free(rows);
+}
+
 /* The server's sample into its usage buckets (usage_store.c). */
 static int meter(sqlite3 *w, const struct server_meta *m, const struct observed *o,
 		 int64_t at, uint64_t *month_traffic)
@@ -220,6 +244,7 @@ static void sample(void)
 	}
 	for (uint32_t i = 0; i < n; i++)
 		observe(mon.hv, doms[i].domid ? &doms[i] : NULL, &obs[i]);
+	publish_throttle(obs, n);
 	w = db_write_begin_background();
 	if (!w) {
 		free(obs);

@@ -272,7 +272,8 @@ def test_metrics_report_the_meters(metered):
             "disk_read_bytes": 1 << 31, "disk_write_bytes": 123_456_789,
             "disk_read_ops": 4321, "disk_write_ops": 1234, "net_rx_bytes": 10**9 + 7,
             "net_tx_bytes": 55_555, "net_rx_packets": 777, "net_tx_packets": 88}
-    set_counters(d, {s["id"]: fake_keys(want)})
+    throttled = {"disk_throttled_ns": 1_500_000_000, "net_throttled_ns": 250_000_000}
+    set_counters(d, {s["id"]: dict(fake_keys(want), **throttled)})
     wait_totals(admin, s["id"], want)
     r = admin.get("/v1/metrics")
     assert r.status_code == 200, r.text
@@ -289,3 +290,20 @@ def test_metrics_report_the_meters(metered):
             ("net_rx_packets", "provisiond_server_network_receive_packets_total", 1),
             ("net_tx_packets", "provisiond_server_network_transmit_packets_total", 1)):
         assert value(got, name, **labels) == pytest.approx(want[meter] * scale), name
+    # Throttled time: the running domain's, as the last sample saw it.
+    assert value(got, "provisiond_server_throttled_seconds_total", **labels,
+                 device="disk") == pytest.approx(1.5)
+    assert value(got, "provisiond_server_throttled_seconds_total", **labels,
+                 device="net") == pytest.approx(0.25)
+    # A stopped server has no domain: no throttled series, its meters stay.
+    assert world.action(s["id"], "stop")["state"] == "succeeded"
+    deadline = time.monotonic() + 15
+    while True:
+        got = samples(admin.get("/v1/metrics").text)
+        if not [k for k in got if k[0] == "provisiond_server_throttled_seconds_total"
+                and s["id"] in k[1]]:
+            break
+        assert time.monotonic() < deadline, "throttled series of a stopped server"
+        time.sleep(0.2)
+    assert value(got, "provisiond_server_disk_read_bytes_total", **labels) == want[
+        "disk_read_bytes"]

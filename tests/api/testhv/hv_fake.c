@@ -63,7 +63,8 @@
  * keys: cpu_time_ns and steal_ns (then list and cpu_usage report these
  * instead of the wall-clock CPU time), and io_counters' disk_read_bytes,
  * disk_write_bytes, disk_read_ops, disk_write_ops, net_rx_bytes,
- * net_tx_bytes, net_rx_packets, net_tx_packets (0 when not given).  They
+ * net_tx_bytes, net_rx_packets, net_tx_packets, disk_throttled_ns,
+ * net_throttled_ns (0 when not given).  They
  * are what the domain now called <name> counted since it was created: a
  * test that makes its server's domain anew writes smaller numbers, as a
  * real new domain would count from 0.  net_limit records the limits in the
@@ -751,6 +752,8 @@ static int fake_io_counters(struct hv_backend *hv, uint32_t domid,
 		counter_of(f, name, "net_tx_bytes", &out->net_tx_bytes);
 		counter_of(f, name, "net_rx_packets", &out->net_rx_packets);
 		counter_of(f, name, "net_tx_packets", &out->net_tx_packets);
+		counter_of(f, name, "disk_throttled_ns", &out->disk_throttled_ns);
+		counter_of(f, name, "net_throttled_ns", &out->net_throttled_ns);
 	}
 	pthread_mutex_unlock(&f->lock);
 	return d ? 0 : HV_EINVAL;
