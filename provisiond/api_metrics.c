@@ -36,8 +36,9 @@ void metrics_set_hv(struct hv_backend *hv)
 
 /*
  * The per-server families after CPU time: the usage meters (usage.h) summed
- * over every hour the server has been metered, so each is a counter that
- * only grows for as long as the server exists (docs/metrics.md).  col is
+ * over every hour the server has been metered (usage_totals, which
+ * triggers keep: migrations.c), so each is a counter that only grows for
+ * as long as the server exists (docs/metrics.md).  col is
  * the SUM's column in metrics_servers()'s query; scale turns its unit
  * into the family's (ns into seconds).
  */
@@ -80,7 +81,6 @@ struct server_row {
 
 #define THROTTLED "provisiond_server_throttled_seconds_total"
 
-
 /*
  * Every server's own series (labels server_id and tenant_id), one family
  * after another as the format wants: the rows are read once, then written
@@ -90,12 +90,11 @@ static int metrics_servers(sqlite3 *db, struct mbuf *b)
 {
 	sqlite3_stmt *st = db_prep(db, "SELECT s.id, s.tenant_id,"
 				       " s.cpu_time_base_ns + s.cpu_time_live_ns,"
-				       " sum(u.steal_ns), sum(u.disk_read_bytes), sum(u.disk_write_bytes),"
-				       " sum(u.disk_read_ops), sum(u.disk_write_ops),"
-				       " sum(u.net_rx_bytes), sum(u.net_tx_bytes),"
-				       " sum(u.net_rx_packets), sum(u.net_tx_packets)"
-				       " FROM servers s LEFT JOIN usage_hourly u ON u.server_id = s.id"
-				       " WHERE s.deleted_at IS NULL GROUP BY s.id ORDER BY s.seq", "");
+				       " t.steal_ns, t.disk_read_bytes, t.disk_write_bytes,"
+				       " t.disk_read_ops, t.disk_write_ops, t.net_rx_bytes, t.net_tx_bytes,"
+				       " t.net_rx_packets, t.net_tx_packets"
+				       " FROM servers s LEFT JOIN usage_totals t ON t.server_id = s.id"
+				       " WHERE s.deleted_at IS NULL ORDER BY s.seq", "");
 	struct server_row *rows = NULL;
 	size_t n = 0, cap = 0;
 	int rc;

@@ -526,6 +526,70 @@ static const char schema_v9[] =
 	"  DELETE FROM server_forwards WHERE server_id = NEW.id;"
 	"END;";
 
+/*
+ * Migration 10: each server's counters summed over all its hours, kept by
+ * triggers on usage_hourly, so that /v1/metrics reads one row per server
+ * instead of every hour the server ever had (api_metrics.c).  usage_hourly
+ * is only added to by an upsert (an INSERT or an UPDATE: usage_store.c)
+ * and deleted from by the retention purge, which deletes the totals of the
+ * servers it purges too (monitor.c).
+ */
+static const char schema_v10[] =
+	"CREATE TABLE usage_totals ("
+	"  server_id TEXT PRIMARY KEY,"
+	"  cpu_ns INTEGER NOT NULL DEFAULT 0,"
+	"  steal_ns INTEGER NOT NULL DEFAULT 0,"
+	"  disk_read_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  disk_write_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  disk_read_ops INTEGER NOT NULL DEFAULT 0,"
+	"  disk_write_ops INTEGER NOT NULL DEFAULT 0,"
+	"  net_rx_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  net_tx_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  net_rx_packets INTEGER NOT NULL DEFAULT 0,"
+	"  net_tx_packets INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE TRIGGER usage_totals_add AFTER INSERT ON usage_hourly BEGIN"
+	"  INSERT INTO usage_totals (server_id, cpu_ns, steal_ns, disk_read_bytes,"
+	"    disk_write_bytes, disk_read_ops, disk_write_ops, net_rx_bytes, net_tx_bytes,"
+	"    net_rx_packets, net_tx_packets)"
+	"  VALUES (NEW.server_id, NEW.cpu_ns, NEW.steal_ns, NEW.disk_read_bytes,"
+	"    NEW.disk_write_bytes, NEW.disk_read_ops, NEW.disk_write_ops, NEW.net_rx_bytes,"
+	"    NEW.net_tx_bytes, NEW.net_rx_packets, NEW.net_tx_packets)"
+	"  ON CONFLICT (server_id) DO UPDATE SET"
+	"    cpu_ns = cpu_ns + excluded.cpu_ns,"
+	"    steal_ns = steal_ns + excluded.steal_ns,"
+	"    disk_read_bytes = disk_read_bytes + excluded.disk_read_bytes,"
+	"    disk_write_bytes = disk_write_bytes + excluded.disk_write_bytes,"
+	"    disk_read_ops = disk_read_ops + excluded.disk_read_ops,"
+	"    disk_write_ops = disk_write_ops + excluded.disk_write_ops,"
+	"    net_rx_bytes = net_rx_bytes + excluded.net_rx_bytes,"
+	"    net_tx_bytes = net_tx_bytes + excluded.net_tx_bytes,"
+	"    net_rx_packets = net_rx_packets + excluded.net_rx_packets,"
+	"    net_tx_packets = net_tx_packets + excluded.net_tx_packets;"
+	"END;"
+	"CREATE TRIGGER usage_totals_change AFTER UPDATE ON usage_hourly BEGIN"
+	"  UPDATE usage_totals SET"
+	"    cpu_ns = cpu_ns + NEW.cpu_ns - OLD.cpu_ns,"
+	"    steal_ns = steal_ns + NEW.steal_ns - OLD.steal_ns,"
+	"    disk_read_bytes = disk_read_bytes + NEW.disk_read_bytes - OLD.disk_read_bytes,"
+	"    disk_write_bytes = disk_write_bytes + NEW.disk_write_bytes - OLD.disk_write_bytes,"
+	"    disk_read_ops = disk_read_ops + NEW.disk_read_ops - OLD.disk_read_ops,"
+	"    disk_write_ops = disk_write_ops + NEW.disk_write_ops - OLD.disk_write_ops,"
+	"    net_rx_bytes = net_rx_bytes + NEW.net_rx_bytes - OLD.net_rx_bytes,"
+	"    net_tx_bytes = net_tx_bytes + NEW.net_tx_bytes - OLD.net_tx_bytes,"
+	"    net_rx_packets = net_rx_packets + NEW.net_rx_packets - OLD.net_rx_packets,"
+	"    net_tx_packets = net_tx_packets + NEW.net_tx_packets - OLD.net_tx_packets"
+	"  WHERE server_id = NEW.server_id;"
+	"END;"
+	/* What the server had counted before this migration. */
+	"INSERT INTO usage_totals (server_id, cpu_ns, steal_ns, disk_read_bytes,"
+	"  disk_write_bytes, disk_read_ops, disk_write_ops, net_rx_bytes, net_tx_bytes,"
+	"  net_rx_packets, net_tx_packets)"
+	"  SELECT server_id, sum(cpu_ns), sum(steal_ns), sum(disk_read_bytes),"
+	"    sum(disk_write_bytes), sum(disk_read_ops), sum(disk_write_ops),"
+	"    sum(net_rx_bytes), sum(net_tx_bytes), sum(net_rx_packets), sum(net_tx_packets)"
+	"  FROM usage_hourly GROUP BY server_id;";
+
 const struct migration db_migrations[] = {
 	{ 1, "initial schema: tenants, tokens, plans, images, servers, jobs, "
 	     "idempotency keys, audit log", schema_v1 },
@@ -540,6 +604,7 @@ const struct migration db_migrations[] = {
 	{ 7, "webhooks: endpoints and the delivery outbox", schema_v7 },
 	{ 8, "web panel sessions", schema_v8 },
 	{ 9, "servers' inbound firewall rules; make run's port forwards", schema_v9 },
+	{ 10, "usage totals per server, kept by triggers", schema_v10 },
 };
 
 const size_t db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

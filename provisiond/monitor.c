@@ -404,6 +404,9 @@ static void purge_usage(void)
 		      " usage_cursors c WHERE NOT EXISTS (SELECT 1 FROM servers s WHERE"
 		      " s.id = c.server_id) AND NOT EXISTS (SELECT 1 FROM usage_records r"
 		      " WHERE r.server_id = c.server_id))", "") != SQLITE_OK ||
+	    db_run(w, "DELETE FROM usage_totals WHERE NOT EXISTS (SELECT 1 FROM"
+		      " usage_hourly h WHERE h.server_id = usage_totals.server_id)", "")
+	    != SQLITE_OK ||
 	    db_run(w, "DELETE FROM usage_cursors WHERE NOT EXISTS (SELECT 1 FROM servers s"
 		      " WHERE s.id = server_id) AND NOT EXISTS (SELECT 1 FROM usage_records r"
 		      " WHERE r.server_id = usage_cursors.server_id)", "") != SQLITE_OK) {

@@ -209,6 +209,43 @@ START_TEST(schema_constraints)
 }
 END_TEST
 
+/* usage_totals (migration 10): backfilled from the hours already there,
+ * then kept equal to the hours' sums by the triggers, through inserts and
+ * the upserts the monitor makes. */
+START_TEST(usage_totals_follow_the_hours)
+{
+	static const char add[] =
+		"INSERT INTO usage_hourly (server_id, tenant_id, hour_start, cpu_ns,"
+		" net_tx_packets) VALUES (?, 't', ?, ?, ?) ON CONFLICT (server_id, hour_start)"
+		" DO UPDATE SET cpu_ns = cpu_ns + excluded.cpu_ns,"
+		" net_tx_packets = net_tx_packets + excluded.net_tx_packets";
+	sqlite3 *db = open_fresh();
+	size_t before = 0;
+	char err[256];
+
+	while (before < db_migrations_count && db_migrations[before].version < 10)
+		before++;
+	ck_assert_int_eq(db_migrate(db, db_migrations, before, err, sizeof(err)), 0);
+	ck_assert_int_eq(db_run(db, add, "siii", "a", 0, 5, 1), SQLITE_OK);
+	ck_assert_int_eq(db_run(db, add, "siii", "a", 3600, 7, 2), SQLITE_OK);
+	ck_assert_int_eq(db_migrate(db, db_migrations, db_migrations_count, err,
+				    sizeof(err)), 0);
+	ck_assert_int_eq(db_int(db, "SELECT cpu_ns FROM usage_totals WHERE server_id = 'a'", -1),
+			 12);
+	ck_assert_int_eq(db_run(db, add, "siii", "a", 3600, 100, 10), SQLITE_OK);	/* update */
+	ck_assert_int_eq(db_run(db, add, "siii", "a", 7200, 1000, 20), SQLITE_OK);	/* insert */
+	ck_assert_int_eq(db_run(db, add, "siii", "b", 0, 3, 4), SQLITE_OK);		/* new server */
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM usage_totals t WHERE cpu_ns <>"
+				    " (SELECT sum(cpu_ns) FROM usage_hourly h WHERE h.server_id ="
+				    " t.server_id) OR net_tx_packets <> (SELECT sum(net_tx_packets)"
+				    " FROM usage_hourly h WHERE h.server_id = t.server_id)", -1), 0);
+	ck_assert_int_eq(db_int(db, "SELECT cpu_ns FROM usage_totals WHERE server_id = 'a'", -1),
+			 1112);
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM usage_totals", -1), 2);
+	drop(db);
+}
+END_TEST
+
 Suite *migrations_suite(void)
 {
 	Suite *s = suite_create("migrations");
@@ -216,6 +253,7 @@ Suite *migrations_suite(void)
 
 	tcase_add_test(tc, fresh_database);
 	tcase_add_test(tc, applied_once);
+	tcase_add_test(tc, usage_totals_follow_the_hours);
 	tcase_add_test(tc, in_order_and_atomic);
 	tcase_add_test(tc, refuses_bad_lists_and_newer_databases);
 	tcase_add_test(tc, schema_constraints);

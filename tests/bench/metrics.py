@@ -12,10 +12,11 @@ series, next to the target (a scrape well under Prometheus's default 10 s
 timeout: 50 ms).  Exits 1 if something broke (an answer that is not
 200 text/plain with one CPU series per server), 2 if it cannot run.
 
-The per-server meter families sum every hourly usage row of the live
-servers (api_metrics.c), so before the scrapes each server is given
---days days of hourly rows (31 by default: 148,800 rows for 200 servers),
-written straight into the database as the monitor would have.
+The per-server meter families are the servers' usage totals, which
+triggers keep from the hourly rows (migration 10): before the scrapes each
+server is given --days days of hourly rows (31 by default: 148,800 rows
+for 200 servers), written straight into the database as the monitor would
+have, so that the scrape shows it does not read them all.
 
     make -f provisiond/build.mk bench-metrics   (or: tests/bench/metrics.py [--servers N])
 """
@@ -141,7 +142,7 @@ def main():
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
     print_table(("figure", "value", "target"), [
         ("servers", str(args.servers), ""),
-        ("hourly usage rows summed", "%d (%d days each)" % (hours, args.days), ""),
+        ("hourly usage rows", "%d (%d days each)" % (hours, args.days), ""),
         ("scrape time, median", "%.2f ms" % statistics.median(times), "<= %.0f ms" % TARGET_MS),
         ("scrape time, p99", "%.2f ms" % p99, ""),
         ("scrape time, max", "%.2f ms" % times[-1], ""),
