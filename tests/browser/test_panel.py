@@ -63,6 +63,9 @@ def test_power_buttons_run_jobs(world, browser):
     p.login(customer_token(world, t["id"]))
     p.click('a[href="/servers/%s"]' % server["id"])
     p.wait_text("#server-state", "running")
+    # The last 30 days are drawn from the hourly usage export.
+    p.find("#chart-month-cpu canvas")
+    assert "does not keep hourly usage" not in p.text("#graphs")
     p.shot("running")
     for button, state in (("Stop", "stopped"), ("Start", "running"), ("Reboot", "running")):
         p.click_button(button, "#main .actions")
