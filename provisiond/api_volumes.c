@@ -17,6 +17,29 @@
 #include "db.h"
 #include "volume.h"
 
+/* The plan's disk sizes in GiB (0 and 0 for no such plan). */
+static void plan_disk_gib(sqlite3 *db, const char *plan_id, int64_t *root_gib,
+			  int64_t *data_gib)
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT root_disk_gib, data_disk_gib FROM plans"
+				       " WHERE id = ?", "s", plan_id);
+
+	*root_gib = *data_gib = 0;
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		*root_gib = sqlite3_column_int64(st, 0);
+		*data_gib = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+}
+
+/* A root disk is the plan's size, or the template's if that is larger. */
+static uint64_t root_disk_bytes(int64_t root_gib, int64_t tpl_size)
+{
+	uint64_t bytes = (uint64_t)root_gib * GIB;
+
+	return bytes < (uint64_t)tpl_size ? (uint64_t)tpl_size : bytes;
+}
+
 /* What a server of plan_id on template_id needs.  0, or the error answer. */
 static int disk_sizes(struct request *req, const char *plan_id, const char *template_id,
 		      uint64_t *root, uint64_t *data)
@@ -39,13 +62,7 @@ static int disk_sizes(struct request *req, const char *plan_id, const char *temp
 		return req_field_error(req, "template_id",
 				       "template_id: the template is not available");
 
-	st = db_prep(req->db, "SELECT root_disk_gib, data_disk_gib FROM plans WHERE id = ?",
-		     "s", plan_id);
-	if (st && sqlite3_step(st) == SQLITE_ROW) {
-		root_gib = sqlite3_column_int64(st, 0);
-		data_gib = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
+	plan_disk_gib(req->db, plan_id, &root_gib, &data_gib);
 	if (root_gib == 0)
 		return req_field_error(req, "plan_id", "plan_id: the plan has no root disk "
 				       "(root_disk_gib 0): it cannot take a template");
@@ -53,9 +70,7 @@ static int disk_sizes(struct request *req, const char *plan_id, const char *temp
 		return req_field_error(req, "template_id", "template_id: needs a root disk of "
 				       "at least %lld GiB; the plan's is %lld GiB",
 				       (long long)min_gib, (long long)root_gib);
-	*root = (uint64_t)root_gib * GIB;
-	if (*root < (uint64_t)tpl_size)
-		*root = (uint64_t)tpl_size;
+	*root = root_disk_bytes(root_gib, tpl_size);
 	*data = (uint64_t)data_gib * GIB;
 	return 0;
 }
@@ -188,13 +203,7 @@ int server_volumes_resize(struct request *req, const char *server_id,
 	if (!template_id[0])
 		return 0;	/* a kernel-image server has no volumes */
 
-	st = db_prep(req->db, "SELECT root_disk_gib, data_disk_gib FROM plans WHERE id = ?",
-		     "s", plan_id);
-	if (st && sqlite3_step(st) == SQLITE_ROW) {
-		root_gib = sqlite3_column_int64(st, 0);
-		data_gib = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
+	plan_disk_gib(req->db, plan_id, &root_gib, &data_gib);
 	if (root_gib == 0)
 		return req_field_error(req, "plan_id", "plan_id: the plan has no root disk "
 				       "(root_disk_gib 0); the server was made from a template");
@@ -202,9 +211,7 @@ int server_volumes_resize(struct request *req, const char *server_id,
 		return req_field_error(req, "plan_id", "plan_id: the server's template needs a "
 				       "root disk of at least %lld GiB; the plan's root_disk_gib "
 				       "is %lld", (long long)min_gib, (long long)root_gib);
-	new_root = (uint64_t)root_gib * GIB;
-	if (new_root < (uint64_t)tpl_size)
-		new_root = (uint64_t)tpl_size;
+	new_root = root_disk_bytes(root_gib, tpl_size);
 	new_data = (uint64_t)data_gib * GIB;
 
 	st = db_prep(req->db, "SELECT id, kind, size_bytes, state FROM volumes"
