@@ -21,7 +21,6 @@ dom0 that 22000 is the first of make run's forwarded ports.  Then:
   from the advertisement; ssh through the forward still works."""
 
 import ipaddress
-import json
 import re
 import socket
 import subprocess
@@ -31,7 +30,7 @@ from conftest import DOM0_CMDLINE, DOM0_INITRD, DOM0_KERNEL, DOM0_TEST_OVERLAY, 
 from machine import blank_data_disk
 from pvd_dom0 import LOG, STARTED
 from test_provisiond_linux import Api, admin_token
-from test_template import TEMPLATE, TEMPLATE_JSON
+from test_template import TEMPLATE, import_template
 
 FORWARD_BASE = 22000
 DATA_DISK_BYTES = 12 << 30
@@ -79,7 +78,6 @@ def wait_ssh(key, port, command, deadline_s=180):
 
 
 def test_reach_a_server_from_the_host_firewall_way_out_dhcp(boot, tmp_path):
-    meta = json.load(open(TEMPLATE_JSON))
     template = str(tmp_path / "debian-12.img")
     subprocess.run(["cp", "--sparse=always", TEMPLATE, template], check=True)
     key = str(tmp_path / "key")
@@ -92,11 +90,7 @@ def test_reach_a_server_from_the_host_firewall_way_out_dhcp(boot, tmp_path):
     base = "https://127.0.0.1:%d" % m.https_port
     admin = Api(base, admin_token(m))
 
-    m.check("mkdir -p /data/templates && "
-            "e2image -ra /dev/vdb /data/templates/debian-12.img", timeout=600)
-    tpl = admin.ok("POST", "/v1/templates", {
-        "name": "debian-12", "path": "/data/templates/debian-12.img",
-        "os": meta["os"], "cmdline": meta["cmdline"], "min_disk_gib": 2}, status=201)
+    tpl = import_template(m, admin)
     plan = admin.ok("POST", "/v1/plans", {
         "name": "vps-s", "vcpus": 1, "memory_mib": 512, "root_disk_gib": 3}, status=201)
     admin.ok("POST", "/v1/ip-pools", {

@@ -30,7 +30,7 @@ from machine import blank_data_disk
 from pvd_dom0 import LOG, STARTED
 from test_provisiond_linux import Api, admin_token, domains
 from test_linux_domu import type_line
-from test_template import TEMPLATE, TEMPLATE_JSON, wait_prompt
+from test_template import TEMPLATE, import_template, wait_prompt
 
 PASSWORD = "first-Pa55word"
 NEW_PASSWORD = "second-Pa55word"
@@ -68,7 +68,6 @@ def used_kib(m):
 
 
 def test_customer_server_from_template_ssh_reinstall_delete(boot_dom0, tmp_path):
-    meta = json.load(open(TEMPLATE_JSON))
     template = str(tmp_path / "debian-12.img")
     subprocess.run(["cp", "--sparse=always", TEMPLATE, template], check=True)
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
@@ -84,15 +83,7 @@ def test_customer_server_from_template_ssh_reinstall_delete(boot_dom0, tmp_path)
     admin = Api(base, admin_token(m))
 
     # --- The hoster: the template into the pool's filesystem, registered. ---
-    # e2image copies the filesystem's blocks, not its free space (nor the
-    # backup superblocks, so the copy is not byte for byte the build's
-    # image, and the build's manifest with its sha256 stays behind).
-    m.check("mkdir -p /data/templates && "
-            "e2image -ra /dev/vdb /data/templates/debian-12.img", timeout=600)
-    tpl = admin.ok("POST", "/v1/templates", {
-        "name": "debian-12", "path": "/data/templates/debian-12.img",
-        "os": meta["os"], "cmdline": meta["cmdline"], "min_disk_gib": 2},
-        status=201)
+    tpl = import_template(m, admin)
     assert re.fullmatch(r"[0-9a-f]{64}", tpl["sha256"]), tpl
     plan = admin.ok("POST", "/v1/plans", {
         "name": "vps-s", "vcpus": 1, "memory_mib": 512,

@@ -13,7 +13,6 @@ appliance restarted on the same data disk:
   counted twice (right after the kill, the totals move by no more than the
   background), and they keep counting (another ping is counted)."""
 
-import json
 import subprocess
 import time
 
@@ -21,7 +20,7 @@ from machine import blank_data_disk
 from pvd_dom0 import LOG, STARTED, restart_provisiond, start_provisiond
 from test_provisiond_linux import Api, admin_token
 from test_servers import SSH, shell_quote, ssh
-from test_template import TEMPLATE, TEMPLATE_JSON
+from test_template import TEMPLATE, import_template
 
 DATA_DISK_BYTES = 16 << 30
 MONITOR_S = 2
@@ -81,7 +80,6 @@ def near(got, want, noise, what):
 
 
 def test_usage_exact_across_reboots_and_kill(boot_dom0, tmp_path):
-    meta = json.load(open(TEMPLATE_JSON))
     template = str(tmp_path / "debian-12.img")
     subprocess.run(["cp", "--sparse=always", TEMPLATE, template], check=True)
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
@@ -95,11 +93,7 @@ def test_usage_exact_across_reboots_and_kill(boot_dom0, tmp_path):
     m.check("printf '%%s' %s > /tmp/key && chmod 600 /tmp/key"
             % shell_quote((tmp_path / "key").read_text()))
 
-    m.check("mkdir -p /data/templates && "
-            "e2image -ra /dev/vdb /data/templates/debian-12.img", timeout=600)
-    tpl = admin.ok("POST", "/v1/templates", {
-        "name": "debian-12", "path": "/data/templates/debian-12.img",
-        "os": meta["os"], "cmdline": meta["cmdline"], "min_disk_gib": 2}, status=201)
+    tpl = import_template(m, admin)
     plan = admin.ok("POST", "/v1/plans", {
         "name": "metered", "vcpus": 1, "memory_mib": 512,
         "root_disk_gib": 2, "data_disk_gib": 1}, status=201)
