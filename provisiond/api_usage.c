@@ -130,16 +130,24 @@ static bool parse_cursor(const char *text, char server[ID_MAX], int64_t *hour)
 	return true;
 }
 
-/* One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
+/*
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF.
+ * A field a spreadsheet would run as a formula (it starts with = + - @, a
+ * tab or a CR: a hoster's external_id can be anything) gets a leading
+ * single quote, so that opening the export never runs a customer's text.
+ */
 static void csv_field(struct textbuf *b, const char *s)
 {
+	bool formula;
+
 	if (!s)
 		return;
-	if (!strpbrk(s, ",\"\r\n")) {
+	formula = *s && strchr("=+-@\t\r", *s);
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		tb_puts(b, s);
 		return;
 	}
-	tb_add(b, "\"", 1);
+	tb_puts(b, formula ? "\"'" : "\"");
 	for (; *s; s++)
 		tb_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
 	tb_add(b, "\"", 1);

@@ -160,6 +160,38 @@ def test_counters_exact_across_new_domain_and_kill9(metered):
     assert [u["server_id"] for u in r.json()["items"]] == [s["id"]]
 
 
+def test_csv_never_holds_a_formula(metered):
+    """A spreadsheet opening the export runs no text a hoster or customer
+    chose: a field that starts like a formula gets a leading quote in CSV;
+    JSON keeps the value as it is."""
+    d, admin, world = metered
+    t = world.make_tenant()
+    hostile = {'=HYPERLINK("http://x","y")': '"\'=HYPERLINK(""http://x"",""y"")"',
+               "+1": '"\'+1"', "-2+3": '"\'-2+3"', "@SUM(A1)": '"\'@SUM(A1)"',
+               "a=1": "a=1"}
+    ids = {world.make_server(t["id"], external_id=e)[0]["id"]: e for e in hostile}
+    con = sqlite3.connect(str(d.db), timeout=10)
+    for sid in ids:
+        con.execute("INSERT INTO usage_hourly (server_id, tenant_id, hour_start, cpu_ns)"
+                    " VALUES (?, ?, ?, 1)", (sid, t["id"], 1769904000))
+    con.commit()
+    con.close()
+    rng = {"from": "2026-02-01T00:00:00Z", "to": "2026-03-01T00:00:00Z",
+           "tenant_id": t["id"]}
+    assert {r["server_id"]: r["external_id"] for r in export(admin, **rng)} == ids
+    r = admin.get("/v1/usage", params=dict(rng, format="csv"))
+    assert r.status_code == 200, r.text
+    lines = r.text.split("\r\n")[1:-1]
+    assert len(lines) == len(hostile), lines
+    for line in lines:
+        external_id = ids[line.split(",", 1)[0]]
+        assert "," + hostile[external_id] + "," in line, (external_id, line)
+    # Read back as CSV, the quote is all that was added.
+    for row in export_csv(admin, **rng):
+        want = ids[row["server_id"]]
+        assert row["external_id"] == (want if hostile[want] == want else "'" + want)
+
+
 def test_periods_sum_exactly_and_csv_agrees(metered):
     d, admin, world = metered
     t = world.make_tenant()
