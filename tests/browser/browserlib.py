@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """
 The browser side of the web panel's tests (tests/browser/, the system test
-tests/system/test_web_panel.py and make bench-web): Debian's chromium,
+tests/system/test_servers.py and make bench-web): Debian's chromium,
 headless, through chromedriver and selenium, and Panel, what a test does
 with a page, saving a screenshot of each step into build/test-logs/browser/.
 """
@@ -128,6 +128,29 @@ class Panel:
         self.wait(lambda d: any(o.text == visible_text for o in Select(el).options), 20,
                   "option " + visible_text)
         Select(el).select_by_visible_text(visible_text)
+
+    # --- the console ---
+    def terminal_text(self):
+        """What the terminal shows, one line a row.  xterm.js draws only
+        while it is on screen, as a person would look at it: scrolled into
+        view first."""
+        return self.d.execute_script(
+            "const t = document.querySelector('#terminal');"
+            "if (t) t.scrollIntoView({block: 'nearest'});"
+            "const r = document.querySelector('#terminal .xterm-rows');"
+            "return r ? Array.from(r.children).map(e => e.textContent).join('\\n') : '';")
+
+    def wait_terminal(self, text, timeout=20):
+        self.wait(lambda d: text in self.terminal_text(), timeout, "%r on the console" % text)
+
+    def type_console(self, keys):
+        self.find("#terminal .xterm-helper-textarea").send_keys(keys)
+
+    def open_console(self, timeout=30):
+        """Opens the server page's console with the keyboard."""
+        self.click("#console-open")
+        self.wait(lambda d: self.find("#console-status").get_attribute("data-state") == "keyboard",
+                  timeout, "the console's keyboard")
 
     def login(self, token):
         self.go("/login")

@@ -299,26 +299,15 @@ def test_reused_console_ticket_is_refused(world, browser, daemon):
     assert status == 404
 
 
-def terminal_text(panel):
-    """What the terminal shows.  xterm.js draws only while it is on screen,
-    as a person would look at it: scrolled into view first."""
-    return panel.d.execute_script(
-        "const t = document.querySelector('#terminal'); if (t) t.scrollIntoView({block: 'nearest'});"
-        "const r = document.querySelector('#terminal .xterm-rows');"
-        "return r ? r.textContent : '';")
-
-
 def test_console_shows_output_and_echoes_input(world, browser):
     t = world.make_tenant()
     server, _ = world.make_server(t["id"], hostname="console.example.com")
     p = browser()
     p.login(customer_token(world, t["id"]))
     p.go("/servers/" + server["id"])
-    p.click("#console-open")
-    p.wait(lambda d: p.find("#console-status").get_attribute("data-state") == "keyboard",
-           what="console connected")
-    p.find("#terminal .xterm-helper-textarea").send_keys("echo hello-from-the-browser")
-    p.wait(lambda d: "echo hello-from-the-browser" in terminal_text(p), what="echo")
+    p.open_console()
+    p.type_console("echo hello-from-the-browser")
+    p.wait(lambda d: "echo hello-from-the-browser" in p.terminal_text(), what="echo")
     p.shot("console")
     # A second viewer with the watch-only button gets it too: from the
     # console's backlog, sent first to a new viewer.
@@ -326,18 +315,16 @@ def test_console_shows_output_and_echoes_input(world, browser):
     v.login(customer_token(world, t["id"]))
     v.go("/servers/" + server["id"])
     v.click("#console-watch")
-    v.wait(lambda d: "hello-from-the-browser" in terminal_text(v), what="viewer output")
+    v.wait(lambda d: "hello-from-the-browser" in v.terminal_text(), what="viewer output")
     assert v.find("#console-status").get_attribute("data-state") == "viewer"
     v.shot("viewer")
     # The viewer takes the keyboard: the first page is told it watches now.
-    v.click("#console-open")
-    v.wait(lambda d: v.find("#console-status").get_attribute("data-state") == "keyboard",
-           what="keyboard taken")
+    v.open_console()
     p.wait_text("#console-status", "Another viewer took the keyboard")
     assert p.find("#console-status").get_attribute("data-state") == "viewer"
-    v.find("#terminal .xterm-helper-textarea").send_keys(" from-the-viewer")
-    v.wait(lambda d: "from-the-viewer" in terminal_text(v), what="the viewer's echo")
-    p.wait(lambda d: "from-the-viewer" in terminal_text(p), what="the viewer's typing: %r" % terminal_text(p))
+    v.type_console(" from-the-viewer")
+    v.wait(lambda d: "from-the-viewer" in v.terminal_text(), what="the viewer's echo")
+    p.wait(lambda d: "from-the-viewer" in p.terminal_text(), what="the viewer's typing: %r" % p.terminal_text())
     p.shot("keyboard-taken")
     # The terminal is drawn (its styles applied despite the CSP).
     height = p.d.execute_script(
