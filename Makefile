@@ -12,6 +12,7 @@
 #   make bench-io   customer domains' disks
 #   make web        the web panel (build/web)    make test-browser  its browser tests
 #   make bench-web  the panel's load times and asset sizes
+#   make bench-console  the browser console's echo latency on the appliance
 #   make bench-servers  servers from templates   make bench-net  their network
 #
 # Everything built lands in build/; `make clean` removes it.
@@ -23,7 +24,7 @@ PYTHON  ?= /usr/bin/python3
 PYTEST_ARGS ?=
 
 .PHONY: all iso run test test-unit test-api test-system deps deps-test bench \
-	bench-api clean test-browser bench-web
+	bench-api clean test-browser bench-web bench-console
 all: iso
 
 include hypervisor/build.mk
@@ -163,6 +164,10 @@ bench-web: deps-test
 	$(MAKE) web provisiond-testhv
 	PROVISIOND=$(abspath $(PROVISIOND_TESTHV)) WEB_ROOT=$(abspath $(WEB_OUT)) \
 		$(PYTHON) tests/bench/web.py
+
+bench-console: deps-test
+	$(MAKE) iso
+	$(PYTHON) tests/bench/console.py
 
 # provisiond's usage export (1,000 servers x 31 days of hourly buckets) and
 # the CPU cost of usage sampling (docs/usage.md).
