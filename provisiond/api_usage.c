@@ -21,6 +21,9 @@
  *   id, period): next_cursor in the JSON, the X-Next-Cursor header in CSV.
  *
  * Customers see their tenant's servers only (req_scope), in both shapes.
+ *
+ * And GET /v1/servers/{id}/usage/recent: the server's last hour per minute,
+ * from memory (usage_recent.c), for the web panel's "Last hour" graphs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,8 @@
 #include "db.h"
 #include "router.h"
 #include "usage.h"
+#include "usage_recent.h"
+#include "util.h"
 
 /* The longest range one request may ask for: a year and a month. */
 #define USAGE_EXPORT_MAX_DAYS	400
@@ -347,4 +352,43 @@ int usage_list(struct request *req)
 	    req_query(req, "granularity") || req_query(req, "format"))
 		return periods_list(req);
 	return lifetime_list(req);
+}
+
+/* --- GET /v1/servers/{id}/usage/recent: the last hour per minute --- */
+
+int server_usage_recent(struct request *req)
+{
+	struct recent_minute minutes[RECENT_MINUTES];
+	char start[TIME_STR_LEN];
+	json_t *server, *list, *out;
+	size_t n;
+
+	/* fetch_server applies the caller's scope: another tenant's server
+	 * is 404, as for GET /v1/servers/{id}. */
+	if (fetch_server(req, req->id, &server))
+		return req_internal(req, "fetch server");
+	if (!server)
+		return req_error(req, 404, "not_found", "server %s not found", req->id);
+	json_decref(server);
+
+	n = usage_recent_read(req->id, now_s(), minutes);
+	list = json_array();
+	out = json_pack("{s:s, s:i, s:o}", "server_id", req->id,
+			"minute_seconds", RECENT_MINUTE_S, "minutes", list);
+	if (!out)
+		return req_internal(req, "recent usage");
+	for (size_t i = 0; i < n; i++) {
+		json_t *m;
+
+		time_format(minutes[i].start, start);
+		m = json_pack("{s:s}", "start", start);
+		for (int k = 0; m && k < RECENT_NMETERS; k++)
+			json_object_set_new(m, usage_meter_names[recent_meter_of[k]],
+					    json_integer((json_int_t)minutes[i].v[k]));
+		if (!m || json_array_append_new(list, m)) {
+			json_decref(out);
+			return req_internal(req, "recent usage");
+		}
+	}
+	return req_reply(req, 200, out);
 }

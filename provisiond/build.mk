@@ -124,6 +124,7 @@ PVD_COMMON_SRCS += $(PVD_DIR)/usage.c
 PVD_COMMON_SRCS += $(PVD_DIR)/usage_store.c
 PVD_COMMON_SRCS += $(PVD_DIR)/api_usage.c
 PVD_COMMON_SRCS += $(PVD_DIR)/usage_allowance.c
+PVD_COMMON_SRCS += $(PVD_DIR)/usage_recent.c
 PVD_SRCS := $(PVD_COMMON_SRCS) $(PVD_DIR)/hv_backends.c $(PVD_DIR)/volume_stores.c
 PVD_COMMON_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_OUT)/obj/%.o,$(PVD_COMMON_SRCS)) \
 	$(PVD_OUT)/obj/contract.o
@@ -148,7 +149,7 @@ PVD_UT_LIB_SRCS := $(addprefix $(PVD_DIR)/, \
 	session.c)
 PVD_UT_LIB_SRCS += $(PVD_DIR)/webhook_check.c
 PVD_UT_LIB_SRCS += $(PVD_DIR)/metrics.c
-PVD_UT_LIB_SRCS += $(PVD_DIR)/usage.c $(PVD_DIR)/usage_store.c
+PVD_UT_LIB_SRCS += $(PVD_DIR)/usage.c $(PVD_DIR)/usage_store.c $(PVD_DIR)/usage_recent.c
 PVD_UT_SRCS := $(wildcard $(PVD_DIR)/tests/*.c)
 PVD_UT_OBJS := $(patsubst $(PVD_DIR)/%.c,$(PVD_UT_OUT)/%.o,$(PVD_UT_LIB_SRCS)) \
 	$(patsubst $(PVD_DIR)/tests/%.c,$(PVD_UT_OUT)/tests/%.o,$(PVD_UT_SRCS))

@@ -41,6 +41,7 @@
 #include "server_disks.h"
 #include "server_net.h"
 #include "usage_allowance.h"
+#include "usage_recent.h"
 
 #define POLL_MS	50	/* how often a shutdown is checked on */
 
@@ -661,6 +662,8 @@ int job_execute(struct hv_backend *hv, int stop_timeout_s, struct job_run *run)
 			rc = update_server(run, "UPDATE servers SET"
 						" actual_state = 'deleted', deleted_at = ?2,"
 						" updated_at = ?2 WHERE id = ?1", "");
+		if (rc == 0)	/* its last hour's minutes go with it */
+			usage_recent_forget(run->server_id);
 		break;
 	}
 

@@ -3,7 +3,8 @@
  * monitor.c - a thread that samples the hypervisor every monitor_interval
  * seconds: each server's usage meters (CPU and steal time from the domain
  * list, disk and network counters from its device backend, and the gauges:
- * usage.h) into hourly buckets, its lifetime CPU time (servers.cpu_time_*),
+ * usage.h) into hourly buckets and, once committed, the last hour's
+ * minutes (usage_recent.c), its lifetime CPU time (servers.cpu_time_*),
  * and its domain's observed state (actual_state); then its traffic
  * allowance (usage_allowance.c).  Jobs call monitor_final_sample() before
  * they destroy a domain, so that its last interval is kept.
@@ -38,6 +39,7 @@
 #include "reconcile.h"
 #include "usage.h"
 #include "usage_allowance.h"
+#include "usage_recent.h"
 #include "util.h"
 
 static struct {
@@ -174,9 +176,10 @@ static void publish_throttle(const struct observed *obs, uint32_t n)
 	free(rows);
 }
 
-/* The server's sample into its usage buckets (usage_store.c). */
+/* The server's sample into its usage buckets (usage_store.c); *counted
+ * what it added, for the last hour's minutes. */
 static int meter(sqlite3 *w, const struct server_meta *m, const struct observed *o,
-		 int64_t at, uint64_t *month_traffic)
+		 int64_t at, uint64_t *month_traffic, struct usage_counted *counted)
 {
 	struct usage_sample s = {
 		.server_id = m->id,
@@ -204,7 +207,48 @@ static int meter(sqlite3 *w, const struct server_meta *m, const struct observed 
 		s.reading.c[UM_net_rx_packets] = o->io.net_rx_packets;
 		s.reading.c[UM_net_tx_packets] = o->io.net_tx_packets;
 	}
-	return usage_record(w, &s, month_traffic);
+	return usage_record(w, &s, month_traffic, counted);
+}
+
+/*
+ * The samples of servers with a domain, for the last hour's minutes
+ * (usage_recent.c), kept once the sample's transaction commits: a sample
+ * rolled back is counted again by the next one, and must not be twice in
+ * the minutes.  A server without a domain counted nothing and adds no
+ * minutes, so a stopped server's ring is freed after an hour.
+ */
+struct recent_samples {
+	struct recent_sample {
+		char server_id[ID_MAX];
+		struct usage_counted counted;
+	} *items;
+	size_t n, cap;
+};
+
+static void recent_note(struct recent_samples *rs, const char *server_id,
+			const struct usage_counted *counted)
+{
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		struct recent_sample *grown = realloc(rs->items, cap * sizeof(*grown));
+
+		if (!grown)
+			return;		/* the graphs miss this sample only */
+		rs->items = grown;
+		rs->cap = cap;
+	}
+	if (str_copy(rs->items[rs->n].server_id, server_id, ID_MAX)) {
+		rs->items[rs->n].counted = *counted;
+		rs->n++;
+	}
+}
+
+static void recent_keep(const struct recent_samples *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		usage_recent_add(rs->items[i].server_id, rs->items[i].counted.from,
+				 rs->items[i].counted.to, rs->items[i].counted.delta);
+	usage_recent_prune(now_s());
 }
 
 /* A change of a domain's network limits the allowance asked for. */
@@ -220,6 +264,7 @@ static void sample(void)
 	struct hvb_domain *doms;
 	struct observed *obs = NULL;
 	struct limit_change *limits = NULL;
+	struct recent_samples recent = { 0 };
 	uint32_t n, nlimits = 0;
 	sqlite3_stmt *st;
 	sqlite3 *w;
@@ -272,6 +317,7 @@ static void sample(void)
 		struct observed none = { 0 };
 		const struct observed *o = &none;
 		enum allowance_action action;
+		struct usage_counted counted;
 		uint64_t traffic = 0, bps = 0;
 		bool job_queued;
 
@@ -299,10 +345,12 @@ static void sample(void)
 			 sizeof(state_before));
 		if (event_server_state(w, m.id, state_before, "monitor") != SQLITE_OK)
 			break;
-		if (meter(w, &m, o, now_s(), &traffic) != SQLITE_OK ||
+		if (meter(w, &m, o, now_s(), &traffic, &counted) != SQLITE_OK ||
 		    allowance_check(w, m.id, m.tenant_id, &m.allowance, traffic, now_s(),
 				    &action, &bps, &job_queued) != SQLITE_OK)
 			break;
+		if (d)
+			recent_note(&recent, m.id, &counted);
 		queued |= job_queued;
 		if (action == ALLOWANCE_SET_LIMIT && d) {
 			limits[nlimits].domid = d->domid;
@@ -323,10 +371,13 @@ static void sample(void)
 	if (rc != SQLITE_DONE) {
 		db_write_rollback(w);
 		free(limits);
+		free(recent.items);
 		log_warn("monitor: sample not recorded");
 		return;
 	}
-	db_write_commit(w);
+	if (db_write_commit(w) == SQLITE_OK)
+		recent_keep(&recent);
+	free(recent.items);
 	if (queued)
 		jobs_wake();
 	/* After the commit: the throttle is recorded even if this fails (the
@@ -347,9 +398,10 @@ int monitor_final_sample(struct hv_backend *hv, const char *server_id)
 	struct hvb_domain d;
 	struct observed o;
 	struct server_meta m;
+	struct usage_counted counted;
 	sqlite3_stmt *st;
 	sqlite3 *w;
-	bool found;
+	bool found, metered = false;
 	int err = hvb_find(hv, server_id, &d, &found), rc;
 
 	if (err)
@@ -362,8 +414,9 @@ int monitor_final_sample(struct hv_backend *hv, const char *server_id)
 	rc = st ? sqlite3_step(st) : SQLITE_ERROR;
 	if (rc == SQLITE_ROW) {
 		meta_of(st, &m);
-		rc = meter(w, &m, &o, now_s(), NULL);
-		if (rc == SQLITE_OK && found)
+		rc = meter(w, &m, &o, now_s(), NULL, &counted);
+		metered = rc == SQLITE_OK && found;
+		if (metered)
 			rc = db_run(w, "UPDATE servers SET cpu_time_live_ns = ?,"
 				       " usage_sampled_at = ? WHERE id = ?", "iis",
 				    (int64_t)d.cpu_time_ns, now_s(), server_id);
@@ -373,7 +426,11 @@ int monitor_final_sample(struct hv_backend *hv, const char *server_id)
 		db_write_rollback(w);
 		return -EIO;
 	}
-	return db_write_commit(w) == SQLITE_OK ? 0 : -EIO;
+	if (db_write_commit(w) != SQLITE_OK)
+		return -EIO;
+	if (metered)	/* the domain's last minutes, before it goes */
+		usage_recent_add(server_id, counted.from, counted.to, counted.delta);
+	return 0;
 }
 
 #define PURGE_EVERY_S	3600

@@ -65,6 +65,16 @@ int64_t usage_next_month(int64_t month_start)
 	return usage_month_start(month_start + 32 * 86400);
 }
 
+uint64_t usage_share_upto(uint64_t delta, int64_t from, int64_t to, int64_t t)
+{
+	if (t <= from)
+		return 0;
+	if (t >= to)
+		return delta;
+	return (uint64_t)((unsigned __int128)delta * (uint64_t)(t - from) /
+			  (uint64_t)(to - from));
+}
+
 void usage_split_begin(struct usage_split *s, int64_t from, int64_t to,
 		       const uint64_t delta[USAGE_COUNTERS],
 		       const struct usage_levels *levels)
@@ -102,11 +112,10 @@ bool usage_split_next(struct usage_split *s, int64_t *hour_start,
 	secs = end - s->at;
 
 	for (int i = 0; i < USAGE_COUNTERS; i++) {
-		unsigned __int128 upto = (unsigned __int128)s->delta[i] *
-			(uint64_t)(end - s->from) / (uint64_t)(s->to - s->from);
+		uint64_t upto = usage_share_upto(s->delta[i], s->from, s->to, end);
 
-		meters[i] = (uint64_t)upto - s->given[i];
-		s->given[i] = (uint64_t)upto;
+		meters[i] = upto - s->given[i];
+		s->given[i] = upto;
 	}
 	if (s->levels.exists) {
 		meters[UM_existed_seconds] = (uint64_t)secs;

@@ -65,6 +65,15 @@ void usage_counter_delta(const struct usage_reading *prev, bool same_instance,
 			 const struct usage_reading *now, uint64_t delta[USAGE_COUNTERS]);
 
 /*
+ * The part of a delta counted over [from, to) that falls in [from, t):
+ * delta * (t - from) / (to - from) rounded down (0 before from, all of
+ * delta from `to` on; to > from).  Cutting an interval at t1 < t2 < ...
+ * and giving each piece the difference of two such parts hands out the
+ * delta exactly, whatever the rounding.
+ */
+uint64_t usage_share_upto(uint64_t delta, int64_t from, int64_t to, int64_t t);
+
+/*
  * Spreads an interval's counter deltas and gauges over the UTC hours of
  * the seconds [from, to): usage_split_begin, then usage_split_next until it returns
  * false, each call giving one hour's start and its meters.  The parts of
@@ -115,8 +124,18 @@ struct usage_sample {
  * the interval since the last commit but never count one twice.  Counters
  * without a reading (no domain, or the backend did not answer) add 0 and
  * keep the cursor's value.  *month_traffic (may be NULL) gets the server's
- * rx + tx bytes in the calendar month of s->at.  SQLITE_OK or an error.
+ * rx + tx bytes in the calendar month of s->at; *counted (may be NULL)
+ * what this sample added, for the last hour's minutes (usage_recent.h),
+ * which the caller keeps once the transaction commits.  SQLITE_OK or an
+ * error.
  */
-int usage_record(sqlite3 *w, const struct usage_sample *s, uint64_t *month_traffic);
+/* What a sample counted: its counters' deltas over the seconds [from, to). */
+struct usage_counted {
+	int64_t from, to;
+	uint64_t delta[USAGE_COUNTERS];
+};
+
+int usage_record(sqlite3 *w, const struct usage_sample *s, uint64_t *month_traffic,
+		 struct usage_counted *counted);
 
 #endif

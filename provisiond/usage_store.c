@@ -101,7 +101,8 @@ static int add_hour(sqlite3 *w, const struct usage_sample *s, int64_t hour,
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int usage_record(sqlite3 *w, const struct usage_sample *s, uint64_t *month_traffic)
+int usage_record(sqlite3 *w, const struct usage_sample *s, uint64_t *month_traffic,
+		 struct usage_counted *counted)
 {
 	struct cursor c, next;
 	struct usage_reading now;
@@ -161,5 +162,10 @@ int usage_record(sqlite3 *w, const struct usage_sample *s, uint64_t *month_traff
 	rc = put_cursor(w, s->server_id, &next);
 	if (rc == SQLITE_OK && month_traffic)
 		*month_traffic = next.month_traffic;
+	if (rc == SQLITE_OK && counted) {
+		counted->from = from;
+		counted->to = s->at;
+		memcpy(counted->delta, delta, sizeof(delta));
+	}
 	return rc;
 }

@@ -34,6 +34,7 @@ int main(void)
 	srunner_add_suite(sr, static_suite());
 	srunner_add_suite(sr, session_suite());
 	srunner_add_suite(sr, usage_suite());
+	srunner_add_suite(sr, usage_recent_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

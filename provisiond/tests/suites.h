@@ -20,5 +20,6 @@ Suite *websocket_suite(void);
 Suite *static_suite(void);
 Suite *session_suite(void);
 Suite *usage_suite(void);
+Suite *usage_recent_suite(void);
 
 #endif

@@ -156,7 +156,7 @@ static long long total(sqlite3 *db, const char *meter)
 
 static void record(sqlite3 *db, struct usage_sample *s)
 {
-	ck_assert_int_eq(usage_record(db, s, NULL), SQLITE_OK);
+	ck_assert_int_eq(usage_record(db, s, NULL, NULL), SQLITE_OK);
 }
 
 START_TEST(store_replay_adds_nothing)
@@ -242,7 +242,7 @@ START_TEST(store_hour_boundary_and_month_traffic)
 	s.at = month + 1800;
 	s.reading.c[UM_net_rx_bytes] = 1000;
 	s.reading.c[UM_net_tx_bytes] = 1000;
-	ck_assert_int_eq(usage_record(db, &s, &traffic), SQLITE_OK);
+	ck_assert_int_eq(usage_record(db, &s, &traffic, NULL), SQLITE_OK);
 	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM usage_hourly", -1), 2);
 	ck_assert_int_eq(db_int(db, "SELECT net_rx_bytes FROM usage_hourly"
 				    " WHERE hour_start = 1772319600", -1), 500);
