@@ -381,7 +381,7 @@ int server_usage_recent(struct request *req)
 		json_t *m;
 
 		time_format(minutes[i].start, start);
-		m = json_pack("{s:s}", "start", start);
+		m = json_pack("{s:s, s:i}", "start", start, "seconds", (int)minutes[i].seconds);
 		for (int k = 0; m && k < RECENT_NMETERS; k++)
 			json_object_set_new(m, usage_meter_names[recent_meter_of[k]],
 					    json_integer((json_int_t)minutes[i].v[k]));

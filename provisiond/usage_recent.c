@@ -61,7 +61,7 @@ static struct recent_minute *slot_of(struct recent_ring *r, int64_t minute)
 /* Adds part to minute's slot, unless the slot holds a newer minute (then
  * this one is more than an hour older than the ring's newest). */
 static void add_to_minute(struct recent_ring *r, int64_t minute,
-			  const uint64_t part[RECENT_NMETERS])
+			  const uint64_t part[RECENT_NMETERS], uint32_t seconds)
 {
 	struct recent_minute *s = slot_of(r, minute);
 
@@ -73,6 +73,9 @@ static void add_to_minute(struct recent_ring *r, int64_t minute,
 	}
 	for (int i = 0; i < RECENT_NMETERS; i++)
 		s->v[i] += part[i];
+	s->seconds += seconds;
+	if (s->seconds > RECENT_MINUTE_S)	/* overlapping samples: a minute has 60 */
+		s->seconds = RECENT_MINUTE_S;
 }
 
 void recent_ring_add(struct recent_ring *r, int64_t from, int64_t to,
@@ -84,7 +87,7 @@ void recent_ring_add(struct recent_ring *r, int64_t from, int64_t to,
 	if (to <= from) {
 		for (int i = 0; i < RECENT_NMETERS; i++)
 			part[i] = delta[recent_meter_of[i]];
-		add_to_minute(r, recent_minute_start(to), part);
+		add_to_minute(r, recent_minute_start(to), part, 0);
 		return;
 	}
 	/* The last second counted is to - 1: its minute is the newest. */
@@ -99,7 +102,8 @@ void recent_ring_add(struct recent_ring *r, int64_t from, int64_t to,
 			part[i] = usage_share_upto(d, from, to, m + RECENT_MINUTE_S) -
 				  usage_share_upto(d, from, to, m);
 		}
-		add_to_minute(r, m, part);
+		add_to_minute(r, m, part, (uint32_t)((to < m + RECENT_MINUTE_S ? to : m + RECENT_MINUTE_S) -
+						     (from > m ? from : m)));
 	}
 }
 

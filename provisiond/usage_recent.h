@@ -29,10 +29,14 @@ enum { RECENT_NMETERS = 0 RECENT_METERS(RECENT_COUNT_ONE) };
 extern const enum usage_meter recent_meter_of[RECENT_NMETERS];
 
 /* One minute: its start (unix seconds, a multiple of RECENT_MINUTE_S; 0
- * in a slot never written) and what each meter counted in it. */
+ * in a slot never written), what each meter counted in it, and how many of
+ * its seconds the samples so far covered (RECENT_MINUTE_S once the minute
+ * is over and the server ran throughout; fewer for the minute in progress
+ * or one in which the domain started or stopped): a rate is v / seconds. */
 struct recent_minute {
 	int64_t start;
 	uint64_t v[RECENT_NMETERS];
+	uint32_t seconds;
 };
 
 /* One server's ring: minute m lives in slot (m / 60) % 60, so a slot is

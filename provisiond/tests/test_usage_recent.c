@@ -53,6 +53,7 @@ START_TEST(minute_alignment)
 	ck_assert_uint_eq(out[0].v[kept(UM_cpu_ns)], 5000);
 	ck_assert_uint_eq(out[0].v[kept(UM_net_rx_bytes)], 7);
 	ck_assert_uint_eq(out[0].v[kept(UM_disk_write_bytes)], 0);
+	ck_assert_uint_eq(out[0].seconds, 5);	/* what a rate divides by */
 
 	/* An empty or backwards interval goes to the minute it ends in. */
 	recent_ring_add(&r, T0 + 70, T0 + 70, d);
@@ -60,6 +61,7 @@ START_TEST(minute_alignment)
 	ck_assert_uint_eq(recent_ring_read(&r, T0 + 70, out), 2);
 	ck_assert_int_eq(out[1].start, T0 + MIN);
 	ck_assert_uint_eq(out[1].v[kept(UM_cpu_ns)], 10000);
+	ck_assert_uint_eq(out[1].seconds, 0);	/* counts without a rate */
 }
 END_TEST
 
@@ -87,6 +89,12 @@ START_TEST(spread_over_minutes_is_exact)
 	/* In proportion: 10/150 and 60/150 of the delta, rounded down. */
 	ck_assert_uint_eq(out[0].v[kept(UM_cpu_ns)], 66666667);
 	ck_assert_uint_eq(out[1].v[kept(UM_cpu_ns)], 400000002);
+	/* [50, 200): 10 s of the first minute, all of the next two, 20 s of
+	 * the last. */
+	ck_assert_uint_eq(out[0].seconds, 10);
+	ck_assert_uint_eq(out[1].seconds, 60);
+	ck_assert_uint_eq(out[2].seconds, 60);
+	ck_assert_uint_eq(out[3].seconds, 20);
 	/* An interval ending on a boundary leaves the next minute alone. */
 	recent_ring_add(&r, T0 + 200, T0 + 240, d);
 	ck_assert_uint_eq(recent_ring_read(&r, T0 + 240, out), 4);

@@ -52,6 +52,7 @@ def sums(minutes):
 
 def test_running_server_shows_cpu_per_minute(world, admin, tenant):
     t, customer = tenant
+    born = time.time()
     s = world.make_server(t["id"])[0]
     minutes = wait_minutes(admin, s["id"], lambda ms: any(m["cpu_ns"] > 0 for m in ms))
     starts = [epoch(m["start"]) for m in minutes]
@@ -59,7 +60,11 @@ def test_running_server_shows_cpu_per_minute(world, admin, tenant):
     assert starts == sorted(set(starts))			# oldest first, one each
     assert all(t0 % 60 == 0 for t0 in starts)		# UTC minutes
     assert now - 3600 - 60 < starts[0] and starts[-1] <= now + 1
-    assert all(set(m) == {"start"} | set(KEPT) for m in minutes)
+    assert all(set(m) == {"start", "seconds"} | set(KEPT) for m in minutes)
+    # The seconds the samples covered: what a rate divides by.  The
+    # server is seconds old, so they add up to at most its age.
+    assert all(0 <= m["seconds"] <= 60 for m in minutes)
+    assert 0 < sum(m["seconds"] for m in minutes) <= time.time() - born + 2, minutes
 
     # The tenant's customer sees the same server's minutes.
     assert any(m["cpu_ns"] > 0 for m in recent(customer, s["id"]))

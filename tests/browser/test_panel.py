@@ -64,8 +64,7 @@ def test_power_buttons_run_jobs(world, browser):
     p.click('a[href="/servers/%s"]' % server["id"])
     p.wait_text("#server-state", "running")
     # The last hour is drawn at once from the server's minutes
-    # (/usage/recent), sooner than the first live point could be (two
-    # reads of /v1/usage 5 s apart).
+    # (/usage/recent), sooner than its first refresh (10 s).
     p.find("#chart-live-cpu[data-minutes] canvas", timeout=4)
     assert int(p.find("#chart-live-cpu").get_attribute("data-minutes")) >= 1
     # The last 30 days are drawn from the hourly usage export.

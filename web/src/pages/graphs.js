@@ -1,27 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // A server's usage graphs (uPlot):
-//  - "Last hour": first the server's minutes from GET
+//  - "Last hour": the server's minutes from GET
 //    /v1/servers/{id}/usage/recent (what it counted in each minute of the
 //    last hour, kept in provisiond's memory; docs/usage.md), each point a
-//    minute's average rate; then, while the page is open, GET /v1/usage's
-//    cumulative counters (cpu_time_ns, and the disk and network byte
-//    counters where the record has them) read every 5 s, each point the
-//    rate between two reads.  Points older than an hour drop off.
+//    minute's average rate over the seconds its samples covered, fetched
+//    again every 10 s while the page is open.  (Rates between two reads
+//    of the cumulative counters, which the monitor moves only every
+//    monitor_interval, would show spikes and zeros at a faster cadence.)
 //  - "Last 30 days": the hourly buckets (granularity=hour, from, to,
 //    server_id; docs/usage.md).  A provisiond without them answers 400 on
 //    those parameters, and the section says so instead of a graph.
 // Meter names are the documented ones: cpu_ns, steal_ns, disk_read_bytes,
 // disk_write_bytes, net_rx_bytes, net_tx_bytes (per minute and per
-// bucket), and the record's cpu_time_ns.  CPU % is of one CPU: ns per
-// second / 1e7.
+// bucket).  CPU % is of one CPU: ns per second / 1e7.
 
 import uPlot from "uplot";
 import * as api from "../api.js";
 import { h, replace } from "../dom.js";
 
-const SAMPLE_MS = 5000;
-const HOUR_S = 3600;
+// The monitor samples every monitor_interval (10 s by default).
+const REFRESH_MS = 10000;
 
 const METERS = {
 	cpu: [["cpu_ns", "CPU %"], ["steal_ns", "steal %"]],
@@ -43,87 +42,54 @@ function chart(el, title, labels, data, xRange) {
 	return new uPlot(opts, data, el);
 }
 
-// The record of one server in the cumulative list.
-async function usageRecord(server) {
-	const items = await api.listAll("/v1/usage", { tenant_id: server.tenant_id });
-	return items.find((u) => u.server_id === server.id) || null;
-}
-
-// The last hour's minutes as points [t, {meter: rate per second}]: at the
-// minute's end (the current minute's: now), its total over the seconds it
-// covers so far (60 once it is over).
+// The last hour's minutes as points [t, {meter: rate per second}]: each
+// at the end of what its samples covered (a minute's end once it is over),
+// its counts over those seconds; a minute with none (a domain's last
+// counts) has no rate.
 async function recentPoints(server) {
 	const body = await api.get("/v1/servers/" + server.id + "/usage/recent");
-	const now = Date.now() / 1000;
 	return body.minutes.map((m) => {
 		const start = Date.parse(m.start) / 1000;
-		const secs = Math.min(body.minute_seconds, Math.max(1, now - start));
 		const rates = {};
 		for (const meters of Object.values(METERS))
-			for (const [name] of meters) rates[name] = name in m ? m[name] / secs : null;
-		return [Math.min(start + body.minute_seconds, now), rates];
+			for (const [name] of meters) rates[name] = name in m && m.seconds > 0 ? m[name] / m.seconds : null;
+		return [start + m.seconds, rates];
 	});
 }
 
+// The "Last hour" charts: drawn from the server's minutes when the page
+// opens, and drawn again from them every REFRESH_MS while it stays open
+// (the minute in progress grows, a new one appears, the oldest drops off).
 function liveGraphs(server, box) {
-	const t = [], series = { cpu: [[], []], disk: [[], []], net: [[], []] };
 	const charts = {};
-	let last = null, timer = null, stopped = false;
+	let timer = null, stopped = false;
 	const holders = {};
 	for (const k of Object.keys(METERS)) holders[k] = h("div", { class: "chart", id: "chart-live-" + k });
 	replace(box, holders.cpu, holders.disk, holders.net);
 
-	// One point: rates per second by meter name (null: not known).
-	function push(at, rate) {
-		t.push(at);
-		const cpu = rate("cpu_ns");
-		series.cpu[0].push(cpu === null ? null : cpu / 1e7);	// ns/s -> % of one CPU
-		const steal = rate("steal_ns");
-		series.cpu[1].push(steal === null ? null : steal / 1e7);
-		series.disk[0].push(rate("disk_read_bytes")); series.disk[1].push(rate("disk_write_bytes"));
-		series.net[0].push(rate("net_rx_bytes")); series.net[1].push(rate("net_tx_bytes"));
-	}
-
-	function draw() {
-		const end = t[t.length - 1];
-		while (t.length && t[0] < end - HOUR_S) { t.shift(); for (const s of Object.values(series)) { s[0].shift(); s[1].shift(); } }
-		if (!t.length) return;
+	async function refresh() {
+		const points = await recentPoints(server);
+		if (stopped || !points.length) return;
+		const t = points.map(([at]) => at);
+		const rate = (name, scale) => points.map(([, r]) => r[name] === null ? null : r[name] * scale);
+		const series = {
+			cpu: [rate("cpu_ns", 1e-7), rate("steal_ns", 1e-7)],	// ns/s -> % of one CPU
+			disk: [rate("disk_read_bytes", 1), rate("disk_write_bytes", 1)],
+			net: [rate("net_rx_bytes", 1), rate("net_tx_bytes", 1)],
+		};
 		for (const k of Object.keys(METERS)) {
 			const data = [t, ...series[k]];
+			holders[k].dataset.minutes = String(points.length);
 			// At least 5 minutes wide, so few points do not fill the axis.
-			if (!charts[k]) charts[k] = chart(holders[k], k.toUpperCase() + " (last hour)", METERS[k].map((m) => m[1]), data,
-				(min, max) => [t[0], Math.max(t[0] + 300, t[t.length - 1])]);
+			if (!charts[k]) charts[k] = chart(holders[k], k.toUpperCase() + " (last hour, per minute)",
+				METERS[k].map((m) => m[1]), data, () => [data[0][0], Math.max(data[0][0] + 300, data[0][data[0].length - 1])]);
 			else charts[k].setData(data);
 		}
 	}
 
-	async function history() {
-		const points = await recentPoints(server);
-		for (const [at, rates] of points) push(at, (name) => rates[name]);
-		for (const k of Object.keys(METERS)) holders[k].dataset.minutes = String(points.length);
-		draw();
-	}
-
-	async function sample() {
-		const rec = await usageRecord(server);
-		if (!rec || stopped) return;
-		const now = Date.now() / 1000;
-		if (last) {
-			const dt = now - last.at;
-			const diff = (name) => (name in rec && name in last.rec) ? Math.max(0, rec[name] - last.rec[name]) / dt : null;
-			push(now, (name) => name === "cpu_ns" ? diff("cpu_time_ns") ?? diff("cpu_ns") : diff(name));
-			draw();
-		}
-		last = { at: now, rec };
-	}
-
-	// The history first, so that live points come after its minutes; a
-	// provisiond without it (404) gives live points only.
-	history().catch(() => {}).finally(() => {
-		if (stopped) return;
-		sample().catch(() => {});
-		timer = setInterval(() => sample().catch(() => {}), SAMPLE_MS);
-	});
+	const failed = (e) => { if (!stopped) { clearInterval(timer); replace(box, h("p", { class: "notice notice-error" }, e.message)); } };
+	refresh().catch(failed);
+	timer = setInterval(() => refresh().catch(failed), REFRESH_MS);
 	return () => { stopped = true; clearInterval(timer); for (const c of Object.values(charts)) c.destroy(); };
 }
 
@@ -166,7 +132,7 @@ export function graphsSection(server) {
 	const el = h("section", { class: "card", id: "graphs" },
 		h("h2", null, "Usage"),
 		h("h3", null, "Last hour"),
-		h("p", { class: "hint" }, "Per minute until this page opened, then every 5 s."), live,
+		h("p", { class: "hint" }, "Per minute; the minute in progress up to the last sample."), live,
 		h("h3", null, "Last 30 days"), month);
 	const stops = [liveGraphs(server, live)];
 	monthGraphs(server, month).then((stop) => stops.push(stop)).catch((e) =>
