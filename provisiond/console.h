@@ -34,6 +34,8 @@
 #include "websocket.h"
 
 #define CONSOLE_POLL_MS			50
+#define CONSOLE_TYPING_POLL_MS		5	/* ... while someone types */
+#define CONSOLE_TYPING_MS		500	/* "types": a key this recently */
 #define CONSOLE_BACKLOG			(64 * 1024)
 #define CONSOLE_VIEWER_PENDING		(128 * 1024)
 #define CONSOLE_READ_PER_POLL		(256 * 1024)

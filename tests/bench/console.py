@@ -7,8 +7,9 @@ product ISO, no test tools), 2 vCPUs and 2 GiB under TCG, dom0's port 443
 forwarded to the host, a fresh data disk.  Through the REST API the hoster
 registers the busybox kernel image dom0 ships (/usr/share/domu), a tenant,
 its customer token and a 128 MiB plan; the customer's server boots to its
-shell on the console.  Then, for KEYS keystrokes each (typed as a comment
-line, `#<n>-abcdefghij`, so the shell runs nothing):
+shell on the console.  Then, for KEYS keystrokes each (typed as comment
+lines, `#ws<n>-abcdefghij` and `#page<n>-abcdefghij`, so the shell runs
+nothing):
 
   1. the WebSocket alone: a client on the host opens /v1/console with a
      write ticket (tests/api/wsclient.py) and sends one key a frame; the
@@ -67,7 +68,8 @@ document.addEventListener('keydown', () => {
   if (p.want !== null && p.down === null) p.down = performance.now();
 }, true);
 new MutationObserver(() => {
-  if (p.want !== null && p.seen === null && rows.textContent.includes(p.want))
+  if (p.want !== null && p.down !== null && p.seen === null &&
+      rows.textContent.includes(p.want))
     p.seen = performance.now();
 }).observe(rows, {subtree: true, childList: true, characterData: true});
 """
@@ -142,8 +144,8 @@ def socket_echo(m, customer, sid, keys):
         ws.read_until(lambda o, e: PROMPT in o, timeout=60)
         samples, line = [], 0
         while len(samples) < keys:
-            ws.type("#%d-" % line)
-            ws.read_until(lambda o, e: ("#%d-" % line).encode() in o, timeout=30)
+            ws.type("#ws%d-" % line)
+            ws.read_until(lambda o, e: ("#ws%d-" % line).encode() in o, timeout=30)
             for ch in LETTERS[:keys - len(samples)]:
                 start = time.monotonic()
                 ws.type(ch)
@@ -172,7 +174,9 @@ def page_echo(m, token, sid, keys):
         driver.execute_script(PAGE_PROBE)
         samples, line = [], 0
         while len(samples) < keys:
-            typed = "#%d-" % line
+            # Not the socket's lines, which the page shows as the
+            # console's recent output.
+            typed = "#page%d-" % line
             p.type_console(typed)
             p.wait_terminal(typed, 30)
             for ch in LETTERS[:keys - len(samples)]:

@@ -65,11 +65,15 @@ function liveGraphs(server, box) {
 	let timer = null, stopped = false;
 	const holders = {};
 	for (const k of Object.keys(METERS)) holders[k] = h("div", { class: "chart", id: "chart-live-" + k });
-	replace(box, holders.cpu, holders.disk, holders.net);
+	const empty = h("p", { class: "hint", id: "live-empty", hidden: true },
+		"No samples in the last hour: the server has not run in it (or the appliance restarted).");
+	replace(box, empty, holders.cpu, holders.disk, holders.net);
 
 	async function refresh() {
 		const points = await recentPoints(server);
-		if (stopped || !points.length) return;
+		if (stopped) return;
+		empty.hidden = points.length > 0;
+		if (!points.length) return;
 		const t = points.map(([at]) => at);
 		const rate = (name, scale) => points.map(([, r]) => r[name] === null ? null : r[name] * scale);
 		const series = {
