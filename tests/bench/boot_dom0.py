@@ -18,7 +18,6 @@ end to end, and from the hypervisor's first line to dom0's userspace.
 """
 
 import os
-import re
 import statistics
 import subprocess
 import sys

@@ -34,7 +34,6 @@ appliance's console: build/test-logs/bench-console.log.
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -46,7 +45,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "api"))
 sys.path.insert(0, os.path.join(HERE, "..", "browser"))
 
 from benchlib import Broken, print_table  # noqa: E402
-from machine import BUILD, Machine, blank_data_disk  # noqa: E402
+from domu import host_load  # noqa: E402
+from machine import BUILD, Machine, blank_data_disk, free_port  # noqa: E402
 from pvd_dom0 import STARTED  # noqa: E402
 from test_provisiond_linux import Api, admin_token, guest_ready  # noqa: E402
 
@@ -73,18 +73,6 @@ new MutationObserver(() => {
     p.seen = performance.now();
 }).observe(rows, {subtree: true, childList: true, characterData: true});
 """
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def host_load():
-    return open("/proc/loadavg").read().split()[0]
 
 
 def boot(tmp):

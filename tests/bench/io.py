@@ -56,7 +56,7 @@ import domu_direct  # noqa: E402
 import io_net  # noqa: E402
 from benchlib import HV_ELF, Broken, build_iso, print_table  # noqa: E402
 from domu import check, host_load, met, wait_since  # noqa: E402
-from machine import BUILD, HV, Machine, blank_data_disk  # noqa: E402
+from machine import BUILD, HV, Machine, blank_data_disk, free_port  # noqa: E402
 
 OVERLAY = os.path.join(BUILD, "tests", "dom0-overlay.cpio.gz")
 
@@ -198,7 +198,7 @@ def direct_half(tmp, out):
     disk = os.path.join(tmp, "direct-vda.img")
     with open(disk, "wb") as f:
         f.truncate(VDA_MIB * MIB)
-    host_port = io_net.free_port()
+    host_port = free_port()
     with domu_direct.machine(
             "bench-io-direct", initrd=domu_direct.TEST_INITRD,
             extra_args=["-drive", "file=%s,if=virtio,format=raw" % disk] +

@@ -23,6 +23,7 @@ import threading
 import time
 
 from benchlib import Broken
+from machine import free_port
 
 NET_MIB = 64
 PINGS = 50
@@ -52,14 +53,6 @@ def direct_args(host_port):
     return ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d"
             % (host_port, GUEST_PORT),
             "-device", "virtio-net-pci,netdev=n0"]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def seconds_from(lines):

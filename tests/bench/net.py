@@ -56,7 +56,7 @@ import io_net  # noqa: E402
 import servers  # noqa: E402
 from benchlib import HV_ELF, Broken, print_table  # noqa: E402
 from domu import check, host_load, wait_since  # noqa: E402
-from machine import HV  # noqa: E402
+from machine import HV, free_port  # noqa: E402
 from pvd_dom0 import tls_context  # noqa: E402
 
 
@@ -96,7 +96,7 @@ FLOOD_SEND = "dd if=/dev/zero bs=64k count=1000000 2>/dev/null | nc %s %d"
 # --- 1. directly under QEMU ---------------------------------------------------
 
 def direct_half(out):
-    host_port = io_net.free_port()
+    host_port = free_port()
     with domu_direct.machine("bench-net-direct", initrd=domu_direct.TEST_INITRD,
                              extra_args=io_net.direct_args(host_port)) as m:
         wait_since(m, domu_direct.READY, 0, 300)

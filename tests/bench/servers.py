@@ -47,7 +47,6 @@ import argparse
 import json
 import os
 import pathlib
-import socket
 import statistics
 import subprocess
 import sys
@@ -60,7 +59,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "system"))
 import domu  # noqa: E402
 from benchlib import HV_ELF, Broken, build_iso, print_table  # noqa: E402
 from domu import check, host_load  # noqa: E402
-from machine import BUILD, Machine, blank_data_disk  # noqa: E402
+from machine import BUILD, Machine, blank_data_disk, free_port  # noqa: E402
 from pvd_dom0 import STARTED  # noqa: E402
 from test_provisiond_linux import Api, admin_token  # noqa: E402
 from test_template import TEMPLATE, TEMPLATE_JSON, dump, make_seed  # noqa: E402
@@ -122,14 +121,6 @@ def appliance(tmp, name, smp=2, mem_mib=APPLIANCE_MEM_MIB, data_bytes=DATA_DISK_
         m.kill()
         raise
     return m
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def ok(api, method, path, body=None, status=200):

@@ -4,12 +4,11 @@ machines that are always torn down when the test ends."""
 
 import hashlib
 import os
-import socket
 import subprocess
 
 import pytest
 
-from machine import BUILD, REPO, Machine, blank_data_disk
+from machine import BUILD, REPO, Machine, blank_data_disk, free_port  # noqa: F401 (tests import free_port from here)
 
 HV_ELF = os.path.join(BUILD, "hypervisor", "hypervisor.elf")
 ISO_DIR = os.path.join(BUILD, "test-isos")
@@ -18,14 +17,6 @@ DOM0_INITRD = os.path.join(BUILD, "dom0", "initrd.img")
 DOM0_TEST_OVERLAY = os.path.join(BUILD, "tests", "dom0-overlay.cpio.gz")
 # dom0's kernel command line, as the product ISO has it.
 DOM0_CMDLINE = open(os.path.join(REPO, "packaging", "dom0-cmdline")).read().strip()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,16 @@ HVCTL_EXITS_ROW = re.compile(
 DATA_DISK_BYTES = 4 << 30
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago (for QEMU's
+    forwards)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def blank_data_disk(path, size=DATA_DISK_BYTES):
     """Makes path a blank (sparse) disk image of size bytes; returns it."""
     with open(path, "wb") as f:
