@@ -13,12 +13,12 @@
  *     (usage.c): with a monitor_interval that does not divide a minute, a
  *     minute gets what was counted in it, not a whole sample or none.
  *     The parts of a delta add up to it exactly (usage_share_upto).
- *   - Memory: a ring (about 3 KiB) is allocated for a server at its first
- *     sample and freed when the server is deleted (usage_recent_forget,
- *     from the delete job), or by usage_recent_prune, which the monitor
- *     calls after each sample, once none of its minutes is within the
- *     hour (a server stopped for an hour, or deleted another way, such as
- *     with its tenant).  So memory is one ring per server sampled in the
+ *   - Memory: a ring (3.75 KiB: 60 slots of 64 bytes) is allocated for
+ *     a server at its first sample and freed when the server is deleted
+ *     (usage_recent_forget, from the delete job), or by
+ *     usage_recent_prune, which the monitor calls after each sample, once
+ *     none of its minutes is within the hour (a server stopped for an
+ *     hour, or deleted another way, such as with its tenant).  So memory is one ring per server sampled in the
  *     last hour; there is no fixed maximum number of servers.
  *   - Threads: the monitor thread (and a job's final sample) writes, the
  *     HTTP threads read; one mutex guards every ring and the index.
