@@ -30,7 +30,7 @@ from conftest import DOM0_CMDLINE, DOM0_INITRD, DOM0_KERNEL, DOM0_TEST_OVERLAY, 
 from machine import blank_data_disk
 from pvd_dom0 import LOG, STARTED
 from test_provisiond_linux import Api, admin_token
-from test_template import TEMPLATE, import_template
+from template_image import TEMPLATE, import_template
 
 FORWARD_BASE = 22000
 DATA_DISK_BYTES = 12 << 30

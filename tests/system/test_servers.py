@@ -39,7 +39,7 @@ import sys
 from machine import blank_data_disk
 from pvd_dom0 import LOG, STARTED
 from test_provisiond_linux import Api, admin_token, domains
-from test_template import TEMPLATE, import_template
+from template_image import TEMPLATE, import_template
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "browser"))
 from browserlib import Panel, chrome  # noqa: E402
@@ -148,6 +148,21 @@ def test_customer_server_from_template_ssh_reinstall_delete(boot_dom0, tmp_path)
     # The root disk is the plan's 3 GiB, grown from the template's 2.
     root_bytes = int(ssh(m, v4, "findmnt -bn -o SIZE /"))
     assert 0.95 * (3 << 30) < root_bytes <= 3 << 30, root_bytes
+    # The first-boot agent applied the seed: this instance's id, the key
+    # file's mode, sshd with a host key made on this boot (compared after
+    # the reinstall below), the root disk; and systemd settled (degraded
+    # is allowed: the failed units are printed).
+    assert re.fullmatch(r"srv-%s-\d+" % server_id,
+                        ssh(m, v4, "cat /var/lib/appliance-firstboot/instance-id"))
+    assert ssh(m, v4, "stat -c %a /root/.ssh/authorized_keys") == "600"
+    assert ssh(m, v4, "systemctl is-active ssh") == "active"
+    assert ssh(m, v4, "findmnt -n -o SOURCE,FSTYPE /") == "/dev/vda ext4"
+    host_key = ssh(m, v4, "cat /etc/ssh/ssh_host_ed25519_key.pub")
+    state = ssh(m, v4, "systemctl is-system-running --wait || true; "
+                "systemctl --failed --plain --no-legend | cut -d' ' -f1 | tr '\\n' ' '",
+                timeout=300)
+    print("systemctl is-system-running, failed units: %s" % state)
+    assert state.split()[0] in ("running", "degraded"), state
     # dom0 filters the link: the server's tap has its table, and its
     # address routes through it.
     tap = "v" + server_id.split("_")[-1][:14]
@@ -164,6 +179,7 @@ def test_customer_server_from_template_ssh_reinstall_delete(boot_dom0, tmp_path)
     try:
         p = Panel(driver, base, "system-customer")
         p.login(token["secret"])
+        p.find('#server-list tr[data-id="%s"]' % server_id, timeout=60)
         rows = p.all("#server-list tbody tr")
         assert len(rows) == 1 and "web-one" in rows[0].text, p.text("#server-list")
         p.shot("servers")
@@ -185,6 +201,7 @@ def test_customer_server_from_template_ssh_reinstall_delete(boot_dom0, tmp_path)
         assert ssh(m, v4, "hostname") == "web-one"
         assert ssh(m, v4, "cat /data/kept") == "kept"
         assert ssh(m, v4, "test -e /root/marker && echo there || echo fresh") == "fresh"
+        assert ssh(m, v4, "cat /etc/ssh/ssh_host_ed25519_key.pub") != host_key
 
         p.open_console()
         p.type_console("\n")

@@ -20,7 +20,7 @@ from machine import blank_data_disk
 from pvd_dom0 import LOG, STARTED, restart_provisiond, start_provisiond
 from test_provisiond_linux import Api, admin_token
 from test_servers import SSH, shell_quote, ssh
-from test_template import TEMPLATE, import_template
+from template_image import TEMPLATE, import_template
 
 DATA_DISK_BYTES = 16 << 30
 MONITOR_S = 2
