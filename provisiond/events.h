@@ -42,7 +42,8 @@ int event_emit(sqlite3 *w, const char *type, const char *tenant_id,
 /*
  * server.state_changed, if the server's actual_state now differs from
  * before (what it was when the caller's transaction began); cause says
- * what saw or made the change ("monitor", "job").  SQLITE_OK or the error.
+ * what saw or made the change ("monitor", "job", "reconciler").
+ * SQLITE_OK or the error.
  */
 int event_server_state(sqlite3 *w, const char *server_id, const char *before,
 		       const char *cause);

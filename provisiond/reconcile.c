@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "config.h"
 #include "db.h"
+#include "events.h"
 #include "job_state.h"
 #include "jobs.h"
 #include "log.h"
@@ -131,9 +132,9 @@ static const struct hvb_domain *find_domain(const struct hvb_domain *doms,
 static int check_servers(sqlite3 *w, const struct hvb_domain *doms, uint32_t n,
 			 json_t *rep)
 {
-	sqlite3_stmt *st = db_prep(w, "SELECT id, tenant_id, desired_state, suspended"
-				      " FROM servers s WHERE deleted_at IS NULL AND NOT EXISTS"
-				      " (SELECT 1 FROM jobs j WHERE j.server_id = s.id"
+	sqlite3_stmt *st = db_prep(w, "SELECT id, tenant_id, desired_state, suspended,"
+				      " actual_state FROM servers s WHERE deleted_at IS NULL"
+				      " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.server_id = s.id"
 				      "  AND j.state = 'queued') ORDER BY seq", "");
 	json_t *queued = json_array();
 	int rc;
@@ -147,6 +148,7 @@ static int check_servers(sqlite3 *w, const struct hvb_domain *doms, uint32_t n,
 		const char *tenant = (const char *)sqlite3_column_text(st, 1);
 		const char *desired = (const char *)sqlite3_column_text(st, 2);
 		bool suspended = sqlite3_column_int(st, 3) != 0;
+		char state_before[16];
 		const struct hvb_domain *d = find_domain(doms, n, id);
 		bool runs = d && (d->state == HV_DOMAIN_RUNNING ||
 				  d->state == HV_DOMAIN_BLOCKED);
@@ -161,6 +163,8 @@ static int check_servers(sqlite3 *w, const struct hvb_domain *doms, uint32_t n,
 			kind = JOB_STOP;
 
 		/* What is there now, whatever happens next. */
+		str_copy(state_before, (const char *)sqlite3_column_text(st, 4),
+			 sizeof(state_before));
 		if (d)
 			rc = db_run(w, "UPDATE servers SET domain_id = ?, actual_state = ?"
 				       " WHERE id = ?", "iss", (int64_t)d->domid,
@@ -172,6 +176,10 @@ static int check_servers(sqlite3 *w, const struct hvb_domain *doms, uint32_t n,
 				       " actual_state = CASE actual_state WHEN 'provisioning'"
 				       " THEN 'provisioning' ELSE 'stopped' END WHERE id = ?",
 				    "s", id);
+		/* A server found stopped after a crash or a reboot of the host
+		 * is news to the hoster's webhooks, as when the monitor sees it. */
+		if (rc == SQLITE_OK)
+			rc = event_server_state(w, id, state_before, "reconciler");
 		if (rc != SQLITE_OK)
 			break;
 		if (kind == JOB_KIND_COUNT)

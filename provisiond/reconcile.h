@@ -14,7 +14,10 @@
  *      (found by name, the server's id): a server that should run and
  *      does not (domain missing, paused, shut down, crashed) gets a
  *      "start" job; one that should be stopped but has a domain gets a
- *      "stop" job; one whose deletion failed gets a "delete" job.
+ *      "stop" job; one whose deletion failed gets a "delete" job.  Its
+ *      actual_state becomes what the domain shows ("stopped" without
+ *      one), and a change is a server.state_changed webhook event with
+ *      cause "reconciler".
  *   3. Domains with no server: those named like provisiond's ("srv_" and
  *      16 hex digits) are orphans, reported in the log, the audit log and
  *      GET /v1/system, and destroyed if orphans = destroy.  Other names

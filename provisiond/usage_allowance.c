@@ -13,8 +13,10 @@
  *             month (allowance_throttle(), read when the domain is built);
  *   suspend   the server is suspended, as POST .../suspend does.
  * The first sample of the next month lifts it: the plan's rate again, or
- * an unsuspend if the server is still suspended.  Both are audited
- * (server.traffic_overage, server.traffic_overage_lifted).
+ * an unsuspend if the server is still suspended.  So does the first
+ * sample that finds the month's traffic within the allowance of the
+ * server's plan now (a change of plan to a bigger allowance, or none).
+ * Both are audited (server.traffic_overage, server.traffic_overage_lifted).
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,10 +68,13 @@ static int queue_suspension(sqlite3 *w, const char *server_id, const char *tenan
 	return rc;
 }
 
+/* Undoes what was applied (a->applied_policy); why starts the audit's
+ * detail. */
 static int lift(sqlite3 *w, const char *server_id, const char *tenant_id,
-		const struct allowance_state *a, enum allowance_action *action,
-		uint64_t *bps, bool *queued)
+		const struct allowance_state *a, const char *why,
+		enum allowance_action *action, uint64_t *bps, bool *queued)
 {
+	char detail[200];
 	int rc = db_run(w, "UPDATE servers SET traffic_overage_month = NULL,"
 			   " traffic_overage_policy = NULL WHERE id = ?", "s", server_id);
 
@@ -81,11 +86,13 @@ static int lift(sqlite3 *w, const char *server_id, const char *tenant_id,
 		rc = queue_suspension(w, server_id, tenant_id, false);
 		*queued = rc == SQLITE_OK;
 	}
+	snprintf(detail, sizeof(detail), "%s: %s", why,
+		 strcmp(a->applied_policy, "throttle") == 0 ?
+		 "the plan's network rate again" : "the server is unsuspended");
 	if (rc == SQLITE_OK)
-		rc = audit(w, "server.traffic_overage_lifted", server_id, tenant_id,
-			   strcmp(a->applied_policy, "throttle") == 0 ?
-			   "a new month: the plan's network rate again" :
-			   "a new month: the server is unsuspended");
+		log_info("monitor: server %s: traffic allowance lifted: %s", server_id, detail);
+	if (rc == SQLITE_OK)
+		rc = audit(w, "server.traffic_overage_lifted", server_id, tenant_id, detail);
 	return rc;
 }
 
@@ -96,17 +103,28 @@ int allowance_check(sqlite3 *w, const char *server_id, const char *tenant_id,
 {
 	int64_t month = usage_month_start(now);
 	bool applied = a->applied_month == month;
+	bool over = a->allowance_gib != 0 && month_traffic > a->allowance_gib * GIB;
 	char detail[200];
 	int rc;
 
 	*action = ALLOWANCE_NOTHING;
 	*queued = false;
 	if (a->applied_month && a->applied_month < month) {
-		rc = lift(w, server_id, tenant_id, a, action, bps, queued);
+		rc = lift(w, server_id, tenant_id, a, "a new month", action, bps, queued);
 		if (rc != SQLITE_OK)
 			return rc;
 	}
-	if (applied || a->allowance_gib == 0 || month_traffic <= a->allowance_gib * GIB)
+	/* Applied this month, but the server's plan now allows what it used
+	 * (the hoster moved it to a plan with a bigger allowance, or none):
+	 * lifted as a new month lifts it. */
+	if (applied && !over) {
+		snprintf(detail, sizeof(detail), "%llu bytes this month, within the "
+			 "allowance of its plan now (%llu GiB, 0 = none)",
+			 (unsigned long long)month_traffic,
+			 (unsigned long long)a->allowance_gib);
+		return lift(w, server_id, tenant_id, a, detail, action, bps, queued);
+	}
+	if (applied || !over)
 		return SQLITE_OK;
 
 	rc = db_run(w, "UPDATE servers SET traffic_overage_month = ?,"

@@ -32,6 +32,9 @@
 #define WEBHOOK_URL_MAX		2048
 #define WEBHOOK_RETRY_CAP_S	3600	/* longest wait between two attempts */
 #define WEBHOOK_SIGNATURE_HEX	64	/* SHA-256 in hex, without its NUL */
+/* At most one warning in the log per endpoint in this many seconds about
+ * its failed attempts (webhook_warn_due()). */
+#define WEBHOOK_WARN_EVERY_S	60
 
 struct webhook_settings {
 	bool allow_loopback;
@@ -82,6 +85,33 @@ int64_t webhook_retry_delay(int attempts, int base_s, uint32_t rnd);
  * at created_at, gets no further attempt at next_at. */
 bool webhook_give_up(int attempts, int max_attempts, int64_t created_at,
 		     int64_t next_at, int max_age_s);
+
+/*
+ * The log's warnings about one endpoint's failed attempts.  An endpoint
+ * that is down for a day fails every attempt of every pending delivery;
+ * one line each would fill the log, so a warning is written at most once
+ * per WEBHOOK_WARN_EVERY_S and says how many failures it left out.
+ */
+struct webhook_warn_limit {
+	bool warned;			/* a warning was written */
+	int64_t last_s;			/* when the last one was (monotonic s) */
+	int suppressed;			/* failures not written since */
+};
+
+/*
+ * Whether a failed attempt at now_s (monotonic seconds) is written: the
+ * first, then one after WEBHOOK_WARN_EVERY_S, and every one that gives up
+ * (give_up).  If so, *suppressed is the count of failures left out since
+ * the last warning and the count starts again; if not, this one is
+ * counted.
+ */
+bool webhook_warn_due(struct webhook_warn_limit *l, int64_t now_s, bool give_up,
+		      int *suppressed);
+
+/* Whether forgetting l changes nothing at now_s: its next failure would be
+ * written anyway and it owes no count (so its slot may serve another
+ * endpoint). */
+bool webhook_warn_idle(const struct webhook_warn_limit *l, int64_t now_s);
 
 /* The signature header's hex: HMAC-SHA256(secret, "<timestamp>.<body>"). */
 void webhook_sign(const char *secret, int64_t timestamp, const char *body,

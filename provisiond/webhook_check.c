@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * webhook_check.c - what a webhook may point at, the retry arithmetic and
- * the signature (see webhook.h).  No database, no network: unit-tested.
+ * webhook_check.c - what a webhook may point at, the retry arithmetic,
+ * the signature and the rate limit of failure warnings (see webhook.h).
+ * No database, no network: unit-tested.
  *
  * The URL is taken apart by libcurl's URL parser, the same one that sends
  * the deliveries, so what is checked here is what is connected to.  An
@@ -223,6 +224,26 @@ bool webhook_give_up(int attempts, int max_attempts, int64_t created_at,
 		     int64_t next_at, int max_age_s)
 {
 	return attempts >= max_attempts || next_at > created_at + max_age_s;
+}
+
+bool webhook_warn_due(struct webhook_warn_limit *l, int64_t now_s, bool give_up,
+		      int *suppressed)
+{
+	if (l->warned && !give_up && now_s - l->last_s < WEBHOOK_WARN_EVERY_S) {
+		l->suppressed++;
+		return false;
+	}
+	*suppressed = l->suppressed;
+	l->suppressed = 0;
+	l->warned = true;
+	l->last_s = now_s;
+	return true;
+}
+
+bool webhook_warn_idle(const struct webhook_warn_limit *l, int64_t now_s)
+{
+	return !l->warned ||
+	       (l->suppressed == 0 && now_s - l->last_s >= WEBHOOK_WARN_EVERY_S);
 }
 
 void webhook_sign(const char *secret, int64_t timestamp, const char *body,

@@ -60,6 +60,12 @@ struct attempt {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* The warning limit of one endpoint whose attempts failed. */
+struct hook_warn {
+	char webhook_id[ID_MAX];
+	struct webhook_warn_limit limit;
+};
+
 static struct {
 	pthread_t thread;
 	bool started;
@@ -70,6 +76,10 @@ static struct {
 	int nslots;
 	struct sockaddr_storage own[OWN_ADDRESSES_MAX];
 	size_t nown;
+	/* Only the delivery thread reads or writes these (attempt_done()):
+	 * no lock.  Not in the database: a restart may repeat a warning. */
+	struct hook_warn *warns;
+	size_t nwarns;
 } wd = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -240,6 +250,55 @@ static void start_due(void)
 	db_read_put(r);
 }
 
+/*
+ * The warning limit of webhook_id, made on its first failure.  A slot that
+ * owes nothing (webhook_warn_idle()) serves the next endpoint, so the
+ * table holds no more than the endpoints failing within a minute or so,
+ * and deleted ones do not pile up.  NULL without memory: then every
+ * failure is written.
+ */
+static struct webhook_warn_limit *warn_limit(const char *webhook_id, int64_t now)
+{
+	struct hook_warn *spare = NULL, *grown;
+
+	for (size_t i = 0; i < wd.nwarns; i++) {
+		if (strcmp(wd.warns[i].webhook_id, webhook_id) == 0)
+			return &wd.warns[i].limit;
+		if (!spare && webhook_warn_idle(&wd.warns[i].limit, now))
+			spare = &wd.warns[i];
+	}
+	if (!spare) {
+		grown = realloc(wd.warns, (wd.nwarns + 1) * sizeof(*wd.warns));
+		if (!grown)
+			return NULL;
+		wd.warns = grown;
+		spare = &wd.warns[wd.nwarns++];
+	}
+	memset(spare, 0, sizeof(*spare));
+	str_copy(spare->webhook_id, webhook_id, sizeof(spare->webhook_id));
+	return &spare->limit;
+}
+
+/* The warning about a failed attempt, if its endpoint's limit lets it
+ * through (always when giving up). */
+static void warn_failure(const struct attempt *a, int attempts, const char *error,
+			 bool give_up)
+{
+	int64_t now = mono_ms() / 1000;
+	struct webhook_warn_limit *limit = warn_limit(a->webhook_id, now);
+	int suppressed = 0;
+	char more[64] = "";
+
+	if (limit && !webhook_warn_due(limit, now, give_up, &suppressed))
+		return;
+	if (suppressed > 0)
+		snprintf(more, sizeof(more), " (%d more failure%s since)", suppressed,
+			 suppressed == 1 ? "" : "s");
+	log_warn("webhook %s: event %s, attempt %d: %s%s%s", a->webhook_id,
+		 a->event_id, attempts, error, give_up ? "; giving up" : "; will retry",
+		 more);
+}
+
 /* Writes the outcome of the attempt in a, which curl finished with res. */
 static void attempt_done(struct attempt *a, CURLcode res)
 {
@@ -291,9 +350,7 @@ static void attempt_done(struct attempt *a, CURLcode res)
 		log_debug("webhook %s: event %s delivered (HTTP %ld)", a->webhook_id,
 			  a->event_id, status);
 	else
-		log_warn("webhook %s: event %s, attempt %d: %s%s", a->webhook_id,
-			 a->event_id, attempts, error,
-			 give_up ? "; giving up" : "; will retry");
+		warn_failure(a, attempts, error, give_up);
 }
 
 static void purge_history(void)
@@ -392,5 +449,8 @@ void webhook_stop(void)
 	wd.multi = NULL;
 	free(wd.slots);
 	wd.slots = NULL;
+	free(wd.warns);
+	wd.warns = NULL;
+	wd.nwarns = 0;
 	curl_global_cleanup();
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * webhook_check.c: what a webhook URL may point at, the retry arithmetic
- * and the delivery signature, and metrics.c: the exposition format.
+ * webhook_check.c: what a webhook URL may point at, the retry arithmetic,
+ * the rate limit of failure warnings and the delivery signature, and
+ * metrics.c: the exposition format.
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -157,6 +158,45 @@ START_TEST(backoff_doubles_with_jitter_and_a_cap)
 }
 END_TEST
 
+/* An endpoint that fails every 10 s: one warning a minute, each saying
+ * how many it left out; giving up always written. */
+START_TEST(failure_warnings_limited_per_minute)
+{
+	struct webhook_warn_limit l = { 0 };
+	int suppressed = -1, written = 0;
+
+	ck_assert(webhook_warn_idle(&l, 1000));
+	ck_assert(webhook_warn_due(&l, 1000, false, &suppressed));	/* the first */
+	ck_assert_int_eq(suppressed, 0);
+	ck_assert(!webhook_warn_idle(&l, 1000));
+	for (int64_t t = 1010; t < 1000 + WEBHOOK_WARN_EVERY_S; t += 10)
+		ck_assert(!webhook_warn_due(&l, t, false, &suppressed));
+	ck_assert(!webhook_warn_idle(&l, 1000 + WEBHOOK_WARN_EVERY_S));	/* owes 5 */
+	ck_assert(webhook_warn_due(&l, 1000 + WEBHOOK_WARN_EVERY_S, false, &suppressed));
+	ck_assert_int_eq(suppressed, 5);
+
+	/* Giving up is written at once, with the count so far. */
+	ck_assert(!webhook_warn_due(&l, 1070, false, &suppressed));
+	ck_assert(webhook_warn_due(&l, 1075, true, &suppressed));
+	ck_assert_int_eq(suppressed, 1);
+	ck_assert(!webhook_warn_due(&l, 1080, false, &suppressed));
+
+	/* A day of failures every 10 s: 8,640 attempts, 1,440 lines. */
+	memset(&l, 0, sizeof(l));
+	for (int64_t t = 0; t < 86400; t += 10)
+		if (webhook_warn_due(&l, t, false, &suppressed))
+			written++;
+	ck_assert_int_eq(written, 86400 / WEBHOOK_WARN_EVERY_S);
+	ck_assert_int_eq(suppressed, WEBHOOK_WARN_EVERY_S / 10 - 1);
+
+	/* Quiet for a minute with nothing owed: its slot may be reused. */
+	memset(&l, 0, sizeof(l));
+	ck_assert(webhook_warn_due(&l, 0, false, &suppressed));
+	ck_assert(!webhook_warn_idle(&l, WEBHOOK_WARN_EVERY_S - 1));
+	ck_assert(webhook_warn_idle(&l, WEBHOOK_WARN_EVERY_S));
+}
+END_TEST
+
 START_TEST(signature_is_hmac_sha256_of_timestamp_and_body)
 {
 	const char *body = "{\"id\":\"evt_0011223344556677\",\"type\":\"job.failed\"}";
@@ -251,6 +291,7 @@ Suite *webhooks_suite(void)
 	tcase_add_test(tc, addresses_of_the_appliance_are_refused);
 	tcase_add_test(tc, urls_checked);
 	tcase_add_test(tc, backoff_doubles_with_jitter_and_a_cap);
+	tcase_add_test(tc, failure_warnings_limited_per_minute);
 	tcase_add_test(tc, signature_is_hmac_sha256_of_timestamp_and_body);
 	tcase_add_test(tc, exposition_escaping_and_histograms);
 	tcase_add_test(tc, observed_series_are_bounded);

@@ -132,3 +132,46 @@ def test_suspend_policy_suspends_and_lifts(net):
     wait_for("unsuspended", lambda: not server()["suspended"] and
              server()["actual_state"] == "running")
     assert len(audit(admin, "server.traffic_overage_lifted", s["id"])) == 1
+
+
+@pytest.mark.parametrize("allowance", [100, 0], ids=["bigger", "none"])
+def test_throttle_lifts_when_a_new_plan_allows_the_traffic(net, allowance):
+    """Throttled this month, then moved to a plan under which the month's
+    traffic is not over (a bigger allowance, or none): the next sample
+    lifts the throttle, audited.  A plan it is still over keeps it."""
+    d, admin, world = net
+    small = world.make_plan(net_mbps=100, traffic_allowance_gib=1,
+                            overage_policy="throttle", overage_rate_mbps=8)
+    also_small = world.make_plan(net_mbps=50, traffic_allowance_gib=1,
+                                 overage_policy="throttle", overage_rate_mbps=4)
+    roomy = world.make_plan(net_mbps=200, traffic_allowance_gib=allowance,
+                            overage_policy="throttle",
+                            overage_rate_mbps=8 if allowance else 0)
+    t = world.make_tenant()
+    s = world.make_server(t["id"], plan_id=small["id"])[0]
+    set_counters(d, {s["id"]: {"net_rx_bytes": GIB, "net_tx_bytes": 1}})
+    wait_for("throttled", lambda: nic(d, s["id"])["rx_bps"] == 8 * MBPS)
+
+    def change_plan(plan):
+        job = world.action(s["id"], "change-plan", body={"plan_id": plan["id"]})
+        assert job["state"] == "succeeded", job
+
+    # Still over: the new domain keeps a throttle (the new plan's rate).
+    change_plan(also_small)
+    assert nic(d, s["id"])["rx_bps"] == 4 * MBPS
+    time.sleep(2.5)		# more samples
+    assert nic(d, s["id"])["rx_bps"] == 4 * MBPS
+    assert audit(admin, "server.traffic_overage_lifted", s["id"]) == []
+
+    # Within the new plan's allowance: its own rate again, both ways.
+    change_plan(roomy)
+    wait_for("lifted", lambda: nic(d, s["id"])["rx_bps"] == 200 * MBPS)
+    assert nic(d, s["id"])["tx_bps"] == 200 * MBPS
+    lifted = audit(admin, "server.traffic_overage_lifted", s["id"])
+    assert len(lifted) == 1, lifted
+    assert "within the allowance" in lifted[0]["detail"], lifted
+    time.sleep(2.5)		# lifted once; nothing applied again
+    assert len(audit(admin, "server.traffic_overage_lifted", s["id"])) == 1
+    assert len(audit(admin, "server.traffic_overage", s["id"])) == 1
+    assert world.action(s["id"], "reboot")["state"] == "succeeded"
+    assert nic(d, s["id"])["rx_bps"] == 200 * MBPS

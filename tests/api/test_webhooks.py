@@ -408,3 +408,55 @@ def test_loopback_refused_unless_allowed(own_daemon, receiver):
     assert items[0]["last_status"] is None
     assert r.received == []
     assert d.stop() == 0
+
+
+def test_reconciler_reports_a_server_found_stopped(own_daemon, receiver):
+    """provisiond stopped, and meanwhile the host lost a running server's
+    domain (a crash, a reboot): the startup reconciliation records that
+    server stopped and tells the webhooks so, once, with cause
+    "reconciler"; servers it finds as they were get no event."""
+    r = receiver()
+    d = own_daemon(*WEBHOOK_TEST_ARGS).start()
+    admin = d.client(d.admin_token)
+    world = World(d, admin)
+    hook = admin.post("/v1/webhooks", json={"url": r.url, "secret": SECRET,
+                                            "event_types": ["server.state_changed"]})
+    assert hook.status_code == 201, hook.text
+    tenant = world.make_tenant()
+    lost, _ = world.make_server(tenant["id"])
+    kept, _ = world.make_server(tenant["id"])
+    idle, _ = world.make_server(tenant["id"], start=False)
+    assert idle["actual_state"] == "stopped"
+    for sid in (lost["id"], kept["id"]):
+        r.wait_for(lambda e, sid=sid: e["server_id"] == sid and e["data"]["to"] == "running")
+    wait_deliveries(admin, hook.json()["id"],
+                    lambda items: all(i["state"] == "delivered" for i in items))
+    before = {e["id"] for e in r.events()}
+    assert d.stop() == 0
+
+    state = d.read_state()
+    state["domains"] = [dom for dom in state["domains"] if dom["name"] != lost["id"]]
+    d.write_state(state)
+    d.start()
+    admin = d.client(d.admin_token)
+
+    def new_events():
+        return [e for e in r.events() if e["id"] not in before]
+
+    r.wait_for(lambda e: e["id"] not in before and e["server_id"] == lost["id"]
+               and e["data"]["cause"] == "reconciler", what="the reconciler's event")
+    # The reconciler queued a start for the lost one; let it finish, and
+    # give late events time to arrive.
+    for j in admin.list_all("/v1/jobs", params={"server_id": lost["id"]}):
+        admin.wait_job(j["id"])
+    time.sleep(1.5)
+    found = [e for e in new_events() if e["data"]["cause"] == "reconciler"]
+    assert len(found) == 1, new_events()
+    ev = found[0]
+    assert ev["type"] == "server.state_changed"
+    assert ev["server_id"] == lost["id"] and ev["tenant_id"] == tenant["id"]
+    assert ev["data"] == {"from": "running", "to": "stopped", "cause": "reconciler"}
+    # Nothing about the servers whose state the reconciler found unchanged.
+    assert [e for e in new_events() if e["server_id"] in (kept["id"], idle["id"])] == []
+    assert admin.get("/v1/servers/" + kept["id"]).json()["actual_state"] == "running"
+    assert d.stop() == 0
