@@ -62,7 +62,7 @@ from domu import check, host_load  # noqa: E402
 from machine import BUILD, Machine, blank_data_disk, free_port  # noqa: E402
 from pvd_dom0 import STARTED  # noqa: E402
 from test_provisiond_linux import Api, admin_token  # noqa: E402
-from test_template import TEMPLATE, TEMPLATE_JSON, dump, make_seed  # noqa: E402
+from template_image import TEMPLATE, TEMPLATE_JSON, dump, make_seed  # noqa: E402
 
 OVERLAY = os.path.join(BUILD, "tests", "dom0-overlay.cpio.gz")
 GIB = 1 << 30
