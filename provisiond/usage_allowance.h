@@ -32,9 +32,10 @@ enum allowance_action {
  * Applies the policy once when month_traffic (rx + tx bytes in the
  * calendar month of now, UTC) passed the allowance, and lifts what an
  * earlier month applied, or what this month applied when month_traffic
- * is no longer over the allowance in a (the server's plan now); audited, in the caller's write transaction.  A
- * suspension queues a suspend (or, when lifted, an unsuspend) job:
- * *queued tells the caller to wake the workers after its commit.
+ * is no longer over the allowance in a (the server's plan now); audited,
+ * in the caller's write transaction.  A suspension queues a suspend (or,
+ * when lifted, an unsuspend) job: *queued tells the caller to wake the
+ * workers after its commit.
  * *action and *bps say what to do to a running domain after the commit.
  */
 int allowance_check(sqlite3 *w, const char *server_id, const char *tenant_id,

@@ -18,8 +18,9 @@
  *     (usage_recent_forget, from the delete job), or by
  *     usage_recent_prune, which the monitor calls after each sample, once
  *     none of its minutes is within the hour (a server stopped for an
- *     hour, or deleted another way, such as with its tenant).  So memory is one ring per server sampled in the
- *     last hour; there is no fixed maximum number of servers.
+ *     hour, or deleted another way, such as with its tenant).  So memory
+ *     is one ring per server sampled in the last hour; there is no fixed
+ *     maximum number of servers.
  *   - Threads: the monitor thread (and a job's final sample) writes, the
  *     HTTP threads read; one mutex guards every ring and the index.
  *     Readers copy the minutes out under it.
@@ -96,14 +97,17 @@ void recent_ring_add(struct recent_ring *r, int64_t from, int64_t to,
 	 * which also keeps a sample spanning days (the first after a long
 	 * stop) to 60 steps. */
 	for (int64_t m = first < oldest ? oldest : first; m < to; m += RECENT_MINUTE_S) {
+		int64_t end = m + RECENT_MINUTE_S;
+		/* The seconds of [from, to) within this minute. */
+		int64_t covered = (to < end ? to : end) - (from > m ? from : m);
+
 		for (int i = 0; i < RECENT_NMETERS; i++) {
 			uint64_t d = delta[recent_meter_of[i]];
 
-			part[i] = usage_share_upto(d, from, to, m + RECENT_MINUTE_S) -
+			part[i] = usage_share_upto(d, from, to, end) -
 				  usage_share_upto(d, from, to, m);
 		}
-		add_to_minute(r, m, part, (uint32_t)((to < m + RECENT_MINUTE_S ? to : m + RECENT_MINUTE_S) -
-						     (from > m ? from : m)));
+		add_to_minute(r, m, part, (uint32_t)covered);
 	}
 }
 
