@@ -168,11 +168,21 @@ int allowance_check(sqlite3 *w, const char *server_id, const char *tenant_id,
 bool allowance_throttle(sqlite3 *db, const char *server_id, int64_t now,
 			uint64_t *bps)
 {
+	/* Recorded this month, and still due under the server's plan now: a
+	 * change of plan rebuilds the domain before the monitor's next
+	 * sample lifts a throttle the new plan does not call for (a bigger
+	 * allowance, none, or another policy), and the new domain must not
+	 * be slowed meanwhile. */
+	int64_t month = usage_month_start(now);
 	sqlite3_stmt *st = db_prep(db, "SELECT p.overage_rate_mbps FROM servers s"
-				       " JOIN plans p ON p.id = s.plan_id WHERE s.id = ?"
-				       " AND s.traffic_overage_month = ?"
-				       " AND s.traffic_overage_policy = 'throttle'",
-				   "si", server_id, usage_month_start(now));
+				       " JOIN plans p ON p.id = s.plan_id"
+				       " JOIN usage_cursors c ON c.server_id = s.id"
+				       " WHERE s.id = ? AND s.traffic_overage_month = ?"
+				       " AND s.traffic_overage_policy = 'throttle'"
+				       " AND p.overage_policy = 'throttle'"
+				       " AND p.traffic_allowance_gib > 0 AND c.month_start = ?"
+				       " AND c.month_traffic_bytes > p.traffic_allowance_gib * ?",
+				   "siii", server_id, month, month, (int64_t)GIB);
 	bool holds = st && sqlite3_step(st) == SQLITE_ROW;
 
 	if (holds)

@@ -44,7 +44,9 @@ int allowance_check(sqlite3 *w, const char *server_id, const char *tenant_id,
 		    bool *queued);
 
 /* The rate a server's interface gets at its next start: true and *bps if
- * its throttle holds this month, else false (the plan's rate holds). */
+ * its throttle holds this month and its plan, as it is now, still calls
+ * for it (the month's traffic over its allowance, policy throttle), else
+ * false (the plan's rate holds). */
 bool allowance_throttle(sqlite3 *db, const char *server_id, int64_t now,
 			uint64_t *bps);
 

@@ -137,8 +137,9 @@ def test_suspend_policy_suspends_and_lifts(net):
 @pytest.mark.parametrize("allowance", [100, 0], ids=["bigger", "none"])
 def test_throttle_lifts_when_a_new_plan_allows_the_traffic(net, allowance):
     """Throttled this month, then moved to a plan under which the month's
-    traffic is not over (a bigger allowance, or none): the next sample
-    lifts the throttle, audited.  A plan it is still over keeps it."""
+    traffic is not over (a bigger allowance, or none): the rebuilt domain
+    has the new plan's rate at once, and the next sample records the
+    lift, audited.  A plan it is still over keeps the throttle."""
     d, admin, world = net
     small = world.make_plan(net_mbps=100, traffic_allowance_gib=1,
                             overage_policy="throttle", overage_rate_mbps=8)
@@ -163,12 +164,15 @@ def test_throttle_lifts_when_a_new_plan_allows_the_traffic(net, allowance):
     assert nic(d, s["id"])["rx_bps"] == 4 * MBPS
     assert audit(admin, "server.traffic_overage_lifted", s["id"]) == []
 
-    # Within the new plan's allowance: its own rate again, both ways.
+    # Within the new plan's allowance: the new domain has its own rate
+    # from the start, both ways; the next sample records the lift.
     change_plan(roomy)
-    wait_for("lifted", lambda: nic(d, s["id"])["rx_bps"] == 200 * MBPS)
+    assert nic(d, s["id"])["rx_bps"] == 200 * MBPS
     assert nic(d, s["id"])["tx_bps"] == 200 * MBPS
-    lifted = audit(admin, "server.traffic_overage_lifted", s["id"])
+    lifted = wait_for("lift audited",
+                      lambda: audit(admin, "server.traffic_overage_lifted", s["id"]))
     assert len(lifted) == 1, lifted
+    assert nic(d, s["id"])["rx_bps"] == 200 * MBPS
     assert "within the allowance" in lifted[0]["detail"], lifted
     time.sleep(2.5)		# lifted once; nothing applied again
     assert len(audit(admin, "server.traffic_overage_lifted", s["id"])) == 1
