@@ -150,11 +150,15 @@ def test_reach_a_server_from_the_host_firewall_way_out_dhcp(boot, tmp_path):
     # --- DHCP and router advertisements from dom0's hv-netd. ---
     assert "serving: DHCP on, router advertisements on" in m.check(
         "cat /run/hv-netd/%s.log" % tap)
+    # The switch to DHCP drops the static address for a moment, so it runs
+    # two seconds after this ssh session has closed, outside it (a
+    # transient systemd timer): a session still open across the switch
+    # can lose its last packets and hang until its timeout.
     status, out = host_ssh(key, host_port,
                            "printf '[Match]\\nName=eth0\\n\\n[Network]\\nDHCP=yes\\n' > "
                            "/etc/systemd/network/10-appliance-eth0.network && "
-                           "(networkctl reload && networkctl reconfigure eth0) "
-                           ">/dev/null 2>&1 </dev/null &")
+                           "systemd-run --quiet --on-active=2 --unit=appliance-dhcp-switch "
+                           "sh -c 'networkctl reload && networkctl reconfigure eth0'")
     assert status == 0, out
     deadline = time.monotonic() + 120
     while True:
