@@ -8,6 +8,7 @@ import socket
 import base64
 import re
 import os
+import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -59,6 +60,14 @@ def test_customer_sees_only_their_servers(world, browser):
 def test_power_buttons_run_jobs(world, browser):
     t = world.make_tenant()
     server, _ = world.make_server(t["id"], hostname="power.example.com")
+    # The monitor (every second here) has counted a minute for the new
+    # server before the page opens: a loaded machine can take longer than
+    # the page's 4 s below.
+    recent = "/v1/servers/%s/usage/recent" % server["id"]
+    deadline = time.monotonic() + 30
+    while not world.admin.get(recent).json()["minutes"]:
+        assert time.monotonic() < deadline, "no minute counted for the new server"
+        time.sleep(0.2)
     p = browser()
     p.login(customer_token(world, t["id"]))
     p.click('a[href="/servers/%s"]' % server["id"])
