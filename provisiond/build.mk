@@ -134,7 +134,7 @@ PVD_OBJS := $(PVD_COMMON_OBJS) $(PVD_OUT)/obj/hv_backends.o \
 	$(PVD_OUT)/obj/volume_stores.o
 
 # The test double and the test binary's backend list.
-TESTHV_SRCS := $(TESTHV_DIR)/hv_fake.c $(TESTHV_DIR)/testhv_backends.c \
+TESTHV_SRCS := $(TESTHV_DIR)/hv_fake.c $(TESTHV_DIR)/hv_fake_io.c $(TESTHV_DIR)/testhv_backends.c \
 	$(TESTHV_DIR)/volume_copy.c $(TESTHV_DIR)/testhv_volume_stores.c
 TESTHV_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/obj/%.o,$(TESTHV_SRCS))
 TESTHV_ASAN_OBJS := $(patsubst $(TESTHV_DIR)/%.c,$(PVD_OUT)/testhv/asan/%.o,$(TESTHV_SRCS))

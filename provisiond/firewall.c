@@ -72,7 +72,8 @@ static int parse_source(const char *s, char *out, size_t size, const char **why)
 		}
 	if (!inet_ntop(family, bytes, addr, sizeof(addr)))
 		return -1;
-	snprintf(out, size, "%s/%ld", addr, len);
+	if (snprintf(out, size, "%s/%ld", addr, len) >= (int)size)
+		return -1;
 	return 0;
 }
 

@@ -72,6 +72,11 @@
  *
  * While blocked the fake writes "<state>.blocked" holding the
  * operation's name, so a test knows when to kill -9 provisiond.
+ *
+ * This file keeps the state and the faults and runs the domains' life
+ * (create, unpause, pause, shutdown, reboot, destroy, list);
+ * hv_fake_io.c has what a running domain does and reports (the console,
+ * the counters, the network interface, the machine's physinfo).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -84,40 +89,12 @@
 #include <jansson.h>
 
 #include "hv_fake.h"
+#include "hv_fake_state.h"
 #include "subprocess.h"
 #include "log.h"
 #include "util.h"
 
-#define FAKE_PATH_MAX	1100
 #define BLOCK_POLL_MS	20
-#define FAKE_CONSOLE_MAX	(64 * 1024)
-
-struct fake {
-	struct hv_backend ops;
-	pthread_mutex_t lock;		/* guards state and the state file */
-	json_t *state;			/* {"next_domid": N, "domains": [...]} */
-	char state_path[FAKE_PATH_MAX];
-	char faults_path[FAKE_PATH_MAX];
-	char blocked_path[FAKE_PATH_MAX];
-	char counters_path[FAKE_PATH_MAX];
-	bool guests_rebooted;		/* reboot-guests has fired */
-};
-
-struct fault {
-	int delay_ms;
-	bool block;
-	bool block_after;
-	bool ignore;
-	bool reboot_guests;
-	bool firstboot_silent, firstboot_fail;
-	int fail;			/* 0, HV_E* or -errno */
-	long console_flood;		/* bytes per console read */
-};
-
-static struct fake *fake_of(struct hv_backend *hv)
-{
-	return hv->priv;
-}
 
 static int64_t wall_ms(void)
 {
@@ -198,7 +175,7 @@ static void block_while(struct fake *f, const char *op, bool after)
 }
 
 /* Applies the delay, block and fail rules that come before an operation. */
-static int before_op(struct fake *f, const char *op, struct fault *fl)
+int fake_before_op(struct fake *f, const char *op, struct fault *fl)
 {
 	read_faults(f, op, fl);
 	if (fl->delay_ms > 0)
@@ -217,7 +194,7 @@ static int before_op(struct fake *f, const char *op, struct fault *fl)
  * each token with its own fwrite(), which with a thousand domains made
  * every change cost milliseconds of CPU (the API benchmark's creates).
  */
-static int save(struct fake *f)
+int fake_save(struct fake *f)
 {
 	char tmp[FAKE_PATH_MAX + 8];
 	char *text = json_dumps(f->state, JSON_INDENT(1) | JSON_SORT_KEYS);
@@ -237,17 +214,17 @@ static int save(struct fake *f)
 	return 0;
 }
 
-static json_t *domains(struct fake *f)
+json_t *fake_domains(struct fake *f)
 {
 	return json_object_get(f->state, "domains");
 }
 
-static json_t *find_by_id(struct fake *f, uint32_t domid, size_t *index)
+json_t *fake_find_by_id(struct fake *f, uint32_t domid, size_t *index)
 {
 	size_t i;
 	json_t *d;
 
-	json_array_foreach(domains(f), i, d) {
+	json_array_foreach(fake_domains(f), i, d) {
 		if (json_integer_value(json_object_get(d, "domid")) == domid) {
 			if (index)
 				*index = i;
@@ -262,19 +239,19 @@ static json_t *find_by_name(struct fake *f, const char *name)
 	size_t i;
 	json_t *d;
 
-	json_array_foreach(domains(f), i, d)
+	json_array_foreach(fake_domains(f), i, d)
 		if (strcmp(json_string_value(json_object_get(d, "name")), name) == 0)
 			return d;
 	return NULL;
 }
 
-static uint32_t dom_state(json_t *d)
+uint32_t fake_dom_state(json_t *d)
 {
 	return (uint32_t)json_integer_value(json_object_get(d, "state"));
 }
 
 /* CPU time so far: what was banked plus the current run, one vCPU busy. */
-static uint64_t dom_cpu_ns(json_t *d)
+uint64_t fake_dom_cpu_ns(json_t *d)
 {
 	int64_t cpu = json_integer_value(json_object_get(d, "cpu_time_ns"));
 	int64_t since = json_integer_value(json_object_get(d, "running_since_ms"));
@@ -287,7 +264,7 @@ static uint64_t dom_cpu_ns(json_t *d)
 /* Moves a domain to a new state, banking CPU time when it stops running. */
 static void set_state(json_t *d, uint32_t state)
 {
-	json_object_set_new(d, "cpu_time_ns", json_integer((json_int_t)dom_cpu_ns(d)));
+	json_object_set_new(d, "cpu_time_ns", json_integer((json_int_t)fake_dom_cpu_ns(d)));
 	json_object_set_new(d, "running_since_ms",
 			    json_integer(state == HV_DOMAIN_RUNNING ? wall_ms() : 0));
 	json_object_set_new(d, "state", json_integer(state));
@@ -328,27 +305,6 @@ static void seed_instance_id(const char *seed, char *out, size_t size)
 	}
 }
 
-/* The guest writes n bytes (ASCII) on its console: the last
- * FAKE_CONSOLE_MAX are kept, like the hypervisor's ring. */
-static void console_write(json_t *d, const char *bytes, size_t n)
-{
-	const char *old = json_string_value(json_object_get(d, "console"));
-	size_t old_len = old ? strlen(old) : 0, keep_from = 0;
-	json_int_t dropped = json_integer_value(json_object_get(d, "console_dropped"));
-	char *text = malloc(old_len + n + 1);
-
-	if (!text)
-		return;
-	memcpy(text, old ? old : "", old_len);
-	memcpy(text + old_len, bytes, n);
-	text[old_len + n] = '\0';
-	if (old_len + n > FAKE_CONSOLE_MAX)
-		keep_from = old_len + n - FAKE_CONSOLE_MAX;
-	json_object_set_new(d, "console", json_string(text + keep_from));
-	json_object_set_new(d, "console_dropped", json_integer(dropped + (json_int_t)keep_from));
-	free(text);
-}
-
 /* What the guest writes on its console when it boots (unpause). */
 static void guest_boots(json_t *d, const struct fault *fl)
 {
@@ -364,28 +320,7 @@ static void guest_boots(json_t *d, const struct fault *fl)
 	else
 		snprintf(line, sizeof(line), "Debian GNU/Linux 12 web-1 ttyS0\r\n"
 			 "appliance-firstboot: ready instance-id=%s\r\n", iid);
-	console_write(d, line, strlen(line));
-}
-
-/* The interface as the tests check it: tap, MAC, addresses, firewall,
- * rate limits (net_limit counts its changes in limit_changes). */
-static json_t *nic_json(const struct hvb_nic *nic)
-{
-	json_t *addrs = json_array(), *allow = json_array();
-
-	if (!nic)
-		return json_null();
-	for (uint32_t i = 0; i < nic->naddrs; i++)
-		json_array_append_new(addrs, json_string(nic->addrs[i]));
-	for (uint32_t i = 0; i < nic->nallow; i++)
-		json_array_append_new(allow, json_string(nic->allow[i]));
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i, s:I, s:I, s:i}",
-			 "tap", nic->tap, "mac", nic->mac, "addrs", addrs,
-			 "inbound", nic->inbound_deny ? "deny" : "allow", "allow", allow,
-			 "forward_host_port", (int)nic->fwd_host_port,
-			 "forward_port", (int)nic->fwd_port,
-			 "rx_bps", (json_int_t)nic->rx_bps, "tx_bps", (json_int_t)nic->tx_bps,
-			 "limit_changes", 0);
+	fake_console_write(d, line, strlen(line));
 }
 
 static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cfg,
@@ -395,7 +330,7 @@ static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cf
 	char instance_id[128] = "";
 	struct fault fl;
 	json_t *d;
-	int err = before_op(f, "create", &fl);
+	int err = fake_before_op(f, "create", &fl);
 
 	if (err)
 		return err;
@@ -444,15 +379,15 @@ static int fake_create(struct hv_backend *hv, const struct hvb_domain_config *cf
 					"iops", (json_int_t)cfg->disks[i].iops,
 					"serial", cfg->disks[i].serial ? cfg->disks[i].serial : ""));
 			json_object_set_new(d, "disks", disks);
-			json_object_set_new(d, "nic", nic_json(cfg->nic));
+			json_object_set_new(d, "nic", fake_nic_json(cfg->nic));
 			json_object_set_new(d, "nic_applies", json_integer(0));
 			json_object_set_new(d, "console", json_string(""));
 			if (instance_id[0])
 				json_object_set_new(d, "instance_id", json_string(instance_id));
 		}
-		json_array_append_new(domains(f), d);
+		json_array_append_new(fake_domains(f), d);
 		json_object_set_new(f->state, "next_domid", json_integer(next + 1));
-		err = save(f);
+		err = fake_save(f);
 	}
 	*domid = (uint32_t)json_integer_value(json_object_get(d, "domid"));
 	pthread_mutex_unlock(&f->lock);
@@ -469,126 +404,41 @@ static int fake_op(struct hv_backend *hv, const char *op, uint32_t domid)
 	struct fault fl;
 	size_t index;
 	json_t *d;
-	int err = before_op(f, op, &fl);
+	int err = fake_before_op(f, op, &fl);
 
 	if (err)
 		return err;
 	pthread_mutex_lock(&f->lock);
-	d = find_by_id(f, domid, &index);
+	d = fake_find_by_id(f, domid, &index);
 	if (!d) {
 		err = HV_EINVAL;
 	} else if (strcmp(op, "destroy") == 0) {
-		json_array_remove(domains(f), index);
+		json_array_remove(fake_domains(f), index);
 	} else if (strcmp(op, "unpause") == 0) {
-		if (dom_state(d) == HV_DOMAIN_PAUSED) {
+		if (fake_dom_state(d) == HV_DOMAIN_PAUSED) {
 			set_state(d, HV_DOMAIN_RUNNING);
 			guest_boots(d, &fl);
-		} else if (dom_state(d) != HV_DOMAIN_RUNNING)
+		} else if (fake_dom_state(d) != HV_DOMAIN_RUNNING)
 			err = HV_EINVAL;
 	} else if (strcmp(op, "pause") == 0) {
-		if (dom_state(d) == HV_DOMAIN_RUNNING)
+		if (fake_dom_state(d) == HV_DOMAIN_RUNNING)
 			set_state(d, HV_DOMAIN_PAUSED);
-		else if (dom_state(d) != HV_DOMAIN_PAUSED)
+		else if (fake_dom_state(d) != HV_DOMAIN_PAUSED)
 			err = HV_EINVAL;
 	} else if (strcmp(op, "shutdown") == 0) {
 		/* A cooperative guest powers off at once. */
 		if (!fl.ignore)
 			set_state(d, HV_DOMAIN_SHUTDOWN);
 	} else if (strcmp(op, "reboot") == 0) {
-		if (dom_state(d) != HV_DOMAIN_RUNNING)
+		if (fake_dom_state(d) != HV_DOMAIN_RUNNING)
 			err = HV_EINVAL;
 		else
 			json_object_set_new(d, "reboots", json_integer(
 				json_integer_value(json_object_get(d, "reboots")) + 1));
 	}
 	if (!err)
-		err = save(f);
+		err = fake_save(f);
 	pthread_mutex_unlock(&f->lock);
-	return err;
-}
-
-static int fake_console(struct hv_backend *hv, uint32_t domid, uint64_t *pos,
-			char *buf, size_t size, size_t *got)
-{
-	struct fake *f = fake_of(hv);
-	size_t index, len;
-	uint64_t base;
-	const char *text;
-	struct fault fl;
-	json_t *d;
-	int err = before_op(f, "console", &fl);
-
-	*got = 0;
-	if (err)
-		return err;
-	pthread_mutex_lock(&f->lock);
-	d = find_by_id(f, domid, &index);
-	if (!d) {
-		pthread_mutex_unlock(&f->lock);
-		return HV_EINVAL;
-	}
-	if (fl.console_flood > 0 && dom_state(d) == HV_DOMAIN_RUNNING) {
-		static const char line[] = "flood flood flood flood flood flood flood\r\n";
-		size_t n = (size_t)fl.console_flood;
-		char *junk = malloc(n);
-
-		if (junk) {
-			for (size_t i = 0; i < n; i++)
-				junk[i] = line[i % (sizeof(line) - 1)];
-			console_write(d, junk, n);
-			free(junk);
-		}
-	}
-	/* Positions count from the guest's first byte; the dropped ones are
-	 * skipped, as the hypervisor's console read does. */
-	base = (uint64_t)json_integer_value(json_object_get(d, "console_dropped"));
-	text = json_string_value(json_object_get(d, "console"));
-	len = text ? strlen(text) : 0;
-	if (*pos < base)
-		*pos = base;
-	if (*pos < base + len) {
-		size_t off = (size_t)(*pos - base);
-
-		*got = len - off < size ? len - off : size;
-		memcpy(buf, text + off, *got);
-		*pos += *got;
-	}
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-/* Typing on the console: the guest echoes it (see the top). */
-static int fake_console_input(struct hv_backend *hv, uint32_t domid,
-			      const char *buf, size_t len, size_t *taken)
-{
-	struct fake *f = fake_of(hv);
-	struct fault fl;
-	char *echo;
-	json_t *d;
-	int err = before_op(f, "console_input", &fl);
-
-	*taken = 0;
-	if (err)
-		return err;
-	echo = malloc(len + 1);
-	if (!echo)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)buf[i];
-
-		echo[i] = (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' ||
-			  c == '\t' ? (char)c : '?';
-	}
-	pthread_mutex_lock(&f->lock);
-	d = find_by_id(f, domid, NULL);
-	if (d && dom_state(d) == HV_DOMAIN_RUNNING) {
-		console_write(d, echo, len);
-		*taken = len;
-	} else {
-		err = HV_EINVAL;
-	}
-	pthread_mutex_unlock(&f->lock);
-	free(echo);
 	return err;
 }
 
@@ -617,48 +467,18 @@ static int fake_destroy(struct hv_backend *hv, uint32_t domid)
 	return fake_op(hv, "destroy", domid);
 }
 
-/*
- * The value of key in the counters file's line for the domain called name
- * (see the top); false if the file, the line or the key is not there.
- */
-static bool counter_of(struct fake *f, const char *name, const char *key,
-		       uint64_t *value)
-{
-	FILE *fp = fopen(f->counters_path, "r");
-	char line[2048], want[80];
-	bool found = false;
-	size_t nlen = strlen(name);
-
-	if (!fp)
-		return false;
-	snprintf(want, sizeof(want), " %s=", key);
-	while (!found && fgets(line, sizeof(line), fp)) {
-		char *at;
-
-		if (strncmp(line, name, nlen) != 0 || line[nlen] != ' ')
-			continue;
-		at = strstr(line + nlen, want);
-		if (at) {
-			*value = strtoull(at + strlen(want), NULL, 10);
-			found = true;
-		}
-	}
-	fclose(fp);
-	return found;
-}
-
 static void fill_info(struct hvb_domain *out, json_t *d, struct fake *f)
 {
 	const char *name = json_string_value(json_object_get(d, "name"));
 	memset(out, 0, sizeof(*out));
 	out->domid = (uint32_t)json_integer_value(json_object_get(d, "domid"));
-	out->state = dom_state(d);
+	out->state = fake_dom_state(d);
 	out->vcpus = (uint32_t)json_integer_value(json_object_get(d, "vcpus"));
 	out->memory_bytes = (uint64_t)json_integer_value(
 		json_object_get(d, "memory_mib")) * 1024 * 1024;
-	if (!counter_of(f, name, "cpu_time_ns", &out->cpu_time_ns))
-		out->cpu_time_ns = dom_cpu_ns(d);
-	counter_of(f, name, "steal_ns", &out->steal_ns);
+	if (!fake_counter_of(f, name, "cpu_time_ns", &out->cpu_time_ns))
+		out->cpu_time_ns = fake_dom_cpu_ns(d);
+	fake_counter_of(f, name, "steal_ns", &out->steal_ns);
 	str_copy(out->name, name, sizeof(out->name));
 }
 
@@ -669,7 +489,7 @@ static int fake_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max
 	struct fault fl;
 	size_t i;
 	json_t *d;
-	int err = before_op(f, "list", &fl);
+	int err = fake_before_op(f, "list", &fl);
 
 	if (err)
 		return err;
@@ -683,16 +503,16 @@ static int fake_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max
 
 		f->guests_rebooted = true;
 
-		json_array_foreach(domains(f), i, d)
+		json_array_foreach(fake_domains(f), i, d)
 			if (json_integer_value(json_object_get(d, "state")) == HV_DOMAIN_RUNNING) {
 				json_object_set_new(d, "state", json_integer(HV_DOMAIN_REBOOT));
 				changed = true;
 			}
 		if (changed)
-			save(f);
+			fake_save(f);
 	}
 	/* Like the real hypervisor's list, dom0 comes first. */
-	*total = (uint32_t)json_array_size(domains(f)) + 1;
+	*total = (uint32_t)json_array_size(fake_domains(f)) + 1;
 	*count = 0;
 	if (max > 0) {
 		memset(&out[0], 0, sizeof(out[0]));
@@ -701,150 +521,13 @@ static int fake_list(struct hv_backend *hv, struct hvb_domain *out, uint32_t max
 		str_copy(out[0].name, "dom0", sizeof(out[0].name));
 		*count = 1;
 	}
-	json_array_foreach(domains(f), i, d) {
+	json_array_foreach(fake_domains(f), i, d) {
 		if (*count >= max)
 			break;
 		fill_info(&out[(*count)++], d, f);
 	}
 	pthread_mutex_unlock(&f->lock);
 	return 0;
-}
-
-static int fake_cpu_usage(struct hv_backend *hv, uint32_t domid, uint64_t *ns)
-{
-	struct fake *f = fake_of(hv);
-	struct fault fl;
-	json_t *d;
-	int err = before_op(f, "cpu_usage", &fl);
-
-	if (err)
-		return err;
-	pthread_mutex_lock(&f->lock);
-	d = find_by_id(f, domid, NULL);
-	if (d && !counter_of(f, json_string_value(json_object_get(d, "name")),
-			     "cpu_time_ns", ns))
-		*ns = dom_cpu_ns(d);
-	pthread_mutex_unlock(&f->lock);
-	return d ? 0 : HV_EINVAL;
-}
-
-static int fake_io_counters(struct hv_backend *hv, uint32_t domid,
-			    struct hvb_io_counters *out)
-{
-	struct fake *f = fake_of(hv);
-	struct fault fl;
-	const char *name;
-	json_t *d;
-	int err = before_op(f, "io_counters", &fl);
-
-	if (err)
-		return err;
-	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&f->lock);
-	d = find_by_id(f, domid, NULL);
-	name = d ? json_string_value(json_object_get(d, "name")) : NULL;
-	if (name) {
-		counter_of(f, name, "disk_read_bytes", &out->disk_read_bytes);
-		counter_of(f, name, "disk_write_bytes", &out->disk_write_bytes);
-		counter_of(f, name, "disk_read_ops", &out->disk_read_ops);
-		counter_of(f, name, "disk_write_ops", &out->disk_write_ops);
-		counter_of(f, name, "net_rx_bytes", &out->net_rx_bytes);
-		counter_of(f, name, "net_tx_bytes", &out->net_tx_bytes);
-		counter_of(f, name, "net_rx_packets", &out->net_rx_packets);
-		counter_of(f, name, "net_tx_packets", &out->net_tx_packets);
-		counter_of(f, name, "disk_throttled_ns", &out->disk_throttled_ns);
-		counter_of(f, name, "net_throttled_ns", &out->net_throttled_ns);
-	}
-	pthread_mutex_unlock(&f->lock);
-	return d ? 0 : HV_EINVAL;
-}
-
-static int fake_net_limit(struct hv_backend *hv, uint32_t domid, uint64_t rx_bps,
-			  uint64_t tx_bps)
-{
-	struct fake *f = fake_of(hv);
-	struct fault fl;
-	json_t *d, *nic;
-	int err = before_op(f, "net_limit", &fl);
-
-	if (err)
-		return err;
-	pthread_mutex_lock(&f->lock);
-	d = find_by_id(f, domid, NULL);
-	nic = d ? json_object_get(d, "nic") : NULL;
-	if (!d)
-		err = HV_EINVAL;
-	else if (!nic)
-		err = -ENODEV;
-	else {
-		json_object_set_new(nic, "rx_bps", json_integer((json_int_t)rx_bps));
-		json_object_set_new(nic, "tx_bps", json_integer((json_int_t)tx_bps));
-		json_object_set_new(nic, "limit_changes", json_integer(
-			json_integer_value(json_object_get(nic, "limit_changes")) + 1));
-		err = save(f);
-	}
-	pthread_mutex_unlock(&f->lock);
-	return err;
-}
-
-/* A machine of FAKE_RAM_BYTES, dom0 holding FAKE_DOM0_RAM_BYTES, each
- * domain its memory: what /metrics reports as free is checkable. */
-#define FAKE_RAM_BYTES		(16ULL << 30)
-#define FAKE_DOM0_RAM_BYTES	(1ULL << 30)
-
-static int fake_physinfo(struct hv_backend *hv, struct hv_physinfo *out)
-{
-	struct fake *f = fake_of(hv);
-	uint64_t used = 0;
-	struct fault fl;
-	size_t i;
-	json_t *d;
-	int err = before_op(f, "physinfo", &fl);
-
-	if (err)
-		return err;
-	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&f->lock);
-	json_array_foreach(domains(f), i, d)
-		used += (uint64_t)json_integer_value(json_object_get(d, "memory_mib")) << 20;
-	pthread_mutex_unlock(&f->lock);
-	out->abi_version = HV_ABI_VERSION;
-	out->nr_cpus = 2;
-	out->nr_dom0_cpus = 1;
-	out->total_ram_bytes = FAKE_RAM_BYTES;
-	out->dom0_ram_bytes = FAKE_DOM0_RAM_BYTES;
-	out->domain_free_bytes = FAKE_RAM_BYTES - FAKE_DOM0_RAM_BYTES -
-				 (used < FAKE_RAM_BYTES - FAKE_DOM0_RAM_BYTES ? used :
-				  FAKE_RAM_BYTES - FAKE_DOM0_RAM_BYTES);
-	str_copy(out->version, "fake", sizeof(out->version));
-	return 0;
-}
-
-static int fake_nic_apply(struct hv_backend *hv, uint32_t domid, const struct hvb_nic *nic,
-			  char *why, size_t len)
-{
-	struct fake *f = fake_of(hv);
-	struct fault fl;
-	json_t *d;
-	int err = before_op(f, "nic_apply", &fl);
-
-	if (err) {
-		snprintf(why, len, "hv-netfilter apply --if %s: failed (test fault)", nic->tap);
-		return err;
-	}
-	pthread_mutex_lock(&f->lock);
-	d = find_by_id(f, domid, NULL);
-	if (d) {
-		json_object_set_new(d, "nic", nic_json(nic));
-		json_object_set_new(d, "nic_applies", json_integer(
-			json_integer_value(json_object_get(d, "nic_applies")) + 1));
-		err = save(f);
-	} else {
-		snprintf(why, len, "domain %u does not exist", domid);
-		err = HV_EINVAL;
-	}
-	pthread_mutex_unlock(&f->lock);
-	return err;
 }
 
 static void fake_close(struct hv_backend *hv)
@@ -888,7 +571,7 @@ int hv_fake_open(const char *state_path, struct hv_backend **out, char *err,
 		}
 	} else {
 		f->state = json_pack("{s:i, s:[]}", "next_domid", 1, "domains");
-		if (save(f) < 0) {
+		if (fake_save(f) < 0) {
 			snprintf(err, errlen, "hv fake: cannot create %s", state_path);
 			json_decref(f->state);
 			free(f);
