@@ -8,6 +8,7 @@ import socket
 import base64
 import re
 import os
+import sqlite3
 import time
 
 from selenium.webdriver.common.by import By
@@ -97,6 +98,48 @@ def test_power_buttons_run_jobs(world, browser):
     p.click_button("Reboot", "#main .actions")
     p.notice("invalid_state")
     p.shot("reboot-refused")
+
+
+def test_month_graphs_draw_a_month_of_hours(world, browser):
+    """The last 30 days from a month of hourly buckets (planted in the
+    database as the monitor would have kept them): a working-hours pattern
+    with two days in the middle where the server did not exist, which the
+    lines do not bridge."""
+    t = world.make_tenant()
+    server, _ = world.make_server(t["id"], hostname="month.example.com")
+    hour = int(time.time()) // 3600 * 3600
+    gap = range(hour - 16 * 86400, hour - 14 * 86400)
+    rows = []
+    for h in range(1, 30 * 24 - 1):
+        start = hour - h * 3600
+        if start in gap:
+            continue
+        busy = 8 <= (start // 3600) % 24 < 18
+        rows.append((server["id"], t["id"], start,
+                     (60 if busy else 5) * 36 * 10**9,		# 60% / 5% of one CPU
+                     2 * 36 * 10**9 if busy else 0,		# 2% steal
+                     (40 if busy else 1) << 20, 3 << 20,
+                     (200 if busy else 10) << 20, (800 if busy else 20) << 20, 3600, 3600))
+    con = sqlite3.connect(str(world.daemon.db), timeout=10)
+    try:
+        con.executemany("INSERT INTO usage_hourly (server_id, tenant_id, hour_start, cpu_ns,"
+                        " steal_ns, disk_read_bytes, disk_write_bytes, net_rx_bytes,"
+                        " net_tx_bytes, existed_seconds, running_seconds)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.commit()
+    finally:
+        con.close()
+    p = browser()
+    p.login(customer_token(world, t["id"]))
+    p.go("/servers/" + server["id"])
+    for chart in ("cpu", "disk", "net"):
+        el = p.find("#chart-month-%s[data-hours] canvas" % chart)
+        hours = int(p.find("#chart-month-%s" % chart).get_attribute("data-hours"))
+        # The planted hours, and the current one the monitor is counting.
+        assert len(rows) <= hours <= len(rows) + 2, (chart, hours, len(rows))
+        assert el.size["width"] > 200 and el.size["height"] > 100, el.size
+    p.d.execute_script("document.getElementById('chart-month-cpu').scrollIntoView()")
+    p.shot("month")
 
 
 def test_reinstall_through_the_form(world, browser, tmp_path):

@@ -13,7 +13,8 @@
 //    those parameters, and the section says so instead of a graph.
 // Meter names are the documented ones: cpu_ns, steal_ns, disk_read_bytes,
 // disk_write_bytes, net_rx_bytes, net_tx_bytes (per minute and per
-// bucket).  CPU % is of one CPU: ns per second / 1e7.
+// bucket).  CPU % is of one CPU: ns per second / 1e7; disk and network
+// rates read in binary units per second (KiB/s = 1024 bytes/s).
 
 import uPlot from "uplot";
 import * as api from "../api.js";
@@ -23,21 +24,40 @@ import { h, replace } from "../dom.js";
 const REFRESH_MS = 10000;
 
 const METERS = {
-	cpu: [["cpu_ns", "CPU %"], ["steal_ns", "steal %"]],
-	disk: [["disk_read_bytes", "read B/s"], ["disk_write_bytes", "write B/s"]],
-	net: [["net_rx_bytes", "rx B/s"], ["net_tx_bytes", "tx B/s"]],
+	cpu: [["cpu_ns", "CPU"], ["steal_ns", "steal"]],
+	disk: [["disk_read_bytes", "read"], ["disk_write_bytes", "write"]],
+	net: [["net_rx_bytes", "rx"], ["net_tx_bytes", "tx"]],
 };
 const COLORS = ["#2563eb", "#dc2626"];
 
-// xRange(min, max) -> [from, to]: the time axis's span (unix seconds).
-function chart(el, title, labels, data, xRange) {
+// A byte rate in binary units: "0 B", "512 B", "1.5 KiB", "12 MiB".
+function bytes(v) {
+	const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+	let i = 0;
+	while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+	return (i && Math.abs(v) < 10 ? v.toFixed(1) : String(Math.round(v))) + " " + units[i];
+}
+
+// How a chart's values read, on the axis and in the legend, and the
+// least top of its axis (an idle server's chart still has a scale).
+const FORMATS = {
+	cpu: { axis: (v) => v + " %", legend: (v) => v.toFixed(1) + " %", top: 1 },
+	disk: { axis: bytes, legend: (v) => bytes(v) + "/s", top: 1024 },
+	net: { axis: bytes, legend: (v) => bytes(v) + "/s", top: 1024 },
+};
+
+// kind: a key of METERS.  xRange(min, max) -> [from, to]: the time
+// axis's span (unix seconds).
+function chart(el, kind, title, labels, data, xRange) {
 	const width = Math.max(260, Math.min(el.clientWidth || 600, 900));
+	const fmt = FORMATS[kind];
 	const opts = {
 		title, width, height: 180,
 		scales: { x: { time: true, range: (u, min, max) => xRange(min, max) },
-			y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-		series: [{}, ...labels.map((l, i) => ({ label: l, stroke: COLORS[i], width: 1.5 }))],
-		axes: [{}, { size: 60 }],
+			y: { range: (u, min, max) => [0, Math.max(fmt.top, max * 1.1)] } },
+		series: [{}, ...labels.map((l, i) => ({ label: l, stroke: COLORS[i], width: 1.5,
+			value: (u, v) => v === null || v === undefined ? "--" : fmt.legend(v) }))],
+		axes: [{}, { size: 70, values: (u, splits) => splits.map(fmt.axis) }],
 	};
 	return new uPlot(opts, data, el);
 }
@@ -85,7 +105,7 @@ function liveGraphs(server, box) {
 			const data = [t, ...series[k]];
 			holders[k].dataset.minutes = String(points.length);
 			// At least 5 minutes wide, so few points do not fill the axis.
-			if (!charts[k]) charts[k] = chart(holders[k], k.toUpperCase() + " (last hour, per minute)",
+			if (!charts[k]) charts[k] = chart(holders[k], k, k.toUpperCase() + " (last hour, per minute)",
 				METERS[k].map((m) => m[1]), data, () => [data[0][0], Math.max(data[0][0] + 300, data[0][data[0].length - 1])]);
 			else charts[k].setData(data);
 		}
@@ -114,17 +134,29 @@ async function monthGraphs(server, box) {
 		}
 		throw e;
 	}
-	const start = (u) => Date.parse(u.period_start || u.hour_start || u.from || u.start) / 1000;
+	const start = (u) => Date.parse(u.period_start) / 1000;
 	items.sort((a, b) => start(a) - start(b));
-	const t = items.map(start);
+	// An hour without a bucket (the server did not exist) gets a point
+	// without values after the last hour that has one, so the line breaks
+	// there instead of joining the hours on either side.
+	const rows = [];
+	for (const u of items) {
+		const prev = rows.length ? rows[rows.length - 1] : null;
+		if (prev && start(u) - prev.at > 3600) rows.push({ at: prev.at + 3600, usage: null });
+		rows.push({ at: start(u), usage: u });
+	}
+	const t = rows.map((r) => r.at);
 	const holders = {}, charts = [];
-	for (const k of Object.keys(METERS)) holders[k] = h("div", { class: "chart", id: "chart-month-" + k });
+	for (const k of Object.keys(METERS)) {
+		holders[k] = h("div", { class: "chart", id: "chart-month-" + k });
+		holders[k].dataset.hours = String(items.length);
+	}
 	replace(box, holders.cpu, holders.disk, holders.net);
 	for (const [k, meters] of Object.entries(METERS)) {
 		// Per-hour totals as average rates over the hour.
 		const scale = k === "cpu" ? 1 / (3600 * 1e7) : 1 / 3600;
-		const data = [t, ...meters.map(([name]) => items.map((u) => name in u ? u[name] * scale : null))];
-		charts.push(chart(holders[k], k.toUpperCase() + " (30 days, hourly)", meters.map((m) => m[1]), data,
+		const data = [t, ...meters.map(([name]) => rows.map((r) => r.usage && name in r.usage ? r.usage[name] * scale : null))];
+		charts.push(chart(holders[k], k, k.toUpperCase() + " (30 days, hourly)", meters.map((m) => m[1]), data,
 			() => [now / 1000 - 30 * 86400, now / 1000]));
 	}
 	return () => charts.forEach((c) => c.destroy());
