@@ -248,8 +248,11 @@ def test_net_isolation(boot_dom0):
     # Then a ping of a size nothing else has, from dom0: the capture's
     # mark that it sees what domU 2 receives, and the end of the window.
     m.check("ping -c 1 -s 999 %s" % v4_2)
-    captured = ask(m, d2, n2, "sleep 1; kill $(cat /tmp/cap.pid); tail -n +2 /tmp/cap",
-                   "CAPD")
+    # (Waited for in the file, not for a fixed time: a loaded guest may
+    # take a while to print it.)
+    captured = ask(m, d2, n2, "for i in $(seq 60); do grep -q 'type=0800 len=%d ' /tmp/cap "
+                   "&& break; sleep 1; done; kill $(cat /tmp/cap.pid); tail -n +2 /tmp/cap"
+                   % (14 + 20 + 8 + 999), "CAPD")
     frames_seen = re.findall(r"src=(\S+) type=(\w+) len=(\d+) kind=(\S+)", captured)
     mark = [i for i, (_, ethertype, length, _) in enumerate(frames_seen)
             if ethertype == "0800" and length == str(14 + 20 + 8 + 999)]
